@@ -1,0 +1,128 @@
+"""This module contains translations: catalogue loading, locale choice and :class:`Translator`.
+
+Catalogues are the ``.po`` files in the ``locales`` package, compiled in memory at first use
+(no ``.mo`` files are committed). The locale is chosen per person and per message, never per
+process.
+
+Marking strings: ``t.gettext("…")``, ``t.ngettext("…", "…", n)`` and ``N_("…")`` for module
+constants. Placeholders are named ``{name}`` fields for :meth:`str.format`; plural messages
+always receive ``n``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from io import BytesIO
+from typing import Final, Literal, TypeAlias
+
+from babel import Locale, UnknownLocaleError
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+Lang: TypeAlias = Literal["lv", "en"]
+SUPPORTED: Final[tuple[Lang, ...]] = ("lv", "en")
+BABEL_LOCALE: Final[dict[Lang, str]] = {"lv": "lv_LV", "en": "en_GB"}
+"""The CLDR locale used for numbers and dates of each language."""
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+    """Mark ``message`` for extraction without translating it now."""
+    return message
+
+
+@cache
+def _catalogue(lang: Lang) -> Translations:
+    source = resources.files("locales").joinpath(lang, "LC_MESSAGES", "messages.po")
+    with source.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def as_lang(code: str | None) -> Lang | None:
+    """Map a language tag to a supported language, or ``None``.
+
+    Accepts the forms chat platforms send: ``lv``, ``lv-LV``, ``lv_LV``, ``en-GB``,
+    ``EN``. Unknown or malformed tags give ``None`` rather than an error (field case C20;
+    Babel raises ``ValueError`` on ``en-GB`` unless told the separator).
+
+    Args:
+        code: A BCP 47 or POSIX-style language tag.
+
+    Returns:
+        ``"lv"``, ``"en"`` or ``None``.
+    """
+    if not code or not code.strip():
+        return None
+    tag = code.strip().replace("_", "-")
+    try:
+        language = Locale.parse(tag, sep="-").language
+    except (ValueError, UnknownLocaleError):
+        return None
+    return language if language in SUPPORTED else None  # type: ignore[return-value]
+
+
+def resolve_locale(
+    *,
+    chosen: str | None = None,
+    person: str | None = None,
+    client: str | None = None,
+    plan_default: str | None = None,
+    default: str = "lv",
+) -> Lang:
+    """Choose a person's language (field case C20).
+
+    Order: their own choice (``/lang``) > their plan setting > their chat client's language
+    (lv or en only) > the plan's default > ``CONTROLBOT_DEFAULT_LOCALE``.
+
+    Returns:
+        ``"lv"`` or ``"en"``; Latvian if nothing usable was given.
+    """
+    for candidate in (chosen, person, client, plan_default, default):
+        lang = as_lang(candidate)
+        if lang is not None:
+            return lang
+    return "lv"
+
+
+class Translator:
+    """Translations for one language.
+
+    Args:
+        lang: ``"lv"`` or ``"en"``.
+    """
+
+    __slots__ = ("_translations", "lang")
+
+    def __init__(self, lang: Lang) -> None:
+        self.lang: Lang = lang
+        self._translations = _catalogue(lang)
+
+    @property
+    def babel_locale(self) -> str:
+        """The CLDR locale for numbers and dates (``lv_LV`` or ``en_GB``)."""
+        return BABEL_LOCALE[self.lang]
+
+    def gettext(self, message: str, /, **params: object) -> str:
+        """Translate ``message`` and fill its ``{name}`` placeholders from ``params``."""
+        text = self._translations.gettext(message)
+        return text.format(**params) if params else text
+
+    def ngettext(self, singular: str, plural: str, n: int, /, **params: object) -> str:
+        """Translate a count-dependent message (CLDR plural rules; ``n`` is a placeholder).
+
+        Latvian has three forms (0/11–19/…0 → "zero", 1/21/… → "one", others), taken from
+        the catalogue's ``Plural-Forms`` header, which follows CLDR (domain.md §5.3).
+        """
+        text = self._translations.ngettext(singular, plural, n)
+        return text.format(n=n, **params)
+
+
+@cache
+def translator(lang: Lang) -> Translator:
+    """Return the shared :class:`Translator` for ``lang``."""
+    return Translator(lang)

@@ -1,0 +1,1 @@
+"""Gettext catalogues (``<lang>/LC_MESSAGES/messages.po``), shipped as package data."""

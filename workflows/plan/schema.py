@@ -1,0 +1,329 @@
+"""This module contains the control plan's schema (pydantic models).
+
+A control plan is the YAML document that says which activities are controlled and why
+(PU3-3 step 1), with which indicators (step 2), by whom (the A and L role holders at each
+scale, step 3) and where summaries go. ``docs/plan-format.md`` documents every key.
+Cross-references (people, roles, channels) are checked by :mod:`workflows.plan.references`,
+so every model here only checks its own fields.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Identifier = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", min_length=1, max_length=64)
+]
+"""An ASCII id: lower-case letters, digits, ``-`` and ``_`` (domain.md §5.5)."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalText(_Strict):
+    """A text in Latvian and English (``{lv: ..., en: ...}``)."""
+
+    lv: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, locale: str) -> str:
+        """Return the text in ``locale`` (``lv`` or ``en``; anything else gives Latvian)."""
+        return self.en if locale == "en" else self.lv
+
+
+class RoleLabel(LocalText):
+    """A role's name in the role catalogue; ``nick_lv`` is the document's nickname."""
+
+    nick_lv: str | None = None
+
+
+class Scale(StrEnum):
+    """Scales (mērogi), from the widest to the narrowest (domain.md §1.5)."""
+
+    VALSTS = "valsts"
+    NOZARES = "nozares"
+    PASVALDIBAS = "pasvaldibas"
+    IESTADES = "iestades"
+    PAKALPOJUMA = "pakalpojuma"
+    RESURSA = "resursa"
+
+
+SCALE_ORDER: tuple[Scale, ...] = (
+    Scale.VALSTS,
+    Scale.NOZARES,
+    Scale.PASVALDIBAS,
+    Scale.IESTADES,
+    Scale.PAKALPOJUMA,
+    Scale.RESURSA,
+)
+"""Wider first. Service and resource scales are siblings: both sit below the institution."""
+
+
+def scale_above(scale: Scale) -> Scale | None:
+    """Return the next wider scale, or ``None`` above the national scale.
+
+    Service and resource scales both report to the institution scale (domain.md §2.3).
+    """
+    if scale in (Scale.PAKALPOJUMA, Scale.RESURSA):
+        return Scale.IESTADES
+    index = SCALE_ORDER.index(scale)
+    return SCALE_ORDER[index - 1] if index > 0 else None
+
+
+class Level(StrEnum):
+    """Management levels (pārvaldības līmeņi, domain.md §1.4)."""
+
+    POLITIKAS = "politikas"
+    PAMATDARBIBAS = "pamatdarbibas"
+    NODROSINAJUMA = "nodrosinajuma"
+
+
+class LifecycleStage(StrEnum):
+    """Lifecycle stages (domain.md §1.7)."""
+
+    PLANOSANA = "planosana"
+    IZVEIDE = "izveide"
+    IEVIESANA = "ieviesana"
+    SNIEGSANA = "sniegsana"
+    UZTURESANA = "uzturesana"
+    LIKVIDESANA = "likvidesana"
+    SAGATAVOSANAS = "sagatavosanas"
+    ISTENOSANA = "istenosana"
+
+
+class ControlType(StrEnum):
+    """The three kinds of control of PU3-3 step 2."""
+
+    PROCESS = "process"
+    RESULT = "result"
+    EFFICIENCY = "efficiency"
+
+
+class IndicatorKind(StrEnum):
+    """KPI, service level term (SLA) or process indicator (domain.md §1.8)."""
+
+    KPI = "kpi"
+    SLA = "sla"
+    PROCESS = "process"
+
+
+class Direction(StrEnum):
+    """Whether a larger value is better or worse."""
+
+    HIGHER_IS_BETTER = "higher_is_better"
+    LOWER_IS_BETTER = "lower_is_better"
+
+
+class Frequency(StrEnum):
+    """Measurement frequency (mērīšanas biežums)."""
+
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    HALF_YEARLY = "half_yearly"
+    YEARLY = "yearly"
+
+
+class ValueType(StrEnum):
+    """How a measured value is typed in: a decimal number, a percentage or a whole number."""
+
+    NUMBER = "number"
+    PERCENT = "percent"
+    INTEGER = "integer"
+
+
+class ControlDepth(StrEnum):
+    """How detailed control is; each depth caps the indicator count (PU3-3, over-control)."""
+
+    LIGHT = "light"
+    STANDARD = "standard"
+    DEEP = "deep"
+
+
+MAX_INDICATORS: dict[ControlDepth, int] = {
+    ControlDepth.LIGHT: 3,
+    ControlDepth.STANDARD: 5,
+    ControlDepth.DEEP: 8,
+}
+
+
+class Mark(StrEnum):
+    """Responsibility marks: A (responsible) and L (co-responsible), domain.md §1.3."""
+
+    A = "A"
+    L = "L"
+
+
+class Unit(_Strict):
+    """A unit of measure: a code (``percent``, ``EUR``, ``hours`` …) and its labels."""
+
+    code: str = Field(min_length=1)
+    lv: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, locale: str) -> str:
+        """Return the label in ``locale``."""
+        return self.en if locale == "en" else self.lv
+
+
+class Channel(_Strict):
+    """A team channel: where summaries and decisions of its activities are posted.
+
+    ``language`` is the language posts use (default: the plan's ``locale``).
+    """
+
+    id: Identifier
+    label: LocalText
+    language: Literal["lv", "en"] | None = None
+
+
+class Person(_Strict):
+    """A person who holds roles. ``language``/``timezone`` override the plan's defaults."""
+
+    id: Identifier
+    name: str = Field(min_length=1)
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$")
+    language: Literal["lv", "en"] | None = None
+    timezone: str | None = None
+
+
+class Holder(_Strict):
+    """One role assignment: this ``person`` holds ``role``."""
+
+    role: Identifier
+    person: Identifier
+
+
+class ScaleResponsibility(_Strict):
+    """The A and L holders at one scale."""
+
+    A: tuple[Holder, ...] = ()
+    L: tuple[Holder, ...] = ()
+
+
+class WhyControl(_Strict):
+    """PU3-3 step 1: why this activity is controlled."""
+
+    need: LocalText
+    feasibility: LocalText
+
+
+class Indicator(_Strict):
+    """One indicator of an activity (PU3-3 step 2).
+
+    Thresholds follow ``direction``: for ``higher_is_better`` a value below ``critical`` is
+    critical and below ``warning`` is a warning; for ``lower_is_better`` above them. The
+    target is met when the value is at least (at most) ``target``.
+    """
+
+    id: Identifier
+    label: LocalText
+    control_type: ControlType
+    kind: IndicatorKind
+    unit: Unit
+    value_type: ValueType | None = None
+    direction: Direction
+    target: Decimal
+    warning: Decimal
+    critical: Decimal
+    decimals: int = Field(default=1, ge=0, le=6)
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    frequency: Frequency
+    measured_by: Mark
+    approved_by: Identifier | Literal["A"] = "A"
+    data_source: LocalText | None = None
+    method: LocalText | None = None
+
+    @model_validator(mode="after")
+    def _thresholds_follow_direction(self) -> Indicator:
+        if self.direction is Direction.HIGHER_IS_BETTER:
+            ordered = self.critical <= self.warning <= self.target
+            hint = "critical <= warning <= target"
+        else:
+            ordered = self.target <= self.warning <= self.critical
+            hint = "target <= warning <= critical"
+        if not ordered:
+            raise ValueError(f"thresholds must satisfy {hint} for {self.direction.value}")
+        if (
+            self.minimum is not None
+            and self.maximum is not None
+            and self.minimum > self.maximum
+        ):
+            raise ValueError("minimum must not be greater than maximum")
+        return self
+
+    @property
+    def effective_value_type(self) -> ValueType:
+        """The value type, derived from the unit and decimals when not set."""
+        if self.value_type is not None:
+            return self.value_type
+        if self.unit.code == "percent":
+            return ValueType.PERCENT
+        return ValueType.INTEGER if self.decimals == 0 else ValueType.NUMBER
+
+
+class Activity(_Strict):
+    """A controlled activity: a service (``services``) or a resource (``resources``)."""
+
+    id: Identifier
+    label: LocalText
+    level: Level
+    scale: Scale
+    lifecycle_stage: LifecycleStage = LifecycleStage.SNIEGSANA
+    institution: LocalText | None = None
+    why_control: WhyControl
+    control_depth: ControlDepth = ControlDepth.STANDARD
+    responsibility: dict[Scale, ScaleResponsibility]
+    channel: Identifier
+    indicators: tuple[Indicator, ...] = Field(min_length=1)
+
+
+class Organisation(_Strict):
+    """The organisation that owns the plan; ``lead`` holds A at the organisation's scale."""
+
+    id: Identifier
+    label: LocalText
+    scale: Scale
+    lead: Holder | None = None
+
+
+class FrequencySchedule(_Strict):
+    """Deadline of one frequency: due on the N-th Latvian working day of the next period."""
+
+    due_working_day: int = Field(ge=1, le=60)
+
+
+def _default_schedule() -> dict[Frequency, FrequencySchedule]:
+    return {
+        Frequency.WEEKLY: FrequencySchedule(due_working_day=2),
+        Frequency.MONTHLY: FrequencySchedule(due_working_day=5),
+        Frequency.QUARTERLY: FrequencySchedule(due_working_day=10),
+        Frequency.HALF_YEARLY: FrequencySchedule(due_working_day=10),
+        Frequency.YEARLY: FrequencySchedule(due_working_day=15),
+    }
+
+
+class Plan(_Strict):
+    """A whole control plan."""
+
+    version: Literal[1] = 1
+    organisation: Organisation
+    locale: Literal["lv", "en"] | None = None
+    timezone: str | None = None
+    admins: tuple[Identifier, ...] = Field(min_length=1)
+    admin_channel: Identifier
+    decision_after_warnings: int = Field(default=3, ge=1, le=24)
+    decision_within_working_days: int = Field(default=10, ge=1, le=60)
+    form_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    schedule: dict[Frequency, FrequencySchedule] = Field(default_factory=_default_schedule)
+    roles: dict[Identifier, RoleLabel]
+    people: tuple[Person, ...] = Field(min_length=1)
+    channels: tuple[Channel, ...] = Field(min_length=1)
+    services: tuple[Activity, ...] = ()
+    resources: tuple[Activity, ...] = ()
