@@ -1,0 +1,135 @@
+"""This module contains :class:`Database`: engines, sessions and retried transactions.
+
+SQLite runs in WAL mode with a busy timeout and foreign keys on; a write that still meets
+"database is locked" is retried with back-off (field case C16). Sessions are synchronous;
+async callers run a unit of work in a worker thread with :meth:`Database.run`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session, create_engine
+
+from storage.models import AuditEntry
+
+_LOGGER = logging.getLogger(__name__)
+T = TypeVar("T")
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+"""How long SQLite waits for a competing writer before reporting a lock (C16)."""
+RETRY_DELAYS_S = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
+"""Back-off between attempts of a transaction that met a lock anyway."""
+
+
+class AppendOnlyViolation(RuntimeError):
+    """Raised when code tries to change or delete an audit entry."""
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _guard_audit(session: OrmSession, _ctx: Any, _instances: Any) -> None:
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, AuditEntry):
+            raise AppendOnlyViolation("audit entries are append-only")
+
+
+event.listen(OrmSession, "before_flush", _guard_audit)
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine for ``url``.
+
+    For an SQLite file the parent folder is created, and WAL mode, ``busy_timeout`` and
+    foreign keys are switched on for every connection.
+
+    Args:
+        url: SQLAlchemy URL, e.g. ``sqlite:///var/controlbot.sqlite3`` or
+            ``postgresql+psycopg://user@host/db``.
+
+    Returns:
+        The engine.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        engine = create_engine(url, connect_args=connect_args)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _is_lock_error(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    return "locked" in text or "busy" in text or "deadlock" in text
+
+
+class Database:
+    """Sessions and transactions over one engine.
+
+    Args:
+        engine: From :func:`make_engine`.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def from_url(cls, url: str) -> Database:
+        """Create a :class:`Database` for ``url`` (see :func:`make_engine`)."""
+        return cls(make_engine(url))
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """Yield a session; the caller commits."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    def transaction(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in a session and commit, retrying when the database is locked.
+
+        ``work`` may run more than once, so it must not have side effects outside the
+        session (sending messages happens after this returns).
+
+        Raises:
+            OperationalError: If the database stays locked after every retry.
+        """
+        for attempt, delay in enumerate((*RETRY_DELAYS_S, None)):
+            try:
+                with Session(self.engine, expire_on_commit=False) as session:
+                    result = work(session)
+                    session.commit()
+                    return result
+            except OperationalError as exc:
+                if delay is None or not _is_lock_error(exc):
+                    raise
+                _LOGGER.warning("database busy (attempt %d), retrying", attempt + 1)
+                time.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def run(self, work: Callable[[Session], T]) -> T:
+        """Run :meth:`transaction` in a worker thread, so the event loop never blocks."""
+        return await asyncio.to_thread(self.transaction, work)
+
+    def dispose(self) -> None:
+        """Close pooled connections."""
+        self.engine.dispose()

@@ -1,0 +1,1 @@
+"""Alembic migration environment (``env.py``) and revisions (``versions/``)."""

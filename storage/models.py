@@ -1,0 +1,163 @@
+"""This module contains the SQLModel tables.
+
+Every datetime column is :class:`~storage.types.UTCDateTime` (aware, UTC) and every measured
+value :class:`~storage.types.ExactDecimal`. Plan items (people, activities, indicators,
+channels) are referred to by their plan ids, which are stable ASCII strings.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import ExactDecimal, UTCDateTime
+
+
+def _utc(nullable: bool = False) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), nullable=nullable))
+
+
+class Person(SQLModel, table=True):
+    """A person of the plan, as last synchronised, plus what they chose in chat."""
+
+    __tablename__ = "person"
+
+    id: str = Field(primary_key=True, max_length=64)
+    display_name: str = Field(max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+    plan_language: str | None = Field(default=None, max_length=8)
+    chosen_language: str | None = Field(default=None, max_length=8)
+    timezone: str | None = Field(default=None, max_length=64)
+    active: bool = True
+    synced_at: datetime = _utc()
+
+
+class PlatformIdentity(SQLModel, table=True):
+    """A chat account linked to a person (``console``, ``telegram`` or ``slack``)."""
+
+    __tablename__ = "platform_identity"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = Field(foreign_key="person.id", index=True, max_length=64)
+    platform: str = Field(max_length=16)
+    external_id: str = Field(max_length=128)
+    client_language: str | None = Field(default=None, max_length=35)
+    linked_at: datetime = _utc()
+    last_seen_at: datetime | None = _utc(nullable=True)
+
+
+class RoleAssignment(SQLModel, table=True):
+    """One role a person holds for an activity at a scale, with its A/L mark."""
+
+    __tablename__ = "role_assignment"
+    __table_args__ = (UniqueConstraint("person_id", "activity_id", "scale", "role", "mark"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = Field(foreign_key="person.id", index=True, max_length=64)
+    activity_id: str = Field(max_length=64, index=True)
+    scale: str = Field(max_length=32)
+    role: str = Field(max_length=64)
+    mark: str = Field(max_length=1)
+
+
+class ControlRound(SQLModel, table=True):
+    """A control round: one activity, one frequency, one period (PU3-3 step 4)."""
+
+    __tablename__ = "control_round"
+    __table_args__ = (UniqueConstraint("activity_id", "frequency", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: str = Field(max_length=64, index=True)
+    frequency: str = Field(max_length=16)
+    period: str = Field(max_length=16)
+    due_date: date
+    status: str = Field(default="open", max_length=16)
+    opened_by: str = Field(max_length=64)
+    opened_at: datetime = _utc()
+
+
+class FormSession(SQLModel, table=True):
+    """A conversational form in progress; ``state`` is ``"<form>:<step>"``."""
+
+    __tablename__ = "form_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = Field(foreign_key="person.id", index=True, max_length=64)
+    form: str = Field(max_length=32)
+    subject_id: int
+    state: str = Field(max_length=160)
+    answers: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="active", max_length=16, index=True)
+    started_at: datetime = _utc()
+    updated_at: datetime = _utc()
+    expires_at: datetime = _utc()
+
+
+class Measurement(SQLModel, table=True):
+    """One recorded value of an indicator for a round's period.
+
+    The target, thresholds and direction in force are stored with the value, so a past
+    status never changes when the plan does. One value per (round, indicator): the first
+    submission counts.
+    """
+
+    __tablename__ = "measurement"
+    __table_args__ = (UniqueConstraint("round_id", "indicator_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="control_round.id", index=True)
+    activity_id: str = Field(max_length=64)
+    indicator_id: str = Field(max_length=64, index=True)
+    period: str = Field(max_length=16)
+    value: Decimal = Field(sa_column=Column(ExactDecimal(), nullable=False))
+    unit: str = Field(max_length=32)
+    direction: str = Field(max_length=20)
+    target: Decimal = Field(sa_column=Column(ExactDecimal(), nullable=False))
+    warning: Decimal = Field(sa_column=Column(ExactDecimal(), nullable=False))
+    critical: Decimal = Field(sa_column=Column(ExactDecimal(), nullable=False))
+    status: str = Field(max_length=16)
+    target_met: bool
+    comment: str | None = None
+    submitted_by: str = Field(foreign_key="person.id", max_length=64)
+    submitted_at: datetime = _utc()
+
+
+class ImprovementDecision(SQLModel, table=True):
+    """An improvement decision (PU3-3 step 5) opened by an off-target value."""
+
+    __tablename__ = "improvement_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: str = Field(max_length=64, index=True)
+    indicator_id: str = Field(max_length=64)
+    round_id: int = Field(foreign_key="control_round.id")
+    measurement_id: int = Field(foreign_key="measurement.id")
+    trigger: str = Field(max_length=16)
+    approver_id: str = Field(foreign_key="person.id", max_length=64)
+    status: str = Field(default="open", max_length=16, index=True)
+    decide_by: date
+    opened_at: datetime = _utc()
+    action: str | None = None
+    owner_id: str | None = Field(default=None, max_length=64)
+    action_due: date | None = None
+    rejection_reason: str | None = None
+    decided_by: str | None = Field(default=None, max_length=64)
+    decided_at: datetime | None = _utc(nullable=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    """An append-only record of who did what and when. Rows are never updated or deleted."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _utc()
+    actor: str = Field(max_length=64)
+    action: str = Field(max_length=64, index=True)
+    subject: str = Field(max_length=128)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
