@@ -92,6 +92,7 @@ class FormSession(SQLModel, table=True):
     subject_id: int
     state: str = Field(max_length=160)
     answers: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    context: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     status: str = Field(default="active", max_length=16, index=True)
     started_at: datetime = _utc()
     updated_at: datetime = _utc()

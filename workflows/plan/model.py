@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workflows.plan.schema import (
+    SCALE_ORDER,
     Activity,
     Channel,
     Frequency,
@@ -18,14 +19,13 @@ from workflows.plan.schema import (
     Plan,
     Scale,
     ScaleResponsibility,
-    SCALE_ORDER,
     _default_schedule,
     scale_above,
 )
 
 
 class UnknownPlanItem(KeyError):
-    """Raised when an id is not in the plan. ``kind`` is ``person``, ``activity`` …"""
+    """Raised when an id is not in the plan; ``kind`` says what was looked up."""
 
     def __init__(self, kind: str, item_id: str) -> None:
         super().__init__(f"{kind} {item_id!r} is not in the plan")
@@ -55,9 +55,7 @@ class LoadedPlan:
         acts = (*self.plan.services, *self.plan.resources)
         object.__setattr__(self, "_people", {p.id: p for p in self.plan.people})
         object.__setattr__(self, "_activities", {a.id: a for a in acts})
-        object.__setattr__(
-            self, "_indicators", {i.id: (a, i) for a in acts for i in a.indicators}
-        )
+        object.__setattr__(self, "_indicators", {i.id: (a, i) for a in acts for i in a.indicators})
         object.__setattr__(self, "_channels", {c.id: c for c in self.plan.channels})
 
     # --- lookups -------------------------------------------------------------------------

@@ -250,11 +250,7 @@ class Indicator(_Strict):
             hint = "target <= warning <= critical"
         if not ordered:
             raise ValueError(f"thresholds must satisfy {hint} for {self.direction.value}")
-        if (
-            self.minimum is not None
-            and self.maximum is not None
-            and self.minimum > self.maximum
-        ):
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
             raise ValueError("minimum must not be greater than maximum")
         return self
 

@@ -1,0 +1,47 @@
+"""This module contains incoming, platform-neutral events.
+
+Each chat channel translates what its platform delivers (a Telegram update, a Slack
+action, a console line) into one of these and hands it to :class:`bot.dispatch.Dispatcher`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeAlias
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sent an event: a platform account, with the language its client reports."""
+
+    platform: str
+    user_id: str
+    client_language: str | None = None
+
+
+@dataclass(frozen=True)
+class TextReceived:
+    """Typed text that is not a command."""
+
+    sender: Sender
+    text: str
+
+
+@dataclass(frozen=True)
+class CommandReceived:
+    """A command such as ``/pending`` (``name`` without the slash, lower-case)."""
+
+    sender: Sender
+    name: str
+    args: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChoiceSelected:
+    """A pressed button; ``token`` is the :class:`~bot.messages.Choice` token."""
+
+    sender: Sender
+    token: str
+
+
+Event: TypeAlias = TextReceived | CommandReceived | ChoiceSelected

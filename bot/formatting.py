@@ -1,0 +1,91 @@
+"""This module contains the formatting of values, dates and periods for people (Babel/CLDR).
+
+Latvian follows domain.md §5: decimal comma, NBSP grouping, numeric dates ``dd.mm.gggg.``,
+month–year as ``2026. gada oktobris`` (the CLDR ``yMMMM`` skeleton has an extra dot), and
+percentages without a space (CLDR). English uses ``en_GB`` conventions (``6 Nov 2026``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_time as babel_format_time
+from babel.numbers import format_currency
+
+from bot.i18n import Translator
+from workflows.numbers import format_decimal
+from workflows.periods import Period
+from workflows.plan.schema import Direction, Indicator, Unit
+
+_DATE_PATTERN = {"lv": "dd.MM.y.", "en": "d MMM y"}
+_MONTH_PATTERN = {"lv": "y. 'gada' LLLL", "en": "LLLL y"}
+
+
+def fmt_number(value: Decimal, decimals: int, t: Translator) -> str:
+    """``value`` with exactly ``decimals`` places, rounded half up (domain.md §5.1)."""
+    return format_decimal(value, decimals, t.lang)
+
+
+def fmt_value(value: Decimal, unit: Unit, decimals: int, t: Translator) -> str:
+    """A value with its unit: ``88,5%``, ``6,20 €`` / ``€6.20``, ``1,2 darba dienas``."""
+    if unit.code == "percent":
+        return f"{fmt_number(value, decimals, t)}%"
+    if unit.code == "EUR":
+        quantum = Decimal(1).scaleb(-decimals)
+        rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
+        return format_currency(
+            rounded,
+            "EUR",
+            locale=t.babel_locale,
+            format_type="standard",
+            decimal_quantization=False,
+        )
+    return f"{fmt_number(value, decimals, t)} {unit.get(t.lang)}"
+
+
+def fmt_indicator_value(value: Decimal, indicator: Indicator, t: Translator) -> str:
+    """``value`` in ``indicator``'s unit and decimals."""
+    return fmt_value(value, indicator.unit, indicator.decimals, t)
+
+
+def fmt_thresholds(indicator: Indicator, t: Translator) -> str:
+    """Target and thresholds in one line, e.g. ``mērķa vērtība ≥ 95,0%; brīdinājums < 95,0%``."""
+    better, worse = ("≥", "<") if indicator.direction is Direction.HIGHER_IS_BETTER else ("≤", ">")
+    return t.gettext(
+        "target {better} {target}; warning {worse} {warning}; critical {worse} {critical}",
+        better=better,
+        worse=worse,
+        target=fmt_indicator_value(indicator.target, indicator, t),
+        warning=fmt_indicator_value(indicator.warning, indicator, t),
+        critical=fmt_indicator_value(indicator.critical, indicator, t),
+    )
+
+
+def fmt_date(day: date, t: Translator) -> str:
+    """``06.11.2026.`` (lv) or ``6 Nov 2026`` (en)."""
+    return babel_format_date(day, _DATE_PATTERN[t.lang], locale=t.babel_locale)
+
+
+def fmt_datetime(moment: datetime, tz: ZoneInfo, t: Translator) -> str:
+    """A local date and 24-hour time: ``03.11.2026. 09:15`` / ``3 Nov 2026, 09:15``."""
+    local = moment.astimezone(tz)
+    clock = babel_format_time(local, "HH:mm", locale=t.babel_locale)
+    return t.gettext("{date} {time}", date=fmt_date(local.date(), t), time=clock)
+
+
+def fmt_period(text: str, t: Translator) -> str:
+    """A reporting period, e.g. ``2026. gada oktobris`` or ``2026. gada 4. ceturksnis``."""
+    period = Period.parse(text)
+    kind = period.frequency.value
+    if kind == "monthly":
+        return babel_format_date(period.start, _MONTH_PATTERN[t.lang], locale=t.babel_locale)
+    if kind == "quarterly":
+        return t.gettext("Q{quarter} {year}", quarter=period.index, year=period.year)
+    if kind == "weekly":
+        return t.gettext("week {week} of {year}", week=period.index, year=period.year)
+    if kind == "half_yearly":
+        return t.gettext("H{half} {year}", half=period.index, year=period.year)
+    return t.gettext("year {year}", year=period.year)

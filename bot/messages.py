@@ -1,0 +1,41 @@
+"""This module contains outgoing, platform-neutral messages: :class:`Message` and :class:`Choice`.
+
+A renderer turns a domain notice into a :class:`Message` in one language; each channel
+shows it its own way (the console as numbered options, Telegram as an inline keyboard,
+Slack as Block Kit buttons). Only ``text`` is required: a channel that cannot show buttons
+degrades them to text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button: ``label`` shown, ``token`` sent back when pressed (see :mod:`bot.tokens`)."""
+
+    token: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message.
+
+    Attributes:
+        text: Plain text (no markup); one line per line of text.
+        title: Optional first line to emphasise (bold where the platform can).
+        choices: Buttons, in order.
+        free_text: Whether a typed answer is expected besides the buttons (a number or a
+            comment); a console then reads digits as the answer, not as a button number.
+    """
+
+    text: str
+    title: str | None = None
+    choices: tuple[Choice, ...] = field(default_factory=tuple)
+    free_text: bool = False
+
+    def plain(self) -> str:
+        """Title and text as one plain string."""
+        return f"{self.title}\n{self.text}" if self.title else self.text

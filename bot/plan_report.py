@@ -1,0 +1,203 @@
+"""This module turns plan issues and loaded plans into translated text lines for the CLI.
+
+:func:`format_issues` gives one ``file:line: key.path: message`` line per
+:class:`~workflows.plan.errors.PlanIssue`; :func:`format_overview` summarises a loaded plan.
+Every text goes through the :class:`~bot.i18n.Translator`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Final
+
+from bot.i18n import N_, Translator
+from workflows.plan.errors import PlanIssue
+from workflows.plan.model import LoadedPlan
+from workflows.plan.schema import Frequency, Scale
+
+MESSAGES: Final[dict[str, str]] = {
+    "yaml_syntax": N_("YAML syntax error: {problem}"),
+    "not_found": N_("The file or folder does not exist; expected: a YAML file or a folder"),
+    "unreadable": N_("The file cannot be read: {problem}"),
+    "empty_folder": N_("The folder has no *.yaml or *.yml files"),
+    "duplicate_key": N_('Key "{key}" is given more than once (first at {first})'),
+    "unknown_key": N_('Unknown key "{key}"; expected one of: {allowed}'),
+    "missing": N_('Required key "{key}" is missing'),
+    "wrong_type": N_("Wrong type of value; expected: {expected}"),
+    "not_one_of": N_('Value "{value}" is not allowed; expected one of: {allowed}'),
+    "bad_id": N_(
+        'Invalid id "{value}"; expected: lower-case letters a–z, digits, "-" and "_", '
+        "starting with a letter or digit"
+    ),
+    "bad_email": N_('Invalid e-mail address "{value}"; expected: name@domain'),
+    "bad_pattern": N_('Value "{value}" does not match the pattern {pattern}'),
+    "empty": N_("The text is empty; expected: a non-empty text"),
+    "too_short": N_("The text is too short; minimum length: {min}"),
+    "too_long": N_("The text is too long; maximum length: {max}"),
+    "too_few_items": N_("Too few items; expected at least: {min}"),
+    "too_many_items": N_("Too many items; expected at most: {max}"),
+    "too_small": N_("The value is too small; expected at least: {min}"),
+    "too_large": N_("The value is too large; expected at most: {max}"),
+    "thresholds_order": N_("The thresholds are in the wrong order; expected: {rule}"),
+    "min_above_max": N_("The minimum is greater than the maximum; expected: minimum <= maximum"),
+    "invalid": N_("Invalid value: {detail}"),
+    "duplicate_id": N_('Id "{value}" is already used (first at {first})'),
+    "unknown_reference": N_('Unknown reference ({kind}): "{value}"; expected one of: {allowed}'),
+    "approver_not_held": N_(
+        'Nobody holds role "{role}" in this activity or as the organisation lead; '
+        'expected: "A" or one of: {allowed}'
+    ),
+    "no_holder": N_(
+        'Nobody holds {mark} at the activity\'s scale "{scale}"; '
+        "expected: at least one {mark} holder under responsibility.{scale}"
+    ),
+    "too_many_indicators": N_(
+        'Too many indicators for control depth "{depth}": {count}; expected at most: {max}'
+    ),
+    "unknown_timezone": N_(
+        'Unknown time zone "{value}"; expected: an IANA name such as Europe/Riga'
+    ),
+}
+"""One English msgid per issue code; placeholders are the issue's params."""
+
+_FALLBACK = N_("Problem {code}")
+_ROOT = N_("(plan)")
+_WORDS: Final[dict[str, str]] = {
+    "text": N_("text"),
+    "number": N_("number"),
+    "whole number": N_("whole number"),
+    "true or false": N_("true or false"),
+    "date": N_("date"),
+    "list": N_("list"),
+    "mapping": N_("mapping"),
+    "id": N_("id"),
+    "person": N_("person"),
+    "role": N_("role"),
+    "channel": N_("channel"),
+    "indicator": N_("indicator"),
+    "activity": N_("activity"),
+}
+"""Param values that are words rather than data, translated before they are inserted."""
+
+_FREQUENCIES: Final[dict[Frequency, str]] = {
+    Frequency.WEEKLY: N_("weekly"),
+    Frequency.MONTHLY: N_("monthly"),
+    Frequency.QUARTERLY: N_("quarterly"),
+    Frequency.HALF_YEARLY: N_("half-yearly"),
+    Frequency.YEARLY: N_("yearly"),
+}
+_SCALES: Final[dict[Scale, str]] = {
+    Scale.VALSTS: N_("national scale"),
+    Scale.NOZARES: N_("sector scale"),
+    Scale.PASVALDIBAS: N_("municipal scale"),
+    Scale.IESTADES: N_("institution scale"),
+    Scale.PAKALPOJUMA: N_("service scale"),
+    Scale.RESURSA: N_("resource scale"),
+}
+
+
+def _shown_file(file: Path, base: Path | None) -> str:
+    if base is not None:
+        try:
+            return file.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            pass
+    return str(file)
+
+
+def _params(code: str, params: Mapping[str, str], t: Translator) -> dict[str, str]:
+    out = dict(params)
+    if code == "wrong_type" and "expected" in out:
+        words = [t.gettext(_WORDS[w]) if w in _WORDS else w for w in out["expected"].split(" | ")]
+        if len(words) > 1:
+            out["expected"] = t.gettext(
+                "{items} or {last}", items=", ".join(words[:-1]), last=words[-1]
+            )
+        else:
+            out["expected"] = words[0]
+    if code == "unknown_reference" and out.get("kind") in _WORDS:
+        out["kind"] = t.gettext(_WORDS[out["kind"]])
+    return out
+
+
+def format_issue(issue: PlanIssue, t: Translator, base: Path | None = None) -> str:
+    """Format one issue as ``file:line: key.path: message``.
+
+    Args:
+        issue: The problem.
+        t: The reader's translations.
+        base: When the file is under this folder, it is shown relative to it.
+
+    Returns:
+        One line of text.
+    """
+    msgid = MESSAGES.get(issue.code)
+    params = _params(issue.code, issue.params, t)
+    try:
+        message = t.gettext(msgid, **params) if msgid else t.gettext(_FALLBACK, code=issue.code)
+    except (KeyError, IndexError, ValueError):
+        message = t.gettext(_FALLBACK, code=issue.code)
+    path = issue.path or t.gettext(_ROOT)
+    return f"{_shown_file(issue.file, base)}:{issue.line}: {path}: {message}"
+
+
+def format_issues(
+    issues: Iterable[PlanIssue], t: Translator, base: Path | None = None
+) -> list[str]:
+    """Format issues, one ``file:line: key.path: what is wrong and what is expected`` each.
+
+    Args:
+        issues: The problems, usually ``PlanError.issues``.
+        t: The reader's translations.
+        base: When a file is under this folder, it is shown relative to it.
+
+    Returns:
+        One line per issue, in the given order.
+    """
+    return [format_issue(issue, t, base) for issue in issues]
+
+
+def format_overview(loaded: LoadedPlan, t: Translator) -> list[str]:
+    """Summarise a plan: organisation, counts, then one line per activity.
+
+    Args:
+        loaded: The validated plan.
+        t: The reader's translations.
+
+    Returns:
+        Text lines: the organisation, the counts of people, channels, services, resources
+        and indicators, and per activity its label, scale and indicators per frequency.
+    """
+    plan = loaded.plan
+    indicators = sum(len(a.indicators) for a in loaded.activities)
+    counts = [
+        t.ngettext("{n} person", "{n} people", len(plan.people)),
+        t.ngettext("{n} channel", "{n} channels", len(plan.channels)),
+        t.ngettext("{n} service", "{n} services", len(plan.services)),
+        t.ngettext("{n} resource", "{n} resources", len(plan.resources)),
+        t.ngettext("{n} indicator", "{n} indicators", indicators),
+    ]
+    lines = [
+        t.gettext("Plan: {name}", name=plan.organisation.label.get(t.lang)),
+        ", ".join(counts),
+    ]
+    for activity in loaded.activities:
+        per = Counter(i.frequency for i in activity.indicators)
+        frequencies = "; ".join(
+            t.gettext("{frequency}: {n}", frequency=t.gettext(_FREQUENCIES[f]), n=per[f])
+            for f in Frequency
+            if per[f]
+        )
+        lines.append(
+            t.ngettext(
+                "• {label} — {scale} — {n} indicator ({frequencies})",
+                "• {label} — {scale} — {n} indicators ({frequencies})",
+                len(activity.indicators),
+                label=activity.label.get(t.lang),
+                scale=t.gettext(_SCALES[activity.scale]),
+                frequencies=frequencies,
+            )
+        )
+    return lines

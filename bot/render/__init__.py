@@ -1,0 +1,47 @@
+"""Rendering: domain notices → :class:`~bot.messages.Message` in one language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.messages import Message
+from bot.render import decisions, forms, misc, rounds, summary
+from bot.render.context import RenderContext
+from workflows import notices as n
+
+_RENDERERS: dict[type[Any], Callable[[Any, RenderContext], Message]] = {
+    n.Reminder: rounds.render_reminder,
+    n.RoundOpened: rounds.render_round_opened,
+    n.MeasurementsRecorded: rounds.render_recorded,
+    n.NothingToMeasure: rounds.render_nothing_to_measure,
+    n.PendingList: rounds.render_pending,
+    n.FormPrompt: forms.render_prompt,
+    n.AnswerRefused: forms.render_refused,
+    n.FormCancelled: forms.render_cancelled,
+    n.FormExpired: forms.render_expired,
+    n.NothingToCancel: forms.render_nothing_to_cancel,
+    n.DecisionRequested: decisions.render_requested,
+    n.NotApprover: decisions.render_not_approver,
+    n.DecisionAlreadyTaken: decisions.render_already_taken,
+    n.DecisionRecorded: decisions.render_recorded,
+    n.Summary: summary.render_summary,
+    n.SummaryPosted: summary.render_posted,
+    n.Help: misc.render_help,
+    n.LanguageChanged: misc.render_language,
+    n.Problem: misc.render_problem,
+}
+
+__all__ = ["RenderContext", "render"]
+
+
+def render(notice: n.Notice, rc: RenderContext) -> Message:
+    """Render ``notice`` for one recipient.
+
+    Raises:
+        TypeError: For a notice type without a renderer (a programming error).
+    """
+    renderer = _RENDERERS.get(type(notice))
+    if renderer is None:
+        raise TypeError(f"no renderer for {type(notice).__name__}")
+    return renderer(notice, rc)

@@ -1,0 +1,69 @@
+"""This module contains :class:`RenderContext`, what a renderer needs besides the notice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from bot.i18n import Translator
+from workflows.evaluation import Status
+from workflows.plan.model import LoadedPlan, UnknownPlanItem
+
+STATUS_MARK = {Status.OK: "🟢", Status.WARNING: "🟡", Status.CRITICAL: "🔴"}
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """The recipient's language, the plan (for labels) and the zone for times.
+
+    Attributes:
+        t: Translations in the recipient's language.
+        plan: The loaded plan.
+        tz: The recipient's time zone.
+        audience: ``dm`` for a person, ``channel`` for a team channel.
+    """
+
+    t: Translator
+    plan: LoadedPlan
+    tz: ZoneInfo
+    audience: Literal["dm", "channel"] = "dm"
+
+    def person(self, person_id: str) -> str:
+        """A person's display name (the id if they left the plan)."""
+        try:
+            return self.plan.person(person_id).name
+        except UnknownPlanItem:
+            return person_id
+
+    def people(self, person_ids: tuple[str, ...] | list[str]) -> str:
+        """Display names joined with commas."""
+        return ", ".join(self.person(p) for p in person_ids)
+
+    def activity(self, activity_id: str) -> str:
+        """An activity's label in the recipient's language."""
+        try:
+            return self.plan.activity(activity_id).label.get(self.t.lang)
+        except UnknownPlanItem:
+            return activity_id
+
+    def indicator(self, indicator_id: str) -> str:
+        """An indicator's label in the recipient's language."""
+        try:
+            return self.plan.indicator(indicator_id)[1].label.get(self.t.lang)
+        except UnknownPlanItem:
+            return indicator_id
+
+    def status(self, status: Status) -> str:
+        """A status with its mark: ``🔴 kritisks``."""
+        t = self.t
+        words = {
+            Status.OK: t.gettext("OK"),
+            Status.WARNING: t.gettext("warning"),
+            Status.CRITICAL: t.gettext("critical"),
+        }
+        return f"{STATUS_MARK[status]} {words[status]}"
+
+    def channel(self, channel_id: str) -> str:
+        """``#channel-id``."""
+        return f"#{channel_id}"

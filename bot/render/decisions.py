@@ -1,0 +1,137 @@
+"""This module contains the rendering of improvement decisions (PU3-3 step 5)."""
+
+from __future__ import annotations
+
+from bot import tokens
+from bot.formatting import fmt_date, fmt_datetime, fmt_indicator_value, fmt_period
+from bot.messages import Choice, Message
+from bot.render.context import RenderContext
+from workflows.notices import (
+    DecisionAlreadyTaken,
+    DecisionBrief,
+    DecisionRecorded,
+    DecisionRequested,
+    NotApprover,
+)
+
+
+def brief_lines(d: DecisionBrief, rc: RenderContext) -> list[str]:
+    """The facts of a decision: the value, why it opened, who decides and by when."""
+    t = rc.t
+    _activity, indicator = rc.plan.indicator(d.indicator_id)
+    reason = (
+        t.gettext("the value is critical")
+        if d.trigger == "critical"
+        else t.gettext("warnings several periods in a row")
+    )
+    lines = [
+        t.gettext(
+            "{indicator}: {value} ({status}) in {period}",
+            indicator=indicator.label.get(t.lang),
+            value=fmt_indicator_value(d.value, indicator, t),
+            status=rc.status(d.status),
+            period=fmt_period(d.period, t),
+        ),
+        t.gettext("Why a decision is needed: {reason}.", reason=reason),
+    ]
+    if d.comment:
+        lines.append(t.gettext("Comment: {comment}", comment=d.comment))
+    lines.append(
+        t.gettext(
+            "Decides: {person}, by {due}",
+            person=rc.person(d.approver_id),
+            due=fmt_date(d.decide_by, t),
+        )
+    )
+    return lines
+
+
+def render_requested(notice: DecisionRequested, rc: RenderContext) -> Message:
+    """A decision request: with approve/reject for the approver, as news for the channel."""
+    t = rc.t
+    d = notice.decision
+    title = t.gettext(
+        "Improvement decision no. {decision} needed: {activity}",
+        decision=d.decision_id,
+        activity=rc.activity(d.activity_id),
+    )
+    lines = brief_lines(d, rc)
+    choices: tuple[Choice, ...] = ()
+    if notice.ask:
+        lines.append(
+            t.gettext("Approve an improvement action, or reject with a reason (PU3-3 step 5).")
+        )
+        choices = (
+            Choice(tokens.decide(d.decision_id, "approve"), t.gettext("Approve")),
+            Choice(tokens.decide(d.decision_id, "reject"), t.gettext("Reject")),
+        )
+    return Message("\n".join(lines), title=title, choices=choices)
+
+
+def render_not_approver(notice: NotApprover, rc: RenderContext) -> Message:
+    """Someone other than the approver tried to decide."""
+    return Message(
+        rc.t.gettext(
+            "Only {person} can take decision no. {decision}. Nothing was changed.",
+            person=rc.person(notice.approver_id),
+            decision=notice.decision_id,
+        )
+    )
+
+
+def render_already_taken(notice: DecisionAlreadyTaken, rc: RenderContext) -> Message:
+    """A second attempt to decide."""
+    t = rc.t
+    if notice.decided_by and notice.decided_at:
+        return Message(
+            t.gettext(
+                "Decision no. {decision} was already taken by {person} on {when}. "
+                "Nothing was changed.",
+                decision=notice.decision_id,
+                person=rc.person(notice.decided_by),
+                when=fmt_datetime(notice.decided_at, rc.tz, t),
+            )
+        )
+    return Message(
+        t.gettext(
+            "Decision no. {decision} is no longer open. Nothing was changed.",
+            decision=notice.decision_id,
+        )
+    )
+
+
+def render_recorded(notice: DecisionRecorded, rc: RenderContext) -> Message:
+    """The outcome, for the channel, the approver and the action's owner."""
+    t = rc.t
+    d = notice.decision
+    if notice.outcome == "approved":
+        title = t.gettext(
+            "Decision no. {decision} approved: {activity}",
+            decision=d.decision_id,
+            activity=rc.activity(d.activity_id),
+        )
+        body = [
+            t.gettext("Improvement action: {action}", action=notice.action or ""),
+            t.gettext(
+                "Responsible: {person}; due {due}",
+                person=rc.person(notice.owner_id or ""),
+                due=fmt_date(notice.action_due, t) if notice.action_due else "",
+            ),
+        ]
+    else:
+        title = t.gettext(
+            "Decision no. {decision} rejected: {activity}",
+            decision=d.decision_id,
+            activity=rc.activity(d.activity_id),
+        )
+        body = [t.gettext("Reason: {reason}", reason=notice.reason or "")]
+    lines = brief_lines(d, rc)[:-1]
+    lines.extend(body)
+    lines.append(
+        t.gettext(
+            "Decided by {person} on {when}.",
+            person=rc.person(notice.decided_by),
+            when=fmt_datetime(notice.decided_at, rc.tz, t),
+        )
+    )
+    return Message("\n".join(lines), title=title)

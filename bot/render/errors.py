@@ -1,0 +1,170 @@
+"""This module contains the messages for refused answers and failed requests."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from bot.formatting import fmt_date, fmt_number, fmt_period
+from bot.render.context import RenderContext
+from workflows.forms.fields import FieldKind, FieldSpec
+from workflows.forms.parsing import AnswerError
+from workflows.notices import Problem
+
+
+def _bound(raw: str, f: FieldSpec, rc: RenderContext) -> str:
+    value = Decimal(raw)
+    decimals = f.decimals if f.decimals is not None else 0
+    return fmt_number(value, max(decimals, 0), rc.t)
+
+
+def answer_error(error: AnswerError, f: FieldSpec, rc: RenderContext) -> str:
+    """The translated reason an answer to ``f`` was refused, with what is expected."""
+    t = rc.t
+    p = error.params
+    example = fmt_number(Decimal("12.5"), 1, t)
+    code = error.code
+    if code == "empty":
+        return t.gettext("The answer is empty. Please type an answer.")
+    if code == "malformed" and f.kind in (FieldKind.NUMBER, FieldKind.PERCENT, FieldKind.INTEGER):
+        return t.gettext(
+            "“{text}” is not a number. Type a number, e.g. {example}.",
+            text=p.get("text", ""),
+            example=example,
+        )
+    if code == "ambiguous":
+        return t.gettext(
+            "“{text}” could mean {a} or {b}. Type it without a thousands separator, "
+            "e.g. {example}.",
+            text=p.get("text", ""),
+            a=p.get("a", ""),
+            b=p.get("b", ""),
+            example=example,
+        )
+    if code == "comma_decimal_in_english":
+        return t.gettext("Use a decimal point, not a comma: e.g. {example}.", example="12.5")
+    if code == "percent_not_expected":
+        return t.gettext("This value is not a percentage. Type the number without “%”.")
+    if code == "too_many_decimals":
+        n = int(p.get("decimals", "0"))
+        if n == 0:
+            return t.gettext("Type a whole number, without decimal places.")
+        return t.ngettext(
+            "Too many decimal places: at most {n} decimal place is used.",
+            "Too many decimal places: at most {n} decimal places are used.",
+            n,
+        )
+    if code == "not_integer":
+        return t.gettext("Type a whole number, without decimal places.")
+    if code == "below_minimum":
+        return t.gettext(
+            "The value must be at least {minimum}.", minimum=_bound(p["minimum"], f, rc)
+        )
+    if code == "above_maximum":
+        return t.gettext(
+            "The value must be at most {maximum}.", maximum=_bound(p["maximum"], f, rc)
+        )
+    if code == "choice_unknown":
+        return t.gettext(
+            "Choose one of the options: type its number (1–{count}) or its name.",
+            count=p.get("count", ""),
+        )
+    if code == "yes_no_unknown":
+        return t.gettext("Answer yes or no.")
+    if code == "date_too_early":
+        return t.gettext(
+            "The date must be {date} or later.",
+            date=fmt_date(date.fromisoformat(p["date"]), t),
+        )
+    if code == "too_long":
+        n = int(p.get("max", "0"))
+        return t.ngettext(
+            "The text is too long: at most {n} character.",
+            "The text is too long: at most {n} characters.",
+            n,
+        )
+    if code in ("date_invalid", "malformed") and f.kind is FieldKind.DATE:
+        return t.gettext(
+            "This is not a date. Type it as dd.mm.yyyy., e.g. {example}.",
+            example=fmt_date(date(2026, 12, 31), t),
+        )
+    return t.gettext("This answer cannot be accepted. Please try again.")
+
+
+def _period(value: str, rc: RenderContext) -> str:
+    try:
+        return fmt_period(value, rc.t)
+    except ValueError:
+        return value
+
+
+def problem_text(notice: Problem, rc: RenderContext) -> str:
+    """The translated text of a :class:`~workflows.notices.Problem`."""
+    t = rc.t
+    p = notice.param_dict()
+    code = notice.code
+    if code == "unknown_activity":
+        return t.gettext(
+            "There is no activity “{activity}” in the plan. /help lists the commands.",
+            activity=p.get("activity", ""),
+        )
+    if code == "bad_period":
+        return t.gettext(
+            "“{period}” is not a period. Use 2026-11, 2026-Q4, 2026-W48, 2026-H2 or 2026.",
+            period=p.get("period", ""),
+        )
+    if code == "no_indicators_at_frequency":
+        return t.gettext(
+            "“{activity}” has no indicators measured for a period like {period}.",
+            activity=p.get("activity", ""),
+            period=_period(p.get("period", ""), rc),
+        )
+    if code == "period_in_future":
+        return t.gettext(
+            "{period} has not begun yet; a round can be opened once it has.",
+            period=_period(p.get("period", ""), rc),
+        )
+    if code == "unknown_round":
+        return t.gettext("This control round is not open.")
+    if code == "not_a_measurer":
+        return t.gettext("You do not measure any indicator of this round.")
+    if code == "finish_current_form_first":
+        return t.gettext(
+            "You have another form in progress. Finish it or type /cancel, then try again."
+        )
+    if code == "stale_button":
+        return t.gettext("This button belongs to an earlier form. Use the latest message.")
+    if code == "unknown_choice":
+        return t.gettext("This button is no longer valid.")
+    if code == "unknown_decision":
+        return t.gettext(
+            "There is no decision no. {decision}. /pending lists yours.",
+            decision=p.get("decision", ""),
+        )
+    if code == "unknown_channel":
+        return t.gettext(
+            "There is no team channel “{channel}” in the plan.", channel=p.get("channel", "")
+        )
+    if code == "channel_without_activities":
+        return t.gettext(
+            "No activity of the plan reports to #{channel}.", channel=p.get("channel", "")
+        )
+    if code == "not_admin":
+        return t.gettext(
+            "Only the plan's administrators may use /{command}.", command=p.get("command", "")
+        )
+    if code == "unknown_command":
+        return t.gettext(
+            "Unknown command /{command}. /help lists the commands.", command=p.get("command", "")
+        )
+    if code == "usage":
+        return t.gettext("Usage: {usage}", usage=p.get("usage", ""))
+    if code == "no_form":
+        return t.gettext(
+            "There is no form in progress to answer. /pending shows what waits for you."
+        )
+    if code == "not_enrolled":
+        return t.gettext(
+            "You are not enrolled in controlbot. Ask the plan's administrator to add you."
+        )
+    return t.gettext("Something went wrong. Nothing was changed; please try again later.")

@@ -1,0 +1,206 @@
+"""This module contains the rendering of form questions, refusals and endings."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from bot import tokens
+from bot.formatting import fmt_date, fmt_indicator_value, fmt_number, fmt_period, fmt_thresholds
+from bot.i18n import N_
+from bot.messages import Choice, Message
+from bot.render.context import RenderContext
+from workflows.evaluation import Thresholds, evaluate
+from workflows.forms.engine import Ask, Confirm
+from workflows.forms.fields import FieldKind, FieldSpec
+from workflows.notices import (
+    AnswerRefused,
+    FormCancelled,
+    FormExpired,
+    FormHeader,
+    FormPrompt,
+    NothingToCancel,
+)
+
+PROMPTS = {
+    "comment_off_target": N_(
+        "The value is off target. Add a short comment: what explains it in context?"
+    ),
+    "decision_action": N_("Describe the improvement action to take."),
+    "decision_owner": N_("Who will carry out the action? Choose a person."),
+    "decision_due": N_("By what date must the action be done? (dd.mm.yyyy.)"),
+    "decision_reason": N_("Why is no improvement action needed? Give a short reason."),
+}
+
+
+def _header(header: FormHeader, rc: RenderContext) -> str:
+    t = rc.t
+    if header.decision_id is not None:
+        return t.gettext(
+            "Decision no. {decision}: {activity}, {period}",
+            decision=header.decision_id,
+            activity=rc.activity(header.activity_id),
+            period=fmt_period(header.period, t),
+        )
+    return t.gettext(
+        "Measurements: {activity}, {period}",
+        activity=rc.activity(header.activity_id),
+        period=fmt_period(header.period, t),
+    )
+
+
+def _cancel(header: FormHeader, rc: RenderContext) -> Choice:
+    return Choice(tokens.form_option(header.session_id, "cancel"), rc.t.gettext("Cancel"))
+
+
+def _input_hint(f: FieldSpec, rc: RenderContext) -> str:
+    t = rc.t
+    example = fmt_number(Decimal("12.5"), 1, t)
+    if f.kind is FieldKind.INTEGER:
+        return t.gettext("Type a whole number.")
+    if f.kind is FieldKind.PERCENT:
+        return t.gettext("Type a percentage, e.g. {example}.", example=example)
+    if f.kind is FieldKind.NUMBER:
+        return t.gettext("Type a number, e.g. {example}.", example=example)
+    if f.kind is FieldKind.DATE:
+        return t.gettext("Type a date, e.g. {example}.", example=fmt_date(date(2026, 12, 31), t))
+    if not f.required:
+        return t.gettext("Type your answer, or - to leave it empty.")
+    return t.gettext("Type your answer.")
+
+
+def _question(f: FieldSpec, rc: RenderContext) -> list[str]:
+    t = rc.t
+    if f.indicator_id is not None:
+        _activity, indicator = rc.plan.indicator(f.indicator_id)
+        lines = [
+            t.gettext(
+                "{label} ({unit})?",
+                label=indicator.label.get(t.lang),
+                unit=indicator.unit.get(t.lang),
+            ),
+            fmt_thresholds(indicator, t),
+        ]
+        if indicator.data_source is not None:
+            lines.append(
+                t.gettext("Data source: {source}", source=indicator.data_source.get(t.lang))
+            )
+        return lines
+    prompt = t.gettext(PROMPTS[f.prompt]) if f.prompt in PROMPTS else f.prompt
+    if f.subject is not None:
+        return [rc.indicator(f.subject), prompt]
+    return [prompt]
+
+
+def render_prompt(notice: FormPrompt, rc: RenderContext) -> Message:
+    """A question with its number, or the confirmation step with every answer."""
+    t = rc.t
+    header = notice.header
+    title = _header(header, rc)
+    lines: list[str] = []
+    if notice.resumed:
+        lines.append(t.gettext("Continuing where you left off."))
+    step = notice.step
+    if isinstance(step, Ask):
+        f = step.field
+        lines.append(t.gettext("Question {n} of {total}", n=step.number, total=step.total))
+        lines.extend(_question(f, rc))
+        choices: list[Choice] = []
+        if f.kind is FieldKind.CHOICE:
+            for number, option in enumerate(f.options, 1):
+                label = t.gettext(option.label) if option.translate else option.label
+                choices.append(Choice(tokens.form_option(header.session_id, str(number)), label))
+        elif f.kind is FieldKind.YES_NO:
+            choices.append(Choice(tokens.form_option(header.session_id, "yes"), t.gettext("Yes")))
+            choices.append(Choice(tokens.form_option(header.session_id, "no"), t.gettext("No")))
+        else:
+            lines.append(_input_hint(f, rc))
+        choices.append(_cancel(header, rc))
+        free = f.kind not in (FieldKind.CHOICE, FieldKind.YES_NO)
+        return Message("\n".join(lines), title=title, choices=tuple(choices), free_text=free)
+    lines.append(t.gettext("Please check your answers:"))
+    lines.extend(_answer_lines(notice, step, rc))
+    choices = [
+        Choice(tokens.form_option(header.session_id, "submit"), t.gettext("Submit")),
+        _cancel(header, rc),
+    ]
+    return Message("\n".join(lines), title=title, choices=tuple(choices))
+
+
+def _answer_lines(notice: FormPrompt, step: Confirm, rc: RenderContext) -> list[str]:
+    t = rc.t
+    lines: list[str] = []
+    for f in notice.fields:
+        raw = step.answers.get(f.id)
+        if raw is None:
+            continue
+        if f.indicator_id is not None:
+            _activity, indicator = rc.plan.indicator(f.indicator_id)
+            value = Decimal(raw)
+            evaluation = evaluate(value, Thresholds.of(indicator))
+            lines.append(
+                f"• {indicator.label.get(t.lang)}: {fmt_indicator_value(value, indicator, t)}"
+                f" — {rc.status(evaluation.status)}"
+            )
+        elif f.subject is not None:
+            lines.append("  " + t.gettext("Comment: {comment}", comment=raw))
+        else:
+            lines.append(f"• {_field_name(f, rc)}: {_shown(f, raw, rc)}")
+    return lines
+
+
+def _field_name(f: FieldSpec, rc: RenderContext) -> str:
+    names = {
+        "action": N_("Action"),
+        "owner": N_("Responsible for the action"),
+        "due": N_("Due date"),
+        "reason": N_("Reason"),
+    }
+    return rc.t.gettext(names[f.id]) if f.id in names else f.id
+
+
+def _shown(f: FieldSpec, raw: str, rc: RenderContext) -> str:
+    t = rc.t
+    if f.kind is FieldKind.DATE:
+        return fmt_date(date.fromisoformat(raw), t)
+    if f.kind is FieldKind.CHOICE:
+        option = next((o for o in f.options if o.value == raw), None)
+        if option is not None:
+            return t.gettext(option.label) if option.translate else option.label
+    if f.kind is FieldKind.YES_NO:
+        return t.gettext("Yes") if raw == "yes" else t.gettext("No")
+    return raw
+
+
+def render_refused(notice: AnswerRefused, rc: RenderContext) -> Message:
+    """Why an answer was refused; the question follows in its own message."""
+    from bot.render.errors import answer_error
+
+    return Message("⚠️ " + answer_error(notice.error, notice.field, rc))
+
+
+def render_cancelled(notice: FormCancelled, rc: RenderContext) -> Message:
+    """The form was cancelled."""
+    return Message(rc.t.gettext("Cancelled. Nothing was saved."))
+
+
+def render_nothing_to_cancel(notice: NothingToCancel, rc: RenderContext) -> Message:
+    """``/cancel`` without a form."""
+    return Message(rc.t.gettext("There is nothing to cancel."))
+
+
+def render_expired(notice: FormExpired, rc: RenderContext) -> Message:
+    """The form expired; offer a fresh one."""
+    t = rc.t
+    header = notice.header
+    text = t.ngettext(
+        "The form was left unanswered for more than {n} minute and has expired. "
+        "Your answers were not saved.",
+        "The form was left unanswered for more than {n} minutes and has expired. "
+        "Your answers were not saved.",
+        notice.minutes,
+    )
+    choices: tuple[Choice, ...] = ()
+    if header.round_id is not None:
+        choices = (Choice(tokens.start_round(header.round_id), t.gettext("Start again")),)
+    return Message(text, title=_header(header, rc), choices=choices)

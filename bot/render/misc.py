@@ -1,0 +1,42 @@
+"""This module contains the rendering of help, language changes and problems."""
+
+from __future__ import annotations
+
+from bot.messages import Message
+from bot.render.context import RenderContext
+from bot.render.errors import problem_text
+from workflows.notices import Help, LanguageChanged, Problem
+
+
+def render_help(notice: Help, rc: RenderContext) -> Message:
+    """The command list for this person."""
+    t = rc.t
+    lines = [
+        t.gettext("controlbot collects measurements of the control plan's indicators."),
+        "/pending — " + t.gettext("what waits for you: measurements and decisions"),
+        "/cancel — " + t.gettext("cancel the form in progress; nothing is saved"),
+        "/lang lv|en — " + t.gettext("choose the language"),
+        "/help — " + t.gettext("this help"),
+    ]
+    if notice.is_approver:
+        lines.append("/approve N, /reject N — " + t.gettext("take improvement decision no. N"))
+    if notice.is_admin:
+        lines.append(
+            "/remind ACTIVITY [PERIOD] — "
+            + t.gettext("open a control round and remind whoever measures")
+        )
+        lines.append(
+            "/summary CHANNEL [PERIOD] — " + t.gettext("post a summary to a team channel")
+        )
+    lines.append(t.gettext("Answer questions by typing; numbers like 12,5 or 12.5."))
+    return Message("\n".join(lines), title=t.gettext("Help"))
+
+
+def render_language(notice: LanguageChanged, rc: RenderContext) -> Message:
+    """Confirmation, in the new language."""
+    return Message(rc.t.gettext("From now on I will write to you in English."))
+
+
+def render_problem(notice: Problem, rc: RenderContext) -> Message:
+    """A translated problem message."""
+    return Message(problem_text(notice, rc))

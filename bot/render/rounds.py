@@ -1,0 +1,180 @@
+"""This module contains the rendering of reminders, results and the pending list."""
+
+from __future__ import annotations
+
+from bot import tokens
+from bot.formatting import fmt_date, fmt_datetime, fmt_indicator_value, fmt_period
+from bot.messages import Choice, Message
+from bot.render.context import RenderContext
+from workflows.notices import (
+    AnsweredBy,
+    MeasurementsRecorded,
+    NothingToMeasure,
+    PendingList,
+    Reminder,
+    RoundOpened,
+)
+
+
+def render_reminder(notice: Reminder, rc: RenderContext) -> Message:
+    """The reminder DM: what to measure and by when, with a button to start."""
+    t = rc.t
+    title = t.gettext(
+        "Reminder: {activity}, {period}",
+        activity=rc.activity(notice.activity_id),
+        period=fmt_period(notice.period, t),
+    )
+    count = len(notice.indicator_ids)
+    lines = [
+        t.ngettext(
+            "Please submit {n} measurement by {due}:",
+            "Please submit {n} measurements by {due}:",
+            count,
+            due=fmt_date(notice.due_date, t),
+        )
+    ]
+    lines.extend(f"• {rc.indicator(i)}" for i in notice.indicator_ids)
+    choice = Choice(tokens.start_round(notice.round_id), t.gettext("Enter measurements"))
+    return Message("\n".join(lines), title=title, choices=(choice,))
+
+
+def render_round_opened(notice: RoundOpened, rc: RenderContext) -> Message:
+    """Acknowledgement for whoever opened a round."""
+    t = rc.t
+    head = (
+        t.gettext(
+            "The round {activity}, {period} was already open (due {due}).",
+            activity=rc.activity(notice.activity_id),
+            period=fmt_period(notice.period, t),
+            due=fmt_date(notice.due_date, t),
+        )
+        if notice.already_open
+        else t.gettext(
+            "Round opened: {activity}, {period}; due {due}.",
+            activity=rc.activity(notice.activity_id),
+            period=fmt_period(notice.period, t),
+            due=fmt_date(notice.due_date, t),
+        )
+    )
+    if notice.reminded:
+        tail = t.ngettext(
+            "{n} person reminded: {people}.",
+            "{n} people reminded: {people}.",
+            len(notice.reminded),
+            people=rc.people(notice.reminded),
+        )
+    else:
+        tail = t.gettext("Everything has been submitted; nobody needed a reminder.")
+    return Message(f"{head}\n{tail}")
+
+
+def _answered_lines(items: tuple[AnsweredBy, ...], rc: RenderContext) -> list[str]:
+    t = rc.t
+    return [
+        "• "
+        + t.gettext(
+            "{indicator}: submitted by {person} on {when}",
+            indicator=rc.indicator(a.indicator_id),
+            person=rc.person(a.person_id),
+            when=fmt_datetime(a.at, rc.tz, t),
+        )
+        for a in items
+    ]
+
+
+def render_recorded(notice: MeasurementsRecorded, rc: RenderContext) -> Message:
+    """What was stored, each value's status, and what was refused as already answered."""
+    t = rc.t
+    title = t.gettext(
+        "Saved: {activity}, {period}",
+        activity=rc.activity(notice.activity_id),
+        period=fmt_period(notice.period, t),
+    )
+    lines: list[str] = []
+    if notice.results:
+        lines.append(
+            t.ngettext(
+                "{n} measurement was saved:",
+                "{n} measurements were saved:",
+                len(notice.results),
+            )
+        )
+        for r in notice.results:
+            _activity, indicator = rc.plan.indicator(r.indicator_id)
+            met = t.gettext("target met") if r.target_met else t.gettext("target not met")
+            lines.append(
+                f"• {indicator.label.get(t.lang)}: {fmt_indicator_value(r.value, indicator, t)}"
+                f" — {rc.status(r.status)}, {met}"
+            )
+    else:
+        lines.append(t.gettext("Nothing was saved."))
+    if notice.already_answered:
+        lines.append(t.gettext("Not saved, because someone answered first:"))
+        lines.extend(_answered_lines(notice.already_answered, rc))
+    lines.append(t.gettext("Thank you!"))
+    return Message("\n".join(lines), title=title)
+
+
+def render_nothing_to_measure(notice: NothingToMeasure, rc: RenderContext) -> Message:
+    """Everything the person measures in the round is already in."""
+    t = rc.t
+    lines = [t.gettext("Everything you measure in this round has already been submitted:")]
+    lines.extend(_answered_lines(notice.answered, rc))
+    title = t.gettext(
+        "Measurements: {activity}, {period}",
+        activity=rc.activity(notice.activity_id),
+        period=fmt_period(notice.period, t),
+    )
+    return Message("\n".join(lines), title=title)
+
+
+def render_pending(notice: PendingList, rc: RenderContext) -> Message:
+    """What waits for the person, with a button per item."""
+    t = rc.t
+    lines: list[str] = []
+    choices: list[Choice] = []
+    if notice.form_in_progress is not None:
+        lines.append(t.gettext("You have a form in progress; its question follows below."))
+    for r in notice.rounds:
+        lines.append(
+            "• "
+            + t.ngettext(
+                "{activity}, {period}: {n} measurement due {due}",
+                "{activity}, {period}: {n} measurements due {due}",
+                len(r.indicator_ids),
+                activity=rc.activity(r.activity_id),
+                period=fmt_period(r.period, t),
+                due=fmt_date(r.due_date, t),
+            )
+        )
+        choices.append(
+            Choice(
+                tokens.start_round(r.round_id),
+                t.gettext("Enter measurements: {activity}", activity=rc.activity(r.activity_id)),
+            )
+        )
+    for d in notice.decisions:
+        lines.append(
+            "• "
+            + t.gettext(
+                "Decision no. {decision} on {indicator}: decide by {due}",
+                decision=d.decision_id,
+                indicator=rc.indicator(d.indicator_id),
+                due=fmt_date(d.decide_by, t),
+            )
+        )
+        choices.append(
+            Choice(
+                tokens.decide(d.decision_id, "approve"),
+                t.gettext("Approve no. {decision}", decision=d.decision_id),
+            )
+        )
+        choices.append(
+            Choice(
+                tokens.decide(d.decision_id, "reject"),
+                t.gettext("Reject no. {decision}", decision=d.decision_id),
+            )
+        )
+    if not lines:
+        lines.append(t.gettext("Nothing waits for you. Thank you!"))
+    return Message("\n".join(lines), title=t.gettext("Waiting for you"), choices=tuple(choices))

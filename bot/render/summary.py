@@ -1,0 +1,102 @@
+"""This module contains the rendering of channel summaries."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from bot.formatting import fmt_date, fmt_indicator_value, fmt_period, fmt_thresholds
+from bot.messages import Message
+from bot.render.context import RenderContext
+from workflows.evaluation import Status
+from workflows.notices import ActivitySummary, Summary, SummaryPosted
+
+
+def _activity_lines(part: ActivitySummary, rc: RenderContext) -> list[str]:
+    t = rc.t
+    lines = [f"▸ {rc.activity(part.activity_id)}"]
+    measured = [line for line in part.lines if line.value is not None]
+    met = sum(1 for line in measured if line.target_met)
+    counts = Counter(line.status for line in measured)
+    lines.append(
+        t.ngettext(
+            "Target met: {met} of {n} indicator",
+            "Target met: {met} of {n} indicators",
+            len(part.lines),
+            met=met,
+        )
+    )
+    for status in (Status.WARNING, Status.CRITICAL):
+        if counts[status]:
+            lines.append(
+                t.ngettext(
+                    "{status}: {n} indicator",
+                    "{status}: {n} indicators",
+                    counts[status],
+                    status=rc.status(status),
+                )
+            )
+    for line in part.lines:
+        _activity, indicator = rc.plan.indicator(line.indicator_id)
+        label = indicator.label.get(t.lang)
+        if line.value is None or line.status is None:
+            lines.append("  • " + t.gettext("{indicator}: no data", indicator=label))
+            continue
+        text = (
+            f"  • {rc.status(line.status)} {label}: "
+            f"{fmt_indicator_value(line.value, indicator, t)} ({fmt_thresholds(indicator, t)})"
+        )
+        if line.previous is not None:
+            text += "; " + t.gettext(
+                "previously {value}", value=fmt_indicator_value(line.previous, indicator, t)
+            )
+        lines.append(text)
+        if line.comment:
+            lines.append("    " + t.gettext("Comment: {comment}", comment=line.comment))
+    if part.answered_by:
+        lines.append(t.gettext("Answered: {people}", people=rc.people(part.answered_by)))
+    if part.not_answered:
+        due = fmt_date(part.due_date, t) if part.due_date else "—"
+        lines.append(
+            t.gettext(
+                "Not yet answered (due {due}): {people}",
+                due=due,
+                people=rc.people(part.not_answered),
+            )
+        )
+    if part.due_date is None:
+        lines.append(t.gettext("The round for this period has not been opened."))
+    for d in part.open_decisions:
+        lines.append(
+            t.gettext(
+                "Open decision no. {decision}: {indicator} — {person}, by {due}",
+                decision=d.decision_id,
+                indicator=rc.indicator(d.indicator_id),
+                person=rc.person(d.approver_id),
+                due=fmt_date(d.decide_by, t),
+            )
+        )
+    return lines
+
+
+def render_summary(notice: Summary, rc: RenderContext) -> Message:
+    """The whole channel summary, one block per activity."""
+    t = rc.t
+    title = t.gettext(
+        "Summary: {channel}, {period}",
+        channel=rc.plan.channel(notice.channel_id).label.get(t.lang),
+        period=fmt_period(notice.period, t),
+    )
+    blocks = ["\n".join(_activity_lines(part, rc)) for part in notice.activities]
+    return Message("\n\n".join(blocks), title=title)
+
+
+def render_posted(notice: SummaryPosted, rc: RenderContext) -> Message:
+    """Acknowledgement: the summary was posted."""
+    t = rc.t
+    return Message(
+        t.gettext(
+            "The summary for {period} was posted to {channel}.",
+            period=fmt_period(notice.period, t),
+            channel=rc.channel(notice.channel_id),
+        )
+    )

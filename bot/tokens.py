@@ -1,0 +1,71 @@
+"""This module contains button tokens: what a pressed :class:`~bot.messages.Choice` sends back.
+
+Tokens are short ASCII strings ``<kind>:<id>:<value>`` that fit Telegram's 64-byte
+``callback_data`` limit (Telegram Bot API, InlineKeyboardButton) and Slack's action
+``value`` (2000 characters).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_TOKEN_BYTES = 64
+"""Telegram Bot API: ``callback_data`` is 1-64 bytes."""
+
+
+class TokenError(ValueError):
+    """A token that is malformed or too long."""
+
+
+@dataclass(frozen=True)
+class Token:
+    """A decoded token.
+
+    Attributes:
+        kind: ``form`` (an option of a form step), ``round`` (start measuring) or
+            ``decision`` (approve / reject).
+        ref: The form session, round or decision id.
+        value: The option value, ``start``, ``approve`` or ``reject``.
+    """
+
+    kind: str
+    ref: int
+    value: str
+
+    def encode(self) -> str:
+        """The token text.
+
+        Raises:
+            TokenError: If it would exceed :data:`MAX_TOKEN_BYTES`.
+        """
+        text = f"{self.kind}:{self.ref}:{self.value}"
+        if len(text.encode()) > MAX_TOKEN_BYTES or not text.isascii():
+            raise TokenError(f"token too long or not ASCII: {text!r}")
+        return text
+
+    @classmethod
+    def decode(cls, text: str) -> Token:
+        """Parse a token.
+
+        Raises:
+            TokenError: If ``text`` is not ``kind:int:value``.
+        """
+        parts = text.split(":", 2)
+        if len(parts) != 3 or not parts[1].isdigit() or not parts[0] or not parts[2]:
+            raise TokenError(f"malformed token {text!r}")
+        return cls(parts[0], int(parts[1]), parts[2])
+
+
+def form_option(session_id: int, value: str) -> str:
+    """Token of an option of a form step."""
+    return Token("form", session_id, value).encode()
+
+
+def start_round(round_id: int) -> str:
+    """Token of "Enter measurements" for a round."""
+    return Token("round", round_id, "start").encode()
+
+
+def decide(decision_id: int, outcome: str) -> str:
+    """Token of approving or rejecting a decision."""
+    return Token("decision", decision_id, outcome).encode()

@@ -1,0 +1,306 @@
+"""This module contains form sessions: starting, answering, cancelling and expiring forms.
+
+A person has at most one form in progress. Its state lives in the ``form_session`` table
+(``"<form>:<step>"`` plus the answers so far), so a restart in the middle of a form continues
+at the same step, and expiry is computed from stored instants, so it still applies after a
+restart (field case C01).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlmodel import Session, col, select
+
+from storage.models import ControlRound, FormSession, ImprovementDecision
+from workflows import audit, decisions, measuring
+from workflows.context import Context
+from workflows.forms import engine
+from workflows.forms.engine import Ask, Cancelled, Completed, Confirm, FormState, Invalid
+from workflows.forms.fields import FormSpec
+from workflows.notices import (
+    AnswerRefused,
+    FormCancelled,
+    FormExpired,
+    FormHeader,
+    FormPrompt,
+    NothingToCancel,
+    NothingToMeasure,
+    Outgoing,
+    ToPerson,
+    problem,
+)
+from workflows.rounds import outstanding_for
+
+Lang = Literal["lv", "en"]
+Finisher = Callable[[Session, Context, FormSession, Mapping[str, str]], list[Outgoing]]
+
+_FINISHERS: dict[str, Finisher] = {
+    measuring.FORM: measuring.submit_measurements,
+    decisions.FORM: decisions.record_decision,
+}
+
+
+@dataclass(frozen=True)
+class OpenForm:
+    """A form session with its rebuilt spec and header."""
+
+    row: FormSession
+    spec: FormSpec
+    header: FormHeader
+
+
+def active_form(session: Session, person_id: str) -> FormSession | None:
+    """The person's form in progress, if any (expired or not)."""
+    return session.exec(
+        select(FormSession)
+        .where(col(FormSession.person_id) == person_id, col(FormSession.status) == "active")
+        .order_by(col(FormSession.id).desc())
+    ).first()
+
+
+def rebuild(session: Session, ctx: Context, row: FormSession) -> OpenForm:
+    """Rebuild the spec and header of a stored form session."""
+    if row.form == measuring.FORM:
+        control_round = session.get(ControlRound, row.subject_id)
+        if control_round is None:  # pragma: no cover
+            raise LookupError(f"round {row.subject_id} is gone")
+        spec = measuring.measurement_spec(ctx, tuple(row.context.get("indicators", ())))
+        header = FormHeader(
+            row.form,
+            _sid(row),
+            control_round.activity_id,
+            control_round.period,
+            round_id=row.subject_id,
+        )
+        return OpenForm(row, spec, header)
+    decision = session.get(ImprovementDecision, row.subject_id)
+    if decision is None:  # pragma: no cover
+        raise LookupError(f"decision {row.subject_id} is gone")
+    spec = decisions.decision_spec(ctx, decision, str(row.context.get("outcome")))
+    brief = decisions.load_brief(session, decision)
+    header = FormHeader(row.form, _sid(row), brief.activity_id, brief.period, _sid(decision))
+    return OpenForm(row, spec, header)
+
+
+def expire_if_stale(session: Session, ctx: Context, row: FormSession) -> list[Outgoing]:
+    """Expire ``row`` when its answer is overdue; return the notice, or nothing.
+
+    The partial answers are not stored as measurements (field case C01).
+    """
+    if row.expires_at > ctx.now():
+        return []
+    opened = rebuild(session, ctx, row)
+    row.status = "expired"
+    row.updated_at = ctx.now()
+    session.add(row)
+    audit.record(session, ctx, "system", "form.expired", f"form:{row.id}", form=row.form)
+    minutes = int(ctx.form_timeout().total_seconds() // 60)
+    return [Outgoing(ToPerson(row.person_id), FormExpired(opened.header, minutes))]
+
+
+def _prompt(opened: OpenForm, step: Ask | Confirm, resumed: bool = False) -> Outgoing:
+    return Outgoing(
+        ToPerson(opened.row.person_id),
+        FormPrompt(opened.header, step, opened.spec.fields, resumed=resumed),
+    )
+
+
+def _begin(
+    session: Session,
+    ctx: Context,
+    person_id: str,
+    form: str,
+    subject_id: int,
+    context: dict[str, Any],
+) -> list[Outgoing]:
+    now = ctx.now()
+    row = FormSession(
+        person_id=person_id,
+        form=form,
+        subject_id=subject_id,
+        state="",
+        answers={},
+        context=context,
+        started_at=now,
+        updated_at=now,
+        expires_at=now + ctx.form_timeout(),
+    )
+    session.add(row)
+    session.flush()
+    opened = rebuild(session, ctx, row)
+    state, outcome = engine.start(opened.spec)
+    row.state = state.encode(opened.spec)
+    session.add(row)
+    audit.record(session, ctx, person_id, "form.started", f"form:{row.id}", form=form)
+    if isinstance(outcome, Ask | Confirm):
+        return [_prompt(opened, outcome)]
+    return _finish(session, ctx, opened, outcome)  # pragma: no cover - forms have fields
+
+
+def _resume_existing(
+    session: Session, ctx: Context, person_id: str, form: str, subject_id: int
+) -> list[Outgoing] | None:
+    """Re-ask the form in progress; ``None`` when there is none (or it just expired)."""
+    row = active_form(session, person_id)
+    if row is None:
+        return None
+    expired = expire_if_stale(session, ctx, row)
+    if expired:
+        return expired if (row.form, row.subject_id) == (form, subject_id) else None
+    opened = rebuild(session, ctx, row)
+    current = engine.current(opened.spec, FormState(FormState.decode(row.state), row.answers))
+    out: list[Outgoing] = []
+    if (row.form, row.subject_id) != (form, subject_id):
+        out.append(Outgoing(ToPerson(person_id), problem("finish_current_form_first")))
+    if isinstance(current, Ask | Confirm):
+        out.append(_prompt(opened, current, resumed=True))
+    return out
+
+
+def start_measurement(
+    session: Session, ctx: Context, person_id: str, round_id: int
+) -> list[Outgoing]:
+    """Start (or resume) the person's measurement form for a round."""
+    me = ToPerson(person_id)
+    resumed = _resume_existing(session, ctx, person_id, measuring.FORM, round_id)
+    if resumed is not None:
+        return resumed
+    control_round = session.get(ControlRound, round_id)
+    if control_round is None or control_round.status != "open":
+        return [Outgoing(me, problem("unknown_round", round=round_id))]
+    missing, answered = outstanding_for(session, ctx, control_round, person_id)
+    if not missing and not answered:
+        return [Outgoing(me, problem("not_a_measurer", round=round_id))]
+    if not missing:
+        notice = NothingToMeasure(
+            round_id, control_round.activity_id, control_round.period, answered
+        )
+        return [Outgoing(me, notice)]
+    return _begin(session, ctx, person_id, measuring.FORM, round_id, {"indicators": list(missing)})
+
+
+def start_decision(
+    session: Session, ctx: Context, person_id: str, decision_id: int, outcome: str
+) -> list[Outgoing]:
+    """Start the approver's decision form (approve or reject); others are refused."""
+    if outcome not in decisions.OUTCOMES:
+        return [Outgoing(ToPerson(person_id), problem("unknown_choice"))]
+    checked = decisions.check_can_decide(session, ctx, person_id, decision_id)
+    if not isinstance(checked, ImprovementDecision):
+        return checked
+    row = active_form(session, person_id)
+    same = row is not None and (row.form, row.subject_id) == (decisions.FORM, decision_id)
+    if (
+        same
+        and row is not None
+        and not expire_if_stale(session, ctx, row)
+        and row.context.get("outcome") != outcome
+    ):
+        row.status = "cancelled"  # the approver changed their mind: start over
+        session.add(row)
+        session.flush()
+    resumed = _resume_existing(session, ctx, person_id, decisions.FORM, decision_id)
+    if resumed is not None:
+        return resumed
+    return _begin(session, ctx, person_id, decisions.FORM, decision_id, {"outcome": outcome})
+
+
+def answer_form(
+    session: Session,
+    ctx: Context,
+    person_id: str,
+    text: str,
+    lang: Lang,
+    session_id: int | None = None,
+) -> list[Outgoing] | None:
+    """Apply typed text (or a pressed option's value) to the person's form in progress.
+
+    Args:
+        session: The open session.
+        ctx: Plan, clock, calendar.
+        person_id: Who answered.
+        text: The answer.
+        lang: The person's language (number parsing).
+        session_id: When the answer came from a button of a specific form, its id; a
+            button of an older form is refused instead of answering the current one.
+
+    Returns:
+        What to tell the person, or ``None`` if they have no form in progress.
+    """
+    row = active_form(session, person_id)
+    if row is None:
+        return None
+    if session_id is not None and row.id != session_id:
+        return [Outgoing(ToPerson(person_id), problem("stale_button"))]
+    expired = expire_if_stale(session, ctx, row)
+    if expired:
+        return expired
+    opened = rebuild(session, ctx, row)
+    state = FormState(FormState.decode(row.state), row.answers)
+    new_state, outcomes = engine.answer(opened.spec, state, text, lang)
+    row.state = new_state.encode(opened.spec)
+    row.answers = dict(new_state.answers)
+    row.updated_at = ctx.now()
+    row.expires_at = row.updated_at + ctx.form_timeout()
+    session.add(row)
+    out: list[Outgoing] = []
+    for outcome in outcomes:
+        if isinstance(outcome, Ask | Confirm):
+            out.append(_prompt(opened, outcome))
+        elif isinstance(outcome, Invalid):
+            out.append(
+                Outgoing(
+                    ToPerson(person_id), AnswerRefused(opened.header, outcome.field, outcome.error)
+                )
+            )
+        elif isinstance(outcome, Completed | Cancelled):
+            out.extend(_finish(session, ctx, opened, outcome))
+    return out
+
+
+def _finish(
+    session: Session, ctx: Context, opened: OpenForm, outcome: Completed | Cancelled
+) -> list[Outgoing]:
+    row = opened.row
+    if isinstance(outcome, Cancelled):
+        row.status = "cancelled"
+        session.add(row)
+        audit.record(session, ctx, row.person_id, "form.cancelled", f"form:{row.id}")
+        return [Outgoing(ToPerson(row.person_id), FormCancelled(row.form))]
+    row.status = "completed"
+    session.add(row)
+    session.flush()
+    return _FINISHERS[row.form](session, ctx, row, outcome.answers)
+
+
+def cancel_form(session: Session, ctx: Context, person_id: str) -> list[Outgoing]:
+    """Cancel the person's form in progress (``/cancel``); nothing is stored."""
+    row = active_form(session, person_id)
+    if row is None:
+        return [Outgoing(ToPerson(person_id), NothingToCancel())]
+    expired = expire_if_stale(session, ctx, row)
+    if expired:
+        return expired
+    return _finish(session, ctx, rebuild(session, ctx, row), engine.cancel())
+
+
+def current_prompt(session: Session, ctx: Context, person_id: str) -> list[Outgoing]:
+    """Show the person's form in progress again (after a restart, ``/pending`` …)."""
+    row = active_form(session, person_id)
+    if row is None:
+        return []
+    expired = expire_if_stale(session, ctx, row)
+    if expired:
+        return expired
+    opened = rebuild(session, ctx, row)
+    current = engine.current(opened.spec, FormState(FormState.decode(row.state), row.answers))
+    return [_prompt(opened, current, resumed=True)] if isinstance(current, Ask | Confirm) else []
+
+
+def _sid(row: FormSession | ImprovementDecision) -> int:
+    if row.id is None:  # pragma: no cover
+        raise ValueError("row has no id yet")
+    return row.id

@@ -1,0 +1,275 @@
+"""This module contains improvement decisions (PU3-3 step 5, "veic pilnveidi").
+
+A critical value, or ``decision_after_warnings`` warning-or-worse values in a row, opens a
+decision for the indicator's approver. Only the approver may decide: approve (with an
+action, its owner and a due date) or reject (with a reason). The outcome goes to the
+activity's team channel and the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+
+from sqlmodel import Session, col, select
+
+from storage.models import FormSession, ImprovementDecision, Measurement
+from workflows import audit
+from workflows.context import Context
+from workflows.evaluation import Status
+from workflows.forms.fields import FieldKind, FieldSpec, FormSpec, Option
+from workflows.notices import (
+    DecisionAlreadyTaken,
+    DecisionBrief,
+    DecisionRecorded,
+    DecisionRequested,
+    NotApprover,
+    Outgoing,
+    ToChannel,
+    ToPerson,
+    problem,
+)
+
+FORM = "decision"
+APPROVE = "approve"
+REJECT = "reject"
+OUTCOMES = (APPROVE, REJECT)
+TRIGGER_CRITICAL = "critical"
+TRIGGER_WARNINGS = "warnings"
+
+
+def brief(decision: ImprovementDecision, measurement: Measurement) -> DecisionBrief:
+    """The :class:`DecisionBrief` of a decision and the value that opened it."""
+    return DecisionBrief(
+        decision_id=_id(decision),
+        activity_id=decision.activity_id,
+        indicator_id=decision.indicator_id,
+        period=measurement.period,
+        value=measurement.value,
+        status=Status(measurement.status),
+        trigger=decision.trigger,
+        approver_id=decision.approver_id,
+        decide_by=decision.decide_by,
+        comment=measurement.comment,
+    )
+
+
+def load_brief(session: Session, decision: ImprovementDecision) -> DecisionBrief:
+    """:func:`brief` with the triggering measurement loaded."""
+    measurement = session.get(Measurement, decision.measurement_id)
+    if measurement is None:  # pragma: no cover - measurements are never deleted
+        raise LookupError(f"measurement {decision.measurement_id} is gone")
+    return brief(decision, measurement)
+
+
+def _recent_statuses(session: Session, measurement: Measurement, count: int) -> list[str]:
+    rows = session.exec(
+        select(Measurement.status, Measurement.period)
+        .where(
+            col(Measurement.indicator_id) == measurement.indicator_id,
+            col(Measurement.activity_id) == measurement.activity_id,
+            col(Measurement.period) <= measurement.period,
+        )
+        .order_by(col(Measurement.period).desc())
+        .limit(count)
+    ).all()
+    return [status for status, _period in rows]
+
+
+def maybe_open_decision(
+    session: Session, ctx: Context, measurement: Measurement
+) -> list[Outgoing]:
+    """Open an improvement decision if ``measurement`` calls for one.
+
+    A decision opens when the value is critical, or when the last
+    ``decision_after_warnings`` values of the indicator (this one included, by period) are
+    all warning or critical — and no decision on the indicator is open yet.
+
+    Returns:
+        The request to the approver (with approve/reject) and a notice to the team channel;
+        nothing if no decision was opened.
+    """
+    needed = ctx.plan.plan.decision_after_warnings
+    if measurement.status == Status.CRITICAL:
+        trigger = TRIGGER_CRITICAL
+    elif measurement.status == Status.WARNING:
+        recent = _recent_statuses(session, measurement, needed)
+        if len(recent) < needed or any(s == Status.OK for s in recent):
+            return []
+        trigger = TRIGGER_WARNINGS
+    else:
+        return []
+    already = session.exec(
+        select(ImprovementDecision).where(
+            col(ImprovementDecision.activity_id) == measurement.activity_id,
+            col(ImprovementDecision.indicator_id) == measurement.indicator_id,
+            col(ImprovementDecision.status) == "open",
+        )
+    ).first()
+    if already is not None:
+        return []
+    activity, indicator = ctx.plan.indicator(measurement.indicator_id)
+    decision = ImprovementDecision(
+        activity_id=activity.id,
+        indicator_id=indicator.id,
+        round_id=measurement.round_id,
+        measurement_id=_mid(measurement),
+        trigger=trigger,
+        approver_id=ctx.plan.approver(activity, indicator),
+        decide_by=ctx.calendar.add_working_days(
+            ctx.today(), ctx.plan.plan.decision_within_working_days
+        ),
+        opened_at=ctx.now(),
+    )
+    session.add(decision)
+    session.flush()
+    audit.record(
+        session,
+        ctx,
+        "system",
+        "decision.opened",
+        f"decision:{decision.id}",
+        indicator=indicator.id,
+        trigger=trigger,
+        approver=decision.approver_id,
+    )
+    summary = brief(decision, measurement)
+    return [
+        Outgoing(ToPerson(decision.approver_id), DecisionRequested(summary, ask=True)),
+        Outgoing(ToChannel(activity.channel), DecisionRequested(summary, ask=False)),
+    ]
+
+
+def check_can_decide(
+    session: Session, ctx: Context, person_id: str, decision_id: int
+) -> ImprovementDecision | list[Outgoing]:
+    """The open decision ``person_id`` may take, or the notices that say why not.
+
+    Refusals change nothing but are recorded in the audit log.
+    """
+    me = ToPerson(person_id)
+    decision = session.get(ImprovementDecision, decision_id)
+    if decision is None:
+        return [Outgoing(me, problem("unknown_decision", decision=decision_id))]
+    if decision.approver_id != person_id:
+        audit.record(
+            session,
+            ctx,
+            person_id,
+            "decision.refused",
+            f"decision:{decision_id}",
+            reason="not_approver",
+        )
+        return [Outgoing(me, NotApprover(decision_id, decision.approver_id))]
+    if decision.status != "open":
+        return [
+            Outgoing(
+                me,
+                DecisionAlreadyTaken(
+                    decision_id, decision.status, decision.decided_by, decision.decided_at
+                ),
+            )
+        ]
+    return decision
+
+
+def decision_spec(ctx: Context, decision: ImprovementDecision, outcome: str) -> FormSpec:
+    """The form that completes a decision: action, owner and due date, or a reason."""
+    if outcome == REJECT:
+        fields: tuple[FieldSpec, ...] = (
+            FieldSpec(id="reason", kind=FieldKind.TEXT, prompt="decision_reason"),
+        )
+    else:
+        activity = ctx.plan.activity(decision.activity_id)
+        owners = tuple(
+            Option(value=p, label=ctx.plan.person(p).name, translate=False)
+            for p in ctx.plan.people_of(activity)
+        )
+        fields = (
+            FieldSpec(id="action", kind=FieldKind.TEXT, prompt="decision_action"),
+            FieldSpec(id="owner", kind=FieldKind.CHOICE, prompt="decision_owner", options=owners),
+            FieldSpec(
+                id="due",
+                kind=FieldKind.DATE,
+                prompt="decision_due",
+                not_before=ctx.today() + timedelta(days=1),
+            ),
+        )
+    return FormSpec(name=FORM, fields=fields, confirm=True)
+
+
+def record_decision(
+    session: Session, ctx: Context, form: FormSession, answers: Mapping[str, str]
+) -> list[Outgoing]:
+    """Store a completed decision form and announce the outcome.
+
+    Returns:
+        The outcome for the team channel and the approver, and for the action's owner when
+        that is someone else; or a refusal if the decision was taken meanwhile.
+    """
+    checked = check_can_decide(session, ctx, form.person_id, form.subject_id)
+    if not isinstance(checked, ImprovementDecision):
+        return checked
+    decision = checked
+    outcome = str(form.context.get("outcome", APPROVE))
+    now = ctx.now()
+    decision.status = "approved" if outcome == APPROVE else "rejected"
+    decision.decided_by = form.person_id
+    decision.decided_at = now
+    if outcome == APPROVE:
+        decision.action = answers["action"]
+        decision.owner_id = answers["owner"]
+        decision.action_due = date.fromisoformat(answers["due"])
+    else:
+        decision.rejection_reason = answers["reason"]
+    session.add(decision)
+    audit.record(
+        session,
+        ctx,
+        form.person_id,
+        f"decision.{decision.status}",
+        f"decision:{decision.id}",
+        action=decision.action,
+        owner=decision.owner_id,
+        due=decision.action_due.isoformat() if decision.action_due else None,
+        reason=decision.rejection_reason,
+    )
+    notice = DecisionRecorded(
+        decision=load_brief(session, decision),
+        outcome=decision.status,
+        decided_by=form.person_id,
+        decided_at=now,
+        action=decision.action,
+        owner_id=decision.owner_id,
+        action_due=decision.action_due,
+        reason=decision.rejection_reason,
+    )
+    channel = ctx.plan.activity(decision.activity_id).channel
+    out = [Outgoing(ToChannel(channel), notice), Outgoing(ToPerson(form.person_id), notice)]
+    if decision.owner_id and decision.owner_id != form.person_id:
+        out.append(Outgoing(ToPerson(decision.owner_id), notice))
+    return out
+
+
+def open_decisions(
+    session: Session, *, approver_id: str | None = None, activity_id: str | None = None
+) -> list[ImprovementDecision]:
+    """Open decisions, optionally for one approver or one activity, oldest first."""
+    query = select(ImprovementDecision).where(col(ImprovementDecision.status) == "open")
+    if approver_id is not None:
+        query = query.where(col(ImprovementDecision.approver_id) == approver_id)
+    if activity_id is not None:
+        query = query.where(col(ImprovementDecision.activity_id) == activity_id)
+    return list(session.exec(query.order_by(col(ImprovementDecision.id))).all())
+
+
+def _id(decision: ImprovementDecision) -> int:
+    if decision.id is None:  # pragma: no cover
+        raise ValueError("decision has no id yet")
+    return decision.id
+
+
+def _mid(measurement: Measurement) -> int:
+    if measurement.id is None:  # pragma: no cover
+        raise ValueError("measurement has no id yet")
+    return measurement.id

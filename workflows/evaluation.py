@@ -1,0 +1,93 @@
+"""This module contains the evaluation of a measured value against its target and thresholds.
+
+Rules (PU3-3 step 4, "analizē"; thresholds as in the plan schema):
+
+* ``higher_is_better``: critical if value < critical; warning if value < warning; else ok.
+  Target met if value >= target.
+* ``lower_is_better``: critical if value > critical; warning if value > warning; else ok.
+  Target met if value <= target.
+
+A value can be ``ok`` yet miss its target when the warning threshold is looser than the
+target (a tolerance band).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from workflows.plan.schema import Direction, Indicator
+
+
+class Status(StrEnum):
+    """Indicator status (normā / brīdinājums / kritisks)."""
+
+    OK = "ok"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The target and thresholds in force when a value was measured."""
+
+    direction: Direction
+    target: Decimal
+    warning: Decimal
+    critical: Decimal
+
+    @classmethod
+    def of(cls, indicator: Indicator) -> Thresholds:
+        """The thresholds an indicator sets now."""
+        return cls(indicator.direction, indicator.target, indicator.warning, indicator.critical)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The result of :func:`evaluate`.
+
+    Attributes:
+        status: ok, warning or critical.
+        target_met: Whether the target is reached.
+        deviation: ``value - target`` (same unit as the value).
+    """
+
+    status: Status
+    target_met: bool
+    deviation: Decimal
+
+    @property
+    def off_target(self) -> bool:
+        """Whether the value needs a comment: not ok, or the target is missed."""
+        return self.status is not Status.OK or not self.target_met
+
+
+def evaluate(value: Decimal, thresholds: Thresholds) -> Evaluation:
+    """Evaluate ``value`` against ``thresholds``.
+
+    Args:
+        value: The measured value, in the indicator's unit.
+        thresholds: Target, warning and critical thresholds with their direction.
+
+    Returns:
+        The status, whether the target is met and the deviation from it.
+    """
+    t = thresholds
+    if t.direction is Direction.HIGHER_IS_BETTER:
+        if value < t.critical:
+            status = Status.CRITICAL
+        elif value < t.warning:
+            status = Status.WARNING
+        else:
+            status = Status.OK
+        met = value >= t.target
+    else:
+        if value > t.critical:
+            status = Status.CRITICAL
+        elif value > t.warning:
+            status = Status.WARNING
+        else:
+            status = Status.OK
+        met = value <= t.target
+    return Evaluation(status=status, target_met=met, deviation=value - t.target)

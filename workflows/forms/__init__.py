@@ -1,0 +1,1 @@
+"""Conversational forms as data: field specs, answer parsing and a pure state machine."""

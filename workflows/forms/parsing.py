@@ -1,0 +1,127 @@
+"""This module contains the parsing of one typed answer into a field's stored value.
+
+Stored values are strings: canonical decimal text for numbers, ``yes``/``no``, ISO dates
+(``2026-11-30``), option values, or the text itself. Nothing is ever guessed: input that is
+malformed or ambiguous raises :class:`AnswerError`, whose ``code`` the renderer turns into a
+translated message.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from workflows.forms.fields import NUMERIC_KINDS, FieldKind, FieldSpec
+from workflows.numbers import NumberInputError, check_decimals, parse_integer, parse_number
+
+YES_WORDS = frozenset({"jā", "ja", "yes", "y", "j"})
+NO_WORDS = frozenset({"nē", "ne", "no", "n"})
+SKIP_WORDS = frozenset({"-", "—", "–"})
+PERCENT_BOUNDS = (Decimal(0), Decimal(100))
+"""Default bounds of a percent field when the plan sets none."""
+
+_DATE_DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})\.?$")
+_DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+class AnswerError(ValueError):
+    """An answer that cannot be accepted.
+
+    Attributes:
+        code: Stable error code (``empty``, ``malformed``, ``ambiguous``, ``below_minimum`` …).
+        params: Values for the message placeholders, as text.
+    """
+
+    def __init__(self, code: str, params: dict[str, str] | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params or {}
+
+
+def parse_answer(field: FieldSpec, text: str, lang: Literal["lv", "en"]) -> str:
+    """Parse ``text`` typed for ``field`` in language ``lang``.
+
+    Args:
+        field: The field being answered.
+        text: What the person typed.
+        lang: The person's language; it decides the decimal separator (domain.md §5.1).
+
+    Returns:
+        The value to store (see the module docstring). An optional field answered with
+        ``-`` gives ``""``.
+
+    Raises:
+        AnswerError: With a code the renderer translates; nothing is stored.
+    """
+    raw = text.strip()
+    if not raw:
+        raise AnswerError("empty")
+    if not field.required and raw in SKIP_WORDS:
+        return ""
+    if field.kind in NUMERIC_KINDS:
+        return str(_parse_numeric(field, raw, lang))
+    if field.kind is FieldKind.YES_NO:
+        word = raw.casefold()
+        if word in YES_WORDS:
+            return "yes"
+        if word in NO_WORDS:
+            return "no"
+        raise AnswerError("yes_no_unknown")
+    if field.kind is FieldKind.CHOICE:
+        return _parse_choice(field, raw)
+    if field.kind is FieldKind.DATE:
+        return _parse_date(field, raw).isoformat()
+    if len(raw) > field.max_length:
+        raise AnswerError("too_long", {"max": str(field.max_length)})
+    return raw
+
+
+def _parse_numeric(field: FieldSpec, raw: str, lang: Literal["lv", "en"]) -> Decimal:
+    try:
+        if field.kind is FieldKind.INTEGER:
+            value = Decimal(parse_integer(raw, lang))
+        else:
+            value = parse_number(raw, lang, allow_percent=field.kind is FieldKind.PERCENT)
+            if field.decimals is not None:
+                check_decimals(value, field.decimals)
+    except NumberInputError as exc:
+        raise AnswerError(exc.code, dict(exc.params)) from None
+    low, high = field.minimum, field.maximum
+    if field.kind is FieldKind.PERCENT:
+        low = PERCENT_BOUNDS[0] if low is None else low
+        high = PERCENT_BOUNDS[1] if high is None else high
+    if low is not None and value < low:
+        raise AnswerError("below_minimum", {"minimum": str(low)})
+    if high is not None and value > high:
+        raise AnswerError("above_maximum", {"maximum": str(high)})
+    return value
+
+
+def _parse_choice(field: FieldSpec, raw: str) -> str:
+    for option in field.options:
+        literal = not option.translate and raw.casefold() == option.label.casefold()
+        if raw == option.value or literal:
+            return option.value
+    if raw.isdigit() and 1 <= int(raw) <= len(field.options):
+        return field.options[int(raw) - 1].value
+    raise AnswerError("choice_unknown", {"count": str(len(field.options))})
+
+
+def _parse_date(field: FieldSpec, raw: str) -> date:
+    match = _DATE_DOTTED.match(raw)
+    parts: tuple[int, int, int] | None = None
+    if match:
+        parts = (int(match[3]), int(match[2]), int(match[1]))
+    elif match := _DATE_ISO.match(raw):
+        parts = (int(match[1]), int(match[2]), int(match[3]))
+    if parts is None:
+        raise AnswerError("date_invalid")
+    try:
+        value = date(*parts)
+    except ValueError:
+        raise AnswerError("date_invalid") from None
+    if field.not_before is not None and value < field.not_before:
+        raise AnswerError("date_too_early", {"date": field.not_before.isoformat()})
+    return value

@@ -1,0 +1,350 @@
+"""This module contains what the domain tells people and channels: platform-neutral notices.
+
+The domain never formats text. It returns :class:`Outgoing` items (a recipient and a notice
+dataclass); the ``bot`` package renders each notice in the recipient's language and sends it
+through whichever chat channel reaches them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TypeAlias
+
+from workflows.evaluation import Status
+from workflows.forms.engine import Ask, Confirm
+from workflows.forms.fields import FieldSpec
+from workflows.forms.parsing import AnswerError
+
+
+@dataclass(frozen=True)
+class ToPerson:
+    """A direct message to a person of the plan."""
+
+    person_id: str
+
+
+@dataclass(frozen=True)
+class ToChannel:
+    """A post in a team channel of the plan."""
+
+    channel_id: str
+
+
+Recipient: TypeAlias = ToPerson | ToChannel
+
+
+# --- rounds and reminders -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """Please measure ``indicator_ids`` of ``activity_id`` for ``period`` by ``due_date``."""
+
+    round_id: int
+    activity_id: str
+    period: str
+    due_date: date
+    indicator_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RoundOpened:
+    """Acknowledgement to whoever opened a round: who was reminded."""
+
+    round_id: int
+    activity_id: str
+    period: str
+    due_date: date
+    reminded: tuple[str, ...]
+    already_open: bool
+
+
+# --- forms ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormHeader:
+    """What a form is about, shown above its questions."""
+
+    form: str
+    session_id: int
+    activity_id: str
+    period: str
+    decision_id: int | None = None
+    round_id: int | None = None
+
+
+@dataclass(frozen=True)
+class FormPrompt:
+    """Ask a question or ask to confirm (``step`` is an engine :class:`Ask` or ``Confirm``)."""
+
+    header: FormHeader
+    step: Ask | Confirm
+    fields: tuple[FieldSpec, ...]
+    resumed: bool = False
+
+
+@dataclass(frozen=True)
+class AnswerRefused:
+    """An answer to ``field`` was refused with ``error``; the question follows again."""
+
+    header: FormHeader
+    field: FieldSpec
+    error: AnswerError
+
+
+@dataclass(frozen=True)
+class FormCancelled:
+    """The form was cancelled; nothing was saved."""
+
+    form: str
+
+
+@dataclass(frozen=True)
+class FormExpired:
+    """The form was left unanswered longer than ``minutes``; its answers were dropped."""
+
+    header: FormHeader
+    minutes: int
+
+
+@dataclass(frozen=True)
+class NothingToCancel:
+    """``/cancel`` with no form in progress."""
+
+
+# --- measurements ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnsweredBy:
+    """``indicator_id`` was already submitted by ``person_id`` at ``at``."""
+
+    indicator_id: str
+    person_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class MeasurementResult:
+    """One stored value and its evaluation."""
+
+    indicator_id: str
+    value: Decimal
+    status: Status
+    target_met: bool
+    comment: str | None
+
+
+@dataclass(frozen=True)
+class MeasurementsRecorded:
+    """The submitted values (``results``) and those refused as already answered."""
+
+    round_id: int
+    activity_id: str
+    period: str
+    results: tuple[MeasurementResult, ...]
+    already_answered: tuple[AnsweredBy, ...]
+
+
+@dataclass(frozen=True)
+class NothingToMeasure:
+    """Everything this person could measure in the round was already submitted."""
+
+    round_id: int
+    activity_id: str
+    period: str
+    answered: tuple[AnsweredBy, ...]
+
+
+# --- improvement decisions (PU3-3 step 5) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionBrief:
+    """An improvement decision as shown in lists and requests."""
+
+    decision_id: int
+    activity_id: str
+    indicator_id: str
+    period: str
+    value: Decimal
+    status: Status
+    trigger: str
+    approver_id: str
+    decide_by: date
+    comment: str | None
+
+
+@dataclass(frozen=True)
+class DecisionRequested:
+    """A decision is needed; ``ask`` is true for the approver (with approve/reject)."""
+
+    decision: DecisionBrief
+    ask: bool
+
+
+@dataclass(frozen=True)
+class NotApprover:
+    """Only ``approver_id`` may decide; nothing changed."""
+
+    decision_id: int
+    approver_id: str
+
+
+@dataclass(frozen=True)
+class DecisionAlreadyTaken:
+    """The decision was already taken; nothing changed."""
+
+    decision_id: int
+    status: str
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DecisionRecorded:
+    """An approved or rejected improvement decision."""
+
+    decision: DecisionBrief
+    outcome: str
+    decided_by: str
+    decided_at: datetime
+    action: str | None = None
+    owner_id: str | None = None
+    action_due: date | None = None
+    reason: str | None = None
+
+
+# --- summaries ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    """One indicator in a summary; ``value`` is ``None`` when nothing was submitted."""
+
+    indicator_id: str
+    value: Decimal | None
+    status: Status | None
+    target_met: bool | None
+    previous: Decimal | None
+    comment: str | None
+    corrected: bool = False
+
+
+@dataclass(frozen=True)
+class ActivitySummary:
+    """One activity's part of a summary."""
+
+    activity_id: str
+    period: str
+    due_date: date | None
+    lines: tuple[SummaryLine, ...]
+    answered_by: tuple[str, ...]
+    not_answered: tuple[str, ...]
+    open_decisions: tuple[DecisionBrief, ...]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A channel's periodic summary (PU3-3 step 4, "izmanto rezultātus")."""
+
+    channel_id: str
+    period: str
+    activities: tuple[ActivitySummary, ...]
+
+
+@dataclass(frozen=True)
+class SummaryPosted:
+    """Acknowledgement: the summary went to ``channel_id``."""
+
+    channel_id: str
+    period: str
+
+
+# --- lists, commands and problems -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PendingRound:
+    """An open round in which the person still has indicators to measure."""
+
+    round_id: int
+    activity_id: str
+    period: str
+    due_date: date
+    indicator_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PendingList:
+    """What waits for the person: rounds to measure and decisions to take."""
+
+    rounds: tuple[PendingRound, ...]
+    decisions: tuple[DecisionBrief, ...]
+    form_in_progress: FormHeader | None
+
+
+@dataclass(frozen=True)
+class Help:
+    """The command list; admins and managers see their extra commands."""
+
+    is_admin: bool
+    is_approver: bool
+
+
+@dataclass(frozen=True)
+class LanguageChanged:
+    """The person's language is now ``lang``."""
+
+    lang: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A request that could not be carried out; ``code`` selects a translated message."""
+
+    code: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    def param_dict(self) -> dict[str, str]:
+        """``params`` as a dict."""
+        return dict(self.params)
+
+
+Notice: TypeAlias = (
+    Reminder
+    | RoundOpened
+    | FormPrompt
+    | AnswerRefused
+    | FormCancelled
+    | FormExpired
+    | NothingToCancel
+    | MeasurementsRecorded
+    | NothingToMeasure
+    | DecisionRequested
+    | NotApprover
+    | DecisionAlreadyTaken
+    | DecisionRecorded
+    | Summary
+    | SummaryPosted
+    | PendingList
+    | Help
+    | LanguageChanged
+    | Problem
+)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One notice for one recipient."""
+
+    to: Recipient
+    notice: Notice
+
+
+def problem(code: str, **params: object) -> Problem:
+    """Build a :class:`Problem` with text params."""
+    return Problem(code, tuple((k, str(v)) for k, v in params.items()))

@@ -1,0 +1,45 @@
+"""This module contains what waits for a person: rounds to measure and decisions to take."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from storage.models import ControlRound
+from workflows.context import Context
+from workflows.conversation import active_form, rebuild
+from workflows.decisions import load_brief, open_decisions
+from workflows.notices import PendingList, PendingRound
+from workflows.plan.model import UnknownPlanItem
+from workflows.rounds import outstanding_for
+
+
+def pending_for(session: Session, ctx: Context, person_id: str) -> PendingList:
+    """What waits for ``person_id``.
+
+    Returns:
+        Open rounds where the person still has something to measure, their open decisions
+        and the form they have in progress (an expired form is not shown as in progress).
+    """
+    rounds: list[PendingRound] = []
+    query = select(ControlRound).where(col(ControlRound.status) == "open")
+    for control_round in session.exec(query.order_by(col(ControlRound.due_date))).all():
+        try:
+            missing, _answered = outstanding_for(session, ctx, control_round, person_id)
+        except UnknownPlanItem:  # the activity left the plan
+            continue
+        if missing and control_round.id is not None:
+            rounds.append(
+                PendingRound(
+                    control_round.id,
+                    control_round.activity_id,
+                    control_round.period,
+                    control_round.due_date,
+                    missing,
+                )
+            )
+    decisions = tuple(
+        load_brief(session, d) for d in open_decisions(session, approver_id=person_id)
+    )
+    row = active_form(session, person_id)
+    form = rebuild(session, ctx, row).header if row and row.expires_at > ctx.now() else None
+    return PendingList(tuple(rounds), decisions, form)

@@ -1,0 +1,208 @@
+"""This module contains control rounds: opening one and reminding whoever measures.
+
+A round is (activity, frequency, period). Opening it computes the due date on Latvian
+working days (plan ``schedule``: the N-th working day of the next period) and sends one
+reminder to each person who measures (the ``measured_by`` holders at the activity's scale)
+listing what they still have to measure (PU3-3 step 4, "mēra").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlmodel import Session, col, select
+
+from storage.models import ControlRound, Measurement
+from workflows import audit
+from workflows.context import Context
+from workflows.notices import (
+    AnsweredBy,
+    Outgoing,
+    Reminder,
+    RoundOpened,
+    ToPerson,
+    problem,
+)
+from workflows.periods import Period, PeriodError, last_closed
+from workflows.plan.model import UnknownPlanItem
+from workflows.plan.schema import Activity, Frequency, Indicator
+
+
+def round_indicators(activity: Activity, frequency: Frequency | str) -> tuple[Indicator, ...]:
+    """The indicators of ``activity`` measured at ``frequency``, in plan order."""
+    return tuple(i for i in activity.indicators if i.frequency == frequency)
+
+
+def get_round(session: Session, activity_id: str, period: Period) -> ControlRound | None:
+    """The round of ``activity_id`` for ``period``, if opened."""
+    return session.exec(
+        select(ControlRound).where(
+            col(ControlRound.activity_id) == activity_id,
+            col(ControlRound.frequency) == period.frequency.value,
+            col(ControlRound.period) == str(period),
+        )
+    ).first()
+
+
+def submitted(session: Session, round_id: int) -> dict[str, Measurement]:
+    """The measurements of a round, by indicator id."""
+    rows = session.exec(select(Measurement).where(col(Measurement.round_id) == round_id)).all()
+    return {m.indicator_id: m for m in rows}
+
+
+def outstanding_for(
+    session: Session, ctx: Context, control_round: ControlRound, person_id: str
+) -> tuple[tuple[str, ...], tuple[AnsweredBy, ...]]:
+    """What ``person_id`` still has to measure in a round, and what others already did.
+
+    Returns:
+        ``(missing indicator ids, answered)``: indicators the person measures that have no
+        value yet, and those of theirs that someone has submitted.
+    """
+    activity = ctx.plan.activity(control_round.activity_id)
+    done = submitted(session, _id(control_round))
+    missing: list[str] = []
+    answered: list[AnsweredBy] = []
+    for indicator in round_indicators(activity, control_round.frequency):
+        if person_id not in ctx.plan.measurers(activity, indicator):
+            continue
+        found = done.get(indicator.id)
+        if found is None:
+            missing.append(indicator.id)
+        else:
+            answered.append(AnsweredBy(indicator.id, found.submitted_by, found.submitted_at))
+    return tuple(missing), tuple(answered)
+
+
+def measurers_of_round(ctx: Context, control_round: ControlRound) -> tuple[str, ...]:
+    """Everyone who measures something in the round, once each, in plan order."""
+    activity = ctx.plan.activity(control_round.activity_id)
+    people: Iterable[str] = (
+        p
+        for indicator in round_indicators(activity, control_round.frequency)
+        for p in ctx.plan.measurers(activity, indicator)
+    )
+    return tuple(dict.fromkeys(people))
+
+
+def open_round(
+    session: Session, ctx: Context, activity_id: str, period_text: str | None, actor: str
+) -> list[Outgoing]:
+    """Open the round(s) of an activity and remind whoever measures.
+
+    Args:
+        session: The open session.
+        ctx: Plan, clock and calendar.
+        activity_id: A service or resource id of the plan.
+        period_text: ``2026-11``, ``2026-Q4``, ``2026-W48``, ``2026-H2`` or ``2026``; ``None``
+            opens, for every frequency the activity uses, its last closed period.
+        actor: Who asked (a person id, or ``system``).
+
+    Returns:
+        Reminders to the measurers, and a :class:`RoundOpened` for ``actor`` (unless the
+        actor is ``system``), or one problem notice for the actor.
+    """
+    reply_to = ToPerson(actor)
+    try:
+        activity = ctx.plan.activity(activity_id)
+    except UnknownPlanItem:
+        return [Outgoing(reply_to, problem("unknown_activity", activity=activity_id))]
+    if period_text is not None:
+        try:
+            period = Period.parse(period_text)
+        except PeriodError:
+            return [Outgoing(reply_to, problem("bad_period", period=period_text))]
+        if not round_indicators(activity, period.frequency):
+            return [
+                Outgoing(
+                    reply_to,
+                    problem("no_indicators_at_frequency", activity=activity_id, period=period),
+                )
+            ]
+        periods = [period]
+    else:
+        frequencies = dict.fromkeys(Frequency(i.frequency) for i in activity.indicators)
+        periods = [last_closed(f, ctx.today()) for f in frequencies]
+    if periods and periods[-1].start > ctx.today():
+        return [Outgoing(reply_to, problem("period_in_future", period=periods[-1]))]
+    out: list[Outgoing] = []
+    for period in periods:
+        out.extend(_open_one(session, ctx, activity, period, actor))
+    return [o for o in out if not (actor == "system" and o.to == reply_to)]
+
+
+def _open_one(
+    session: Session, ctx: Context, activity: Activity, period: Period, actor: str
+) -> list[Outgoing]:
+    existing = get_round(session, activity.id, period)
+    if existing is None:
+        rule = ctx.plan.schedule(period.frequency)
+        control_round = ControlRound(
+            activity_id=activity.id,
+            frequency=period.frequency.value,
+            period=str(period),
+            due_date=ctx.calendar.due_date(period, rule.due_working_day),
+            opened_by=actor,
+            opened_at=ctx.now(),
+        )
+        session.add(control_round)
+        session.flush()
+        audit.record(
+            session,
+            ctx,
+            actor,
+            "round.opened",
+            f"round:{control_round.id}",
+            activity=activity.id,
+            period=str(period),
+            due=control_round.due_date.isoformat(),
+        )
+    else:
+        control_round = existing
+    out: list[Outgoing] = []
+    reminded: list[str] = []
+    for person_id in measurers_of_round(ctx, control_round):
+        missing, _answered = outstanding_for(session, ctx, control_round, person_id)
+        if not missing:
+            continue
+        reminded.append(person_id)
+        out.append(
+            Outgoing(
+                ToPerson(person_id),
+                Reminder(
+                    round_id=_id(control_round),
+                    activity_id=activity.id,
+                    period=control_round.period,
+                    due_date=control_round.due_date,
+                    indicator_ids=missing,
+                ),
+            )
+        )
+    audit.record(
+        session,
+        ctx,
+        actor,
+        "reminder.sent",
+        f"round:{control_round.id}",
+        recipients=",".join(reminded),
+    )
+    out.append(
+        Outgoing(
+            ToPerson(actor),
+            RoundOpened(
+                round_id=_id(control_round),
+                activity_id=activity.id,
+                period=control_round.period,
+                due_date=control_round.due_date,
+                reminded=tuple(reminded),
+                already_open=existing is not None,
+            ),
+        )
+    )
+    return out
+
+
+def _id(row: ControlRound) -> int:
+    if row.id is None:  # pragma: no cover - rows here are always flushed
+        raise ValueError("round has no id yet")
+    return row.id
