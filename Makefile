@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit install clean
+.PHONY: demo test lint typecheck unit install clean messages
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,3 +32,10 @@ test: lint typecheck unit
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
+
+# Re-extract translatable strings and merge them into the lv and en catalogues.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -k gettext -k ngettext:1,2 -k N_ --no-default-keywords \
+		--sort-by-file --project=controlbot --copyright-holder=controlbot \
+		-o locales/messages.pot bot workflows
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching

@@ -19,7 +19,7 @@ from storage.models import ControlRound, FormSession, Measurement
 from workflows import audit
 from workflows.context import Context
 from workflows.decisions import maybe_open_decision
-from workflows.evaluation import Thresholds, evaluate
+from workflows.evaluation import Status, Thresholds, evaluate
 from workflows.forms.fields import FieldKind, FieldSpec, FormSpec
 from workflows.notices import (
     AnsweredBy,
@@ -77,6 +77,42 @@ def _value_field(indicator: Indicator) -> FieldSpec:
     )
 
 
+def new_measurement(
+    ctx: Context,
+    control_round: ControlRound,
+    indicator_id: str,
+    value: Decimal,
+    comment: str | None,
+    person_id: str,
+) -> Measurement:
+    """A measurement row for ``value``, evaluated, with the thresholds in force now.
+
+    Raises:
+        workflows.plan.model.UnknownPlanItem: If the indicator is not in the plan.
+    """
+    activity, indicator = ctx.plan.indicator(indicator_id)
+    evaluation = evaluate(value, Thresholds.of(indicator))
+    if control_round.id is None:  # pragma: no cover - rounds are flushed first
+        raise ValueError("round has no id yet")
+    return Measurement(
+        round_id=control_round.id,
+        activity_id=activity.id,
+        indicator_id=indicator_id,
+        period=control_round.period,
+        value=value,
+        unit=indicator.unit.code,
+        direction=indicator.direction.value,
+        target=indicator.target,
+        warning=indicator.warning,
+        critical=indicator.critical,
+        status=evaluation.status.value,
+        target_met=evaluation.target_met,
+        comment=comment,
+        submitted_by=person_id,
+        submitted_at=ctx.now(),
+    )
+
+
 def submit_measurements(
     session: Session, ctx: Context, form: FormSession, answers: Mapping[str, str]
 ) -> list[Outgoing]:
@@ -95,27 +131,9 @@ def submit_measurements(
     for indicator_id in form.context.get("indicators", ()):
         if indicator_id not in answers:
             continue
-        activity, indicator = ctx.plan.indicator(indicator_id)
         value = Decimal(answers[indicator_id])
         comment = answers.get(indicator_id + COMMENT_SUFFIX) or None
-        evaluation = evaluate(value, Thresholds.of(indicator))
-        row = Measurement(
-            round_id=form.subject_id,
-            activity_id=activity.id,
-            indicator_id=indicator_id,
-            period=control_round.period,
-            value=value,
-            unit=indicator.unit.code,
-            direction=indicator.direction.value,
-            target=indicator.target,
-            warning=indicator.warning,
-            critical=indicator.critical,
-            status=evaluation.status.value,
-            target_met=evaluation.target_met,
-            comment=comment,
-            submitted_by=form.person_id,
-            submitted_at=ctx.now(),
-        )
+        row = new_measurement(ctx, control_round, indicator_id, value, comment, form.person_id)
         earlier = _first(session, form.subject_id, indicator_id)
         if earlier is None:
             try:
@@ -133,13 +151,11 @@ def submit_measurements(
             "measurement.submitted",
             f"round:{form.subject_id}/{indicator_id}",
             value=str(value),
-            status=evaluation.status.value,
-            target_met=evaluation.target_met,
+            status=row.status,
+            target_met=row.target_met,
         )
         results.append(
-            MeasurementResult(
-                indicator_id, value, evaluation.status, evaluation.target_met, comment
-            )
+            MeasurementResult(indicator_id, value, Status(row.status), row.target_met, comment)
         )
         follow_up.extend(maybe_open_decision(session, ctx, row))
     recorded = MeasurementsRecorded(

@@ -220,7 +220,9 @@ def _code(error: ErrorDetails, loc: PathTuple) -> tuple[str, dict[str, str]]:
     return "invalid", {"detail": message}
 
 
-def _expectation(code: str, params: Mapping[str, str]) -> str:
+def _expectation(code: str, params: Mapping[str, str], branch: str | int) -> str:
+    if str(branch).startswith("constrained-str"):
+        return "id"
     if code == "not_one_of":
         return " | ".join(f"'{a}'" for a in params["allowed"].split(", "))
     return {"wrong_type": params.get("expected", ""), "bad_id": "id"}.get(code, "")
@@ -268,7 +270,7 @@ def issues_from_validation(
             params = {"key": str(loc[-1]), "allowed": _allowed_keys(loc[:-1])}
         elif size < len(loc) and loc[-1] != "[key]":
             index, words = branches.setdefault(path, (len(issues), []))
-            words.append(_expectation(code, params))
+            words.append(_expectation(code, params, loc[size]))
             if len(words) > 1:
                 expected = " | ".join(dict.fromkeys(w for w in words if w))
                 old = issues[index]

@@ -1,0 +1,118 @@
+"""This module contains the composition root: plan, database, channels and dispatcher."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from bot.console import ConsoleChannel
+from bot.dispatch import Dispatcher
+from bot.i18n import Lang, resolve_locale
+from bot.outbox import Outbox
+from bot.settings import Settings
+from storage.db import Database
+from storage.migrate import current_revision, head_revision, upgrade
+from workflows.calendar import WorkingCalendar
+from workflows.clock import Clock, SystemClock
+from workflows.context import Context
+from workflows.people import sync_people
+from workflows.plan.loader import load_default_plan
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    """A wired application (console channel only, for now).
+
+    Attributes:
+        settings: The process settings.
+        ctx: Plan, clock, calendar.
+        db: The database.
+        console: The console channel.
+        outbox: Delivers notices.
+        dispatcher: Handles events.
+    """
+
+    settings: Settings
+    ctx: Context
+    db: Database
+    console: ConsoleChannel
+    outbox: Outbox
+    dispatcher: Dispatcher
+
+    @property
+    def lang(self) -> Lang:
+        """The plan's default language (plan ``locale`` > ``CONTROLBOT_DEFAULT_LOCALE``)."""
+        return resolve_locale(
+            plan_default=self.ctx.plan.plan.locale, default=self.settings.default_locale
+        )
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.db.dispose()
+
+
+def build_context(settings: Settings, clock: Clock, plan_path: Path | None = None) -> Context:
+    """Load the plan and make the domain context.
+
+    Raises:
+        workflows.plan.errors.PlanError: If the plan is invalid.
+    """
+    plan = load_default_plan(plan_path if plan_path is not None else settings.plan)
+    zone = ZoneInfo(plan.plan.timezone or settings.timezone)
+    default = plan.plan.locale or settings.default_locale
+    return Context(plan, clock, WorkingCalendar(), zone, default)
+
+
+class DatabaseNotReady(RuntimeError):
+    """The database schema is behind; ``controlbot db upgrade`` is needed."""
+
+
+def prepare_database(db: Database, ctx: Context, *, auto_upgrade: bool | None = None) -> None:
+    """Bring the schema up to date and synchronise the plan's people.
+
+    An SQLite database is upgraded by itself; any other must already be at the newest
+    revision (``controlbot db upgrade``), so that a shared server is never migrated by
+    accident.
+
+    Raises:
+        DatabaseNotReady: If a non-SQLite database is behind and ``auto_upgrade`` is off.
+    """
+    if auto_upgrade is None:
+        auto_upgrade = db.engine.dialect.name == "sqlite"
+    if auto_upgrade:
+        upgrade(db.engine)
+    elif current_revision(db.engine) != head_revision(db.engine):
+        raise DatabaseNotReady("the database schema is not up to date")
+    db.transaction(lambda session: sync_people(session, ctx))
+
+
+def build_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    out: TextIO | None = None,
+    database_url: str | None = None,
+) -> App:
+    """Wire everything for the console.
+
+    Args:
+        settings: Process settings.
+        clock: The clock (default: the system clock).
+        out: Where the console prints (default: standard output).
+        database_url: Overrides ``settings.database_url`` (the demo uses its own file).
+
+    Raises:
+        workflows.plan.errors.PlanError: If the plan is invalid.
+    """
+    ctx = build_context(settings, clock or SystemClock())
+    db = Database.from_url(database_url or settings.database_url)
+    prepare_database(db, ctx)
+    console = ConsoleChannel(out)
+    outbox = Outbox(ctx, db, {console.platform: console}, settings.default_locale)
+    dispatcher = Dispatcher(ctx, db, outbox, settings.default_locale)
+    return App(settings, ctx, db, console, outbox, dispatcher)

@@ -1,0 +1,178 @@
+"""This module contains the ``controlbot`` command line.
+
+Commands:
+    plan check [PATH]            validate a plan and print an overview (exit 1 if invalid)
+    db upgrade                   migrate the database to the newest schema
+    remind ACTIVITY [--period P] open a control round and remind whoever measures
+    summary CHANNEL [--period P] post a team channel's summary
+    console [--as PERSON]        chat on the console as a person of the plan
+    demo                         one complete scripted control round on a fresh database
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot import __version__
+from bot.app import App, DatabaseNotReady, build_app
+from bot.i18n import Translator, resolve_locale, translator
+from bot.plan_report import format_issues, format_overview
+from bot.settings import Settings
+from storage.db import Database
+from storage.migrate import current_revision, upgrade
+from workflows import rounds, summaries
+from workflows.notices import Outgoing, Problem
+from workflows.plan.errors import PlanError
+from workflows.plan.loader import load_default_plan
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="controlbot",
+        description="Control of implemented activities (PU3-3) over chat.",
+    )
+    parser.add_argument("--version", action="version", version=f"controlbot {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    plan = sub.add_parser("plan", help="plan commands").add_subparsers(
+        dest="plan_command", required=True
+    )
+    check = plan.add_parser("check", help="validate a control plan")
+    check.add_argument("path", nargs="?", type=Path, help="plan file or folder")
+    db = sub.add_parser("db", help="database commands").add_subparsers(
+        dest="db_command", required=True
+    )
+    db.add_parser("upgrade", help="migrate the database to the newest schema")
+    remind = sub.add_parser("remind", help="open a control round and remind")
+    remind.add_argument("activity")
+    remind.add_argument("--period", help="2026-11, 2026-Q4, 2026-W48, 2026-H2 or 2026")
+    summary = sub.add_parser("summary", help="post a team channel's summary")
+    summary.add_argument("channel")
+    summary.add_argument("--period", help="2026-11, 2026-Q4, 2026-W48, 2026-H2 or 2026")
+    console = sub.add_parser("console", help="chat on the console")
+    console.add_argument("--as", dest="person", help="person id to start as")
+    demo = sub.add_parser("demo", help="run the scripted demo round")
+    demo.add_argument("--database", type=Path, default=Path("var/demo.sqlite3"))
+    return parser
+
+
+def _t(settings: Settings) -> Translator:
+    return translator(resolve_locale(default=settings.default_locale))
+
+
+def _plan_check(settings: Settings, path: Path | None) -> int:
+    t = _t(settings)
+    try:
+        loaded = load_default_plan(path if path is not None else settings.plan)
+    except PlanError as exc:
+        for line in format_issues(exc.issues, t, base=Path.cwd()):
+            print(line, file=sys.stderr)
+        return EXIT_FAILED
+    for line in format_overview(loaded, t):
+        print(line)
+    return EXIT_OK
+
+
+def _db_upgrade(settings: Settings) -> int:
+    db = Database.from_url(settings.database_url)
+    try:
+        upgrade(db.engine)
+        t = _t(settings)
+        print(
+            t.gettext("Database is at revision {revision}.", revision=current_revision(db.engine))
+        )
+    finally:
+        db.dispose()
+    return EXIT_OK
+
+
+def _actor(app: App) -> str:
+    return app.ctx.plan.plan.admins[0]
+
+
+def _failed(items: Sequence[Outgoing]) -> bool:
+    return any(isinstance(item.notice, Problem) for item in items)
+
+
+async def _one_shot(app: App, command: str, target: str, period: str | None) -> int:
+    actor = _actor(app)
+    if command == "remind":
+        items = await app.db.run(lambda s: rounds.open_round(s, app.ctx, target, period, actor))
+    else:
+        items = await app.db.run(
+            lambda s: summaries.post_summary(s, app.ctx, target, period, actor)
+        )
+    await app.outbox.deliver(items)
+    return EXIT_FAILED if _failed(items) else EXIT_OK
+
+
+async def _console(app: App, person: str | None) -> int:
+    from bot.console import ConsoleSession
+
+    start = person or _actor(app)
+    if not app.ctx.plan.has_person(start):
+        print(
+            _t(app.settings).gettext("There is no person “{person}” in the plan.", person=start),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    session = ConsoleSession(app.dispatcher, app.console, app.ctx.plan, start, app.lang)
+    await session.run_stdin()
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            field = ".".join(str(p) for p in error["loc"])
+            print(f"CONTROLBOT_{field.upper()}: {error['msg']}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.command == "plan":
+        return _plan_check(settings, args.path)
+    if args.command == "db":
+        return _db_upgrade(settings)
+    try:
+        if args.command == "demo":
+            from bot.demo import run_demo
+
+            app = asyncio.run(run_demo(settings, database=args.database))
+            app.close()
+            return EXIT_OK
+        app = build_app(settings)
+    except PlanError as exc:
+        for line in format_issues(exc.issues, _t(settings), base=Path.cwd()):
+            print(line, file=sys.stderr)
+        return EXIT_FAILED
+    except DatabaseNotReady:
+        print(
+            _t(settings).gettext(
+                "The database schema is not up to date: run “controlbot db upgrade” first."
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    try:
+        if args.command in ("remind", "summary"):
+            target = args.activity if args.command == "remind" else args.channel
+            return asyncio.run(_one_shot(app, args.command, target, args.period))
+        return asyncio.run(_console(app, args.person))
+    finally:
+        app.close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,169 @@
+"""This module contains the console: a chat channel on standard input and output.
+
+DMs show as ``[DM → <person>]``, channel posts as ``[#<channel>]`` and buttons as numbered
+options (``[1] Apstiprināt``). Typing the number or the label presses the button; ``/as
+<person-id>`` switches who you are. Everything else goes through the same
+:class:`~bot.dispatch.Dispatcher` as Telegram and Slack.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from typing import TextIO
+
+from bot.channel import Address
+from bot.dispatch import Dispatcher
+from bot.events import ChoiceSelected, CommandReceived, Event, Sender, TextReceived
+from bot.i18n import Lang, translator
+from bot.messages import Message
+from workflows.plan.model import LoadedPlan
+
+PLATFORM = "console"
+INDENT = "    "
+
+
+class ConsoleChannel:
+    """Prints messages; remembers each person's last message with buttons.
+
+    Args:
+        out: Where to print (standard output by default).
+    """
+
+    platform = PLATFORM
+
+    def __init__(self, out: TextIO | None = None) -> None:
+        self.out = out or sys.stdout
+        self.last_with_choices: dict[str, Message] = {}
+
+    async def send(self, address: Address, message: Message) -> None:
+        """Print ``message`` with its address, text and numbered buttons."""
+        prefix = f"[DM → {address.label}]" if address.kind == "dm" else f"[{address.label}]"
+        lines = message.plain().split("\n")
+        print(f"{prefix} {lines[0]}", file=self.out)
+        for line in lines[1:]:
+            print(f"{INDENT}{line}" if line else "", file=self.out)
+        for number, choice in enumerate(message.choices, 1):
+            print(f"{INDENT}[{number}] {choice.label}", file=self.out)
+        self.out.flush()
+        if address.kind == "dm":
+            if message.choices:
+                self.last_with_choices[address.target] = message
+            else:
+                self.last_with_choices.pop(address.target, None)
+
+
+class ConsoleSession:
+    """Reads console lines as one person at a time.
+
+    Args:
+        dispatcher: The shared dispatcher.
+        channel: The console channel (for the buttons last shown).
+        plan: To check ``/as`` targets.
+        person_id: Who you are at first.
+        lang: Language of the console's own lines (``/as`` confirmations).
+    """
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        channel: ConsoleChannel,
+        plan: LoadedPlan,
+        person_id: str,
+        lang: Lang,
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.channel = channel
+        self.plan = plan
+        self.person_id = person_id
+        self.t = translator(lang)
+
+    def prompt(self) -> str:
+        """The input prompt: ``<person-id>> ``."""
+        return f"{self.person_id}> "
+
+    def _say(self, text: str) -> None:
+        print(f"[{self.t.gettext('console')}] {text}", file=self.channel.out)
+        self.channel.out.flush()
+
+    def to_event(self, line: str) -> Event:
+        """Turn a typed line into an event (commands, pressed buttons or text)."""
+        sender = Sender(PLATFORM, self.person_id)
+        if line.startswith("/"):
+            name, *args = line[1:].split()
+            return CommandReceived(sender, name.lower(), tuple(args))
+        shown = self.channel.last_with_choices.get(self.person_id)
+        if shown is not None:
+            wanted = line.casefold()
+            for number, choice in enumerate(shown.choices, 1):
+                by_number = not shown.free_text and line == str(number)
+                if by_number or wanted == choice.label.casefold():
+                    return ChoiceSelected(sender, choice.token)
+        return TextReceived(sender, line)
+
+    async def feed(self, line: str) -> bool:
+        """Handle one line; ``False`` means the user asked to quit."""
+        line = line.strip()
+        if not line:
+            return True
+        if line in ("/quit", "/exit"):
+            return False
+        if line.startswith("/as"):
+            self._switch(line[3:].strip())
+            return True
+        await self.dispatcher.handle(self.to_event(line))
+        return True
+
+    def _switch(self, person_id: str) -> None:
+        if not self.plan.has_person(person_id):
+            known = ", ".join(p.id for p in self.plan.plan.people)
+            self._say(
+                self.t.gettext(
+                    "There is no person “{person}” in the plan. Known: {known}",
+                    person=person_id,
+                    known=known,
+                )
+            )
+            return
+        self.person_id = person_id
+        self._say(
+            self.t.gettext(
+                "You are now {name} ({person}).",
+                name=self.plan.person(person_id).name,
+                person=person_id,
+            )
+        )
+
+    async def run_script(self, lines: Iterable[str]) -> None:
+        """Feed scripted lines, echoing each after the prompt like a transcript."""
+        for line in lines:
+            print(f"{self.prompt()}{line}", file=self.channel.out)
+            if not await self.feed(line):
+                return
+
+    async def run_stdin(self, stdin: TextIO | None = None) -> None:
+        """Read lines until end of input or ``/quit``.
+
+        On a terminal a prompt is shown; otherwise lines are echoed as a transcript.
+        Never waits once standard input is closed.
+        """
+        import asyncio
+
+        source = stdin or sys.stdin
+        interactive = source.isatty()
+        if interactive:
+            self._say(
+                self.t.gettext(
+                    "Type /help for commands, /as <person-id> to switch, /quit to leave."
+                )
+            )
+        while True:
+            if interactive:
+                print(self.prompt(), end="", file=self.channel.out, flush=True)
+            line = await asyncio.to_thread(source.readline)
+            if not line:
+                return
+            if not interactive:
+                print(f"{self.prompt()}{line.rstrip()}", file=self.channel.out)
+            if not await self.feed(line):
+                return

@@ -1,0 +1,126 @@
+"""This module contains ``controlbot demo``: one complete control round on the console.
+
+On a fresh SQLite file and a fixed date (3 November 2026, 09:00 in Riga) with a seeded
+previous period, scripted console lines go through the real dispatcher: the administrator
+opens the October round, two role holders answer (one with a Latvian decimal comma, one
+mistyping a value first), a value is critical and opens an improvement decision, another
+role holder finds everything answered and cannot decide in the approver's place, the summary
+reaches the team channel, and the approver approves the decision, which is posted.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.app import App, build_app
+from bot.console import ConsoleSession
+from bot.settings import Settings
+from storage.models import ControlRound
+from workflows.clock import FixedClock
+from workflows.context import Context
+from workflows.measuring import new_measurement
+from workflows.periods import Period
+
+DEMO_DATABASE = Path("var/demo.sqlite3")
+DEMO_START = datetime(2026, 11, 3, 9, 0, tzinfo=ZoneInfo("Europe/Riga"))
+ACTIVITY = "dzivesvietas-deklaresana"
+
+SEEDED_PERIOD = "2026-09"
+SEEDED_VALUES = {
+    # indicator id: (value, who measured it, comment)
+    "dd-avg-processing": (Decimal("1.3"), "anna-ozola", "Septembrī vairāk pieteikumu"),
+    "dd-within-sla": (Decimal("93.5"), "peteris-liepa", "Atvaļinājumu laiks"),
+    "dd-e-share": (Decimal("66.0"), "janis-berzins", None),
+}
+
+SCRIPT: tuple[str, ...] = (
+    "/as kristaps-sils",
+    f"/remind {ACTIVITY} 2026-10",
+    "/as janis-berzins",
+    "1",
+    "6O,5",
+    "58,5",
+    "Portāla e-pakalpojuma saite nedarbojās 5 darba dienas",
+    "1",
+    "/as anna-ozola",
+    "1",
+    "0,9",
+    "88,5",
+    "Pēc DVS atjauninājuma rindā uzkrājās pieteikumi; divi darbinieki slimoja",
+    "1",
+    "/as peteris-liepa",
+    "1",
+    "/approve 1",
+    "/as kristaps-sils",
+    "/summary pk-dzivesvieta 2026-10",
+    "/as janis-berzins",
+    "/pending",
+    "1",
+    "Pārdalīt rindu starp klientu centriem un apmācīt divus aizvietotājus",
+    "2",
+    "30.11.2026.",
+    "1",
+)
+"""The scripted console lines, in order (the transcript echoes each after its prompt)."""
+
+
+def seed_previous_period(app: App) -> None:
+    """Store September 2026 values of the demo activity (the previous period)."""
+    ctx: Context = app.ctx
+    period = Period.parse(SEEDED_PERIOD)
+
+    def work(session: Session) -> None:
+        rule = ctx.plan.schedule(period.frequency)
+        control_round = ControlRound(
+            activity_id=ACTIVITY,
+            frequency=period.frequency.value,
+            period=str(period),
+            due_date=ctx.calendar.due_date(period, rule.due_working_day),
+            status="closed",
+            opened_by="system",
+            opened_at=ctx.now(),
+        )
+        session.add(control_round)
+        session.flush()
+        for indicator_id, (value, person, comment) in SEEDED_VALUES.items():
+            session.add(new_measurement(ctx, control_round, indicator_id, value, comment, person))
+
+    app.db.transaction(work)
+
+
+def fresh_database(path: Path) -> str:
+    """Delete an old demo database (with its WAL files) and return the URL of a new one."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+async def run_demo(
+    settings: Settings,
+    *,
+    database: Path = DEMO_DATABASE,
+    out: TextIO | None = None,
+    stdin: TextIO | None = None,
+    script: tuple[str, ...] = SCRIPT,
+) -> App:
+    """Run the scripted round, then read more console lines from ``stdin`` until its end.
+
+    Returns:
+        The application (its database holds the round's results).
+    """
+    clock = FixedClock(DEMO_START)
+    start = clock.now()
+    app = build_app(settings, clock=clock, out=out, database_url=fresh_database(database))
+    seed_previous_period(app)
+    session = ConsoleSession(app.dispatcher, app.console, app.ctx.plan, "kristaps-sils", app.lang)
+    for step, line in enumerate(script):
+        clock.set(start + timedelta(minutes=2 * step))
+        await session.run_script([line])
+    await session.run_stdin(stdin)
+    return app

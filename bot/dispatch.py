@@ -1,0 +1,205 @@
+"""This module contains :class:`Dispatcher`: incoming events → domain operations → outbox.
+
+One event is handled at a time per person (a per-person lock), inside one database
+transaction; the resulting notices are sent after the commit. Any unexpected error is
+logged and the person gets a translated "something went wrong", never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+
+from sqlmodel import Session, col, select
+
+from bot.channel import Address, Channel
+from bot.events import ChoiceSelected, CommandReceived, Event, Sender
+from bot.i18n import SUPPORTED, as_lang, resolve_locale, translator
+from bot.outbox import Outbox, person_language
+from bot.render import RenderContext, render
+from bot.tokens import Token, TokenError
+from storage.db import Database
+from storage.models import Person, PlatformIdentity
+from workflows import conversation, decisions, rounds, summaries
+from workflows.context import Context
+from workflows.notices import Help, LanguageChanged, Outgoing, ToPerson, problem
+from workflows.pending import pending_for
+
+_LOGGER = logging.getLogger(__name__)
+Handler = Callable[[Session, str, tuple[str, ...]], list[Outgoing]]
+
+ADMIN_COMMANDS = frozenset({"remind", "summary"})
+
+
+class Dispatcher:
+    """Routes events from any channel to the domain.
+
+    Args:
+        ctx: Plan, clock, calendar.
+        db: The database.
+        outbox: Where notices go.
+        default_lang: ``CONTROLBOT_DEFAULT_LOCALE``.
+    """
+
+    def __init__(self, ctx: Context, db: Database, outbox: Outbox, default_lang: str) -> None:
+        self.ctx = ctx
+        self.db = db
+        self.outbox = outbox
+        self.default_lang = default_lang
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._commands: dict[str, Handler] = {
+            "help": self._help,
+            "start": self._pending,
+            "pending": self._pending,
+            "cancel": self._cancel,
+            "lang": self._lang,
+            "remind": self._remind,
+            "summary": self._summary,
+            "approve": self._decide(decisions.APPROVE),
+            "reject": self._decide(decisions.REJECT),
+        }
+
+    # --- entry point ---------------------------------------------------------------------
+
+    async def handle(self, event: Event) -> list[Outgoing]:
+        """Handle one event and send what it produced.
+
+        Returns:
+            The notices that were sent (for the CLI and tests).
+        """
+        person_id = await self.db.run(lambda s: self._identify(s, event.sender))
+        if person_id is None:
+            await self._not_enrolled(event.sender)
+            return []
+        async with self._locks[person_id]:
+            try:
+                items = await self.db.run(lambda s: self._route(s, person_id, event))
+            except Exception:
+                _LOGGER.exception("handling %s for %s failed", type(event).__name__, person_id)
+                items = [Outgoing(ToPerson(person_id), problem("internal_error"))]
+            await self.outbox.deliver(items)
+        return items
+
+    def _identify(self, session: Session, sender: Sender) -> str | None:
+        identity = session.exec(
+            select(PlatformIdentity).where(
+                col(PlatformIdentity.platform) == sender.platform,
+                col(PlatformIdentity.external_id) == sender.user_id,
+            )
+        ).first()
+        if identity is None:
+            return None
+        person = session.get(Person, identity.person_id)
+        if person is None or not person.active:
+            return None
+        identity.last_seen_at = self.ctx.now()
+        if sender.client_language:
+            identity.client_language = sender.client_language[:35]
+        session.add(identity)
+        return identity.person_id
+
+    async def _not_enrolled(self, sender: Sender) -> None:
+        channel: Channel | None = self.outbox.channels.get(sender.platform)
+        if channel is None:
+            return
+        lang = resolve_locale(client=sender.client_language, default=self.default_lang)
+        rc = RenderContext(translator(lang), self.ctx.plan, self.ctx.timezone)
+        message = render(problem("not_enrolled"), rc)
+        await channel.send(Address(sender.platform, "dm", sender.user_id, sender.user_id), message)
+
+    # --- routing -------------------------------------------------------------------------
+
+    def _route(self, session: Session, person_id: str, event: Event) -> list[Outgoing]:
+        me = ToPerson(person_id)
+        if isinstance(event, CommandReceived):
+            handler = self._commands.get(event.name)
+            if handler is None:
+                return [Outgoing(me, problem("unknown_command", command=event.name))]
+            if event.name in ADMIN_COMMANDS and not self.ctx.plan.is_admin(person_id):
+                return [Outgoing(me, problem("not_admin", command=event.name))]
+            return handler(session, person_id, event.args)
+        if isinstance(event, ChoiceSelected):
+            return self._choice(session, person_id, event.token)
+        lang = person_language(session, self.ctx, person_id, self.default_lang)
+        answered = conversation.answer_form(session, self.ctx, person_id, event.text, lang)
+        return answered if answered is not None else [Outgoing(me, problem("no_form"))]
+
+    def _choice(self, session: Session, person_id: str, raw: str) -> list[Outgoing]:
+        me = ToPerson(person_id)
+        try:
+            token = Token.decode(raw)
+        except TokenError:
+            return [Outgoing(me, problem("unknown_choice"))]
+        if token.kind == "round" and token.value == "start":
+            return conversation.start_measurement(session, self.ctx, person_id, token.ref)
+        if token.kind == "decision":
+            return conversation.start_decision(
+                session, self.ctx, person_id, token.ref, token.value
+            )
+        if token.kind == "form":
+            current = conversation.active_form(session, person_id)
+            if current is None or current.id != token.ref:
+                return [Outgoing(me, problem("stale_button"))]
+            if token.value == "cancel":
+                return conversation.cancel_form(session, self.ctx, person_id)
+            lang = person_language(session, self.ctx, person_id, self.default_lang)
+            answered = conversation.answer_form(
+                session, self.ctx, person_id, token.value, lang, session_id=token.ref
+            )
+            return answered or []
+        return [Outgoing(me, problem("unknown_choice"))]
+
+    # --- commands ------------------------------------------------------------------------
+
+    def _help(self, session: Session, person_id: str, _args: tuple[str, ...]) -> list[Outgoing]:
+        plan = self.ctx.plan
+        is_approver = any(
+            plan.approver(a, i) == person_id for a in plan.activities for i in a.indicators
+        )
+        notice = Help(is_admin=plan.is_admin(person_id), is_approver=is_approver)
+        return [Outgoing(ToPerson(person_id), notice)]
+
+    def _pending(self, session: Session, person_id: str, _args: tuple[str, ...]) -> list[Outgoing]:
+        listing = pending_for(session, self.ctx, person_id)
+        out = [Outgoing(ToPerson(person_id), listing)]
+        return out + conversation.current_prompt(session, self.ctx, person_id)
+
+    def _cancel(self, session: Session, person_id: str, _args: tuple[str, ...]) -> list[Outgoing]:
+        return conversation.cancel_form(session, self.ctx, person_id)
+
+    def _lang(self, session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
+        me = ToPerson(person_id)
+        lang = as_lang(args[0]) if len(args) == 1 else None
+        if lang is None:
+            return [Outgoing(me, problem("usage", usage="/lang " + "|".join(SUPPORTED)))]
+        person = session.get(Person, person_id)
+        if person is not None:
+            person.chosen_language = lang
+            session.add(person)
+        return [Outgoing(me, LanguageChanged(lang))]
+
+    def _remind(self, session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
+        if len(args) not in (1, 2):
+            usage = "/remind ACTIVITY [2026-11|2026-Q4|2026-W48|2026-H2|2026]"
+            return [Outgoing(ToPerson(person_id), problem("usage", usage=usage))]
+        period = args[1] if len(args) == 2 else None
+        return rounds.open_round(session, self.ctx, args[0], period, person_id)
+
+    def _summary(self, session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
+        if len(args) not in (1, 2):
+            usage = "/summary CHANNEL [2026-11|2026-Q4|2026-W48|2026-H2|2026]"
+            return [Outgoing(ToPerson(person_id), problem("usage", usage=usage))]
+        period = args[1] if len(args) == 2 else None
+        return summaries.post_summary(session, self.ctx, args[0], period, person_id)
+
+    def _decide(self, outcome: str) -> Handler:
+        def handler(session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
+            number = args[0].lstrip("#") if len(args) == 1 else ""
+            if not number.isdigit():
+                usage = f"/{outcome} N"
+                return [Outgoing(ToPerson(person_id), problem("usage", usage=usage))]
+            return conversation.start_decision(session, self.ctx, person_id, int(number), outcome)
+
+        return handler

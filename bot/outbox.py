@@ -1,0 +1,135 @@
+"""This module contains :class:`Outbox`: from domain notices to messages on a channel.
+
+For each :class:`~workflows.notices.Outgoing` it finds the recipient's platform address,
+language (field case C20 order) and time zone, renders the notice and sends it. A failed
+send is logged and does not stop the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from bot.channel import Address, Channel
+from bot.i18n import Lang, resolve_locale, translator
+from bot.messages import Message
+from bot.render import RenderContext, render
+from storage.db import Database
+from storage.models import Person, PlatformIdentity
+from workflows.context import Context
+from workflows.notices import Outgoing, ToChannel, ToPerson
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where and how one notice is delivered."""
+
+    address: Address
+    lang: Lang
+    tz: ZoneInfo
+
+
+def person_language(session: Session, ctx: Context, person_id: str, default: str) -> Lang:
+    """A person's language: ``/lang`` choice > plan > chat client > plan default > default."""
+    person = session.get(Person, person_id)
+    identity = session.exec(
+        select(PlatformIdentity)
+        .where(
+            col(PlatformIdentity.person_id) == person_id,
+            col(PlatformIdentity.client_language).is_not(None),
+        )
+        .order_by(col(PlatformIdentity.last_seen_at).desc())
+    ).first()
+    return resolve_locale(
+        chosen=person.chosen_language if person else None,
+        person=person.plan_language if person else None,
+        client=identity.client_language if identity else None,
+        plan_default=ctx.plan.plan.locale,
+        default=default,
+    )
+
+
+class Outbox:
+    """Delivers notices through the registered channels.
+
+    Args:
+        ctx: Plan, clock, calendar.
+        db: The database (people, identities, language choices).
+        channels: Registered channels by platform name.
+        default_lang: ``CONTROLBOT_DEFAULT_LOCALE``.
+    """
+
+    def __init__(
+        self, ctx: Context, db: Database, channels: Mapping[str, Channel], default_lang: str
+    ) -> None:
+        self.ctx = ctx
+        self.db = db
+        self.channels = dict(channels)
+        self.default_lang = default_lang
+
+    def _person_route(self, session: Session, person_id: str) -> Route | None:
+        identities = session.exec(
+            select(PlatformIdentity).where(col(PlatformIdentity.person_id) == person_id)
+        ).all()
+        usable = [i for i in identities if i.platform in self.channels]
+        if not usable:
+            return None
+        # the platform they used last; the console only when nothing else reaches them
+        usable.sort(key=lambda i: (i.platform != "console", i.last_seen_at or i.linked_at))
+        identity = usable[-1]
+        person = session.get(Person, person_id)
+        name = person.display_name if person else person_id
+        zone = ZoneInfo(person.timezone) if person and person.timezone else self.ctx.timezone
+        lang = person_language(session, self.ctx, person_id, self.default_lang)
+        address = Address(identity.platform, "dm", identity.external_id, name)
+        return Route(address, lang, zone)
+
+    def _channel_route(self, channel_id: str) -> Route | None:
+        platform = next((p for p in self.channels), None)
+        if platform is None:
+            return None
+        channel = self.ctx.plan.channel(channel_id)
+        lang = resolve_locale(
+            person=channel.language,
+            plan_default=self.ctx.plan.plan.locale,
+            default=self.default_lang,
+        )
+        address = Address(platform, "channel", channel.id, f"#{channel.id}")
+        return Route(address, lang, self.ctx.timezone)
+
+    def _routes(self, session: Session, items: Sequence[Outgoing]) -> list[Route | None]:
+        routes: list[Route | None] = []
+        for item in items:
+            if isinstance(item.to, ToPerson):
+                routes.append(self._person_route(session, item.to.person_id))
+            elif isinstance(item.to, ToChannel):
+                routes.append(self._channel_route(item.to.channel_id))
+        return routes
+
+    def prepare(self, item: Outgoing, route: Route) -> Message:
+        """Render ``item`` for ``route``'s language and zone."""
+        rc = RenderContext(translator(route.lang), self.ctx.plan, route.tz, route.address.kind)
+        return render(item.notice, rc)
+
+    async def deliver(self, items: Sequence[Outgoing]) -> None:
+        """Render and send every item, in order; failures are logged, not raised."""
+        if not items:
+            return
+        routes = await self.db.run(lambda session: self._routes(session, items))
+        for item, route in zip(items, routes, strict=True):
+            if route is None:
+                _LOGGER.warning(
+                    "no channel reaches %s; %s not sent", item.to, type(item.notice).__name__
+                )
+                continue
+            message = self.prepare(item, route)
+            try:
+                await self.channels[route.address.platform].send(route.address, message)
+            except Exception:
+                _LOGGER.exception("sending to %s failed", route.address)
