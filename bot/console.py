@@ -83,7 +83,8 @@ class ConsoleSession:
         return f"{self.person_id}> "
 
     def _say(self, text: str) -> None:
-        print(f"[{self.t.gettext('console')}] {text}", file=self.channel.out)
+        label = self.t.gettext("console")
+        print(f"[{label}] {text}", file=self.channel.out)
         self.channel.out.flush()
 
     def to_event(self, line: str) -> Event:

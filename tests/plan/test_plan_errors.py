@@ -373,3 +373,13 @@ def test_merge_keys_give_defaults(bundled_text: str, write_plan: WritePlan) -> N
     )
     loaded = load_plan(write_plan(text))
     assert loaded.indicator("dd-satisfaction")[1].frequency.value == "quarterly"
+
+
+def test_alias_bombs_and_deep_nesting_give_issues(write_plan: WritePlan) -> None:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for prev, name in zip("abcde", "bcdef", strict=True):
+        lines.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 10)}]")
+    (issue,) = _issues(write_plan("\n".join(lines) + "\n"))
+    assert issue.code == "invalid"
+    (issue,) = _issues(write_plan("a: " + "[" * 600 + "]" * 600 + "\n", "deep.yaml"))
+    assert issue.code in ("invalid", "yaml_syntax")

@@ -32,6 +32,12 @@ from workflows.plan.schema import Plan
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
 _SUFFIXES = (".yaml", ".yml")
+_MAX_NODES = 200_000
+"""More values than this (e.g. aliases expanding exponentially) is refused, not built."""
+
+
+class _TooLarge(Exception):
+    pass
 
 
 class _Part:
@@ -43,6 +49,7 @@ class _Part:
         self.issues: list[PlanIssue] = []
         self._constructor = yaml.constructor.SafeConstructor()
         self._active: set[int] = set()
+        self._budget = _MAX_NODES
 
     def issue(self, line: int, path: PathTuple, code: str, **params: str) -> None:
         self.issues.append(PlanIssue(self.file, line, format_path(path), code, params))
@@ -50,6 +57,9 @@ class _Part:
     def build(self, node: yaml.Node, path: PathTuple, line: int) -> Any:
         """Convert ``node`` (found at ``line``) to plain data, recording locations."""
         self.locs.setdefault(path, (self.file, line))
+        self._budget -= 1
+        if self._budget < 0:
+            raise _TooLarge
         if id(node) in self._active:
             self.issue(line, path, "invalid", detail="recursive YAML alias")
             return None
@@ -135,17 +145,19 @@ def _read_part(file: Path) -> tuple[_Part, dict[str, Any] | None]:
         return part, None
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = {} if root is None else part.build(root, (), _line(root))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = int(mark.line) + 1 if mark is not None else 1
         part.issue(line, (), "yaml_syntax", problem=_problem(exc))
         return part, None
+    except (RecursionError, _TooLarge):
+        part.issue(1, (), "invalid", detail="the YAML is nested too deeply or expands too much")
+        return part, None
     if root is None:
         part.locs[()] = (file, 1)
-        return part, {}
-    data = part.build(root, (), _line(root))
     if not isinstance(data, dict):
-        part.issue(_line(root), (), "wrong_type", expected="mapping")
+        part.issue(_line(root) if root is not None else 1, (), "wrong_type", expected="mapping")
         return part, None
     return part, data
 
