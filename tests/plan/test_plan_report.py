@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -143,32 +142,3 @@ class _Recorder(NullTranslations):
         return singular if n == 1 else plural
 
 
-def test_every_msgid_has_a_latvian_translation(
-    tmp_path: Path, lv: Translator, read_tsv: Callable[[], dict[Any, Any]]
-) -> None:
-    recorder = _Recorder()
-    t = object.__new__(Translator)
-    t.lang = "en"
-    t._translations = recorder
-    format_issues(_sample_issues(tmp_path), t)
-    for kind in ("person", "role", "channel", "indicator", "activity"):
-        ref = PlanIssue(
-            tmp_path / "p",
-            1,
-            "x",
-            "unknown_reference",
-            {"kind": kind, "value": "v", "allowed": ""},
-        )
-        format_issues([ref], t)
-    format_issues([PlanIssue(tmp_path / "p", 1, "", "brand_new", {})], t)
-    for word in ("text", "number", "whole number", "true or false", "date", "list", "mapping"):
-        format_issues([PlanIssue(tmp_path / "p", 1, "x", "wrong_type", {"expected": word})], t)
-    format_overview(load_default_plan(None), t)
-    translations = read_tsv()
-    assert recorder.seen - set(translations) == set()
-    for msgid, text in translations.items():
-        forms = text if isinstance(text, tuple) else (text,)
-        ids = msgid if isinstance(msgid, tuple) else (msgid,)
-        assert len(forms) in (1, 3)
-        for form in forms:
-            assert _placeholders(form) == _placeholders(ids[0]), msgid

@@ -1,0 +1,84 @@
+"""The command line: plan check, db upgrade, remind and summary exit codes and output."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from workflows.plan.loader import bundled_plan_path
+
+BUNDLED = bundled_plan_path() / "parauga-novads.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CONTROLBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    monkeypatch.delenv("CONTROLBOT_PLAN", raising=False)
+    monkeypatch.delenv("CONTROLBOT_DEFAULT_LOCALE", raising=False)
+
+
+def test_plan_check_on_the_bundled_plan(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "Parauga novada pašvaldība" in out
+
+
+def test_plan_check_reports_file_line_and_path_without_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    text = BUNDLED.read_text(encoding="utf-8").replace(
+        "admin_channel: admin", "admin_channel: nav-tada-kanala", 1
+    )
+    bad.write_text(text, encoding="utf-8")
+    assert main(["plan", "check", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert lines
+    assert all(re.match(r"^bad\.yaml:\d+: \S+: .+", line) for line in lines), lines
+    assert any("admin_channel" in line and "nav-tada-kanala" in line for line in lines)
+
+
+def test_plan_check_in_english(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CONTROLBOT_DEFAULT_LOCALE", "en")
+    assert main(["plan", "check", "/nonexistent/plan.yaml"]) == 1
+    err = capsys.readouterr().err
+    assert "plan.yaml" in err and "Traceback" not in err
+
+
+def test_bad_setting_is_reported_without_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CONTROLBOT_TIMEZONE", "Mars/Olympus")
+    assert main(["plan", "check"]) == 2
+    assert "CONTROLBOT_TIMEZONE" in capsys.readouterr().err
+
+
+def test_db_upgrade_then_remind_and_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["db", "upgrade"]) == 0
+    assert "0001" in capsys.readouterr().out
+    assert main(["remind", "dzivesvietas-deklaresana", "--period", "2026-10"]) == 0
+    out = capsys.readouterr().out
+    assert "[DM → Anna Ozola]" in out and "[DM → Jānis Bērziņš]" in out
+    assert main(["summary", "pk-dzivesvieta", "--period", "2026-10"]) == 0
+    assert "[#pk-dzivesvieta]" in capsys.readouterr().out
+
+
+def test_remind_unknown_activity_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["remind", "nav-tadas", "--period", "2026-10"]) == 1
+    assert "nav-tadas" in capsys.readouterr().out
+
+
+def test_secrets_in_database_url_are_masked() -> None:
+    from bot.settings import Settings
+
+    settings = Settings(database_url="postgresql+psycopg://bot:hunter2@db.example/controlbot")
+    assert "hunter2" not in settings.safe_repr()
+    assert "hunter2" not in repr(settings.safe_repr())
