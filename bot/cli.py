@@ -14,11 +14,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from bot import __version__
 from bot.app import App, DatabaseNotReady, build_app
@@ -129,6 +132,27 @@ async def _console(app: App, person: str | None) -> int:
     return EXIT_OK
 
 
+def _settings_errors(exc: ValidationError) -> list[str]:
+    t = translator(resolve_locale())
+    out = []
+    for error in exc.errors():
+        field = ".".join(str(p) for p in error["loc"])
+        value = error.get("input")
+        hint = {
+            "timezone": t.gettext("an IANA time zone such as Europe/Riga"),
+            "default_locale": t.gettext("lv or en"),
+        }.get(field, t.gettext("a valid value"))
+        out.append(
+            t.gettext(
+                "CONTROLBOT_{name}: “{value}” cannot be used; expected {hint}.",
+                name=field.upper(),
+                value=value,
+                hint=hint,
+            )
+        )
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -137,19 +161,57 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as exc:
-        for error in exc.errors():
-            field = ".".join(str(p) for p in error["loc"])
-            print(f"CONTROLBOT_{field.upper()}: {error['msg']}", file=sys.stderr)
+        for line in _settings_errors(exc):
+            print(line, file=sys.stderr)
         return EXIT_USAGE
+    try:
+        return _main(args, settings)
+    except BrokenPipeError:
+        # the reader went away (e.g. `controlbot demo | head`): stop quietly
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - kept open until exit
+        return EXIT_OK
+    except (ArgumentError, NoSuchModuleError) as exc:
+        print(
+            _t(settings).gettext(
+                "CONTROLBOT_DATABASE_URL is not a database URL: {detail}",
+                detail=str(exc).splitlines()[0],
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    except OperationalError as exc:
+        url = make_url(settings.database_url).render_as_string(hide_password=True)
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
+        print(
+            _t(settings).gettext(
+                "Cannot use the database {url}: {reason}", url=url, reason=reason
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+
+
+def _main(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "plan":
         return _plan_check(settings, args.path)
     if args.command == "db":
         return _db_upgrade(settings)
     try:
         if args.command == "demo":
-            from bot.demo import run_demo
+            from bot.demo import NotADemoDatabase, run_demo
 
-            app = asyncio.run(run_demo(settings, database=args.database))
+            try:
+                app = asyncio.run(run_demo(settings, database=args.database))
+            except NotADemoDatabase:
+                print(
+                    _t(settings).gettext(
+                        "{path} exists and is not a demo database; the demo replaces only its own "
+                        "database. Choose another --database.",
+                        path=args.database,
+                    ),
+                    file=sys.stderr,
+                )
+                return EXIT_FAILED
             app.close()
             return EXIT_OK
         app = build_app(settings)

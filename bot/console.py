@@ -43,8 +43,14 @@ class ConsoleChannel:
         print(f"{prefix} {lines[0]}", file=self.out)
         for line in lines[1:]:
             print(f"{INDENT}{line}" if line else "", file=self.out)
-        for number, choice in enumerate(message.choices, 1):
-            print(f"{INDENT}[{number}] {choice.label}", file=self.out)
+        if message.free_text:
+            # a typed answer is expected: digits are the answer, so buttons go by label only
+            labels = "  ".join(f"[{choice.label}]" for choice in message.choices)
+            if labels:
+                print(f"{INDENT}{labels}", file=self.out)
+        else:
+            for number, choice in enumerate(message.choices, 1):
+                print(f"{INDENT}[{number}] {choice.label}", file=self.out)
         self.out.flush()
         if address.kind == "dm":
             if message.choices:
@@ -109,20 +115,36 @@ class ConsoleSession:
             return True
         if line in ("/quit", "/exit"):
             return False
-        if line.startswith("/as"):
+        if line == "/as" or line.startswith("/as "):
             self._switch(line[3:].strip())
             return True
         await self.dispatcher.handle(self.to_event(line))
+        if line.split()[0].lower() == "/help":
+            self._say(
+                self.t.gettext(
+                    "On the console: /as <person-id> switches who you are, /quit leaves."
+                )
+            )
         return True
 
+    def known_people(self) -> str:
+        """Every person id of the plan, comma-separated."""
+        return ", ".join(p.id for p in self.plan.plan.people)
+
     def _switch(self, person_id: str) -> None:
+        if not person_id:
+            self._say(
+                self.t.gettext(
+                    "Usage: /as <person-id>. People: {known}", known=self.known_people()
+                )
+            )
+            return
         if not self.plan.has_person(person_id):
-            known = ", ".join(p.id for p in self.plan.plan.people)
             self._say(
                 self.t.gettext(
                     "There is no person “{person}” in the plan. Known: {known}",
                     person=person_id,
-                    known=known,
+                    known=self.known_people(),
                 )
             )
             return

@@ -1,6 +1,7 @@
 """This module contains ``controlbot demo``: one complete control round on the console.
 
-On a fresh SQLite file and a fixed date (3 November 2026, 09:00 in Riga) with a seeded
+On a fresh SQLite file (only ever replacing a database the demo made itself), with the
+bundled plan, on a fixed date (3 November 2026, 09:00 in Riga) with a seeded
 previous period, scripted console lines go through the real dispatcher: the administrator
 opens the October round, two role holders answer (one with a Latvian decimal comma, one
 mistyping a value first), a value is critical and opens an improvement decision, another
@@ -10,6 +11,7 @@ reaches the team channel, and the approver approves the decision, which is poste
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -22,10 +24,12 @@ from bot.app import App, build_app
 from bot.console import ConsoleSession
 from bot.settings import Settings
 from storage.models import ControlRound
+from workflows import audit
 from workflows.clock import FixedClock
 from workflows.context import Context
 from workflows.measuring import new_measurement
 from workflows.periods import Period
+from workflows.plan.loader import bundled_plan_path
 
 DEMO_DATABASE = Path("var/demo.sqlite3")
 DEMO_START = datetime(2026, 11, 3, 9, 0, tzinfo=ZoneInfo("Europe/Riga"))
@@ -40,7 +44,6 @@ SEEDED_VALUES = {
 }
 
 SCRIPT: tuple[str, ...] = (
-    "/as kristaps-sils",
     f"/remind {ACTIVITY} 2026-10",
     "/as janis-berzins",
     "1",
@@ -90,12 +93,40 @@ def seed_previous_period(app: App) -> None:
         session.flush()
         for indicator_id, (value, person, comment) in SEEDED_VALUES.items():
             session.add(new_measurement(ctx, control_round, indicator_id, value, comment, person))
+        audit.record(session, ctx, "system", DEMO_MARK, f"round:{control_round.id}")
 
     app.db.transaction(work)
 
 
+DEMO_MARK = "demo.seeded"
+"""The audit action that marks a database as the demo's own (safe to replace)."""
+
+
+class NotADemoDatabase(RuntimeError):
+    """The demo refuses to replace a file it did not create."""
+
+
+def _is_demo_database(path: Path) -> bool:
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            marked = conn.execute(
+                "SELECT 1 FROM audit_entry WHERE action = ? LIMIT 1", (DEMO_MARK,)
+            ).fetchone()
+            untouched = conn.execute("SELECT 1 FROM audit_entry LIMIT 1").fetchone() is None
+    except sqlite3.DatabaseError:
+        return path.stat().st_size == 0
+    return marked is not None or untouched
+
+
 def fresh_database(path: Path) -> str:
-    """Delete an old demo database (with its WAL files) and return the URL of a new one."""
+    """Delete an earlier demo database (with its WAL files) and return a new one's URL.
+
+    Raises:
+        NotADemoDatabase: If ``path`` exists but is not a database the demo made; the demo
+            never deletes anything else.
+    """
+    if path.exists() and not _is_demo_database(path):
+        raise NotADemoDatabase(str(path))
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     return f"sqlite:///{path}"
@@ -116,7 +147,10 @@ async def run_demo(
     """
     clock = FixedClock(DEMO_START)
     start = clock.now()
-    app = build_app(settings, clock=clock, out=out, database_url=fresh_database(database))
+    url = fresh_database(database)
+    # the script needs the bundled plan, whatever CONTROLBOT_PLAN says
+    demo_settings = settings.model_copy(update={"plan": bundled_plan_path()})
+    app = build_app(demo_settings, clock=clock, out=out, database_url=url)
     seed_previous_period(app)
     session = ConsoleSession(app.dispatcher, app.console, app.ctx.plan, "kristaps-sils", app.lang)
     for step, line in enumerate(script):

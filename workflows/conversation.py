@@ -18,7 +18,15 @@ from storage.models import ControlRound, FormSession, ImprovementDecision
 from workflows import audit, decisions, measuring
 from workflows.context import Context
 from workflows.forms import engine
-from workflows.forms.engine import Ask, Cancelled, Completed, Confirm, FormState, Invalid
+from workflows.forms.engine import (
+    Ask,
+    Cancelled,
+    Completed,
+    Confirm,
+    FormState,
+    Invalid,
+    Unclear,
+)
 from workflows.forms.fields import FormSpec
 from workflows.notices import (
     AnswerRefused,
@@ -101,10 +109,12 @@ def expire_if_stale(session: Session, ctx: Context, row: FormSession) -> list[Ou
     return [Outgoing(ToPerson(row.person_id), FormExpired(opened.header, minutes))]
 
 
-def _prompt(opened: OpenForm, step: Ask | Confirm, resumed: bool = False) -> Outgoing:
+def _prompt(
+    opened: OpenForm, step: Ask | Confirm, answers: Mapping[str, str], resumed: bool = False
+) -> Outgoing:
     return Outgoing(
         ToPerson(opened.row.person_id),
-        FormPrompt(opened.header, step, opened.spec.fields, resumed=resumed),
+        FormPrompt(opened.header, step, opened.spec.fields, resumed=resumed, answers=answers),
     )
 
 
@@ -136,7 +146,7 @@ def _begin(
     session.add(row)
     audit.record(session, ctx, person_id, "form.started", f"form:{row.id}", form=form)
     if isinstance(outcome, Ask | Confirm):
-        return [_prompt(opened, outcome)]
+        return [_prompt(opened, outcome, state.answers)]
     return _finish(session, ctx, opened, outcome)  # pragma: no cover - forms have fields
 
 
@@ -156,7 +166,7 @@ def _resume_existing(
     if (row.form, row.subject_id) != (form, subject_id):
         out.append(Outgoing(ToPerson(person_id), problem("finish_current_form_first")))
     if isinstance(current, Ask | Confirm):
-        out.append(_prompt(opened, current, resumed=True))
+        out.append(_prompt(opened, current, row.answers, resumed=True))
     return out
 
 
@@ -249,13 +259,15 @@ def answer_form(
     out: list[Outgoing] = []
     for outcome in outcomes:
         if isinstance(outcome, Ask | Confirm):
-            out.append(_prompt(opened, outcome))
+            out.append(_prompt(opened, outcome, new_state.answers))
         elif isinstance(outcome, Invalid):
             out.append(
                 Outgoing(
                     ToPerson(person_id), AnswerRefused(opened.header, outcome.field, outcome.error)
                 )
             )
+        elif isinstance(outcome, Unclear):
+            out.append(Outgoing(ToPerson(person_id), problem("confirm_choice")))
         elif isinstance(outcome, Completed | Cancelled):
             out.extend(_finish(session, ctx, opened, outcome))
     return out
@@ -297,7 +309,9 @@ def current_prompt(session: Session, ctx: Context, person_id: str) -> list[Outgo
         return expired
     opened = rebuild(session, ctx, row)
     current = engine.current(opened.spec, FormState(FormState.decode(row.state), row.answers))
-    return [_prompt(opened, current, resumed=True)] if isinstance(current, Ask | Confirm) else []
+    if isinstance(current, Ask | Confirm):
+        return [_prompt(opened, current, row.answers, resumed=True)]
+    return []
 
 
 def _sid(row: FormSession | ImprovementDecision) -> int:

@@ -263,6 +263,22 @@ def open_decisions(
     return list(session.exec(query.order_by(col(ImprovementDecision.id))).all())
 
 
+def summary_decisions(
+    session: Session, activity_id: str, period: str
+) -> list[ImprovementDecision]:
+    """An activity's open decisions, plus those taken on values of ``period``, oldest first."""
+    rows = session.exec(
+        select(ImprovementDecision)
+        .join(Measurement, col(Measurement.id) == col(ImprovementDecision.measurement_id))
+        .where(
+            col(ImprovementDecision.activity_id) == activity_id,
+            (col(ImprovementDecision.status) == "open") | (col(Measurement.period) == period),
+        )
+        .order_by(col(ImprovementDecision.id))
+    ).all()
+    return list(rows)
+
+
 def _id(decision: ImprovementDecision) -> int:
     if decision.id is None:  # pragma: no cover
         raise ValueError("decision has no id yet")

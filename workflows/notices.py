@@ -7,7 +7,8 @@ through whichever chat channel reaches them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TypeAlias
@@ -40,13 +41,17 @@ Recipient: TypeAlias = ToPerson | ToChannel
 
 @dataclass(frozen=True)
 class Reminder:
-    """Please measure ``indicator_ids`` of ``activity_id`` for ``period`` by ``due_date``."""
+    """Please measure ``indicator_ids`` of ``activity_id`` for ``period`` by ``due_date``.
+
+    ``overdue`` is true when the due date has already passed.
+    """
 
     round_id: int
     activity_id: str
     period: str
     due_date: date
     indicator_ids: tuple[str, ...]
+    overdue: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,12 +83,16 @@ class FormHeader:
 
 @dataclass(frozen=True)
 class FormPrompt:
-    """Ask a question or ask to confirm (``step`` is an engine :class:`Ask` or ``Confirm``)."""
+    """Ask a question or ask to confirm (``step`` is an engine :class:`Ask` or ``Confirm``).
+
+    ``answers`` are the answers so far (e.g. to show the value a comment is asked about).
+    """
 
     header: FormHeader
     step: Ask | Confirm
     fields: tuple[FieldSpec, ...]
     resumed: bool = False
+    answers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -235,6 +244,18 @@ class SummaryLine:
 
 
 @dataclass(frozen=True)
+class SummaryDecision:
+    """A decision shown in a summary: open, or taken on this period's values."""
+
+    decision: DecisionBrief
+    status: str
+    action: str | None = None
+    owner_id: str | None = None
+    action_due: date | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class ActivitySummary:
     """One activity's part of a summary."""
 
@@ -244,7 +265,7 @@ class ActivitySummary:
     lines: tuple[SummaryLine, ...]
     answered_by: tuple[str, ...]
     not_answered: tuple[str, ...]
-    open_decisions: tuple[DecisionBrief, ...]
+    decisions: tuple[SummaryDecision, ...]
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,8 @@ def open_round(
     try:
         activity = ctx.plan.activity(activity_id)
     except UnknownPlanItem:
-        return [Outgoing(reply_to, problem("unknown_activity", activity=activity_id))]
+        known = ", ".join(a.id for a in ctx.plan.activities)
+        return [Outgoing(reply_to, problem("unknown_activity", activity=activity_id, known=known))]
     if period_text is not None:
         try:
             period = Period.parse(period_text)
@@ -123,8 +124,9 @@ def open_round(
     else:
         frequencies = dict.fromkeys(Frequency(i.frequency) for i in activity.indicators)
         periods = [last_closed(f, ctx.today()) for f in frequencies]
-    if periods and periods[-1].start > ctx.today():
-        return [Outgoing(reply_to, problem("period_in_future", period=periods[-1]))]
+    unfinished = [p for p in periods if p.end >= ctx.today()]
+    if unfinished:
+        return [Outgoing(reply_to, problem("period_not_over", period=unfinished[0]))]
     out: list[Outgoing] = []
     for period in periods:
         out.extend(_open_one(session, ctx, activity, period, actor))
@@ -175,6 +177,7 @@ def _open_one(
                     period=control_round.period,
                     due_date=control_round.due_date,
                     indicator_ids=missing,
+                    overdue=control_round.due_date < ctx.today(),
                 ),
             )
         )

@@ -14,12 +14,13 @@ from sqlmodel import Session
 from storage.models import ControlRound, Measurement
 from workflows import audit
 from workflows.context import Context
-from workflows.decisions import load_brief, open_decisions
+from workflows.decisions import load_brief, summary_decisions
 from workflows.evaluation import Status
 from workflows.notices import (
     ActivitySummary,
     Outgoing,
     Summary,
+    SummaryDecision,
     SummaryLine,
     SummaryPosted,
     ToChannel,
@@ -59,7 +60,8 @@ def post_summary(
     try:
         channel = ctx.plan.channel(channel_id)
     except UnknownPlanItem:
-        return [Outgoing(me, problem("unknown_channel", channel=channel_id))]
+        known = ", ".join(c.id for c in ctx.plan.plan.channels)
+        return [Outgoing(me, problem("unknown_channel", channel=channel_id, known=known))]
     activities = ctx.plan.activities_in_channel(channel.id)
     if not activities:
         return [Outgoing(me, problem("channel_without_activities", channel=channel.id))]
@@ -122,7 +124,15 @@ def _activity_summary(
             and any(p in ctx.plan.measurers(activity, ctx.plan.indicator(i)[1]) for i in missing)
         )
     decisions = tuple(
-        load_brief(session, d) for d in open_decisions(session, activity_id=activity.id)
+        SummaryDecision(
+            decision=load_brief(session, d),
+            status=d.status,
+            action=d.action,
+            owner_id=d.owner_id,
+            action_due=d.action_due,
+            reason=d.rejection_reason,
+        )
+        for d in summary_decisions(session, activity.id, str(period))
     )
     return ActivitySummary(
         activity_id=activity.id,
@@ -131,5 +141,5 @@ def _activity_summary(
         lines=tuple(lines),
         answered_by=answered,
         not_answered=not_answered,
-        open_decisions=decisions,
+        decisions=decisions,
     )

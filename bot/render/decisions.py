@@ -15,8 +15,8 @@ from workflows.notices import (
 )
 
 
-def brief_lines(d: DecisionBrief, rc: RenderContext) -> list[str]:
-    """The facts of a decision: the value, why it opened, who decides and by when."""
+def brief_lines(d: DecisionBrief, rc: RenderContext, *, open_: bool = True) -> list[str]:
+    """The facts of a decision: the value and comment; while open, why and who decides."""
     t = rc.t
     _activity, indicator = rc.plan.indicator(d.indicator_id)
     reason = (
@@ -32,17 +32,19 @@ def brief_lines(d: DecisionBrief, rc: RenderContext) -> list[str]:
             status=rc.status(d.status),
             period=fmt_period(d.period, t),
         ),
-        t.gettext("Why a decision is needed: {reason}.", reason=reason),
     ]
+    if open_:
+        lines.append(t.gettext("Why a decision is needed: {reason}.", reason=reason))
     if d.comment:
         lines.append(t.gettext("Comment: {comment}", comment=d.comment))
-    lines.append(
-        t.gettext(
-            "Decides: {person}, by {due}",
-            person=rc.person(d.approver_id),
-            due=fmt_date(d.decide_by, t),
+    if open_:
+        lines.append(
+            t.gettext(
+                "Decides: {person}, by {due}",
+                person=rc.person(d.approver_id),
+                due=fmt_date(d.decide_by, t),
+            )
         )
-    )
     return lines
 
 
@@ -59,7 +61,7 @@ def render_requested(notice: DecisionRequested, rc: RenderContext) -> Message:
     choices: tuple[Choice, ...] = ()
     if notice.ask:
         lines.append(
-            t.gettext("Approve an improvement action, or reject with a reason (PU3-3 step 5).")
+            t.gettext("Set an improvement action, or explain why none is needed (PU3-3 step 5).")
         )
         choices = (
             Choice(tokens.decide(d.decision_id, "approve"), t.gettext("Approve")),
@@ -120,12 +122,12 @@ def render_recorded(notice: DecisionRecorded, rc: RenderContext) -> Message:
         ]
     else:
         title = t.gettext(
-            "Decision no. {decision} rejected: {activity}",
+            "Decision no. {decision}: no improvement action needed — {activity}",
             decision=d.decision_id,
             activity=rc.activity(d.activity_id),
         )
         body = [t.gettext("Reason: {reason}", reason=notice.reason or "")]
-    lines = brief_lines(d, rc)[:-1]
+    lines = brief_lines(d, rc, open_=False)
     lines.extend(body)
     lines.append(
         t.gettext(

@@ -22,7 +22,9 @@ def answer_error(error: AnswerError, f: FieldSpec, rc: RenderContext) -> str:
     """The translated reason an answer to ``f`` was refused, with what is expected."""
     t = rc.t
     p = error.params
-    example = fmt_number(Decimal("12.5"), 1, t)
+    from bot.render.forms import number_example
+
+    example = number_example(f, rc)
     code = error.code
     if code == "empty":
         return t.gettext("The answer is empty. Please type an answer.")
@@ -42,7 +44,7 @@ def answer_error(error: AnswerError, f: FieldSpec, rc: RenderContext) -> str:
             example=example,
         )
     if code == "comma_decimal_in_english":
-        return t.gettext("Use a decimal point, not a comma: e.g. {example}.", example="12.5")
+        return t.gettext("Use a decimal point, not a comma, e.g. {example}.", example=example)
     if code == "percent_not_expected":
         return t.gettext("This value is not a percentage. Type the number without “%”.")
     if code == "too_many_decimals":
@@ -84,9 +86,11 @@ def answer_error(error: AnswerError, f: FieldSpec, rc: RenderContext) -> str:
             n,
         )
     if code in ("date_invalid", "malformed") and f.kind is FieldKind.DATE:
+        from bot.render.forms import date_example
+
         return t.gettext(
-            "This is not a date. Type it as dd.mm.yyyy., e.g. {example}.",
-            example=fmt_date(date(2026, 12, 31), t),
+            "This is not a date. Type it as dd.mm.yyyy, e.g. {example}.",
+            example=date_example(rc),
         )
     return t.gettext("This answer cannot be accepted. Please try again.")
 
@@ -105,8 +109,9 @@ def problem_text(notice: Problem, rc: RenderContext) -> str:
     code = notice.code
     if code == "unknown_activity":
         return t.gettext(
-            "There is no activity “{activity}” in the plan. /help lists the commands.",
+            "There is no activity “{activity}” in the plan. Activities: {known}.",
             activity=p.get("activity", ""),
+            known=p.get("known", ""),
         )
     if code == "bad_period":
         return t.gettext(
@@ -119,10 +124,16 @@ def problem_text(notice: Problem, rc: RenderContext) -> str:
             activity=p.get("activity", ""),
             period=_period(p.get("period", ""), rc),
         )
-    if code == "period_in_future":
+    if code == "period_not_over":
         return t.gettext(
-            "{period} has not begun yet; a round can be opened once it has.",
+            "The period “{period}” has not ended yet; its round can be opened once it has.",
             period=_period(p.get("period", ""), rc),
+        )
+    if code == "confirm_choice":
+        return t.gettext(
+            "Choose “{submit}” or “{cancel}”.",
+            submit=t.gettext("Submit"),
+            cancel=t.gettext("Cancel"),
         )
     if code == "unknown_round":
         return t.gettext("This control round is not open.")
@@ -143,11 +154,13 @@ def problem_text(notice: Problem, rc: RenderContext) -> str:
         )
     if code == "unknown_channel":
         return t.gettext(
-            "There is no team channel “{channel}” in the plan.", channel=p.get("channel", "")
+            "There is no team channel “{channel}” in the plan. Channels: {known}.",
+            channel=p.get("channel", ""),
+            known=p.get("known", ""),
         )
     if code == "channel_without_activities":
         return t.gettext(
-            "No activity of the plan reports to #{channel}.", channel=p.get("channel", "")
+            "No activity's summary is posted to #{channel}.", channel=p.get("channel", "")
         )
     if code == "not_admin":
         return t.gettext(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
@@ -23,14 +24,13 @@ from workflows.notices import (
 )
 
 PROMPTS = {
-    "comment_off_target": N_(
-        "The value is off target. Add a short comment: what explains it in context?"
-    ),
+    "comment_off_target": N_("The value is off target. Add a short comment: what explains it?"),
     "decision_action": N_("Describe the improvement action to take."),
     "decision_owner": N_("Who will carry out the action? Choose a person."),
-    "decision_due": N_("By what date must the action be done? (dd.mm.yyyy.)"),
+    "decision_due": N_("By what date must the action be done?"),
     "decision_reason": N_("Why is no improvement action needed? Give a short reason."),
 }
+DATE_EXAMPLE = date(2026, 12, 31)
 
 
 def _header(header: FormHeader, rc: RenderContext) -> str:
@@ -53,42 +53,65 @@ def _cancel(header: FormHeader, rc: RenderContext) -> Choice:
     return Choice(tokens.form_option(header.session_id, "cancel"), rc.t.gettext("Cancel"))
 
 
+def number_example(f: FieldSpec, rc: RenderContext) -> str:
+    """An example value for a numeric field, inside its bounds, in the person's format."""
+    decimals = f.decimals if f.decimals is not None else 1
+    value = Decimal("12.5")
+    if f.indicator_id is not None:
+        value = rc.plan.indicator(f.indicator_id)[1].target
+    return fmt_number(value, decimals, rc.t)
+
+
+def date_example(rc: RenderContext) -> str:
+    """The example date typed the way the parser accepts it (``31.12.2026.``)."""
+    text = DATE_EXAMPLE.strftime("%d.%m.%Y")
+    return f"{text}." if rc.t.lang == "lv" else text
+
+
 def _input_hint(f: FieldSpec, rc: RenderContext) -> str:
     t = rc.t
-    example = fmt_number(Decimal("12.5"), 1, t)
+    example = number_example(f, rc)
     if f.kind is FieldKind.INTEGER:
-        return t.gettext("Type a whole number.")
+        return t.gettext("Type a whole number, e.g. {example}.", example=example)
     if f.kind is FieldKind.PERCENT:
         return t.gettext("Type a percentage, e.g. {example}.", example=example)
     if f.kind is FieldKind.NUMBER:
         return t.gettext("Type a number, e.g. {example}.", example=example)
     if f.kind is FieldKind.DATE:
-        return t.gettext("Type a date, e.g. {example}.", example=fmt_date(date(2026, 12, 31), t))
+        return t.gettext("Type a date as dd.mm.yyyy, e.g. {example}.", example=date_example(rc))
     if not f.required:
         return t.gettext("Type your answer, or - to leave it empty.")
     return t.gettext("Type your answer.")
 
 
-def _question(f: FieldSpec, rc: RenderContext) -> list[str]:
+def _question(f: FieldSpec, rc: RenderContext, answers: Mapping[str, str]) -> list[str]:
     t = rc.t
     if f.indicator_id is not None:
         _activity, indicator = rc.plan.indicator(f.indicator_id)
         lines = [
-            t.gettext(
-                "{label} ({unit})?",
-                label=indicator.label.get(t.lang),
-                unit=indicator.unit.get(t.lang),
-            ),
+            f"{indicator.label.get(t.lang)}?",
+            t.gettext("Unit: {unit}", unit=indicator.unit.get(t.lang)),
             fmt_thresholds(indicator, t),
         ]
         if indicator.data_source is not None:
             lines.append(
                 t.gettext("Data source: {source}", source=indicator.data_source.get(t.lang))
             )
+        if indicator.method is not None:
+            lines.append(t.gettext("Method: {method}", method=indicator.method.get(t.lang)))
         return lines
     prompt = t.gettext(PROMPTS[f.prompt]) if f.prompt in PROMPTS else f.prompt
-    if f.subject is not None:
-        return [rc.indicator(f.subject), prompt]
+    if f.subject is not None and f.subject in answers:
+        _activity, indicator = rc.plan.indicator(f.subject)
+        value = Decimal(answers[f.subject])
+        evaluation = evaluate(value, Thresholds.of(indicator))
+        entered = t.gettext(
+            "{indicator}: {value} — {status}",
+            indicator=indicator.label.get(t.lang),
+            value=fmt_indicator_value(value, indicator, t),
+            status=rc.status(evaluation.status),
+        )
+        return [entered, prompt]
     return [prompt]
 
 
@@ -104,7 +127,7 @@ def render_prompt(notice: FormPrompt, rc: RenderContext) -> Message:
     if isinstance(step, Ask):
         f = step.field
         lines.append(t.gettext("Question {n} of {total}", n=step.number, total=step.total))
-        lines.extend(_question(f, rc))
+        lines.extend(_question(f, rc, notice.answers))
         choices: list[Choice] = []
         if f.kind is FieldKind.CHOICE:
             for number, option in enumerate(f.options, 1):

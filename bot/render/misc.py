@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from bot.formatting import fmt_number
 from bot.messages import Message
 from bot.render.context import RenderContext
 from bot.render.errors import problem_text
@@ -28,7 +31,12 @@ def render_help(notice: Help, rc: RenderContext) -> Message:
         lines.append(
             "/summary CHANNEL [PERIOD] — " + t.gettext("post a summary to a team channel")
         )
-    lines.append(t.gettext("Answer questions by typing; numbers like 12,5 or 12.5."))
+    lines.append(
+        t.gettext(
+            "Answer questions by typing; write numbers like {example}.",
+            example=fmt_number(Decimal("12.5"), 1, t),
+        )
+    )
     return Message("\n".join(lines), title=t.gettext("Help"))
 
 

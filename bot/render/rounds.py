@@ -25,14 +25,21 @@ def render_reminder(notice: Reminder, rc: RenderContext) -> Message:
         period=fmt_period(notice.period, t),
     )
     count = len(notice.indicator_ids)
-    lines = [
-        t.ngettext(
+    if notice.overdue:
+        first = t.ngettext(
+            "{n} measurement was due on {due}; please submit it as soon as possible:",
+            "{n} measurements were due on {due}; please submit them as soon as possible:",
+            count,
+            due=fmt_date(notice.due_date, t),
+        )
+    else:
+        first = t.ngettext(
             "Please submit {n} measurement by {due}:",
             "Please submit {n} measurements by {due}:",
             count,
             due=fmt_date(notice.due_date, t),
         )
-    ]
+    lines = [first]
     lines.extend(f"• {rc.indicator(i)}" for i in notice.indicator_ids)
     choice = Choice(tokens.start_round(notice.round_id), t.gettext("Enter measurements"))
     return Message("\n".join(lines), title=title, choices=(choice,))
@@ -133,8 +140,11 @@ def render_pending(notice: PendingList, rc: RenderContext) -> Message:
     t = rc.t
     lines: list[str] = []
     choices: list[Choice] = []
-    if notice.form_in_progress is not None:
-        lines.append(t.gettext("You have a form in progress; its question follows below."))
+    busy = notice.form_in_progress is not None
+    if busy:
+        lines.append(
+            t.gettext("Finish or /cancel the form in progress first; its question follows below.")
+        )
     for r in notice.rounds:
         lines.append(
             "• "
@@ -150,14 +160,18 @@ def render_pending(notice: PendingList, rc: RenderContext) -> Message:
         choices.append(
             Choice(
                 tokens.start_round(r.round_id),
-                t.gettext("Enter measurements: {activity}", activity=rc.activity(r.activity_id)),
+                t.gettext(
+                    "Enter measurements: {activity}, {period}",
+                    activity=rc.activity(r.activity_id),
+                    period=fmt_period(r.period, t),
+                ),
             )
         )
     for d in notice.decisions:
         lines.append(
             "• "
             + t.gettext(
-                "Decision no. {decision} on {indicator}: decide by {due}",
+                "Decision no. {decision} on “{indicator}”: decide by {due}",
                 decision=d.decision_id,
                 indicator=rc.indicator(d.indicator_id),
                 due=fmt_date(d.decide_by, t),
@@ -176,5 +190,6 @@ def render_pending(notice: PendingList, rc: RenderContext) -> Message:
             )
         )
     if not lines:
-        lines.append(t.gettext("Nothing waits for you. Thank you!"))
-    return Message("\n".join(lines), title=t.gettext("Waiting for you"), choices=tuple(choices))
+        lines.append(t.gettext("Nothing is waiting for you. Thank you!"))
+    shown = () if busy else tuple(choices)
+    return Message("\n".join(lines), title=t.gettext("Waiting for you"), choices=shown)

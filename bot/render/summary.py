@@ -8,23 +8,24 @@ from bot.formatting import fmt_date, fmt_indicator_value, fmt_period, fmt_thresh
 from bot.messages import Message
 from bot.render.context import RenderContext
 from workflows.evaluation import Status
-from workflows.notices import ActivitySummary, Summary, SummaryPosted
+from workflows.notices import ActivitySummary, Summary, SummaryDecision, SummaryLine, SummaryPosted
 
 
-def _activity_lines(part: ActivitySummary, rc: RenderContext) -> list[str]:
+def _counts(part: ActivitySummary, rc: RenderContext) -> list[str]:
     t = rc.t
-    lines = [f"▸ {rc.activity(part.activity_id)}"]
     measured = [line for line in part.lines if line.value is not None]
+    if not measured:
+        return [t.gettext("No measurements have been submitted yet.")]
     met = sum(1 for line in measured if line.target_met)
-    counts = Counter(line.status for line in measured)
-    lines.append(
+    lines = [
         t.ngettext(
             "Target met: {met} of {n} indicator",
             "Target met: {met} of {n} indicators",
             len(part.lines),
             met=met,
         )
-    )
+    ]
+    counts = Counter(line.status for line in measured)
     for status in (Status.WARNING, Status.CRITICAL):
         if counts[status]:
             lines.append(
@@ -35,23 +36,60 @@ def _activity_lines(part: ActivitySummary, rc: RenderContext) -> list[str]:
                     status=rc.status(status),
                 )
             )
-    for line in part.lines:
-        _activity, indicator = rc.plan.indicator(line.indicator_id)
-        label = indicator.label.get(t.lang)
-        if line.value is None or line.status is None:
-            lines.append("  • " + t.gettext("{indicator}: no data", indicator=label))
-            continue
-        text = (
-            f"  • {rc.status(line.status)} {label}: "
-            f"{fmt_indicator_value(line.value, indicator, t)} ({fmt_thresholds(indicator, t)})"
+    return lines
+
+
+def _indicator_lines(line: SummaryLine, rc: RenderContext) -> list[str]:
+    t = rc.t
+    _activity, indicator = rc.plan.indicator(line.indicator_id)
+    label = indicator.label.get(t.lang)
+    if line.value is None or line.status is None:
+        return ["  • " + t.gettext("{indicator}: no data", indicator=label)]
+    parts = [
+        f"  • {label}: {fmt_indicator_value(line.value, indicator, t)} — {rc.status(line.status)}",
+        fmt_thresholds(indicator, t),
+    ]
+    if line.previous is not None:
+        parts.append(
+            t.gettext("previously {value}", value=fmt_indicator_value(line.previous, indicator, t))
         )
-        if line.previous is not None:
-            text += "; " + t.gettext(
-                "previously {value}", value=fmt_indicator_value(line.previous, indicator, t)
-            )
-        lines.append(text)
-        if line.comment:
-            lines.append("    " + t.gettext("Comment: {comment}", comment=line.comment))
+    out = ["; ".join(parts)]
+    if line.comment:
+        out.append("    " + t.gettext("Comment: {comment}", comment=line.comment))
+    return out
+
+
+def _decision_line(item: SummaryDecision, rc: RenderContext) -> str:
+    t = rc.t
+    d = item.decision
+    if item.status == "approved":
+        return t.gettext(
+            "Decision no. {decision} approved: {action} — {person}, due {due}",
+            decision=d.decision_id,
+            action=item.action or "",
+            person=rc.person(item.owner_id or ""),
+            due=fmt_date(item.action_due, t) if item.action_due else "—",
+        )
+    if item.status == "rejected":
+        return t.gettext(
+            "Decision no. {decision}: no improvement action needed — {reason}",
+            decision=d.decision_id,
+            reason=item.reason or "",
+        )
+    return t.gettext(
+        "Open decision no. {decision}: {indicator} — {person}, by {due}",
+        decision=d.decision_id,
+        indicator=rc.indicator(d.indicator_id),
+        person=rc.person(d.approver_id),
+        due=fmt_date(d.decide_by, t),
+    )
+
+
+def _activity_lines(part: ActivitySummary, rc: RenderContext) -> list[str]:
+    t = rc.t
+    lines = [f"▸ {rc.activity(part.activity_id)}", *_counts(part, rc)]
+    for line in part.lines:
+        lines.extend(_indicator_lines(line, rc))
     if part.answered_by:
         lines.append(t.gettext("Answered: {people}", people=rc.people(part.answered_by)))
     if part.not_answered:
@@ -65,16 +103,7 @@ def _activity_lines(part: ActivitySummary, rc: RenderContext) -> list[str]:
         )
     if part.due_date is None:
         lines.append(t.gettext("The round for this period has not been opened."))
-    for d in part.open_decisions:
-        lines.append(
-            t.gettext(
-                "Open decision no. {decision}: {indicator} — {person}, by {due}",
-                decision=d.decision_id,
-                indicator=rc.indicator(d.indicator_id),
-                person=rc.person(d.approver_id),
-                due=fmt_date(d.decide_by, t),
-            )
-        )
+    lines.extend(_decision_line(item, rc) for item in part.decisions)
     return lines
 
 
@@ -82,7 +111,7 @@ def render_summary(notice: Summary, rc: RenderContext) -> Message:
     """The whole channel summary, one block per activity."""
     t = rc.t
     title = t.gettext(
-        "Summary: {channel}, {period}",
+        "Summary for {period} — {channel}",
         channel=rc.plan.channel(notice.channel_id).label.get(t.lang),
         period=fmt_period(notice.period, t),
     )

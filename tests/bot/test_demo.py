@@ -29,7 +29,7 @@ async def test_demo_runs_the_whole_round_and_stores_it(tmp_path: Path) -> None:
         # someone else may not decide
         assert "Only Jānis Bērziņš can take decision no. 1" in text
         # the summary and the approved decision reached the channel
-        assert "[#pk-dzivesvieta] Kopsavilkums: Pakalpojums: Dzīvesvietas deklarēšana" in text
+        assert "[#pk-dzivesvieta] Kopsavilkums par periodu “2026. gada oktobris”" in text
         assert "[#pk-dzivesvieta] Lēmums Nr. 1 apstiprināts" in text
         assert "Traceback" not in text
         with Session(app.db.engine) as session:

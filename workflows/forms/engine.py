@@ -40,7 +40,11 @@ class FormState:
 
 @dataclass(frozen=True)
 class Ask:
-    """Ask ``field`` (question ``number`` of ``total`` currently planned)."""
+    """Ask ``field``: question ``number`` of ``total``.
+
+    Only unconditional fields are counted, so the total never grows while a form is filled
+    in; a conditional follow-up (a comment) shares the number of the question before it.
+    """
 
     field: FieldSpec
     number: int
@@ -63,6 +67,11 @@ class Confirm:
 
 
 @dataclass(frozen=True)
+class Unclear:
+    """The answer at the confirmation step was neither submit nor cancel."""
+
+
+@dataclass(frozen=True)
 class Completed:
     """The form is done; ``answers`` are final."""
 
@@ -74,21 +83,22 @@ class Cancelled:
     """The form was cancelled; nothing is kept."""
 
 
-Outcome: TypeAlias = Ask | Invalid | Confirm | Completed | Cancelled
+Outcome: TypeAlias = Ask | Invalid | Unclear | Confirm | Completed | Cancelled
 
 
 def _applies(f: FieldSpec, answers: Mapping[str, str]) -> bool:
     return f.ask_if is None or f.ask_if(answers)
 
 
-def _planned(spec: FormSpec, answers: Mapping[str, str]) -> list[FieldSpec]:
-    return [f for f in spec.fields if _applies(f, answers)]
-
-
 def _ask(spec: FormSpec, f: FieldSpec, answers: Mapping[str, str]) -> Ask:
-    planned = _planned(spec, answers)
-    number = next((i for i, p in enumerate(planned, 1) if p.id == f.id), len(planned))
-    return Ask(field=f, number=number, total=len(planned))
+    number = 0
+    total = sum(1 for other in spec.fields if other.ask_if is None)
+    for other in spec.fields:
+        if other.ask_if is None:
+            number += 1
+        if other.id == f.id:
+            break
+    return Ask(field=f, number=max(number, 1), total=max(total, 1))
 
 
 def _next_after(spec: FormSpec, step: str | None, answers: Mapping[str, str]) -> FieldSpec | None:
@@ -154,7 +164,7 @@ def answer(
             return state, [Completed(state.answers)]
         if word in CONFIRM_REJECT:
             return state, [Cancelled()]
-        return state, [Confirm(state.answers)]
+        return state, [Unclear(), Confirm(state.answers)]
     f = spec.field(state.step)
     if f is None:
         new_state, outcome = _advance(spec, None, _known(spec, state.answers))
