@@ -97,8 +97,9 @@ class ConsoleSession:
         """Turn a typed line into an event (commands, pressed buttons or text)."""
         sender = Sender(PLATFORM, self.person_id)
         if line.startswith("/"):
-            name, *args = line[1:].split()
-            return CommandReceived(sender, name.lower(), tuple(args))
+            words = line[1:].split()
+            name = words[0].lower() if words else ""
+            return CommandReceived(sender, name, tuple(words[1:]))
         shown = self.channel.last_with_choices.get(self.person_id)
         if shown is not None:
             wanted = line.casefold()
@@ -119,7 +120,7 @@ class ConsoleSession:
             self._switch(line[3:].strip())
             return True
         await self.dispatcher.handle(self.to_event(line))
-        if line.split()[0].lower() == "/help":
+        if line.lower() == "/help" or line.lower().startswith("/help "):
             self._say(
                 self.t.gettext(
                     "On the console: /as <person-id> switches who you are, /quit leaves."
@@ -127,9 +128,11 @@ class ConsoleSession:
             )
         return True
 
-    def known_people(self) -> str:
-        """Every person id of the plan, comma-separated."""
-        return ", ".join(p.id for p in self.plan.plan.people)
+    def known_people(self, limit: int = 20) -> str:
+        """The plan's person ids, comma-separated (the first ``limit``, then "…")."""
+        ids = [p.id for p in self.plan.plan.people]
+        shown = ", ".join(ids[:limit])
+        return f"{shown}, …" if len(ids) > limit else shown
 
     def _switch(self, person_id: str) -> None:
         if not person_id:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -31,6 +32,8 @@ _LOGGER = logging.getLogger(__name__)
 Handler = Callable[[Session, str, tuple[str, ...]], list[Outgoing]]
 
 ADMIN_COMMANDS = frozenset({"remind", "summary"})
+DECISION_NUMBER = re.compile(r"[0-9]{1,9}")
+"""A decision number as typed: ASCII digits, small enough for any database integer."""
 
 
 class Dispatcher:
@@ -197,7 +200,7 @@ class Dispatcher:
     def _decide(self, outcome: str) -> Handler:
         def handler(session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
             number = args[0].lstrip("#") if len(args) == 1 else ""
-            if not number.isdigit():
+            if not DECISION_NUMBER.fullmatch(number):
                 usage = f"/{outcome} N"
                 return [Outgoing(ToPerson(person_id), problem("usage", usage=usage))]
             return conversation.start_decision(session, self.ctx, person_id, int(number), outcome)

@@ -42,6 +42,12 @@ MESSAGES: Final[dict[str, str]] = {
     "too_large": N_("The value is too large; expected at most: {max}"),
     "thresholds_order": N_("The thresholds are in the wrong order; expected: {rule}"),
     "min_above_max": N_("The minimum is greater than the maximum; expected: minimum <= maximum"),
+    "thresholds_precision": N_(
+        "{name} has more decimal places than the indicator shows; expected at most {decimals}"
+    ),
+    "threshold_out_of_range": N_(
+        "{name} is outside the range values may take; expected within {range}"
+    ),
     "invalid": N_("Invalid value: {detail}"),
     "duplicate_id": N_('Id "{value}" is already used (first at {first})'),
     "unknown_reference": N_('Unknown reference ({kind}): "{value}"; expected one of: {allowed}'),

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
 
@@ -51,7 +52,17 @@ def _guard_audit(session: OrmSession, _ctx: Any, _instances: Any) -> None:
             raise AppendOnlyViolation("audit entries are append-only")
 
 
+def _guard_audit_statements(state: ORMExecuteState) -> None:
+    # bulk ``update(AuditEntry)`` / ``delete(AuditEntry)`` bypass the unit of work above
+    if not (state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) == AuditEntry.__tablename__:
+        raise AppendOnlyViolation("audit entries are append-only")
+
+
 event.listen(OrmSession, "before_flush", _guard_audit)
+event.listen(OrmSession, "do_orm_execute", _guard_audit_statements)
 
 
 def make_engine(url: str) -> Engine:

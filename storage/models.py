@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import ExactDecimal, UTCDateTime
@@ -82,9 +82,22 @@ class ControlRound(SQLModel, table=True):
 
 
 class FormSession(SQLModel, table=True):
-    """A conversational form in progress; ``state`` is ``"<form>:<step>"``."""
+    """A conversational form; ``state`` is ``"<form>:<step>"``.
+
+    A person has at most one ``active`` form, enforced by a partial unique index so that two
+    processes cannot both start one.
+    """
 
     __tablename__ = "form_session"
+    __table_args__ = (
+        Index(
+            "uq_form_session_one_active",
+            "person_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: str = Field(foreign_key="person.id", index=True, max_length=64)

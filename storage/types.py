@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 from sqlalchemy import DateTime, Dialect, Numeric, String
@@ -68,5 +68,7 @@ class ExactDecimal(TypeDecorator[Decimal]):
             return None
         result = Decimal(str(value))
         if result == result.to_integral_value():
-            return result.quantize(Decimal(1))
-        return result.normalize()
+            return result.to_integral_value()
+        with localcontext() as context:
+            context.prec = 60  # never round a stored value while dropping trailing zeros
+            return result.normalize()

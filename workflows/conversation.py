@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.models import ControlRound, FormSession, ImprovementDecision
@@ -40,6 +41,7 @@ from workflows.notices import (
     ToPerson,
     problem,
 )
+from workflows.plan.model import UnknownPlanItem
 from workflows.rounds import outstanding_for
 
 Lang = Literal["lv", "en"]
@@ -69,44 +71,75 @@ def active_form(session: Session, person_id: str) -> FormSession | None:
     ).first()
 
 
-def rebuild(session: Session, ctx: Context, row: FormSession) -> OpenForm:
-    """Rebuild the spec and header of a stored form session."""
+def form_header(session: Session, row: FormSession) -> FormHeader:
+    """What a stored form is about; needs only the database, not the plan."""
     if row.form == measuring.FORM:
         control_round = session.get(ControlRound, row.subject_id)
-        if control_round is None:  # pragma: no cover
+        if control_round is None:  # pragma: no cover - rounds are never deleted
             raise LookupError(f"round {row.subject_id} is gone")
-        spec = measuring.measurement_spec(ctx, tuple(row.context.get("indicators", ())))
-        header = FormHeader(
+        return FormHeader(
             row.form,
             _sid(row),
             control_round.activity_id,
             control_round.period,
             round_id=row.subject_id,
         )
+    decision = session.get(ImprovementDecision, row.subject_id)
+    if decision is None:  # pragma: no cover - decisions are never deleted
+        raise LookupError(f"decision {row.subject_id} is gone")
+    brief = decisions.load_brief(session, decision)
+    return FormHeader(row.form, _sid(row), brief.activity_id, brief.period, _sid(decision))
+
+
+def rebuild(session: Session, ctx: Context, row: FormSession) -> OpenForm:
+    """Rebuild the spec and header of a stored form session.
+
+    Raises:
+        UnknownPlanItem: If the plan no longer has what the form asks about.
+    """
+    header = form_header(session, row)
+    if row.form == measuring.FORM:
+        spec = measuring.measurement_spec(ctx, tuple(row.context.get("indicators", ())))
         return OpenForm(row, spec, header)
     decision = session.get(ImprovementDecision, row.subject_id)
-    if decision is None:  # pragma: no cover
+    if decision is None:  # pragma: no cover - checked by form_header
         raise LookupError(f"decision {row.subject_id} is gone")
     spec = decisions.decision_spec(ctx, decision, str(row.context.get("outcome")))
-    brief = decisions.load_brief(session, decision)
-    header = FormHeader(row.form, _sid(row), brief.activity_id, brief.period, _sid(decision))
     return OpenForm(row, spec, header)
+
+
+def _retire(session: Session, ctx: Context, row: FormSession, verb: str) -> None:
+    row.status = "expired"
+    row.updated_at = ctx.now()
+    session.add(row)
+    audit.record(session, ctx, "system", verb, f"form:{row.id}", form=row.form)
+
+
+def open_or_retire(session: Session, ctx: Context, row: FormSession) -> OpenForm | list[Outgoing]:
+    """Rebuild ``row``; if the plan changed under it, close it and say why.
+
+    A form whose indicator (or approver's activity) left the plan cannot go on; it is
+    closed instead of failing on every message, and nothing partial is stored.
+    """
+    try:
+        return rebuild(session, ctx, row)
+    except UnknownPlanItem:
+        _retire(session, ctx, row, "form.retired")
+        return [Outgoing(ToPerson(row.person_id), problem("form_plan_changed"))]
 
 
 def expire_if_stale(session: Session, ctx: Context, row: FormSession) -> list[Outgoing]:
     """Expire ``row`` when its answer is overdue; return the notice, or nothing.
 
-    The partial answers are not stored as measurements (field case C01).
+    The partial answers are not stored as measurements (field case C01). Works even when
+    the plan no longer has the form's indicators.
     """
     if row.expires_at > ctx.now():
         return []
-    opened = rebuild(session, ctx, row)
-    row.status = "expired"
-    row.updated_at = ctx.now()
-    session.add(row)
-    audit.record(session, ctx, "system", "form.expired", f"form:{row.id}", form=row.form)
+    header = form_header(session, row)
+    _retire(session, ctx, row, "form.expired")
     minutes = int(ctx.form_timeout().total_seconds() // 60)
-    return [Outgoing(ToPerson(row.person_id), FormExpired(opened.header, minutes))]
+    return [Outgoing(ToPerson(row.person_id), FormExpired(header, minutes))]
 
 
 def _prompt(
@@ -138,8 +171,12 @@ def _begin(
         updated_at=now,
         expires_at=now + ctx.form_timeout(),
     )
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:  # another process started a form for this person just now
+        resumed = _resume_existing(session, ctx, person_id, form, subject_id)
+        return resumed if resumed is not None else []
     opened = rebuild(session, ctx, row)
     state, outcome = engine.start(opened.spec)
     row.state = state.encode(opened.spec)
@@ -150,6 +187,16 @@ def _begin(
     return _finish(session, ctx, opened, outcome)  # pragma: no cover - forms have fields
 
 
+def _expire_stale(session: Session, ctx: Context, person_id: str) -> list[Outgoing]:
+    row = active_form(session, person_id)
+    if row is None:
+        return []
+    notices = expire_if_stale(session, ctx, row)
+    if notices:
+        session.flush()
+    return notices
+
+
 def _resume_existing(
     session: Session, ctx: Context, person_id: str, form: str, subject_id: int
 ) -> list[Outgoing] | None:
@@ -157,10 +204,9 @@ def _resume_existing(
     row = active_form(session, person_id)
     if row is None:
         return None
-    expired = expire_if_stale(session, ctx, row)
-    if expired:
-        return expired if (row.form, row.subject_id) == (form, subject_id) else None
-    opened = rebuild(session, ctx, row)
+    opened = open_or_retire(session, ctx, row)
+    if not isinstance(opened, OpenForm):
+        return None
     current = engine.current(opened.spec, FormState(FormState.decode(row.state), row.answers))
     out: list[Outgoing] = []
     if (row.form, row.subject_id) != (form, subject_id):
@@ -201,21 +247,18 @@ def start_decision(
     checked = decisions.check_can_decide(session, ctx, person_id, decision_id)
     if not isinstance(checked, ImprovementDecision):
         return checked
+    notes = _expire_stale(session, ctx, person_id)
     row = active_form(session, person_id)
     same = row is not None and (row.form, row.subject_id) == (decisions.FORM, decision_id)
-    if (
-        same
-        and row is not None
-        and not expire_if_stale(session, ctx, row)
-        and row.context.get("outcome") != outcome
-    ):
+    if same and row is not None and row.context.get("outcome") != outcome:
         row.status = "cancelled"  # the approver changed their mind: start over
         session.add(row)
         session.flush()
     resumed = _resume_existing(session, ctx, person_id, decisions.FORM, decision_id)
     if resumed is not None:
-        return resumed
-    return _begin(session, ctx, person_id, decisions.FORM, decision_id, {"outcome": outcome})
+        return notes + resumed
+    context = {"outcome": outcome}
+    return notes + _begin(session, ctx, person_id, decisions.FORM, decision_id, context)
 
 
 def answer_form(
@@ -248,7 +291,9 @@ def answer_form(
     expired = expire_if_stale(session, ctx, row)
     if expired:
         return expired
-    opened = rebuild(session, ctx, row)
+    opened = open_or_retire(session, ctx, row)
+    if not isinstance(opened, OpenForm):
+        return opened
     state = FormState(FormState.decode(row.state), row.answers)
     new_state, outcomes = engine.answer(opened.spec, state, text, lang)
     row.state = new_state.encode(opened.spec)
@@ -296,7 +341,11 @@ def cancel_form(session: Session, ctx: Context, person_id: str) -> list[Outgoing
     expired = expire_if_stale(session, ctx, row)
     if expired:
         return expired
-    return _finish(session, ctx, rebuild(session, ctx, row), engine.cancel())
+    row.status = "cancelled"
+    row.updated_at = ctx.now()
+    session.add(row)
+    audit.record(session, ctx, person_id, "form.cancelled", f"form:{row.id}")
+    return [Outgoing(ToPerson(person_id), FormCancelled(row.form))]
 
 
 def current_prompt(session: Session, ctx: Context, person_id: str) -> list[Outgoing]:
@@ -307,7 +356,9 @@ def current_prompt(session: Session, ctx: Context, person_id: str) -> list[Outgo
     expired = expire_if_stale(session, ctx, row)
     if expired:
         return expired
-    opened = rebuild(session, ctx, row)
+    opened = open_or_retire(session, ctx, row)
+    if not isinstance(opened, OpenForm):
+        return opened
     current = engine.current(opened.spec, FormState(FormState.decode(row.state), row.answers))
     if isinstance(current, Ask | Confirm):
         return [_prompt(opened, current, row.answers, resumed=True)]

@@ -62,17 +62,35 @@ def load_brief(session: Session, decision: ImprovementDecision) -> DecisionBrief
     return brief(decision, measurement)
 
 
-def _recent_statuses(session: Session, measurement: Measurement, count: int) -> list[str]:
-    rows = session.exec(
-        select(Measurement.status, Measurement.period)
+def _last_decided_period(session: Session, measurement: Measurement) -> str | None:
+    """The period of the value that opened the indicator's latest decision, if any."""
+    return session.exec(
+        select(Measurement.period)
+        .join(ImprovementDecision, col(ImprovementDecision.measurement_id) == col(Measurement.id))
         .where(
-            col(Measurement.indicator_id) == measurement.indicator_id,
-            col(Measurement.activity_id) == measurement.activity_id,
-            col(Measurement.period) <= measurement.period,
+            col(ImprovementDecision.indicator_id) == measurement.indicator_id,
+            col(ImprovementDecision.activity_id) == measurement.activity_id,
         )
         .order_by(col(Measurement.period).desc())
-        .limit(count)
-    ).all()
+        .limit(1)
+    ).first()
+
+
+def _recent_statuses(session: Session, measurement: Measurement, count: int) -> list[str]:
+    """Statuses of the indicator's latest ``count`` values up to this one, newest first.
+
+    Values at or before the one that opened the latest decision do not count again: after
+    a decision, a new series of warnings has to build up.
+    """
+    query = select(Measurement.status, Measurement.period).where(
+        col(Measurement.indicator_id) == measurement.indicator_id,
+        col(Measurement.activity_id) == measurement.activity_id,
+        col(Measurement.period) <= measurement.period,
+    )
+    decided = _last_decided_period(session, measurement)
+    if decided is not None:
+        query = query.where(col(Measurement.period) > decided)
+    rows = session.exec(query.order_by(col(Measurement.period).desc()).limit(count)).all()
     return [status for status, _period in rows]
 
 

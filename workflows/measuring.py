@@ -143,6 +143,16 @@ def submit_measurements(
                 earlier = _first(session, form.subject_id, indicator_id)
         if earlier is not None:
             refused.append(AnsweredBy(indicator_id, earlier.submitted_by, earlier.submitted_at))
+            audit.record(
+                session,
+                ctx,
+                form.person_id,
+                "measurement.refused",
+                f"round:{form.subject_id}/{indicator_id}",
+                value=str(value),
+                reason="already_answered",
+                answered_by=earlier.submitted_by,
+            )
             continue
         audit.record(
             session,

@@ -49,6 +49,12 @@ LOCALES: dict[str, str] = {"lv": "lv_LV", "en": "en_GB"}
 MAX_LENGTH = 64
 """Longest accepted input, in characters after trimming; longer texts are ``malformed``."""
 
+MAX_INTEGER_DIGITS = 15
+"""Most digits before the decimal separator (``too_large`` beyond). Storage keeps 16 integer
+and 8 fraction digits exactly (``NUMERIC(24, 8)``); no indicator of a control plan needs more."""
+MAX_FRACTION_DIGITS = 8
+"""Most digits after the decimal separator (``too_many_decimals`` beyond), for the same reason."""
+
 _SPACES = " \u00a0\u202f"
 _SIGNS = {"+": "", "-": "-", "\u2212": "-"}
 _BODY = re.compile(r"[0-9 \u00a0\u202f,.]+")
@@ -143,7 +149,9 @@ def parse_number(text: str, lang: Lang, *, allow_percent: bool = False) -> Decim
 
     Raises:
         NumberInputError: ``empty``, ``malformed``, ``ambiguous``,
-            ``comma_decimal_in_english`` or ``percent_not_expected``.
+            ``comma_decimal_in_english``, ``too_large`` (more than
+            :data:`MAX_INTEGER_DIGITS` integer digits), ``too_many_decimals`` (more than
+            :data:`MAX_FRACTION_DIGITS`) or ``percent_not_expected``.
     """
     trimmed = text.strip() if isinstance(text, str) else ""
     if not trimmed:
@@ -164,6 +172,10 @@ def parse_number(text: str, lang: Lang, *, allow_percent: bool = False) -> Decim
     integer, fraction = _split(sign, body, lang, trimmed)
     if fraction is not None and not (fraction and _DIGITS.fullmatch(fraction)):
         raise NumberInputError("malformed", params)
+    if len((integer or "").lstrip("0")) > MAX_INTEGER_DIGITS:
+        raise NumberInputError("too_large", {**params, "digits": str(MAX_INTEGER_DIGITS)})
+    if fraction is not None and len(fraction) > MAX_FRACTION_DIGITS:
+        raise NumberInputError("too_many_decimals", {"decimals": str(MAX_FRACTION_DIGITS)})
     if percent and not allow_percent:
         raise NumberInputError("percent_not_expected", params)
     symbol = babel_numbers.get_decimal_symbol(LOCALES[lang])

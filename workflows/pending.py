@@ -6,7 +6,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import ControlRound
 from workflows.context import Context
-from workflows.conversation import active_form, rebuild
+from workflows.conversation import active_form, form_header
 from workflows.decisions import load_brief, open_decisions
 from workflows.notices import PendingList, PendingRound
 from workflows.plan.model import UnknownPlanItem
@@ -41,5 +41,5 @@ def pending_for(session: Session, ctx: Context, person_id: str) -> PendingList:
         load_brief(session, d) for d in open_decisions(session, approver_id=person_id)
     )
     row = active_form(session, person_id)
-    form = rebuild(session, ctx, row).header if row and row.expires_at > ctx.now() else None
+    form = form_header(session, row) if row and row.expires_at > ctx.now() else None
     return PendingList(tuple(rounds), decisions, form)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.models import ControlRound, Measurement
@@ -26,6 +27,14 @@ from workflows.notices import (
 from workflows.periods import Period, PeriodError, last_closed
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Activity, Frequency, Indicator
+
+OLDEST_YEARS_BACK = 10
+"""Periods further back than this many years are refused as implausible (typos like 1999)."""
+
+
+def implausibly_old(ctx: Context, period: Period) -> bool:
+    """Whether ``period`` lies more than :data:`OLDEST_YEARS_BACK` years back."""
+    return period.year < ctx.today().year - OLDEST_YEARS_BACK
 
 
 def round_indicators(activity: Activity, frequency: Frequency | str) -> tuple[Indicator, ...]:
@@ -113,6 +122,8 @@ def open_round(
             period = Period.parse(period_text)
         except PeriodError:
             return [Outgoing(reply_to, problem("bad_period", period=period_text))]
+        if implausibly_old(ctx, period):
+            return [Outgoing(reply_to, problem("period_too_old", period=period_text))]
         if not round_indicators(activity, period.frequency):
             return [
                 Outgoing(
@@ -147,8 +158,14 @@ def _open_one(
             opened_by=actor,
             opened_at=ctx.now(),
         )
-        session.add(control_round)
-        session.flush()
+        try:
+            with session.begin_nested():
+                session.add(control_round)
+        except IntegrityError:  # another process opened it at the same moment
+            existing = get_round(session, activity.id, period)
+            if existing is None:  # pragma: no cover - the conflict was something else
+                raise
+    if existing is None:
         audit.record(
             session,
             ctx,

@@ -30,7 +30,13 @@ from workflows.notices import (
 from workflows.periods import Period, PeriodError, last_closed
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Activity, Frequency
-from workflows.rounds import get_round, measurers_of_round, round_indicators, submitted
+from workflows.rounds import (
+    get_round,
+    implausibly_old,
+    measurers_of_round,
+    round_indicators,
+    submitted,
+)
 
 
 def default_period(ctx: Context, activities: tuple[Activity, ...]) -> Period:
@@ -69,6 +75,10 @@ def post_summary(
         period = Period.parse(period_text) if period_text else default_period(ctx, activities)
     except PeriodError:
         return [Outgoing(me, problem("bad_period", period=period_text))]
+    if implausibly_old(ctx, period):
+        return [Outgoing(me, problem("period_too_old", period=period))]
+    if period.start > ctx.today():
+        return [Outgoing(me, problem("period_in_future", period=period))]
     parts = tuple(
         _activity_summary(session, ctx, a, period)
         for a in activities
@@ -76,7 +86,10 @@ def post_summary(
     )
     if not parts:
         return [
-            Outgoing(me, problem("no_indicators_at_frequency", activity=channel.id, period=period))
+            Outgoing(
+                me,
+                problem("channel_no_indicators_at_frequency", channel=channel.id, period=period),
+            )
         ]
     audit.record(
         session, ctx, actor, "summary.posted", f"channel:{channel.id}", period=str(period)

@@ -18,10 +18,18 @@ def _bound(raw: str, f: FieldSpec, rc: RenderContext) -> str:
     return fmt_number(value, max(decimals, 0), rc.t)
 
 
+ECHO_LIMIT = 40
+"""Longest piece of a refused answer quoted back to the person, in characters."""
+
+
+def _echo(text: str) -> str:
+    return text if len(text) <= ECHO_LIMIT else text[: ECHO_LIMIT - 1] + "…"
+
+
 def answer_error(error: AnswerError, f: FieldSpec, rc: RenderContext) -> str:
     """The translated reason an answer to ``f`` was refused, with what is expected."""
     t = rc.t
-    p = error.params
+    p = {**error.params, "text": _echo(error.params.get("text", ""))}
     from bot.render.forms import number_example
 
     example = number_example(f, rc)
@@ -55,6 +63,15 @@ def answer_error(error: AnswerError, f: FieldSpec, rc: RenderContext) -> str:
             "Too many decimal places: at most {n} decimal place is used.",
             "Too many decimal places: at most {n} decimal places are used.",
             n,
+        )
+    if code == "too_large":
+        return t.gettext(
+            "The number is too large: at most {digits} digits before the decimal separator.",
+            digits=p.get("digits", ""),
+        )
+    if code == "control_characters":
+        return t.gettext(
+            "The text contains control or direction-changing characters; please type it again."
         )
     if code == "not_integer":
         return t.gettext("Type a whole number, without decimal places.")
@@ -117,6 +134,28 @@ def problem_text(notice: Problem, rc: RenderContext) -> str:
         return t.gettext(
             "“{period}” is not a period. Use 2026-11, 2026-Q4, 2026-W48, 2026-H2 or 2026.",
             period=p.get("period", ""),
+        )
+    if code == "period_too_old":
+        return t.gettext(
+            "“{period}” is too far in the past; check the year.",
+            period=p.get("period", ""),
+        )
+    if code == "period_in_future":
+        return t.gettext(
+            "The period “{period}” has not begun yet, so there is nothing to summarise.",
+            period=_period(p.get("period", ""), rc),
+        )
+    if code == "channel_no_indicators_at_frequency":
+        return t.gettext(
+            "No activity reporting to #{channel} has indicators measured for a period like "
+            "{period}.",
+            channel=p.get("channel", ""),
+            period=_period(p.get("period", ""), rc),
+        )
+    if code == "form_plan_changed":
+        return t.gettext(
+            "The control plan changed and your form no longer matches it, so it was closed "
+            "without saving. /pending shows what to measure now."
         )
     if code == "no_indicators_at_frequency":
         return t.gettext(

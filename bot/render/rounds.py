@@ -92,11 +92,12 @@ def _answered_lines(items: tuple[AnsweredBy, ...], rc: RenderContext) -> list[st
 def render_recorded(notice: MeasurementsRecorded, rc: RenderContext) -> Message:
     """What was stored, each value's status, and what was refused as already answered."""
     t = rc.t
-    title = t.gettext(
-        "Saved: {activity}, {period}",
-        activity=rc.activity(notice.activity_id),
-        period=fmt_period(notice.period, t),
-    )
+    activity = rc.activity(notice.activity_id)
+    period = fmt_period(notice.period, t)
+    if notice.results:
+        title = t.gettext("Saved: {activity}, {period}", activity=activity, period=period)
+    else:
+        title = t.gettext("Not saved: {activity}, {period}", activity=activity, period=period)
     lines: list[str] = []
     if notice.results:
         lines.append(
@@ -118,7 +119,8 @@ def render_recorded(notice: MeasurementsRecorded, rc: RenderContext) -> Message:
     if notice.already_answered:
         lines.append(t.gettext("Not saved, because someone answered first:"))
         lines.extend(_answered_lines(notice.already_answered, rc))
-    lines.append(t.gettext("Thank you!"))
+    if notice.results:
+        lines.append(t.gettext("Thank you!"))
     return Message("\n".join(lines), title=title)
 
 

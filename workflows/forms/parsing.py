@@ -9,6 +9,7 @@ translated message.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from decimal import Decimal
 from typing import Literal
@@ -22,8 +23,9 @@ SKIP_WORDS = frozenset({"-", "—", "–"})
 PERCENT_BOUNDS = (Decimal(0), Decimal(100))
 """Default bounds of a percent field when the plan sets none."""
 
-_DATE_DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})\.?$")
-_DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DATE_DOTTED = re.compile(r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})\.?$")
+_DATE_ISO = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+_ASCII_NUMBER = re.compile(r"[0-9]{1,4}")
 
 
 class AnswerError(ValueError):
@@ -73,9 +75,33 @@ def parse_answer(field: FieldSpec, text: str, lang: Literal["lv", "en"]) -> str:
         return _parse_choice(field, raw)
     if field.kind is FieldKind.DATE:
         return _parse_date(field, raw).isoformat()
-    if len(raw) > field.max_length:
-        raise AnswerError("too_long", {"max": str(field.max_length)})
-    return raw
+    return clean_text(raw, field.max_length)
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
+"""Zero-width space, word joiner and BOM: removed from text answers."""
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Bidirectional overrides and isolates: they can make a comment display as something else."""
+
+
+def clean_text(raw: str, max_length: int) -> str:
+    """Normalise a typed text (NFC) and refuse what cannot be shown or stored safely.
+
+    Zero-width spaces are dropped; control characters (NUL, carriage return …) and bidi
+    overrides are refused, since PostgreSQL cannot store NUL and the others can disguise a
+    comment; a text with no visible character counts as empty.
+
+    Raises:
+        AnswerError: ``control_characters``, ``empty`` or ``too_long`` (param ``max``).
+    """
+    text = unicodedata.normalize("NFC", raw).translate(_INVISIBLE).strip()
+    if any(unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS for ch in text):
+        raise AnswerError("control_characters")
+    if not any(not ch.isspace() and unicodedata.category(ch)[0] != "C" for ch in text):
+        raise AnswerError("empty")
+    if len(text) > max_length:
+        raise AnswerError("too_long", {"max": str(max_length)})
+    return text
 
 
 def _parse_numeric(field: FieldSpec, raw: str, lang: Literal["lv", "en"]) -> Decimal:
@@ -104,7 +130,7 @@ def _parse_choice(field: FieldSpec, raw: str) -> str:
         literal = not option.translate and raw.casefold() == option.label.casefold()
         if raw == option.value or literal:
             return option.value
-    if raw.isdigit() and 1 <= int(raw) <= len(field.options):
+    if _ASCII_NUMBER.fullmatch(raw) and 1 <= int(raw) <= len(field.options):
         return field.options[int(raw) - 1].value
     raise AnswerError("choice_unknown", {"count": str(len(field.options))})
 

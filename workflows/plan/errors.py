@@ -146,6 +146,10 @@ _TYPE_WORDS: Final[dict[str, str]] = {
 }
 _ID_PATTERN = "^[a-z0-9][a-z0-9_-]*$"
 _THRESHOLDS = re.compile(r"thresholds must satisfy (?P<rule>.+?) for \w+")
+_PRECISION = re.compile(
+    r"(?P<name>\w+) \S+ has more decimal places than decimals \((?P<decimals>\d+)\)"
+)
+_RANGE = re.compile(r"(?P<name>\w+) \S+ is outside the range (?P<range>\S+) that values may take")
 
 
 def _short(value: Any) -> str:
@@ -217,6 +221,14 @@ def _code(error: ErrorDetails, loc: PathTuple) -> tuple[str, dict[str, str]]:
         return "thresholds_order", {"rule": match["rule"]}
     if "minimum must not be greater than maximum" in message:
         return "min_above_max", {}
+    if match := _PRECISION.search(message):
+        return "thresholds_precision", {"name": match["name"], "decimals": match["decimals"]}
+    if match := _RANGE.search(message):
+        return "threshold_out_of_range", {"name": match["name"], "range": match["range"]}
+    if "text has no visible characters" in message:
+        return "empty", {}
+    if "number must be finite" in message:
+        return "too_large", {"max": "10^15"}
     return "invalid", {"detail": message}
 
 

@@ -23,7 +23,12 @@ _ALLOWED_SHOWN = 12
 
 @cache
 def _zones() -> frozenset[str]:
-    return frozenset(available_timezones())
+    # "localtime" and the posix/right copies exist on some hosts but name no fixed zone
+    return frozenset(
+        z
+        for z in available_timezones()
+        if z != "localtime" and not z.startswith(("posix/", "right/"))
+    )
 
 
 def _allowed(values: Iterable[str]) -> str:

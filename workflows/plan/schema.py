@@ -9,16 +9,50 @@ so every model here only checks its own fields.
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+    model_validator,
+)
 
 Identifier = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", min_length=1, max_length=64)
 ]
 """An ASCII id: lower-case letters, digits, ``-`` and ``_`` (domain.md §5.5)."""
+
+
+NUMBER_LIMIT = Decimal("1e15")
+"""Plan numbers must be finite and smaller than this in size (storage keeps 16 digits)."""
+
+
+def _bounded(value: Decimal) -> Decimal:
+    if not value.is_finite() or abs(value) >= NUMBER_LIMIT:
+        raise ValueError("number must be finite and smaller than 10^15 in size")
+    return value
+
+
+PlanNumber = Annotated[Decimal, AfterValidator(_bounded)]
+"""A threshold, target or bound: a finite decimal below 10^15 in size."""
+
+
+def _visible(value: str) -> str:
+    text = value.strip()
+    if not any(not ch.isspace() and unicodedata.category(ch)[0] != "C" for ch in text):
+        raise ValueError("text has no visible characters")
+    return text
+
+
+VisibleText = Annotated[str, AfterValidator(_visible)]
+"""A text with at least one visible character (surrounding spaces are dropped)."""
 
 
 class _Strict(BaseModel):
@@ -28,8 +62,8 @@ class _Strict(BaseModel):
 class LocalText(_Strict):
     """A text in Latvian and English (``{lv: ..., en: ...}``)."""
 
-    lv: str = Field(min_length=1)
-    en: str = Field(min_length=1)
+    lv: VisibleText = Field(min_length=1)
+    en: VisibleText = Field(min_length=1)
 
     def get(self, locale: str) -> str:
         """Return the text in ``locale`` (``lv`` or ``en``; anything else gives Latvian)."""
@@ -228,12 +262,12 @@ class Indicator(_Strict):
     unit: Unit
     value_type: ValueType | None = None
     direction: Direction
-    target: Decimal
-    warning: Decimal
-    critical: Decimal
-    decimals: int = Field(default=1, ge=0, le=6)
-    minimum: Decimal | None = None
-    maximum: Decimal | None = None
+    target: PlanNumber
+    warning: PlanNumber
+    critical: PlanNumber
+    decimals: Annotated[int, Strict()] = Field(default=1, ge=0, le=6)
+    minimum: PlanNumber | None = None
+    maximum: PlanNumber | None = None
     frequency: Frequency
     measured_by: Mark
     approved_by: Identifier | Literal["A"] = "A"

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 17:48:29.579042
+Create Date: 2026-11-29 18:05:13.557381
 """
 
 from __future__ import annotations
@@ -85,6 +85,13 @@ def upgrade() -> None:
     with op.batch_alter_table("form_session", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_form_session_person_id"), ["person_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_form_session_status"), ["status"], unique=False)
+        batch_op.create_index(
+            "uq_form_session_one_active",
+            ["person_id"],
+            unique=True,
+            sqlite_where=sa.text("status = 'active'"),
+            postgresql_where=sa.text("status = 'active'"),
+        )
 
     op.create_table(
         "measurement",
@@ -228,6 +235,11 @@ def downgrade() -> None:
 
     op.drop_table("measurement")
     with op.batch_alter_table("form_session", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_form_session_one_active",
+            sqlite_where=sa.text("status = 'active'"),
+            postgresql_where=sa.text("status = 'active'"),
+        )
         batch_op.drop_index(batch_op.f("ix_form_session_status"))
         batch_op.drop_index(batch_op.f("ix_form_session_person_id"))
 
