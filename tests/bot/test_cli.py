@@ -82,3 +82,27 @@ def test_secrets_in_database_url_are_masked() -> None:
     settings = Settings(database_url="postgresql+psycopg://bot:hunter2@db.example/controlbot")
     assert "hunter2" not in settings.safe_repr()
     assert "hunter2" not in repr(settings.safe_repr())
+
+
+def test_demo_refuses_to_replace_a_file_it_did_not_make(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    precious = tmp_path / "real.sqlite3"
+    precious.write_text("not a database but precious", encoding="utf-8")
+    assert main(["demo", "--database", str(precious)]) == 1
+    assert precious.read_text(encoding="utf-8") == "not a database but precious"
+    assert "real.sqlite3" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [("garbage", 2), ("postgresql+psycopg://bot:s3cret@127.0.0.1:1/nope", 1)],
+)
+def test_unusable_database_gives_one_line_without_secrets(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], url: str, status: int
+) -> None:
+    monkeypatch.setenv("CONTROLBOT_DATABASE_URL", url)
+    assert main(["db", "upgrade"]) == status
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "s3cret" not in err
+    assert len(err.strip().splitlines()) == 1

@@ -133,6 +133,7 @@ _TYPE_WORDS: Final[dict[str, str]] = {
     "float_parsing": "number",
     "decimal_type": "number",
     "decimal_parsing": "number",
+    "finite_number": "number",
     "bool_type": "true or false",
     "bool_parsing": "true or false",
     "date_type": "date",

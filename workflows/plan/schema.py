@@ -286,7 +286,31 @@ class Indicator(_Strict):
             raise ValueError(f"thresholds must satisfy {hint} for {self.direction.value}")
         if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
             raise ValueError("minimum must not be greater than maximum")
+        for name in ("target", "warning", "critical", "minimum", "maximum"):
+            value: Decimal | None = getattr(self, name)
+            exponent = value.as_tuple().exponent if value is not None else 0
+            if isinstance(exponent, int) and -exponent > self.decimals:
+                raise ValueError(
+                    f"{name} {value} has more decimal places than decimals ({self.decimals})"
+                )
+        low, high = self.bounds
+        for name in ("target", "warning", "critical"):
+            value = getattr(self, name)
+            if (low is not None and value < low) or (high is not None and value > high):
+                shown = f"{'-inf' if low is None else low}..{'inf' if high is None else high}"
+                raise ValueError(
+                    f"{name} {value} is outside the range {shown} that values may take"
+                )
         return self
+
+    @property
+    def bounds(self) -> tuple[Decimal | None, Decimal | None]:
+        """The range a value may take: ``minimum``/``maximum``; for percentages 0..100."""
+        if self.effective_value_type is ValueType.PERCENT:
+            low = Decimal(0) if self.minimum is None else self.minimum
+            high = Decimal(100) if self.maximum is None else self.maximum
+            return low, high
+        return self.minimum, self.maximum
 
     @property
     def effective_value_type(self) -> ValueType:

@@ -1,0 +1,85 @@
+"""The console channel: addresses, buttons, and lines that could break it."""
+
+from __future__ import annotations
+
+import io
+
+from bot.channel import Address
+from bot.console import ConsoleChannel, ConsoleSession
+from bot.dispatch import Dispatcher
+from bot.events import ChoiceSelected, CommandReceived, TextReceived
+from bot.messages import Choice, Message
+from tests.support.recording import RecordingChannel
+from workflows.plan.model import LoadedPlan
+
+
+async def test_dm_and_channel_posts_show_their_address_and_numbered_buttons() -> None:
+    out = io.StringIO()
+    channel = ConsoleChannel(out)
+    await channel.send(
+        Address("console", "dm", "anna-ozola", "Anna Ozola"),
+        Message(
+            "Teksts\notrā rinda",
+            title="Virsraksts",
+            choices=(Choice("decision:1:approve", "Apstiprināt"),),
+        ),
+    )
+    await channel.send(Address("console", "channel", "pk", "#pk"), Message("Kopsavilkums"))
+    assert out.getvalue().splitlines() == [
+        "[DM → Anna Ozola] Virsraksts",
+        "    Teksts",
+        "    otrā rinda",
+        "    [1] Apstiprināt",
+        "[#pk] Kopsavilkums",
+    ]
+
+
+async def test_buttons_of_a_free_text_question_are_pressed_by_label_only(
+    dispatcher: Dispatcher, plan: LoadedPlan
+) -> None:
+    out = io.StringIO()
+    channel = ConsoleChannel(out)
+    session = ConsoleSession(dispatcher, channel, plan, "anna-ozola", "lv")
+    await channel.send(
+        Address("console", "dm", "anna-ozola", "Anna Ozola"),
+        Message("Cik?", choices=(Choice("form:1:cancel", "Atcelt"),), free_text=True),
+    )
+    assert "[Atcelt]" in out.getvalue() and "[1]" not in out.getvalue()
+    assert isinstance(session.to_event("1"), TextReceived)
+    pressed = session.to_event("atcelt")
+    assert isinstance(pressed, ChoiceSelected) and pressed.token == "form:1:cancel"
+
+
+async def test_a_lone_slash_is_an_unknown_command_not_a_crash(
+    dispatcher: Dispatcher, plan: LoadedPlan, recording: RecordingChannel
+) -> None:
+    out = io.StringIO()
+    session = ConsoleSession(dispatcher, ConsoleChannel(out), plan, "anna-ozola", "lv")
+    event = session.to_event("/")
+    assert isinstance(event, CommandReceived) and event.name == ""
+    assert await session.feed("/ ") is True
+    assert await session.feed("/help") is True
+    assert "Nezināma komanda /." in recording.texts("anna-ozola")
+    assert "/pending" in recording.texts("anna-ozola")
+    assert "/as <personas-id>" in out.getvalue()
+
+
+async def test_as_without_a_name_explains_and_asnobody_is_not_as(
+    dispatcher: Dispatcher, plan: LoadedPlan
+) -> None:
+    out = io.StringIO()
+    session = ConsoleSession(dispatcher, ConsoleChannel(out), plan, "anna-ozola", "en")
+    await session.feed("/as")
+    assert "Usage: /as <person-id>" in out.getvalue()
+    await session.feed("/asnobody")
+    assert session.person_id == "anna-ozola"
+    await session.feed("/as janis-berzins")
+    assert session.person_id == "janis-berzins"
+
+
+async def test_stdin_ends_cleanly_and_quit_stops(dispatcher: Dispatcher, plan: LoadedPlan) -> None:
+    out = io.StringIO()
+    session = ConsoleSession(dispatcher, ConsoleChannel(out), plan, "anna-ozola", "lv")
+    await session.run_stdin(io.StringIO("/pending\n/quit\n/help\n"))
+    text = out.getvalue()
+    assert "anna-ozola> /pending" in text and "/help" not in text.split("/quit")[1]
