@@ -21,6 +21,11 @@ MESSAGES: Final[dict[str, str]] = {
     "yaml_syntax": N_("YAML syntax error: {problem}"),
     "not_found": N_("The file or folder does not exist; expected: a YAML file or a folder"),
     "unreadable": N_("The file cannot be read: {problem}"),
+    "not_utf8": N_("The file is not UTF-8 text; expected: a YAML file saved as UTF-8"),
+    "yaml_recursive_alias": N_("A YAML alias refers to itself; expected: a finite value"),
+    "yaml_too_large": N_(
+        "The YAML is nested too deeply or its aliases expand too much; expected: a plain plan"
+    ),
     "empty_folder": N_("The folder has no *.yaml or *.yml files"),
     "duplicate_key": N_('Key "{key}" is given more than once (first at {first})'),
     "unknown_key": N_('Unknown key "{key}"; expected one of: {allowed}'),
@@ -141,6 +146,9 @@ def format_issue(issue: PlanIssue, t: Translator, base: Path | None = None) -> s
     """
     msgid = MESSAGES.get(issue.code)
     params = _params(issue.code, issue.params, t)
+    if "first" in params:  # "file:line" of the earlier occurrence, shown like the file
+        where, _, line = params["first"].rpartition(":")
+        params["first"] = f"{_shown_file(Path(where), base)}:{line}" if where else params["first"]
     try:
         message = t.gettext(msgid, **params) if msgid else t.gettext(_FALLBACK, code=issue.code)
     except (KeyError, IndexError, ValueError):

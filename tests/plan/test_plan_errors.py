@@ -33,7 +33,7 @@ def test_unknown_key_inside_an_indicator_has_its_exact_line(data_dir: Path) -> N
 
 def test_duplicate_yaml_keys_are_detected(data_dir: Path) -> None:
     found = [
-        (i.line, i.path, i.code, i.params["first"])
+        (i.line, i.path, i.code, Path(i.params["first"]).name)
         for i in _issues(data_dir / "duplicate-keys.yaml")
     ]
     assert found == [
@@ -339,12 +339,12 @@ def test_unreadable_file(write_plan: WritePlan) -> None:
     path = write_plan("")
     path.write_bytes(b"locale: \xff\xfe lv\n")
     (issue,) = _issues(path)
-    assert issue.code == "unreadable"
+    assert issue.code == "not_utf8"
 
 
 def test_recursive_alias_gives_issues_not_a_traceback(write_plan: WritePlan) -> None:
     issues = _issues(write_plan("admins: &a [x, *a]\n"))
-    assert "invalid" in {i.code for i in issues}
+    assert "yaml_recursive_alias" in {i.code for i in issues}
 
 
 def test_unknown_yaml_tag(write_plan: WritePlan) -> None:
@@ -380,6 +380,12 @@ def test_alias_bombs_and_deep_nesting_give_issues(write_plan: WritePlan) -> None
     for prev, name in zip("abcde", "bcdef", strict=True):
         lines.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 10)}]")
     (issue,) = _issues(write_plan("\n".join(lines) + "\n"))
-    assert issue.code == "invalid"
+    assert issue.code == "yaml_too_large"
     (issue,) = _issues(write_plan("a: " + "[" * 600 + "]" * 600 + "\n", "deep.yaml"))
-    assert issue.code in ("invalid", "yaml_syntax")
+    assert issue.code in ("yaml_too_large", "yaml_syntax")
+
+
+def test_a_large_flat_plan_is_not_mistaken_for_an_alias_bomb(write_plan: WritePlan) -> None:
+    people = "".join(f"  - {{id: p{n}, name: Persona {n}}}\n" for n in range(45_000))
+    issues = _issues(write_plan("people:\n" + people))
+    assert "yaml_too_large" not in {i.code for i in issues}

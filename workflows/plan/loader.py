@@ -46,13 +46,14 @@ class _TooLarge(Exception):
 class _Part:
     """One YAML file turned into plain data plus the location of every key and item."""
 
-    def __init__(self, file: Path) -> None:
+    def __init__(self, file: Path, size: int = 0) -> None:
         self.file = file
         self.locs: dict[PathTuple, Location] = {}
         self.issues: list[PlanIssue] = []
         self._constructor = yaml.constructor.SafeConstructor()
         self._active: set[int] = set()
-        self._budget = _MAX_NODES
+        # a document without aliases has fewer values than characters; more means expansion
+        self._budget = max(_MAX_NODES, size)
 
     def issue(self, line: int, path: PathTuple, code: str, **params: str) -> None:
         self.issues.append(PlanIssue(self.file, line, format_path(path), code, params))
@@ -64,7 +65,7 @@ class _Part:
         if self._budget < 0:
             raise _TooLarge
         if id(node) in self._active:
-            self.issue(line, path, "invalid", detail="recursive YAML alias")
+            self.issue(line, path, "yaml_recursive_alias")
             return None
         self._active.add(id(node))
         try:
@@ -92,7 +93,7 @@ class _Part:
                 continue
             key = str(key_node.value)
             if key in first:
-                first_at = f"{self.file.name}:{first[key]}"
+                first_at = f"{self.file}:{first[key]}"
                 self.issue(line, (*path, key), "duplicate_key", key=key, first=first_at)
                 continue
             first[key] = line
@@ -140,12 +141,13 @@ def _read_part(file: Path) -> tuple[_Part, dict[str, Any] | None]:
     part = _Part(file)
     try:
         text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        part.issue(1, (), "unreadable", problem=f"not UTF-8 text ({exc.reason})")
+    except UnicodeDecodeError:
+        part.issue(1, (), "not_utf8")
         return part, None
     except OSError as exc:
         part.issue(1, (), "unreadable", problem=exc.strerror or str(exc))
         return part, None
+    part = _Part(file, len(text))
     try:
         root = yaml.compose(text, Loader=_LOADER)
         data = {} if root is None else part.build(root, (), _line(root))
@@ -155,7 +157,7 @@ def _read_part(file: Path) -> tuple[_Part, dict[str, Any] | None]:
         part.issue(line, (), "yaml_syntax", problem=_problem(exc))
         return part, None
     except (RecursionError, _TooLarge):
-        part.issue(1, (), "invalid", detail="the YAML is nested too deeply or expands too much")
+        part.issue(1, (), "yaml_too_large")
         return part, None
     if root is None:
         part.locs[()] = (file, 1)

@@ -55,7 +55,7 @@ class _Checker:
         for path, value in items:
             if value in first:
                 file, line = self.locate(first[value])
-                self.add(path, "duplicate_id", value=value, first=f"{file.name}:{line}")
+                self.add(path, "duplicate_id", value=value, first=f"{file}:{line}")
             else:
                 first[value] = path
 
