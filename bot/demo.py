@@ -23,13 +23,13 @@ from sqlmodel import Session
 from bot.app import App, build_app
 from bot.console import ConsoleSession
 from bot.settings import Settings
-from storage.models import ControlRound
 from workflows import audit
 from workflows.clock import FixedClock
 from workflows.context import Context
 from workflows.measuring import new_measurement
 from workflows.periods import Period
 from workflows.plan.loader import bundled_plan_path
+from workflows.rounds import new_round
 
 DEMO_DATABASE = Path("var/demo.sqlite3")
 DEMO_START = datetime(2026, 11, 3, 9, 0, tzinfo=ZoneInfo("Europe/Riga"))
@@ -79,16 +79,7 @@ def seed_previous_period(app: App) -> None:
     period = Period.parse(SEEDED_PERIOD)
 
     def work(session: Session) -> None:
-        rule = ctx.plan.schedule(period.frequency)
-        control_round = ControlRound(
-            activity_id=ACTIVITY,
-            frequency=period.frequency.value,
-            period=str(period),
-            due_date=ctx.calendar.due_date(period, rule.due_working_day),
-            status="closed",
-            opened_by="system",
-            opened_at=ctx.now(),
-        )
+        control_round = new_round(ctx, ACTIVITY, period, "system", status="closed")
         session.add(control_round)
         session.flush()
         for indicator_id, (value, person, comment) in SEEDED_VALUES.items():

@@ -128,6 +128,12 @@ def open_or_retire(session: Session, ctx: Context, row: FormSession) -> OpenForm
         return [Outgoing(ToPerson(row.person_id), problem("form_plan_changed"))]
 
 
+def _live(session: Session, ctx: Context, row: FormSession) -> OpenForm | list[Outgoing]:
+    """The form ready to continue, or the notices saying it expired or no longer fits."""
+    expired = expire_if_stale(session, ctx, row)
+    return expired if expired else open_or_retire(session, ctx, row)
+
+
 def expire_if_stale(session: Session, ctx: Context, row: FormSession) -> list[Outgoing]:
     """Expire ``row`` when its answer is overdue; return the notice, or nothing.
 
@@ -288,10 +294,7 @@ def answer_form(
         return None
     if session_id is not None and row.id != session_id:
         return [Outgoing(ToPerson(person_id), problem("stale_button"))]
-    expired = expire_if_stale(session, ctx, row)
-    if expired:
-        return expired
-    opened = open_or_retire(session, ctx, row)
+    opened = _live(session, ctx, row)
     if not isinstance(opened, OpenForm):
         return opened
     state = FormState(FormState.decode(row.state), row.answers)
@@ -353,10 +356,7 @@ def current_prompt(session: Session, ctx: Context, person_id: str) -> list[Outgo
     row = active_form(session, person_id)
     if row is None:
         return []
-    expired = expire_if_stale(session, ctx, row)
-    if expired:
-        return expired
-    opened = open_or_retire(session, ctx, row)
+    opened = _live(session, ctx, row)
     if not isinstance(opened, OpenForm):
         return opened
     current = engine.current(opened.spec, FormState(FormState.decode(row.state), row.answers))

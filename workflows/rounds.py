@@ -144,20 +144,28 @@ def open_round(
     return [o for o in out if not (actor == "system" and o.to == reply_to)]
 
 
+def new_round(
+    ctx: Context, activity_id: str, period: Period, actor: str, status: str = "open"
+) -> ControlRound:
+    """A round row for ``period``, due on the plan's working day of the next period."""
+    rule = ctx.plan.schedule(period.frequency)
+    return ControlRound(
+        activity_id=activity_id,
+        frequency=period.frequency.value,
+        period=str(period),
+        due_date=ctx.calendar.due_date(period, rule.due_working_day),
+        status=status,
+        opened_by=actor,
+        opened_at=ctx.now(),
+    )
+
+
 def _open_one(
     session: Session, ctx: Context, activity: Activity, period: Period, actor: str
 ) -> list[Outgoing]:
     existing = get_round(session, activity.id, period)
     if existing is None:
-        rule = ctx.plan.schedule(period.frequency)
-        control_round = ControlRound(
-            activity_id=activity.id,
-            frequency=period.frequency.value,
-            period=str(period),
-            due_date=ctx.calendar.due_date(period, rule.due_working_day),
-            opened_by=actor,
-            opened_at=ctx.now(),
-        )
+        control_round = new_round(ctx, activity.id, period, actor)
         try:
             with session.begin_nested():
                 session.add(control_round)

@@ -42,6 +42,7 @@ from workflows.notices import (
     problem,
 )
 from workflows.periods import Period
+from workflows.rounds import new_round
 
 ACTIVITY = "dzivesvietas-deklaresana"
 CHANNEL = "pk-dzivesvieta"
@@ -96,18 +97,9 @@ def measurements(db: Database) -> dict[str, Measurement]:
 def seed_round(db: Database, ctx: Context, period: str, values: dict[str, Decimal]) -> None:
     """Store a closed earlier round with ``values`` (indicator -> value), like the demo seed."""
     parsed = Period.parse(period)
-    rule = ctx.plan.schedule(parsed.frequency)
 
     def work(session: Session) -> None:
-        control_round = ControlRound(
-            activity_id=ACTIVITY,
-            frequency=parsed.frequency.value,
-            period=period,
-            due_date=ctx.calendar.due_date(parsed, rule.due_working_day),
-            status="closed",
-            opened_by="system",
-            opened_at=ctx.now(),
-        )
+        control_round = new_round(ctx, ACTIVITY, parsed, "system", status="closed")
         session.add(control_round)
         session.flush()
         for indicator_id, value in values.items():
