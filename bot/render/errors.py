@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import string
 from datetime import date
 from decimal import Decimal
 
 from bot.formatting import fmt_date, fmt_number, fmt_period
+from bot.i18n import N_
 from bot.render.context import RenderContext
 from workflows.forms.fields import FieldKind, FieldSpec
 from workflows.forms.parsing import AnswerError
@@ -112,6 +114,49 @@ def answer_error(error: AnswerError, f: FieldSpec, rc: RenderContext) -> str:
     return t.gettext("This answer cannot be accepted. Please try again.")
 
 
+PROBLEMS: dict[str, str] = {
+    "unknown_activity": N_("There is no activity “{activity}” in the plan. Activities: {known}."),
+    "bad_period": N_(
+        "“{period}” is not a period. Use 2026-11, 2026-Q4, 2026-W48, 2026-H2 or 2026."
+    ),
+    "period_too_old": N_("“{period}” is too far in the past; check the year."),
+    "period_in_future": N_(
+        "The period “{period}” has not begun yet, so there is nothing to summarise."
+    ),
+    "channel_no_indicators_at_frequency": N_(
+        "No activity reporting to #{channel} has indicators measured for a period like {period}."
+    ),
+    "form_plan_changed": N_(
+        "The control plan changed and your form no longer matches it, so it was closed "
+        "without saving. /pending shows what to measure now."
+    ),
+    "no_indicators_at_frequency": N_(
+        "“{activity}” has no indicators measured for a period like {period}."
+    ),
+    "period_not_over": N_(
+        "The period “{period}” has not ended yet; its round can be opened once it has."
+    ),
+    "unknown_round": N_("This control round is not open."),
+    "not_a_measurer": N_("You do not measure any indicator of this round."),
+    "finish_current_form_first": N_(
+        "You have another form in progress. Finish it or type /cancel, then try again."
+    ),
+    "stale_button": N_("This button belongs to an earlier form. Use the latest message."),
+    "unknown_choice": N_("This button is no longer valid."),
+    "unknown_decision": N_("There is no decision no. {decision}. /pending lists yours."),
+    "unknown_channel": N_("There is no team channel “{channel}” in the plan. Channels: {known}."),
+    "channel_without_activities": N_("No activity's summary is posted to #{channel}."),
+    "not_admin": N_("Only the plan's administrators may use /{command}."),
+    "unknown_command": N_("Unknown command /{command}. /help lists the commands."),
+    "usage": N_("Usage: {usage}"),
+    "no_form": N_("There is no form in progress to answer. /pending shows what waits for you."),
+    "not_enrolled": N_(
+        "You are not enrolled in controlbot. Ask the plan's administrator to add you."
+    ),
+}
+"""Problem code → English message id; placeholders come from the problem's params."""
+
+
 def _period(value: str, rc: RenderContext) -> str:
     try:
         return fmt_period(value, rc.t)
@@ -120,103 +165,23 @@ def _period(value: str, rc: RenderContext) -> str:
 
 
 def problem_text(notice: Problem, rc: RenderContext) -> str:
-    """The translated text of a :class:`~workflows.notices.Problem`."""
+    """The translated text of a :class:`~workflows.notices.Problem`.
+
+    Unknown codes (and ``internal_error``) give a generic "something went wrong"; a missing
+    param shows as empty rather than failing.
+    """
     t = rc.t
-    p = notice.param_dict()
-    code = notice.code
-    if code == "unknown_activity":
-        return t.gettext(
-            "There is no activity “{activity}” in the plan. Activities: {known}.",
-            activity=p.get("activity", ""),
-            known=p.get("known", ""),
-        )
-    if code == "bad_period":
-        return t.gettext(
-            "“{period}” is not a period. Use 2026-11, 2026-Q4, 2026-W48, 2026-H2 or 2026.",
-            period=p.get("period", ""),
-        )
-    if code == "period_too_old":
-        return t.gettext(
-            "“{period}” is too far in the past; check the year.",
-            period=p.get("period", ""),
-        )
-    if code == "period_in_future":
-        return t.gettext(
-            "The period “{period}” has not begun yet, so there is nothing to summarise.",
-            period=_period(p.get("period", ""), rc),
-        )
-    if code == "channel_no_indicators_at_frequency":
-        return t.gettext(
-            "No activity reporting to #{channel} has indicators measured for a period like "
-            "{period}.",
-            channel=p.get("channel", ""),
-            period=_period(p.get("period", ""), rc),
-        )
-    if code == "form_plan_changed":
-        return t.gettext(
-            "The control plan changed and your form no longer matches it, so it was closed "
-            "without saving. /pending shows what to measure now."
-        )
-    if code == "no_indicators_at_frequency":
-        return t.gettext(
-            "“{activity}” has no indicators measured for a period like {period}.",
-            activity=p.get("activity", ""),
-            period=_period(p.get("period", ""), rc),
-        )
-    if code == "period_not_over":
-        return t.gettext(
-            "The period “{period}” has not ended yet; its round can be opened once it has.",
-            period=_period(p.get("period", ""), rc),
-        )
-    if code == "confirm_choice":
+    if notice.code == "confirm_choice":
         return t.gettext(
             "Choose “{submit}” or “{cancel}”.",
             submit=t.gettext("Submit"),
             cancel=t.gettext("Cancel"),
         )
-    if code == "unknown_round":
-        return t.gettext("This control round is not open.")
-    if code == "not_a_measurer":
-        return t.gettext("You do not measure any indicator of this round.")
-    if code == "finish_current_form_first":
-        return t.gettext(
-            "You have another form in progress. Finish it or type /cancel, then try again."
-        )
-    if code == "stale_button":
-        return t.gettext("This button belongs to an earlier form. Use the latest message.")
-    if code == "unknown_choice":
-        return t.gettext("This button is no longer valid.")
-    if code == "unknown_decision":
-        return t.gettext(
-            "There is no decision no. {decision}. /pending lists yours.",
-            decision=p.get("decision", ""),
-        )
-    if code == "unknown_channel":
-        return t.gettext(
-            "There is no team channel “{channel}” in the plan. Channels: {known}.",
-            channel=p.get("channel", ""),
-            known=p.get("known", ""),
-        )
-    if code == "channel_without_activities":
-        return t.gettext(
-            "No activity's summary is posted to #{channel}.", channel=p.get("channel", "")
-        )
-    if code == "not_admin":
-        return t.gettext(
-            "Only the plan's administrators may use /{command}.", command=p.get("command", "")
-        )
-    if code == "unknown_command":
-        return t.gettext(
-            "Unknown command /{command}. /help lists the commands.", command=p.get("command", "")
-        )
-    if code == "usage":
-        return t.gettext("Usage: {usage}", usage=p.get("usage", ""))
-    if code == "no_form":
-        return t.gettext(
-            "There is no form in progress to answer. /pending shows what waits for you."
-        )
-    if code == "not_enrolled":
-        return t.gettext(
-            "You are not enrolled in controlbot. Ask the plan's administrator to add you."
-        )
-    return t.gettext("Something went wrong. Nothing was changed; please try again later.")
+    msgid = PROBLEMS.get(notice.code)
+    if msgid is None:
+        return t.gettext("Something went wrong. Nothing was changed; please try again later.")
+    params = notice.param_dict()
+    if "period" in params:
+        params["period"] = _period(params["period"], rc)
+    fields = {name for _lit, name, _spec, _conv in string.Formatter().parse(msgid) if name}
+    return t.gettext(msgid, **{name: params.get(name, "") for name in fields})
