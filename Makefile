@@ -38,4 +38,4 @@ messages: $(STAMP)
 	$(BIN)/pybabel extract -k gettext -k ngettext:1,2 -k N_ --no-default-keywords \
 		--sort-by-file --project=controlbot --copyright-holder=controlbot \
 		-o locales/messages.pot bot workflows
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
