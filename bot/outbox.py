@@ -128,8 +128,10 @@ class Outbox:
                     "no channel reaches %s; %s not sent", item.to, type(item.notice).__name__
                 )
                 continue
-            message = self.prepare(item, route)
             try:
+                message = self.prepare(item, route)
                 await self.channels[route.address.platform].send(route.address, message)
-            except Exception:
-                _LOGGER.exception("sending to %s failed", route.address)
+            except Exception:  # one bad message must not stop the others
+                _LOGGER.exception(
+                    "delivering %s to %s failed", type(item.notice).__name__, route.address
+                )

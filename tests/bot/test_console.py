@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from bot.channel import Address
 from bot.console import ConsoleChannel, ConsoleSession
 from bot.dispatch import Dispatcher
@@ -83,3 +85,20 @@ async def test_stdin_ends_cleanly_and_quit_stops(dispatcher: Dispatcher, plan: L
     await session.run_stdin(io.StringIO("/pending\n/quit\n/help\n"))
     text = out.getvalue()
     assert "anna-ozola> /pending" in text and "/help" not in text.split("/quit")[1]
+
+
+async def test_one_failing_delivery_does_not_stop_the_others(
+    dispatcher: Dispatcher, recording: RecordingChannel, caplog: pytest.LogCaptureFixture
+) -> None:
+    from workflows.notices import Help, Outgoing, ToPerson
+
+    class Broken:
+        """A notice no renderer knows."""
+
+    items = [
+        Outgoing(ToPerson("anna-ozola"), Broken()),  # type: ignore[arg-type]
+        Outgoing(ToPerson("anna-ozola"), Help(is_admin=False, is_approver=False)),
+    ]
+    await dispatcher.outbox.deliver(items)
+    assert len(recording.to("anna-ozola")) == 1
+    assert "delivering Broken" in caplog.text
