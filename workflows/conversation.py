@@ -206,7 +206,10 @@ def _expire_stale(session: Session, ctx: Context, person_id: str) -> list[Outgoi
 def _resume_existing(
     session: Session, ctx: Context, person_id: str, form: str, subject_id: int
 ) -> list[Outgoing] | None:
-    """Re-ask the form in progress; ``None`` when there is none (or it just expired)."""
+    """Re-ask the form in progress; ``None`` when there is none (or it no longer fits).
+
+    Callers expire a stale form first (:func:`_expire_stale`).
+    """
     row = active_form(session, person_id)
     if row is None:
         return None
@@ -227,21 +230,23 @@ def start_measurement(
 ) -> list[Outgoing]:
     """Start (or resume) the person's measurement form for a round."""
     me = ToPerson(person_id)
+    notes = _expire_stale(session, ctx, person_id)
     resumed = _resume_existing(session, ctx, person_id, measuring.FORM, round_id)
     if resumed is not None:
-        return resumed
+        return notes + resumed
     control_round = session.get(ControlRound, round_id)
     if control_round is None or control_round.status != "open":
-        return [Outgoing(me, problem("unknown_round", round=round_id))]
+        return [*notes, Outgoing(me, problem("unknown_round", round=round_id))]
     missing, answered = outstanding_for(session, ctx, control_round, person_id)
     if not missing and not answered:
-        return [Outgoing(me, problem("not_a_measurer", round=round_id))]
+        return [*notes, Outgoing(me, problem("not_a_measurer", round=round_id))]
     if not missing:
         notice = NothingToMeasure(
             round_id, control_round.activity_id, control_round.period, answered
         )
-        return [Outgoing(me, notice)]
-    return _begin(session, ctx, person_id, measuring.FORM, round_id, {"indicators": list(missing)})
+        return [*notes, Outgoing(me, notice)]
+    context = {"indicators": list(missing)}
+    return notes + _begin(session, ctx, person_id, measuring.FORM, round_id, context)
 
 
 def start_decision(

@@ -218,3 +218,17 @@ async def test_a_decision_resets_the_count_of_warnings_in_a_row(
         else:
             assert notices(items, DecisionRequested) == []
     assert len(rows(db, ImprovementDecision)) == 1
+
+
+async def test_pressing_start_after_expiry_reports_it_and_starts_fresh(
+    dispatcher: Dispatcher, db: Database, clock: FixedClock
+) -> None:
+    round_id = await remind(dispatcher)
+    await start(dispatcher, ANNA, round_id)
+    await type_lines(dispatcher, ANNA, "0,9")
+    clock.set(clock.now() + timedelta(minutes=31))
+    items = await start(dispatcher, ANNA, round_id)
+    assert len(notices(items, FormExpired, ANNA)) == 1
+    prompt = only(items, FormPrompt, ANNA)
+    assert not prompt.resumed and prompt.answers == {}
+    assert [f.status for f in rows(db, FormSession)] == ["expired", "active"]
