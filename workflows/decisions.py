@@ -159,14 +159,18 @@ def maybe_open_decision(
 
 
 def check_can_decide(
-    session: Session, ctx: Context, person_id: str, decision_id: int
+    session: Session, ctx: Context, person_id: str, decision_id: int, *, lock: bool = False
 ) -> ImprovementDecision | list[Outgoing]:
     """The open decision ``person_id`` may take, or the notices that say why not.
 
-    Refusals change nothing but are recorded in the audit log.
+    Refusals change nothing but are recorded in the audit log. With ``lock`` the row is
+    locked until the transaction ends (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite
+    serialises writers anyway), so two simultaneous approvals cannot both succeed.
     """
     me = ToPerson(person_id)
-    decision = session.get(ImprovementDecision, decision_id)
+    decision = session.get(
+        ImprovementDecision, decision_id, with_for_update=lock, populate_existing=lock
+    )
     if decision is None:
         return [Outgoing(me, problem("unknown_decision", decision=decision_id))]
     if decision.approver_id != person_id:
@@ -225,7 +229,7 @@ def record_decision(
         The outcome for the team channel and the approver, and for the action's owner when
         that is someone else; or a refusal if the decision was taken meanwhile.
     """
-    checked = check_can_decide(session, ctx, form.person_id, form.subject_id)
+    checked = check_can_decide(session, ctx, form.person_id, form.subject_id, lock=True)
     if not isinstance(checked, ImprovementDecision):
         return checked
     decision = checked
