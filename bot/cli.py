@@ -170,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the reader went away (e.g. `controlbot demo | head`): stop quietly
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - kept open until exit
         return EXIT_OK
-    except (ArgumentError, NoSuchModuleError) as exc:
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
         print(
             _t(settings).gettext(
                 "CONTROLBOT_DATABASE_URL is not a database URL: {detail}",

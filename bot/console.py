@@ -114,13 +114,14 @@ class ConsoleSession:
         line = line.strip()
         if not line:
             return True
-        if line in ("/quit", "/exit"):
+        lowered = line.lower()
+        if lowered in ("/quit", "/exit"):
             return False
-        if line == "/as" or line.startswith("/as "):
+        if lowered == "/as" or lowered.startswith("/as "):
             self._switch(line[3:].strip())
             return True
         await self.dispatcher.handle(self.to_event(line))
-        if line.lower() == "/help" or line.lower().startswith("/help "):
+        if lowered == "/help" or lowered.startswith("/help "):
             self._say(
                 self.t.gettext(
                     "On the console: /as <person-id> switches who you are, /quit leaves."

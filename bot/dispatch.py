@@ -23,10 +23,11 @@ from bot.render import RenderContext, render
 from bot.tokens import Token, TokenError
 from storage.db import Database
 from storage.models import Person, PlatformIdentity
-from workflows import conversation, decisions, rounds, summaries
+from workflows import audit, conversation, decisions, rounds, summaries
 from workflows.context import Context
 from workflows.notices import Help, LanguageChanged, Outgoing, ToPerson, problem
 from workflows.pending import pending_for
+from workflows.plan.model import UnknownPlanItem
 
 _LOGGER = logging.getLogger(__name__)
 Handler = Callable[[Session, str, tuple[str, ...]], list[Outgoing]]
@@ -79,6 +80,11 @@ class Dispatcher:
         async with self._locks[person_id]:
             try:
                 items = await self.db.run(lambda s: self._route(s, person_id, event))
+            except UnknownPlanItem as exc:  # history pointing at something the plan dropped
+                _LOGGER.warning("%s: %s", person_id, exc)
+                items = [
+                    Outgoing(ToPerson(person_id), problem("plan_item_gone", item=exc.item_id))
+                ]
             except Exception:
                 _LOGGER.exception("handling %s for %s failed", type(event).__name__, person_id)
                 items = [Outgoing(ToPerson(person_id), problem("internal_error"))]
@@ -174,14 +180,27 @@ class Dispatcher:
 
     def _lang(self, session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
         me = ToPerson(person_id)
-        lang = as_lang(args[0]) if len(args) == 1 else None
-        if lang is None:
-            return [Outgoing(me, problem("usage", usage="/lang " + "|".join(SUPPORTED)))]
+        usage = problem("usage", usage="/lang " + "|".join((*SUPPORTED, "auto")))
         person = session.get(Person, person_id)
-        if person is not None:
-            person.chosen_language = lang
-            session.add(person)
-        return [Outgoing(me, LanguageChanged(lang))]
+        if not args or person is None:
+            current = person_language(session, self.ctx, person_id, self.default_lang)
+            return [Outgoing(me, LanguageChanged(current, changed=False)), Outgoing(me, usage)]
+        choice = args[0].lower() if len(args) == 1 else ""
+        lang = None if choice == "auto" else as_lang(choice)
+        if choice != "auto" and lang is None:
+            return [Outgoing(me, usage)]
+        person.chosen_language = lang
+        session.add(person)
+        audit.record(
+            session,
+            self.ctx,
+            person_id,
+            "person.language",
+            f"person:{person_id}",
+            language=lang or "auto",
+        )
+        shown = lang or person_language(session, self.ctx, person_id, self.default_lang)
+        return [Outgoing(me, LanguageChanged(shown))]
 
     def _remind(self, session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
         if len(args) not in (1, 2):
@@ -199,7 +218,7 @@ class Dispatcher:
 
     def _decide(self, outcome: str) -> Handler:
         def handler(session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
-            number = args[0].lstrip("#") if len(args) == 1 else ""
+            number = args[0].lstrip("#") if len(args) == 1 else ""  # e.g. "/approve #3"
             if not DECISION_NUMBER.fullmatch(number):
                 usage = f"/{outcome} N"
                 return [Outgoing(ToPerson(person_id), problem("usage", usage=usage))]

@@ -7,10 +7,15 @@ Tokens are short ASCII strings ``<kind>:<id>:<value>`` that fit Telegram's 64-by
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 MAX_TOKEN_BYTES = 64
 """Telegram Bot API: ``callback_data`` is 1-64 bytes."""
+
+
+_REF = re.compile(r"[0-9]{1,9}")
+"""A reference: ASCII digits, small enough for any database integer column."""
 
 
 class TokenError(ValueError):
@@ -51,8 +56,8 @@ class Token:
             TokenError: If ``text`` is not ``kind:int:value``.
         """
         parts = text.split(":", 2)
-        if len(parts) != 3 or not parts[1].isdigit() or not parts[0] or not parts[2]:
-            raise TokenError(f"malformed token {text!r}")
+        if len(parts) != 3 or not _REF.fullmatch(parts[1]) or not parts[0] or not parts[2]:
+            raise TokenError(f"malformed token {text[:80]!r}")
         return cls(parts[0], int(parts[1]), parts[2])
 
 

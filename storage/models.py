@@ -142,9 +142,23 @@ class Measurement(SQLModel, table=True):
 
 
 class ImprovementDecision(SQLModel, table=True):
-    """An improvement decision (PU3-3 step 5) opened by an off-target value."""
+    """An improvement decision (PU3-3 step 5) opened by an off-target value.
+
+    At most one decision per indicator is open at a time (a partial unique index), even when
+    two processes store off-target values at once.
+    """
 
     __tablename__ = "improvement_decision"
+    __table_args__ = (
+        Index(
+            "uq_improvement_decision_one_open",
+            "activity_id",
+            "indicator_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     activity_id: str = Field(max_length=64, index=True)

@@ -183,7 +183,9 @@ def _begin(
     except IntegrityError:  # another process started a form for this person just now
         resumed = _resume_existing(session, ctx, person_id, form, subject_id)
         return resumed if resumed is not None else []
-    opened = rebuild(session, ctx, row)
+    opened = open_or_retire(session, ctx, row)
+    if not isinstance(opened, OpenForm):
+        return opened
     state, outcome = engine.start(opened.spec)
     row.state = state.encode(opened.spec)
     session.add(row)
@@ -237,7 +239,10 @@ def start_measurement(
     control_round = session.get(ControlRound, round_id)
     if control_round is None or control_round.status != "open":
         return [*notes, Outgoing(me, problem("unknown_round", round=round_id))]
-    missing, answered = outstanding_for(session, ctx, control_round, person_id)
+    try:
+        missing, answered = outstanding_for(session, ctx, control_round, person_id)
+    except UnknownPlanItem:  # the activity left the plan
+        return [*notes, Outgoing(me, problem("unknown_round", round=round_id))]
     if not missing and not answered:
         return [*notes, Outgoing(me, problem("not_a_measurer", round=round_id))]
     if not missing:
@@ -265,6 +270,15 @@ def start_decision(
         row.status = "cancelled"  # the approver changed their mind: start over
         session.add(row)
         session.flush()
+        audit.record(
+            session,
+            ctx,
+            person_id,
+            "form.cancelled",
+            f"form:{row.id}",
+            reason="changed_outcome",
+            outcome=outcome,
+        )
     resumed = _resume_existing(session, ctx, person_id, decisions.FORM, decision_id)
     if resumed is not None:
         return notes + resumed

@@ -9,8 +9,11 @@ activity's team channel and the audit log.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import suppress
 from datetime import date, timedelta
+from itertools import pairwise
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.models import FormSession, ImprovementDecision, Measurement
@@ -29,6 +32,8 @@ from workflows.notices import (
     ToPerson,
     problem,
 )
+from workflows.periods import Period
+from workflows.plan.model import UnknownPlanItem
 
 FORM = "decision"
 APPROVE = "approve"
@@ -36,6 +41,8 @@ REJECT = "reject"
 OUTCOMES = (APPROVE, REJECT)
 TRIGGER_CRITICAL = "critical"
 TRIGGER_WARNINGS = "warnings"
+ACTION_HORIZON_DAYS = 3 * 366
+"""An improvement action's due date may lie at most about three years ahead."""
 
 
 def brief(decision: ImprovementDecision, measurement: Measurement) -> DecisionBrief:
@@ -76,22 +83,28 @@ def _last_decided_period(session: Session, measurement: Measurement) -> str | No
     ).first()
 
 
-def _recent_statuses(session: Session, measurement: Measurement, count: int) -> list[str]:
-    """Statuses of the indicator's latest ``count`` values up to this one, newest first.
+def _warnings_in_a_row(session: Session, measurement: Measurement, needed: int) -> bool:
+    """Whether the indicator's latest ``needed`` values are all warning or worse.
 
-    Values at or before the one that opened the latest decision do not count again: after
-    a decision, a new series of warnings has to build up.
+    The values must come from consecutive periods ending with the latest one, and
+    ``measurement`` must be among them (values may arrive out of period order). Values at or
+    before the one that opened the indicator's latest decision do not count again: after a
+    decision, a new series has to build up.
     """
     query = select(Measurement.status, Measurement.period).where(
         col(Measurement.indicator_id) == measurement.indicator_id,
         col(Measurement.activity_id) == measurement.activity_id,
-        col(Measurement.period) <= measurement.period,
     )
     decided = _last_decided_period(session, measurement)
     if decided is not None:
         query = query.where(col(Measurement.period) > decided)
-    rows = session.exec(query.order_by(col(Measurement.period).desc()).limit(count)).all()
-    return [status for status, _period in rows]
+    rows = session.exec(query.order_by(col(Measurement.period).desc()).limit(needed)).all()
+    if len(rows) < needed or any(status == Status.OK for status, _period in rows):
+        return False
+    periods = [Period.parse(period) for _status, period in rows]
+    if measurement.period not in {str(p) for p in periods}:
+        return False
+    return all(newer.previous() == older for newer, older in pairwise(periods))
 
 
 def maybe_open_decision(
@@ -111,8 +124,7 @@ def maybe_open_decision(
     if measurement.status == Status.CRITICAL:
         trigger = TRIGGER_CRITICAL
     elif measurement.status == Status.WARNING:
-        recent = _recent_statuses(session, measurement, needed)
-        if len(recent) < needed or any(s == Status.OK for s in recent):
+        if not _warnings_in_a_row(session, measurement, needed):
             return []
         trigger = TRIGGER_WARNINGS
     else:
@@ -139,8 +151,11 @@ def maybe_open_decision(
         ),
         opened_at=ctx.now(),
     )
-    session.add(decision)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(decision)
+    except IntegrityError:  # another process opened one for this indicator just now
+        return []
     audit.record(
         session,
         ctx,
@@ -173,6 +188,19 @@ def check_can_decide(
     )
     if decision is None:
         return [Outgoing(me, problem("unknown_decision", decision=decision_id))]
+    current = _current_approver(ctx, decision)
+    if current is not None and current != decision.approver_id:
+        audit.record(
+            session,
+            ctx,
+            "system",
+            "decision.reassigned",
+            f"decision:{decision_id}",
+            previous=decision.approver_id,
+            approver=current,
+        )
+        decision.approver_id = current
+        session.add(decision)
     if decision.approver_id != person_id:
         audit.record(
             session,
@@ -195,6 +223,15 @@ def check_can_decide(
     return decision
 
 
+def _current_approver(ctx: Context, decision: ImprovementDecision) -> str | None:
+    """Who decides under the plan as it is now (the plan may have changed since opening)."""
+    try:
+        activity, indicator = ctx.plan.indicator(decision.indicator_id)
+        return ctx.plan.approver(activity, indicator)
+    except UnknownPlanItem:
+        return None
+
+
 def decision_spec(ctx: Context, decision: ImprovementDecision, outcome: str) -> FormSpec:
     """The form that completes a decision: action, owner and due date, or a reason."""
     if outcome == REJECT:
@@ -215,6 +252,7 @@ def decision_spec(ctx: Context, decision: ImprovementDecision, outcome: str) -> 
                 kind=FieldKind.DATE,
                 prompt="decision_due",
                 not_before=ctx.today() + timedelta(days=1),
+                not_after=ctx.today() + timedelta(days=ACTION_HORIZON_DAYS),
             ),
         )
     return FormSpec(name=FORM, fields=fields, confirm=True)
@@ -266,8 +304,10 @@ def record_decision(
         action_due=decision.action_due,
         reason=decision.rejection_reason,
     )
-    channel = ctx.plan.activity(decision.activity_id).channel
-    out = [Outgoing(ToChannel(channel), notice), Outgoing(ToPerson(form.person_id), notice)]
+    out = [Outgoing(ToPerson(form.person_id), notice)]
+    with suppress(UnknownPlanItem):  # an activity that left the plan has no channel to tell
+        channel = ctx.plan.activity(decision.activity_id).channel
+        out.insert(0, Outgoing(ToChannel(channel), notice))
     if decision.owner_id and decision.owner_id != form.person_id:
         out.append(Outgoing(ToPerson(decision.owner_id), notice))
     return out

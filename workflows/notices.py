@@ -266,6 +266,7 @@ class ActivitySummary:
     answered_by: tuple[str, ...]
     not_answered: tuple[str, ...]
     decisions: tuple[SummaryDecision, ...]
+    overdue: bool = False
 
 
 @dataclass(frozen=True)
@@ -318,9 +319,10 @@ class Help:
 
 @dataclass(frozen=True)
 class LanguageChanged:
-    """The person's language is now ``lang``."""
+    """The person's language is now ``lang`` (``changed`` false: it only says which)."""
 
     lang: str
+    changed: bool = True
 
 
 @dataclass(frozen=True)

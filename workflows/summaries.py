@@ -79,6 +79,8 @@ def post_summary(
         return [Outgoing(me, problem("period_too_old", period=period))]
     if period.start > ctx.today():
         return [Outgoing(me, problem("period_in_future", period=period))]
+    if period.end >= ctx.today():
+        return [Outgoing(me, problem("summary_period_not_over", period=period))]
     parts = tuple(
         _activity_summary(session, ctx, a, period)
         for a in activities
@@ -155,4 +157,5 @@ def _activity_summary(
         answered_by=answered,
         not_answered=not_answered,
         decisions=decisions,
+        overdue=control_round is not None and control_round.due_date < ctx.today(),
     )

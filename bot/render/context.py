@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from bot.formatting import fmt_indicator_value
 from bot.i18n import Translator
 from workflows.evaluation import Status
 from workflows.plan.model import LoadedPlan, UnknownPlanItem
@@ -53,6 +55,14 @@ class RenderContext:
             return self.plan.indicator(indicator_id)[1].label.get(self.t.lang)
         except UnknownPlanItem:
             return indicator_id
+
+    def value(self, indicator_id: str, value: Decimal) -> str:
+        """A value in its indicator's unit; plain when the indicator left the plan."""
+        try:
+            indicator = self.plan.indicator(indicator_id)[1]
+        except UnknownPlanItem:
+            return str(value)
+        return fmt_indicator_value(value, indicator, self.t)
 
     def status(self, status: Status) -> str:
         """A status with its mark: ``🔴 kritisks``."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import tokens
-from bot.formatting import fmt_date, fmt_datetime, fmt_indicator_value, fmt_period
+from bot.formatting import fmt_date, fmt_datetime, fmt_period
 from bot.messages import Choice, Message
 from bot.render.context import RenderContext
 from workflows.notices import (
@@ -18,7 +18,6 @@ from workflows.notices import (
 def brief_lines(d: DecisionBrief, rc: RenderContext, *, open_: bool = True) -> list[str]:
     """The facts of a decision: the value and comment; while open, why and who decides."""
     t = rc.t
-    _activity, indicator = rc.plan.indicator(d.indicator_id)
     reason = (
         t.gettext("the value is critical")
         if d.trigger == "critical"
@@ -27,8 +26,8 @@ def brief_lines(d: DecisionBrief, rc: RenderContext, *, open_: bool = True) -> l
     lines = [
         t.gettext(
             "{indicator}: {value} ({status}) in {period}",
-            indicator=indicator.label.get(t.lang),
-            value=fmt_indicator_value(d.value, indicator, t),
+            indicator=rc.indicator(d.indicator_id),
+            value=rc.value(d.indicator_id, d.value),
             status=rc.status(d.status),
             period=fmt_period(d.period, t),
         ),

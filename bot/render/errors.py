@@ -97,6 +97,11 @@ def answer_error(error: AnswerError, f: FieldSpec, rc: RenderContext) -> str:
             "The date must be {date} or later.",
             date=fmt_date(date.fromisoformat(p["date"]), t),
         )
+    if code == "date_too_late":
+        return t.gettext(
+            "The date must be {date} or earlier.",
+            date=fmt_date(date.fromisoformat(p["date"]), t),
+        )
     if code == "too_long":
         n = int(p.get("max", "0"))
         return t.ngettext(
@@ -115,6 +120,12 @@ def answer_error(error: AnswerError, f: FieldSpec, rc: RenderContext) -> str:
 
 
 PROBLEMS: dict[str, str] = {
+    "plan_item_gone": N_(
+        "This refers to “{item}”, which is no longer in the control plan. Nothing was changed."
+    ),
+    "summary_period_not_over": N_(
+        "The period “{period}” has not ended yet; its summary can be posted once it has."
+    ),
     "unknown_activity": N_("There is no activity “{activity}” in the plan. Activities: {known}."),
     "bad_period": N_(
         "“{period}” is not a period. Use 2026-11, 2026-Q4, 2026-W48, 2026-H2 or 2026."
@@ -157,6 +168,14 @@ PROBLEMS: dict[str, str] = {
 """Problem code → English message id; placeholders come from the problem's params."""
 
 
+PARAM_LIMIT = 300
+"""Longest param shown in a problem message (a list of ids, an echoed argument)."""
+
+
+def _clip(value: str) -> str:
+    return value if len(value) <= PARAM_LIMIT else value[: PARAM_LIMIT - 1] + "…"
+
+
 def _period(value: str, rc: RenderContext) -> str:
     try:
         return fmt_period(value, rc.t)
@@ -180,7 +199,7 @@ def problem_text(notice: Problem, rc: RenderContext) -> str:
     msgid = PROBLEMS.get(notice.code)
     if msgid is None:
         return t.gettext("Something went wrong. Nothing was changed; please try again later.")
-    params = notice.param_dict()
+    params = {key: _clip(value) for key, value in notice.param_dict().items()}
     if "period" in params:
         params["period"] = _period(params["period"], rc)
     fields = {name for _lit, name, _spec, _conv in string.Formatter().parse(msgid) if name}

@@ -41,7 +41,9 @@ def render_help(notice: Help, rc: RenderContext) -> Message:
 
 
 def render_language(notice: LanguageChanged, rc: RenderContext) -> Message:
-    """Confirmation, in the new language."""
+    """Confirmation in the new language, or which language is in use."""
+    if not notice.changed:
+        return Message(rc.t.gettext("I write to you in English."))
     return Message(rc.t.gettext("From now on I will write to you in English."))
 
 

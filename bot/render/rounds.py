@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import tokens
-from bot.formatting import fmt_date, fmt_datetime, fmt_indicator_value, fmt_period
+from bot.formatting import fmt_date, fmt_datetime, fmt_period
 from bot.messages import Choice, Message
 from bot.render.context import RenderContext
 from workflows.notices import (
@@ -108,10 +108,9 @@ def render_recorded(notice: MeasurementsRecorded, rc: RenderContext) -> Message:
             )
         )
         for r in notice.results:
-            _activity, indicator = rc.plan.indicator(r.indicator_id)
             met = t.gettext("target met") if r.target_met else t.gettext("target not met")
             lines.append(
-                f"• {indicator.label.get(t.lang)}: {fmt_indicator_value(r.value, indicator, t)}"
+                f"• {rc.indicator(r.indicator_id)}: {rc.value(r.indicator_id, r.value)}"
                 f" — {rc.status(r.status)}, {met}"
             )
     else:

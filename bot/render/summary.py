@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bot.formatting import fmt_date, fmt_indicator_value, fmt_period, fmt_thresholds
+from bot.formatting import fmt_date, fmt_period, fmt_thresholds
 from bot.messages import Message
 from bot.render.context import RenderContext
 from workflows.evaluation import Status
@@ -19,9 +19,9 @@ def _counts(part: ActivitySummary, rc: RenderContext) -> list[str]:
     met = sum(1 for line in measured if line.target_met)
     lines = [
         t.ngettext(
-            "Target met: {met} of {n} indicator",
-            "Target met: {met} of {n} indicators",
-            len(part.lines),
+            "Target met: {met} of {n} measured indicator",
+            "Target met: {met} of {n} measured indicators",
+            len(measured),
             met=met,
         )
     ]
@@ -46,12 +46,12 @@ def _indicator_lines(line: SummaryLine, rc: RenderContext) -> list[str]:
     if line.value is None or line.status is None:
         return ["  • " + t.gettext("{indicator}: no data", indicator=label)]
     parts = [
-        f"  • {label}: {fmt_indicator_value(line.value, indicator, t)} — {rc.status(line.status)}",
+        f"  • {label}: {rc.value(line.indicator_id, line.value)} — {rc.status(line.status)}",
         fmt_thresholds(indicator, t),
     ]
     if line.previous is not None:
         parts.append(
-            t.gettext("previously {value}", value=fmt_indicator_value(line.previous, indicator, t))
+            t.gettext("previously {value}", value=rc.value(line.indicator_id, line.previous))
         )
     out = ["; ".join(parts)]
     if line.comment:
@@ -94,13 +94,13 @@ def _activity_lines(part: ActivitySummary, rc: RenderContext) -> list[str]:
         lines.append(t.gettext("Answered: {people}", people=rc.people(part.answered_by)))
     if part.not_answered:
         due = fmt_date(part.due_date, t) if part.due_date else "—"
-        lines.append(
-            t.gettext(
-                "Not yet answered (due {due}): {people}",
-                due=due,
-                people=rc.people(part.not_answered),
+        people = rc.people(part.not_answered)
+        if part.overdue:
+            lines.append(t.gettext("Overdue since {due}: {people}", due=due, people=people))
+        else:
+            lines.append(
+                t.gettext("Not yet answered (due {due}): {people}", due=due, people=people)
             )
-        )
     if part.due_date is None:
         lines.append(t.gettext("The round for this period has not been opened."))
     lines.extend(_decision_line(item, rc) for item in part.decisions)

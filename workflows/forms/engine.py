@@ -8,17 +8,19 @@ person, as outcome objects.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
 from workflows.forms.fields import CONFIRM_STEP, FieldKind, FieldSpec, FormSpec
-from workflows.forms.parsing import NO_WORDS, YES_WORDS, AnswerError, parse_answer
+from workflows.forms.parsing import YES_WORDS, AnswerError, parse_answer
 
 SUBMIT = "submit"
 CANCEL = "cancel"
 CONFIRM_ACCEPT = frozenset({"1", SUBMIT, "iesniegt", *YES_WORDS})
-CONFIRM_REJECT = frozenset({"2", CANCEL, "atcelt", *NO_WORDS})
+CONFIRM_REJECT = frozenset({"2", CANCEL, "atcelt"})
+"""Only an explicit cancel discards a whole form; a bare "no" is asked again."""
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,7 @@ def answer(
         with the state unchanged, so nothing typed so far is lost.
     """
     if state.step == CONFIRM_STEP:
-        word = text.strip().casefold()
+        word = unicodedata.normalize("NFC", text.strip()).casefold()
         if word in CONFIRM_ACCEPT:
             return state, [Completed(state.answers)]
         if word in CONFIRM_REJECT:

@@ -65,6 +65,7 @@ class FieldSpec:
         options: Choices of a choice field.
         max_length: Longest accepted text, in characters.
         not_before: Earliest accepted date of a date field.
+        not_after: Latest accepted date of a date field.
         ask_if: Ask the field only when this returns true for the answers so far.
         subject: What the question is about (e.g. the indicator id a comment explains).
     """
@@ -80,6 +81,7 @@ class FieldSpec:
     options: tuple[Option, ...] = ()
     max_length: int = 1000
     not_before: date | None = None
+    not_after: date | None = None
     ask_if: Callable[[Mapping[str, str]], bool] | None = None
     subject: str | None = None
 

@@ -65,7 +65,7 @@ def parse_answer(field: FieldSpec, text: str, lang: Literal["lv", "en"]) -> str:
     if field.kind in NUMERIC_KINDS:
         return str(_parse_numeric(field, raw, lang))
     if field.kind is FieldKind.YES_NO:
-        word = raw.casefold()
+        word = unicodedata.normalize("NFC", raw).casefold()
         if word in YES_WORDS:
             return "yes"
         if word in NO_WORDS:
@@ -150,4 +150,6 @@ def _parse_date(field: FieldSpec, raw: str) -> date:
         raise AnswerError("date_invalid") from None
     if field.not_before is not None and value < field.not_before:
         raise AnswerError("date_too_early", {"date": field.not_before.isoformat()})
+    if field.not_after is not None and value > field.not_after:
+        raise AnswerError("date_too_late", {"date": field.not_after.isoformat()})
     return value

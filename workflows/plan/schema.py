@@ -196,9 +196,9 @@ class Mark(StrEnum):
 class Unit(_Strict):
     """A unit of measure: a code (``percent``, ``EUR``, ``hours`` …) and its labels."""
 
-    code: str = Field(min_length=1)
-    lv: str = Field(min_length=1)
-    en: str = Field(min_length=1)
+    code: str = Field(min_length=1, max_length=32)
+    lv: VisibleText = Field(min_length=1, max_length=60)
+    en: VisibleText = Field(min_length=1, max_length=60)
 
     def get(self, locale: str) -> str:
         """Return the label in ``locale``."""
@@ -220,10 +220,10 @@ class Person(_Strict):
     """A person who holds roles. ``language``/``timezone`` override the plan's defaults."""
 
     id: Identifier
-    name: str = Field(min_length=1)
-    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$")
+    name: VisibleText = Field(min_length=1, max_length=200)
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$", max_length=254)
     language: Literal["lv", "en"] | None = None
-    timezone: str | None = None
+    timezone: str | None = Field(default=None, max_length=64)
 
 
 class Holder(_Strict):
@@ -288,7 +288,7 @@ class Indicator(_Strict):
             raise ValueError("minimum must not be greater than maximum")
         for name in ("target", "warning", "critical", "minimum", "maximum"):
             value: Decimal | None = getattr(self, name)
-            exponent = value.as_tuple().exponent if value is not None else 0
+            exponent = value.normalize().as_tuple().exponent if value is not None else 0
             if isinstance(exponent, int) and -exponent > self.decimals:
                 raise ValueError(
                     f"{name} {value} has more decimal places than decimals ({self.decimals})"

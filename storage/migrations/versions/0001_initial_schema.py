@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 18:05:13.557381
+Create Date: 2026-11-29 18:18:29.218347
 """
 
 from __future__ import annotations
@@ -211,11 +211,23 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_improvement_decision_status"), ["status"], unique=False
         )
+        batch_op.create_index(
+            "uq_improvement_decision_one_open",
+            ["activity_id", "indicator_id"],
+            unique=True,
+            sqlite_where=sa.text("status = 'open'"),
+            postgresql_where=sa.text("status = 'open'"),
+        )
 
 
 def downgrade() -> None:
 
     with op.batch_alter_table("improvement_decision", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_improvement_decision_one_open",
+            sqlite_where=sa.text("status = 'open'"),
+            postgresql_where=sa.text("status = 'open'"),
+        )
         batch_op.drop_index(batch_op.f("ix_improvement_decision_status"))
         batch_op.drop_index(batch_op.f("ix_improvement_decision_activity_id"))
 
