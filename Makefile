@@ -37,5 +37,5 @@ clean:
 messages: $(STAMP)
 	$(BIN)/pybabel extract -k gettext -k ngettext:1,2 -k N_ --no-default-keywords \
 		--sort-by-file --project=controlbot --copyright-holder=controlbot \
-		-o locales/messages.pot bot workflows
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
+		--width=99 -o locales/messages.pot bot workflows
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete --width=99

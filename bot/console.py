@@ -15,7 +15,7 @@ from typing import TextIO
 from bot.channel import Address
 from bot.dispatch import Dispatcher
 from bot.events import ChoiceSelected, CommandReceived, Event, Sender, TextReceived
-from bot.i18n import Lang, translator
+from bot.i18n import Lang, resolve_locale, translator
 from bot.messages import Message
 from workflows.plan.model import LoadedPlan
 
@@ -82,7 +82,16 @@ class ConsoleSession:
         self.channel = channel
         self.plan = plan
         self.person_id = person_id
-        self.t = translator(lang)
+        self.default_lang: Lang = lang
+        self.t = translator(self._lang_of(person_id))
+
+    def _lang_of(self, person_id: str) -> Lang:
+        """The console's own lines follow the person's plan language, else the default."""
+        if self.plan.has_person(person_id):
+            return resolve_locale(
+                person=self.plan.person(person_id).language, default=self.default_lang
+            )
+        return self.default_lang
 
     def prompt(self) -> str:
         """The input prompt: ``<person-id>> ``."""
@@ -115,7 +124,7 @@ class ConsoleSession:
         if not line:
             return True
         lowered = line.lower()
-        if lowered in ("/quit", "/exit"):
+        if lowered.split()[0] in ("/quit", "/exit"):
             return False
         if lowered == "/as" or lowered.startswith("/as "):
             self._switch(line[3:].strip())
@@ -153,6 +162,7 @@ class ConsoleSession:
             )
             return
         self.person_id = person_id
+        self.t = translator(self._lang_of(person_id))
         self._say(
             self.t.gettext(
                 "You are now {name} ({person}).",

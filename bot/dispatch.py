@@ -27,7 +27,9 @@ from workflows import audit, conversation, decisions, rounds, summaries
 from workflows.context import Context
 from workflows.notices import Help, LanguageChanged, Outgoing, ToPerson, problem
 from workflows.pending import pending_for
+from workflows.periods import last_closed
 from workflows.plan.model import UnknownPlanItem
+from workflows.plan.schema import Frequency
 
 _LOGGER = logging.getLogger(__name__)
 Handler = Callable[[Session, str, tuple[str, ...]], list[Outgoing]]
@@ -204,17 +206,23 @@ class Dispatcher:
 
     def _remind(self, session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
         if len(args) not in (1, 2):
-            usage = "/remind ACTIVITY [2026-11|2026-Q4|2026-W48|2026-H2|2026]"
+            usage = f"/remind ACTIVITY [{self._period_examples()}]"
             return [Outgoing(ToPerson(person_id), problem("usage", usage=usage))]
         period = args[1] if len(args) == 2 else None
         return rounds.open_round(session, self.ctx, args[0], period, person_id)
 
     def _summary(self, session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
         if len(args) not in (1, 2):
-            usage = "/summary CHANNEL [2026-11|2026-Q4|2026-W48|2026-H2|2026]"
+            usage = f"/summary CHANNEL [{self._period_examples()}]"
             return [Outgoing(ToPerson(person_id), problem("usage", usage=usage))]
         period = args[1] if len(args) == 2 else None
         return summaries.post_summary(session, self.ctx, args[0], period, person_id)
+
+    def _period_examples(self) -> str:
+        """The last closed month, quarter and year, as a usage hint (e.g. ``2026-10|2026-Q3``)."""
+        today = self.ctx.today()
+        kinds = (Frequency.MONTHLY, Frequency.QUARTERLY, Frequency.YEARLY)
+        return "|".join(str(last_closed(kind, today)) for kind in kinds)
 
     def _decide(self, outcome: str) -> Handler:
         def handler(session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:

@@ -37,6 +37,7 @@ from workflows.notices import (
     FormPrompt,
     NothingToCancel,
     NothingToMeasure,
+    OthersFilling,
     Outgoing,
     ToPerson,
     problem,
@@ -251,7 +252,30 @@ def start_measurement(
         )
         return [*notes, Outgoing(me, notice)]
     context = {"indicators": list(missing)}
-    return notes + _begin(session, ctx, person_id, measuring.FORM, round_id, context)
+    started = _begin(session, ctx, person_id, measuring.FORM, round_id, context)
+    others = _others_filling(session, ctx, person_id, round_id, missing)
+    if others:
+        started.insert(0, Outgoing(me, OthersFilling(others)))
+    return notes + started
+
+
+def _others_filling(
+    session: Session, ctx: Context, person_id: str, round_id: int, indicators: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Who else has a live form open for some of ``indicators`` of the round."""
+    rows = session.exec(
+        select(FormSession).where(
+            col(FormSession.form) == measuring.FORM,
+            col(FormSession.subject_id) == round_id,
+            col(FormSession.status) == "active",
+            col(FormSession.person_id) != person_id,
+            col(FormSession.expires_at) > ctx.now(),
+        )
+    ).all()
+    wanted = set(indicators)
+    return tuple(
+        dict.fromkeys(r.person_id for r in rows if wanted & set(r.context.get("indicators", ())))
+    )
 
 
 def start_decision(

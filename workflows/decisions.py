@@ -26,6 +26,7 @@ from workflows.notices import (
     DecisionBrief,
     DecisionRecorded,
     DecisionRequested,
+    DecisionStillOpen,
     NotApprover,
     Outgoing,
     ToChannel,
@@ -137,7 +138,7 @@ def maybe_open_decision(
         )
     ).first()
     if already is not None:
-        return []
+        return _still_open(session, ctx, already, measurement)
     activity, indicator = ctx.plan.indicator(measurement.indicator_id)
     decision = ImprovementDecision(
         activity_id=activity.id,
@@ -171,6 +172,23 @@ def maybe_open_decision(
         Outgoing(ToPerson(decision.approver_id), DecisionRequested(summary, ask=True)),
         Outgoing(ToChannel(activity.channel), DecisionRequested(summary, ask=False)),
     ]
+
+
+def _still_open(
+    session: Session, ctx: Context, decision: ImprovementDecision, measurement: Measurement
+) -> list[Outgoing]:
+    """Tell the approver and the channel of a new off-target value while a decision is open."""
+    notice = DecisionStillOpen(
+        decision=load_brief(session, decision),
+        period=measurement.period,
+        value=measurement.value,
+        status=Status(measurement.status),
+        comment=measurement.comment,
+    )
+    out = [Outgoing(ToPerson(decision.approver_id), notice)]
+    with suppress(UnknownPlanItem):
+        out.append(Outgoing(ToChannel(ctx.plan.activity(decision.activity_id).channel), notice))
+    return out
 
 
 def check_can_decide(

@@ -196,6 +196,17 @@ class DecisionRequested:
 
 
 @dataclass(frozen=True)
+class DecisionStillOpen:
+    """Another off-target value arrived while ``decision`` on the indicator is still open."""
+
+    decision: DecisionBrief
+    period: str
+    value: Decimal
+    status: Status
+    comment: str | None
+
+
+@dataclass(frozen=True)
 class NotApprover:
     """Only ``approver_id`` may decide; nothing changed."""
 
@@ -298,6 +309,14 @@ class PendingRound:
     period: str
     due_date: date
     indicator_ids: tuple[str, ...]
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class OthersFilling:
+    """Other measurers have the same round's form open right now; the first to submit counts."""
+
+    person_ids: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -348,12 +367,14 @@ Notice: TypeAlias = (
     | MeasurementsRecorded
     | NothingToMeasure
     | DecisionRequested
+    | DecisionStillOpen
     | NotApprover
     | DecisionAlreadyTaken
     | DecisionRecorded
     | Summary
     | SummaryPosted
     | PendingList
+    | OthersFilling
     | Help
     | LanguageChanged
     | Problem

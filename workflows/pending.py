@@ -35,6 +35,7 @@ def pending_for(session: Session, ctx: Context, person_id: str) -> PendingList:
                     control_round.period,
                     control_round.due_date,
                     missing,
+                    overdue=control_round.due_date < ctx.today(),
                 )
             )
     decisions = tuple(

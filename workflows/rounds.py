@@ -28,7 +28,7 @@ from workflows.periods import Period, PeriodError, last_closed
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Activity, Frequency, Indicator
 
-OLDEST_YEARS_BACK = 10
+OLDEST_YEARS_BACK = 3
 """Periods further back than this many years are refused as implausible (typos like 1999)."""
 
 

@@ -81,11 +81,10 @@ def post_summary(
         return [Outgoing(me, problem("period_in_future", period=period))]
     if period.end >= ctx.today():
         return [Outgoing(me, problem("summary_period_not_over", period=period))]
-    parts = tuple(
-        _activity_summary(session, ctx, a, period)
-        for a in activities
-        if round_indicators(a, period.frequency)
-    )
+    measured = [a for a in activities if round_indicators(a, period.frequency)]
+    if measured and all(get_round(session, a.id, period) is None for a in measured):
+        return [Outgoing(me, problem("no_round_for_period", channel=channel.id, period=period))]
+    parts = tuple(_activity_summary(session, ctx, a, period) for a in measured)
     if not parts:
         return [
             Outgoing(

@@ -22,6 +22,8 @@ _RENDERERS: dict[type[Any], Callable[[Any, RenderContext], Message]] = {
     n.FormExpired: forms.render_expired,
     n.NothingToCancel: forms.render_nothing_to_cancel,
     n.DecisionRequested: decisions.render_requested,
+    n.DecisionStillOpen: decisions.render_still_open,
+    n.OthersFilling: rounds.render_others_filling,
     n.NotApprover: decisions.render_not_approver,
     n.DecisionAlreadyTaken: decisions.render_already_taken,
     n.DecisionRecorded: decisions.render_recorded,

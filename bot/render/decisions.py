@@ -11,11 +11,14 @@ from workflows.notices import (
     DecisionBrief,
     DecisionRecorded,
     DecisionRequested,
+    DecisionStillOpen,
     NotApprover,
 )
 
 
-def brief_lines(d: DecisionBrief, rc: RenderContext, *, open_: bool = True) -> list[str]:
+def brief_lines(
+    d: DecisionBrief, rc: RenderContext, *, open_: bool = True, for_approver: bool = False
+) -> list[str]:
     """The facts of a decision: the value and comment; while open, why and who decides."""
     t = rc.t
     reason = (
@@ -25,7 +28,7 @@ def brief_lines(d: DecisionBrief, rc: RenderContext, *, open_: bool = True) -> l
     )
     lines = [
         t.gettext(
-            "{indicator}: {value} ({status}) in {period}",
+            "{indicator}: {value} — {status}, {period}",
             indicator=rc.indicator(d.indicator_id),
             value=rc.value(d.indicator_id, d.value),
             status=rc.status(d.status),
@@ -36,10 +39,12 @@ def brief_lines(d: DecisionBrief, rc: RenderContext, *, open_: bool = True) -> l
         lines.append(t.gettext("Why a decision is needed: {reason}.", reason=reason))
     if d.comment:
         lines.append(t.gettext("Comment: {comment}", comment=d.comment))
-    if open_:
+    if open_ and for_approver:
+        lines.append(t.gettext("Please decide by {due}", due=fmt_date(d.decide_by, t)))
+    elif open_:
         lines.append(
             t.gettext(
-                "Decides: {person}, by {due}",
+                "To be decided by {person} by {due}",
                 person=rc.person(d.approver_id),
                 due=fmt_date(d.decide_by, t),
             )
@@ -56,17 +61,47 @@ def render_requested(notice: DecisionRequested, rc: RenderContext) -> Message:
         decision=d.decision_id,
         activity=rc.activity(d.activity_id),
     )
-    lines = brief_lines(d, rc)
+    lines = brief_lines(d, rc, for_approver=notice.ask)
     choices: tuple[Choice, ...] = ()
     if notice.ask:
         lines.append(
             t.gettext("Set an improvement action, or explain why none is needed (PU3-3 step 5).")
         )
         choices = (
-            Choice(tokens.decide(d.decision_id, "approve"), t.gettext("Approve")),
-            Choice(tokens.decide(d.decision_id, "reject"), t.gettext("Reject")),
+            Choice(tokens.decide(d.decision_id, "approve"), t.gettext("Set an action")),
+            Choice(tokens.decide(d.decision_id, "reject"), t.gettext("No action needed")),
         )
     return Message("\n".join(lines), title=title, choices=choices)
+
+
+def render_still_open(notice: DecisionStillOpen, rc: RenderContext) -> Message:
+    """A new off-target value while the indicator's decision is still open."""
+    t = rc.t
+    d = notice.decision
+    title = t.gettext(
+        "Improvement decision no. {decision} is still open: {activity}",
+        decision=d.decision_id,
+        activity=rc.activity(d.activity_id),
+    )
+    lines = [
+        t.gettext(
+            "New value: {indicator}: {value} — {status}, {period}",
+            indicator=rc.indicator(d.indicator_id),
+            value=rc.value(d.indicator_id, notice.value),
+            status=rc.status(notice.status),
+            period=fmt_period(notice.period, t),
+        )
+    ]
+    if notice.comment:
+        lines.append(t.gettext("Comment: {comment}", comment=notice.comment))
+    lines.append(
+        t.gettext(
+            "To be decided by {person} by {due}",
+            person=rc.person(d.approver_id),
+            due=fmt_date(d.decide_by, t),
+        )
+    )
+    return Message("\n".join(lines), title=title)
 
 
 def render_not_approver(notice: NotApprover, rc: RenderContext) -> Message:

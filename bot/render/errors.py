@@ -123,6 +123,9 @@ PROBLEMS: dict[str, str] = {
     "plan_item_gone": N_(
         "This refers to “{item}”, which is no longer in the control plan. Nothing was changed."
     ),
+    "no_round_for_period": N_(
+        "No control round of #{channel} was opened for {period}, so there is nothing to summarise."
+    ),
     "summary_period_not_over": N_(
         "The period “{period}” has not ended yet; its summary can be posted once it has."
     ),

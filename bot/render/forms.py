@@ -84,6 +84,10 @@ def _input_hint(f: FieldSpec, rc: RenderContext) -> str:
     return t.gettext("Type your answer.")
 
 
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _question(f: FieldSpec, rc: RenderContext, answers: Mapping[str, str]) -> list[str]:
     t = rc.t
     if f.indicator_id is not None:
@@ -91,7 +95,7 @@ def _question(f: FieldSpec, rc: RenderContext, answers: Mapping[str, str]) -> li
         lines = [
             f"{indicator.label.get(t.lang)}?",
             t.gettext("Unit: {unit}", unit=indicator.unit.get(t.lang)),
-            fmt_thresholds(indicator, t),
+            _capitalised(fmt_thresholds(indicator, t)),
         ]
         if indicator.data_source is not None:
             lines.append(

@@ -25,12 +25,11 @@ def render_help(notice: Help, rc: RenderContext) -> Message:
         lines.append("/approve N, /reject N — " + t.gettext("take improvement decision no. N"))
     if notice.is_admin:
         lines.append(
-            "/remind ACTIVITY [PERIOD] — "
-            + t.gettext("open a control round and remind whoever measures")
+            t.gettext(
+                "/remind ACTIVITY [PERIOD] — open a control round and remind whoever measures"
+            )
         )
-        lines.append(
-            "/summary CHANNEL [PERIOD] — " + t.gettext("post a summary to a team channel")
-        )
+        lines.append(t.gettext("/summary CHANNEL [PERIOD] — post a summary to a team channel"))
     lines.append(
         t.gettext(
             "Answer questions by typing; write numbers like {example}.",

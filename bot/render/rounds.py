@@ -10,6 +10,7 @@ from workflows.notices import (
     AnsweredBy,
     MeasurementsRecorded,
     NothingToMeasure,
+    OthersFilling,
     PendingList,
     Reminder,
     RoundOpened,
@@ -50,7 +51,7 @@ def render_round_opened(notice: RoundOpened, rc: RenderContext) -> Message:
     t = rc.t
     head = (
         t.gettext(
-            "The round {activity}, {period} was already open (due {due}).",
+            "The {period} round for {activity} was already open (due {due}).",
             activity=rc.activity(notice.activity_id),
             period=fmt_period(notice.period, t),
             due=fmt_date(notice.due_date, t),
@@ -136,6 +137,16 @@ def render_nothing_to_measure(notice: NothingToMeasure, rc: RenderContext) -> Me
     return Message("\n".join(lines), title=title)
 
 
+def render_others_filling(notice: OthersFilling, rc: RenderContext) -> Message:
+    """Others have the same form open: the first to submit counts."""
+    return Message(
+        rc.t.gettext(
+            "{people} is also entering these measurements right now; the first submission counts.",
+            people=rc.people(notice.person_ids),
+        )
+    )
+
+
 def render_pending(notice: PendingList, rc: RenderContext) -> Message:
     """What waits for the person, with a button per item."""
     t = rc.t
@@ -147,17 +158,26 @@ def render_pending(notice: PendingList, rc: RenderContext) -> Message:
             t.gettext("Finish or /cancel the form in progress first; its question follows below.")
         )
     for r in notice.rounds:
-        lines.append(
-            "• "
-            + t.ngettext(
+        fields = {
+            "activity": rc.activity(r.activity_id),
+            "period": fmt_period(r.period, t),
+            "due": fmt_date(r.due_date, t),
+        }
+        if r.overdue:
+            line = t.ngettext(
+                "{activity}, {period}: {n} measurement, overdue since {due}",
+                "{activity}, {period}: {n} measurements, overdue since {due}",
+                len(r.indicator_ids),
+                **fields,
+            )
+        else:
+            line = t.ngettext(
                 "{activity}, {period}: {n} measurement due {due}",
                 "{activity}, {period}: {n} measurements due {due}",
                 len(r.indicator_ids),
-                activity=rc.activity(r.activity_id),
-                period=fmt_period(r.period, t),
-                due=fmt_date(r.due_date, t),
+                **fields,
             )
-        )
+        lines.append("• " + line)
         choices.append(
             Choice(
                 tokens.start_round(r.round_id),
@@ -191,6 +211,6 @@ def render_pending(notice: PendingList, rc: RenderContext) -> Message:
             )
         )
     if not lines:
-        lines.append(t.gettext("Nothing is waiting for you. Thank you!"))
+        lines.append(t.gettext("Nothing is waiting for you right now."))
     shown = () if busy else tuple(choices)
     return Message("\n".join(lines), title=t.gettext("Waiting for you"), choices=shown)

@@ -99,7 +99,7 @@ def _activity_lines(part: ActivitySummary, rc: RenderContext) -> list[str]:
             lines.append(t.gettext("Overdue since {due}: {people}", due=due, people=people))
         else:
             lines.append(
-                t.gettext("Not yet answered (due {due}): {people}", due=due, people=people)
+                t.gettext("No answer yet from: {people} (due {due})", due=due, people=people)
             )
     if part.due_date is None:
         lines.append(t.gettext("The round for this period has not been opened."))

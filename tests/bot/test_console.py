@@ -102,3 +102,13 @@ async def test_one_failing_delivery_does_not_stop_the_others(
     await dispatcher.outbox.deliver(items)
     assert len(recording.to("anna-ozola")) == 1
     assert "delivering Broken" in caplog.text
+
+
+async def test_console_lines_follow_the_persons_language_and_quit_takes_arguments(
+    dispatcher: Dispatcher, plan: LoadedPlan
+) -> None:
+    out = io.StringIO()
+    session = ConsoleSession(dispatcher, ConsoleChannel(out), plan, "anna-ozola", "lv")
+    await session.feed("/AS peteris-liepa")
+    assert "You are now Pēteris Liepa" in out.getvalue()
+    assert await session.feed("/Quit now") is False

@@ -25,7 +25,7 @@ async def test_demo_runs_the_whole_round_and_stores_it(tmp_path: Path) -> None:
         # the mistyped value was refused and asked again; the decimal comma was understood
         assert "“6O,5” nav skaitlis" in text
         # the critical value opened a decision, announced in the team channel
-        assert "[#pk-dzivesvieta] Nepieciešams lēmums par pilnveidi Nr. 1" in text
+        assert "[#pk-dzivesvieta] Nepieciešams pilnveides lēmums Nr. 1" in text
         # someone else may not decide
         assert "Only Jānis Bērziņš can take decision no. 1" in text
         # the summary and the approved decision reached the channel

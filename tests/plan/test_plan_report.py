@@ -140,5 +140,3 @@ class _Recorder(NullTranslations):
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         self.seen.add((singular, plural))
         return singular if n == 1 else plural
-
-

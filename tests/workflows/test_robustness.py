@@ -36,7 +36,11 @@ from workflows.notices import (
     DecisionRequested,
     FormExpired,
     FormPrompt,
+    LanguageChanged,
     MeasurementsRecorded,
+    OthersFilling,
+    PendingList,
+    Problem,
     RoundOpened,
 )
 from workflows.plan.loader import bundled_plan_path, load_plan
@@ -232,3 +236,42 @@ async def test_pressing_start_after_expiry_reports_it_and_starts_fresh(
     prompt = only(items, FormPrompt, ANNA)
     assert not prompt.resumed and prompt.answers == {}
     assert [f.status for f in rows(db, FormSession)] == ["expired", "active"]
+
+
+async def test_co_measurer_is_told_someone_else_is_filling_the_same_form(
+    dispatcher: Dispatcher,
+) -> None:
+    round_id = await remind(dispatcher)
+    await start(dispatcher, ANNA, round_id)
+    items = await start(dispatcher, "peteris-liepa", round_id)
+    assert only(items, OthersFilling, "peteris-liepa").person_ids == (ANNA,)
+    assert notices(await start(dispatcher, ANNA, round_id), OthersFilling) == []  # resumed
+
+
+async def test_summary_without_any_opened_round_is_refused(dispatcher: Dispatcher) -> None:
+    items = await dispatcher.handle(command(ADMIN, "summary", "pk-dzivesvieta", "2026-09"))
+    assert problem_codes(items) == ["no_round_for_period"]
+
+
+async def test_pending_marks_overdue_rounds(dispatcher: Dispatcher, clock: FixedClock) -> None:
+    await remind(dispatcher)
+    clock.set(clock.now() + timedelta(days=7))  # past 06.11.2026
+    listing = only(await dispatcher.handle(command(ANNA, "pending")), PendingList, ANNA)
+    assert [r.overdue for r in listing.rounds] == [True]
+
+
+async def test_lang_without_argument_says_which_and_auto_goes_back_to_the_plan(
+    dispatcher: Dispatcher, db: Database
+) -> None:
+    items = await dispatcher.handle(command("peteris-liepa", "lang"))
+    assert only(items, LanguageChanged, "peteris-liepa") == LanguageChanged("en", changed=False)
+    await dispatcher.handle(command("peteris-liepa", "lang", "lv"))
+    items = await dispatcher.handle(command("peteris-liepa", "lang", "AUTO"))
+    assert only(items, LanguageChanged, "peteris-liepa").lang == "en"  # his plan setting
+    assert [e.details["language"] for e in audit(db, "person.language")] == ["lv", "auto"]
+
+
+async def test_usage_examples_are_periods_that_would_be_accepted(dispatcher: Dispatcher) -> None:
+    items = await dispatcher.handle(command(ADMIN, "remind"))
+    usage = only(items, Problem, ADMIN).param_dict()["usage"]
+    assert usage == "/remind ACTIVITY [2026-10|2026-Q3|2025]"

@@ -27,6 +27,7 @@ from workflows.notices import (
     DecisionAlreadyTaken,
     DecisionRecorded,
     DecisionRequested,
+    DecisionStillOpen,
     FormCancelled,
     FormPrompt,
     LanguageChanged,
@@ -581,9 +582,14 @@ async def test_no_second_decision_while_one_is_open(
         session.flush()
         return maybe_open_decision(session, ctx, row)
 
-    assert db.transaction(work) == []
+    items = db.transaction(work)
     assert len(rows(db, ImprovementDecision)) == 1
     assert len(audit(db, "decision.opened")) == 1
+    # the approver and the channel hear of the new value against the open decision
+    still = only(items, DecisionStillOpen, JANIS)
+    assert (still.decision.decision_id, still.period, still.value) == (1, "2026-11", Decimal(80))
+    assert len(notices(items, DecisionStillOpen, CHANNEL)) == 1
+    assert notices(items, DecisionRequested) == []
 
 
 # --- summary --------------------------------------------------------------------------------

@@ -199,7 +199,7 @@ def _merge(
                 line,
                 format_path(path),
                 "duplicate_key",
-                {"key": key, "first": f"{first_file.name}:{first_line}"},
+                {"key": key, "first": f"{first_file}:{first_line}"},
             )
         )
 
