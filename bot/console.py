@@ -84,6 +84,7 @@ class ConsoleSession:
         self.person_id = person_id
         self.default_lang: Lang = lang
         self.t = translator(self._lang_of(person_id))
+        self.interactive = False
 
     def _lang_of(self, person_id: str) -> Lang:
         """The console's own lines follow the person's plan language, else the default."""
@@ -127,7 +128,8 @@ class ConsoleSession:
         if lowered.split()[0] in ("/quit", "/exit"):
             return False
         if lowered == "/as" or lowered.startswith("/as "):
-            self._switch(line[3:].strip())
+            if self._switch(line[3:].strip()):
+                await self._show_pending()
             return True
         await self.dispatcher.handle(self.to_event(line))
         if lowered == "/help" or lowered.startswith("/help "):
@@ -144,14 +146,21 @@ class ConsoleSession:
         shown = ", ".join(ids[:limit])
         return f"{shown}, …" if len(ids) > limit else shown
 
-    def _switch(self, person_id: str) -> None:
+    async def _show_pending(self) -> None:
+        """On a terminal, show what waits for the person (their open form's question too)."""
+        if self.interactive:
+            await self.dispatcher.handle(
+                CommandReceived(Sender(PLATFORM, self.person_id), "pending")
+            )
+
+    def _switch(self, person_id: str) -> bool:
         if not person_id:
             self._say(
                 self.t.gettext(
                     "Usage: /as <person-id>. People: {known}", known=self.known_people()
                 )
             )
-            return
+            return False
         if not self.plan.has_person(person_id):
             self._say(
                 self.t.gettext(
@@ -160,7 +169,7 @@ class ConsoleSession:
                     known=self.known_people(),
                 )
             )
-            return
+            return False
         self.person_id = person_id
         self.t = translator(self._lang_of(person_id))
         self._say(
@@ -170,6 +179,7 @@ class ConsoleSession:
                 person=person_id,
             )
         )
+        return True
 
     async def run_script(self, lines: Iterable[str]) -> None:
         """Feed scripted lines, echoing each after the prompt like a transcript."""
@@ -187,13 +197,14 @@ class ConsoleSession:
         import asyncio
 
         source = stdin or sys.stdin
-        interactive = source.isatty()
+        interactive = self.interactive = source.isatty()
         if interactive:
             self._say(
                 self.t.gettext(
                     "Type /help for commands, /as <person-id> to switch, /quit to leave."
                 )
             )
+            await self._show_pending()
         while True:
             if interactive:
                 print(self.prompt(), end="", file=self.channel.out, flush=True)

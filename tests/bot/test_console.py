@@ -112,3 +112,19 @@ async def test_console_lines_follow_the_persons_language_and_quit_takes_argument
     await session.feed("/AS peteris-liepa")
     assert "You are now Pēteris Liepa" in out.getvalue()
     assert await session.feed("/Quit now") is False
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+async def test_on_a_terminal_switching_person_shows_what_waits_for_them(
+    dispatcher: Dispatcher, plan: LoadedPlan, recording: RecordingChannel
+) -> None:
+    out = io.StringIO()
+    session = ConsoleSession(dispatcher, ConsoleChannel(out), plan, "anna-ozola", "lv")
+    await session.run_stdin(_Terminal("/as janis-berzins\n"))
+    shown = [m.title for m in recording.to("anna-ozola") + recording.to("janis-berzins")]
+    assert shown == ["Jūs gaida", "Jūs gaida"]
+    assert "anna-ozola> " in out.getvalue()  # the prompt is shown on a terminal
