@@ -5,6 +5,7 @@ Commands:
     db upgrade                   migrate the database to the newest schema
     remind ACTIVITY [--period P] open a control round and remind whoever measures
     summary CHANNEL [--period P] post a team channel's summary
+    schedule [--from D] [--to D] list every planned send (table or JSON)
     console [--as PERSON]        chat on the console as a person of the plan
     demo                         one complete scripted control round on a fresh database
 """
@@ -17,6 +18,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -60,11 +62,53 @@ def _parser() -> argparse.ArgumentParser:
     summary = sub.add_parser("summary", help="post a team channel's summary")
     summary.add_argument("channel")
     summary.add_argument("--period", help="2026-11, 2026-Q4, 2026-W48, 2026-H2 or 2026")
+    schedule = sub.add_parser("schedule", help="list every planned send")
+    schedule.add_argument("--from", dest="first", type=_date, help="first local date (today)")
+    schedule.add_argument("--to", dest="last", type=_date, help="last local date (+30 days)")
+    schedule.add_argument("--activity", help="only this activity")
+    schedule.add_argument("--format", choices=("table", "json"), default="table")
     console = sub.add_parser("console", help="chat on the console")
     console.add_argument("--as", dest="person", help="person id to start as")
     demo = sub.add_parser("demo", help="run the scripted demo round")
     demo.add_argument("--database", type=Path, default=Path("var/demo.sqlite3"))
     return parser
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected YYYY-MM-DD") from None
+
+
+def _schedule(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import build_context
+    from bot.schedule_report import schedule_json, schedule_table
+    from workflows.clock import SystemClock
+    from workflows.schedule import planned_sends
+
+    ctx = build_context(settings, SystemClock())
+    first = args.first or ctx.today()
+    last = args.last or first + timedelta(days=30)
+    t = _t(settings)
+    if args.activity and not any(a.id == args.activity for a in ctx.plan.activities):
+        known = ", ".join(a.id for a in ctx.plan.activities)
+        print(
+            t.gettext(
+                "There is no activity “{activity}” in the plan. Activities: {known}.",
+                activity=args.activity,
+                known=known,
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    sends = planned_sends(ctx, first, last, activity_id=args.activity)
+    if args.format == "json":
+        print(schedule_json(sends))
+    else:
+        for line in schedule_table(sends, t):
+            print(line)
+    return EXIT_OK
 
 
 def _t(settings: Settings) -> Translator:
@@ -196,6 +240,13 @@ def _main(args: argparse.Namespace, settings: Settings) -> int:
         return _plan_check(settings, args.path)
     if args.command == "db":
         return _db_upgrade(settings)
+    if args.command == "schedule":
+        try:
+            return _schedule(settings, args)
+        except PlanError as exc:
+            for line in format_issues(exc.issues, _t(settings), base=Path.cwd()):
+                print(line, file=sys.stderr)
+            return EXIT_FAILED
     try:
         if args.command == "demo":
             from bot.demo import NotADemoDatabase, run_demo

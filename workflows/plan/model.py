@@ -19,7 +19,6 @@ from workflows.plan.schema import (
     Plan,
     Scale,
     ScaleResponsibility,
-    _default_schedule,
     scale_above,
 )
 
@@ -116,8 +115,8 @@ class LoadedPlan:
         return person_id in self.plan.admins
 
     def schedule(self, frequency: Frequency) -> FrequencySchedule:
-        """The deadline rule of ``frequency`` (plan ``schedule``, else the defaults)."""
-        return self.plan.schedule.get(frequency) or _default_schedule()[frequency]
+        """The dates of ``frequency`` (plan ``schedule``, else the defaults)."""
+        return self.plan.schedule.of(frequency)
 
     # --- responsibility ------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ so every model here only checks its own fields.
 from __future__ import annotations
 
 import unicodedata
+from datetime import time
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -17,6 +18,7 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     Strict,
@@ -348,19 +350,99 @@ class Organisation(_Strict):
 
 
 class FrequencySchedule(_Strict):
-    """Deadline of one frequency: due on the N-th Latvian working day of the next period."""
+    """Dates of one frequency, in Latvian working days of the period after the measured one.
+
+    Measurements are due on the ``due_working_day``-th working day; the summary goes out on
+    the ``summary_working_day``-th (default: two working days after the due day).
+    """
 
     due_working_day: int = Field(ge=1, le=60)
+    summary_working_day: int | None = Field(default=None, ge=1, le=80)
+
+    @property
+    def summary_day(self) -> int:
+        """The summary's working day (explicit, or two after the due day)."""
+        return self.summary_working_day or self.due_working_day + 2
 
 
-def _default_schedule() -> dict[Frequency, FrequencySchedule]:
-    return {
-        Frequency.WEEKLY: FrequencySchedule(due_working_day=2),
-        Frequency.MONTHLY: FrequencySchedule(due_working_day=5),
-        Frequency.QUARTERLY: FrequencySchedule(due_working_day=10),
-        Frequency.HALF_YEARLY: FrequencySchedule(due_working_day=10),
-        Frequency.YEARLY: FrequencySchedule(due_working_day=15),
-    }
+class StepKind(StrEnum):
+    """What a ladder step is (domain.md §1.11: atgādinājums, termiņš šodien, nokavēts)."""
+
+    REMINDER = "reminder"
+    DUE = "due"
+    ESCALATION = "escalation"
+
+
+class StepTarget(StrEnum):
+    """Who a ladder step goes to."""
+
+    MEASURED_BY = "measured_by"
+    L = "L"
+    A = "A"
+    MANAGER = "manager"
+
+
+class LadderStep(_Strict):
+    """One rung of the reminder and escalation ladder, relative to the due date.
+
+    ``offset`` counts Latvian working days: negative before the due date, 0 on it, positive
+    after it. Steps after the due date go out only while measurements are missing.
+    """
+
+    offset: int = Field(ge=-20, le=40)
+    step: StepKind
+    to: StepTarget
+
+
+def _clock_time(value: object) -> object:
+    # YAML 1.1 reads an unquoted 9:00 as the sexagesimal integer 540 (minutes)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return time(value // 60, value % 60)
+    return value
+
+
+ClockTime = Annotated[time, BeforeValidator(_clock_time)]
+"""A local wall-clock time such as ``"09:00"`` (quote it in YAML)."""
+
+
+class QuietHours(_Strict):
+    """Local hours in which nothing is sent; a send due then waits until ``end``."""
+
+    start: ClockTime
+    end: ClockTime
+
+
+def _default_ladder() -> tuple[LadderStep, ...]:
+    return (
+        LadderStep(offset=-3, step=StepKind.REMINDER, to=StepTarget.MEASURED_BY),
+        LadderStep(offset=0, step=StepKind.DUE, to=StepTarget.MEASURED_BY),
+        LadderStep(offset=2, step=StepKind.ESCALATION, to=StepTarget.L),
+        LadderStep(offset=4, step=StepKind.ESCALATION, to=StepTarget.A),
+        LadderStep(offset=6, step=StepKind.ESCALATION, to=StepTarget.MANAGER),
+    )
+
+
+class Schedule(_Strict):
+    """When reminders, escalations and summaries go out (PU3-3 step 4).
+
+    Every frequency has its own dates; ``send_time`` is the local wall-clock time of every
+    send (in each recipient's zone), and ``ladder`` the reminder and escalation steps.
+    """
+
+    send_time: ClockTime = time(9, 0)
+    quiet_hours: QuietHours | None = None
+    ladder: tuple[LadderStep, ...] = Field(default_factory=_default_ladder, min_length=1)
+    catch_up_days: int = Field(default=7, ge=1, le=60)
+    weekly: FrequencySchedule = FrequencySchedule(due_working_day=2)
+    monthly: FrequencySchedule = FrequencySchedule(due_working_day=5)
+    quarterly: FrequencySchedule = FrequencySchedule(due_working_day=10)
+    half_yearly: FrequencySchedule = FrequencySchedule(due_working_day=10)
+    yearly: FrequencySchedule = FrequencySchedule(due_working_day=15)
+
+    def of(self, frequency: Frequency) -> FrequencySchedule:
+        """The dates of ``frequency``."""
+        found: FrequencySchedule = getattr(self, frequency.value)
+        return found
 
 
 class Plan(_Strict):
@@ -375,7 +457,7 @@ class Plan(_Strict):
     decision_after_warnings: int = Field(default=3, ge=1, le=24)
     decision_within_working_days: int = Field(default=10, ge=1, le=60)
     form_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
-    schedule: dict[Frequency, FrequencySchedule] = Field(default_factory=_default_schedule)
+    schedule: Schedule = Schedule()
     roles: dict[Identifier, RoleLabel]
     people: tuple[Person, ...] = Field(min_length=1)
     channels: tuple[Channel, ...] = Field(min_length=1)

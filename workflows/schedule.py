@@ -1,0 +1,266 @@
+"""This module contains the schedule: every planned send, computed from the plan alone.
+
+Our own code decides what is sent when (PU3-3 step 4 on the Latvian calendar); the scheduler
+only fires what this module computes. For each activity and frequency, each period's due date
+is the N-th Latvian working day of the next period; the plan's ladder places reminders and
+escalations N working days around it, and summaries go out on working day M. Each send has a
+local wall-clock time in its recipient's zone, turned into one UTC instant that exists exactly
+once, across both daylight-saving changes of every year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from workflows.context import Context
+from workflows.periods import Period
+from workflows.plan.schema import (
+    Activity,
+    Frequency,
+    LadderStep,
+    Mark,
+    QuietHours,
+    StepTarget,
+)
+from workflows.rounds import round_indicators
+
+LOOK_BACK = timedelta(days=200)
+"""How far before a range's start a period may lie and still have sends in it."""
+
+
+class SendKind(StrEnum):
+    """What a planned send is."""
+
+    REMINDER = "reminder"
+    DUE = "due"
+    ESCALATION = "escalation"
+    SUMMARY = "summary"
+
+
+@dataclass(frozen=True, order=True)
+class PlannedSend:
+    """One message the schedule says must go out, to one recipient.
+
+    Attributes:
+        at: The UTC instant.
+        kind: Reminder, due-day reminder, escalation or summary.
+        subject: The activity id (ladder sends) or the channel id (summaries).
+        frequency: The measured frequency.
+        period: The measured period (``2026-10``).
+        step: The ladder step's index (``-1`` for summaries).
+        recipient: A person id, or ``#<channel>`` for a summary.
+        local: The local wall-clock date and time in ``zone``.
+        zone: The recipient's IANA zone.
+        conditional: Whether it goes out only while a measurement is missing.
+    """
+
+    at: datetime
+    kind: SendKind
+    subject: str
+    frequency: Frequency
+    period: str
+    step: int
+    recipient: str
+    local: datetime
+    zone: str
+    conditional: bool
+
+    @property
+    def key(self) -> str:
+        """The idempotency key: kind, subject, period, recipient and step."""
+        return f"{self.kind.value}:{self.subject}:{self.period}:{self.recipient}:{self.step}"
+
+
+def local_to_utc(day: date, clock: time, zone: ZoneInfo) -> datetime:
+    """The UTC instant of a local wall-clock time, defined for every day of the year.
+
+    A time that does not exist (the spring-forward gap, 03:00–03:59 in Riga) is sent at the
+    end of the gap (04:00, the first local time that exists); a time that occurs twice (the
+    fall-back hour) is taken at its first occurrence, so it is sent exactly once and instants
+    never go backwards as local times go forwards (domain.md §5.4, field case C15).
+
+    Args:
+        day: The local date.
+        clock: The local wall-clock time.
+        zone: The IANA zone.
+
+    Returns:
+        An aware UTC datetime.
+    """
+    naive = datetime.combine(day, clock)
+    first = naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if first.astimezone(zone).replace(tzinfo=None) == naive:
+        return first
+    # inside the gap: find the instant the offset changes, between the two readings
+    low = naive.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    high = first
+    while high - low > timedelta(seconds=1):
+        middle = low + (high - low) / 2
+        if middle.astimezone(zone).utcoffset() == low.astimezone(zone).utcoffset():
+            low = middle
+        else:
+            high = middle
+    return high.replace(microsecond=0)
+
+
+def _quiet(moment: datetime, quiet: QuietHours | None) -> datetime:
+    """``moment`` (local, aware) moved to the end of the quiet hours if it falls in them."""
+    if quiet is None or quiet.start == quiet.end:
+        return moment
+    now = moment.timetz().replace(tzinfo=None)
+    start, end = quiet.start, quiet.end
+    inside = start <= now < end if start < end else (now >= start or now < end)
+    if not inside:
+        return moment
+    day = moment.date() if now < end else moment.date() + timedelta(days=1)
+    return datetime.combine(day, end, tzinfo=moment.tzinfo)
+
+
+def _zone_of(ctx: Context, person_id: str) -> ZoneInfo:
+    if ctx.plan.has_person(person_id):
+        zone = ctx.plan.person(person_id).timezone
+        if zone:
+            return ZoneInfo(zone)
+    return ctx.timezone
+
+
+def step_recipients(
+    ctx: Context, activity: Activity, frequency: Frequency | str, target: StepTarget
+) -> tuple[str, ...]:
+    """Who a ladder step of ``activity`` goes to, before checking what is still missing.
+
+    ``measured_by``: everyone who measures an indicator of that frequency; ``L`` / ``A``: the
+    holders at the activity's own scale; ``manager``: the A one scale up (the manager of the
+    activity's A).
+    """
+    plan = ctx.plan
+    if target is StepTarget.MEASURED_BY:
+        people = (
+            p for i in round_indicators(activity, frequency) for p in plan.measurers(activity, i)
+        )
+        return tuple(dict.fromkeys(people))
+    if target is StepTarget.MANAGER:
+        managers = (
+            plan.manager_of(h.person, activity)
+            for h in plan.holders(activity, activity.scale, Mark.A)
+        )
+        return tuple(dict.fromkeys(m for m in managers if m is not None))
+    mark = Mark.L if target is StepTarget.L else Mark.A
+    return tuple(dict.fromkeys(h.person for h in plan.holders(activity, activity.scale, mark)))
+
+
+def _kind(step: LadderStep) -> SendKind:
+    return SendKind(step.step.value)
+
+
+def _periods(frequency: Frequency, first: date, last: date) -> Iterator[Period]:
+    period = Period.containing(frequency, first - LOOK_BACK)
+    while period.start <= last:
+        yield period
+        period = period.next()
+
+
+def _send(
+    ctx: Context,
+    kind: SendKind,
+    subject: str,
+    frequency: Frequency,
+    period: Period,
+    step: int,
+    recipient: str,
+    day: date,
+    zone: ZoneInfo,
+    conditional: bool,
+) -> PlannedSend:
+    schedule = ctx.plan.plan.schedule
+    local = local_to_utc(day, schedule.send_time, zone).astimezone(zone)
+    at = _quiet(local, schedule.quiet_hours).astimezone(UTC)
+    return PlannedSend(
+        at=at,
+        kind=kind,
+        subject=subject,
+        frequency=frequency,
+        period=str(period),
+        step=step,
+        recipient=recipient,
+        local=at.astimezone(zone),
+        zone=zone.key,
+        conditional=conditional,
+    )
+
+
+def planned_sends(
+    ctx: Context, first: date, last: date, *, activity_id: str | None = None
+) -> list[PlannedSend]:
+    """Every send planned for local dates ``first``..``last`` (inclusive), in time order.
+
+    Args:
+        ctx: Plan, calendar and zones.
+        first: First local date.
+        last: Last local date.
+        activity_id: Only this activity (and no channel summaries).
+
+    Returns:
+        One :class:`PlannedSend` per recipient and step, sorted by instant.
+    """
+    plan = ctx.plan
+    schedule = plan.plan.schedule
+    out: list[PlannedSend] = []
+    activities = [a for a in plan.activities if activity_id in (None, a.id)]
+    for activity in activities:
+        for frequency in dict.fromkeys(Frequency(i.frequency) for i in activity.indicators):
+            rule = plan.schedule(frequency)
+            for period in _periods(frequency, first, last):
+                due = ctx.calendar.due_date(period, rule.due_working_day)
+                for index, step in enumerate(schedule.ladder):
+                    day = ctx.calendar.add_working_days(due, step.offset)
+                    if not first <= day <= last:
+                        continue
+                    for person in step_recipients(ctx, activity, frequency, step.to):
+                        out.append(
+                            _send(
+                                ctx,
+                                _kind(step),
+                                activity.id,
+                                frequency,
+                                period,
+                                index,
+                                person,
+                                day,
+                                _zone_of(ctx, person),
+                                conditional=step.offset >= 0,
+                            )
+                        )
+    if activity_id is None:
+        out.extend(_summaries(ctx, first, last))
+    return sorted(out)
+
+
+def _summaries(ctx: Context, first: date, last: date) -> Iterator[PlannedSend]:
+    plan = ctx.plan
+    for channel in plan.plan.channels:
+        activities = plan.activities_in_channel(channel.id)
+        frequencies = dict.fromkeys(
+            Frequency(i.frequency) for a in activities for i in a.indicators
+        )
+        for frequency in frequencies:
+            rule = plan.schedule(frequency)
+            for period in _periods(frequency, first, last):
+                day = ctx.calendar.nth_working_day_from(period.next().start, rule.summary_day)
+                if first <= day <= last:
+                    yield _send(
+                        ctx,
+                        SendKind.SUMMARY,
+                        channel.id,
+                        frequency,
+                        period,
+                        -1,
+                        f"#{channel.id}",
+                        day,
+                        ctx.timezone,
+                        conditional=False,
+                    )
