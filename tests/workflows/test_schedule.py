@@ -23,8 +23,8 @@ RIGA = ZoneInfo("Europe/Riga")
 ACTIVITY = "dzivesvietas-deklaresana"
 BUNDLED = (bundled_plan_path() / "parauga-novads.yaml").read_text(encoding="utf-8")
 SCHEDULE = (
-    "schedule:                           # due on the N-th Latvian working day of the next period\n"
-    "  monthly: {due_working_day: 5}\n"
+    "schedule:                           # due on the N-th Latvian working day of the next "
+    "period\n  monthly: {due_working_day: 5}\n"
 )
 
 
@@ -132,11 +132,11 @@ def test_every_send_is_planned_exactly_once_over_two_years(plan: LoadedPlan) -> 
     )
     assert sorted(halves) == sends
     assert all(
-        s.local.weekday() < 5 or s.local.date() in WorkingCalendar_saturdays() for s in sends
+        s.local.weekday() < 5 or s.local.date() in working_saturdays() for s in sends
     )
 
 
-def WorkingCalendar_saturdays() -> set[date]:
+def working_saturdays() -> set[date]:
     calendar = WorkingCalendar()
     return {
         d
