@@ -189,3 +189,29 @@ class AuditEntry(SQLModel, table=True):
     action: str = Field(max_length=64, index=True)
     subject: str = Field(max_length=128)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Delivery(SQLModel, table=True):
+    """The delivery ledger: one row per planned send, keyed by its idempotency key.
+
+    ``status``: ``sending`` is written (and committed) before the platform call and ``sent``
+    after it; ``skipped`` records a send that was not made (superseded by a later step,
+    measured meanwhile, too old to catch up) with the reason in ``note``. A key marked
+    ``sent`` or ``skipped`` is never sent again, across restarts.
+    """
+
+    __tablename__ = "delivery"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=300, unique=True)
+    kind: str = Field(max_length=16)
+    subject: str = Field(max_length=64, index=True)
+    period: str = Field(max_length=16)
+    recipient: str = Field(max_length=80)
+    step: int
+    planned_at: datetime = _utc()
+    status: str = Field(max_length=16, index=True)
+    attempted_at: datetime = _utc()
+    done_at: datetime | None = _utc(nullable=True)
+    late_seconds: int = 0
+    note: str | None = Field(default=None, max_length=200)

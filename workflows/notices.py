@@ -43,7 +43,10 @@ Recipient: TypeAlias = ToPerson | ToChannel
 class Reminder:
     """Please measure ``indicator_ids`` of ``activity_id`` for ``period`` by ``due_date``.
 
-    ``overdue`` is true when the due date has already passed.
+    ``overdue`` is true when the due date has already passed. Scheduled sends also say which
+    ladder ``step`` this is (``reminder``, ``due``, ``escalation``); an escalation to someone
+    who does not measure names the ``measurers`` who have not answered; ``late`` marks a send
+    caught up after downtime.
     """
 
     round_id: int
@@ -52,6 +55,16 @@ class Reminder:
     due_date: date
     indicator_ids: tuple[str, ...]
     overdue: bool = False
+    step: str = "reminder"
+    measurers: tuple[str, ...] = ()
+    late: bool = False
+
+
+@dataclass(frozen=True)
+class Digest:
+    """Everything due for one person on one day, in one message (scheduled sends)."""
+
+    items: tuple[Reminder, ...]
 
 
 @dataclass(frozen=True)
@@ -358,6 +371,7 @@ class Problem:
 
 Notice: TypeAlias = (
     Reminder
+    | Digest
     | RoundOpened
     | FormPrompt
     | AnswerRefused

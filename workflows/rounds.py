@@ -160,32 +160,44 @@ def new_round(
     )
 
 
+def ensure_round(
+    session: Session, ctx: Context, activity: Activity, period: Period, actor: str
+) -> tuple[ControlRound, bool]:
+    """The round of ``activity`` for ``period``, opened now if needed.
+
+    Returns:
+        ``(round, created)``; opening is audited. A round opened at the same moment by
+        another process is reused.
+    """
+    existing = get_round(session, activity.id, period)
+    if existing is not None:
+        return existing, False
+    control_round = new_round(ctx, activity.id, period, actor)
+    try:
+        with session.begin_nested():
+            session.add(control_round)
+    except IntegrityError:  # another process opened it at the same moment
+        existing = get_round(session, activity.id, period)
+        if existing is None:  # pragma: no cover - the conflict was something else
+            raise
+        return existing, False
+    audit.record(
+        session,
+        ctx,
+        actor,
+        "round.opened",
+        f"round:{control_round.id}",
+        activity=activity.id,
+        period=str(period),
+        due=control_round.due_date.isoformat(),
+    )
+    return control_round, True
+
+
 def _open_one(
     session: Session, ctx: Context, activity: Activity, period: Period, actor: str
 ) -> list[Outgoing]:
-    existing = get_round(session, activity.id, period)
-    if existing is None:
-        control_round = new_round(ctx, activity.id, period, actor)
-        try:
-            with session.begin_nested():
-                session.add(control_round)
-        except IntegrityError:  # another process opened it at the same moment
-            existing = get_round(session, activity.id, period)
-            if existing is None:  # pragma: no cover - the conflict was something else
-                raise
-    if existing is None:
-        audit.record(
-            session,
-            ctx,
-            actor,
-            "round.opened",
-            f"round:{control_round.id}",
-            activity=activity.id,
-            period=str(period),
-            due=control_round.due_date.isoformat(),
-        )
-    else:
-        control_round = existing
+    control_round, created = ensure_round(session, ctx, activity, period, actor)
     out: list[Outgoing] = []
     reminded: list[str] = []
     for person_id in measurers_of_round(ctx, control_round):
@@ -223,7 +235,7 @@ def _open_one(
                 period=control_round.period,
                 due_date=control_round.due_date,
                 reminded=tuple(reminded),
-                already_open=existing is not None,
+                already_open=not created,
             ),
         )
     )
