@@ -117,21 +117,30 @@ class Outbox:
         rc = RenderContext(translator(route.lang), self.ctx.plan, route.tz, route.address.kind)
         return render(item.notice, rc)
 
-    async def deliver(self, items: Sequence[Outgoing]) -> None:
-        """Render and send every item, in order; failures are logged, not raised."""
+    async def deliver(self, items: Sequence[Outgoing]) -> int:
+        """Render and send every item, in order; failures are logged, not raised.
+
+        Returns:
+            How many items could not be delivered (no channel reaches the recipient, or the
+            render or the platform call failed).
+        """
         if not items:
-            return
+            return 0
+        failures = 0
         routes = await self.db.run(lambda session: self._routes(session, items))
         for item, route in zip(items, routes, strict=True):
             if route is None:
                 _LOGGER.warning(
                     "no channel reaches %s; %s not sent", item.to, type(item.notice).__name__
                 )
+                failures += 1
                 continue
             try:
                 message = self.prepare(item, route)
                 await self.channels[route.address.platform].send(route.address, message)
             except Exception:  # one bad message must not stop the others
+                failures += 1
                 _LOGGER.exception(
                     "delivering %s to %s failed", type(item.notice).__name__, route.address
                 )
+        return failures

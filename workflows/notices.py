@@ -58,6 +58,7 @@ class Reminder:
     step: str = "reminder"
     measurers: tuple[str, ...] = ()
     late: bool = False
+    can_enter: bool = True
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from bot.messages import Choice, Message
 from bot.render.context import RenderContext
 from workflows.notices import (
     AnsweredBy,
+    Digest,
     MeasurementsRecorded,
     NothingToMeasure,
     OthersFilling,
@@ -17,33 +18,88 @@ from workflows.notices import (
 )
 
 
-def render_reminder(notice: Reminder, rc: RenderContext) -> Message:
-    """The reminder DM: what to measure and by when, with a button to start."""
+def _reminder_title(notice: Reminder, rc: RenderContext) -> str:
     t = rc.t
-    title = t.gettext(
-        "Reminder: {activity}, {period}",
-        activity=rc.activity(notice.activity_id),
-        period=fmt_period(notice.period, t),
-    )
+    fields = {"activity": rc.activity(notice.activity_id), "period": fmt_period(notice.period, t)}
+    if notice.step == "due":
+        return t.gettext("Due today: {activity}, {period}", **fields)
+    if notice.step == "escalation":
+        return t.gettext("Overdue: {activity}, {period}", **fields)
+    return t.gettext("Reminder: {activity}, {period}", **fields)
+
+
+def _reminder_lines(notice: Reminder, rc: RenderContext) -> list[str]:
+    t = rc.t
     count = len(notice.indicator_ids)
-    if notice.overdue:
+    due = fmt_date(notice.due_date, t)
+    if notice.measurers:
+        first = t.ngettext(
+            "{n} measurement is overdue since {due}; not yet submitted by {people}:",
+            "{n} measurements are overdue since {due}; not yet submitted by {people}:",
+            count,
+            due=due,
+            people=rc.people(notice.measurers),
+        )
+    elif notice.overdue:
         first = t.ngettext(
             "{n} measurement was due on {due}; please submit it as soon as possible:",
             "{n} measurements were due on {due}; please submit them as soon as possible:",
             count,
-            due=fmt_date(notice.due_date, t),
+            due=due,
+        )
+    elif notice.step == "due":
+        first = t.ngettext(
+            "Today is the deadline: please submit {n} measurement:",
+            "Today is the deadline: please submit {n} measurements:",
+            count,
         )
     else:
         first = t.ngettext(
             "Please submit {n} measurement by {due}:",
             "Please submit {n} measurements by {due}:",
             count,
-            due=fmt_date(notice.due_date, t),
+            due=due,
         )
-    lines = [first]
-    lines.extend(f"• {rc.indicator(i)}" for i in notice.indicator_ids)
-    choice = Choice(tokens.start_round(notice.round_id), t.gettext("Enter measurements"))
-    return Message("\n".join(lines), title=title, choices=(choice,))
+    lines = [first, *(f"• {rc.indicator(i)}" for i in notice.indicator_ids)]
+    if notice.late:
+        lines.append(t.gettext("(Sent late: the bot was not running at the planned time.)"))
+    return lines
+
+
+def _enter_choice(notice: Reminder, rc: RenderContext, with_subject: bool) -> Choice:
+    t = rc.t
+    if with_subject:
+        label = t.gettext(
+            "Enter measurements: {activity}, {period}",
+            activity=rc.activity(notice.activity_id),
+            period=fmt_period(notice.period, t),
+        )
+    else:
+        label = t.gettext("Enter measurements")
+    return Choice(tokens.start_round(notice.round_id), label)
+
+
+def render_reminder(notice: Reminder, rc: RenderContext) -> Message:
+    """A reminder, due-day reminder or overdue notice: what to measure and by when."""
+    choices = (_enter_choice(notice, rc, False),) if notice.can_enter else ()
+    return Message(
+        "\n".join(_reminder_lines(notice, rc)), title=_reminder_title(notice, rc), choices=choices
+    )
+
+
+def render_digest(notice: Digest, rc: RenderContext) -> Message:
+    """Everything due for the person today, in one message, with a button per round."""
+    t = rc.t
+    blocks = [
+        "\n".join([_reminder_title(item, rc), *_reminder_lines(item, rc)]) for item in notice.items
+    ]
+    choices = tuple(_enter_choice(item, rc, True) for item in notice.items if item.can_enter)
+    title = t.ngettext(
+        "Today: {n} control round needs you",
+        "Today: {n} control rounds need you",
+        len(notice.items),
+    )
+    return Message("\n\n".join(blocks), title=title, choices=choices)
 
 
 def render_round_opened(notice: RoundOpened, rc: RenderContext) -> Message:

@@ -1,0 +1,113 @@
+"""This module contains :class:`ScheduleRunner`: it fires the sends our schedule computes.
+
+APScheduler 3.x (``AsyncIOScheduler``) only wakes the runner: at the next planned instant (a
+date trigger recomputed after every sweep) and every minute as a safety net. What is due, and
+whether it was already sent, comes from :mod:`workflows.deliveries` and the delivery ledger,
+never from APScheduler's own job store or misfire settings, so a restart neither loses nor
+repeats a send (field case C14, single process).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from functools import partial
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlmodel import Session
+
+from bot.outbox import Outbox
+from storage.db import Database
+from workflows import deliveries
+from workflows.context import Context
+
+_LOGGER = logging.getLogger(__name__)
+
+SAFETY_SWEEP_SECONDS = 60
+"""How often the scheduler sweeps even when no send is planned (catches clock jumps)."""
+
+
+def _close(session: Session, *, ctx: Context, keys: tuple[str, ...], status: str) -> None:
+    deliveries.mark(session, ctx, keys, status)
+
+
+class ScheduleRunner:
+    """Sweeps due sends into the outbox and keeps the ledger.
+
+    Args:
+        ctx: Plan, clock and calendar.
+        db: The database with the delivery ledger.
+        outbox: Where messages go.
+    """
+
+    def __init__(self, ctx: Context, db: Database, outbox: Outbox) -> None:
+        self.ctx = ctx
+        self.db = db
+        self.outbox = outbox
+        self.scheduler: AsyncIOScheduler | None = None
+
+    async def sweep(self) -> int:
+        """Send everything due now, one platform call at a time.
+
+        Returns:
+            How many messages were handed to the channels.
+        """
+        now = self.ctx.now()
+        prepared = await self.db.run(lambda s: deliveries.prepare(s, self.ctx, now))
+        sent = 0
+        for item in prepared:
+            failures = await self.outbox.deliver([item.outgoing])
+            status = "failed" if failures else "sent"
+            await self.db.run(partial(_close, ctx=self.ctx, keys=item.keys, status=status))
+            sent += 0 if failures else 1
+        if prepared:
+            _LOGGER.info("sent %d of %d scheduled messages", sent, len(prepared))
+        return sent
+
+    async def tick(self) -> None:
+        """Sweep, then arm the date trigger for the next planned instant."""
+        try:
+            await self.sweep()
+        except Exception:  # the next tick tries again; the ledger prevents repeats
+            _LOGGER.exception("scheduled sweep failed")
+        self._arm_next()
+
+    def start(self) -> AsyncIOScheduler:
+        """Start APScheduler in the running event loop (safety sweep + next instant)."""
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        scheduler.add_job(
+            self.tick,
+            "interval",
+            seconds=SAFETY_SWEEP_SECONDS,
+            id="sweep",
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+        )
+        scheduler.start()
+        self.scheduler = scheduler
+        self._arm_next()
+        return scheduler
+
+    def _arm_next(self) -> None:
+        if self.scheduler is None:
+            return
+        upcoming = deliveries.next_instant(self.ctx, self.ctx.now())
+        if upcoming is None:
+            return
+        run_at: datetime = max(upcoming, datetime.now(UTC))
+        self.scheduler.add_job(
+            self.tick,
+            "date",
+            run_date=run_at,
+            id="next",
+            replace_existing=True,
+            misfire_grace_time=None,
+            max_instances=1,
+        )
+
+    def stop(self) -> None:
+        """Stop APScheduler (running sweeps finish)."""
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        self.scheduler = None

@@ -1,0 +1,196 @@
+"""Scheduled sends: each reminder reaches each recipient once, across restarts and downtime."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import col, select
+
+from bot.dispatch import Dispatcher
+from bot.outbox import Outbox
+from bot.scheduler import ScheduleRunner
+from storage.db import Database
+from storage.models import ControlRound, Delivery
+from tests.support.recording import RecordingChannel, press, say
+from workflows.clock import FixedClock
+from workflows.context import Context
+from workflows.notices import Digest
+
+RIGA = ZoneInfo("Europe/Riga")
+ACTIVITY = "dzivesvietas-deklaresana"
+
+
+def riga(*args: int) -> datetime:
+    return datetime(*args, tzinfo=RIGA)  # type: ignore[misc]
+
+
+def runner(ctx: Context, db: Database, recording: RecordingChannel) -> ScheduleRunner:
+    return ScheduleRunner(ctx, db, Outbox(ctx, db, {"console": recording}, "lv"))
+
+
+def ledger(db: Database) -> dict[str, tuple[str, str | None, int]]:
+    with db.session() as session:
+        rows = session.exec(select(Delivery).order_by(col(Delivery.id))).all()
+        return {r.key: (r.status, r.note, r.late_seconds) for r in rows}
+
+
+def titles(recording: RecordingChannel, person: str) -> list[str | None]:
+    return [m.title for m in recording.to(person)]
+
+
+@pytest.fixture
+def started(
+    ctx: Context, db: Database, recording: RecordingChannel, clock: FixedClock
+) -> ScheduleRunner:
+    """A runner whose first start (the epoch) was on Friday 30 October 2026, 08:00."""
+    clock.set(riga(2026, 10, 30, 8, 0))
+    return runner(ctx, db, recording)
+
+
+async def test_each_reminder_reaches_each_recipient_once_across_a_restart(
+    started: ScheduleRunner,
+    ctx: Context,
+    db: Database,
+    recording: RecordingChannel,
+    clock: FixedClock,
+    db_url: str,
+) -> None:
+    assert await started.sweep() == 0  # records the epoch
+    clock.set(riga(2026, 11, 3, 9, 0))  # October's reminder day (3 working days before 6 Nov)
+    sent = await started.sweep()
+    assert sent > 0
+    assert titles(recording, "anna-ozola") == [
+        "Atgādinājums: Dzīvesvietas deklarēšana, 2026. gada oktobris"
+    ]
+    assert await started.sweep() == 0
+    # "restart": a new process on the same database
+    db.dispose()
+    again = Database.from_url(db_url)
+    try:
+        assert await runner(ctx, again, recording).sweep() == 0
+    finally:
+        again.dispose()
+    assert len(recording.to("anna-ozola")) == 1
+    with db.session() as session:
+        opened = session.exec(
+            select(ControlRound).where(col(ControlRound.activity_id) == ACTIVITY)
+        ).all()
+    assert [r.period for r in opened] == ["2026-10"]  # the scheduler opened the round
+
+
+async def test_after_three_days_down_each_missed_send_is_caught_up_once(
+    started: ScheduleRunner, db: Database, recording: RecordingChannel, clock: FixedClock
+) -> None:
+    await started.sweep()
+    clock.set(riga(2026, 11, 6, 12, 0))  # missed: the reminder (3 Nov) and the due-day (6 Nov)
+    await started.sweep()
+    assert titles(recording, "anna-ozola") == [
+        "Termiņš šodien: Dzīvesvietas deklarēšana, 2026. gada oktobris"
+    ]
+    assert "(Nosūtīts ar nokavēšanos" in recording.texts("anna-ozola")
+    states = ledger(db)
+    anna = {k: v for k, v in states.items() if ":anna-ozola:" in k and ACTIVITY in k}
+    assert sorted((status, note) for status, note, _late in anna.values()) == [
+        ("sent", None),
+        ("skipped", "superseded"),
+    ]
+    clock.set(riga(2026, 11, 6, 12, 5))
+    assert await started.sweep() == 0
+
+
+async def test_a_send_missed_by_minutes_goes_out_once_marked_late(
+    started: ScheduleRunner, db: Database, recording: RecordingChannel, clock: FixedClock
+) -> None:
+    # field case C14 (a): down from 08:55 to 09:20 on the reminder day
+    await started.sweep()
+    clock.set(riga(2026, 11, 3, 8, 55))
+    assert await started.sweep() == 0
+    clock.set(riga(2026, 11, 3, 9, 20))
+    await started.sweep()
+    assert len(recording.to("anna-ozola")) == 1
+    late = [v[2] for k, v in ledger(db).items() if ":anna-ozola:" in k]
+    assert late == [20 * 60]
+
+
+async def test_escalations_stop_once_everything_is_measured(
+    started: ScheduleRunner,
+    ctx: Context,
+    db: Database,
+    recording: RecordingChannel,
+    clock: FixedClock,
+    dispatcher: Dispatcher,
+) -> None:
+    await started.sweep()
+    clock.set(riga(2026, 11, 3, 9, 0))
+    await started.sweep()
+    round_id = next(m.choices[0].token for m in recording.to("anna-ozola"))
+    await dispatcher.handle(press("anna-ozola", round_id))
+    for line in ("0,9", "96", "1"):
+        await dispatcher.handle(say("anna-ozola", line))
+    await dispatcher.handle(press("janis-berzins", round_id))
+    for line in ("75", "1"):
+        await dispatcher.handle(say("janis-berzins", line))
+    recording.clear()
+    for day in (6, 10, 12, 16):  # due day and the three escalation days
+        clock.set(riga(2026, 11, day, 9, 0))
+        await started.sweep()
+    for person in ("anna-ozola", "peteris-liepa", "janis-berzins", "marta-kalnina"):
+        assert not [m for m in recording.to(person) if "Dzīvesvietas" in (m.title or "")], person
+    skipped = [v[1] for k, v in ledger(db).items() if ACTIVITY in k and v[0] == "skipped"]
+    assert skipped and set(skipped) == {"measured"}
+
+
+async def test_unanswered_round_escalates_to_l_then_a_then_the_manager(
+    started: ScheduleRunner, recording: RecordingChannel, clock: FixedClock
+) -> None:
+    await started.sweep()
+    for day, hour in ((3, 9), (6, 9), (10, 9), (12, 9), (16, 9)):
+        clock.set(riga(2026, 11, day, hour, 0))
+        await started.sweep()
+    marta = [m for m in recording.to("marta-kalnina") if "Dzīvesvietas" in (m.plain())]
+    assert (
+        len(marta) == 1
+        and marta[0].title == "Nokavēts: Dzīvesvietas deklarēšana, 2026. gada oktobris"
+    )
+    assert "Anna Ozola" in marta[0].text and not marta[0].choices  # she measures nothing here
+
+
+async def test_one_digest_a_day_lists_everything_due(
+    ctx: Context, db: Database, recording: RecordingChannel, clock: FixedClock
+) -> None:
+    clock.set(riga(2026, 4, 1, 8, 0))
+    scheduled = runner(ctx, db, recording)
+    await scheduled.sweep()
+    clock.set(riga(2026, 4, 13, 9, 0))  # March is overdue, Q1's reminder is due: one message
+    await scheduled.sweep()
+    anna = recording.to("anna-ozola")
+    assert len(anna) == 1
+    assert anna[0].title == "Šodien: 2 kontroles kārtas gaida Jūs"
+    assert len(anna[0].choices) == 2
+
+
+async def test_sends_older_than_the_catch_up_window_are_skipped_and_logged(
+    started: ScheduleRunner,
+    db: Database,
+    recording: RecordingChannel,
+    clock: FixedClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await started.sweep()
+    clock.set(riga(2026, 11, 20, 9, 0))
+    await started.sweep()
+    notes = {k.split(":")[0] + ":" + str(v[1]) for k, v in ledger(db).items() if ACTIVITY in k}
+    assert "due:too_old" in notes
+    assert "not catching up" in caplog.text
+    # the +6 escalation (16 Nov) is within 7 days: the manager gets it once
+    assert len([m for m in recording.to("marta-kalnina") if "Dzīvesvietas" in m.plain()]) == 1
+
+
+def test_digest_notice_type_is_rendered(ctx: Context) -> None:
+    from bot.i18n import translator
+    from bot.render import RenderContext, render
+
+    message = render(Digest(()), RenderContext(translator("en"), ctx.plan, RIGA))
+    assert message.title == "Today: 0 control rounds need you"

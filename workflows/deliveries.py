@@ -1,0 +1,245 @@
+"""This module contains the sweep: which planned sends are due now, and what they say.
+
+Every planned send (:mod:`workflows.schedule`) has an idempotency key. A sweep takes the sends
+whose instant has come and whose key the delivery ledger has not closed, decides for each
+whether it still matters (a step after the due date stops as soon as the measurement is in; of
+several missed ladder steps only the latest goes out), gathers each person's sends of a day
+into one digest, and records them as ``sending`` in the ledger. After the platform call the
+caller marks them ``sent``. A key marked ``sent`` or ``skipped`` is never sent again.
+
+The one window where a message can repeat: a crash after the platform accepted a message and
+before ``sent`` was committed. Chat platforms take no idempotency key, so on restart that one
+in-flight send (status ``sending``) is sent again. Sends go out one at a time, so the window
+never holds more than one message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from storage.models import AuditEntry, Delivery
+from workflows import audit, summaries
+from workflows.context import Context
+from workflows.notices import Digest, Outgoing, Problem, Reminder, ToPerson
+from workflows.periods import Period
+from workflows.plan.model import UnknownPlanItem
+from workflows.plan.schema import StepTarget
+from workflows.rounds import ensure_round, measurers_of_round, outstanding_for, submitted
+from workflows.schedule import PlannedSend, SendKind, planned_sends
+
+_LOGGER = logging.getLogger(__name__)
+
+LATE_AFTER = timedelta(minutes=1)
+"""A send made later than this after its instant counts as caught up (and is logged)."""
+EPOCH_ACTION = "scheduler.started"
+"""Audit action of the scheduler's first start: nothing planned before it is caught up."""
+CLOSED = ("sent", "skipped")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What one platform call delivers, and the ledger keys it closes."""
+
+    keys: tuple[str, ...]
+    outgoing: Outgoing
+
+
+def scheduler_epoch(session: Session, ctx: Context) -> datetime:
+    """When the scheduler first ran on this database (recorded on the first call)."""
+    first = session.exec(
+        select(AuditEntry.at)
+        .where(col(AuditEntry.action) == EPOCH_ACTION)
+        .order_by(col(AuditEntry.at))
+        .limit(1)
+    ).first()
+    if first is not None:
+        return first
+    audit.record(session, ctx, "system", EPOCH_ACTION, "scheduler")
+    return ctx.now()
+
+
+def _closed_keys(session: Session, keys: list[str]) -> set[str]:
+    if not keys:
+        return set()
+    rows = session.exec(
+        select(Delivery.key).where(col(Delivery.key).in_(keys), col(Delivery.status).in_(CLOSED))
+    ).all()
+    return set(rows)
+
+
+def _ledger(session: Session, send: PlannedSend, status: str, now: datetime, note: str) -> None:
+    row = session.exec(select(Delivery).where(col(Delivery.key) == send.key)).first()
+    if row is None:
+        row = Delivery(
+            key=send.key,
+            kind=send.kind.value,
+            subject=send.subject,
+            period=send.period,
+            recipient=send.recipient,
+            step=send.step,
+            planned_at=send.at,
+            status=status,
+            attempted_at=now,
+        )
+    row.status = status
+    row.attempted_at = now
+    row.late_seconds = max(0, int((now - send.at).total_seconds()))
+    row.note = note or None
+    if status == "skipped":
+        row.done_at = now
+    session.add(row)
+
+
+def due_now(session: Session, ctx: Context, now: datetime) -> list[PlannedSend]:
+    """Planned sends whose instant has come and whose key is not closed, oldest first.
+
+    Sends planned before the scheduler's first start are not considered; sends older than the
+    plan's ``catch_up_days`` are closed as skipped (and logged).
+    """
+    epoch = scheduler_epoch(session, ctx)
+    days = ctx.plan.plan.schedule.catch_up_days
+    # look back twice the catch-up window, so that sends just too old are closed and logged
+    first = max(epoch, now - timedelta(days=2 * days + 1)).astimezone(ctx.timezone).date()
+    sends = [
+        s
+        for s in planned_sends(ctx, first - timedelta(days=1), now.astimezone(ctx.timezone).date())
+        if epoch <= s.at <= now
+    ]
+    closed = _closed_keys(session, [s.key for s in sends])
+    pending = [s for s in sends if s.key not in closed]
+    fresh: list[PlannedSend] = []
+    for send in pending:
+        if now - send.at > timedelta(days=days):
+            _LOGGER.warning("not catching up %s: planned %s, too long ago", send.key, send.at)
+            _ledger(session, send, "skipped", now, "too_old")
+        else:
+            fresh.append(send)
+    return fresh
+
+
+def _latest_steps(session: Session, sends: list[PlannedSend], now: datetime) -> list[PlannedSend]:
+    """Of several ladder steps missed for one recipient, activity and period, keep the last."""
+    latest: dict[tuple[str, str, str], PlannedSend] = {}
+    for send in sends:
+        if send.kind is SendKind.SUMMARY:
+            continue
+        group = (send.recipient, send.subject, send.period)
+        if group not in latest or send.step > latest[group].step:
+            latest[group] = send
+    kept: list[PlannedSend] = []
+    for send in sends:
+        if (
+            send.kind is SendKind.SUMMARY
+            or latest[(send.recipient, send.subject, send.period)] is send
+        ):
+            kept.append(send)
+        else:
+            _ledger(session, send, "skipped", now, "superseded")
+    return kept
+
+
+def _reminder(session: Session, ctx: Context, send: PlannedSend, now: datetime) -> Reminder | str:
+    """The reminder a ladder send carries, or the reason it is not needed."""
+    try:
+        activity = ctx.plan.activity(send.subject)
+    except UnknownPlanItem:
+        return "activity_gone"
+    step = ctx.plan.plan.schedule.ladder[send.step]
+    control_round, _created = ensure_round(
+        session, ctx, activity, Period.parse(send.period), "system"
+    )
+    if control_round.id is None:  # pragma: no cover - ensure_round flushes
+        return "no_round"
+    own, _answered = outstanding_for(session, ctx, control_round, send.recipient)
+    if step.to is StepTarget.MEASURED_BY:
+        missing = own
+        measurers: tuple[str, ...] = ()
+    else:
+        done = submitted(session, control_round.id)
+        missing = tuple(
+            i.id
+            for i in activity.indicators
+            if i.frequency == control_round.frequency and i.id not in done
+        )
+        measurers = tuple(
+            p
+            for p in measurers_of_round(ctx, control_round)
+            if p != send.recipient and outstanding_for(session, ctx, control_round, p)[0]
+        )
+    if not missing:
+        return "measured"
+    return Reminder(
+        round_id=control_round.id,
+        activity_id=activity.id,
+        period=control_round.period,
+        due_date=control_round.due_date,
+        indicator_ids=missing,
+        overdue=control_round.due_date < now.astimezone(ctx.timezone).date(),
+        step=send.kind.value,
+        measurers=measurers,
+        late=now - send.at > LATE_AFTER,
+        can_enter=bool(own),
+    )
+
+
+def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
+    """Decide what to send now, record it as ``sending`` and return it.
+
+    Returns:
+        One :class:`Prepared` per platform call: a person's digest of the day (or single
+        reminder), or a channel summary. Sends no longer needed are closed as ``skipped``.
+    """
+    sends = _latest_steps(session, due_now(session, ctx, now), now)
+    out: list[Prepared] = []
+    digests: defaultdict[tuple[str, str], list[tuple[PlannedSend, Reminder]]] = defaultdict(list)
+    for send in sends:
+        if now - send.at > LATE_AFTER:
+            _LOGGER.warning("catching up %s, planned %s", send.key, send.at.isoformat())
+        if send.kind is SendKind.SUMMARY:
+            items = summaries.post_summary(session, ctx, send.subject, send.period, "system")
+            problems = [i.notice for i in items if isinstance(i.notice, Problem)]
+            if problems:
+                _ledger(session, send, "skipped", now, problems[0].code)
+                continue
+            _ledger(session, send, "sending", now, "")
+            out.extend(Prepared((send.key,), item) for item in items)
+            continue
+        reminder = _reminder(session, ctx, send, now)
+        if isinstance(reminder, str):
+            _ledger(session, send, "skipped", now, reminder)
+            continue
+        digests[(send.recipient, send.local.date().isoformat())].append((send, reminder))
+    for (person_id, _day), group in digests.items():
+        for send, _reminder_notice in group:
+            _ledger(session, send, "sending", now, "")
+        keys = tuple(send.key for send, _r in group)
+        notices = tuple(r for _s, r in group)
+        notice = notices[0] if len(notices) == 1 else Digest(notices)
+        out.append(Prepared(keys, Outgoing(ToPerson(person_id), notice)))
+    return out
+
+
+def mark(
+    session: Session, ctx: Context, keys: tuple[str, ...], status: str, note: str = ""
+) -> None:
+    """Close ledger rows after the platform call: ``sent`` (or ``failed``)."""
+    now = ctx.now()
+    for row in session.exec(select(Delivery).where(col(Delivery.key).in_(keys))).all():
+        row.status = status
+        row.done_at = now
+        row.note = note or row.note
+        session.add(row)
+
+
+def next_instant(ctx: Context, after: datetime, horizon_days: int = 40) -> datetime | None:
+    """The first planned instant after ``after`` (for the scheduler's exact date trigger)."""
+    start = after.astimezone(ctx.timezone).date()
+    for send in planned_sends(ctx, start, start + timedelta(days=horizon_days)):
+        if send.at > after:
+            return send.at
+    return None
