@@ -6,6 +6,7 @@ Commands:
     remind ACTIVITY [--period P] open a control round and remind whoever measures
     summary CHANNEL [--period P] post a team channel's summary
     schedule [--from D] [--to D] list every planned send (table or JSON)
+    run                          the long-running bot: channels and the scheduler
     console [--as PERSON]        chat on the console as a person of the plan
     demo                         one complete scripted control round on a fresh database
 """
@@ -67,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     schedule.add_argument("--to", dest="last", type=_date, help="last local date (+30 days)")
     schedule.add_argument("--activity", help="only this activity")
     schedule.add_argument("--format", choices=("table", "json"), default="table")
+    sub.add_parser("run", help="run the bot: channels and the scheduler, until SIGTERM")
     console = sub.add_parser("console", help="chat on the console")
     console.add_argument("--as", dest="person", help="person id to start as")
     demo = sub.add_parser("demo", help="run the scripted demo round")
@@ -248,6 +250,10 @@ def _main(args: argparse.Namespace, settings: Settings) -> int:
                 print(line, file=sys.stderr)
             return EXIT_FAILED
     try:
+        if args.command == "run":
+            from bot.run import run
+
+            return asyncio.run(run(settings))
         if args.command == "demo":
             from bot.demo import NotADemoDatabase, run_demo
 

@@ -85,6 +85,7 @@ class ConsoleSession:
         self.default_lang: Lang = lang
         self.t = translator(self._lang_of(person_id))
         self.interactive = False
+        self.quit_requested = False
 
     def _lang_of(self, person_id: str) -> Lang:
         """The console's own lines follow the person's plan language, else the default."""
@@ -126,6 +127,7 @@ class ConsoleSession:
             return True
         lowered = line.lower()
         if lowered.split()[0] in ("/quit", "/exit"):
+            self.quit_requested = True
             return False
         if lowered == "/as" or lowered.startswith("/as "):
             if self._switch(line[3:].strip()):

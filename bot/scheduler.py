@@ -9,6 +9,7 @@ repeats a send (field case C14, single process).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from functools import partial
@@ -45,6 +46,7 @@ class ScheduleRunner:
         self.db = db
         self.outbox = outbox
         self.scheduler: AsyncIOScheduler | None = None
+        self._lock = asyncio.Lock()
 
     async def sweep(self) -> int:
         """Send everything due now, one platform call at a time.
@@ -52,6 +54,10 @@ class ScheduleRunner:
         Returns:
             How many messages were handed to the channels.
         """
+        async with self._lock:  # one sweep at a time: the trigger and the safety net may meet
+            return await self._sweep()
+
+    async def _sweep(self) -> int:
         now = self.ctx.now()
         prepared = await self.db.run(lambda s: deliveries.prepare(s, self.ctx, now))
         sent = 0

@@ -1,0 +1,82 @@
+"""``controlbot run``: scheduler and console in one loop, clean stops, no repeated sends."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.run import run
+from bot.settings import Settings
+from workflows.clock import FixedClock
+
+RIGA = ZoneInfo("Europe/Riga")
+
+
+async def _run_once(settings: Settings, clock: FixedClock, out: io.StringIO) -> int:
+    stop = asyncio.Event()
+    asyncio.get_running_loop().call_later(0.3, stop.set)
+    return await run(settings, clock=clock, stdin=io.StringIO(""), out=out, stop=stop)
+
+
+async def test_run_sends_what_is_due_and_a_restart_sends_nothing_twice(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'run.sqlite3'}")
+    clock = FixedClock(datetime(2026, 10, 30, 8, 0, tzinfo=RIGA))
+    first = io.StringIO()
+    assert await _run_once(settings, clock, first) == 0  # first start: records the epoch
+    assert "[DM →" not in first.getvalue()
+    clock.set(datetime(2026, 11, 3, 9, 0, tzinfo=RIGA))
+    second = io.StringIO()
+    assert await _run_once(settings, clock, second) == 0
+    assert second.getvalue().count("[DM → Anna Ozola] Atgādinājums") == 1
+    third = io.StringIO()
+    assert await _run_once(settings, clock, third) == 0  # restarted at the same moment
+    assert "[DM →" not in third.getvalue()
+
+
+async def test_quit_on_the_console_stops_run(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'run.sqlite3'}")
+    clock = FixedClock(datetime(2026, 10, 30, 8, 0, tzinfo=RIGA))
+    out = io.StringIO()
+    code = await asyncio.wait_for(
+        run(settings, clock=clock, stdin=io.StringIO("/help\n/quit\n"), out=out), timeout=20
+    )
+    assert code == 0
+    assert "/pending" in out.getvalue()
+
+
+def test_sigterm_stops_the_process_cleanly(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "CONTROLBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "run.sqlite3").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.5)  # past start-up: the scheduler is running, stdin is closed
+        assert process.poll() is None
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
