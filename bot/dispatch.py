@@ -23,7 +23,7 @@ from bot.render import RenderContext, render
 from bot.tokens import Token, TokenError
 from storage.db import Database
 from storage.models import Person, PlatformIdentity
-from workflows import audit, conversation, decisions, rounds, summaries
+from workflows import audit, conversation, decisions, rounds, snooze, summaries
 from workflows.context import Context
 from workflows.notices import Help, LanguageChanged, Outgoing, ToPerson, problem
 from workflows.pending import pending_for
@@ -145,6 +145,10 @@ class Dispatcher:
             return [Outgoing(me, problem("unknown_choice"))]
         if token.kind == "round" and token.value == "start":
             return conversation.start_measurement(session, self.ctx, person_id, token.ref)
+        if token.kind == "snooze":
+            if token.value == "ask":
+                return snooze.options(session, self.ctx, person_id, token.ref)
+            return snooze.snooze(session, self.ctx, person_id, token.ref, token.value)
         if token.kind == "decision":
             return conversation.start_decision(
                 session, self.ctx, person_id, token.ref, token.value

@@ -71,6 +71,11 @@ def start_round(round_id: int) -> str:
     return Token("round", round_id, "start").encode()
 
 
+def snooze(round_id: int, choice: str) -> str:
+    """Token of postponing a round's reminder (``ask``, ``today``, ``tomorrow``, ``nextwd``)."""
+    return Token("snooze", round_id, choice).encode()
+
+
 def decide(decision_id: int, outcome: str) -> str:
     """Token of approving or rejecting a decision."""
     return Token("decision", decision_id, outcome).encode()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -39,6 +40,8 @@ LATE_AFTER = timedelta(minutes=1)
 EPOCH_ACTION = "scheduler.started"
 """Audit action of the scheduler's first start: nothing planned before it is caught up."""
 CLOSED = ("sent", "skipped")
+SNOOZE = "snooze"
+"""Ledger kind of a reminder its recipient postponed (key ``snooze:activity:period:person:n``)."""
 
 
 @dataclass(frozen=True)
@@ -143,20 +146,32 @@ def _latest_steps(session: Session, sends: list[PlannedSend], now: datetime) -> 
     return kept
 
 
-def _reminder(session: Session, ctx: Context, send: PlannedSend, now: datetime) -> Reminder | str:
-    """The reminder a ladder send carries, or the reason it is not needed."""
+@dataclass(frozen=True)
+class _Due:
+    """What a reminder is about, whether it comes from the ladder or from a snooze."""
+
+    subject: str
+    period: str
+    recipient: str
+    kind: str
+    target: StepTarget
+    at: datetime
+    local_day: str
+
+
+def _reminder(session: Session, ctx: Context, due: _Due, now: datetime) -> Reminder | str:
+    """The reminder to send, or the reason it is not needed."""
     try:
-        activity = ctx.plan.activity(send.subject)
+        activity = ctx.plan.activity(due.subject)
     except UnknownPlanItem:
         return "activity_gone"
-    step = ctx.plan.plan.schedule.ladder[send.step]
     control_round, _created = ensure_round(
-        session, ctx, activity, Period.parse(send.period), "system"
+        session, ctx, activity, Period.parse(due.period), "system"
     )
     if control_round.id is None:  # pragma: no cover - ensure_round flushes
         return "no_round"
-    own, _answered = outstanding_for(session, ctx, control_round, send.recipient)
-    if step.to is StepTarget.MEASURED_BY:
+    own, _answered = outstanding_for(session, ctx, control_round, due.recipient)
+    if due.target is StepTarget.MEASURED_BY:
         missing = own
         measurers: tuple[str, ...] = ()
     else:
@@ -169,7 +184,7 @@ def _reminder(session: Session, ctx: Context, send: PlannedSend, now: datetime) 
         measurers = tuple(
             p
             for p in measurers_of_round(ctx, control_round)
-            if p != send.recipient and outstanding_for(session, ctx, control_round, p)[0]
+            if p != due.recipient and outstanding_for(session, ctx, control_round, p)[0]
         )
     if not missing:
         return "measured"
@@ -180,11 +195,72 @@ def _reminder(session: Session, ctx: Context, send: PlannedSend, now: datetime) 
         due_date=control_round.due_date,
         indicator_ids=missing,
         overdue=control_round.due_date < now.astimezone(ctx.timezone).date(),
-        step=send.kind.value,
+        step=due.kind,
         measurers=measurers,
-        late=now - send.at > LATE_AFTER,
+        late=now - due.at > LATE_AFTER,
         can_enter=bool(own),
     )
+
+
+def _from_send(ctx: Context, send: PlannedSend) -> _Due:
+    return _Due(
+        subject=send.subject,
+        period=send.period,
+        recipient=send.recipient,
+        kind=send.kind.value,
+        target=ctx.plan.plan.schedule.ladder[send.step].to,
+        at=send.at,
+        local_day=send.local.date().isoformat(),
+    )
+
+
+def _snoozed_until(session: Session, send: PlannedSend) -> datetime | None:
+    """When a snooze of the recipient for this activity and period ends, if one is pending."""
+    prefix = f"{SNOOZE}:{send.subject}:{send.period}:{send.recipient}:"
+    return session.exec(
+        select(Delivery.planned_at)
+        .where(col(Delivery.key).startswith(prefix), col(Delivery.status) == "planned")
+        .order_by(col(Delivery.planned_at).desc())
+        .limit(1)
+    ).first()
+
+
+def _due_snoozes(session: Session, ctx: Context, now: datetime) -> list[tuple[Delivery, _Due]]:
+    rows = session.exec(
+        select(Delivery).where(
+            col(Delivery.kind) == SNOOZE,
+            col(Delivery.status) == "planned",
+            col(Delivery.planned_at) <= now,
+        )
+    ).all()
+    return [
+        (
+            row,
+            _Due(
+                subject=row.subject,
+                period=row.period,
+                recipient=row.recipient,
+                kind="reminder",
+                target=StepTarget.MEASURED_BY,
+                at=row.planned_at,
+                local_day=row.planned_at.astimezone(ctx.timezone).date().isoformat(),
+            ),
+        )
+        for row in rows
+    ]
+
+
+_SEVERITY = {"reminder": 0, "due": 1, "escalation": 2}
+
+
+def _one_per_round(reminders: Iterable[Reminder]) -> tuple[Reminder, ...]:
+    """One item per round (the most pressing), in first-seen order."""
+    best: dict[int, Reminder] = {}
+    for reminder in reminders:
+        kept = best.get(reminder.round_id)
+        if kept is None or _SEVERITY[reminder.step] > _SEVERITY[kept.step]:
+            best[reminder.round_id] = reminder
+    return tuple(best.values())
 
 
 def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
@@ -196,7 +272,16 @@ def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
     """
     sends = _latest_steps(session, due_now(session, ctx, now), now)
     out: list[Prepared] = []
-    digests: defaultdict[tuple[str, str], list[tuple[PlannedSend, Reminder]]] = defaultdict(list)
+    digests: defaultdict[tuple[str, str], list[tuple[str, Reminder]]] = defaultdict(list)
+    for row, due in _due_snoozes(session, ctx, now):
+        reminder = _reminder(session, ctx, due, now)
+        row.attempted_at = now
+        if isinstance(reminder, str):
+            row.status, row.note, row.done_at = "skipped", reminder, now
+        else:
+            row.status = "sending"
+            digests[(due.recipient, due.local_day)].append((row.key, reminder))
+        session.add(row)
     for send in sends:
         if now - send.at > LATE_AFTER:
             _LOGGER.warning("catching up %s, planned %s", send.key, send.at.isoformat())
@@ -209,16 +294,19 @@ def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
             _ledger(session, send, "sending", now, "")
             out.extend(Prepared((send.key,), item) for item in items)
             continue
-        reminder = _reminder(session, ctx, send, now)
+        until = _snoozed_until(session, send) if send.kind is not SendKind.ESCALATION else None
+        if until is not None and until > send.at:
+            _ledger(session, send, "skipped", now, "snoozed")
+            continue
+        reminder = _reminder(session, ctx, _from_send(ctx, send), now)
         if isinstance(reminder, str):
             _ledger(session, send, "skipped", now, reminder)
             continue
-        digests[(send.recipient, send.local.date().isoformat())].append((send, reminder))
+        _ledger(session, send, "sending", now, "")
+        digests[(send.recipient, send.local.date().isoformat())].append((send.key, reminder))
     for (person_id, _day), group in digests.items():
-        for send, _reminder_notice in group:
-            _ledger(session, send, "sending", now, "")
-        keys = tuple(send.key for send, _r in group)
-        notices = tuple(r for _s, r in group)
+        keys = tuple(key for key, _r in group)
+        notices = _one_per_round(r for _k, r in group)
         notice = notices[0] if len(notices) == 1 else Digest(notices)
         out.append(Prepared(keys, Outgoing(ToPerson(person_id), notice)))
     return out

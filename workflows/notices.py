@@ -69,6 +69,25 @@ class Digest:
 
 
 @dataclass(frozen=True)
+class SnoozeOptions:
+    """When to be reminded again about a round (the "Atlikt atgādinājumu" choices)."""
+
+    round_id: int
+    activity_id: str
+    period: str
+
+
+@dataclass(frozen=True)
+class Snoozed:
+    """The reminder comes again at ``until``; ``capped``: moved up to the escalation step."""
+
+    activity_id: str
+    period: str
+    until: datetime
+    capped: bool
+
+
+@dataclass(frozen=True)
 class RoundOpened:
     """Acknowledgement to whoever opened a round: who was reminded."""
 
@@ -373,6 +392,8 @@ class Problem:
 Notice: TypeAlias = (
     Reminder
     | Digest
+    | SnoozeOptions
+    | Snoozed
     | RoundOpened
     | FormPrompt
     | AnswerRefused

@@ -120,7 +120,8 @@ def _quiet(moment: datetime, quiet: QuietHours | None) -> datetime:
     return datetime.combine(day, end, tzinfo=moment.tzinfo)
 
 
-def _zone_of(ctx: Context, person_id: str) -> ZoneInfo:
+def zone_of(ctx: Context, person_id: str) -> ZoneInfo:
+    """A person's zone: their plan ``timezone``, else the plan's (or the default)."""
     if ctx.plan.has_person(person_id):
         zone = ctx.plan.person(person_id).timezone
         if zone:
@@ -231,7 +232,7 @@ def planned_sends(
                                 index,
                                 person,
                                 day,
-                                _zone_of(ctx, person),
+                                zone_of(ctx, person),
                                 conditional=step.offset >= 0,
                             )
                         )

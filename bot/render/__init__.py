@@ -13,6 +13,8 @@ from workflows import notices as n
 _RENDERERS: dict[type[Any], Callable[[Any, RenderContext], Message]] = {
     n.Reminder: rounds.render_reminder,
     n.Digest: rounds.render_digest,
+    n.SnoozeOptions: rounds.render_snooze_options,
+    n.Snoozed: rounds.render_snoozed,
     n.RoundOpened: rounds.render_round_opened,
     n.MeasurementsRecorded: rounds.render_recorded,
     n.NothingToMeasure: rounds.render_nothing_to_measure,

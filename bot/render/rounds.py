@@ -15,6 +15,8 @@ from workflows.notices import (
     PendingList,
     Reminder,
     RoundOpened,
+    Snoozed,
+    SnoozeOptions,
 )
 
 
@@ -81,7 +83,12 @@ def _enter_choice(notice: Reminder, rc: RenderContext, with_subject: bool) -> Ch
 
 def render_reminder(notice: Reminder, rc: RenderContext) -> Message:
     """A reminder, due-day reminder or overdue notice: what to measure and by when."""
-    choices = (_enter_choice(notice, rc, False),) if notice.can_enter else ()
+    choices: tuple[Choice, ...] = ()
+    if notice.can_enter:
+        choices = (
+            _enter_choice(notice, rc, False),
+            Choice(tokens.snooze(notice.round_id, "ask"), rc.t.gettext("Remind me later")),
+        )
     return Message(
         "\n".join(_reminder_lines(notice, rc)), title=_reminder_title(notice, rc), choices=choices
     )
@@ -100,6 +107,42 @@ def render_digest(notice: Digest, rc: RenderContext) -> Message:
         len(notice.items),
     )
     return Message("\n\n".join(blocks), title=title, choices=choices)
+
+
+def render_snooze_options(notice: SnoozeOptions, rc: RenderContext) -> Message:
+    """When to remind again."""
+    t = rc.t
+    title = t.gettext(
+        "Remind me later: {activity}, {period}",
+        activity=rc.activity(notice.activity_id),
+        period=fmt_period(notice.period, t),
+    )
+    choices = (
+        Choice(tokens.snooze(notice.round_id, "today"), t.gettext("Later today")),
+        Choice(tokens.snooze(notice.round_id, "tomorrow"), t.gettext("Tomorrow")),
+        Choice(tokens.snooze(notice.round_id, "nextwd"), t.gettext("Next working day")),
+    )
+    text = t.gettext("When should I remind you again? Never later than the overdue notice.")
+    return Message(text, title=title, choices=choices)
+
+
+def render_snoozed(notice: Snoozed, rc: RenderContext) -> Message:
+    """Confirmation of a postponed reminder."""
+    t = rc.t
+    fields = {
+        "activity": rc.activity(notice.activity_id),
+        "period": fmt_period(notice.period, t),
+        "when": fmt_datetime(notice.until, rc.tz, t),
+    }
+    if notice.capped:
+        return Message(
+            t.gettext(
+                "I will remind you about {activity}, {period} on {when}, when the round "
+                "escalates; a reminder cannot be postponed past that.",
+                **fields,
+            )
+        )
+    return Message(t.gettext("I will remind you about {activity}, {period} on {when}.", **fields))
 
 
 def render_round_opened(notice: RoundOpened, rc: RenderContext) -> Message:

@@ -16,7 +16,7 @@ from storage.models import ControlRound, Delivery
 from tests.support.recording import RecordingChannel, press, say
 from workflows.clock import FixedClock
 from workflows.context import Context
-from workflows.notices import Digest
+from workflows.notices import Digest, Snoozed, SnoozeOptions
 
 RIGA = ZoneInfo("Europe/Riga")
 ACTIVITY = "dzivesvietas-deklaresana"
@@ -194,3 +194,69 @@ def test_digest_notice_type_is_rendered(ctx: Context) -> None:
 
     message = render(Digest(()), RenderContext(translator("en"), ctx.plan, RIGA))
     assert message.title == "Today: 0 control rounds need you"
+
+
+def _round_token(recording: RecordingChannel, person: str) -> int:
+    token = next(m.choices[0].token for m in recording.to(person) if m.choices)
+    return int(token.split(":")[1])
+
+
+async def test_a_snoozed_reminder_comes_back_once_at_the_chosen_time(
+    started: ScheduleRunner,
+    db: Database,
+    recording: RecordingChannel,
+    clock: FixedClock,
+    dispatcher: Dispatcher,
+) -> None:
+    await started.sweep()
+    clock.set(riga(2026, 11, 3, 9, 0))
+    await started.sweep()
+    round_id = _round_token(recording, "anna-ozola")
+    options = await dispatcher.handle(press("anna-ozola", f"snooze:{round_id}:ask"))
+    assert isinstance(options[0].notice, SnoozeOptions)
+    items = await dispatcher.handle(press("anna-ozola", f"snooze:{round_id}:tomorrow"))
+    snoozed = items[0].notice
+    assert isinstance(snoozed, Snoozed) and not snoozed.capped
+    assert snoozed.until == riga(2026, 11, 4, 9, 0)
+    recording.clear()
+    clock.set(riga(2026, 11, 4, 9, 0))
+    await started.sweep()
+    await started.sweep()
+    assert titles(recording, "anna-ozola") == [
+        "Atgādinājums: Dzīvesvietas deklarēšana, 2026. gada oktobris"
+    ]
+
+
+async def test_a_snooze_holds_the_due_day_reminder_but_not_the_escalation(
+    started: ScheduleRunner,
+    db: Database,
+    recording: RecordingChannel,
+    clock: FixedClock,
+    dispatcher: Dispatcher,
+) -> None:
+    await started.sweep()
+    clock.set(riga(2026, 11, 3, 9, 0))
+    await started.sweep()
+    round_id = _round_token(recording, "anna-ozola")
+    clock.set(riga(2026, 11, 6, 8, 0))
+    await dispatcher.handle(press("anna-ozola", f"snooze:{round_id}:today"))  # until 11:00
+    recording.clear()
+    clock.set(riga(2026, 11, 6, 9, 0))
+    await started.sweep()
+    assert recording.to("anna-ozola") == []  # the due-day reminder waits for the snooze
+    clock.set(riga(2026, 11, 6, 11, 0))
+    await started.sweep()
+    assert len(recording.to("anna-ozola")) == 1
+    # snoozing on the morning of the escalation is capped at the escalation
+    clock.set(riga(2026, 11, 10, 8, 0))
+    items = await dispatcher.handle(press("anna-ozola", f"snooze:{round_id}:tomorrow"))
+    capped = items[0].notice
+    assert isinstance(capped, Snoozed) and capped.capped
+    assert capped.until == riga(2026, 11, 10, 9, 0)
+    recording.clear()
+    clock.set(riga(2026, 11, 10, 9, 0))
+    await started.sweep()
+    assert (
+        titles(recording, "anna-ozola") == ["Šodien: 2 kontroles kārtas gaida Jūs"]
+        or len(recording.to("anna-ozola")) == 1
+    )

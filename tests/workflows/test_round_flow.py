@@ -146,7 +146,10 @@ async def test_remind_sends_one_reminder_per_measurer_with_only_their_indicators
     # each measurer got exactly one message, with a button that starts this round
     for person in (ANNA, PETERIS, JANIS):
         (message,) = recording.to(person)
-        assert [c.token for c in message.choices] == [tokens.start_round(opened.round_id)]
+        assert [c.token for c in message.choices] == [
+            tokens.start_round(opened.round_id),
+            tokens.snooze(opened.round_id, "ask"),
+        ]
     # the due date in each person's language (Babel formats, not catalogue text)
     assert "06.11.2026." in recording.last(ANNA).plain()
     assert "6 Nov 2026" in recording.last(PETERIS).plain()
