@@ -215,3 +215,20 @@ class Delivery(SQLModel, table=True):
     done_at: datetime | None = _utc(nullable=True)
     late_seconds: int = 0
     note: str | None = Field(default=None, max_length=200)
+
+
+class Absence(SQLModel, table=True):
+    """A person away from ``starts`` to ``ends`` (local dates, inclusive), via ``/away``.
+
+    While away they get no reminders, and their measuring passes to their deputy.
+    """
+
+    __tablename__ = "absence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = Field(foreign_key="person.id", index=True, max_length=64)
+    starts: date
+    ends: date
+    created_by: str = Field(max_length=64)
+    created_at: datetime = _utc()
+    cancelled_at: datetime | None = _utc(nullable=True)

@@ -149,6 +149,8 @@ def check_references(plan: Plan, locate: Locate) -> list[PlanIssue]:
     check.timezone(("timezone",), plan.timezone)
     for index, person in enumerate(plan.people):
         check.timezone(("people", index, "timezone"), person.timezone)
+        if person.deputy is not None:
+            check.ref(("people", index, "deputy"), "person", person.deputy, check.people)
     for path, activity in check.activities():
         check.activity(path, activity)
     return check.issues

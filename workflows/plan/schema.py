@@ -219,13 +219,18 @@ class Channel(_Strict):
 
 
 class Person(_Strict):
-    """A person who holds roles. ``language``/``timezone`` override the plan's defaults."""
+    """A person who holds roles. ``language``/``timezone`` override the plan's defaults.
+
+    ``deputy`` takes over their measuring while they are away (``/away``); without one, the
+    co-responsible (L) of the activity does, else their manager.
+    """
 
     id: Identifier
     name: VisibleText = Field(min_length=1, max_length=200)
     email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$", max_length=254)
     language: Literal["lv", "en"] | None = None
     timezone: str | None = Field(default=None, max_length=64)
+    deputy: Identifier | None = None
 
 
 class Holder(_Strict):
