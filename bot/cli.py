@@ -7,6 +7,7 @@ Commands:
     summary CHANNEL [--period P] post a team channel's summary
     schedule [--from D] [--to D] list every planned send (table or JSON)
     run                          the long-running bot: channels and the scheduler
+    away PERSON FROM TO          record an absence (reminders held, a deputy measures)
     console [--as PERSON]        chat on the console as a person of the plan
     demo                         one complete scripted control round on a fresh database
 """
@@ -69,6 +70,10 @@ def _parser() -> argparse.ArgumentParser:
     schedule.add_argument("--activity", help="only this activity")
     schedule.add_argument("--format", choices=("table", "json"), default="table")
     sub.add_parser("run", help="run the bot: channels and the scheduler, until SIGTERM")
+    away = sub.add_parser("away", help="record an absence: reminders held, a deputy measures")
+    away.add_argument("person")
+    away.add_argument("starts", type=_date, help="first day away (YYYY-MM-DD)")
+    away.add_argument("ends", type=_date, help="last day away (YYYY-MM-DD)")
     console = sub.add_parser("console", help="chat on the console")
     console.add_argument("--as", dest="person", help="person id to start as")
     demo = sub.add_parser("demo", help="run the scripted demo round")
@@ -159,6 +164,26 @@ async def _one_shot(app: App, command: str, target: str, period: str | None) -> 
         items = await app.db.run(
             lambda s: summaries.post_summary(s, app.ctx, target, period, actor)
         )
+    await app.outbox.deliver(items)
+    return EXIT_FAILED if _failed(items) else EXIT_OK
+
+
+async def _away(app: App, person: str, starts: date, ends: date) -> int:
+    from workflows import absences
+
+    if not app.ctx.plan.has_person(person):
+        known = ", ".join(p.id for p in app.ctx.plan.plan.people)
+        print(
+            _t(app.settings).gettext(
+                "There is no person “{person}” in the plan. Known: {known}",
+                person=person,
+                known=known,
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    actor = _actor(app)
+    items = await app.db.run(lambda s: absences.register(s, app.ctx, person, starts, ends, actor))
     await app.outbox.deliver(items)
     return EXIT_FAILED if _failed(items) else EXIT_OK
 
@@ -285,6 +310,8 @@ def _main(args: argparse.Namespace, settings: Settings) -> int:
         )
         return EXIT_FAILED
     try:
+        if args.command == "away":
+            return asyncio.run(_away(app, args.person, args.starts, args.ends))
         if args.command in ("remind", "summary"):
             target = args.activity if args.command == "remind" else args.channel
             return asyncio.run(_one_shot(app, args.command, target, args.period))

@@ -23,8 +23,9 @@ from bot.render import RenderContext, render
 from bot.tokens import Token, TokenError
 from storage.db import Database
 from storage.models import Person, PlatformIdentity
-from workflows import audit, conversation, decisions, rounds, snooze, summaries
+from workflows import absences, audit, conversation, decisions, rounds, snooze, summaries
 from workflows.context import Context
+from workflows.forms.parsing import parse_date
 from workflows.notices import Help, LanguageChanged, Outgoing, ToPerson, problem
 from workflows.pending import pending_for
 from workflows.periods import last_closed
@@ -63,6 +64,7 @@ class Dispatcher:
             "lang": self._lang,
             "remind": self._remind,
             "summary": self._summary,
+            "away": self._away,
             "approve": self._decide(decisions.APPROVE),
             "reject": self._decide(decisions.REJECT),
         }
@@ -221,6 +223,17 @@ class Dispatcher:
             return [Outgoing(ToPerson(person_id), problem("usage", usage=usage))]
         period = args[1] if len(args) == 2 else None
         return summaries.post_summary(session, self.ctx, args[0], period, person_id)
+
+    def _away(self, session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
+        if not args:
+            return absences.listing(session, self.ctx, person_id)
+        if len(args) == 1 and args[0].lower() in ("cancel", "atcelt", "back"):
+            return absences.cancel(session, self.ctx, person_id)
+        dates = [parse_date(a) for a in args]
+        if len(dates) != 2 or dates[0] is None or dates[1] is None:
+            usage = "/away DD.MM.YYYY DD.MM.YYYY | /away cancel"
+            return [Outgoing(ToPerson(person_id), problem("usage", usage=usage))]
+        return absences.register(session, self.ctx, person_id, dates[0], dates[1], person_id)
 
     def _period_examples(self) -> str:
         """The last closed month, quarter and year, as a usage hint (e.g. ``2026-10|2026-Q3``)."""

@@ -18,13 +18,14 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
 from storage.models import AuditEntry, Delivery
 from workflows import audit, summaries
+from workflows.absences import away_on, deputy_for
 from workflows.context import Context
 from workflows.notices import Digest, Outgoing, Problem, Reminder, ToPerson
 from workflows.periods import Period
@@ -183,7 +184,7 @@ def _reminder(session: Session, ctx: Context, due: _Due, now: datetime) -> Remin
         )
         measurers = tuple(
             p
-            for p in measurers_of_round(ctx, control_round)
+            for p in measurers_of_round(session, ctx, control_round)
             if p != due.recipient and outstanding_for(session, ctx, control_round, p)[0]
         )
     if not missing:
@@ -200,6 +201,20 @@ def _reminder(session: Session, ctx: Context, due: _Due, now: datetime) -> Remin
         late=now - due.at > LATE_AFTER,
         can_enter=bool(own),
     )
+
+
+def _route_away(session: Session, ctx: Context, due: _Due, day: date) -> _Due | None:
+    """Send to the deputy of a recipient who is away that day; ``None``: nobody to send to."""
+    away = away_on(session, day)
+    if due.recipient not in away:
+        return due
+    try:
+        deputy = deputy_for(ctx, ctx.plan.activity(due.subject), due.recipient)
+    except UnknownPlanItem:
+        return None
+    if deputy is None or deputy in away:
+        return None
+    return replace(due, recipient=deputy)
 
 
 def _from_send(ctx: Context, send: PlannedSend) -> _Due:
@@ -273,14 +288,18 @@ def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
     sends = _latest_steps(session, due_now(session, ctx, now), now)
     out: list[Prepared] = []
     digests: defaultdict[tuple[str, str], list[tuple[str, Reminder]]] = defaultdict(list)
-    for row, due in _due_snoozes(session, ctx, now):
-        reminder = _reminder(session, ctx, due, now)
+    for row, snoozed in _due_snoozes(session, ctx, now):
+        if snoozed.recipient in away_on(session, snoozed.at.astimezone(ctx.timezone).date()):
+            row.status, row.note, row.done_at = "skipped", "away", now
+            session.add(row)
+            continue
+        reminder = _reminder(session, ctx, snoozed, now)
         row.attempted_at = now
         if isinstance(reminder, str):
             row.status, row.note, row.done_at = "skipped", reminder, now
         else:
             row.status = "sending"
-            digests[(due.recipient, due.local_day)].append((row.key, reminder))
+            digests[(snoozed.recipient, snoozed.local_day)].append((row.key, reminder))
         session.add(row)
     for send in sends:
         if now - send.at > LATE_AFTER:
@@ -298,12 +317,13 @@ def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
         if until is not None and until > send.at:
             _ledger(session, send, "skipped", now, "snoozed")
             continue
-        reminder = _reminder(session, ctx, _from_send(ctx, send), now)
-        if isinstance(reminder, str):
-            _ledger(session, send, "skipped", now, reminder)
+        due = _route_away(session, ctx, _from_send(ctx, send), send.local.date())
+        reminder = _reminder(session, ctx, due, now) if due is not None else "away"
+        if isinstance(reminder, str) or due is None:
+            _ledger(session, send, "skipped", now, str(reminder))
             continue
         _ledger(session, send, "sending", now, "")
-        digests[(send.recipient, send.local.date().isoformat())].append((send.key, reminder))
+        digests[(due.recipient, due.local_day)].append((send.key, reminder))
     for (person_id, _day), group in digests.items():
         keys = tuple(key for key, _r in group)
         notices = _one_per_round(r for _k, r in group)

@@ -88,6 +88,23 @@ class Snoozed:
 
 
 @dataclass(frozen=True)
+class AwayRecorded:
+    """``person_id`` is away ``starts``..``ends``; ``deputies``: (activity id, deputy id)."""
+
+    person_id: str
+    starts: date
+    ends: date
+    deputies: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class AwayList:
+    """The person's current and coming absences (empty: none, or just cancelled)."""
+
+    items: tuple[tuple[date, date], ...]
+
+
+@dataclass(frozen=True)
 class RoundOpened:
     """Acknowledgement to whoever opened a round: who was reminded."""
 
@@ -311,6 +328,7 @@ class ActivitySummary:
     not_answered: tuple[str, ...]
     decisions: tuple[SummaryDecision, ...]
     overdue: bool = False
+    delegations: tuple[tuple[str, str, date, date], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -393,6 +411,8 @@ Notice: TypeAlias = (
     Reminder
     | Digest
     | SnoozeOptions
+    | AwayRecorded
+    | AwayList
     | Snoozed
     | RoundOpened
     | FormPrompt

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import ControlRound, Measurement
 from workflows import audit
+from workflows.absences import away_on, effective_measurers
 from workflows.context import Context
 from workflows.notices import (
     AnsweredBy,
@@ -64,16 +65,19 @@ def outstanding_for(
 ) -> tuple[tuple[str, ...], tuple[AnsweredBy, ...]]:
     """What ``person_id`` still has to measure in a round, and what others already did.
 
+    Whoever is away today measures nothing; their deputy measures for them (``/away``).
+
     Returns:
         ``(missing indicator ids, answered)``: indicators the person measures that have no
         value yet, and those of theirs that someone has submitted.
     """
     activity = ctx.plan.activity(control_round.activity_id)
     done = submitted(session, _id(control_round))
+    away = away_on(session, ctx.today())
     missing: list[str] = []
     answered: list[AnsweredBy] = []
     for indicator in round_indicators(activity, control_round.frequency):
-        if person_id not in ctx.plan.measurers(activity, indicator):
+        if person_id not in effective_measurers(ctx, activity, indicator, away):
             continue
         found = done.get(indicator.id)
         if found is None:
@@ -83,13 +87,16 @@ def outstanding_for(
     return tuple(missing), tuple(answered)
 
 
-def measurers_of_round(ctx: Context, control_round: ControlRound) -> tuple[str, ...]:
-    """Everyone who measures something in the round, once each, in plan order."""
+def measurers_of_round(
+    session: Session, ctx: Context, control_round: ControlRound
+) -> tuple[str, ...]:
+    """Everyone who measures something in the round today (deputies for those away)."""
     activity = ctx.plan.activity(control_round.activity_id)
+    away = away_on(session, ctx.today())
     people: Iterable[str] = (
         p
         for indicator in round_indicators(activity, control_round.frequency)
-        for p in ctx.plan.measurers(activity, indicator)
+        for p in effective_measurers(ctx, activity, indicator, away)
     )
     return tuple(dict.fromkeys(people))
 
@@ -200,7 +207,7 @@ def _open_one(
     control_round, created = ensure_round(session, ctx, activity, period, actor)
     out: list[Outgoing] = []
     reminded: list[str] = []
-    for person_id in measurers_of_round(ctx, control_round):
+    for person_id in measurers_of_round(session, ctx, control_round):
         missing, _answered = outstanding_for(session, ctx, control_round, person_id)
         if not missing:
             continue

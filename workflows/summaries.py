@@ -8,11 +8,13 @@ who did not, and the open improvement decisions.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from storage.models import ControlRound, Measurement
+from storage.models import Absence, ControlRound, Measurement
 from workflows import audit
+from workflows.absences import deputy_for
 from workflows.context import Context
 from workflows.decisions import load_brief, summary_decisions
 from workflows.evaluation import Status
@@ -34,6 +36,7 @@ from workflows.rounds import (
     get_round,
     implausibly_old,
     measurers_of_round,
+    outstanding_for,
     round_indicators,
     submitted,
 )
@@ -130,12 +133,10 @@ def _activity_summary(
     answered = tuple(dict.fromkeys(m.submitted_by for m in current.values()))
     not_answered: tuple[str, ...] = ()
     if control_round is not None:
-        missing = {i.id for i in round_indicators(activity, period.frequency)} - set(current)
         not_answered = tuple(
             p
-            for p in measurers_of_round(ctx, control_round)
-            if p not in answered
-            and any(p in ctx.plan.measurers(activity, ctx.plan.indicator(i)[1]) for i in missing)
+            for p in measurers_of_round(session, ctx, control_round)
+            if p not in answered and outstanding_for(session, ctx, control_round, p)[0]
         )
     decisions = tuple(
         SummaryDecision(
@@ -157,4 +158,26 @@ def _activity_summary(
         not_answered=not_answered,
         decisions=decisions,
         overdue=control_round is not None and control_round.due_date < ctx.today(),
+        delegations=_delegations(session, ctx, activity, period),
     )
+
+
+def _delegations(
+    session: Session, ctx: Context, activity: Activity, period: Period
+) -> tuple[tuple[str, str, date, date], ...]:
+    """Absences of the activity's measurers from the period's start until today, with deputies."""
+    measurers = {p for i in activity.indicators for p in ctx.plan.measurers(activity, i)}
+    rows = session.exec(
+        select(Absence).where(
+            col(Absence.ends) >= period.start,
+            col(Absence.starts) <= ctx.today(),
+            col(Absence.cancelled_at).is_(None),
+        )
+    ).all()
+    out = []
+    for row in rows:
+        if row.person_id in measurers:
+            deputy = deputy_for(ctx, activity, row.person_id)
+            if deputy is not None:
+                out.append((row.person_id, deputy, row.starts, row.ends))
+    return tuple(out)

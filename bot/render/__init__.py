@@ -33,6 +33,8 @@ _RENDERERS: dict[type[Any], Callable[[Any, RenderContext], Message]] = {
     n.Summary: summary.render_summary,
     n.SummaryPosted: summary.render_posted,
     n.Help: misc.render_help,
+    n.AwayRecorded: misc.render_away,
+    n.AwayList: misc.render_away_list,
     n.LanguageChanged: misc.render_language,
     n.Problem: misc.render_problem,
 }

@@ -129,6 +129,11 @@ PROBLEMS: dict[str, str] = {
     "summary_period_not_over": N_(
         "The period “{period}” has not ended yet; its summary can be posted once it has."
     ),
+    "away_dates_order": N_(
+        "The absence ends before it starts; give the first day, then the last."
+    ),
+    "away_in_past": N_("That absence is already over; give today or a later day."),
+    "away_too_long": N_("An absence can last at most a year."),
     "unknown_activity": N_("There is no activity “{activity}” in the plan. Activities: {known}."),
     "bad_period": N_(
         "“{period}” is not a period. Use 2026-11, 2026-Q4, 2026-W48, 2026-H2 or 2026."

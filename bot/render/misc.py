@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.formatting import fmt_number
+from bot.formatting import fmt_date, fmt_number
 from bot.messages import Message
 from bot.render.context import RenderContext
 from bot.render.errors import problem_text
-from workflows.notices import Help, LanguageChanged, Problem
+from workflows.notices import AwayList, AwayRecorded, Help, LanguageChanged, Problem
 
 
 def render_help(notice: Help, rc: RenderContext) -> Message:
@@ -18,7 +18,8 @@ def render_help(notice: Help, rc: RenderContext) -> Message:
         t.gettext("controlbot collects measurements of the control plan's indicators."),
         "/pending — " + t.gettext("what waits for you: measurements and decisions"),
         "/cancel — " + t.gettext("cancel the form in progress; nothing is saved"),
-        "/lang lv|en — " + t.gettext("choose the language"),
+        "/lang lv|en|auto — " + t.gettext("choose the language"),
+        t.gettext("/away FROM TO — away: reminders held, a deputy measures; /away cancel"),
         "/help — " + t.gettext("this help"),
     ]
     if notice.is_approver:
@@ -37,6 +38,42 @@ def render_help(notice: Help, rc: RenderContext) -> Message:
         )
     )
     return Message("\n".join(lines), title=t.gettext("Help"))
+
+
+def render_away(notice: AwayRecorded, rc: RenderContext) -> Message:
+    """An absence and who measures instead."""
+    t = rc.t
+    lines = [
+        t.gettext(
+            "{person} is away from {starts} to {ends}; no reminders go to them then.",
+            person=rc.person(notice.person_id),
+            starts=fmt_date(notice.starts, t),
+            ends=fmt_date(notice.ends, t),
+        )
+    ]
+    for activity_id, deputy in notice.deputies:
+        lines.append(
+            "• "
+            + t.gettext(
+                "{activity}: measured by {deputy} meanwhile",
+                activity=rc.activity(activity_id),
+                deputy=rc.person(deputy),
+            )
+        )
+    return Message("\n".join(lines), title=t.gettext("Absence recorded"))
+
+
+def render_away_list(notice: AwayList, rc: RenderContext) -> Message:
+    """The person's absences (none: they are not away)."""
+    t = rc.t
+    if not notice.items:
+        return Message(t.gettext("No absence is recorded for you; reminders come as usual."))
+    lines = [
+        "• " + t.gettext("{starts} – {ends}", starts=fmt_date(a, t), ends=fmt_date(b, t))
+        for a, b in notice.items
+    ]
+    lines.append(t.gettext("/away cancel ends them now."))
+    return Message("\n".join(lines), title=t.gettext("Your absences"))
 
 
 def render_language(notice: LanguageChanged, rc: RenderContext) -> Message:

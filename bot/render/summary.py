@@ -103,6 +103,16 @@ def _activity_lines(part: ActivitySummary, rc: RenderContext) -> list[str]:
             )
     if part.due_date is None:
         lines.append(t.gettext("The round for this period has not been opened."))
+    for person, deputy, starts, ends in part.delegations:
+        lines.append(
+            t.gettext(
+                "Away {starts} – {ends}: {person}; measured by {deputy}",
+                starts=fmt_date(starts, t),
+                ends=fmt_date(ends, t),
+                person=rc.person(person),
+                deputy=rc.person(deputy),
+            )
+        )
     lines.extend(_decision_line(item, rc) for item in part.decisions)
     return lines
 

@@ -135,6 +135,22 @@ def _parse_choice(field: FieldSpec, raw: str) -> str:
     raise AnswerError("choice_unknown", {"count": str(len(field.options))})
 
 
+def parse_date(raw: str) -> date | None:
+    """A date typed as ``dd.mm.yyyy`` (trailing dot optional) or ``yyyy-mm-dd``, else ``None``."""
+    match = _DATE_DOTTED.match(raw.strip())
+    parts: tuple[int, int, int] | None = None
+    if match:
+        parts = (int(match[3]), int(match[2]), int(match[1]))
+    elif match := _DATE_ISO.match(raw.strip()):
+        parts = (int(match[1]), int(match[2]), int(match[3]))
+    if parts is None:
+        return None
+    try:
+        return date(*parts)
+    except ValueError:
+        return None
+
+
 def _parse_date(field: FieldSpec, raw: str) -> date:
     match = _DATE_DOTTED.match(raw)
     parts: tuple[int, int, int] | None = None

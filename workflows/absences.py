@@ -1,0 +1,158 @@
+"""This module contains absences (``/away``): reminders held, measuring passed to a deputy.
+
+While a person is away their reminders are held, and whatever they measure passes to a
+deputy: the one the plan names for them, else the activity's co-responsible (L), else their
+manager. The delegation is recorded (audit log, ``absence`` table) and shown in summaries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlmodel import Session, col, select
+
+from storage.models import Absence
+from workflows import audit
+from workflows.context import Context
+from workflows.notices import AwayList, AwayRecorded, Outgoing, ToPerson, problem
+from workflows.plan.model import UnknownPlanItem
+from workflows.plan.schema import Activity, Indicator, Mark
+
+LONGEST = timedelta(days=366)
+"""An absence may last at most a year."""
+
+
+@dataclass(frozen=True)
+class Away:
+    """An absence as the domain uses it."""
+
+    person_id: str
+    starts: date
+    ends: date
+
+
+def away_on(session: Session, day: date) -> dict[str, Away]:
+    """Everyone away on ``day``, by person id."""
+    rows = session.exec(
+        select(Absence).where(
+            col(Absence.starts) <= day,
+            col(Absence.ends) >= day,
+            col(Absence.cancelled_at).is_(None),
+        )
+    ).all()
+    return {r.person_id: Away(r.person_id, r.starts, r.ends) for r in rows}
+
+
+def deputy_for(ctx: Context, activity: Activity, person_id: str) -> str | None:
+    """Who measures for ``person_id`` in ``activity`` while they are away."""
+    plan = ctx.plan
+    if plan.has_person(person_id):
+        named = plan.person(person_id).deputy
+        if named is not None:
+            return named
+    for holder in plan.holders(activity, activity.scale, Mark.L):
+        if holder.person != person_id:
+            return holder.person
+    return plan.manager_of(person_id, activity)
+
+
+def effective_measurers(
+    ctx: Context, activity: Activity, indicator: Indicator, away: dict[str, Away]
+) -> tuple[str, ...]:
+    """The plan's measurers of ``indicator``, each one away replaced by their deputy."""
+    out: list[str] = []
+    for person_id in ctx.plan.measurers(activity, indicator):
+        if person_id in away:
+            deputy = deputy_for(ctx, activity, person_id)
+            if deputy is not None and deputy not in away:
+                out.append(deputy)
+        else:
+            out.append(person_id)
+    return tuple(dict.fromkeys(out))
+
+
+def _deputies(ctx: Context, person_id: str) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for activity in ctx.plan.activities:
+        if any(person_id in ctx.plan.measurers(activity, i) for i in activity.indicators):
+            deputy = deputy_for(ctx, activity, person_id)
+            if deputy is not None:
+                pairs.append((activity.id, deputy))
+    return tuple(pairs)
+
+
+def register(
+    session: Session, ctx: Context, person_id: str, starts: date, ends: date, actor: str
+) -> list[Outgoing]:
+    """Record that ``person_id`` is away from ``starts`` to ``ends`` (inclusive).
+
+    Returns:
+        A confirmation naming each activity's deputy, and a notice to each deputy; or a
+        problem (dates in the wrong order, in the past, longer than a year).
+    """
+    me = ToPerson(actor)
+    if ends < starts:
+        return [Outgoing(me, problem("away_dates_order"))]
+    if ends < ctx.today():
+        return [Outgoing(me, problem("away_in_past"))]
+    if ends - starts > LONGEST:
+        return [Outgoing(me, problem("away_too_long"))]
+    try:
+        deputies = _deputies(ctx, person_id)
+    except UnknownPlanItem:  # pragma: no cover - people come from the plan
+        deputies = ()
+    session.add(
+        Absence(
+            person_id=person_id, starts=starts, ends=ends, created_by=actor, created_at=ctx.now()
+        )
+    )
+    audit.record(
+        session,
+        ctx,
+        actor,
+        "person.away",
+        f"person:{person_id}",
+        starts=starts.isoformat(),
+        ends=ends.isoformat(),
+        deputies=",".join(f"{a}={d}" for a, d in deputies),
+    )
+    notice = AwayRecorded(person_id, starts, ends, deputies)
+    out = [Outgoing(ToPerson(person_id), notice)]
+    if actor != person_id:
+        out.append(Outgoing(me, notice))
+    for deputy in dict.fromkeys(d for _a, d in deputies):
+        out.append(Outgoing(ToPerson(deputy), notice))
+    return out
+
+
+def listing(session: Session, ctx: Context, person_id: str) -> list[Outgoing]:
+    """The person's current and coming absences."""
+    rows = session.exec(
+        select(Absence)
+        .where(
+            col(Absence.person_id) == person_id,
+            col(Absence.ends) >= ctx.today(),
+            col(Absence.cancelled_at).is_(None),
+        )
+        .order_by(col(Absence.starts))
+    ).all()
+    items = tuple((r.starts, r.ends) for r in rows)
+    return [Outgoing(ToPerson(person_id), AwayList(items))]
+
+
+def cancel(session: Session, ctx: Context, person_id: str) -> list[Outgoing]:
+    """Cancel the person's current and coming absences (back early)."""
+    rows = session.exec(
+        select(Absence).where(
+            col(Absence.person_id) == person_id,
+            col(Absence.ends) >= ctx.today(),
+            col(Absence.cancelled_at).is_(None),
+        )
+    ).all()
+    for row in rows:
+        row.cancelled_at = ctx.now()
+        session.add(row)
+    if rows:
+        audit.record(session, ctx, person_id, "person.back", f"person:{person_id}")
+    return [Outgoing(ToPerson(person_id), AwayList(()))]
