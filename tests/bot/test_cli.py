@@ -109,3 +109,19 @@ def test_unusable_database_gives_one_line_without_secrets(
     err = capsys.readouterr().err
     assert "Traceback" not in err and "s3cret" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_schedule_command_lists_the_same_sends_as_the_scheduler(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+
+    args = ["schedule", "--from", "2026-04-01", "--to", "2026-04-30", "--format", "json"]
+    assert main([*args, "--activity", "dzivesvietas-deklaresana"]) == 0
+    sends = json.loads(capsys.readouterr().out)
+    due = {(s["period"], s["at"]) for s in sends if s["kind"] == "due"}
+    assert due == {("2026-03", "2026-04-09T06:00:00Z"), ("2026-Q1", "2026-04-16T06:00:00Z")}
+    assert main(["schedule", "--from", "2026-04-13", "--to", "2026-04-13"]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].startswith("UTC") and any("#pk-dzivesvieta" in line for line in table)
+    assert main(["schedule", "--activity", "nav-tadas"]) == 2
