@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
@@ -18,6 +18,7 @@ from storage.migrate import current_revision, head_revision, upgrade
 from workflows.calendar import WorkingCalendar
 from workflows.clock import Clock, SystemClock
 from workflows.context import Context
+from workflows.notices import Outgoing
 from workflows.people import sync_people
 from workflows.plan.loader import load_default_plan
 
@@ -35,6 +36,7 @@ class App:
         console: The console channel.
         outbox: Delivers notices.
         dispatcher: Handles events.
+        startup: Notices from start-up still to send (see :meth:`announce`).
     """
 
     settings: Settings
@@ -43,6 +45,12 @@ class App:
     console: ConsoleChannel
     outbox: Outbox
     dispatcher: Dispatcher
+    startup: list[Outgoing] = field(default_factory=list)
+
+    async def announce(self) -> None:
+        """Send the notices gathered at start-up (people who left the plan), once."""
+        items, self.startup = self.startup, []
+        await self.outbox.deliver(items)
 
     @property
     def lang(self) -> Lang:
@@ -72,12 +80,17 @@ class DatabaseNotReady(RuntimeError):
     """The database schema is behind; ``controlbot db upgrade`` is needed."""
 
 
-def prepare_database(db: Database, ctx: Context, *, auto_upgrade: bool | None = None) -> None:
+def prepare_database(
+    db: Database, ctx: Context, *, auto_upgrade: bool | None = None
+) -> list[Outgoing]:
     """Bring the schema up to date and synchronise the plan's people.
 
     An SQLite database is upgraded by itself; any other must already be at the newest
     revision (``controlbot db upgrade``), so that a shared server is never migrated by
     accident.
+
+    Returns:
+        Notices about people who just left the plan (to send once).
 
     Raises:
         DatabaseNotReady: If a non-SQLite database is behind and ``auto_upgrade`` is off.
@@ -88,7 +101,7 @@ def prepare_database(db: Database, ctx: Context, *, auto_upgrade: bool | None = 
         upgrade(db.engine)
     elif current_revision(db.engine) != head_revision(db.engine):
         raise DatabaseNotReady("the database schema is not up to date")
-    db.transaction(lambda session: sync_people(session, ctx))
+    return db.transaction(lambda session: sync_people(session, ctx))
 
 
 def build_app(
@@ -111,8 +124,8 @@ def build_app(
     """
     ctx = build_context(settings, clock or SystemClock())
     db = Database.from_url(database_url or settings.database_url)
-    prepare_database(db, ctx)
+    startup = prepare_database(db, ctx)
     console = ConsoleChannel(out)
     outbox = Outbox(ctx, db, {console.platform: console}, settings.default_locale)
     dispatcher = Dispatcher(ctx, db, outbox, settings.default_locale)
-    return App(settings, ctx, db, console, outbox, dispatcher)
+    return App(settings, ctx, db, console, outbox, dispatcher, startup)

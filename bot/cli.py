@@ -157,6 +157,7 @@ def _failed(items: Sequence[Outgoing]) -> bool:
 
 
 async def _one_shot(app: App, command: str, target: str, period: str | None) -> int:
+    await app.announce()
     actor = _actor(app)
     if command == "remind":
         items = await app.db.run(lambda s: rounds.open_round(s, app.ctx, target, period, actor))
@@ -198,6 +199,7 @@ async def _console(app: App, person: str | None) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    await app.announce()
     session = ConsoleSession(app.dispatcher, app.console, app.ctx.plan, start, app.lang)
     await session.run_stdin()
     return EXIT_OK

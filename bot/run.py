@@ -43,6 +43,7 @@ async def run(
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
     runner.start()
+    await app.announce()
     console = ConsoleSession(
         app.dispatcher, app.console, app.ctx.plan, app.ctx.plan.plan.admins[0], app.lang
     )

@@ -105,6 +105,14 @@ class AwayList:
 
 
 @dataclass(frozen=True)
+class PersonLeft:
+    """``name`` left the plan; ``takeover``: (activity id, who measures it now)."""
+
+    name: str
+    takeover: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True)
 class RoundOpened:
     """Acknowledgement to whoever opened a round: who was reminded."""
 
@@ -413,6 +421,7 @@ Notice: TypeAlias = (
     | SnoozeOptions
     | AwayRecorded
     | AwayList
+    | PersonLeft
     | Snoozed
     | RoundOpened
     | FormPrompt

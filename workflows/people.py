@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import Session, col, delete, select
 
 from storage.models import Person, PlatformIdentity, RoleAssignment
+from workflows import audit
 from workflows.context import Context
+from workflows.notices import Outgoing, PersonLeft, ToChannel, ToPerson
+from workflows.plan.schema import Mark
 
 CONSOLE = "console"
 
 
-def sync_people(session: Session, ctx: Context) -> None:
+def sync_people(session: Session, ctx: Context) -> list[Outgoing]:
     """Make ``person`` and ``role_assignment`` rows match the plan.
 
     People missing from the plan are kept (their history refers to them) but marked
-    inactive. Every person gets a console identity (the console user id is the person id).
-    Choices made in chat (``chosen_language``) survive.
+    inactive; they get no more messages. Every person gets a console identity (the console
+    user id is the person id). Choices made in chat (``chosen_language``) survive.
+
+    Returns:
+        For each person who just left the plan, one notice to the responsible (A) of each
+        activity they had a role in, and to the admin channel, naming who measures now. A
+        person leaving is reported once: at the sync that deactivates them.
     """
     plan = ctx.plan
     now = ctx.now()
@@ -31,10 +41,12 @@ def sync_people(session: Session, ctx: Context) -> None:
         row.active = True
         row.synced_at = now
         session.add(row)
+    left: list[Outgoing] = []
     for person_id, row in existing.items():
         if not plan.has_person(person_id) and row.active:
             row.active = False
             session.add(row)
+            left.extend(_left(session, ctx, row))
     session.flush()
     session.exec(delete(RoleAssignment))
     for activity in plan.activities:
@@ -50,6 +62,39 @@ def sync_people(session: Session, ctx: Context) -> None:
                             mark=mark,
                         )
                     )
+    _console_identities(session, ctx, now)
+    return left
+
+
+def _left(session: Session, ctx: Context, person: Person) -> list[Outgoing]:
+    """Notices that ``person`` left the plan, from the roles they held before."""
+    held = session.exec(
+        select(RoleAssignment.activity_id).where(col(RoleAssignment.person_id) == person.id)
+    ).all()
+    activities = [a for a in ctx.plan.activities if a.id in set(held)]
+    audit.record(
+        session,
+        ctx,
+        "system",
+        "person.removed",
+        f"person:{person.id}",
+        activities=",".join(a.id for a in activities),
+    )
+    takeover = tuple(
+        (a.id, tuple(dict.fromkeys(p for i in a.indicators for p in ctx.plan.measurers(a, i))))
+        for a in activities
+    )
+    notice = PersonLeft(person.display_name, takeover)
+    managers = dict.fromkeys(
+        h.person for a in activities for h in ctx.plan.holders(a, a.scale, Mark.A)
+    )
+    out = [Outgoing(ToPerson(m), notice) for m in managers]
+    out.append(Outgoing(ToChannel(ctx.plan.plan.admin_channel), notice))
+    return out
+
+
+def _console_identities(session: Session, ctx: Context, now: datetime) -> None:
+    plan = ctx.plan
     linked = set(
         session.exec(
             select(PlatformIdentity.person_id).where(col(PlatformIdentity.platform) == CONSOLE)

@@ -8,7 +8,14 @@ from bot.formatting import fmt_date, fmt_number
 from bot.messages import Message
 from bot.render.context import RenderContext
 from bot.render.errors import problem_text
-from workflows.notices import AwayList, AwayRecorded, Help, LanguageChanged, Problem
+from workflows.notices import (
+    AwayList,
+    AwayRecorded,
+    Help,
+    LanguageChanged,
+    PersonLeft,
+    Problem,
+)
 
 
 def render_help(notice: Help, rc: RenderContext) -> Message:
@@ -74,6 +81,26 @@ def render_away_list(notice: AwayList, rc: RenderContext) -> Message:
     ]
     lines.append(t.gettext("/away cancel ends them now."))
     return Message("\n".join(lines), title=t.gettext("Your absences"))
+
+
+def render_person_left(notice: PersonLeft, rc: RenderContext) -> Message:
+    """Someone left the plan: no more messages to them, and who measures now."""
+    t = rc.t
+    lines = [
+        t.gettext(
+            "{name} is no longer in the control plan and gets no more messages.", name=notice.name
+        )
+    ]
+    for activity_id, measurers in notice.takeover:
+        lines.append(
+            "• "
+            + t.gettext(
+                "{activity}: measured now by {people}",
+                activity=rc.activity(activity_id),
+                people=rc.people(measurers) if measurers else "—",
+            )
+        )
+    return Message("\n".join(lines), title=t.gettext("A person left the plan"))
 
 
 def render_language(notice: LanguageChanged, rc: RenderContext) -> Message:
