@@ -33,11 +33,13 @@ from bot.i18n import Translator, resolve_locale, translator
 from bot.plan_report import format_issues, format_overview
 from bot.settings import Settings
 from storage.db import Database
-from storage.migrate import current_revision, upgrade
+from storage.migrate import current_revision, head_revision, upgrade
 from workflows import rounds, summaries
+from workflows.context import Context
 from workflows.notices import Outgoing, Problem
 from workflows.plan.errors import PlanError
 from workflows.plan.loader import load_default_plan
+from workflows.schedule import PlannedSend
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -110,12 +112,32 @@ def _schedule(settings: Settings, args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     sends = planned_sends(ctx, first, last, activity_id=args.activity)
+    sends = sorted(sends + _stored_follow_ups(settings, ctx, first, last, args.activity))
     if args.format == "json":
         print(schedule_json(sends))
     else:
         for line in schedule_table(sends, t):
             print(line)
     return EXIT_OK
+
+
+def _stored_follow_ups(
+    settings: Settings, ctx: Context, first: date, last: date, activity: str | None
+) -> list[PlannedSend]:
+    """Action follow-ups from an existing, up-to-date database (none otherwise)."""
+    from workflows.deliveries import action_follow_ups
+
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
+        return []
+    db = Database.from_url(settings.database_url)
+    try:
+        if current_revision(db.engine) != head_revision(db.engine):
+            return []
+        found = db.transaction(lambda s: action_follow_ups(s, ctx, first, last))
+    finally:
+        db.dispose()
+    return [f for f in found if activity in (None, f.subject)]
 
 
 def _t(settings: Settings) -> Translator:

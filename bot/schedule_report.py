@@ -15,6 +15,7 @@ KIND_LABELS = {
     SendKind.DUE: N_("due today"),
     SendKind.ESCALATION: N_("overdue"),
     SendKind.SUMMARY: N_("summary"),
+    SendKind.ACTION: N_("action due"),
 }
 
 

@@ -23,16 +23,17 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from storage.models import AuditEntry, Delivery
+from storage.models import AuditEntry, Delivery, ImprovementDecision
 from workflows import audit, summaries
 from workflows.absences import away_on, deputy_for
 from workflows.context import Context
-from workflows.notices import Digest, Outgoing, Problem, Reminder, ToPerson
+from workflows.decisions import load_brief
+from workflows.notices import ActionDue, Digest, Outgoing, Problem, Reminder, ToPerson
 from workflows.periods import Period
 from workflows.plan.model import UnknownPlanItem
-from workflows.plan.schema import StepTarget
+from workflows.plan.schema import Frequency, StepTarget
 from workflows.rounds import ensure_round, measurers_of_round, outstanding_for, submitted
-from workflows.schedule import PlannedSend, SendKind, planned_sends
+from workflows.schedule import PlannedSend, SendKind, action_follow_up, planned_sends
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -99,6 +100,40 @@ def _ledger(session: Session, send: PlannedSend, status: str, now: datetime, not
     session.add(row)
 
 
+def action_follow_ups(
+    session: Session, ctx: Context, first: date, last: date
+) -> list[PlannedSend]:
+    """Follow-ups of approved improvement actions due on local dates ``first``..``last``."""
+    rows = session.exec(
+        select(ImprovementDecision).where(
+            col(ImprovementDecision.status) == "approved",
+            col(ImprovementDecision.action_due) >= first,
+            col(ImprovementDecision.action_due) <= last,
+        )
+    ).all()
+    out = []
+    for row in rows:
+        if row.owner_id is None or row.action_due is None or row.id is None:
+            continue
+        try:
+            _activity, indicator = ctx.plan.indicator(row.indicator_id)
+        except UnknownPlanItem:
+            continue
+        brief = load_brief(session, row)
+        out.append(
+            action_follow_up(
+                ctx,
+                row.activity_id,
+                Frequency(indicator.frequency),
+                brief.period,
+                row.id,
+                row.owner_id,
+                row.action_due,
+            )
+        )
+    return out
+
+
 def due_now(session: Session, ctx: Context, now: datetime) -> list[PlannedSend]:
     """Planned sends whose instant has come and whose key is not closed, oldest first.
 
@@ -109,11 +144,10 @@ def due_now(session: Session, ctx: Context, now: datetime) -> list[PlannedSend]:
     days = ctx.plan.plan.schedule.catch_up_days
     # look back twice the catch-up window, so that sends just too old are closed and logged
     first = max(epoch, now - timedelta(days=2 * days + 1)).astimezone(ctx.timezone).date()
-    sends = [
-        s
-        for s in planned_sends(ctx, first - timedelta(days=1), now.astimezone(ctx.timezone).date())
-        if epoch <= s.at <= now
-    ]
+    today = now.astimezone(ctx.timezone).date()
+    planned = planned_sends(ctx, first - timedelta(days=1), today)
+    planned += action_follow_ups(session, ctx, first - timedelta(days=1), today)
+    sends = [s for s in sorted(planned) if epoch <= s.at <= now]
     closed = _closed_keys(session, [s.key for s in sends])
     pending = [s for s in sends if s.key not in closed]
     fresh: list[PlannedSend] = []
@@ -130,7 +164,7 @@ def _latest_steps(session: Session, sends: list[PlannedSend], now: datetime) -> 
     """Of several ladder steps missed for one recipient, activity and period, keep the last."""
     latest: dict[tuple[str, str, str], PlannedSend] = {}
     for send in sends:
-        if send.kind is SendKind.SUMMARY:
+        if send.kind in (SendKind.SUMMARY, SendKind.ACTION):
             continue
         group = (send.recipient, send.subject, send.period)
         if group not in latest or send.step > latest[group].step:
@@ -138,7 +172,7 @@ def _latest_steps(session: Session, sends: list[PlannedSend], now: datetime) -> 
     kept: list[PlannedSend] = []
     for send in sends:
         if (
-            send.kind is SendKind.SUMMARY
+            send.kind in (SendKind.SUMMARY, SendKind.ACTION)
             or latest[(send.recipient, send.subject, send.period)] is send
         ):
             kept.append(send)
@@ -304,6 +338,19 @@ def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
     for send in sends:
         if now - send.at > LATE_AFTER:
             _LOGGER.warning("catching up %s, planned %s", send.key, send.at.isoformat())
+        if send.kind is SendKind.ACTION:
+            decision = session.get(ImprovementDecision, send.step)
+            if decision is None or decision.status != "approved":
+                _ledger(session, send, "skipped", now, "not_approved")
+                continue
+            _ledger(session, send, "sending", now, "")
+            action_due = ActionDue(
+                load_brief(session, decision),
+                decision.action or "",
+                decision.action_due or send.local.date(),
+            )
+            out.append(Prepared((send.key,), Outgoing(ToPerson(send.recipient), action_due)))
+            continue
         if send.kind is SendKind.SUMMARY:
             items = summaries.post_summary(session, ctx, send.subject, send.period, "system")
             problems = [i.notice for i in items if isinstance(i.notice, Problem)]

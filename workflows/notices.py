@@ -265,6 +265,15 @@ class DecisionStillOpen:
 
 
 @dataclass(frozen=True)
+class ActionDue:
+    """Follow-up: the improvement action decided in ``decision`` is due on ``due``."""
+
+    decision: DecisionBrief
+    action: str
+    due: date
+
+
+@dataclass(frozen=True)
 class NotApprover:
     """Only ``approver_id`` may decide; nothing changed."""
 
@@ -433,6 +442,7 @@ Notice: TypeAlias = (
     | NothingToMeasure
     | DecisionRequested
     | DecisionStillOpen
+    | ActionDue
     | NotApprover
     | DecisionAlreadyTaken
     | DecisionRecorded

@@ -39,6 +39,7 @@ class SendKind(StrEnum):
     DUE = "due"
     ESCALATION = "escalation"
     SUMMARY = "summary"
+    ACTION = "action"
 
 
 @dataclass(frozen=True, order=True)
@@ -48,10 +49,12 @@ class PlannedSend:
     Attributes:
         at: The UTC instant.
         kind: Reminder, due-day reminder, escalation or summary.
-        subject: The activity id (ladder sends) or the channel id (summaries).
+        subject: The activity id (ladder sends and action follow-ups) or the channel id
+            (summaries).
         frequency: The measured frequency.
         period: The measured period (``2026-10``).
-        step: The ladder step's index (``-1`` for summaries).
+        step: The ladder step's index (``-1`` for summaries, the decision number for an
+            improvement action's follow-up).
         recipient: A person id, or ``#<channel>`` for a summary.
         local: The local wall-clock date and time in ``zone``.
         zone: The recipient's IANA zone.
@@ -265,3 +268,30 @@ def _summaries(ctx: Context, first: date, last: date) -> Iterator[PlannedSend]:
                         ctx.timezone,
                         conditional=False,
                     )
+
+
+def action_follow_up(
+    ctx: Context,
+    activity_id: str,
+    frequency: Frequency,
+    period: str,
+    decision_id: int,
+    owner_id: str,
+    due: date,
+) -> PlannedSend:
+    """The follow-up to an improvement action's owner on its due date (PU3-3 step 5)."""
+    zone = zone_of(ctx, owner_id)
+    local = local_to_utc(due, ctx.plan.plan.schedule.send_time, zone).astimezone(zone)
+    at = _quiet(local, ctx.plan.plan.schedule.quiet_hours).astimezone(UTC)
+    return PlannedSend(
+        at=at,
+        kind=SendKind.ACTION,
+        subject=activity_id,
+        frequency=frequency,
+        period=period,
+        step=decision_id,
+        recipient=owner_id,
+        local=at.astimezone(zone),
+        zone=zone.key,
+        conditional=True,
+    )

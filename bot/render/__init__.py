@@ -26,6 +26,7 @@ _RENDERERS: dict[type[Any], Callable[[Any, RenderContext], Message]] = {
     n.NothingToCancel: forms.render_nothing_to_cancel,
     n.DecisionRequested: decisions.render_requested,
     n.DecisionStillOpen: decisions.render_still_open,
+    n.ActionDue: decisions.render_action_due,
     n.OthersFilling: rounds.render_others_filling,
     n.NotApprover: decisions.render_not_approver,
     n.DecisionAlreadyTaken: decisions.render_already_taken,

@@ -7,6 +7,7 @@ from bot.formatting import fmt_date, fmt_datetime, fmt_period
 from bot.messages import Choice, Message
 from bot.render.context import RenderContext
 from workflows.notices import (
+    ActionDue,
     DecisionAlreadyTaken,
     DecisionBrief,
     DecisionRecorded,
@@ -170,4 +171,23 @@ def render_recorded(notice: DecisionRecorded, rc: RenderContext) -> Message:
             when=fmt_datetime(notice.decided_at, rc.tz, t),
         )
     )
+    return Message("\n".join(lines), title=title)
+
+
+def render_action_due(notice: ActionDue, rc: RenderContext) -> Message:
+    """Follow-up to an improvement action's owner on its due date."""
+    t = rc.t
+    d = notice.decision
+    title = t.gettext(
+        "Improvement action due today: {activity}", activity=rc.activity(d.activity_id)
+    )
+    lines = [
+        t.gettext("Improvement action: {action}", action=notice.action),
+        t.gettext(
+            "Decision no. {decision} on “{indicator}”, due {due}",
+            decision=d.decision_id,
+            indicator=rc.indicator(d.indicator_id),
+            due=fmt_date(notice.due, t),
+        ),
+    ]
     return Message("\n".join(lines), title=title)

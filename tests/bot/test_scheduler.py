@@ -260,3 +260,38 @@ async def test_a_snooze_holds_the_due_day_reminder_but_not_the_escalation(
         titles(recording, "anna-ozola") == ["Šodien: 2 kontroles kārtas gaida Jūs"]
         or len(recording.to("anna-ozola")) == 1
     )
+
+
+async def test_the_owner_of_an_improvement_action_is_followed_up_on_its_due_date(
+    started: ScheduleRunner,
+    db: Database,
+    recording: RecordingChannel,
+    clock: FixedClock,
+    dispatcher: Dispatcher,
+    ctx: Context,
+) -> None:
+    from tests.support.recording import command
+    from tests.workflows.test_round_flow import anna_critical, remind
+    from workflows.deliveries import action_follow_ups
+
+    await started.sweep()
+    clock.set(riga(2026, 11, 3, 9, 0))
+    round_id = await remind(dispatcher)
+    await anna_critical(dispatcher, round_id)
+    await dispatcher.handle(command("janis-berzins", "approve", "1"))
+    for line in ("Pārdalīt rindu", "2", "30.11.2026.", "1"):
+        await dispatcher.handle(say("janis-berzins", line))
+    planned = db.transaction(
+        lambda s: action_follow_ups(
+            s, ctx, datetime(2026, 11, 1).date(), datetime(2026, 12, 31).date()
+        )
+    )
+    assert [(p.recipient, p.local) for p in planned] == [("anna-ozola", riga(2026, 11, 30, 9, 0))]
+    recording.clear()
+    clock.set(riga(2026, 11, 30, 9, 0))
+    await started.sweep()
+    await started.sweep()
+    follow_ups = [
+        m for m in recording.to("anna-ozola") if "pilnveides pasākuma" in (m.title or "")
+    ]
+    assert len(follow_ups) == 1 and "Pārdalīt rindu" in follow_ups[0].text
