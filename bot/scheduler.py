@@ -74,12 +74,15 @@ class ScheduleRunner:
         """Sweep, then arm the date trigger for the next planned instant."""
         try:
             await self.sweep()
+            await self._arm_next()
         except Exception:  # the next tick tries again; the ledger prevents repeats
             _LOGGER.exception("scheduled sweep failed")
-        self._arm_next()
 
     def start(self) -> AsyncIOScheduler:
-        """Start APScheduler in the running event loop (safety sweep + next instant)."""
+        """Start APScheduler in the running event loop with the safety sweep.
+
+        Each tick then arms a date trigger at the next planned instant.
+        """
         scheduler = AsyncIOScheduler(timezone=UTC)
         scheduler.add_job(
             self.tick,
@@ -92,14 +95,14 @@ class ScheduleRunner:
         )
         scheduler.start()
         self.scheduler = scheduler
-        self._arm_next()
         return scheduler
 
-    def _arm_next(self) -> None:
+    async def _arm_next(self) -> None:
         if self.scheduler is None:
             return
-        upcoming = deliveries.next_instant(self.ctx, self.ctx.now())
-        if upcoming is None:
+        now = self.ctx.now()
+        upcoming = await self.db.run(lambda s: deliveries.next_instant(s, self.ctx, now))
+        if upcoming is None or self.scheduler is None:
             return
         run_at: datetime = max(upcoming, datetime.now(UTC))
         self.scheduler.add_job(

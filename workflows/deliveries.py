@@ -41,7 +41,9 @@ LATE_AFTER = timedelta(minutes=1)
 """A send made later than this after its instant counts as caught up (and is logged)."""
 EPOCH_ACTION = "scheduler.started"
 """Audit action of the scheduler's first start: nothing planned before it is caught up."""
-CLOSED = ("sent", "skipped")
+CLOSED = ("sent", "skipped", "failed")
+"""Ledger states never sent again. A failed delivery is logged and not retried on every
+sweep (field case C03: no endless retries); ``sending`` is retried once after a crash."""
 SNOOZE = "snooze"
 """Ledger kind of a reminder its recipient postponed (key ``snooze:activity:period:person:n``)."""
 
@@ -391,10 +393,28 @@ def mark(
         session.add(row)
 
 
-def next_instant(ctx: Context, after: datetime, horizon_days: int = 40) -> datetime | None:
-    """The first planned instant after ``after`` (for the scheduler's exact date trigger)."""
+def next_instant(
+    session: Session, ctx: Context, after: datetime, horizon_days: int = 40
+) -> datetime | None:
+    """The first instant after ``after`` when something is to be sent.
+
+    Covers the plan's schedule, postponed (snoozed) reminders and action follow-ups; the
+    scheduler arms its exact date trigger with it.
+    """
     start = after.astimezone(ctx.timezone).date()
-    for send in planned_sends(ctx, start, start + timedelta(days=horizon_days)):
-        if send.at > after:
-            return send.at
-    return None
+    last = start + timedelta(days=horizon_days)
+    candidates = [s.at for s in planned_sends(ctx, start, last) if s.at > after]
+    candidates += [s.at for s in action_follow_ups(session, ctx, start, last) if s.at > after]
+    snoozed = session.exec(
+        select(Delivery.planned_at)
+        .where(
+            col(Delivery.kind) == SNOOZE,
+            col(Delivery.status) == "planned",
+            col(Delivery.planned_at) > after,
+        )
+        .order_by(col(Delivery.planned_at))
+        .limit(1)
+    ).first()
+    if snoozed is not None:
+        candidates.append(snoozed)
+    return min(candidates, default=None)

@@ -295,3 +295,43 @@ async def test_the_owner_of_an_improvement_action_is_followed_up_on_its_due_date
         m for m in recording.to("anna-ozola") if "pilnveides pasākuma" in (m.title or "")
     ]
     assert len(follow_ups) == 1 and "Pārdalīt rindu" in follow_ups[0].text
+
+
+async def test_next_instant_covers_the_schedule_and_snoozes(
+    started: ScheduleRunner,
+    db: Database,
+    recording: RecordingChannel,
+    clock: FixedClock,
+    dispatcher: Dispatcher,
+    ctx: Context,
+) -> None:
+    from workflows.deliveries import next_instant
+
+    await started.sweep()
+    assert db.transaction(lambda s: next_instant(s, ctx, ctx.now())) == riga(2026, 11, 3, 9, 0)
+    clock.set(riga(2026, 11, 3, 9, 0))
+    await started.sweep()
+    round_id = _round_token(recording, "anna-ozola")
+    clock.set(riga(2026, 11, 3, 9, 30))
+    await dispatcher.handle(press("anna-ozola", f"snooze:{round_id}:today"))
+    assert db.transaction(lambda s: next_instant(s, ctx, ctx.now())) == riga(2026, 11, 3, 12, 30)
+
+
+async def test_a_failed_delivery_is_not_retried_on_every_sweep(
+    ctx: Context, db: Database, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Broken(RecordingChannel):
+        async def send(self, address: object, message: object) -> None:
+            raise ConnectionError("platform down")
+
+    clock.set(riga(2026, 10, 30, 8, 0))
+    broken = ScheduleRunner(ctx, db, Outbox(ctx, db, {"console": Broken()}, "lv"))
+    await broken.sweep()
+    clock.set(riga(2026, 11, 3, 9, 0))
+    assert await broken.sweep() == 0
+    assert "delivering Reminder" in caplog.text
+    failed = [k for k, v in ledger(db).items() if v[0] == "failed"]
+    assert failed
+    recording = RecordingChannel()
+    again = ScheduleRunner(ctx, db, Outbox(ctx, db, {"console": recording}, "lv"))
+    assert await again.sweep() == 0 and recording.sent == []
