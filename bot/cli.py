@@ -100,6 +100,12 @@ def _schedule(settings: Settings, args: argparse.Namespace) -> int:
     first = args.first or ctx.today()
     last = args.last or first + timedelta(days=30)
     t = _t(settings)
+    if not (2000 <= first.year <= 2100 and first <= last <= first + timedelta(days=3 * 366)):
+        print(
+            t.gettext("The range must run forwards, within 2000–2100 and at most 3 years."),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     if args.activity and not any(a.id == args.activity for a in ctx.plan.activities):
         known = ", ".join(a.id for a in ctx.plan.activities)
         print(

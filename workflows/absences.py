@@ -44,17 +44,25 @@ def away_on(session: Session, day: date) -> dict[str, Away]:
     return {r.person_id: Away(r.person_id, r.starts, r.ends) for r in rows}
 
 
-def deputy_for(ctx: Context, activity: Activity, person_id: str) -> str | None:
-    """Who measures for ``person_id`` in ``activity`` while they are away."""
+def deputy_for(
+    ctx: Context, activity: Activity, person_id: str, away: dict[str, Away] | None = None
+) -> str | None:
+    """Who measures for ``person_id`` in ``activity`` while they are away.
+
+    The plan's ``deputy`` for them, else the activity's co-responsible (L), else their
+    manager: the first of these who is someone else and not away too (``away``).
+    """
     plan = ctx.plan
+    gone = away or {}
+    candidates: list[str | None] = []
     if plan.has_person(person_id):
-        named = plan.person(person_id).deputy
-        if named is not None:
-            return named
-    for holder in plan.holders(activity, activity.scale, Mark.L):
-        if holder.person != person_id:
-            return holder.person
-    return plan.manager_of(person_id, activity)
+        candidates.append(plan.person(person_id).deputy)
+    candidates += [h.person for h in plan.holders(activity, activity.scale, Mark.L)]
+    candidates.append(plan.manager_of(person_id, activity))
+    for candidate in candidates:
+        if candidate is not None and candidate != person_id and candidate not in gone:
+            return candidate
+    return None
 
 
 def effective_measurers(
@@ -64,8 +72,8 @@ def effective_measurers(
     out: list[str] = []
     for person_id in ctx.plan.measurers(activity, indicator):
         if person_id in away:
-            deputy = deputy_for(ctx, activity, person_id)
-            if deputy is not None and deputy not in away:
+            deputy = deputy_for(ctx, activity, person_id, away)
+            if deputy is not None:
                 out.append(deputy)
         else:
             out.append(person_id)

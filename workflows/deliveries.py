@@ -41,6 +41,8 @@ LATE_AFTER = timedelta(minutes=1)
 """A send made later than this after its instant counts as caught up (and is logged)."""
 EPOCH_ACTION = "scheduler.started"
 """Audit action of the scheduler's first start: nothing planned before it is caught up."""
+STALE_SENDING = timedelta(minutes=10)
+"""A ``sending`` row older than this was left by a crash, not by a sweep in progress."""
 CLOSED = ("sent", "skipped", "failed")
 """Ledger states never sent again. A failed delivery is logged and not retried on every
 sweep (field case C03: no endless retries); ``sending`` is retried once after a crash."""
@@ -70,13 +72,24 @@ def scheduler_epoch(session: Session, ctx: Context) -> datetime:
     return ctx.now()
 
 
-def _closed_keys(session: Session, keys: list[str]) -> set[str]:
+def _taken_keys(session: Session, keys: list[str], now: datetime) -> set[str]:
+    """Keys closed in the ledger, or being sent right now by a live sweep.
+
+    A ``sending`` row older than :data:`STALE_SENDING` was left by a crash and is taken up
+    again (the documented one-message window); a fresh one belongs to a sweep in progress.
+    """
     if not keys:
         return set()
     rows = session.exec(
-        select(Delivery.key).where(col(Delivery.key).in_(keys), col(Delivery.status).in_(CLOSED))
+        select(Delivery.key, Delivery.status, Delivery.attempted_at).where(
+            col(Delivery.key).in_(keys)
+        )
     ).all()
-    return set(rows)
+    return {
+        key
+        for key, status, attempted in rows
+        if status in CLOSED or (status == "sending" and now - attempted < STALE_SENDING)
+    }
 
 
 def _ledger(session: Session, send: PlannedSend, status: str, now: datetime, note: str) -> None:
@@ -142,16 +155,17 @@ def due_now(session: Session, ctx: Context, now: datetime) -> list[PlannedSend]:
     Sends planned before the scheduler's first start are not considered; sends older than the
     plan's ``catch_up_days`` are closed as skipped (and logged).
     """
-    epoch = scheduler_epoch(session, ctx)
+    epoch = min(scheduler_epoch(session, ctx), now)  # a clock set back must not silence us
     days = ctx.plan.plan.schedule.catch_up_days
     # look back twice the catch-up window, so that sends just too old are closed and logged
     first = max(epoch, now - timedelta(days=2 * days + 1)).astimezone(ctx.timezone).date()
-    today = now.astimezone(ctx.timezone).date()
-    planned = planned_sends(ctx, first - timedelta(days=1), today)
-    planned += action_follow_ups(session, ctx, first - timedelta(days=1), today)
+    # one day ahead: people in zones east of the plan's are already in tomorrow
+    last = now.astimezone(ctx.timezone).date() + timedelta(days=1)
+    planned = planned_sends(ctx, first - timedelta(days=1), last)
+    planned += action_follow_ups(session, ctx, first - timedelta(days=1), last)
     sends = [s for s in sorted(planned) if epoch <= s.at <= now]
-    closed = _closed_keys(session, [s.key for s in sends])
-    pending = [s for s in sends if s.key not in closed]
+    taken = _taken_keys(session, [s.key for s in sends], now)
+    pending = [s for s in sends if s.key not in taken]
     fresh: list[PlannedSend] = []
     for send in pending:
         if now - send.at > timedelta(days=days):
@@ -245,12 +259,23 @@ def _route_away(session: Session, ctx: Context, due: _Due, day: date) -> _Due | 
     if due.recipient not in away:
         return due
     try:
-        deputy = deputy_for(ctx, ctx.plan.activity(due.subject), due.recipient)
+        deputy = deputy_for(ctx, ctx.plan.activity(due.subject), due.recipient, away)
     except UnknownPlanItem:
         return None
-    if deputy is None or deputy in away:
+    return None if deputy is None else replace(due, recipient=deputy)
+
+
+def _follow_up_owner(session: Session, ctx: Context, send: PlannedSend) -> str | None:
+    """The owner of an action follow-up, their deputy while away, or nobody if they left."""
+    if not ctx.plan.has_person(send.recipient):
         return None
-    return replace(due, recipient=deputy)
+    away = away_on(session, send.local.date())
+    if send.recipient not in away:
+        return send.recipient
+    try:
+        return deputy_for(ctx, ctx.plan.activity(send.subject), send.recipient, away)
+    except UnknownPlanItem:
+        return None
 
 
 def _from_send(ctx: Context, send: PlannedSend) -> _Due:
@@ -265,12 +290,15 @@ def _from_send(ctx: Context, send: PlannedSend) -> _Due:
     )
 
 
-def _snoozed_until(session: Session, send: PlannedSend) -> datetime | None:
-    """When a snooze of the recipient for this activity and period ends, if one is pending."""
-    prefix = f"{SNOOZE}:{send.subject}:{send.period}:{send.recipient}:"
+def _snoozed_until(session: Session, send: PlannedSend, recipient: str) -> datetime | None:
+    """When ``recipient``'s snooze for this activity and period ends, if one is pending."""
+    prefix = f"{SNOOZE}:{send.subject}:{send.period}:{recipient}:"
     return session.exec(
         select(Delivery.planned_at)
-        .where(col(Delivery.key).startswith(prefix), col(Delivery.status) == "planned")
+        .where(
+            col(Delivery.key).startswith(prefix, autoescape=True),
+            col(Delivery.status) == "planned",
+        )
         .order_by(col(Delivery.planned_at).desc())
         .limit(1)
     ).first()
@@ -280,7 +308,11 @@ def _due_snoozes(session: Session, ctx: Context, now: datetime) -> list[tuple[De
     rows = session.exec(
         select(Delivery).where(
             col(Delivery.kind) == SNOOZE,
-            col(Delivery.status) == "planned",
+            (col(Delivery.status) == "planned")
+            | (
+                (col(Delivery.status) == "sending")
+                & (col(Delivery.attempted_at) < now - STALE_SENDING)
+            ),
             col(Delivery.planned_at) <= now,
         )
     ).all()
@@ -323,7 +355,8 @@ def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
     """
     sends = _latest_steps(session, due_now(session, ctx, now), now)
     out: list[Prepared] = []
-    digests: defaultdict[tuple[str, str], list[tuple[str, Reminder]]] = defaultdict(list)
+    # everything for one person in one sweep goes in one message
+    digests: defaultdict[str, list[tuple[str, Reminder]]] = defaultdict(list)
     for row, snoozed in _due_snoozes(session, ctx, now):
         if snoozed.recipient in away_on(session, snoozed.at.astimezone(ctx.timezone).date()):
             row.status, row.note, row.done_at = "skipped", "away", now
@@ -335,7 +368,7 @@ def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
             row.status, row.note, row.done_at = "skipped", reminder, now
         else:
             row.status = "sending"
-            digests[(snoozed.recipient, snoozed.local_day)].append((row.key, reminder))
+            digests[snoozed.recipient].append((row.key, reminder))
         session.add(row)
     for send in sends:
         if now - send.at > LATE_AFTER:
@@ -345,13 +378,17 @@ def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
             if decision is None or decision.status != "approved":
                 _ledger(session, send, "skipped", now, "not_approved")
                 continue
+            owner = _follow_up_owner(session, ctx, send)
+            if owner is None:
+                _ledger(session, send, "skipped", now, "owner_unavailable")
+                continue
             _ledger(session, send, "sending", now, "")
             action_due = ActionDue(
                 load_brief(session, decision),
                 decision.action or "",
                 decision.action_due or send.local.date(),
             )
-            out.append(Prepared((send.key,), Outgoing(ToPerson(send.recipient), action_due)))
+            out.append(Prepared((send.key,), Outgoing(ToPerson(owner), action_due)))
             continue
         if send.kind is SendKind.SUMMARY:
             items = summaries.post_summary(session, ctx, send.subject, send.period, "system")
@@ -362,18 +399,21 @@ def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
             _ledger(session, send, "sending", now, "")
             out.extend(Prepared((send.key,), item) for item in items)
             continue
-        until = _snoozed_until(session, send) if send.kind is not SendKind.ESCALATION else None
-        if until is not None and until > send.at:
+        due = _route_away(session, ctx, _from_send(ctx, send), send.local.date())
+        if due is None:
+            _ledger(session, send, "skipped", now, "away")
+            continue
+        until = _snoozed_until(session, send, due.recipient)
+        if until is not None and until > send.at and send.kind is not SendKind.ESCALATION:
             _ledger(session, send, "skipped", now, "snoozed")
             continue
-        due = _route_away(session, ctx, _from_send(ctx, send), send.local.date())
-        reminder = _reminder(session, ctx, due, now) if due is not None else "away"
-        if isinstance(reminder, str) or due is None:
-            _ledger(session, send, "skipped", now, str(reminder))
+        reminder = _reminder(session, ctx, due, now)
+        if isinstance(reminder, str):
+            _ledger(session, send, "skipped", now, reminder)
             continue
         _ledger(session, send, "sending", now, "")
-        digests[(due.recipient, due.local_day)].append((send.key, reminder))
-    for (person_id, _day), group in digests.items():
+        digests[due.recipient].append((send.key, reminder))
+    for person_id, group in digests.items():
         keys = tuple(key for key, _r in group)
         notices = _one_per_round(r for _k, r in group)
         notice = notices[0] if len(notices) == 1 else Digest(notices)

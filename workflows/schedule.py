@@ -25,11 +25,14 @@ from workflows.plan.schema import (
     Mark,
     QuietHours,
     StepTarget,
+    in_quiet_hours,
 )
 from workflows.rounds import round_indicators
 
 LOOK_BACK = timedelta(days=200)
 """How far before a range's start a period may lie and still have sends in it."""
+LOOK_AHEAD = timedelta(days=40)
+"""How far after a range's end a period may start and still have sends in the range."""
 
 
 class SendKind(StrEnum):
@@ -55,6 +58,7 @@ class PlannedSend:
         period: The measured period (``2026-10``).
         step: The ladder step's index (``-1`` for summaries, the decision number for an
             improvement action's follow-up).
+        rung: A stable name of the step (:attr:`LadderStep.rung`; ``summary``, ``action-N``).
         recipient: A person id, or ``#<channel>`` for a summary.
         local: The local wall-clock date and time in ``zone``.
         zone: The recipient's IANA zone.
@@ -71,11 +75,12 @@ class PlannedSend:
     local: datetime
     zone: str
     conditional: bool
+    rung: str = ""
 
     @property
     def key(self) -> str:
-        """The idempotency key: kind, subject, period, recipient and step."""
-        return f"{self.kind.value}:{self.subject}:{self.period}:{self.recipient}:{self.step}"
+        """The idempotency key: kind, subject, period, recipient and step (by its rung)."""
+        return f"{self.kind.value}:{self.subject}:{self.period}:{self.recipient}:{self.rung}"
 
 
 def local_to_utc(day: date, clock: time, zone: ZoneInfo) -> datetime:
@@ -110,14 +115,13 @@ def local_to_utc(day: date, clock: time, zone: ZoneInfo) -> datetime:
     return high.replace(microsecond=0)
 
 
-def _quiet(moment: datetime, quiet: QuietHours | None) -> datetime:
+def apply_quiet_hours(moment: datetime, hours: QuietHours | None) -> datetime:
     """``moment`` (local, aware) moved to the end of the quiet hours if it falls in them."""
-    if quiet is None or quiet.start == quiet.end:
+    if hours is None:
         return moment
     now = moment.timetz().replace(tzinfo=None)
-    start, end = quiet.start, quiet.end
-    inside = start <= now < end if start < end else (now >= start or now < end)
-    if not inside:
+    end = hours.end
+    if not in_quiet_hours(now, hours):
         return moment
     day = moment.date() if now < end else moment.date() + timedelta(days=1)
     return datetime.combine(day, end, tzinfo=moment.tzinfo)
@@ -163,7 +167,7 @@ def _kind(step: LadderStep) -> SendKind:
 
 def _periods(frequency: Frequency, first: date, last: date) -> Iterator[Period]:
     period = Period.containing(frequency, first - LOOK_BACK)
-    while period.start <= last:
+    while period.start <= last + LOOK_AHEAD:
         yield period
         period = period.next()
 
@@ -179,10 +183,11 @@ def _send(
     day: date,
     zone: ZoneInfo,
     conditional: bool,
+    rung: str,
 ) -> PlannedSend:
     schedule = ctx.plan.plan.schedule
     local = local_to_utc(day, schedule.send_time, zone).astimezone(zone)
-    at = _quiet(local, schedule.quiet_hours).astimezone(UTC)
+    at = apply_quiet_hours(local, schedule.quiet_hours).astimezone(UTC)
     return PlannedSend(
         at=at,
         kind=kind,
@@ -194,6 +199,7 @@ def _send(
         local=at.astimezone(zone),
         zone=zone.key,
         conditional=conditional,
+        rung=rung,
     )
 
 
@@ -237,6 +243,7 @@ def planned_sends(
                                 day,
                                 zone_of(ctx, person),
                                 conditional=step.offset >= 0,
+                                rung=step.rung,
                             )
                         )
     if activity_id is None:
@@ -267,6 +274,7 @@ def _summaries(ctx: Context, first: date, last: date) -> Iterator[PlannedSend]:
                         day,
                         ctx.timezone,
                         conditional=False,
+                        rung="summary",
                     )
 
 
@@ -282,7 +290,7 @@ def action_follow_up(
     """The follow-up to an improvement action's owner on its due date (PU3-3 step 5)."""
     zone = zone_of(ctx, owner_id)
     local = local_to_utc(due, ctx.plan.plan.schedule.send_time, zone).astimezone(zone)
-    at = _quiet(local, ctx.plan.plan.schedule.quiet_hours).astimezone(UTC)
+    at = apply_quiet_hours(local, ctx.plan.plan.schedule.quiet_hours).astimezone(UTC)
     return PlannedSend(
         at=at,
         kind=SendKind.ACTION,
@@ -294,4 +302,5 @@ def action_follow_up(
         local=at.astimezone(zone),
         zone=zone.key,
         conditional=True,
+        rung=f"action-{decision_id}",
     )

@@ -8,18 +8,25 @@ of the delivery ledger, so it survives restarts and is sent exactly once.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
 from storage.models import ControlRound, Delivery
 from workflows import audit
+from workflows.absences import away_on
 from workflows.context import Context
 from workflows.deliveries import SNOOZE
 from workflows.notices import NothingToMeasure, Outgoing, Snoozed, SnoozeOptions, ToPerson, problem
 from workflows.plan.model import UnknownPlanItem
 from workflows.rounds import outstanding_for
-from workflows.schedule import SendKind, local_to_utc, planned_sends, zone_of
+from workflows.schedule import (
+    SendKind,
+    apply_quiet_hours,
+    local_to_utc,
+    planned_sends,
+    zone_of,
+)
 
 LATER_TODAY = timedelta(hours=3)
 CHOICES = ("today", "tomorrow", "nextwd")
@@ -69,6 +76,8 @@ def snooze(
     control_round = session.get(ControlRound, round_id)
     if control_round is None or control_round.status != "open" or choice not in CHOICES:
         return [Outgoing(me, problem("unknown_round", round=round_id))]
+    if person_id in away_on(session, ctx.today()):
+        return [Outgoing(me, problem("snooze_while_away"))]
     try:
         missing, answered = outstanding_for(session, ctx, control_round, person_id)
     except UnknownPlanItem:
@@ -83,7 +92,8 @@ def snooze(
     today = now.astimezone(zone).date()
     send_time = ctx.plan.plan.schedule.send_time
     if choice == "today":
-        until = now + LATER_TODAY
+        later = (now + LATER_TODAY).astimezone(zone)
+        until = apply_quiet_hours(later, ctx.plan.plan.schedule.quiet_hours).astimezone(UTC)
     elif choice == "tomorrow":
         until = local_to_utc(today + timedelta(days=1), send_time, zone)
     else:
@@ -93,7 +103,9 @@ def snooze(
     if cap is not None and capped:
         until = cap
     prefix = f"{SNOOZE}:{control_round.activity_id}:{control_round.period}:{person_id}:"
-    earlier = session.exec(select(Delivery).where(col(Delivery.key).startswith(prefix))).all()
+    earlier = session.exec(
+        select(Delivery).where(col(Delivery.key).startswith(prefix, autoescape=True))
+    ).all()
     for row in earlier:
         if row.status == "planned":
             row.status, row.note, row.done_at = "skipped", "replaced", now

@@ -23,9 +23,9 @@ from workflows.notices import (
 def _reminder_title(notice: Reminder, rc: RenderContext) -> str:
     t = rc.t
     fields = {"activity": rc.activity(notice.activity_id), "period": fmt_period(notice.period, t)}
-    if notice.step == "due":
+    if notice.step == "due" and not notice.overdue:
         return t.gettext("Due today: {activity}, {period}", **fields)
-    if notice.step == "escalation":
+    if notice.step == "escalation" or notice.overdue:
         return t.gettext("Overdue: {activity}, {period}", **fields)
     return t.gettext("Reminder: {activity}, {period}", **fields)
 

@@ -131,9 +131,7 @@ def test_every_send_is_planned_exactly_once_over_two_years(plan: LoadedPlan) -> 
         context(plan), date(2026, 7, 1), date(2027, 12, 31)
     )
     assert sorted(halves) == sends
-    assert all(
-        s.local.weekday() < 5 or s.local.date() in working_saturdays() for s in sends
-    )
+    assert all(s.local.weekday() < 5 or s.local.date() in working_saturdays() for s in sends)
 
 
 def working_saturdays() -> set[date]:
@@ -181,12 +179,24 @@ def test_every_local_minute_of_both_dst_days_maps_to_one_instant_in_order() -> N
     assert len(set(autumn)) == 24 * 60  # each minute once, the repeated hour at its first time
 
 
-def test_quiet_hours_hold_a_send_until_they_end(tmp_path: Path) -> None:
-    plan = with_schedule(
-        tmp_path, '  send_time: "21:00"\n  quiet_hours: {start: "20:00", end: "08:00"}\n'
-    )
-    sends = planned_sends(context(plan), date(2026, 4, 2), date(2026, 4, 2), activity_id=ACTIVITY)
-    assert {s.local for s in sends} == {datetime(2026, 4, 3, 8, 0, tzinfo=RIGA)}
+def test_quiet_hours_move_a_send_to_their_end_and_cannot_contain_send_time(
+    tmp_path: Path,
+) -> None:
+    from workflows.plan.errors import PlanError
+    from workflows.plan.schema import QuietHours
+    from workflows.schedule import apply_quiet_hours
+
+    hours = QuietHours(start=time(20, 0), end=time(8, 0))
+    late = datetime(2026, 4, 2, 22, 30, tzinfo=RIGA)
+    assert apply_quiet_hours(late, hours) == datetime(2026, 4, 3, 8, 0, tzinfo=RIGA)
+    early = datetime(2026, 4, 3, 6, 0, tzinfo=RIGA)
+    assert apply_quiet_hours(early, hours) == datetime(2026, 4, 3, 8, 0, tzinfo=RIGA)
+    noon = datetime(2026, 4, 3, 12, 0, tzinfo=RIGA)
+    assert apply_quiet_hours(noon, hours) == noon
+    with pytest.raises(PlanError):
+        with_schedule(
+            tmp_path, '  send_time: "21:00"\n  quiet_hours: {start: "20:00", end: "08:00"}\n'
+        )
 
 
 def test_unquoted_yaml_time_is_read_as_the_clock_time(tmp_path: Path) -> None:

@@ -150,7 +150,8 @@ def check_references(plan: Plan, locate: Locate) -> list[PlanIssue]:
     for index, person in enumerate(plan.people):
         check.timezone(("people", index, "timezone"), person.timezone)
         if person.deputy is not None:
-            check.ref(("people", index, "deputy"), "person", person.deputy, check.people)
+            others = check.people - {person.id}
+            check.ref(("people", index, "deputy"), "person", person.deputy, others)
     for path, activity in check.activities():
         check.activity(path, activity)
     return check.issues

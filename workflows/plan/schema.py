@@ -398,6 +398,15 @@ class LadderStep(_Strict):
     step: StepKind
     to: StepTarget
 
+    @property
+    def rung(self) -> str:
+        """A stable name of the step (``due@0>measured_by``), used in idempotency keys.
+
+        It does not depend on the step's position, so editing the ladder never makes an
+        already sent step look new.
+        """
+        return f"{self.step.value}@{self.offset}>{self.to.value}"
+
 
 def _clock_time(value: object) -> object:
     # YAML 1.1 reads an unquoted 9:00 as the sexagesimal integer 540 (minutes)
@@ -415,6 +424,14 @@ class QuietHours(_Strict):
 
     start: ClockTime
     end: ClockTime
+
+
+def in_quiet_hours(moment: time, quiet: QuietHours) -> bool:
+    """Whether a local time falls in the quiet hours (which may run past midnight)."""
+    start, end = quiet.start, quiet.end
+    if start == end:
+        return False
+    return start <= moment < end if start < end else (moment >= start or moment < end)
 
 
 def _default_ladder() -> tuple[LadderStep, ...]:
@@ -438,11 +455,32 @@ class Schedule(_Strict):
     quiet_hours: QuietHours | None = None
     ladder: tuple[LadderStep, ...] = Field(default_factory=_default_ladder, min_length=1)
     catch_up_days: int = Field(default=7, ge=1, le=60)
-    weekly: FrequencySchedule = FrequencySchedule(due_working_day=2)
+    weekly: FrequencySchedule = FrequencySchedule(due_working_day=4)
     monthly: FrequencySchedule = FrequencySchedule(due_working_day=5)
     quarterly: FrequencySchedule = FrequencySchedule(due_working_day=10)
     half_yearly: FrequencySchedule = FrequencySchedule(due_working_day=10)
     yearly: FrequencySchedule = FrequencySchedule(due_working_day=15)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Schedule:
+        offsets = [step.offset for step in self.ladder]
+        if offsets != sorted(offsets) or len({s.rung for s in self.ladder}) != len(self.ladder):
+            raise ValueError("ladder steps must be in increasing offset order, each once")
+        earliest = min(offsets)
+        for frequency in Frequency:
+            rule = self.of(frequency)
+            if rule.due_working_day + earliest < 1:
+                raise ValueError(
+                    f"ladder step at offset {earliest} comes before the {frequency.value} "
+                    "period ends; raise due_working_day or the offset"
+                )
+            if rule.summary_day < rule.due_working_day:
+                raise ValueError(
+                    f"{frequency.value} summary_working_day is before due_working_day"
+                )
+        if self.quiet_hours is not None and in_quiet_hours(self.send_time, self.quiet_hours):
+            raise ValueError("send_time falls inside quiet_hours")
+        return self
 
     def of(self, frequency: Frequency) -> FrequencySchedule:
         """The dates of ``frequency``."""
