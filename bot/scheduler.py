@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from functools import partial
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.outbox import Outbox
@@ -59,7 +60,11 @@ class ScheduleRunner:
 
     async def _sweep(self) -> int:
         now = self.ctx.now()
-        prepared = await self.db.run(lambda s: deliveries.prepare(s, self.ctx, now))
+        try:
+            prepared = await self.db.run(lambda s: deliveries.prepare(s, self.ctx, now))
+        except IntegrityError:  # another sweep claimed the same sends first: nothing to do
+            _LOGGER.info("another sweep is sending the same messages; skipping this one")
+            return 0
         sent = 0
         for item in prepared:
             failures = await self.outbox.deliver([item.outgoing])

@@ -85,15 +85,18 @@ def _taken_keys(session: Session, keys: list[str], now: datetime) -> set[str]:
             col(Delivery.key).in_(keys)
         )
     ).all()
-    return {
-        key
-        for key, status, attempted in rows
-        if status in CLOSED or (status == "sending" and now - attempted < STALE_SENDING)
-    }
+    return {key for key, status, attempted in rows if _is_taken(status, attempted, now)}
 
 
-def _ledger(session: Session, send: PlannedSend, status: str, now: datetime, note: str) -> None:
+def _ledger(session: Session, send: PlannedSend, status: str, now: datetime, note: str) -> bool:
+    """Record ``status`` for a send; ``False`` if another sweep has claimed the key meanwhile.
+
+    The row is read again here, not trusted from the start of the sweep: a concurrent sweep
+    may have committed its claim in between (a unique key stops two inserts).
+    """
     row = session.exec(select(Delivery).where(col(Delivery.key) == send.key)).first()
+    if row is not None and _is_taken(row.status, row.attempted_at, now):
+        return False
     if row is None:
         row = Delivery(
             key=send.key,
@@ -113,6 +116,12 @@ def _ledger(session: Session, send: PlannedSend, status: str, now: datetime, not
     if status == "skipped":
         row.done_at = now
     session.add(row)
+    session.flush()
+    return True
+
+
+def _is_taken(status: str, attempted: datetime, now: datetime) -> bool:
+    return status in CLOSED or (status == "sending" and now - attempted < STALE_SENDING)
 
 
 def action_follow_ups(
@@ -382,7 +391,8 @@ def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
             if owner is None:
                 _ledger(session, send, "skipped", now, "owner_unavailable")
                 continue
-            _ledger(session, send, "sending", now, "")
+            if not _ledger(session, send, "sending", now, ""):
+                continue
             action_due = ActionDue(
                 load_brief(session, decision),
                 decision.action or "",
@@ -396,8 +406,8 @@ def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
             if problems:
                 _ledger(session, send, "skipped", now, problems[0].code)
                 continue
-            _ledger(session, send, "sending", now, "")
-            out.extend(Prepared((send.key,), item) for item in items)
+            if _ledger(session, send, "sending", now, ""):
+                out.extend(Prepared((send.key,), item) for item in items)
             continue
         due = _route_away(session, ctx, _from_send(ctx, send), send.local.date())
         if due is None:
@@ -411,8 +421,8 @@ def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
         if isinstance(reminder, str):
             _ledger(session, send, "skipped", now, reminder)
             continue
-        _ledger(session, send, "sending", now, "")
-        digests[due.recipient].append((send.key, reminder))
+        if _ledger(session, send, "sending", now, ""):
+            digests[due.recipient].append((send.key, reminder))
     for person_id, group in digests.items():
         keys = tuple(key for key, _r in group)
         notices = _one_per_round(r for _k, r in group)
