@@ -30,7 +30,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from bot import __version__
 from bot.app import App, DatabaseNotReady, build_app
 from bot.i18n import Translator, resolve_locale, translator
-from bot.plan_report import format_issues, format_overview
+from bot.plan_report import format_issues, format_overview, format_readiness
 from bot.settings import Settings
 from storage.db import Database
 from storage.migrate import current_revision, head_revision, upgrade
@@ -158,7 +158,7 @@ def _plan_check(settings: Settings, path: Path | None) -> int:
         for line in format_issues(exc.issues, t, base=Path.cwd()):
             print(line, file=sys.stderr)
         return EXIT_FAILED
-    for line in format_overview(loaded, t):
+    for line in [*format_overview(loaded, t), "", *format_readiness(loaded, t)]:
         print(line)
     return EXIT_OK
 

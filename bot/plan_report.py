@@ -16,6 +16,7 @@ from bot.i18n import N_, Translator
 from workflows.plan.errors import PlanIssue
 from workflows.plan.model import LoadedPlan
 from workflows.plan.schema import Frequency, Scale
+from workflows.readiness import Gap, plan_readiness
 
 MESSAGES: Final[dict[str, str]] = {
     "yaml_syntax": N_("YAML syntax error: {problem}"),
@@ -214,4 +215,58 @@ def format_overview(loaded: LoadedPlan, t: Translator) -> list[str]:
                 frequencies=frequencies,
             )
         )
+    return lines
+
+
+_CONTROL_TYPES = {
+    "process": N_("process control"),
+    "result": N_("result control"),
+    "efficiency": N_("efficiency control"),
+}
+_CAPABILITIES = {
+    "competences": N_("competences"),
+    "processes": N_("processes and methods"),
+    "information": N_("information and its sources"),
+    "technologies": N_("digital technologies"),
+}
+
+
+def _gap_line(gap: Gap, loaded: LoadedPlan, t: Translator) -> str:
+    def indicators(ids: tuple[str, ...]) -> str:
+        return ", ".join(loaded.indicator(i)[1].label.get(t.lang) for i in ids)
+
+    if gap.code == "no_responsible":
+        return t.gettext("no responsible (A) holder at the activity's scale")
+    if gap.code == "missing_control_types":
+        kinds = ", ".join(t.gettext(_CONTROL_TYPES[k]) for k in gap.items)
+        return t.gettext("no indicator for {kinds}", kinds=kinds)
+    if gap.code == "no_data_source":
+        return t.gettext("no data source for: {items}", items=indicators(gap.items))
+    if gap.code == "no_graded_thresholds":
+        return t.gettext(
+            "target, warning and critical threshold are all equal for: {items}",
+            items=indicators(gap.items),
+        )
+    names = ", ".join(t.gettext(_CAPABILITIES[k]) for k in gap.items)
+    return t.gettext("capabilities and resources not recorded: {items}", items=names)
+
+
+def format_readiness(loaded: LoadedPlan, t: Translator) -> list[str]:
+    """The control readiness report (PU3-3 steps 1–3): per activity, what control lacks.
+
+    Args:
+        loaded: The validated plan.
+        t: The reader's translations.
+
+    Returns:
+        A heading, then per activity either "ready" or one line per gap.
+    """
+    lines = [t.gettext("Control readiness (PU3-3 steps 1–3):")]
+    for readiness in plan_readiness(loaded):
+        label = loaded.activity(readiness.activity_id).label.get(t.lang)
+        if not readiness.gaps:
+            lines.append("✔ " + t.gettext("{activity}: ready", activity=label))
+            continue
+        lines.append("• " + t.gettext("{activity}: missing", activity=label))
+        lines.extend("    – " + _gap_line(gap, loaded, t) for gap in readiness.gaps)
     return lines

@@ -329,6 +329,18 @@ class Indicator(_Strict):
         return ValueType.INTEGER if self.decimals == 0 else ValueType.NUMBER
 
 
+class Capabilities(_Strict):
+    """PU3-3 step 3: the capabilities and resources that control of an activity needs.
+
+    Responsible people are the activity's ``responsibility``; the rest is listed here.
+    """
+
+    competences: tuple[LocalText, ...] = ()
+    processes: tuple[LocalText, ...] = ()
+    information: tuple[LocalText, ...] = ()
+    technologies: tuple[LocalText, ...] = ()
+
+
 class Activity(_Strict):
     """A controlled activity: a service (``services``) or a resource (``resources``)."""
 
@@ -342,6 +354,7 @@ class Activity(_Strict):
     control_depth: ControlDepth = ControlDepth.STANDARD
     responsibility: dict[Scale, ScaleResponsibility]
     channel: Identifier
+    capabilities: Capabilities = Capabilities()
     indicators: tuple[Indicator, ...] = Field(min_length=1)
 
 

@@ -1,0 +1,67 @@
+"""This module contains the control readiness report (PU3-3 steps 1–3).
+
+For each activity it lists what control still lacks: a responsible (A) holder, indicators of
+all three control types (process, result, efficiency), data sources, graded thresholds, and
+the capabilities and resources of step 3 (competences, processes and methods, information,
+digital technologies). Nothing here is an error — a plan with gaps still runs — it is what an
+institution should complete.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workflows.plan.model import LoadedPlan
+from workflows.plan.schema import Activity, ControlType, Mark
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One thing an activity's control lacks: ``code`` and its details (ids or names)."""
+
+    code: str
+    items: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """An activity and its gaps (none: ready for control)."""
+
+    activity_id: str
+    gaps: tuple[Gap, ...]
+
+
+def activity_readiness(loaded: LoadedPlan, activity: Activity) -> Readiness:
+    """What ``activity`` lacks for control (see the module docstring)."""
+    gaps: list[Gap] = []
+    if not loaded.holders(activity, activity.scale, Mark.A):
+        gaps.append(Gap("no_responsible"))
+    types = {ControlType(i.control_type) for i in activity.indicators}
+    missing_types = tuple(t.value for t in ControlType if t not in types)
+    if missing_types:
+        gaps.append(Gap("missing_control_types", missing_types))
+    no_source = tuple(i.id for i in activity.indicators if i.data_source is None)
+    if no_source:
+        gaps.append(Gap("no_data_source", no_source))
+    flat = tuple(i.id for i in activity.indicators if i.target == i.warning == i.critical)
+    if flat:
+        gaps.append(Gap("no_graded_thresholds", flat))
+    capabilities = activity.capabilities
+    missing = tuple(
+        name
+        for name, given in (
+            ("competences", capabilities.competences),
+            ("processes", capabilities.processes),
+            ("information", capabilities.information),
+            ("technologies", capabilities.technologies),
+        )
+        if not given
+    )
+    if missing:
+        gaps.append(Gap("capabilities_not_recorded", missing))
+    return Readiness(activity.id, tuple(gaps))
+
+
+def plan_readiness(loaded: LoadedPlan) -> list[Readiness]:
+    """The readiness of every activity, in plan order."""
+    return [activity_readiness(loaded, a) for a in loaded.activities]
