@@ -8,6 +8,7 @@ Commands:
     schedule [--from D] [--to D] list every planned send (table or JSON)
     run                          the long-running bot: channels and the scheduler
     away PERSON FROM TO          record an absence (reminders held, a deputy measures)
+    history INDICATOR [--count]  an indicator's last values with their status
     console [--as PERSON]        chat on the console as a person of the plan
     demo                         one complete scripted control round on a fresh database
 """
@@ -72,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     schedule.add_argument("--activity", help="only this activity")
     schedule.add_argument("--format", choices=("table", "json"), default="table")
     sub.add_parser("run", help="run the bot: channels and the scheduler, until SIGTERM")
+    hist = sub.add_parser("history", help="an indicator's last values")
+    hist.add_argument("indicator")
+    hist.add_argument("--count", type=int, default=6)
     away = sub.add_parser("away", help="record an absence: reminders held, a deputy measures")
     away.add_argument("person")
     away.add_argument("starts", type=_date, help="first day away (YYYY-MM-DD)")
@@ -193,6 +197,15 @@ async def _one_shot(app: App, command: str, target: str, period: str | None) -> 
         items = await app.db.run(
             lambda s: summaries.post_summary(s, app.ctx, target, period, actor)
         )
+    await app.outbox.deliver(items)
+    return EXIT_FAILED if _failed(items) else EXIT_OK
+
+
+async def _history(app: App, indicator: str, count: int) -> int:
+    from workflows import history
+
+    actor = _actor(app)
+    items = await app.db.run(lambda s: history.history(s, app.ctx, actor, indicator, count))
     await app.outbox.deliver(items)
     return EXIT_FAILED if _failed(items) else EXIT_OK
 
@@ -340,6 +353,8 @@ def _main(args: argparse.Namespace, settings: Settings) -> int:
         )
         return EXIT_FAILED
     try:
+        if args.command == "history":
+            return asyncio.run(_history(app, args.indicator, args.count))
         if args.command == "away":
             return asyncio.run(_away(app, args.person, args.starts, args.ends))
         if args.command in ("remind", "summary"):

@@ -23,7 +23,16 @@ from bot.render import RenderContext, render
 from bot.tokens import Token, TokenError
 from storage.db import Database
 from storage.models import Person, PlatformIdentity
-from workflows import absences, audit, conversation, decisions, rounds, snooze, summaries
+from workflows import (
+    absences,
+    audit,
+    conversation,
+    decisions,
+    history,
+    rounds,
+    snooze,
+    summaries,
+)
 from workflows.context import Context
 from workflows.forms.parsing import parse_date
 from workflows.notices import Help, LanguageChanged, Outgoing, ToPerson, problem
@@ -65,6 +74,7 @@ class Dispatcher:
             "remind": self._remind,
             "summary": self._summary,
             "away": self._away,
+            "history": self._history,
             "approve": self._decide(decisions.APPROVE),
             "reject": self._decide(decisions.REJECT),
         }
@@ -234,6 +244,13 @@ class Dispatcher:
             usage = "/away DD.MM.YYYY DD.MM.YYYY | /away cancel"
             return [Outgoing(ToPerson(person_id), problem("usage", usage=usage))]
         return absences.register(session, self.ctx, person_id, dates[0], dates[1], person_id)
+
+    def _history(self, session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
+        count = args[1] if len(args) == 2 else str(history.DEFAULT_PERIODS)
+        if len(args) not in (1, 2) or not DECISION_NUMBER.fullmatch(count):
+            usage = "/history INDICATOR [N]"
+            return [Outgoing(ToPerson(person_id), problem("usage", usage=usage))]
+        return history.history(session, self.ctx, person_id, args[0], int(count))
 
     def _period_examples(self) -> str:
         """The last closed month, quarter and year, as a usage hint (e.g. ``2026-10|2026-Q3``)."""

@@ -113,6 +113,26 @@ class PersonLeft:
 
 
 @dataclass(frozen=True)
+class HistoryRow:
+    """One period's value of an indicator, with the status it was judged with."""
+
+    period: str
+    value: Decimal
+    status: Status
+    target_met: bool
+    comment: str | None
+    submitted_by: str
+
+
+@dataclass(frozen=True)
+class History:
+    """An indicator's last values, newest first (``/history``)."""
+
+    indicator_id: str
+    rows: tuple[HistoryRow, ...]
+
+
+@dataclass(frozen=True)
 class RoundOpened:
     """Acknowledgement to whoever opened a round: who was reminded."""
 
@@ -431,6 +451,7 @@ Notice: TypeAlias = (
     | AwayRecorded
     | AwayList
     | PersonLeft
+    | History
     | Snoozed
     | RoundOpened
     | FormPrompt

@@ -33,6 +33,7 @@ _RENDERERS: dict[type[Any], Callable[[Any, RenderContext], Message]] = {
     n.DecisionRecorded: decisions.render_recorded,
     n.Summary: summary.render_summary,
     n.SummaryPosted: summary.render_posted,
+    n.History: summary.render_history,
     n.Help: misc.render_help,
     n.AwayRecorded: misc.render_away,
     n.AwayList: misc.render_away_list,

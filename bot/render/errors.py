@@ -129,6 +129,9 @@ PROBLEMS: dict[str, str] = {
     "summary_period_not_over": N_(
         "The period “{period}” has not ended yet; its summary can be posted once it has."
     ),
+    "unknown_indicator": N_(
+        "There is no indicator “{indicator}” in the plan. Indicators: {known}."
+    ),
     "snooze_while_away": N_("You are away, so no reminders come to you; /away cancel ends it."),
     "away_dates_order": N_(
         "The absence ends before it starts; give the first day, then the last."

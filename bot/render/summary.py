@@ -8,7 +8,14 @@ from bot.formatting import fmt_date, fmt_period, fmt_thresholds
 from bot.messages import Message
 from bot.render.context import RenderContext
 from workflows.evaluation import Status
-from workflows.notices import ActivitySummary, Summary, SummaryDecision, SummaryLine, SummaryPosted
+from workflows.notices import (
+    ActivitySummary,
+    History,
+    Summary,
+    SummaryDecision,
+    SummaryLine,
+    SummaryPosted,
+)
 
 
 def _counts(part: ActivitySummary, rc: RenderContext) -> list[str]:
@@ -139,3 +146,21 @@ def render_posted(notice: SummaryPosted, rc: RenderContext) -> Message:
             channel=rc.channel(notice.channel_id),
         )
     )
+
+
+def render_history(notice: History, rc: RenderContext) -> Message:
+    """An indicator's last values, newest first, with status and who measured."""
+    t = rc.t
+    title = t.gettext("History: {indicator}", indicator=rc.indicator(notice.indicator_id))
+    if not notice.rows:
+        return Message(t.gettext("No values have been recorded yet."), title=title)
+    lines = []
+    for row in notice.rows:
+        met = t.gettext("target met") if row.target_met else t.gettext("target not met")
+        lines.append(
+            f"• {fmt_period(row.period, t)}: {rc.value(notice.indicator_id, row.value)}"
+            f" — {rc.status(row.status)}, {met} ({rc.person(row.submitted_by)})"
+        )
+        if row.comment:
+            lines.append("    " + t.gettext("Comment: {comment}", comment=row.comment))
+    return Message("\n".join(lines), title=title)

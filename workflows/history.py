@@ -1,0 +1,48 @@
+"""This module contains an indicator's history: its last values with their status."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from storage.models import Measurement
+from workflows.context import Context
+from workflows.evaluation import Status
+from workflows.notices import History, HistoryRow, Outgoing, ToPerson, problem
+from workflows.plan.model import UnknownPlanItem
+
+DEFAULT_PERIODS = 6
+MOST_PERIODS = 36
+
+
+def history(
+    session: Session, ctx: Context, person_id: str, indicator_id: str, count: int = DEFAULT_PERIODS
+) -> list[Outgoing]:
+    """The last ``count`` values of an indicator (newest first), as stored.
+
+    Each value keeps the status it was judged with when it was measured, even if the plan's
+    thresholds changed since.
+    """
+    me = ToPerson(person_id)
+    try:
+        ctx.plan.indicator(indicator_id)
+    except UnknownPlanItem:
+        known = ", ".join(i.id for a in ctx.plan.activities for i in a.indicators)
+        return [Outgoing(me, problem("unknown_indicator", indicator=indicator_id, known=known))]
+    rows = session.exec(
+        select(Measurement)
+        .where(col(Measurement.indicator_id) == indicator_id)
+        .order_by(col(Measurement.period).desc())
+        .limit(max(1, min(count, MOST_PERIODS)))
+    ).all()
+    items = tuple(
+        HistoryRow(
+            period=m.period,
+            value=m.value,
+            status=Status(m.status),
+            target_met=m.target_met,
+            comment=m.comment,
+            submitted_by=m.submitted_by,
+        )
+        for m in rows
+    )
+    return [Outgoing(me, History(indicator_id, items))]
