@@ -9,7 +9,8 @@ restart (field case C01).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal
 
 from sqlalchemy.exc import IntegrityError
@@ -42,8 +43,9 @@ from workflows.notices import (
     ToPerson,
     problem,
 )
+from workflows.periods import Period
 from workflows.plan.model import UnknownPlanItem
-from workflows.rounds import outstanding_for
+from workflows.rounds import earlier_values, outstanding_for
 
 Lang = Literal["lv", "en"]
 Finisher = Callable[[Session, Context, FormSession, Mapping[str, str]], list[Outgoing]]
@@ -61,6 +63,7 @@ class OpenForm:
     row: FormSession
     spec: FormSpec
     header: FormHeader
+    earlier: Mapping[str, tuple[tuple[str, Decimal], ...]] = field(default_factory=dict)
 
 
 def active_form(session: Session, person_id: str) -> FormSession | None:
@@ -101,7 +104,8 @@ def rebuild(session: Session, ctx: Context, row: FormSession) -> OpenForm:
     header = form_header(session, row)
     if row.form == measuring.FORM:
         spec = measuring.measurement_spec(ctx, tuple(row.context.get("indicators", ())))
-        return OpenForm(row, spec, header)
+        earlier = earlier_values(session, header.activity_id, Period.parse(header.period))
+        return OpenForm(row, spec, header, earlier)
     decision = session.get(ImprovementDecision, row.subject_id)
     if decision is None:  # pragma: no cover - checked by form_header
         raise LookupError(f"decision {row.subject_id} is gone")
@@ -154,7 +158,14 @@ def _prompt(
 ) -> Outgoing:
     return Outgoing(
         ToPerson(opened.row.person_id),
-        FormPrompt(opened.header, step, opened.spec.fields, resumed=resumed, answers=answers),
+        FormPrompt(
+            opened.header,
+            step,
+            opened.spec.fields,
+            resumed=resumed,
+            answers=answers,
+            earlier=opened.earlier,
+        ),
     )
 
 

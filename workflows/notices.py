@@ -163,7 +163,8 @@ class FormHeader:
 class FormPrompt:
     """Ask a question or ask to confirm (``step`` is an engine :class:`Ask` or ``Confirm``).
 
-    ``answers`` are the answers so far (e.g. to show the value a comment is asked about).
+    ``answers`` are the answers so far (e.g. to show the value a comment is asked about);
+    ``earlier`` the previous period's and last year's values per indicator (trend hints).
     """
 
     header: FormHeader
@@ -171,6 +172,7 @@ class FormPrompt:
     fields: tuple[FieldSpec, ...]
     resumed: bool = False
     answers: Mapping[str, str] = field(default_factory=dict)
+    earlier: Mapping[str, tuple[tuple[str, Decimal], ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -339,6 +341,7 @@ class SummaryLine:
     previous: Decimal | None
     comment: str | None
     corrected: bool = False
+    last_year: Decimal | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ listing what they still have to measure (PU3-3 step 4, "mēra").
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -99,6 +100,35 @@ def measurers_of_round(
         for p in effective_measurers(ctx, activity, indicator, away)
     )
     return tuple(dict.fromkeys(people))
+
+
+def same_period_last_year(period: Period) -> Period | None:
+    """The same period one year earlier (``None`` for an ISO week 53 without a twin)."""
+    try:
+        return Period(period.frequency, period.year - 1, period.index)
+    except PeriodError:
+        return None
+
+
+def earlier_values(
+    session: Session, activity_id: str, period: Period
+) -> dict[str, tuple[tuple[str, Decimal], ...]]:
+    """Per indicator, the previous period's and last year's values (trend hints).
+
+    Returns:
+        ``indicator id → ((period, value), …)``: the previous period first, then the same
+        period a year earlier, each only where a value exists.
+    """
+    out: dict[str, list[tuple[str, Decimal]]] = {}
+    for earlier in (period.previous(), same_period_last_year(period)):
+        if earlier is None:
+            continue
+        control_round = get_round(session, activity_id, earlier)
+        if control_round is None or control_round.id is None:
+            continue
+        for indicator_id, m in submitted(session, control_round.id).items():
+            out.setdefault(indicator_id, []).append((str(earlier), m.value))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def open_round(

@@ -38,6 +38,7 @@ from workflows.rounds import (
     measurers_of_round,
     outstanding_for,
     round_indicators,
+    same_period_last_year,
     submitted,
 )
 
@@ -116,6 +117,12 @@ def _activity_summary(
     control_round = get_round(session, activity.id, period)
     current = _values(session, control_round)
     previous = _values(session, get_round(session, activity.id, period.previous()))
+    last_year_period = same_period_last_year(period)
+    last_year = (
+        _values(session, get_round(session, activity.id, last_year_period))
+        if last_year_period is not None
+        else {}
+    )
     lines = []
     for indicator in round_indicators(activity, period.frequency):
         m = current.get(indicator.id)
@@ -127,6 +134,7 @@ def _activity_summary(
                 status=Status(m.status) if m else None,
                 target_met=m.target_met if m else None,
                 previous=before.value if before else None,
+                last_year=last_year[indicator.id].value if indicator.id in last_year else None,
                 comment=m.comment if m else None,
             )
         )

@@ -88,7 +88,24 @@ def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _question(f: FieldSpec, rc: RenderContext, answers: Mapping[str, str]) -> list[str]:
+def _earlier_line(
+    indicator_id: str, earlier: Mapping[str, tuple[tuple[str, Decimal], ...]], rc: RenderContext
+) -> list[str]:
+    values = earlier.get(indicator_id, ())
+    if not values:
+        return []
+    shown = "; ".join(
+        f"{fmt_period(period, rc.t)}: {rc.value(indicator_id, value)}" for period, value in values
+    )
+    return [rc.t.gettext("Earlier: {values}", values=shown)]
+
+
+def _question(
+    f: FieldSpec,
+    rc: RenderContext,
+    answers: Mapping[str, str],
+    earlier: Mapping[str, tuple[tuple[str, Decimal], ...]],
+) -> list[str]:
     t = rc.t
     if f.indicator_id is not None:
         _activity, indicator = rc.plan.indicator(f.indicator_id)
@@ -103,6 +120,7 @@ def _question(f: FieldSpec, rc: RenderContext, answers: Mapping[str, str]) -> li
             )
         if indicator.method is not None:
             lines.append(t.gettext("Method: {method}", method=indicator.method.get(t.lang)))
+        lines.extend(_earlier_line(f.indicator_id, earlier, rc))
         return lines
     prompt = t.gettext(PROMPTS[f.prompt]) if f.prompt in PROMPTS else f.prompt
     if f.subject is not None and f.subject in answers:
@@ -131,7 +149,7 @@ def render_prompt(notice: FormPrompt, rc: RenderContext) -> Message:
     if isinstance(step, Ask):
         f = step.field
         lines.append(t.gettext("Question {n} of {total}", n=step.number, total=step.total))
-        lines.extend(_question(f, rc, notice.answers))
+        lines.extend(_question(f, rc, notice.answers, notice.earlier))
         choices: list[Choice] = []
         if f.kind is FieldKind.CHOICE:
             for number, option in enumerate(f.options, 1):

@@ -60,6 +60,10 @@ def _indicator_lines(line: SummaryLine, rc: RenderContext) -> list[str]:
         parts.append(
             t.gettext("previously {value}", value=rc.value(line.indicator_id, line.previous))
         )
+    if line.last_year is not None:
+        parts.append(
+            t.gettext("a year ago {value}", value=rc.value(line.indicator_id, line.last_year))
+        )
     out = ["; ".join(parts)]
     if line.comment:
         out.append("    " + t.gettext("Comment: {comment}", comment=line.comment))

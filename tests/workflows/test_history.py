@@ -37,3 +37,28 @@ async def test_history_of_an_unknown_indicator_or_bad_count(dispatcher: Dispatch
     assert problem_codes(
         await dispatcher.handle(command("anna-ozola", "history", "dd-within-sla", "x"))
     ) == ["usage"]
+
+
+async def test_forms_and_summaries_show_last_period_and_last_year(
+    dispatcher: Dispatcher, db: Database, ctx: Context, recording: RecordingChannel
+) -> None:
+    from tests.workflows.test_round_flow import start
+    from workflows.notices import FormPrompt, Summary
+
+    seed_round(db, ctx, "2025-10", {"dd-e-share": Decimal("61")})
+    seed_round(db, ctx, "2026-09", {"dd-e-share": Decimal("66")})
+    round_id = await remind(dispatcher)
+    prompt = only(await start(dispatcher, "janis-berzins", round_id), FormPrompt, "janis-berzins")
+    assert prompt.earlier["dd-e-share"] == (("2026-09", Decimal(66)), ("2025-10", Decimal(61)))
+    assert "Iepriekš: 2026. gada septembris: 66,0%; 2025. gada oktobris: 61,0%" in (
+        recording.texts("janis-berzins")
+    )
+    items = await dispatcher.handle(
+        command("kristaps-sils", "summary", "pk-dzivesvieta", "2026-10")
+    )
+    line = next(
+        li
+        for li in only(items, Summary, "pk-dzivesvieta").activities[0].lines
+        if li.indicator_id == "dd-e-share"
+    )
+    assert (line.previous, line.last_year) == (Decimal(66), Decimal(61))
