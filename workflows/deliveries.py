@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage.models import AuditEntry, Delivery, ImprovementDecision
@@ -313,6 +314,24 @@ def _snoozed_until(session: Session, send: PlannedSend, recipient: str) -> datet
     ).first()
 
 
+def _claim_snooze(session: Session, row: Delivery, now: datetime) -> bool:
+    """Mark a due snooze ``sending`` only if nobody changed it since it was read."""
+    result = session.execute(
+        update(Delivery)
+        .where(
+            col(Delivery.id) == row.id,
+            col(Delivery.status) == row.status,
+            col(Delivery.attempted_at) == row.attempted_at,
+        )
+        .values(status="sending", attempted_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    claimed = bool(getattr(result, "rowcount", 0) == 1)
+    if claimed:
+        session.refresh(row)
+    return claimed
+
+
 def _due_snoozes(session: Session, ctx: Context, now: datetime) -> list[tuple[Delivery, _Due]]:
     rows = session.exec(
         select(Delivery).where(
@@ -367,18 +386,18 @@ def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
     # everything for one person in one sweep goes in one message
     digests: defaultdict[str, list[tuple[str, Reminder]]] = defaultdict(list)
     for row, snoozed in _due_snoozes(session, ctx, now):
+        if not _claim_snooze(session, row, now):
+            continue  # another sweep took it
         if snoozed.recipient in away_on(session, snoozed.at.astimezone(ctx.timezone).date()):
             row.status, row.note, row.done_at = "skipped", "away", now
             session.add(row)
             continue
         reminder = _reminder(session, ctx, snoozed, now)
-        row.attempted_at = now
         if isinstance(reminder, str):
             row.status, row.note, row.done_at = "skipped", reminder, now
+            session.add(row)
         else:
-            row.status = "sending"
             digests[snoozed.recipient].append((row.key, reminder))
-        session.add(row)
     for send in sends:
         if now - send.at > LATE_AFTER:
             _LOGGER.warning("catching up %s, planned %s", send.key, send.at.isoformat())

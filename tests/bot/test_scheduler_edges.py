@@ -13,7 +13,7 @@ from bot.dispatch import Dispatcher
 from bot.outbox import Outbox
 from bot.scheduler import ScheduleRunner
 from storage.db import Database
-from tests.support.recording import RecordingChannel, command
+from tests.support.recording import RecordingChannel, command, press
 from workflows.calendar import WorkingCalendar
 from workflows.clock import FixedClock
 from workflows.context import Context
@@ -192,3 +192,29 @@ async def test_schedule_range_is_bounded(capsys: pytest.CaptureFixture[str]) -> 
 
     assert main(["schedule", "--from", "9999-06-01", "--to", "9999-12-31"]) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+async def test_a_snoozed_reminder_is_sent_once_by_two_sweeps_at_once(
+    ctx: Context,
+    db: Database,
+    recording: RecordingChannel,
+    clock: FixedClock,
+    dispatcher: Dispatcher,
+    db_url: str,
+) -> None:
+    clock.set(riga(2026, 10, 30, 8, 0))
+    await runner(ctx, db, recording).sweep()
+    clock.set(riga(2026, 11, 3, 9, 0))
+    await runner(ctx, db, recording).sweep()
+    token = next(m.choices[1].token for m in recording.to("anna-ozola"))
+    await dispatcher.handle(press("anna-ozola", token.replace(":ask", ":tomorrow")))
+    recording.clear()
+    clock.set(riga(2026, 11, 4, 9, 0))
+    other = Database.from_url(db_url)
+    try:
+        await asyncio.gather(
+            runner(ctx, db, recording).sweep(), runner(ctx, other, recording).sweep()
+        )
+    finally:
+        other.dispose()
+    assert len(recording.to("anna-ozola")) == 1
