@@ -321,6 +321,11 @@ def _main(args: argparse.Namespace, settings: Settings) -> int:
         if args.command == "run":
             from bot.run import run
 
+            # an operator watches a long-running process: say what it does
+            for name in ("bot", "workflows"):
+                logging.getLogger(name).setLevel(logging.INFO)
+            logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
             return asyncio.run(run(settings))
         if args.command == "demo":
             from bot.demo import NotADemoDatabase, run_demo

@@ -247,7 +247,7 @@ class Dispatcher:
 
     def _history(self, session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
         count = args[1] if len(args) == 2 else str(history.DEFAULT_PERIODS)
-        if len(args) not in (1, 2) or not DECISION_NUMBER.fullmatch(count):
+        if len(args) not in (1, 2) or not DECISION_NUMBER.fullmatch(count) or int(count) < 1:
             usage = "/history INDICATOR [N]"
             return [Outgoing(ToPerson(person_id), problem("usage", usage=usage))]
         return history.history(session, self.ctx, person_id, args[0], int(count))

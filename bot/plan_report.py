@@ -267,6 +267,6 @@ def format_readiness(loaded: LoadedPlan, t: Translator) -> list[str]:
         if not readiness.gaps:
             lines.append("✔ " + t.gettext("{activity}: ready", activity=label))
             continue
-        lines.append("• " + t.gettext("{activity}: missing", activity=label))
+        lines.append("• " + t.gettext("{activity}: not ready — missing:", activity=label))
         lines.extend("    – " + _gap_line(gap, loaded, t) for gap in readiness.gaps)
     return lines

@@ -36,6 +36,7 @@ async def run(
         The exit status (0 after a clean stop).
     """
     app = build_app(settings, clock=clock, out=out)
+    _LOGGER.info("controlbot run: %s", settings.safe_repr())
     runner = ScheduleRunner(app.ctx, app.db, app.outbox)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -48,6 +49,7 @@ async def run(
         app.dispatcher, app.console, app.ctx.plan, app.ctx.plan.plan.admins[0], app.lang
     )
     reader = asyncio.create_task(console.run_stdin(stdin))
+    _LOGGER.info("scheduler started; stop with SIGTERM or Ctrl-C")
     try:
         await runner.tick()
         waiter = asyncio.create_task(stop.wait())
@@ -66,4 +68,5 @@ async def run(
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(signum)
         app.close()
+        _LOGGER.info("stopped")
     return 0

@@ -13,10 +13,13 @@ from workflows.schedule import PlannedSend, SendKind
 KIND_LABELS = {
     SendKind.REMINDER: N_("reminder"),
     SendKind.DUE: N_("due today"),
-    SendKind.ESCALATION: N_("overdue"),
+    SendKind.ESCALATION: N_("overdue notice"),
     SendKind.SUMMARY: N_("summary"),
     SendKind.ACTION: N_("action due"),
 }
+
+
+LADDER_KINDS = (SendKind.REMINDER, SendKind.DUE, SendKind.ESCALATION)
 
 
 def _row_key(send: PlannedSend) -> tuple[object, ...]:
@@ -51,7 +54,7 @@ def schedule_table(sends: Sequence[PlannedSend], t: Translator) -> list[str]:
                 t.gettext(KIND_LABELS[first.kind]),
                 first.subject if first.kind is not SendKind.SUMMARY else f"#{first.subject}",
                 first.period,
-                "" if first.step < 0 else str(first.step + 1),
+                str(first.step + 1) if first.kind in LADDER_KINDS else "",
                 ", ".join(s.recipient for s in items),
             )
         )
@@ -79,7 +82,8 @@ def schedule_json(sends: Sequence[PlannedSend]) -> str:
                 "subject": s.subject,
                 "frequency": s.frequency.value,
                 "period": s.period,
-                "step": s.step,
+                "step": s.step + 1 if s.kind in LADDER_KINDS else None,
+                "rung": s.rung,
                 "recipient": s.recipient,
                 "conditional": s.conditional,
             }

@@ -110,6 +110,7 @@ class ScheduleRunner:
         if upcoming is None or self.scheduler is None:
             return
         run_at: datetime = max(upcoming, datetime.now(UTC))
+        _LOGGER.info("next planned send at %s", upcoming.isoformat())
         self.scheduler.add_job(
             self.tick,
             "date",

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from storage.models import Absence
 from workflows import audit
 from workflows.context import Context
-from workflows.notices import AwayList, AwayRecorded, Outgoing, ToPerson, problem
+from workflows.notices import AwayCancelled, AwayList, AwayRecorded, Outgoing, ToPerson, problem
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Activity, Indicator, Mark
 
@@ -106,6 +106,16 @@ def register(
         return [Outgoing(me, problem("away_in_past"))]
     if ends - starts > LONGEST:
         return [Outgoing(me, problem("away_too_long"))]
+    overlapping = session.exec(
+        select(Absence).where(
+            col(Absence.person_id) == person_id,
+            col(Absence.starts) <= ends,
+            col(Absence.ends) >= starts,
+            col(Absence.cancelled_at).is_(None),
+        )
+    ).first()
+    if overlapping is not None:
+        return [Outgoing(me, problem("away_overlaps"))]
     try:
         deputies = _deputies(ctx, person_id)
     except UnknownPlanItem:  # pragma: no cover - people come from the plan
@@ -161,6 +171,11 @@ def cancel(session: Session, ctx: Context, person_id: str) -> list[Outgoing]:
     for row in rows:
         row.cancelled_at = ctx.now()
         session.add(row)
-    if rows:
-        audit.record(session, ctx, person_id, "person.back", f"person:{person_id}")
-    return [Outgoing(ToPerson(person_id), AwayList(()))]
+    if not rows:
+        return [Outgoing(ToPerson(person_id), AwayList(()))]
+    audit.record(session, ctx, person_id, "person.back", f"person:{person_id}")
+    notice = AwayCancelled(person_id, tuple((r.starts, r.ends) for r in rows))
+    out = [Outgoing(ToPerson(person_id), notice)]
+    for deputy in dict.fromkeys(d for _a, d in _deputies(ctx, person_id)):
+        out.append(Outgoing(ToPerson(deputy), notice))
+    return out

@@ -75,6 +75,7 @@ class SnoozeOptions:
     round_id: int
     activity_id: str
     period: str
+    next_working_day_is_tomorrow: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,14 @@ class AwayRecorded:
     starts: date
     ends: date
     deputies: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class AwayCancelled:
+    """``person_id`` is back: these absences were cancelled (the deputies are told too)."""
+
+    person_id: str
+    items: tuple[tuple[date, date], ...]
 
 
 @dataclass(frozen=True)
@@ -453,6 +462,7 @@ Notice: TypeAlias = (
     | SnoozeOptions
     | AwayRecorded
     | AwayList
+    | AwayCancelled
     | PersonLeft
     | History
     | Snoozed

@@ -51,7 +51,9 @@ def options(session: Session, ctx: Context, person_id: str, round_id: int) -> li
     control_round = session.get(ControlRound, round_id)
     if control_round is None or control_round.status != "open":
         return [Outgoing(ToPerson(person_id), problem("unknown_round", round=round_id))]
-    notice = SnoozeOptions(round_id, control_round.activity_id, control_round.period)
+    today = ctx.today()
+    same = ctx.calendar.add_working_days(today, 1) == today + timedelta(days=1)
+    notice = SnoozeOptions(round_id, control_round.activity_id, control_round.period, same)
     return [Outgoing(ToPerson(person_id), notice)]
 
 

@@ -37,6 +37,7 @@ _RENDERERS: dict[type[Any], Callable[[Any, RenderContext], Message]] = {
     n.Help: misc.render_help,
     n.AwayRecorded: misc.render_away,
     n.AwayList: misc.render_away_list,
+    n.AwayCancelled: misc.render_away_cancelled,
     n.PersonLeft: misc.render_person_left,
     n.LanguageChanged: misc.render_language,
     n.Problem: misc.render_problem,

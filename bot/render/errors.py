@@ -133,6 +133,7 @@ PROBLEMS: dict[str, str] = {
         "There is no indicator “{indicator}” in the plan. Indicators: {known}."
     ),
     "snooze_while_away": N_("You are away, so no reminders come to you; /away cancel ends it."),
+    "away_overlaps": N_("You already have an absence in those days; /away lists them."),
     "away_dates_order": N_(
         "The absence ends before it starts; give the first day, then the last."
     ),

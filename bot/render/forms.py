@@ -95,7 +95,7 @@ def _earlier_line(
     if not values:
         return []
     shown = "; ".join(
-        f"{fmt_period(period, rc.t)}: {rc.value(indicator_id, value)}" for period, value in values
+        f"{rc.value(indicator_id, value)} ({fmt_period(period, rc.t)})" for period, value in values
     )
     return [rc.t.gettext("Earlier: {values}", values=shown)]
 

@@ -9,6 +9,7 @@ from bot.messages import Message
 from bot.render.context import RenderContext
 from bot.render.errors import problem_text
 from workflows.notices import (
+    AwayCancelled,
     AwayList,
     AwayRecorded,
     Help,
@@ -53,7 +54,7 @@ def render_away(notice: AwayRecorded, rc: RenderContext) -> Message:
     t = rc.t
     lines = [
         t.gettext(
-            "{person} is away from {starts} to {ends}; no reminders go to them then.",
+            "{person} is away from {starts} to {ends} and gets no reminders during that time.",
             person=rc.person(notice.person_id),
             starts=fmt_date(notice.starts, t),
             ends=fmt_date(notice.ends, t),
@@ -69,6 +70,22 @@ def render_away(notice: AwayRecorded, rc: RenderContext) -> Message:
             )
         )
     return Message("\n".join(lines), title=t.gettext("Absence recorded"))
+
+
+def render_away_cancelled(notice: AwayCancelled, rc: RenderContext) -> Message:
+    """Absences cancelled: reminders come again."""
+    t = rc.t
+    spans = ", ".join(
+        t.gettext("{starts} – {ends}", starts=fmt_date(a, t), ends=fmt_date(b, t))
+        for a, b in notice.items
+    )
+    return Message(
+        t.gettext(
+            "{person} is back: absences cancelled ({spans}); reminders go to them again.",
+            person=rc.person(notice.person_id),
+            spans=spans,
+        )
+    )
 
 
 def render_away_list(notice: AwayList, rc: RenderContext) -> Message:

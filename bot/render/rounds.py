@@ -117,11 +117,14 @@ def render_snooze_options(notice: SnoozeOptions, rc: RenderContext) -> Message:
         activity=rc.activity(notice.activity_id),
         period=fmt_period(notice.period, t),
     )
-    choices = (
+    choices: tuple[Choice, ...] = (
         Choice(tokens.snooze(notice.round_id, "today"), t.gettext("Later today")),
         Choice(tokens.snooze(notice.round_id, "tomorrow"), t.gettext("Tomorrow")),
-        Choice(tokens.snooze(notice.round_id, "nextwd"), t.gettext("Next working day")),
     )
+    if not notice.next_working_day_is_tomorrow:
+        choices += (
+            Choice(tokens.snooze(notice.round_id, "nextwd"), t.gettext("Next working day")),
+        )
     text = t.gettext("When should I remind you again? Never later than the overdue notice.")
     return Message(text, title=title, choices=choices)
 

@@ -16,7 +16,7 @@ from tests.support.flow import audit, only, problem_codes
 from tests.support.recording import RecordingChannel, command
 from workflows.clock import FixedClock
 from workflows.context import Context
-from workflows.notices import AwayList, AwayRecorded, Summary
+from workflows.notices import AwayCancelled, AwayList, AwayRecorded, Summary
 from workflows.periods import Period
 from workflows.rounds import get_round, outstanding_for
 
@@ -50,7 +50,11 @@ async def test_away_passes_measuring_to_the_deputy_and_back(
     )
     assert [e.details["deputies"] for e in audit(db, "person.away")] == [f"{ACTIVITY}=anna-ozola"]
     back = await dispatcher.handle(command("janis-berzins", "away", "cancel"))
-    assert only(back, AwayList, "janis-berzins").items == ()
+    cancelled = only(back, AwayCancelled, "janis-berzins")
+    assert cancelled.items == ((date(2026, 11, 4), date(2026, 11, 20)),)
+    assert only(back, AwayCancelled, "anna-ozola") == cancelled  # the deputy is told
+    again = await dispatcher.handle(command("janis-berzins", "away", "cancel"))
+    assert only(again, AwayList, "janis-berzins").items == ()
     assert db.transaction(lambda s: outstanding_for(s, ctx, control_round, "janis-berzins"))[0]
 
 
@@ -99,8 +103,13 @@ async def test_bad_absences_are_refused(dispatcher: Dispatcher) -> None:
         ("rīt",): "usage",
         ("31.02.2026", "01.03.2026"): "usage",
     }
+    await dispatcher.handle(command("anna-ozola", "away", "10.11.2026", "12.11.2026"))
+    overlap = await dispatcher.handle(command("anna-ozola", "away", "11.11.2026", "14.11.2026"))
+    assert problem_codes(overlap) == ["away_overlaps"]
     for args, code in cases.items():
         items = await dispatcher.handle(command("anna-ozola", "away", *args))
         assert problem_codes(items) == [code], args
     listing = await dispatcher.handle(command("anna-ozola", "away"))
-    assert only(listing, AwayList, "anna-ozola").items == ()
+    assert only(listing, AwayList, "anna-ozola").items == (
+        (date(2026, 11, 10), date(2026, 11, 12)),
+    )

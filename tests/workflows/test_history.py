@@ -50,7 +50,7 @@ async def test_forms_and_summaries_show_last_period_and_last_year(
     round_id = await remind(dispatcher)
     prompt = only(await start(dispatcher, "janis-berzins", round_id), FormPrompt, "janis-berzins")
     assert prompt.earlier["dd-e-share"] == (("2026-09", Decimal(66)), ("2025-10", Decimal(61)))
-    assert "Iepriekš: 2026. gada septembris: 66,0%; 2025. gada oktobris: 61,0%" in (
+    assert "Iepriekš: 66,0% (2026. gada septembris); 61,0% (2025. gada oktobris)" in (
         recording.texts("janis-berzins")
     )
     items = await dispatcher.handle(
