@@ -88,10 +88,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected YYYY-MM-DD") from None
+    from workflows.forms.parsing import parse_date
+
+    parsed = parse_date(text)
+    if parsed is None:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected YYYY-MM-DD or DD.MM.YYYY")
+    return parsed
 
 
 def _schedule(settings: Settings, args: argparse.Namespace) -> int:
