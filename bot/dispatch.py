@@ -70,6 +70,7 @@ class Dispatcher:
             "start": self._pending,
             "pending": self._pending,
             "cancel": self._cancel,
+            "back": self._back,
             "lang": self._lang,
             "remind": self._remind,
             "summary": self._summary,
@@ -171,6 +172,8 @@ class Dispatcher:
                 return [Outgoing(me, problem("stale_button"))]
             if token.value == "cancel":
                 return conversation.cancel_form(session, self.ctx, person_id)
+            if token.value == "back":
+                return conversation.back_form(session, self.ctx, person_id)
             lang = person_language(session, self.ctx, person_id, self.default_lang)
             answered = conversation.answer_form(
                 session, self.ctx, person_id, token.value, lang, session_id=token.ref
@@ -195,6 +198,9 @@ class Dispatcher:
 
     def _cancel(self, session: Session, person_id: str, _args: tuple[str, ...]) -> list[Outgoing]:
         return conversation.cancel_form(session, self.ctx, person_id)
+
+    def _back(self, session: Session, person_id: str, _args: tuple[str, ...]) -> list[Outgoing]:
+        return conversation.back_form(session, self.ctx, person_id)
 
     def _lang(self, session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
         me = ToPerson(person_id)

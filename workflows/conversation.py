@@ -390,6 +390,38 @@ def _finish(
     return _FINISHERS[row.form](session, ctx, row, outcome.answers)
 
 
+def back_form(session: Session, ctx: Context, person_id: str) -> list[Outgoing]:
+    """Go back one question in the person's form (``/back``); answers are kept."""
+    row = active_form(session, person_id)
+    if row is None:
+        return [Outgoing(ToPerson(person_id), problem("no_form"))]
+    opened = _live(session, ctx, row)
+    if not isinstance(opened, OpenForm):
+        return opened
+    state = FormState(FormState.decode(row.state), row.answers)
+    new_state, asked = engine.back(opened.spec, state)
+    if asked is None:
+        current = engine.current(opened.spec, state)
+        notes = [Outgoing(ToPerson(person_id), problem("at_first_question"))]
+        if isinstance(current, Ask | Confirm):
+            notes.append(_prompt(opened, current, row.answers))
+        return notes
+    row.state = new_state.encode(opened.spec)
+    row.updated_at = ctx.now()
+    row.expires_at = row.updated_at + ctx.form_timeout()
+    session.add(row)
+    previous = row.answers.get(asked.field.id)
+    prompt = _prompt(opened, asked, row.answers)
+    return (
+        [prompt]
+        if previous is None
+        else [
+            Outgoing(ToPerson(person_id), problem("previous_answer", answer=previous)),
+            prompt,
+        ]
+    )
+
+
 def cancel_form(session: Session, ctx: Context, person_id: str) -> list[Outgoing]:
     """Cancel the person's form in progress (``/cancel``); nothing is stored."""
     row = active_form(session, person_id)

@@ -132,6 +132,8 @@ PROBLEMS: dict[str, str] = {
     "unknown_indicator": N_(
         "There is no indicator “{indicator}” in the plan. Indicators: {known}."
     ),
+    "at_first_question": N_("This is the first question; there is nothing to go back to."),
+    "previous_answer": N_("Your earlier answer: {answer}. Type a new one, or the same again."),
     "snooze_while_away": N_("You are away, so no reminders come to you; /away cancel ends it."),
     "away_overlaps": N_("You already have an absence in those days; /away lists them."),
     "away_dates_order": N_(

@@ -160,6 +160,10 @@ def render_prompt(notice: FormPrompt, rc: RenderContext) -> Message:
             choices.append(Choice(tokens.form_option(header.session_id, "no"), t.gettext("No")))
         else:
             lines.append(_input_hint(f, rc))
+        if step.number > 1 or f.ask_if is not None:
+            choices.append(
+                Choice(tokens.form_option(header.session_id, "back"), t.gettext("Back"))
+            )
         choices.append(_cancel(header, rc))
         free = f.kind not in (FieldKind.CHOICE, FieldKind.YES_NO)
         return Message("\n".join(lines), title=title, choices=tuple(choices), free_text=free)
@@ -167,6 +171,7 @@ def render_prompt(notice: FormPrompt, rc: RenderContext) -> Message:
     lines.extend(_answer_lines(notice, step, rc))
     choices = [
         Choice(tokens.form_option(header.session_id, "submit"), t.gettext("Submit")),
+        Choice(tokens.form_option(header.session_id, "back"), t.gettext("Back")),
         _cancel(header, rc),
     ]
     return Message("\n".join(lines), title=title, choices=tuple(choices))

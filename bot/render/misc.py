@@ -26,6 +26,7 @@ def render_help(notice: Help, rc: RenderContext) -> Message:
         t.gettext("controlbot collects measurements of the control plan's indicators."),
         "/pending — " + t.gettext("what waits for you: measurements and decisions"),
         "/cancel — " + t.gettext("cancel the form in progress; nothing is saved"),
+        "/back — " + t.gettext("go back one question; your answers are kept"),
         t.gettext("/history INDICATOR [N] — the indicator's last N values"),
         "/lang lv|en|auto — " + t.gettext("choose the language"),
         t.gettext("/away FROM TO — away: reminders held, a deputy measures; /away cancel"),

@@ -275,3 +275,20 @@ async def test_usage_examples_are_periods_that_would_be_accepted(dispatcher: Dis
     items = await dispatcher.handle(command(ADMIN, "remind"))
     usage = only(items, Problem, ADMIN).param_dict()["usage"]
     assert usage == "/remind ACTIVITY [2026-10|2026-Q3|2025]"
+
+
+async def test_back_goes_to_the_previous_question_and_shows_the_earlier_answer(
+    dispatcher: Dispatcher, db: Database
+) -> None:
+    round_id = await remind(dispatcher)
+    await start(dispatcher, ANNA, round_id)
+    first = await dispatcher.handle(command(ANNA, "back"))
+    assert problem_codes(first) == ["at_first_question"]
+    await type_lines(dispatcher, ANNA, "0,9")
+    items = await dispatcher.handle(command(ANNA, "back"))
+    assert problem_codes(items) == ["previous_answer"]
+    step = only(items, FormPrompt, ANNA).step
+    assert step.field.id == "dd-avg-processing"
+    await type_lines(dispatcher, ANNA, "1,0", "96", "1")
+    stored = {m.indicator_id: m.value for m in rows(db, Measurement)}
+    assert stored["dd-avg-processing"] == Decimal("1.0")

@@ -748,7 +748,7 @@ async def test_cancel_button_at_the_comment_step_and_at_confirmation(
 
     items = await start(dispatcher, JANIS, round_id)
     await type_lines(dispatcher, JANIS, "75")
-    items = await type_lines(dispatcher, JANIS, "2")  # "2" at the confirmation step cancels
+    items = await type_lines(dispatcher, JANIS, "Atcelt")  # typed at the confirmation step
     assert notices(items, FormCancelled, JANIS)
     assert rows(db, Measurement) == []
     assert [f.status for f in rows(db, FormSession)] == ["cancelled", "cancelled"]

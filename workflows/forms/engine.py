@@ -19,7 +19,7 @@ from workflows.forms.parsing import YES_WORDS, AnswerError, parse_answer
 SUBMIT = "submit"
 CANCEL = "cancel"
 CONFIRM_ACCEPT = frozenset({"1", SUBMIT, "iesniegt", *YES_WORDS})
-CONFIRM_REJECT = frozenset({"2", CANCEL, "atcelt"})
+CONFIRM_REJECT = frozenset({CANCEL, "atcelt"})
 """Only an explicit cancel discards a whole form; a bare "no" is asked again."""
 
 
@@ -187,6 +187,27 @@ def _field(spec: FormSpec, field_id: str) -> FieldSpec:
     if found is None:  # pragma: no cover - _known() filtered unknown ids
         raise KeyError(field_id)
     return found
+
+
+def back(spec: FormSpec, state: FormState) -> tuple[FormState, Ask | None]:
+    """Go back to the previous question that applies, keeping every answer given.
+
+    From the confirmation step this is the last question. ``None`` (state unchanged) at the
+    first question.
+    """
+    fields = [f for f in spec.fields if _applies(f, state.answers)]
+    ids = [f.id for f in fields]
+    position = (
+        len(fields)
+        if state.step == CONFIRM_STEP
+        else ids.index(state.step)
+        if state.step in ids
+        else 0
+    )
+    if position == 0:
+        return state, None
+    previous = fields[position - 1]
+    return FormState(previous.id, state.answers), _ask(spec, previous, state.answers)
 
 
 def cancel() -> Cancelled:
