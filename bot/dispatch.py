@@ -45,8 +45,9 @@ _LOGGER = logging.getLogger(__name__)
 Handler = Callable[[Session, str, tuple[str, ...]], list[Outgoing]]
 
 ADMIN_COMMANDS = frozenset({"remind", "summary"})
-DECISION_NUMBER = re.compile(r"[0-9]{1,9}")
-"""A decision number as typed: ASCII digits, small enough for any database integer."""
+SMALL_NUMBER = re.compile(r"[0-9]{1,9}")
+"""A number typed in a command (a decision number, a count): ASCII digits, small enough for
+any database integer."""
 
 
 class Dispatcher:
@@ -253,7 +254,7 @@ class Dispatcher:
 
     def _history(self, session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
         count = args[1] if len(args) == 2 else str(history.DEFAULT_PERIODS)
-        if len(args) not in (1, 2) or not DECISION_NUMBER.fullmatch(count) or int(count) < 1:
+        if len(args) not in (1, 2) or not SMALL_NUMBER.fullmatch(count) or int(count) < 1:
             usage = "/history INDICATOR [N]"
             return [Outgoing(ToPerson(person_id), problem("usage", usage=usage))]
         return history.history(session, self.ctx, person_id, args[0], int(count))
@@ -267,7 +268,7 @@ class Dispatcher:
     def _decide(self, outcome: str) -> Handler:
         def handler(session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
             number = args[0].lstrip("#") if len(args) == 1 else ""  # e.g. "/approve #3"
-            if not DECISION_NUMBER.fullmatch(number):
+            if not SMALL_NUMBER.fullmatch(number):
                 usage = f"/{outcome} N"
                 return [Outgoing(ToPerson(person_id), problem("usage", usage=usage))]
             return conversation.start_decision(session, self.ctx, person_id, int(number), outcome)

@@ -331,15 +331,12 @@ def record_decision(
     return out
 
 
-def open_decisions(
-    session: Session, *, approver_id: str | None = None, activity_id: str | None = None
-) -> list[ImprovementDecision]:
-    """Open decisions, optionally for one approver or one activity, oldest first."""
-    query = select(ImprovementDecision).where(col(ImprovementDecision.status) == "open")
-    if approver_id is not None:
-        query = query.where(col(ImprovementDecision.approver_id) == approver_id)
-    if activity_id is not None:
-        query = query.where(col(ImprovementDecision.activity_id) == activity_id)
+def open_decisions(session: Session, approver_id: str) -> list[ImprovementDecision]:
+    """The open decisions ``approver_id`` has to take, oldest first."""
+    query = select(ImprovementDecision).where(
+        col(ImprovementDecision.status) == "open",
+        col(ImprovementDecision.approver_id) == approver_id,
+    )
     return list(session.exec(query.order_by(col(ImprovementDecision.id))).all())
 
 

@@ -38,9 +38,7 @@ def pending_for(session: Session, ctx: Context, person_id: str) -> PendingList:
                     overdue=control_round.due_date < ctx.today(),
                 )
             )
-    decisions = tuple(
-        load_brief(session, d) for d in open_decisions(session, approver_id=person_id)
-    )
+    decisions = tuple(load_brief(session, d) for d in open_decisions(session, person_id))
     row = active_form(session, person_id)
     form = form_header(session, row) if row and row.expires_at > ctx.now() else None
     return PendingList(tuple(rounds), decisions, form)

@@ -127,6 +127,13 @@ def apply_quiet_hours(moment: datetime, hours: QuietHours | None) -> datetime:
     return datetime.combine(day, end, tzinfo=moment.tzinfo)
 
 
+def send_instant(ctx: Context, day: date, zone: ZoneInfo) -> datetime:
+    """The UTC instant of the plan's send time on ``day`` in ``zone``, after quiet hours."""
+    schedule = ctx.plan.plan.schedule
+    local = local_to_utc(day, schedule.send_time, zone).astimezone(zone)
+    return apply_quiet_hours(local, schedule.quiet_hours).astimezone(UTC)
+
+
 def zone_of(ctx: Context, person_id: str) -> ZoneInfo:
     """A person's zone: their plan ``timezone``, else the plan's (or the default)."""
     if ctx.plan.has_person(person_id):
@@ -185,9 +192,7 @@ def _send(
     conditional: bool,
     rung: str,
 ) -> PlannedSend:
-    schedule = ctx.plan.plan.schedule
-    local = local_to_utc(day, schedule.send_time, zone).astimezone(zone)
-    at = apply_quiet_hours(local, schedule.quiet_hours).astimezone(UTC)
+    at = send_instant(ctx, day, zone)
     return PlannedSend(
         at=at,
         kind=kind,
@@ -289,8 +294,7 @@ def action_follow_up(
 ) -> PlannedSend:
     """The follow-up to an improvement action's owner on its due date (PU3-3 step 5)."""
     zone = zone_of(ctx, owner_id)
-    local = local_to_utc(due, ctx.plan.plan.schedule.send_time, zone).astimezone(zone)
-    at = apply_quiet_hours(local, ctx.plan.plan.schedule.quiet_hours).astimezone(UTC)
+    at = send_instant(ctx, due, zone)
     return PlannedSend(
         at=at,
         kind=SendKind.ACTION,

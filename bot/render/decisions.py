@@ -43,14 +43,16 @@ def brief_lines(
     if open_ and for_approver:
         lines.append(t.gettext("Please decide by {due}", due=fmt_date(d.decide_by, t)))
     elif open_:
-        lines.append(
-            t.gettext(
-                "To be decided by {person} by {due}",
-                person=rc.person(d.approver_id),
-                due=fmt_date(d.decide_by, t),
-            )
-        )
+        lines.append(_decider_line(d, rc))
     return lines
+
+
+def _decider_line(d: DecisionBrief, rc: RenderContext) -> str:
+    return rc.t.gettext(
+        "To be decided by {person} by {due}",
+        person=rc.person(d.approver_id),
+        due=fmt_date(d.decide_by, rc.t),
+    )
 
 
 def render_requested(notice: DecisionRequested, rc: RenderContext) -> Message:
@@ -95,13 +97,7 @@ def render_still_open(notice: DecisionStillOpen, rc: RenderContext) -> Message:
     ]
     if notice.comment:
         lines.append(t.gettext("Comment: {comment}", comment=notice.comment))
-    lines.append(
-        t.gettext(
-            "To be decided by {person} by {due}",
-            person=rc.person(d.approver_id),
-            due=fmt_date(d.decide_by, t),
-        )
-    )
+    lines.append(_decider_line(d, rc))
     return Message("\n".join(lines), title=title)
 
 

@@ -12,7 +12,7 @@ from bot.i18n import N_
 from bot.messages import Choice, Message
 from bot.render.context import RenderContext
 from workflows.evaluation import Thresholds, evaluate
-from workflows.forms.engine import Ask, Confirm
+from workflows.forms.engine import Ask, Confirm, is_choice
 from workflows.forms.fields import FieldKind, FieldSpec
 from workflows.notices import (
     AnswerRefused,
@@ -165,7 +165,7 @@ def render_prompt(notice: FormPrompt, rc: RenderContext) -> Message:
                 Choice(tokens.form_option(header.session_id, "back"), t.gettext("Back"))
             )
         choices.append(_cancel(header, rc))
-        free = f.kind not in (FieldKind.CHOICE, FieldKind.YES_NO)
+        free = not is_choice(f)
         return Message("\n".join(lines), title=title, choices=tuple(choices), free_text=free)
     lines.append(t.gettext("Please check your answers:"))
     lines.extend(_answer_lines(notice, step, rc))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from bot.formatting import fmt_date, fmt_number
@@ -73,13 +74,15 @@ def render_away(notice: AwayRecorded, rc: RenderContext) -> Message:
     return Message("\n".join(lines), title=t.gettext("Absence recorded"))
 
 
+def _span(starts: date, ends: date, rc: RenderContext) -> str:
+    t = rc.t
+    return t.gettext("{starts} – {ends}", starts=fmt_date(starts, t), ends=fmt_date(ends, t))
+
+
 def render_away_cancelled(notice: AwayCancelled, rc: RenderContext) -> Message:
     """Absences cancelled: reminders come again."""
     t = rc.t
-    spans = ", ".join(
-        t.gettext("{starts} – {ends}", starts=fmt_date(a, t), ends=fmt_date(b, t))
-        for a, b in notice.items
-    )
+    spans = ", ".join(_span(a, b, rc) for a, b in notice.items)
     return Message(
         t.gettext(
             "{person} is back: absences cancelled ({spans}); reminders go to them again.",
@@ -94,10 +97,7 @@ def render_away_list(notice: AwayList, rc: RenderContext) -> Message:
     t = rc.t
     if not notice.items:
         return Message(t.gettext("No absence is recorded for you; reminders come as usual."))
-    lines = [
-        "• " + t.gettext("{starts} – {ends}", starts=fmt_date(a, t), ends=fmt_date(b, t))
-        for a, b in notice.items
-    ]
+    lines = ["• " + _span(a, b, rc) for a, b in notice.items]
     lines.append(t.gettext("/away cancel ends them now."))
     return Message("\n".join(lines), title=t.gettext("Your absences"))
 

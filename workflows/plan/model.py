@@ -182,16 +182,6 @@ class LoadedPlan:
             return self._a_above(activity, org.scale, person_id)
         return None
 
-    def roles_of(self, person_id: str, activity: Activity) -> tuple[tuple[Scale, Mark, str], ...]:
-        """The ``(scale, mark, role)`` triples ``person_id`` holds for ``activity``."""
-        out: list[tuple[Scale, Mark, str]] = []
-        for scale, resp in activity.responsibility.items():
-            for mark in (Mark.A, Mark.L):
-                for holder in getattr(resp, mark.value):
-                    if holder.person == person_id:
-                        out.append((scale, mark, holder.role))
-        return tuple(out)
-
     def people_of(self, activity: Activity) -> tuple[str, ...]:
         """Everyone named in the activity's responsibility, narrowest scale first, once each."""
         return tuple(dict.fromkeys(h.person for h in self._all_holders(activity)))
