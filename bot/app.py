@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
+from bot.channel import Channel
 from bot.console import ConsoleChannel
 from bot.dispatch import Dispatcher
 from bot.i18n import Lang, resolve_locale
@@ -22,12 +23,15 @@ from workflows.notices import Outgoing
 from workflows.people import sync_people
 from workflows.plan.loader import load_default_plan
 
+if TYPE_CHECKING:
+    from bot.telegram.service import TelegramService
+
 _LOGGER = logging.getLogger(__name__)
 
 
 @dataclass
 class App:
-    """A wired application (console channel only, for now).
+    """A wired application: the console, and Telegram when a token is set.
 
     Attributes:
         settings: The process settings.
@@ -37,6 +41,8 @@ class App:
         outbox: Delivers notices.
         dispatcher: Handles events.
         startup: Notices from start-up still to send (see :meth:`announce`).
+        telegram: The Telegram side (``None`` without ``CONTROLBOT_TELEGRAM_TOKEN``); not
+            started yet.
     """
 
     settings: Settings
@@ -46,6 +52,7 @@ class App:
     outbox: Outbox
     dispatcher: Dispatcher
     startup: list[Outgoing] = field(default_factory=list)
+    telegram: TelegramService | None = None
 
     async def announce(self) -> None:
         """Send the notices gathered at start-up (people who left the plan), once."""
@@ -126,6 +133,29 @@ def build_app(
     db = Database.from_url(database_url or settings.database_url)
     startup = prepare_database(db, ctx)
     console = ConsoleChannel(out)
-    outbox = Outbox(ctx, db, {console.platform: console}, settings.default_locale)
+    channels: dict[str, Channel] = {console.platform: console}
+    telegram = telegram_service(settings, ctx, db)
+    if telegram is not None:
+        channels[telegram.channel.platform] = telegram.channel
+    outbox = Outbox(ctx, db, channels, settings.default_locale)
     dispatcher = Dispatcher(ctx, db, outbox, settings.default_locale)
-    return App(settings, ctx, db, console, outbox, dispatcher, startup)
+    if telegram is not None:
+        telegram.connect(dispatcher)
+    return App(settings, ctx, db, console, outbox, dispatcher, startup, telegram)
+
+
+def telegram_service(settings: Settings, ctx: Context, db: Database) -> TelegramService | None:
+    """The Telegram side when ``CONTROLBOT_TELEGRAM_TOKEN`` is set (not started; no I/O)."""
+    if settings.telegram_token is None:
+        return None
+    from bot.telegram.service import TelegramService
+
+    secret = settings.telegram_webhook_secret
+    return TelegramService(
+        settings.telegram_token.get_secret_value(),
+        settings.telegram_api_url,
+        ctx,
+        db,
+        webhook_url=settings.telegram_webhook_url,
+        webhook_secret=secret.get_secret_value() if secret is not None else None,
+    )

@@ -28,11 +28,32 @@ class Address:
         return f"{self.platform}:{self.kind}:{self.target}"
 
 
+class Unreachable(Exception):
+    """The platform refused to deliver to ``address`` for good (field case C03).
+
+    For example the user blocked the bot, or left the chat. Retrying will not help until
+    the user writes to the bot again.
+
+    Args:
+        address: Where the message was going.
+        reason: The platform's own words, for the log.
+    """
+
+    def __init__(self, address: Address, reason: str) -> None:
+        super().__init__(f"{address} is unreachable: {reason}")
+        self.address = address
+        self.reason = reason
+
+
 class Channel(Protocol):
     """A chat platform the bot can send through."""
 
     platform: str
 
     async def send(self, address: Address, message: Message) -> None:
-        """Deliver ``message`` to ``address`` (whose ``platform`` is this channel's)."""
+        """Deliver ``message`` to ``address`` (whose ``platform`` is this channel's).
+
+        Raises:
+            Unreachable: If the platform refuses the recipient for good.
+        """
         ...

@@ -43,7 +43,9 @@ class ConsoleChannel:
         print(f"{prefix} {lines[0]}", file=self.out)
         for line in lines[1:]:
             print(f"{INDENT}{line}" if line else "", file=self.out)
-        if message.free_text:
+        if address.kind == "channel":
+            pass  # buttons in a team channel are for platforms with group chats
+        elif message.free_text:
             # a typed answer is expected: digits are the answer, so buttons go by label only
             labels = "  ".join(f"[{choice.label}]" for choice in message.choices)
             if labels:

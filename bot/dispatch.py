@@ -11,7 +11,7 @@ import asyncio
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from sqlmodel import Session, col, select
 
@@ -26,8 +26,10 @@ from storage.models import Person, PlatformIdentity
 from workflows import (
     absences,
     audit,
+    bindings,
     conversation,
     decisions,
+    enrolment,
     history,
     rounds,
     snooze,
@@ -35,7 +37,19 @@ from workflows import (
 )
 from workflows.context import Context
 from workflows.forms.parsing import parse_date
-from workflows.notices import Help, LanguageChanged, Outgoing, ToPerson, problem
+from workflows.notices import (
+    ChannelBound,
+    DecisionAlreadyTaken,
+    Enrolled,
+    Help,
+    LanguageChanged,
+    NotApprover,
+    Outgoing,
+    Problem,
+    ToChannel,
+    ToPerson,
+    problem,
+)
 from workflows.pending import pending_for
 from workflows.periods import last_closed
 from workflows.plan.model import UnknownPlanItem
@@ -43,8 +57,13 @@ from workflows.plan.schema import Frequency
 
 _LOGGER = logging.getLogger(__name__)
 Handler = Callable[[Session, str, tuple[str, ...]], list[Outgoing]]
+Alert = Callable[[str], Awaitable[None]]
+"""Shows a short text where the user pressed a button (a Telegram callback-query alert)."""
 
-ADMIN_COMMANDS = frozenset({"remind", "summary"})
+ALERT_PROBLEMS = frozenset({"stale_button", "unknown_choice"})
+"""Refusals of a pressed button that are shown as an alert, not as a new message."""
+
+ADMIN_COMMANDS = frozenset({"remind", "summary", "bind"})
 SMALL_NUMBER = re.compile(r"[0-9]{1,9}")
 """A number typed in a command (a decision number, a count): ASCII digits, small enough for
 any database integer."""
@@ -83,15 +102,23 @@ class Dispatcher:
 
     # --- entry point ---------------------------------------------------------------------
 
-    async def handle(self, event: Event) -> list[Outgoing]:
+    async def handle(self, event: Event, *, alert: Alert | None = None) -> list[Outgoing]:
         """Handle one event and send what it produced.
+
+        Args:
+            event: What arrived.
+            alert: Where a platform shows a short refusal of a pressed button (someone
+                else's decision, a stale button) instead of sending a message; the text
+                is in the presser's language.
 
         Returns:
             The notices that were sent (for the CLI and tests).
         """
+        if isinstance(event, CommandReceived) and event.name == "start" and event.args:
+            return await self._enrol(event)
         person_id = await self.db.run(lambda s: self._identify(s, event.sender))
         if person_id is None:
-            await self._not_enrolled(event.sender)
+            await self._not_enrolled(event.sender, alert)
             return []
         async with self._locks[person_id]:
             try:
@@ -104,6 +131,36 @@ class Dispatcher:
             except Exception:
                 _LOGGER.exception("handling %s for %s failed", type(event).__name__, person_id)
                 items = [Outgoing(ToPerson(person_id), problem("internal_error"))]
+            if alert is not None:
+                items = await self._alerts(person_id, items, alert)
+            await self.outbox.deliver(items)
+        return items
+
+    async def _alerts(self, person_id: str, items: list[Outgoing], alert: Alert) -> list[Outgoing]:
+        """Show refusals of a pressed button as an alert; return the rest to send."""
+        rest: list[Outgoing] = []
+        for item in items:
+            if item.to == ToPerson(person_id) and _is_alert(item):
+                await alert((await self.outbox.render_for(item)).plain())
+            else:
+                rest.append(item)
+        return rest
+
+    async def _enrol(self, event: CommandReceived) -> list[Outgoing]:
+        """``/start <code>``: link the sender's account by an invite code."""
+        sender = event.sender
+        result = await self.db.run(
+            lambda s: enrolment.redeem(
+                s, self.ctx, event.args[0], sender.platform, sender.user_id, sender.client_language
+            )
+        )
+        if isinstance(result, enrolment.Refused):
+            await self._reply_unlinked(sender, problem(f"invite_{result.reason}"))
+            return []
+        person_id = result.person_id
+        async with self._locks[person_id]:
+            items = [Outgoing(ToPerson(person_id), Enrolled(person_id, result.already))]
+            items += await self.db.run(lambda s: self._pending(s, person_id, ()))
             await self.outbox.deliver(items)
         return items
 
@@ -120,19 +177,33 @@ class Dispatcher:
         if person is None or not person.active:
             return None
         identity.last_seen_at = self.ctx.now()
+        identity.unreachable_since = None  # they write to us, so we can write to them (C03)
         if sender.client_language:
             identity.client_language = sender.client_language[:35]
         session.add(identity)
         return identity.person_id
 
-    async def _not_enrolled(self, sender: Sender) -> None:
+    async def _not_enrolled(self, sender: Sender, alert: Alert | None) -> None:
+        """Tell an unknown account, in its client's language, that it is not enrolled."""
+        if alert is not None:
+            lang = resolve_locale(client=sender.client_language, default=self.default_lang)
+            rc = RenderContext(translator(lang), self.ctx.plan, self.ctx.timezone)
+            await alert(render(problem("not_enrolled"), rc).plain())
+        elif sender.chat is None:  # in a group, strangers' commands get no answer
+            await self._reply_unlinked(sender, problem("not_enrolled"))
+
+    async def _reply_unlinked(self, sender: Sender, notice: Problem) -> None:
+        """Reply to an account no person is linked to (yet), in its client's language."""
         channel: Channel | None = self.outbox.channels.get(sender.platform)
         if channel is None:
             return
         lang = resolve_locale(client=sender.client_language, default=self.default_lang)
         rc = RenderContext(translator(lang), self.ctx.plan, self.ctx.timezone)
-        message = render(problem("not_enrolled"), rc)
-        await channel.send(Address(sender.platform, "dm", sender.user_id, sender.user_id), message)
+        address = Address(sender.platform, "dm", sender.user_id, sender.user_id)
+        try:
+            await channel.send(address, render(notice, rc))
+        except Exception:  # a stranger who blocked us, a network failure: only log it
+            _LOGGER.warning("could not answer %s", address, exc_info=True)
 
     # --- routing -------------------------------------------------------------------------
 
@@ -140,10 +211,12 @@ class Dispatcher:
         me = ToPerson(person_id)
         if isinstance(event, CommandReceived):
             handler = self._commands.get(event.name)
-            if handler is None:
+            if handler is None and event.name != "bind":
                 return [Outgoing(me, problem("unknown_command", command=event.name))]
             if event.name in ADMIN_COMMANDS and not self.ctx.plan.is_admin(person_id):
                 return [Outgoing(me, problem("not_admin", command=event.name))]
+            if handler is None:  # /bind needs the chat it was sent in, not only its words
+                return self._bind(session, person_id, event)
             return handler(session, person_id, event.args)
         if isinstance(event, ChoiceSelected):
             return self._choice(session, person_id, event.token)
@@ -259,6 +332,25 @@ class Dispatcher:
             return [Outgoing(ToPerson(person_id), problem("usage", usage=usage))]
         return history.history(session, self.ctx, person_id, args[0], int(count))
 
+    def _bind(self, session: Session, person_id: str, event: CommandReceived) -> list[Outgoing]:
+        """``/bind CHANNEL`` in a group: that group gets the team channel's posts."""
+        me = ToPerson(person_id)
+        chat = event.sender.chat
+        if chat is None:
+            return [Outgoing(me, problem("bind_in_group"))]
+        if len(event.args) != 1:
+            return [Outgoing(me, problem("usage", usage="/bind CHANNEL"))]
+        channel_id = event.args[0].lstrip("#")
+        try:
+            dropped = bindings.bind(
+                session, self.ctx, channel_id, event.sender.platform, chat, person_id
+            )
+        except UnknownPlanItem:
+            known = ", ".join(c.id for c in self.ctx.plan.plan.channels)
+            return [Outgoing(me, problem("unknown_channel", channel=channel_id, known=known))]
+        notice = ChannelBound(channel_id, event.sender.platform, dropped)
+        return [Outgoing(ToChannel(channel_id), notice)]
+
     def _period_examples(self) -> str:
         """The last closed month, quarter and year, as a usage hint (e.g. ``2026-10|2026-Q3``)."""
         today = self.ctx.today()
@@ -274,3 +366,10 @@ class Dispatcher:
             return conversation.start_decision(session, self.ctx, person_id, int(number), outcome)
 
         return handler
+
+
+def _is_alert(item: Outgoing) -> bool:
+    notice = item.notice
+    if isinstance(notice, NotApprover | DecisionAlreadyTaken):
+        return True
+    return isinstance(notice, Problem) and notice.code in ALERT_PROBLEMS

@@ -12,11 +12,15 @@ from typing import TypeAlias
 
 @dataclass(frozen=True)
 class Sender:
-    """Who sent an event: a platform account, with the language its client reports."""
+    """Who sent an event: a platform account, with the language its client reports.
+
+    ``chat`` is the group chat the event came from, or ``None`` in a DM.
+    """
 
     platform: str
     user_id: str
     client_language: str | None = None
+    chat: str | None = None
 
 
 @dataclass(frozen=True)

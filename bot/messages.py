@@ -29,12 +29,21 @@ class Message:
         choices: Buttons, in order.
         free_text: Whether a typed answer is expected besides the buttons (a number or a
             comment); a console then reads digits as the answer, not as a button number.
+        ref: What the message is about, when it may later be shown as settled (for example
+            ``decision:12``); channels that can edit remember where they posted it.
+        replaces: The ``ref`` this message settles: in a team channel the earlier message
+            is edited to show this one instead of posting anew; in a DM the earlier
+            message loses its buttons and this one is sent.
+        image: A PNG picture (a chart) to show with the text, or ``None``.
     """
 
     text: str
     title: str | None = None
     choices: tuple[Choice, ...] = field(default_factory=tuple)
     free_text: bool = False
+    ref: str | None = None
+    replaces: str | None = None
+    image: bytes | None = field(default=None, repr=False)
 
     def plain(self) -> str:
         """Title and text as one plain string."""

@@ -1,8 +1,11 @@
 """This module contains :class:`Outbox`: from domain notices to messages on a channel.
 
 For each :class:`~workflows.notices.Outgoing` it finds the recipient's platform address,
-language (field case C20 order) and time zone, renders the notice and sends it. A failed
-send is logged and does not stop the others.
+language (field case C20 order) and time zone, renders the notice and sends it. A person is
+reached on the platform they used last (the console only when nothing else reaches them);
+a team channel on every platform it is bound to. A failed send is logged and does not stop
+the others; a recipient the platform refuses for good is marked and reported once (field
+cases C03, C04).
 """
 
 from __future__ import annotations
@@ -14,14 +17,17 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from bot.channel import Address, Channel
+from bot.channel import Address, Channel, Unreachable
 from bot.i18n import Lang, resolve_locale, translator
 from bot.messages import Message
 from bot.render import RenderContext, render
 from storage.db import Database
 from storage.models import Person, PlatformIdentity
+from workflows import bindings, reachability
 from workflows.context import Context
 from workflows.notices import Outgoing, ToChannel, ToPerson
+
+CONSOLE = "console"
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -33,6 +39,7 @@ class Route:
     address: Address
     lang: Lang
     tz: ZoneInfo
+    channel_id: str | None = None
 
 
 def person_language(session: Session, ctx: Context, person_id: str, default: str) -> Lang:
@@ -75,13 +82,16 @@ class Outbox:
 
     def _person_route(self, session: Session, person_id: str) -> Route | None:
         identities = session.exec(
-            select(PlatformIdentity).where(col(PlatformIdentity.person_id) == person_id)
+            select(PlatformIdentity).where(
+                col(PlatformIdentity.person_id) == person_id,
+                col(PlatformIdentity.unreachable_since).is_(None),
+            )
         ).all()
         usable = [i for i in identities if i.platform in self.channels]
         if not usable:
             return None
         # the platform they used last; the console only when nothing else reaches them
-        usable.sort(key=lambda i: (i.platform != "console", i.last_seen_at or i.linked_at))
+        usable.sort(key=lambda i: (i.platform != CONSOLE, i.last_seen_at or i.linked_at))
         identity = usable[-1]
         person = session.get(Person, person_id)
         name = person.display_name if person else person_id
@@ -90,26 +100,36 @@ class Outbox:
         address = Address(identity.platform, "dm", identity.external_id, name)
         return Route(address, lang, zone)
 
-    def _channel_route(self, channel_id: str) -> Route | None:
-        platform = next((p for p in self.channels), None)
-        if platform is None:
-            return None
+    def _channel_routes(self, session: Session, channel_id: str) -> list[Route]:
+        """Every platform the channel is bound to; the console when none is."""
         channel = self.ctx.plan.channel(channel_id)
         lang = resolve_locale(
             person=channel.language,
             plan_default=self.ctx.plan.plan.locale,
             default=self.default_lang,
         )
-        address = Address(platform, "channel", channel.id, f"#{channel.id}")
-        return Route(address, lang, self.ctx.timezone)
+        label = f"#{channel.id}"
+        routes = []
+        for platform in self.channels:
+            if platform == CONSOLE:
+                continue
+            target = bindings.target(session, self.ctx, channel.id, platform)
+            if target is not None:
+                address = Address(platform, "channel", target, label)
+                routes.append(Route(address, lang, self.ctx.timezone, channel.id))
+        if not routes and CONSOLE in self.channels:
+            address = Address(CONSOLE, "channel", channel.id, label)
+            routes.append(Route(address, lang, self.ctx.timezone, channel.id))
+        return routes
 
-    def _routes(self, session: Session, items: Sequence[Outgoing]) -> list[Route | None]:
-        routes: list[Route | None] = []
+    def _routes(self, session: Session, items: Sequence[Outgoing]) -> list[list[Route]]:
+        routes: list[list[Route]] = []
         for item in items:
             if isinstance(item.to, ToPerson):
-                routes.append(self._person_route(session, item.to.person_id))
+                route = self._person_route(session, item.to.person_id)
+                routes.append([route] if route is not None else [])
             elif isinstance(item.to, ToChannel):
-                routes.append(self._channel_route(item.to.channel_id))
+                routes.append(self._channel_routes(session, item.to.channel_id))
         return routes
 
     def prepare(self, item: Outgoing, route: Route) -> Message:
@@ -117,8 +137,20 @@ class Outbox:
         rc = RenderContext(translator(route.lang), self.ctx.plan, route.tz, route.address.kind)
         return render(item.notice, rc)
 
+    async def render_for(self, item: Outgoing) -> Message:
+        """``item`` rendered as its recipient would get it (for a platform's own reply)."""
+        routes = await self.db.run(lambda session: self._routes(session, [item]))
+        if routes[0]:
+            return self.prepare(item, routes[0][0])
+        lang = resolve_locale(plan_default=self.ctx.plan.plan.locale, default=self.default_lang)
+        rc = RenderContext(translator(lang), self.ctx.plan, self.ctx.timezone)
+        return render(item.notice, rc)
+
     async def deliver(self, items: Sequence[Outgoing]) -> int:
         """Render and send every item, in order; failures are logged, not raised.
+
+        A recipient the platform refuses for good is marked unreachable and reported once
+        (to a person's managers, or for a team channel to the admin channel).
 
         Returns:
             How many items could not be delivered (no channel reaches the recipient, or the
@@ -128,19 +160,40 @@ class Outbox:
             return 0
         failures = 0
         routes = await self.db.run(lambda session: self._routes(session, items))
-        for item, route in zip(items, routes, strict=True):
-            if route is None:
+        reports: list[Outgoing] = []
+        for item, item_routes in zip(items, routes, strict=True):
+            if not item_routes:
                 _LOGGER.warning(
                     "no channel reaches %s; %s not sent", item.to, type(item.notice).__name__
                 )
                 failures += 1
                 continue
-            try:
-                message = self.prepare(item, route)
-                await self.channels[route.address.platform].send(route.address, message)
-            except Exception:  # one bad message must not stop the others
-                failures += 1
-                _LOGGER.exception(
-                    "delivering %s to %s failed", type(item.notice).__name__, route.address
-                )
+            delivered = 0
+            for route in item_routes:
+                try:
+                    message = self.prepare(item, route)
+                    await self.channels[route.address.platform].send(route.address, message)
+                    delivered += 1
+                except Unreachable as exc:
+                    _LOGGER.warning("%s", exc)
+                    reports += await self._unreachable(route)
+                except Exception:  # one bad message must not stop the others
+                    _LOGGER.exception(
+                        "delivering %s to %s failed", type(item.notice).__name__, route.address
+                    )
+            failures += 0 if delivered else 1
+        if reports:
+            await self.deliver(reports)
         return failures
+
+    async def _unreachable(self, route: Route) -> list[Outgoing]:
+        address = route.address
+        if address.kind == "dm":
+            return await self.db.run(
+                lambda s: reachability.person_unreachable(
+                    s, self.ctx, address.platform, address.target
+                )
+            )
+        return reachability.channel_unreachable(
+            self.ctx, route.channel_id or address.target, address.platform
+        )

@@ -6,10 +6,15 @@ import asyncio
 import contextlib
 import logging
 import signal
+from functools import partial
 from typing import TextIO
 
-from bot.app import build_app
+from sqlalchemy import text
+from telegram.error import TelegramError
+
+from bot.app import App, build_app
 from bot.console import ConsoleSession
+from bot.http import HttpServer
 from bot.scheduler import ScheduleRunner
 from bot.settings import Settings
 from workflows.clock import Clock
@@ -43,6 +48,21 @@ async def run(
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
+    http = HttpServer(settings.http_host, settings.http_port, partial(_health, app))
+    if app.telegram is not None:
+        app.telegram.mount(http)
+    try:
+        await http.start()
+        if app.telegram is not None:
+            await app.telegram.start()
+    except (OSError, TelegramError) as exc:
+        _LOGGER.error("cannot start: %s", exc)
+        await http.stop()
+        if app.telegram is not None:
+            with contextlib.suppress(Exception):
+                await app.telegram.stop()
+        app.close()
+        return 2
     runner.start()
     await app.announce()
     console = ConsoleSession(
@@ -61,6 +81,9 @@ async def run(
     finally:
         _LOGGER.info("stopping")
         runner.stop()
+        if app.telegram is not None:
+            await app.telegram.stop()
+        await http.stop()
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await reader
@@ -70,3 +93,16 @@ async def run(
         app.close()
         _LOGGER.info("stopped")
     return 0
+
+
+async def _health(app: App) -> dict[str, str]:
+    """``/healthz``: the database answers, Telegram (when on) is running."""
+    checks: dict[str, str] = {}
+    try:
+        await app.db.run(lambda session: session.connection().execute(text("SELECT 1")))
+        checks["database"] = "ok"
+    except Exception as exc:  # the point is to report it, whatever it is
+        checks["database"] = f"error: {type(exc).__name__}"
+    if app.telegram is not None:
+        checks["telegram"] = "ok" if app.telegram.application.running else "stopped"
+    return checks

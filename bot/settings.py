@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///var/controlbot.sqlite3"
@@ -24,6 +25,20 @@ class Settings(BaseSettings):
             (``CONTROLBOT_TIMEZONE``, default ``Europe/Riga``).
         default_locale: Language used when nothing more specific is known
             (``CONTROLBOT_DEFAULT_LOCALE``, ``lv`` or ``en``; default ``lv``).
+        http_host: Address the bot's HTTP server listens on (``CONTROLBOT_HTTP_HOST``,
+            default ``127.0.0.1``): ``/healthz`` and ``/telegram/webhook``.
+        http_port: Its port (``CONTROLBOT_HTTP_PORT``, default 8080; 0 picks a free one).
+        telegram_token: The token from BotFather (``CONTROLBOT_TELEGRAM_TOKEN``); setting it
+            turns Telegram on in ``controlbot run``.
+        telegram_api_url: Bot API base URL, the token is appended
+            (``CONTROLBOT_TELEGRAM_API_URL``, default ``https://api.telegram.org/bot``;
+            python-telegram-bot's ``base_url``). For a self-hosted Bot API server, or tests.
+        telegram_webhook_url: Public HTTPS URL Telegram posts updates to
+            (``CONTROLBOT_TELEGRAM_WEBHOOK_URL``); unset means long polling. It must reach
+            ``/telegram/webhook`` on the HTTP server (through a reverse proxy).
+        telegram_webhook_secret: Required with a webhook URL
+            (``CONTROLBOT_TELEGRAM_WEBHOOK_SECRET``, 1-256 of ``A-Z a-z 0-9 _ -``): Telegram
+            sends it in ``X-Telegram-Bot-Api-Secret-Token``; requests without it are refused.
     """
 
     model_config = SettingsConfigDict(env_prefix="CONTROLBOT_", extra="ignore")
@@ -32,6 +47,33 @@ class Settings(BaseSettings):
     plan: Path | None = None
     timezone: str = "Europe/Riga"
     default_locale: Literal["lv", "en"] = "lv"
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=0, le=65535)
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+
+    @field_validator("telegram_token", "telegram_webhook_secret", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _secret_chars(cls, value: SecretStr | None) -> SecretStr | None:
+        secret = value.get_secret_value() if value is not None else None
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise ValueError("use 1-256 characters A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.telegram_webhook_url and self.telegram_webhook_secret is None:
+            raise ValueError(
+                "CONTROLBOT_TELEGRAM_WEBHOOK_URL needs CONTROLBOT_TELEGRAM_WEBHOOK_SECRET"
+            )
+        return self
 
     @field_validator("timezone")
     @classmethod
@@ -51,7 +93,11 @@ class Settings(BaseSettings):
         from sqlalchemy.engine import make_url
 
         url = make_url(self.database_url).render_as_string(hide_password=True)
+        telegram = "off"
+        if self.telegram_token is not None:
+            telegram = "webhook" if self.telegram_webhook_url else "polling"
         return (
             f"database_url={url} plan={self.plan or '<bundled>'} "
-            f"timezone={self.timezone} default_locale={self.default_locale}"
+            f"timezone={self.timezone} default_locale={self.default_locale} "
+            f"http={self.http_host}:{self.http_port} telegram={telegram}"
         )

@@ -49,6 +49,9 @@ class PlatformIdentity(SQLModel, table=True):
     client_language: str | None = Field(default=None, max_length=35)
     linked_at: datetime = _utc()
     last_seen_at: datetime | None = _utc(nullable=True)
+    unreachable_since: datetime | None = _utc(nullable=True)
+    """Set when the platform refused a DM (the user blocked the bot, field case C03); cleared
+    when the user writes again. An unreachable identity is skipped when choosing a route."""
 
 
 class RoleAssignment(SQLModel, table=True):
@@ -232,3 +235,53 @@ class Absence(SQLModel, table=True):
     created_by: str = Field(max_length=64)
     created_at: datetime = _utc()
     cancelled_at: datetime | None = _utc(nullable=True)
+
+
+class Invite(SQLModel, table=True):
+    """A one-time enrolment code for linking a chat account to a person (``/start <code>``).
+
+    Only a SHA-256 digest of the code is stored, so a leaked database does not leak codes.
+    """
+
+    __tablename__ = "invite"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_digest: str = Field(max_length=64, unique=True)
+    person_id: str = Field(foreign_key="person.id", index=True, max_length=64)
+    created_at: datetime = _utc()
+    expires_at: datetime = _utc()
+    used_at: datetime | None = _utc(nullable=True)
+    used_by: str | None = Field(default=None, max_length=160)
+
+
+class ChannelBinding(SQLModel, table=True):
+    """A team channel of the plan bound to a chat on one platform (``/bind`` or migration).
+
+    The plan may name the chat itself (``telegram_chat_id``); a binding made in chat wins.
+    """
+
+    __tablename__ = "channel_binding"
+    __table_args__ = (UniqueConstraint("channel_id", "platform"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_id: str = Field(max_length=64)
+    platform: str = Field(max_length=16)
+    target: str = Field(max_length=128)
+    bound_by: str = Field(max_length=64)
+    bound_at: datetime = _utc()
+
+
+class PostedMessage(SQLModel, table=True):
+    """A message a channel posted about something that may change later (``Message.ref``).
+
+    Lets a later message with ``replaces`` edit it in place (a decision shown as taken).
+    """
+
+    __tablename__ = "posted_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    ref: str = Field(max_length=64, index=True)
+    target: str = Field(max_length=128)
+    message_id: str = Field(max_length=64)
+    posted_at: datetime = _utc()

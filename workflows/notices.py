@@ -445,6 +445,48 @@ class LanguageChanged:
 
 
 @dataclass(frozen=True)
+class Enrolled:
+    """A chat account was linked to ``person_id`` (``already``: it had been before)."""
+
+    person_id: str
+    already: bool = False
+
+
+@dataclass(frozen=True)
+class ChannelBound:
+    """This chat now receives the posts of team channel ``channel_id``.
+
+    ``dropped``: channels that were bound to this chat before and no longer are.
+    """
+
+    channel_id: str
+    platform: str
+    dropped: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PersonUnreachable:
+    """``person_id`` cannot be reached on ``platform`` (they blocked the bot, field case C03).
+
+    Sent once to the person's manager; cleared when the person writes to the bot again.
+    """
+
+    person_id: str
+    platform: str
+
+
+@dataclass(frozen=True)
+class ChannelUnreachable:
+    """The bot cannot post to team channel ``channel_id`` on ``platform`` (field case C04).
+
+    Sent to the admin channel: someone must add the bot to the chat again.
+    """
+
+    channel_id: str
+    platform: str
+
+
+@dataclass(frozen=True)
 class Problem:
     """A request that could not be carried out; ``code`` selects a translated message."""
 
@@ -486,6 +528,10 @@ Notice: TypeAlias = (
     | OthersFilling
     | Help
     | LanguageChanged
+    | Enrolled
+    | ChannelBound
+    | PersonUnreachable
+    | ChannelUnreachable
     | Problem
 )
 

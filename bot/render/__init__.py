@@ -40,6 +40,10 @@ _RENDERERS: dict[type[Any], Callable[[Any, RenderContext], Message]] = {
     n.AwayCancelled: misc.render_away_cancelled,
     n.PersonLeft: misc.render_person_left,
     n.LanguageChanged: misc.render_language,
+    n.Enrolled: misc.render_enrolled,
+    n.ChannelBound: misc.render_channel_bound,
+    n.PersonUnreachable: misc.render_person_unreachable,
+    n.ChannelUnreachable: misc.render_channel_unreachable,
     n.Problem: misc.render_problem,
 }
 

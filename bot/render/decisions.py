@@ -65,16 +65,23 @@ def render_requested(notice: DecisionRequested, rc: RenderContext) -> Message:
         activity=rc.activity(d.activity_id),
     )
     lines = brief_lines(d, rc, for_approver=notice.ask)
-    choices: tuple[Choice, ...] = ()
     if notice.ask:
         lines.append(
             t.gettext("Set an improvement action, or explain why none is needed (PU3-3 step 5).")
         )
-        choices = (
-            Choice(tokens.decide(d.decision_id, "approve"), t.gettext("Set an action")),
-            Choice(tokens.decide(d.decision_id, "reject"), t.gettext("No action needed")),
-        )
-    return Message("\n".join(lines), title=title, choices=choices)
+    # the channel's copy carries the buttons too: only the approver may press them
+    choices = (
+        Choice(tokens.decide(d.decision_id, "approve"), t.gettext("Set an action")),
+        Choice(tokens.decide(d.decision_id, "reject"), t.gettext("No action needed")),
+    )
+    return Message(
+        "\n".join(lines), title=title, choices=choices, ref=decision_ref(d.decision_id)
+    )
+
+
+def decision_ref(decision_id: int) -> str:
+    """The :attr:`~bot.messages.Message.ref` of a decision's messages."""
+    return f"decision:{decision_id}"
 
 
 def render_still_open(notice: DecisionStillOpen, rc: RenderContext) -> Message:
@@ -167,7 +174,7 @@ def render_recorded(notice: DecisionRecorded, rc: RenderContext) -> Message:
             when=fmt_datetime(notice.decided_at, rc.tz, t),
         )
     )
-    return Message("\n".join(lines), title=title)
+    return Message("\n".join(lines), title=title, replaces=decision_ref(d.decision_id))
 
 
 def render_action_due(notice: ActionDue, rc: RenderContext) -> Message:

@@ -179,6 +179,19 @@ PROBLEMS: dict[str, str] = {
     "not_enrolled": N_(
         "You are not enrolled in controlbot. Ask the plan's administrator to add you."
     ),
+    "invite_unknown": N_(
+        "This invitation link is not valid. Ask the plan's administrator for a new one."
+    ),
+    "invite_used": N_(
+        "This invitation link has already been used. Ask the plan's administrator for a new "
+        "one."
+    ),
+    "invite_expired": N_(
+        "This invitation link has expired. Ask the plan's administrator for a new one."
+    ),
+    "bind_in_group": N_(
+        "Send /bind CHANNEL in the group that should receive the channel's posts."
+    ),
 }
 """Problem code → English message id; placeholders come from the problem's params."""
 

@@ -13,9 +13,13 @@ from workflows.notices import (
     AwayCancelled,
     AwayList,
     AwayRecorded,
+    ChannelBound,
+    ChannelUnreachable,
+    Enrolled,
     Help,
     LanguageChanged,
     PersonLeft,
+    PersonUnreachable,
     Problem,
 )
 
@@ -42,6 +46,9 @@ def render_help(notice: Help, rc: RenderContext) -> Message:
             )
         )
         lines.append(t.gettext("/summary CHANNEL [PERIOD] — post a summary to a team channel"))
+        lines.append(
+            t.gettext("/bind CHANNEL — in a Telegram group: post the team channel's news here")
+        )
     lines.append(
         t.gettext(
             "Answer questions by typing; write numbers like {example}.",
@@ -132,3 +139,67 @@ def render_language(notice: LanguageChanged, rc: RenderContext) -> Message:
 def render_problem(notice: Problem, rc: RenderContext) -> Message:
     """A translated problem message."""
     return Message(problem_text(notice, rc))
+
+
+PLATFORM_NAMES = {"telegram": "Telegram", "slack": "Slack", "console": "console"}
+
+
+def render_enrolled(notice: Enrolled, rc: RenderContext) -> Message:
+    """The greeting after a chat account was linked."""
+    t = rc.t
+    name = rc.person(notice.person_id)
+    if notice.already:
+        text = t.gettext("This account is already linked to {person}.", person=name)
+    else:
+        text = t.gettext(
+            "Hello, {person}! This account is now linked to controlbot. You will get "
+            "reminders and forms here. /help lists the commands.",
+            person=name,
+        )
+    return Message(text)
+
+
+def render_channel_bound(notice: ChannelBound, rc: RenderContext) -> Message:
+    """Confirmation in the chat that now receives a team channel's posts."""
+    t = rc.t
+    lines = [
+        t.gettext(
+            "Summaries and decisions of #{channel} ({label}) will be posted in this chat.",
+            channel=notice.channel_id,
+            label=rc.channel(notice.channel_id),
+        )
+    ]
+    if notice.dropped:
+        lines.append(
+            t.gettext(
+                "It no longer receives: {channels}.",
+                channels=", ".join(f"#{c}" for c in notice.dropped),
+            )
+        )
+    return Message("\n".join(lines))
+
+
+def render_person_unreachable(notice: PersonUnreachable, rc: RenderContext) -> Message:
+    """To a manager: a person cannot be reached (they blocked the bot)."""
+    return Message(
+        rc.t.gettext(
+            "{person} cannot be reached on {platform} (the bot was blocked or the account "
+            "closed), so reminders do not reach them. Please ask them to open the bot and "
+            "send /start.",
+            person=rc.person(notice.person_id),
+            platform=PLATFORM_NAMES.get(notice.platform, notice.platform),
+        )
+    )
+
+
+def render_channel_unreachable(notice: ChannelUnreachable, rc: RenderContext) -> Message:
+    """To the admin channel: a team channel's chat refuses the bot."""
+    return Message(
+        rc.t.gettext(
+            "The bot cannot post to #{channel} on {platform}: it is not a member of the chat "
+            "or may not write there. Please invite the bot to the chat (on Telegram, an "
+            "administrator then sends /bind {channel} there).",
+            channel=notice.channel_id,
+            platform=PLATFORM_NAMES.get(notice.platform, notice.platform),
+        )
+    )

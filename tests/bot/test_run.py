@@ -27,7 +27,7 @@ async def _run_once(settings: Settings, clock: FixedClock, out: io.StringIO) -> 
 
 
 async def test_run_sends_what_is_due_and_a_restart_sends_nothing_twice(tmp_path: Path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'run.sqlite3'}")
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'run.sqlite3'}", http_port=0)
     clock = FixedClock(datetime(2026, 10, 30, 8, 0, tzinfo=RIGA))
     first = io.StringIO()
     assert await _run_once(settings, clock, first) == 0  # first start: records the epoch
@@ -42,7 +42,7 @@ async def test_run_sends_what_is_due_and_a_restart_sends_nothing_twice(tmp_path:
 
 
 async def test_quit_on_the_console_stops_run(tmp_path: Path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'run.sqlite3'}")
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'run.sqlite3'}", http_port=0)
     clock = FixedClock(datetime(2026, 10, 30, 8, 0, tzinfo=RIGA))
     out = io.StringIO()
     code = await asyncio.wait_for(

@@ -338,14 +338,14 @@ async def test_critical_value_opens_a_decision_for_the_approver(
     assert to_janis.decision.decision_id == decision.id
     assert to_janis.decision.comment == "Divi darbinieki slimoja"
     assert to_janis.decision.value == Decimal("88.5")
-    # the approver gets approve/reject buttons; the team channel a post without them
+    # the approver and the team channel get the same buttons (only the approver may press)
     (dm,) = recording.to(JANIS)
-    assert [c.token for c in dm.choices] == [
-        tokens.decide(decision.id or 0, "approve"),
-        tokens.decide(decision.id or 0, "reject"),
-    ]
+    number = decision.id or 0
+    buttons = [tokens.decide(number, "approve"), tokens.decide(number, "reject")]
+    assert [c.token for c in dm.choices] == buttons
     (post,) = recording.to(CHANNEL)
-    assert post.choices == ()
+    assert [c.token for c in post.choices] == buttons
+    assert dm.ref == post.ref == f"decision:{decision.id}"
     assert len(audit(db, "decision.opened")) == 1
 
 

@@ -211,11 +211,14 @@ class Channel(_Strict):
     """A team channel: where summaries and decisions of its activities are posted.
 
     ``language`` is the language posts use (default: the plan's ``locale``).
+    ``telegram_chat_id`` is the Telegram group or supergroup that receives them (negative,
+    as Telegram gives it); without it an administrator binds a group with ``/bind``.
     """
 
     id: Identifier
     label: LocalText
     language: Literal["lv", "en"] | None = None
+    telegram_chat_id: int | None = Field(default=None, lt=0)
 
 
 class Person(_Strict):

@@ -1,0 +1,173 @@
+"""This module contains :class:`TelegramService`: the python-telegram-bot Application we run.
+
+The Application is started by hand inside ``controlbot run``'s event loop, beside the
+scheduler (not with ``run_polling``/``run_webhook``, which would own the loop and the
+signals). Long polling by default; with a webhook URL, Telegram posts updates to
+``/telegram/webhook`` on our :class:`~bot.http.HttpServer` and each request must carry the
+secret token (Telegram Bot API setWebhook ``secret_token``).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections import deque
+from typing import Any
+
+from aiohttp import web
+from telegram import BotCommand, Update
+from telegram.ext import Application, TypeHandler
+
+from bot.dispatch import Dispatcher
+from bot.http import HttpServer
+from bot.i18n import N_, SUPPORTED, translator
+from bot.telegram.channel import TelegramChannel
+from bot.telegram.inbound import TelegramInbound
+from bot.telegram.limiter import ChatRateLimiter
+from storage.db import Database
+from workflows.context import Context
+
+_LOGGER = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ("message", "callback_query")
+"""Update kinds we ask Telegram for (group migrations arrive as messages)."""
+SEEN_UPDATES = 1000
+"""Recent update ids remembered, so a webhook delivery Telegram repeats is handled once."""
+COMMANDS = (
+    ("start", N_("start: what waits for you")),
+    ("pending", N_("what waits for you: measurements and decisions")),
+    ("cancel", N_("cancel the form in progress")),
+    ("back", N_("go back one question")),
+    ("history", N_("an indicator's last values")),
+    ("away", N_("tell the bot you are away")),
+    ("lang", N_("choose the language")),
+    ("help", N_("list the commands")),
+)
+"""The command menu (setMyCommands); descriptions are message ids, shown translated."""
+
+TelegramApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+class TelegramService:
+    """Builds, starts and stops the Telegram side.
+
+    Args:
+        token: The bot token.
+        api_url: Bot API base URL (the token is appended).
+        ctx: The domain context.
+        db: The database.
+        webhook_url: Public webhook URL, or ``None`` for long polling.
+        webhook_secret: The secret token webhook requests must carry.
+        rate_limiter: The limiter (default: Telegram's published limits, real time).
+        poll_timeout: Long-polling timeout in seconds.
+    """
+
+    def __init__(
+        self,
+        token: str,
+        api_url: str,
+        ctx: Context,
+        db: Database,
+        *,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        rate_limiter: ChatRateLimiter | None = None,
+        poll_timeout: int = 30,
+    ) -> None:
+        self.ctx = ctx
+        self.db = db
+        self.webhook_url = webhook_url
+        self.webhook_secret = webhook_secret or ""
+        self.poll_timeout = poll_timeout
+        builder = (
+            Application.builder()
+            .token(token)
+            .base_url(api_url)
+            .rate_limiter(rate_limiter or ChatRateLimiter())
+            .concurrent_updates(8)  # one person at a time is kept by the dispatcher's locks
+        )
+        if webhook_url:
+            builder = builder.updater(None)
+        self.application: TelegramApp = builder.build()
+        self.channel = TelegramChannel(self.application.bot, db, ctx)
+        self._seen: deque[int] = deque(maxlen=SEEN_UPDATES)
+
+    def connect(self, dispatcher: Dispatcher) -> None:
+        """Hand incoming updates to ``dispatcher`` (once the outbox knows our channel)."""
+        inbound = TelegramInbound(dispatcher, self.channel)
+        self.application.add_handler(TypeHandler(Update, inbound.on_update))
+
+    def mount(self, server: HttpServer) -> None:
+        """Serve the webhook on ``server`` (only in webhook mode)."""
+        if self.webhook_url:
+            server.add_post(WEBHOOK_PATH, self.webhook)
+
+    async def start(self) -> None:
+        """Initialise the bot (``getMe``), set the command menu, start receiving updates.
+
+        Raises:
+            telegram.error.TelegramError: If Telegram refuses the token or cannot be reached.
+        """
+        app = self.application
+        await app.initialize()
+        await self.set_commands()
+        await app.start()
+        if self.webhook_url:
+            await app.bot.set_webhook(
+                self.webhook_url,
+                secret_token=self.webhook_secret,
+                allowed_updates=list(ALLOWED_UPDATES),
+            )
+            _LOGGER.info("Telegram @%s: webhook %s", app.bot.username, self.webhook_url)
+        elif app.updater is not None:
+            await app.updater.start_polling(
+                timeout=self.poll_timeout,
+                allowed_updates=list(ALLOWED_UPDATES),
+                bootstrap_retries=-1,
+            )
+            _LOGGER.info("Telegram @%s: long polling", app.bot.username)
+
+    async def set_commands(self) -> None:
+        """Register the command menu in Latvian, English and the plan's default language."""
+        bot = self.application.bot
+        for lang in SUPPORTED:
+            t = translator(lang)
+            commands = [BotCommand(name, t.gettext(text)) for name, text in COMMANDS]
+            await bot.set_my_commands(commands, language_code=lang)
+        t = translator(self.ctx.default_lang)
+        await bot.set_my_commands([BotCommand(n, t.gettext(d)) for n, d in COMMANDS])
+
+    async def stop(self) -> None:
+        """Stop receiving updates, finish the ones in hand, close the HTTP client."""
+        app = self.application
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        """``POST /telegram/webhook``: check the secret token, queue the update.
+
+        Returns 403 (and changes nothing) without the right secret, 400 for a body that is
+        not an update, else 200 at once; the update is handled after the answer.
+        """
+        given = request.headers.get(SECRET_HEADER, "")
+        if not self.webhook_secret or not hmac.compare_digest(given, self.webhook_secret):
+            _LOGGER.warning("refused a Telegram webhook request without the secret token")
+            return web.Response(status=403, text="forbidden")
+        try:
+            data = await request.json()
+            update = Update.de_json(data, self.application.bot)
+        except (json.JSONDecodeError, ValueError, TypeError, KeyError):
+            return web.Response(status=400, text="not a Telegram update")
+        if update is None:
+            return web.Response(status=400, text="not a Telegram update")
+        if update.update_id in self._seen:
+            return web.Response(text="ok")
+        self._seen.append(update.update_id)
+        await self.application.update_queue.put(update)
+        return web.Response(text="ok")

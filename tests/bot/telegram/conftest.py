@@ -1,0 +1,169 @@
+"""The Telegram world: the real python-telegram-bot Application, over real HTTP, against a
+fake Bot API server on 127.0.0.1 (port 0), with the real dispatcher and a real database."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from bot.dispatch import Dispatcher
+from bot.outbox import Outbox
+from bot.telegram.limiter import ChatRateLimiter
+from bot.telegram.service import TelegramService
+from storage.db import Database
+from tests.support.fake_telegram import Call, FakeTelegram
+from tests.support.recording import RecordingChannel, command
+from workflows import enrolment
+from workflows.context import Context
+
+ADMIN = "kristaps-sils"
+ANNA = "anna-ozola"  # L of dzivesvietas-deklaresana, Latvian
+PETERIS = "peteris-liepa"  # L, English in the plan
+JANIS = "janis-berzins"  # A: approves
+ACTIVITY = "dzivesvietas-deklaresana"
+CHANNEL = "pk-dzivesvieta"
+USER_IDS = {ANNA: 1001, PETERIS: 1002, JANIS: 1003, ADMIN: 1004, "marta-kalnina": 1005}
+GROUP = -100777
+
+
+@dataclass
+class VirtualTime:
+    """Monotonic seconds that only move when someone sleeps (for the rate limiter)."""
+
+    now: float = 0.0
+    slept: list[float] = field(default_factory=list)
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+@dataclass
+class World:
+    """Everything a Telegram test touches."""
+
+    fake: FakeTelegram
+    ctx: Context
+    db: Database
+    time: VirtualTime
+    console: RecordingChannel
+    service: TelegramService | None = None
+    dispatcher: Dispatcher | None = None
+
+    async def start(self) -> TelegramService:
+        """Start (or restart) the bot process on the same database."""
+        if self.service is not None:
+            await self.service.stop()
+        limiter = ChatRateLimiter(clock=self.time.clock, sleep=self.time.sleep)
+        service = TelegramService(
+            self.fake.token,
+            self.fake.url,
+            self.ctx,
+            self.db,
+            rate_limiter=limiter,
+            poll_timeout=1,
+        )
+        service.channel.sleep = self.time.sleep
+        outbox = Outbox(
+            self.ctx, self.db, {"console": self.console, "telegram": service.channel}, "lv"
+        )
+        self.dispatcher = Dispatcher(self.ctx, self.db, outbox, "lv")
+        service.connect(self.dispatcher)
+        await service.start()
+        self.service = service
+        return service
+
+    async def stop(self) -> None:
+        if self.service is not None:
+            await self.service.stop()
+            self.service = None
+
+    def invite(self, person_id: str, valid_for: timedelta = enrolment.DEFAULT_VALIDITY) -> str:
+        return self.db.transaction(
+            lambda s: enrolment.issue(s, self.ctx, person_id, valid_for)
+        ).code
+
+    async def enrol(self, person_id: str, *, language: str | None = "lv") -> int:
+        """Enrol ``person_id`` through ``/start <code>`` and wait for the greeting."""
+        user = USER_IDS[person_id]
+        before = len(self.fake.sent(user))
+        self.fake.user_says(user, f"/start {self.invite(person_id)}", language=language)
+        await self.fake.wait_for(lambda: len(self.fake.sent(user)) > before)
+        return user
+
+    async def says(self, user: int, text: str, **kwargs: Any) -> list[Call]:
+        """The user writes; returns what the bot sent in reply (to anyone)."""
+        return await self._after(lambda: self.fake.user_says(user, text, **kwargs))
+
+    async def presses(self, user: int, label: str, message: Call | None = None) -> list[Call]:
+        """The user presses the button labelled ``label`` (on the last message with it)."""
+        message = message or self.last_with_button(label)
+        data = button_data(message, label)
+        return await self._after(lambda: self.fake.user_presses(user, data, message))
+
+    def last_with_button(self, label: str) -> Call:
+        for call in reversed(self.fake.calls):
+            if call.method == "sendMessage" and label in button_labels(call):
+                return call
+        raise AssertionError(f"no message with a button {label!r}")
+
+    async def _after(self, act: Any) -> list[Call]:
+        before = len(self.fake.calls)
+        act()
+        await self.fake.wait_for(
+            lambda: any(
+                c.method in ("sendMessage", "answerCallbackQuery", "sendPhoto")
+                for c in self.fake.calls[before:]
+            )
+        )
+        await self.settle()
+        return [c for c in self.fake.calls[before:] if c.method != "getUpdates"]
+
+    async def settle(self) -> None:
+        """Let the bot finish what it is doing (no new calls for a moment)."""
+        count = -1
+        while count != len(self.fake.calls):
+            count = len(self.fake.calls)
+            await asyncio.sleep(0.15)
+
+    async def admin(self, name: str, *args: str) -> None:
+        """An administrator's console command (e.g. ``/remind``)."""
+        assert self.dispatcher is not None
+        await self.dispatcher.handle(command(ADMIN, name, *args))
+        await self.settle()
+
+
+def button_labels(call: Call) -> list[str]:
+    markup = call.params.get("reply_markup") or {}
+    return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
+def button_data(call: Call, label: str) -> str:
+    markup = call.params.get("reply_markup") or {}
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            if button["text"] == label:
+                return str(button["callback_data"])
+    raise AssertionError(f"no button {label!r} in {button_labels(call)}")
+
+
+@pytest.fixture
+async def world(ctx: Context, db: Database) -> AsyncIterator[World]:
+    fake = FakeTelegram()
+    await fake.start()
+    time = VirtualTime()
+    fake.clock = time.clock
+    w = World(fake, ctx, db, time, RecordingChannel())
+    await w.start()
+    yield w
+    await w.stop()
+    await fake.stop()

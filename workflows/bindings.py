@@ -1,0 +1,106 @@
+"""This module contains channel bindings: which chat on each platform is a plan's team channel.
+
+The plan may name the chat (``telegram_chat_id``); an administrator may bind one in chat
+(``/bind <channel-id>`` in a Telegram group), and a platform may move it (a Telegram group
+upgraded to a supergroup, field case C04). A binding in the database wins over the plan.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from storage.models import ChannelBinding
+from workflows import audit
+from workflows.context import Context
+from workflows.plan.model import UnknownPlanItem
+
+
+def plan_target(ctx: Context, channel_id: str, platform: str) -> str | None:
+    """The chat the plan itself names for ``channel_id`` on ``platform``, if any."""
+    try:
+        channel = ctx.plan.channel(channel_id)
+    except UnknownPlanItem:
+        return None
+    if platform == "telegram" and channel.telegram_chat_id is not None:
+        return str(channel.telegram_chat_id)
+    return None
+
+
+def target(session: Session, ctx: Context, channel_id: str, platform: str) -> str | None:
+    """Where ``channel_id`` is posted on ``platform``: the stored binding, else the plan's."""
+    row = session.exec(
+        select(ChannelBinding).where(
+            col(ChannelBinding.channel_id) == channel_id.lstrip("#"),
+            col(ChannelBinding.platform) == platform,
+        )
+    ).first()
+    return row.target if row is not None else plan_target(ctx, channel_id, platform)
+
+
+def bind(
+    session: Session, ctx: Context, channel_id: str, platform: str, chat: str, by: str
+) -> tuple[str, ...]:
+    """Bind ``channel_id`` to ``chat`` on ``platform``.
+
+    Returns:
+        The other channels that were bound to the same chat before (now unbound from it:
+        one chat serves one team channel).
+
+    Raises:
+        UnknownPlanItem: If the plan has no such channel.
+    """
+    channel = ctx.plan.channel(channel_id)
+    previous = session.exec(
+        select(ChannelBinding).where(
+            col(ChannelBinding.platform) == platform, col(ChannelBinding.target) == chat
+        )
+    ).all()
+    dropped = tuple(r.channel_id for r in previous if r.channel_id != channel.id)
+    for row in previous:
+        if row.channel_id != channel.id:
+            session.delete(row)
+    _upsert(session, ctx, channel.id, platform, chat, by)
+    audit.record(session, ctx, by, "channel.bound", f"channel:{channel.id}", platform=platform)
+    return dropped
+
+
+def move(session: Session, ctx: Context, platform: str, old: str, new: str) -> tuple[str, ...]:
+    """Follow a chat that changed its id (Telegram group → supergroup).
+
+    Returns:
+        The plan channels that now point at ``new``.
+    """
+    moved = [
+        row.channel_id
+        for row in session.exec(
+            select(ChannelBinding).where(
+                col(ChannelBinding.platform) == platform, col(ChannelBinding.target) == old
+            )
+        ).all()
+    ]
+    moved += [
+        c.id
+        for c in ctx.plan.plan.channels
+        if c.id not in moved and plan_target(ctx, c.id, platform) == old
+    ]
+    for channel_id in moved:
+        _upsert(session, ctx, channel_id, platform, new, "system")
+        audit.record(
+            session, ctx, "system", "channel.moved", f"channel:{channel_id}", old=old, new=new
+        )
+    return tuple(moved)
+
+
+def _upsert(
+    session: Session, ctx: Context, channel_id: str, platform: str, chat: str, by: str
+) -> None:
+    row = session.exec(
+        select(ChannelBinding).where(
+            col(ChannelBinding.channel_id) == channel_id, col(ChannelBinding.platform) == platform
+        )
+    ).first() or ChannelBinding(
+        channel_id=channel_id, platform=platform, target=chat, bound_by=by, bound_at=ctx.now()
+    )
+    row.target, row.bound_by, row.bound_at = chat, by, ctx.now()
+    session.add(row)
+    session.flush()

@@ -1,0 +1,156 @@
+"""This module contains enrolment: one-time invite codes that link a chat account to a person.
+
+An administrator makes a code per person (``controlbot invite``); the person opens the
+deep link (Telegram ``/start <code>``) and their chat account is linked. A code works once
+and expires; only its SHA-256 digest is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlmodel import Session, col, select
+
+from storage.models import Invite, Person, PlatformIdentity
+from workflows import audit
+from workflows.context import Context
+
+DEFAULT_VALIDITY = timedelta(days=14)
+"""How long an invite code works unless the administrator says otherwise."""
+CODE_BYTES = 12
+"""Random bytes per code: 16 URL-safe characters, within Telegram's 64-character
+``start`` parameter (Telegram Bot API, deep linking)."""
+
+
+class UnknownPerson(LookupError):
+    """No active person of the plan has this id."""
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A fresh invite: the code to hand out once, and when it stops working."""
+
+    person_id: str
+    code: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Linked:
+    """A chat account is now linked to ``person_id`` (``already``: it was linked before)."""
+
+    person_id: str
+    already: bool = False
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A code that cannot be used: ``unknown``, ``used`` or ``expired``."""
+
+    reason: Literal["unknown", "used", "expired"]
+
+
+def digest(code: str) -> str:
+    """The stored form of a code: hex SHA-256 of its text."""
+    return hashlib.sha256(code.strip().encode()).hexdigest()
+
+
+def issue(
+    session: Session, ctx: Context, person_id: str, valid_for: timedelta = DEFAULT_VALIDITY
+) -> Issued:
+    """Make a one-time code for ``person_id``.
+
+    Earlier unused codes of the person keep working until they expire.
+
+    Raises:
+        UnknownPerson: If the person is not in the plan (or has left it).
+    """
+    person = session.get(Person, person_id)
+    if person is None or not person.active:
+        raise UnknownPerson(person_id)
+    code = secrets.token_urlsafe(CODE_BYTES)
+    now = ctx.now()
+    invite = Invite(
+        code_digest=digest(code), person_id=person_id, created_at=now, expires_at=now + valid_for
+    )
+    session.add(invite)
+    audit.record(session, ctx, "system", "invite.issued", f"person:{person_id}")
+    return Issued(person_id, code, invite.expires_at)
+
+
+def redeem(
+    session: Session,
+    ctx: Context,
+    code: str,
+    platform: str,
+    external_id: str,
+    client_language: str | None = None,
+) -> Linked | Refused:
+    """Link the chat account ``platform``/``external_id`` to the person of ``code``.
+
+    The person's earlier account on the same platform is unlinked (DMs go to the new one).
+    The same account using its own code again is told it is linked already.
+    """
+    invite = session.exec(
+        select(Invite).where(col(Invite.code_digest) == digest(code)).with_for_update()
+    ).first()
+    account = f"{platform}:{external_id}"
+    if invite is None:
+        return Refused("unknown")
+    if invite.used_at is not None:
+        return Linked(invite.person_id, already=True) if invite.used_by == account else (
+            Refused("used")
+        )
+    now = ctx.now()
+    if invite.expires_at <= now:
+        return Refused("expired")
+    person = session.get(Person, invite.person_id)
+    if person is None or not person.active:
+        return Refused("unknown")
+    invite.used_at = now
+    invite.used_by = account
+    session.add(invite)
+    link(session, ctx, invite.person_id, platform, external_id, client_language)
+    return Linked(invite.person_id)
+
+
+def link(
+    session: Session,
+    ctx: Context,
+    person_id: str,
+    platform: str,
+    external_id: str,
+    client_language: str | None = None,
+) -> None:
+    """Make ``platform``/``external_id`` the person's one account on that platform."""
+    now = ctx.now()
+    rows = session.exec(
+        select(PlatformIdentity).where(col(PlatformIdentity.platform) == platform)
+        .where(
+            (col(PlatformIdentity.person_id) == person_id)
+            | (col(PlatformIdentity.external_id) == external_id)
+        )
+    ).all()
+    for row in rows:
+        if row.person_id == person_id and row.external_id == external_id:
+            row.unreachable_since = None
+            row.last_seen_at = now
+            session.add(row)
+            return
+        session.delete(row)
+    session.flush()
+    session.add(
+        PlatformIdentity(
+            person_id=person_id,
+            platform=platform,
+            external_id=external_id,
+            client_language=client_language[:35] if client_language else None,
+            linked_at=now,
+            last_seen_at=now,
+        )
+    )
+    audit.record(session, ctx, person_id, "person.linked", f"{platform}:{external_id}")

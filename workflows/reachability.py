@@ -1,0 +1,68 @@
+"""This module contains what happens when a chat platform refuses a recipient (field case C03).
+
+The identity is marked unreachable with the time, so the outbox stops choosing it and the
+scheduler does not retry it on every run; the person's managers are told once. The mark is
+cleared as soon as the person writes to the bot again (see :class:`bot.dispatch.Dispatcher`).
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from storage.models import PlatformIdentity
+from workflows import audit
+from workflows.context import Context
+from workflows.notices import ChannelUnreachable, Outgoing, PersonUnreachable, ToChannel, ToPerson
+from workflows.plan.model import UnknownPlanItem
+
+
+def managers_of(ctx: Context, person_id: str) -> tuple[str, ...]:
+    """Whom to tell about ``person_id``: their manager for each of their activities.
+
+    Falls back to the plan's administrators when nobody is above them.
+    """
+    plan = ctx.plan
+    found = [
+        manager
+        for activity in plan.activities
+        if person_id in plan.people_of(activity)
+        and (manager := plan.manager_of(person_id, activity)) is not None
+        and manager != person_id
+    ]
+    return tuple(dict.fromkeys(found)) or tuple(a for a in plan.plan.admins if a != person_id)
+
+
+def person_unreachable(
+    session: Session, ctx: Context, platform: str, external_id: str
+) -> list[Outgoing]:
+    """Mark the account unreachable; the first time, tell the person's managers.
+
+    Returns:
+        One :class:`PersonUnreachable` per manager, or nothing if it was marked already.
+    """
+    identity = session.exec(
+        select(PlatformIdentity).where(
+            col(PlatformIdentity.platform) == platform,
+            col(PlatformIdentity.external_id) == external_id,
+        )
+    ).first()
+    if identity is None or identity.unreachable_since is not None:
+        return []
+    identity.unreachable_since = ctx.now()
+    session.add(identity)
+    audit.record(session, ctx, "system", "person.unreachable", f"person:{identity.person_id}",
+                 platform=platform)
+    notice = PersonUnreachable(identity.person_id, platform)
+    return [Outgoing(ToPerson(m), notice) for m in managers_of(ctx, identity.person_id)]
+
+
+def channel_unreachable(ctx: Context, channel_id: str, platform: str) -> list[Outgoing]:
+    """Tell the admin channel that ``channel_id`` cannot be posted to (unless it is that one)."""
+    admin = ctx.plan.plan.admin_channel
+    if channel_id.lstrip("#") == admin:
+        return []
+    try:
+        ctx.plan.channel(admin)
+    except UnknownPlanItem:
+        return []
+    return [Outgoing(ToChannel(admin), ChannelUnreachable(channel_id.lstrip("#"), platform))]
