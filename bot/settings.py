@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Literal
@@ -11,6 +12,16 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///var/controlbot.sqlite3"
+
+
+def opt_in_to_library_behaviour() -> None:
+    """Choose the libraries' announced future behaviour where they read it from the environment.
+
+    python-telegram-bot 22 warns on every flood-control error (``RetryAfter.retry_after``)
+    unless ``PTB_TIMEDELTA`` opts in to its coming ``timedelta`` type; our code reads both.
+    An explicit value in the environment is kept.
+    """
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 
 class Settings(BaseSettings):

@@ -61,13 +61,17 @@ def _pieces(raw: str, limit: int) -> Iterator[str]:
 
     Escaping happens before measuring, so no ``&amp;`` is ever cut in two.
     """
-    piece = ""
+    whole = html.escape(raw, quote=False)
+    if utf16_length(whole) <= limit:
+        yield whole
+        return
+    piece: str | None = None
     for word in raw.split(" "):
-        candidate = f"{piece} {word}" if piece else word
+        candidate = word if piece is None else f"{piece} {word}"
         if utf16_length(html.escape(candidate, quote=False)) <= limit:
             piece = candidate
             continue
-        if piece:
+        if piece is not None:
             yield html.escape(piece, quote=False)
         piece = ""
         for char in word:  # a word longer than a whole message: cut between letters
@@ -75,7 +79,7 @@ def _pieces(raw: str, limit: int) -> Iterator[str]:
                 yield html.escape(piece, quote=False)
                 piece = ""
             piece += char
-    if piece or not raw:
+    if piece:
         yield html.escape(piece, quote=False)
 
 

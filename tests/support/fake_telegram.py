@@ -123,10 +123,15 @@ class FakeTelegram:
         ]
 
     def texts(self, chat: str | int) -> list[str]:
-        """The visible texts of messages (and photo captions) sent to ``chat``."""
+        """The visible texts of messages (and photo captions) delivered to ``chat``."""
         found = []
         for call in self.calls:
-            if call.chat == str(chat) and call.method in ("sendMessage", "sendPhoto"):
+            delivered = "_message_id" in call.params
+            if (
+                call.chat == str(chat)
+                and call.method in ("sendMessage", "sendPhoto")
+                and delivered
+            ):
                 raw = call.params.get("text") or call.params.get("caption") or ""
                 found.append(visible_text(raw))
         return found

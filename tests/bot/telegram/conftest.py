@@ -98,6 +98,7 @@ class World:
         before = len(self.fake.sent(user))
         self.fake.user_says(user, f"/start {self.invite(person_id)}", language=language)
         await self.fake.wait_for(lambda: len(self.fake.sent(user)) > before)
+        await self.settle()
         return user
 
     async def says(self, user: int, text: str, **kwargs: Any) -> list[Call]:
