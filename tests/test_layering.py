@@ -31,11 +31,11 @@ def test_package_imports_no_transport(package: str) -> None:
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
-def test_only_settings_reads_the_environment() -> None:
+def test_only_settings_touches_the_environment() -> None:
     readers = []
     for package in ("bot", "workflows", "storage"):
         for path in (ROOT / package).rglob("*.py"):
             source = path.read_text(encoding="utf-8")
             if "os.environ" in source or "getenv(" in source:
                 readers.append(str(path.relative_to(ROOT)))
-    assert readers == []
+    assert readers == ["bot/settings.py"]  # pydantic-settings reads; PTB_TIMEDELTA is set
