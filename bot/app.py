@@ -66,6 +66,20 @@ class App:
             plan_default=self.ctx.plan.plan.locale, default=self.settings.default_locale
         )
 
+    async def open_channels(self) -> None:
+        """Connect the chat platforms for sending only (one-shot CLI commands).
+
+        Raises:
+            telegram.error.TelegramError: If Telegram refuses the token or cannot be reached.
+        """
+        if self.telegram is not None:
+            await self.telegram.application.bot.initialize()
+
+    async def close_channels(self) -> None:
+        """Close what :meth:`open_channels` opened."""
+        if self.telegram is not None:
+            await self.telegram.application.bot.shutdown()
+
     def close(self) -> None:
         """Release database connections."""
         self.db.dispose()

@@ -10,6 +10,7 @@ Commands:
     away PERSON FROM TO          record an absence (reminders held, a deputy measures)
     history INDICATOR [--count]  an indicator's last values with their status
     console [--as PERSON]        chat on the console as a person of the plan
+    invite PERSON | --all        one-time Telegram deep links that enrol people
     demo                         one complete scripted control round on a fresh database
 """
 
@@ -17,16 +18,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from telegram.error import InvalidToken, TelegramError
 
 from bot import __version__
 from bot.app import App, DatabaseNotReady, build_app
@@ -82,6 +86,14 @@ def _parser() -> argparse.ArgumentParser:
     away.add_argument("ends", type=_date, help="last day away (YYYY-MM-DD)")
     console = sub.add_parser("console", help="chat on the console")
     console.add_argument("--as", dest="person", help="person id to start as")
+    invite = sub.add_parser("invite", help="print one-time Telegram links that enrol people")
+    invite.add_argument("person", nargs="?", help="person id (or --all)")
+    invite.add_argument("--all", action="store_true", help="one link for every person")
+    invite.add_argument("--format", choices=("text", "csv"), default="text")
+    invite.add_argument("--days", type=int, default=14, help="days the links work (1-90)")
+    invite.add_argument(
+        "--bot-username", help="the bot's @username (default: asked from Telegram with getMe)"
+    )
     demo = sub.add_parser("demo", help="run the scripted demo round")
     demo.add_argument("--database", type=Path, default=Path("var/demo.sqlite3"))
     return parser
@@ -360,16 +372,105 @@ def _main(args: argparse.Namespace, settings: Settings) -> int:
         )
         return EXIT_FAILED
     try:
+        if args.command == "invite":
+            return asyncio.run(_invite(app, args))
         if args.command == "history":
             return asyncio.run(_history(app, args.indicator, args.count))
         if args.command == "away":
-            return asyncio.run(_away(app, args.person, args.starts, args.ends))
+            return asyncio.run(
+                _with_channels(app, _away(app, args.person, args.starts, args.ends))
+            )
         if args.command in ("remind", "summary"):
             target = args.activity if args.command == "remind" else args.channel
-            return asyncio.run(_one_shot(app, args.command, target, args.period))
+            return asyncio.run(
+                _with_channels(app, _one_shot(app, args.command, target, args.period))
+            )
         return asyncio.run(_console(app, args.person))
     finally:
         app.close()
+
+
+async def _with_channels(app: App, work: Coroutine[Any, Any, int]) -> int:
+    """Run a one-shot command with the chat platforms connected (their sends go out too)."""
+    try:
+        await app.open_channels()
+    except TelegramError as exc:
+        work.close()
+        await app.close_channels()
+        print(telegram_problem(app.settings, exc), file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        return await work
+    finally:
+        await app.close_channels()
+
+
+def telegram_problem(settings: Settings, exc: TelegramError) -> str:
+    """A translated one-line reason Telegram failed; never shows the token."""
+    t = _t(settings)
+    if isinstance(exc, InvalidToken):
+        return t.gettext("Telegram refused the bot token (CONTROLBOT_TELEGRAM_TOKEN).")
+    return t.gettext("Cannot reach Telegram: {reason}", reason=str(exc))
+
+
+async def _invite(app: App, args: argparse.Namespace) -> int:
+    """``controlbot invite``: one-time deep links (``https://t.me/<bot>?start=<code>``)."""
+    from workflows import enrolment
+
+    t = _t(app.settings)
+    if args.all == bool(args.person) or not 1 <= args.days <= 90:
+        print(t.gettext("Give one person id or --all, and --days from 1 to 90."), file=sys.stderr)
+        return EXIT_USAGE
+    people = [p.id for p in app.ctx.plan.plan.people] if args.all else [args.person]
+    if not app.ctx.plan.has_person(people[0]):
+        known = ", ".join(p.id for p in app.ctx.plan.plan.people)
+        message = t.gettext(
+            "There is no person “{person}” in the plan. Known: {known}",
+            person=people[0],
+            known=known,
+        )
+        print(message, file=sys.stderr)
+        return EXIT_USAGE
+    username = (args.bot_username or "").lstrip("@")
+    if not username:
+        if app.telegram is None:
+            print(
+                t.gettext(
+                    "Telegram is not configured: set CONTROLBOT_TELEGRAM_TOKEN, or give "
+                    "--bot-username."
+                ),
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        try:
+            username = await app.telegram.bot_username()
+        except TelegramError as exc:
+            print(telegram_problem(app.settings, exc), file=sys.stderr)
+            return EXIT_FAILED
+    valid = timedelta(days=args.days)
+    issued = await app.db.run(
+        lambda s: [enrolment.issue(s, app.ctx, person, valid) for person in people]
+    )
+    writer = csv.writer(sys.stdout, lineterminator="\n") if args.format == "csv" else None
+    if writer is not None:
+        writer.writerow(["person", "name", "email", "link", "expires"])
+    for item in issued:
+        person = app.ctx.plan.person(item.person_id)
+        link = f"https://t.me/{username}?start={item.code}"
+        expires = item.expires_at.astimezone(app.ctx.timezone).strftime("%Y-%m-%d %H:%M")
+        if writer is not None:
+            writer.writerow([person.id, person.name, person.email or "", link, expires])
+        else:
+            print(
+                t.gettext(
+                    "{name} ({person}): {link} — works once, until {expires}",
+                    name=person.name,
+                    person=person.id,
+                    link=link,
+                    expires=expires,
+                )
+            )
+    return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

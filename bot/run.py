@@ -10,7 +10,7 @@ from functools import partial
 from typing import TextIO
 
 from sqlalchemy import text
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 
 from bot.app import App, build_app
 from bot.console import ConsoleSession
@@ -56,7 +56,8 @@ async def run(
         if app.telegram is not None:
             await app.telegram.start()
     except (OSError, TelegramError) as exc:
-        _LOGGER.error("cannot start: %s", exc)
+        reason = "Telegram refused the bot token" if isinstance(exc, InvalidToken) else exc
+        _LOGGER.error("cannot start: %s", reason)
         await http.stop()
         if app.telegram is not None:
             with contextlib.suppress(Exception):

@@ -74,9 +74,7 @@ def render_requested(notice: DecisionRequested, rc: RenderContext) -> Message:
         Choice(tokens.decide(d.decision_id, "approve"), t.gettext("Set an action")),
         Choice(tokens.decide(d.decision_id, "reject"), t.gettext("No action needed")),
     )
-    return Message(
-        "\n".join(lines), title=title, choices=choices, ref=decision_ref(d.decision_id)
-    )
+    return Message("\n".join(lines), title=title, choices=choices, ref=decision_ref(d.decision_id))
 
 
 def decision_ref(decision_id: int) -> str:

@@ -183,8 +183,7 @@ PROBLEMS: dict[str, str] = {
         "This invitation link is not valid. Ask the plan's administrator for a new one."
     ),
     "invite_used": N_(
-        "This invitation link has already been used. Ask the plan's administrator for a new "
-        "one."
+        "This invitation link has already been used. Ask the plan's administrator for a new one."
     ),
     "invite_expired": N_(
         "This invitation link has expired. Ask the plan's administrator for a new one."

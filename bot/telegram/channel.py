@@ -82,9 +82,7 @@ class TelegramChannel:
             await self._deliver(chat, address, message)
         except ChatMigrated as moved:
             new = str(moved.new_chat_id)
-            channels = await self.db.run(
-                lambda s: bindings.move(s, self.ctx, PLATFORM, chat, new)
-            )
+            channels = await self.db.run(lambda s: bindings.move(s, self.ctx, PLATFORM, chat, new))
             _LOGGER.warning("Telegram chat %s is now %s (%s)", chat, new, ", ".join(channels))
             await self._deliver(new, address, message)
         except Forbidden as exc:

@@ -146,8 +146,10 @@ class ChatRateLimiter(BaseRateLimiter[int]):
                 except RetryAfter as exc:
                     seconds = retry_seconds(exc)
                     _LOGGER.warning(
-                        "Telegram flood control on %s (%s): waiting %.0f s", endpoint,
-                        chat_id, seconds,
+                        "Telegram flood control on %s (%s): waiting %.0f s",
+                        endpoint,
+                        chat_id,
+                        seconds,
                     )
                     self._paused_until[limits[-1][0]] = self._clock() + seconds
                     if attempt == retries:

@@ -130,6 +130,19 @@ class TelegramService:
             )
             _LOGGER.info("Telegram @%s: long polling", app.bot.username)
 
+    async def bot_username(self) -> str:
+        """The bot's @username without the @ (``getMe``; for invite links).
+
+        Raises:
+            telegram.error.TelegramError: If Telegram refuses the token or cannot be reached.
+        """
+        bot = self.application.bot
+        await bot.initialize()  # asks getMe
+        try:
+            return bot.username or ""
+        finally:
+            await bot.shutdown()
+
     async def set_commands(self) -> None:
         """Register the command menu in Latvian, English and the plan's default language."""
         bot = self.application.bot
@@ -148,6 +161,7 @@ class TelegramService:
         if app.running:
             await app.stop()
         await app.shutdown()
+        await app.bot.shutdown()  # also after a start that failed half-way
 
     async def webhook(self, request: web.Request) -> web.Response:
         """``POST /telegram/webhook``: check the secret token, queue the update.

@@ -384,3 +384,36 @@ def _error(status: int, description: str, **parameters: Any) -> web.Response:
     if parameters:
         body["parameters"] = parameters
     return web.json_response(body, status=status)
+
+
+class FakeTelegramThread:
+    """The fake server in its own thread and event loop, for synchronous tests of the CLI
+    (whose ``asyncio.run`` owns the test's thread)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.fake: FakeTelegram | None = None
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        self.fake = FakeTelegram()
+        self._loop.run_until_complete(self.fake.start())
+        self._ready.set()
+        self._loop.run_forever()
+
+    def __enter__(self) -> FakeTelegram:
+        self._thread.start()
+        self._ready.wait(10)
+        assert self.fake is not None
+        return self.fake
+
+    def __exit__(self, *_exc: object) -> None:
+        assert self.fake is not None
+        asyncio.run_coroutine_threadsafe(self.fake.stop(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop.close()

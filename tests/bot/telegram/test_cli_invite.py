@@ -1,0 +1,106 @@
+"""``controlbot invite`` and one-shot commands with Telegram configured (fake Bot API)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.cli import main
+from storage.db import Database
+from tests.support.fake_telegram import BOT_USERNAME, TOKEN, FakeTelegram, FakeTelegramThread
+from workflows import enrolment
+from workflows.calendar import WorkingCalendar
+from workflows.clock import FixedClock
+from workflows.context import Context
+from workflows.plan.loader import load_default_plan
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeTelegram]:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CONTROLBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    monkeypatch.delenv("CONTROLBOT_PLAN", raising=False)
+    monkeypatch.delenv("CONTROLBOT_DEFAULT_LOCALE", raising=False)
+    with FakeTelegramThread() as server:
+        monkeypatch.setenv("CONTROLBOT_TELEGRAM_TOKEN", TOKEN)
+        monkeypatch.setenv("CONTROLBOT_TELEGRAM_API_URL", server.url)
+        yield server
+
+
+def _redeem(tmp_path: Path, code: str, user: str) -> enrolment.Linked | enrolment.Refused:
+    plan = load_default_plan(None)
+    clock = FixedClock(datetime.now(UTC))
+    ctx = Context(plan, clock, WorkingCalendar(), ZoneInfo("Europe/Riga"), "lv")
+    db = Database.from_url(f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    try:
+        return db.transaction(lambda s: enrolment.redeem(s, ctx, code, "telegram", user))
+    finally:
+        db.dispose()
+
+
+def test_invite_prints_a_one_time_deep_link(
+    fake: FakeTelegram, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["invite", "anna-ozola"]) == 0
+    out = capsys.readouterr().out
+    prefix = f"https://t.me/{BOT_USERNAME}?start="
+    assert out.startswith("Anna Ozola (anna-ozola): " + prefix)
+    code = out.split("?start=")[1].split()[0]
+    assert len(code) <= 64 and code.replace("-", "").replace("_", "").isalnum()
+    assert isinstance(_redeem(tmp_path, code, "77"), enrolment.Linked)
+    assert _redeem(tmp_path, code, "78") == enrolment.Refused("used")
+
+
+def test_invite_all_as_csv_for_a_mail_merge(
+    fake: FakeTelegram, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["invite", "--all", "--format", "csv", "--days", "30"]) == 0
+    table = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert table[0] == ["person", "name", "email", "link", "expires"]
+    people = load_default_plan(None).plan.people
+    assert [row[0] for row in table[1:]] == [p.id for p in people]
+    assert {row[1] for row in table[1:]} >= {"Anna Ozola", "Jānis Bērziņš"}
+    assert len({row[3] for row in table[1:]}) == len(people)  # every code different
+
+
+def test_invite_without_telegram_needs_the_bot_username(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CONTROLBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    monkeypatch.delenv("CONTROLBOT_TELEGRAM_TOKEN", raising=False)
+    monkeypatch.setenv("CONTROLBOT_DEFAULT_LOCALE", "en")
+    assert main(["invite", "anna-ozola"]) == 2
+    assert "CONTROLBOT_TELEGRAM_TOKEN" in capsys.readouterr().err
+    assert main(["invite", "anna-ozola", "--bot-username", "@our_bot"]) == 0
+    assert "https://t.me/our_bot?start=" in capsys.readouterr().out
+    assert main(["invite", "nobody"]) == 2
+    assert "There is no person “nobody”" in capsys.readouterr().err
+    assert main(["invite", "--all", "anna-ozola"]) == 2
+
+
+def test_remind_from_the_command_line_reaches_telegram(
+    fake: FakeTelegram, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["invite", "anna-ozola"]) == 0
+    code = capsys.readouterr().out.split("?start=")[1].split()[0]
+    assert isinstance(_redeem(tmp_path, code, "1001"), enrolment.Linked)
+    assert main(["remind", "dzivesvietas-deklaresana", "--period", "2026-10"]) == 0
+    texts = fake.texts(1001)
+    assert any("Dzīvesvietas deklarēšana, 2026. gada oktobris" in t.split("\n")[0] for t in texts)
+
+
+def test_a_wrong_token_is_reported_without_a_traceback(
+    fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CONTROLBOT_TELEGRAM_TOKEN", "999:wrong")
+    monkeypatch.setenv("CONTROLBOT_DEFAULT_LOCALE", "en")
+    assert main(["remind", "dzivesvietas-deklaresana"]) == 1
+    err = capsys.readouterr().err
+    assert err == "Telegram refused the bot token (CONTROLBOT_TELEGRAM_TOKEN).\n"
