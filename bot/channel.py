@@ -45,6 +45,14 @@ class Unreachable(Exception):
         self.reason = reason
 
 
+class TemporaryFailure(Exception):
+    """The platform could not be reached just now (network, timeouts, server errors).
+
+    The channel has already retried; a later attempt may succeed. The scheduler leaves the
+    send in the delivery ledger to be tried again on a later sweep.
+    """
+
+
 class Channel(Protocol):
     """A chat platform the bot can send through."""
 
@@ -55,5 +63,6 @@ class Channel(Protocol):
 
         Raises:
             Unreachable: If the platform refuses the recipient for good.
+            TemporaryFailure: If the platform cannot be reached now (after retries).
         """
         ...

@@ -13,11 +13,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from bot.channel import Address, Channel, Unreachable
+from bot.channel import Address, Channel, TemporaryFailure, Unreachable
 from bot.i18n import Lang, resolve_locale, translator
 from bot.messages import Message
 from bot.render import RenderContext, render
@@ -28,6 +29,10 @@ from workflows.context import Context
 from workflows.notices import Outgoing, ToChannel, ToPerson
 
 CONSOLE = "console"
+Outcome = Literal["sent", "retry", "failed"]
+SENT: Outcome = "sent"
+RETRY: Outcome = "retry"
+FAILED: Outcome = "failed"
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -156,9 +161,19 @@ class Outbox:
             How many items could not be delivered (no channel reaches the recipient, or the
             render or the platform call failed).
         """
+        outcomes = await self.deliver_each(items)
+        return sum(outcome != SENT for outcome in outcomes)
+
+    async def deliver_each(self, items: Sequence[Outgoing]) -> list[Outcome]:
+        """Like :meth:`deliver`, with each item's outcome.
+
+        Returns:
+            Per item: ``sent`` (at least one route took it), ``retry`` (a platform could not
+            be reached just now, so a later attempt may succeed) or ``failed``.
+        """
         if not items:
-            return 0
-        failures = 0
+            return []
+        outcomes: list[Outcome] = []
         routes = await self.db.run(lambda session: self._routes(session, items))
         reports: list[Outgoing] = []
         for item, item_routes in zip(items, routes, strict=True):
@@ -166,9 +181,9 @@ class Outbox:
                 _LOGGER.warning(
                     "no channel reaches %s; %s not sent", item.to, type(item.notice).__name__
                 )
-                failures += 1
+                outcomes.append(FAILED)
                 continue
-            delivered = 0
+            delivered = transient = 0
             for route in item_routes:
                 try:
                     message = self.prepare(item, route)
@@ -177,14 +192,17 @@ class Outbox:
                 except Unreachable as exc:
                     _LOGGER.warning("%s", exc)
                     reports += await self._unreachable(route)
+                except TemporaryFailure as exc:
+                    transient += 1
+                    _LOGGER.warning("%s not sent now: %s", type(item.notice).__name__, exc)
                 except Exception:  # one bad message must not stop the others
                     _LOGGER.exception(
                         "delivering %s to %s failed", type(item.notice).__name__, route.address
                     )
-            failures += 0 if delivered else 1
+            outcomes.append(SENT if delivered else RETRY if transient else FAILED)
         if reports:
             await self.deliver(reports)
-        return failures
+        return outcomes
 
     async def _unreachable(self, route: Route) -> list[Outgoing]:
         address = route.address

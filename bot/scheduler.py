@@ -18,7 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from bot.outbox import Outbox
+from bot.outbox import RETRY, SENT, Outbox
 from storage.db import Database
 from workflows import deliveries
 from workflows.context import Context
@@ -67,10 +67,12 @@ class ScheduleRunner:
             return 0
         sent = 0
         for item in prepared:
-            failures = await self.outbox.deliver([item.outgoing])
-            status = "failed" if failures else "sent"
-            await self.db.run(partial(_close, ctx=self.ctx, keys=item.keys, status=status))
-            sent += 0 if failures else 1
+            (outcome,) = await self.outbox.deliver_each([item.outgoing])
+            if outcome == RETRY:  # left as `sending`: a sweep after STALE_SENDING tries again
+                _LOGGER.warning("will try %s again later", ", ".join(item.keys))
+                continue
+            await self.db.run(partial(_close, ctx=self.ctx, keys=item.keys, status=outcome))
+            sent += outcome == SENT
         if prepared:
             _LOGGER.info("sent %d of %d scheduled messages", sent, len(prepared))
         return sent

@@ -23,9 +23,16 @@ from typing import TypeVar
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram import Message as TgMessage
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 
-from bot.channel import Address, Unreachable
+from bot.channel import Address, TemporaryFailure, Unreachable
 from bot.messages import Message
 from bot.posted import PostedMessages
 from bot.telegram import markup
@@ -75,7 +82,8 @@ class TelegramChannel:
 
         Raises:
             Unreachable: If Telegram refuses the chat for good (blocked, removed, gone).
-            telegram.error.TelegramError: If the call still fails after the retries.
+            TemporaryFailure: If Telegram cannot be reached, after the retries.
+            telegram.error.TelegramError: If Telegram refuses the message itself.
         """
         chat = address.target
         try:
@@ -91,6 +99,8 @@ class TelegramChannel:
             if any(words in exc.message.lower() for words in GONE):
                 raise Unreachable(address, exc.message) from exc
             raise
+        except (NetworkError, RetryAfter) as exc:  # timeouts and 5xx, after our retries
+            raise TemporaryFailure(f"{address}: {exc}") from exc
 
     async def _deliver(self, chat: str, address: Address, message: Message) -> None:
         if message.replaces and await self._settle(chat, address, message):

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from bot.channel import Address
 from bot.messages import Choice, Message
 from bot.telegram.markup import CAPTION_LIMIT, MESSAGE_LIMIT
-from storage.models import AuditEntry, ChannelBinding, PlatformIdentity
+from storage.models import AuditEntry, ChannelBinding, Delivery, PlatformIdentity
 from tests.bot.telegram.conftest import ANNA, CHANNEL, GROUP, JANIS, PETERIS, World
 from tests.bot.telegram.test_approvals import bind_group
 from tests.support.flow import rows
+from workflows.clock import FixedClock
 from workflows.notices import Help, Outgoing, ToChannel, ToPerson
 
+RIGA = ZoneInfo("Europe/Riga")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -169,3 +174,31 @@ async def test_network_errors_are_retried_with_back_off(world: World) -> None:
     await world.service.channel.send(Address("telegram", "dm", "3002", "x"), Message("Sveiki"))
     assert world.fake.texts(3002) == ["Sveiki"]
     assert world.time.slept[-2:] == [1.0, 2.0]
+
+
+async def test_a_scheduled_reminder_that_hit_a_network_outage_is_sent_on_a_later_sweep(
+    world: World, clock: FixedClock
+) -> None:
+    from bot.scheduler import ScheduleRunner
+
+    anna = await world.enrol(ANNA)
+    assert world.dispatcher is not None
+    runner = ScheduleRunner(world.ctx, world.db, world.dispatcher.outbox)
+    clock.set(datetime(2026, 10, 30, 8, 0, tzinfo=RIGA))
+    await runner.sweep()  # the scheduler's first start
+    clock.set(datetime(2026, 11, 3, 9, 0, tzinfo=RIGA))  # October's reminder day
+    world.fake.network_failures["sendMessage"] = 100  # Telegram unreachable for a while
+    await runner.sweep()
+    (row,) = [d for d in rows(world.db, Delivery) if d.recipient == ANNA]
+    assert row.status == "sending"  # not closed: to be tried again
+
+    world.fake.network_failures.clear()
+    clock.set(datetime(2026, 11, 3, 9, 5, tzinfo=RIGA))
+    await runner.sweep()  # too soon: another sweep might still be sending it
+    assert not any("oktobris" in t for t in world.fake.texts(anna))
+    clock.set(datetime(2026, 11, 3, 9, 15, tzinfo=RIGA))
+    await runner.sweep()
+    reminders = [t for t in world.fake.texts(anna) if "2026. gada oktobris" in t.split("\n")[0]]
+    assert len(reminders) == 1
+    (row,) = [d for d in rows(world.db, Delivery) if d.recipient == ANNA]
+    assert row.status == "sent"
