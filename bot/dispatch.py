@@ -33,6 +33,7 @@ from workflows import (
     history,
     rounds,
     snooze,
+    status,
     summaries,
 )
 from workflows.context import Context
@@ -96,6 +97,7 @@ class Dispatcher:
             "summary": self._summary,
             "away": self._away,
             "history": self._history,
+            "status": self._status,
             "approve": self._decide(decisions.APPROVE),
             "reject": self._decide(decisions.REJECT),
         }
@@ -262,7 +264,11 @@ class Dispatcher:
         is_approver = any(
             plan.approver(a, i) == person_id for a in plan.activities for i in a.indicators
         )
-        notice = Help(is_admin=plan.is_admin(person_id), is_approver=is_approver)
+        notice = Help(
+            is_admin=plan.is_admin(person_id),
+            is_approver=is_approver,
+            is_manager=bool(status.managed_activities(self.ctx, person_id)),
+        )
         return [Outgoing(ToPerson(person_id), notice)]
 
     def _pending(self, session: Session, person_id: str, _args: tuple[str, ...]) -> list[Outgoing]:
@@ -350,6 +356,9 @@ class Dispatcher:
             return [Outgoing(me, problem("unknown_channel", channel=channel_id, known=known))]
         notice = ChannelBound(channel_id, event.sender.platform, dropped)
         return [Outgoing(ToChannel(channel_id), notice)]
+
+    def _status(self, session: Session, person_id: str, _args: tuple[str, ...]) -> list[Outgoing]:
+        return status.status_for(session, self.ctx, person_id)
 
     def _period_examples(self) -> str:
         """The last closed month, quarter and year, as a usage hint (e.g. ``2026-10|2026-Q3``)."""

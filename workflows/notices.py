@@ -429,11 +429,37 @@ class PendingList:
 
 
 @dataclass(frozen=True)
+class RoundStatus:
+    """One open round as a manager sees it in ``/status``."""
+
+    activity_id: str
+    period: str
+    due_date: date
+    answered: int
+    total: int
+    waiting_for: tuple[str, ...]
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """``/status``: the manager's open rounds and open decisions.
+
+    ``decisions`` items are ``(decision id, indicator id, approver id, decide by)``.
+    """
+
+    rounds: tuple[RoundStatus, ...]
+    decisions: tuple[tuple[int, str, str, date], ...]
+    today: date
+
+
+@dataclass(frozen=True)
 class Help:
     """The command list; admins and managers see their extra commands."""
 
     is_admin: bool
     is_approver: bool
+    is_manager: bool = False
 
 
 @dataclass(frozen=True)
@@ -525,6 +551,7 @@ Notice: TypeAlias = (
     | Summary
     | SummaryPosted
     | PendingList
+    | StatusReport
     | OthersFilling
     | Help
     | LanguageChanged

@@ -19,6 +19,7 @@ _RENDERERS: dict[type[Any], Callable[[Any, RenderContext], Message]] = {
     n.MeasurementsRecorded: rounds.render_recorded,
     n.NothingToMeasure: rounds.render_nothing_to_measure,
     n.PendingList: rounds.render_pending,
+    n.StatusReport: rounds.render_status,
     n.FormPrompt: forms.render_prompt,
     n.AnswerRefused: forms.render_refused,
     n.FormCancelled: forms.render_cancelled,

@@ -188,6 +188,9 @@ PROBLEMS: dict[str, str] = {
     "invite_expired": N_(
         "This invitation link has expired. Ask the plan's administrator for a new one."
     ),
+    "not_a_manager": N_(
+        "/status is for the responsible (A) of an activity and for the plan's administrators."
+    ),
     "bind_in_group": N_(
         "Send /bind CHANNEL in the group that should receive the channel's posts."
     ),

@@ -39,6 +39,8 @@ def render_help(notice: Help, rc: RenderContext) -> Message:
     ]
     if notice.is_approver:
         lines.append("/approve N, /reject N — " + t.gettext("take improvement decision no. N"))
+    if notice.is_manager:
+        lines.append("/status — " + t.gettext("how the control rounds of your activities stand"))
     if notice.is_admin:
         lines.append(
             t.gettext(

@@ -17,6 +17,7 @@ from workflows.notices import (
     RoundOpened,
     Snoozed,
     SnoozeOptions,
+    StatusReport,
 )
 
 
@@ -316,3 +317,39 @@ def render_pending(notice: PendingList, rc: RenderContext) -> Message:
         lines.append(t.gettext("Nothing is waiting for you right now."))
     shown = () if busy else tuple(choices)
     return Message("\n".join(lines), title=t.gettext("Waiting for you"), choices=shown)
+
+
+def render_status(notice: StatusReport, rc: RenderContext) -> Message:
+    """``/status``: open rounds with progress and who is awaited, then open decisions."""
+    t = rc.t
+    lines: list[str] = []
+    for r in notice.rounds:
+        head = t.gettext(
+            "{activity}, {period}: {answered} of {total} measured, due {due}",
+            activity=rc.activity(r.activity_id),
+            period=fmt_period(r.period, t),
+            answered=r.answered,
+            total=r.total,
+            due=fmt_date(r.due_date, t),
+        )
+        if r.overdue:
+            head += " — " + t.gettext("overdue")
+        lines.append("• " + head)
+        if r.waiting_for:
+            lines.append(t.gettext("  waiting for: {people}", people=rc.people(r.waiting_for)))
+    if not notice.rounds:
+        lines.append(t.gettext("No control round is open for your activities."))
+    if notice.decisions:
+        lines.append(t.gettext("Open improvement decisions:"))
+        for decision_id, indicator_id, approver_id, decide_by in notice.decisions:
+            line = t.gettext(
+                "no. {decision} “{indicator}” — {person}, decide by {due}",
+                decision=decision_id,
+                indicator=rc.indicator(indicator_id),
+                person=rc.person(approver_id),
+                due=fmt_date(decide_by, t),
+            )
+            if decide_by < notice.today:
+                line += " — " + t.gettext("overdue")
+            lines.append("• " + line)
+    return Message("\n".join(lines), title=t.gettext("Control status"))

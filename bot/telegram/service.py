@@ -43,6 +43,7 @@ COMMANDS = (
     ("back", N_("go back one question")),
     ("history", N_("an indicator's last values")),
     ("away", N_("tell the bot you are away")),
+    ("status", N_("managers: how the control rounds stand")),
     ("lang", N_("choose the language")),
     ("help", N_("list the commands")),
 )
