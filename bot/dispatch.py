@@ -102,6 +102,11 @@ class Dispatcher:
             "reject": self._decide(decisions.REJECT),
         }
 
+    @property
+    def command_names(self) -> frozenset[str]:
+        """Every command the dispatcher answers (without the slash)."""
+        return frozenset({*self._commands, "bind"})
+
     # --- entry point ---------------------------------------------------------------------
 
     async def handle(self, event: Event, *, alert: Alert | None = None) -> list[Outgoing]:

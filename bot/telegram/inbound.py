@@ -88,6 +88,8 @@ class TelegramInbound:
         event: Event
         command = parse_command(message.text, self.bot_username)
         if command is not None:
+            if not private and command[0] not in self.dispatcher.command_names:
+                return  # another bot's command in a shared group
             event = CommandReceived(sender, command[0], command[1])
         elif message.text.startswith("/"):
             return  # a command for another bot in a group

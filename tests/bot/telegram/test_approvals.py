@@ -106,3 +106,12 @@ async def test_only_the_approver_decides_once_and_the_group_message_shows_it(
     assert "jau pieņēma" in alert.params["text"]
     (decision,) = rows(world.db, ImprovementDecision)
     assert decision.status == "rejected"
+
+
+async def test_other_bots_commands_and_chatter_in_a_group_get_no_answer(world: World) -> None:
+    anna = await world.enrol(ANNA)
+    before = len(world.fake.sent())
+    for text in ("/stats", "/help@other_bot", "labrīt visiem!"):
+        world.fake.user_says(anna, text, chat_id=GROUP, chat_type="supergroup")
+    await world.settle()
+    assert world.fake.sent()[before:] == []
