@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 
 from sqlmodel import Session, col, select
 
+from bot import tokens
 from bot.channel import Address, Channel
 from bot.events import ChoiceSelected, CommandReceived, Event, Sender
 from bot.i18n import SUPPORTED, as_lang, resolve_locale, translator
@@ -37,6 +38,7 @@ from workflows import (
     summaries,
 )
 from workflows.context import Context
+from workflows.forms.engine import FormState
 from workflows.forms.parsing import parse_date
 from workflows.notices import (
     ChannelBound,
@@ -61,7 +63,7 @@ Handler = Callable[[Session, str, tuple[str, ...]], list[Outgoing]]
 Alert = Callable[[str], Awaitable[None]]
 """Shows a short text where the user pressed a button (a Telegram callback-query alert)."""
 
-ALERT_PROBLEMS = frozenset({"stale_button", "unknown_choice"})
+ALERT_PROBLEMS = frozenset({"stale_button", "stale_step", "unknown_choice"})
 """Refusals of a pressed button that are shown as an alert, not as a new message."""
 
 ADMIN_COMMANDS = frozenset({"remind", "summary", "bind"})
@@ -251,13 +253,16 @@ class Dispatcher:
             current = conversation.active_form(session, person_id)
             if current is None or current.id != token.ref:
                 return [Outgoing(me, problem("stale_button"))]
-            if token.value == "cancel":
+            mark, value = tokens.split_step_mark(token.value)
+            if value == "cancel":
                 return conversation.cancel_form(session, self.ctx, person_id)
-            if token.value == "back":
+            if mark is not None and mark != tokens.step_mark(FormState.decode(current.state)):
+                return [Outgoing(me, problem("stale_step"))]  # the form has moved on
+            if value == "back":
                 return conversation.back_form(session, self.ctx, person_id)
             lang = person_language(session, self.ctx, person_id, self.default_lang)
             answered = conversation.answer_form(
-                session, self.ctx, person_id, token.value, lang, session_id=token.ref
+                session, self.ctx, person_id, value, lang, session_id=token.ref
             )
             return answered or []
         return [Outgoing(me, problem("unknown_choice"))]

@@ -8,6 +8,7 @@ Tokens are short ASCII strings ``<kind>:<id>:<value>`` that fit Telegram's 64-by
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass
 
 MAX_TOKEN_BYTES = 64
@@ -61,9 +62,43 @@ class Token:
         return cls(parts[0], int(parts[1]), parts[2])
 
 
-def form_option(session_id: int, value: str) -> str:
-    """Token of an option of a form step."""
+STEP_MARK_SEPARATOR = "."
+
+
+def step_mark(step: str) -> str:
+    """A short, stable mark of a form step (4 base-36 characters of its CRC-32).
+
+    A button carries the mark of the question it was shown with, so that pressing it after
+    the form has moved on (the person typed the answer instead) is refused rather than
+    taken as the answer to whatever is asked now.
+    """
+    number = zlib.crc32(step.encode()) % 36**4
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    mark = ""
+    for _ in range(4):
+        number, rest = divmod(number, 36)
+        mark = digits[rest] + mark
+    return mark
+
+
+def form_option(session_id: int, value: str, step: str | None = None) -> str:
+    """Token of an option of a form step: ``form:<session>:<mark>.<value>``.
+
+    Args:
+        session_id: The form session.
+        value: The option's value (``1``, ``yes``, ``submit``, ``back``, ``cancel``, …).
+        step: The step the button belongs to (a field id or ``confirm``); ``None`` for a
+            button valid at any step (cancel).
+    """
+    if step is not None:
+        value = f"{step_mark(step)}{STEP_MARK_SEPARATOR}{value}"
     return Token("form", session_id, value).encode()
+
+
+def split_step_mark(value: str) -> tuple[str | None, str]:
+    """``(mark, value)`` of a form token's value; ``mark`` is ``None`` without one."""
+    mark, separator, rest = value.partition(STEP_MARK_SEPARATOR)
+    return (mark, rest) if separator else (None, value)
 
 
 def start_round(round_id: int) -> str:

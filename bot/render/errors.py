@@ -169,6 +169,7 @@ PROBLEMS: dict[str, str] = {
     ),
     "stale_button": N_("This button belongs to an earlier form. Use the latest message."),
     "unknown_choice": N_("This button is no longer valid."),
+    "stale_step": N_("This button belongs to an earlier question. Answer the latest one."),
     "unknown_decision": N_("There is no decision no. {decision}. /pending lists yours."),
     "unknown_channel": N_("There is no team channel “{channel}” in the plan. Channels: {known}."),
     "channel_without_activities": N_("No activity's summary is posted to #{channel}."),

@@ -13,7 +13,7 @@ from bot.messages import Choice, Message
 from bot.render.context import RenderContext
 from workflows.evaluation import Thresholds, evaluate
 from workflows.forms.engine import Ask, Confirm, is_choice
-from workflows.forms.fields import FieldKind, FieldSpec
+from workflows.forms.fields import CONFIRM_STEP, FieldKind, FieldSpec
 from workflows.notices import (
     AnswerRefused,
     FormCancelled,
@@ -148,30 +148,29 @@ def render_prompt(notice: FormPrompt, rc: RenderContext) -> Message:
     step = notice.step
     if isinstance(step, Ask):
         f = step.field
+        sid, mark = header.session_id, f.id
         lines.append(t.gettext("Question {n} of {total}", n=step.number, total=step.total))
         lines.extend(_question(f, rc, notice.answers, notice.earlier))
         choices: list[Choice] = []
         if f.kind is FieldKind.CHOICE:
             for number, option in enumerate(f.options, 1):
                 label = t.gettext(option.label) if option.translate else option.label
-                choices.append(Choice(tokens.form_option(header.session_id, str(number)), label))
+                choices.append(Choice(tokens.form_option(sid, str(number), mark), label))
         elif f.kind is FieldKind.YES_NO:
-            choices.append(Choice(tokens.form_option(header.session_id, "yes"), t.gettext("Yes")))
-            choices.append(Choice(tokens.form_option(header.session_id, "no"), t.gettext("No")))
+            choices.append(Choice(tokens.form_option(sid, "yes", mark), t.gettext("Yes")))
+            choices.append(Choice(tokens.form_option(sid, "no", mark), t.gettext("No")))
         else:
             lines.append(_input_hint(f, rc))
         if step.number > 1 or f.ask_if is not None:
-            choices.append(
-                Choice(tokens.form_option(header.session_id, "back"), t.gettext("Back"))
-            )
+            choices.append(Choice(tokens.form_option(sid, "back", mark), t.gettext("Back")))
         choices.append(_cancel(header, rc))
         free = not is_choice(f)
         return Message("\n".join(lines), title=title, choices=tuple(choices), free_text=free)
     lines.append(t.gettext("Please check your answers:"))
     lines.extend(_answer_lines(notice, step, rc))
     choices = [
-        Choice(tokens.form_option(header.session_id, "submit"), t.gettext("Submit")),
-        Choice(tokens.form_option(header.session_id, "back"), t.gettext("Back")),
+        Choice(tokens.form_option(header.session_id, "submit", CONFIRM_STEP), t.gettext("Submit")),
+        Choice(tokens.form_option(header.session_id, "back", CONFIRM_STEP), t.gettext("Back")),
         _cancel(header, rc),
     ]
     return Message("\n".join(lines), title=title, choices=tuple(choices))

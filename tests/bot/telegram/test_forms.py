@@ -92,3 +92,23 @@ async def test_a_button_of_an_old_form_gets_an_alert_not_a_message(world: World)
         answer.params["text"] == "Šī poga pieder iepriekšējai veidlapai. Izmantojiet jaunāko ziņu."
     )
     assert len(world.fake.sent(user)) == sent_before
+
+
+async def test_a_button_of_an_earlier_question_does_not_answer_the_current_one(
+    world: World,
+) -> None:
+    user = await start_form(world)
+    await world.says(user, "0,9")
+    await world.says(user, "88,5")
+    await world.says(user, "Divi darbinieki slimoja")
+    confirm = world.fake.sent(user)[-1]
+    await world.says(user, "/back")  # typed, so the confirmation's buttons stay
+    assert "Pievienojiet īsu komentāru" in world.fake.texts(user)[-1]  # asked again
+    replies = await world.presses(user, button_labels(confirm)[0], confirm)  # old "Submit"
+    (answer,) = [c for c in replies if c.method == "answerCallbackQuery"]
+    assert (
+        answer.params["text"] == "Šī poga pieder iepriekšējam jautājumam. Atbildiet uz jaunāko."
+    )
+    assert rows(world.db, Measurement) == []
+    (form,) = rows(world.db, FormSession)
+    assert form.answers.get("dd-within-sla.comment") == "Divi darbinieki slimoja"
