@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage.models import Invite, Person, PlatformIdentity
@@ -55,8 +56,8 @@ class Refused:
 
 
 def digest(code: str) -> str:
-    """The stored form of a code: hex SHA-256 of its text."""
-    return hashlib.sha256(code.strip().encode()).hexdigest()
+    """The stored form of a code: hex SHA-256 of its text (any text, even broken Unicode)."""
+    return hashlib.sha256(code.strip().encode("utf-8", "replace")).hexdigest()
 
 
 def issue(
@@ -93,29 +94,49 @@ def redeem(
     """Link the chat account ``platform``/``external_id`` to the person of ``code``.
 
     The person's earlier account on the same platform is unlinked (DMs go to the new one).
-    The same account using its own code again is told it is linked already.
+    The code is claimed with one conditional ``UPDATE … WHERE used_at IS NULL``, so of two
+    accounts sending the same code at once exactly one wins, on SQLite as on PostgreSQL.
+    The account that used the code, still linked to its person, is told it is linked
+    already; anyone else gets ``used``.
     """
-    invite = session.exec(
-        select(Invite).where(col(Invite.code_digest) == digest(code)).with_for_update()
-    ).first()
+    invite = session.exec(select(Invite).where(col(Invite.code_digest) == digest(code))).first()
     account = f"{platform}:{external_id}"
     if invite is None:
         return Refused("unknown")
     if invite.used_at is not None:
-        return Linked(invite.person_id, already=True) if invite.used_by == account else (
-            Refused("used")
-        )
+        if invite.used_by == account and _linked(session, invite.person_id, platform, external_id):
+            link(session, ctx, invite.person_id, platform, external_id, client_language)
+            return Linked(invite.person_id, already=True)
+        return Refused("used")
     now = ctx.now()
     if invite.expires_at <= now:
         return Refused("expired")
     person = session.get(Person, invite.person_id)
     if person is None or not person.active:
         return Refused("unknown")
-    invite.used_at = now
-    invite.used_by = account
-    session.add(invite)
+    claimed = session.execute(
+        update(Invite)
+        .where(col(Invite.id) == invite.id, col(Invite.used_at).is_(None))
+        .values(used_at=now, used_by=account)
+        .execution_options(synchronize_session="fetch")
+    )
+    if getattr(claimed, "rowcount", 0) != 1:  # another account claimed it a moment ago
+        return Refused("used")
     link(session, ctx, invite.person_id, platform, external_id, client_language)
     return Linked(invite.person_id)
+
+
+def _linked(session: Session, person_id: str, platform: str, external_id: str) -> bool:
+    return (
+        session.exec(
+            select(PlatformIdentity.id).where(
+                col(PlatformIdentity.person_id) == person_id,
+                col(PlatformIdentity.platform) == platform,
+                col(PlatformIdentity.external_id) == external_id,
+            )
+        ).first()
+        is not None
+    )
 
 
 def link(

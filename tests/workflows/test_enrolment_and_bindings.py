@@ -50,13 +50,20 @@ def test_expired_codes_and_unknown_people(
 def test_a_new_account_replaces_the_old_one_and_an_account_serves_one_person(
     any_db: Database, ctx: Context
 ) -> None:
-    def link(person: str, user: str) -> None:
-        code = any_db.transaction(lambda s: enrolment.issue(s, ctx, person)).code
-        any_db.transaction(lambda s: enrolment.redeem(s, ctx, code, "telegram", user))
+    def redeem(code: str, user: str) -> enrolment.Linked | enrolment.Refused:
+        return any_db.transaction(lambda s: enrolment.redeem(s, ctx, code, "telegram", user))
 
-    link(ANNA, "11")
+    def link(person: str, user: str) -> str:
+        code = any_db.transaction(lambda s: enrolment.issue(s, ctx, person)).code
+        redeem(code, user)
+        return code
+
+    first = link(ANNA, "11")
     link(ANNA, "21")  # Anna's new phone
     link(PETERIS, "11")  # her old account now belongs to Pēteris
+    assert telegram_ids(any_db) == {"21": ANNA, "11": PETERIS}
+    # the old account sending Anna's used code again takes nothing back
+    assert redeem(first, "11") == enrolment.Refused("used")
     assert telegram_ids(any_db) == {"21": ANNA, "11": PETERIS}
 
 
@@ -80,3 +87,21 @@ def test_bind_move_and_plan_targets(any_db: Database, ctx: Context) -> None:
     ]
     with pytest.raises(UnknownPlanItem):
         any_db.transaction(lambda s: bindings.bind(s, ctx, "nope", "telegram", "-7", "x"))
+
+
+async def test_one_code_sent_by_several_accounts_at_once_links_exactly_one(
+    any_db: Database, ctx: Context
+) -> None:
+    import asyncio
+
+    code = any_db.transaction(lambda s: enrolment.issue(s, ctx, ANNA)).code
+    results = await asyncio.gather(
+        *(
+            any_db.run(
+                lambda s, user=str(100 + n): enrolment.redeem(s, ctx, code, "telegram", user)
+            )
+            for n in range(8)
+        )
+    )
+    assert sorted(type(r).__name__ for r in results) == ["Linked"] + ["Refused"] * 7
+    assert len(telegram_ids(any_db)) == 1
