@@ -124,6 +124,8 @@ class Dispatcher:
             The notices that were sent (for the CLI and tests).
         """
         if isinstance(event, CommandReceived) and event.name == "start" and event.args:
+            if event.sender.chat is not None:
+                return []  # invite codes are for the private chat the deep link opens
             return await self._enrol(event)
         person_id = await self.db.run(lambda s: self._identify(s, event.sender))
         if person_id is None:
@@ -186,7 +188,8 @@ class Dispatcher:
         if person is None or not person.active:
             return None
         identity.last_seen_at = self.ctx.now()
-        identity.unreachable_since = None  # they write to us, so we can write to them (C03)
+        if sender.chat is None:  # a DM from them: we can write to them again (C03)
+            identity.unreachable_since = None
         if sender.client_language:
             identity.client_language = sender.client_language[:35]
         session.add(identity)

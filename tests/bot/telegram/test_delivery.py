@@ -202,3 +202,17 @@ async def test_a_scheduled_reminder_that_hit_a_network_outage_is_sent_on_a_later
     assert len(reminders) == 1
     (row,) = [d for d in rows(world.db, Delivery) if d.recipient == ANNA]
     assert row.status == "sent"
+
+
+async def test_c03_a_blocked_user_writing_in_a_group_does_not_retrigger_the_notice(
+    world: World,
+) -> None:
+    peteris, janis = [await world.enrol(p) for p in (PETERIS, JANIS)]
+    world.fake.blocked.add(str(peteris))
+    assert world.dispatcher is not None
+    await world.dispatcher.outbox.deliver(help_to(PETERIS))
+    for _ in range(3):  # he is in a group with the bot, but has blocked its private chat
+        world.fake.user_says(peteris, "/pending", chat_id=GROUP, chat_type="supergroup")
+    await world.settle()
+    assert len([t for t in world.fake.texts(janis) if "nav sasniedzams" in t]) == 1
+    assert len(rows(world.db, AuditEntry, action="person.unreachable")) == 1
