@@ -212,6 +212,9 @@ class Outbox:
                     s, self.ctx, address.platform, address.target
                 )
             )
-        return reachability.channel_unreachable(
-            self.ctx, route.channel_id or address.target, address.platform
+        channel_id = route.channel_id or address.target
+        return await self.db.run(
+            lambda s: reachability.channel_unreachable(
+                s, self.ctx, channel_id, address.platform, address.target
+            )
         )

@@ -269,6 +269,9 @@ class ChannelBinding(SQLModel, table=True):
     target: str = Field(max_length=128)
     bound_by: str = Field(max_length=64)
     bound_at: datetime = _utc()
+    unreachable_since: datetime | None = _utc(nullable=True)
+    """Set when the platform refused a post (the bot was removed, field case C04); posts skip
+    the chat until it is bound again."""
 
 
 class PostedMessage(SQLModel, table=True):

@@ -28,13 +28,51 @@ def plan_target(ctx: Context, channel_id: str, platform: str) -> str | None:
 
 def target(session: Session, ctx: Context, channel_id: str, platform: str) -> str | None:
     """Where ``channel_id`` is posted on ``platform``: the stored binding, else the plan's."""
-    row = session.exec(
+    row = _row(session, channel_id.lstrip("#"), platform)
+    if row is None:
+        return plan_target(ctx, channel_id, platform)
+    return row.target if row.unreachable_since is None else None
+
+
+def mark_unreachable(
+    session: Session, ctx: Context, channel_id: str, platform: str, chat: str
+) -> bool:
+    """Stop posting ``channel_id`` to ``chat`` until it is bound again (field case C04).
+
+    Returns:
+        Whether the mark is new (so the admin channel is told once).
+    """
+    row = _row(session, channel_id.lstrip("#"), platform)
+    if row is None:  # the plan named the chat: keep the mark beside it
+        row = ChannelBinding(
+            channel_id=channel_id.lstrip("#"),
+            platform=platform,
+            target=chat,
+            bound_by="plan",
+            bound_at=ctx.now(),
+        )
+    elif row.unreachable_since is not None or row.target != chat:
+        return False
+    row.unreachable_since = ctx.now()
+    session.add(row)
+    audit.record(
+        session,
+        ctx,
+        "system",
+        "channel.unreachable",
+        f"channel:{row.channel_id}",
+        platform=platform,
+    )
+    return True
+
+
+def _row(session: Session, channel_id: str, platform: str) -> ChannelBinding | None:
+    return session.exec(
         select(ChannelBinding).where(
-            col(ChannelBinding.channel_id) == channel_id.lstrip("#"),
+            col(ChannelBinding.channel_id) == channel_id,
             col(ChannelBinding.platform) == platform,
         )
     ).first()
-    return row.target if row is not None else plan_target(ctx, channel_id, platform)
 
 
 def bind(
@@ -102,5 +140,6 @@ def _upsert(
         channel_id=channel_id, platform=platform, target=chat, bound_by=by, bound_at=ctx.now()
     )
     row.target, row.bound_by, row.bound_at = chat, by, ctx.now()
+    row.unreachable_since = None
     session.add(row)
     session.flush()

@@ -2,7 +2,9 @@
 
 The identity is marked unreachable with the time, so the outbox stops choosing it and the
 scheduler does not retry it on every run; the person's managers are told once. The mark is
-cleared as soon as the person writes to the bot again (see :class:`bot.dispatch.Dispatcher`).
+cleared as soon as the person writes to the bot again in a private chat (see
+:class:`bot.dispatch.Dispatcher`). A team channel's chat that refuses the bot (C04) is marked
+the same way and reported once to the admin channel, until it is bound again.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from storage.models import PlatformIdentity
-from workflows import audit
+from workflows import audit, bindings
 from workflows.context import Context
 from workflows.notices import ChannelUnreachable, Outgoing, PersonUnreachable, ToChannel, ToPerson
 from workflows.plan.model import UnknownPlanItem
@@ -50,14 +52,27 @@ def person_unreachable(
         return []
     identity.unreachable_since = ctx.now()
     session.add(identity)
-    audit.record(session, ctx, "system", "person.unreachable", f"person:{identity.person_id}",
-                 platform=platform)
+    audit.record(
+        session,
+        ctx,
+        "system",
+        "person.unreachable",
+        f"person:{identity.person_id}",
+        platform=platform,
+    )
     notice = PersonUnreachable(identity.person_id, platform)
     return [Outgoing(ToPerson(m), notice) for m in managers_of(ctx, identity.person_id)]
 
 
-def channel_unreachable(ctx: Context, channel_id: str, platform: str) -> list[Outgoing]:
-    """Tell the admin channel that ``channel_id`` cannot be posted to (unless it is that one)."""
+def channel_unreachable(
+    session: Session, ctx: Context, channel_id: str, platform: str, chat: str
+) -> list[Outgoing]:
+    """Mark the chat unreachable; the first time, tell the admin channel (unless it is it).
+
+    Posts skip the chat until an administrator binds it again (``/bind``).
+    """
+    if not bindings.mark_unreachable(session, ctx, channel_id, platform, chat):
+        return []
     admin = ctx.plan.plan.admin_channel
     if channel_id.lstrip("#") == admin:
         return []

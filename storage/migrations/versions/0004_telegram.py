@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("target", sa.String(length=128), nullable=False),
         sa.Column("bound_by", sa.String(length=64), nullable=False),
         sa.Column("bound_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("unreachable_since", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("channel_id", "platform"),
     )

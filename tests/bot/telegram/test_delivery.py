@@ -100,6 +100,18 @@ async def test_c04_a_group_that_removed_the_bot_is_reported_to_the_admin_channel
     assert await world.dispatcher.outbox.deliver(post) == 1
     (notice,) = world.console.to("admin")
     assert "#pk-dzivesvieta" in notice.text and "/bind pk-dzivesvieta" in notice.text
+    # later posts do not try the group again and the admins are not told again
+    attempts = len(world.fake.sent(GROUP))
+    for _ in range(3):
+        await world.dispatcher.outbox.deliver(post)
+    assert len(world.fake.sent(GROUP)) == attempts
+    assert len(world.console.to("admin")) == 1
+    # the bot is added back and bound again: posts reach the group
+    world.fake.blocked.clear()
+    await bind_group(world)
+    before = len(world.fake.texts(GROUP))
+    assert await world.dispatcher.outbox.deliver(post) == 0
+    assert len(world.fake.texts(GROUP)) == before + 1
 
 
 async def test_c05_a_burst_is_delivered_in_full_within_the_limits(world: World) -> None:
