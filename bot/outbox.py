@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -191,7 +191,7 @@ class Outbox:
                     delivered += 1
                 except Unreachable as exc:
                     _LOGGER.warning("%s", exc)
-                    reports += await self._unreachable(route)
+                    reports += await self._unreachable(replace(route, address=exc.address))
                 except TemporaryFailure as exc:
                     transient += 1
                     _LOGGER.warning("%s not sent now: %s", type(item.notice).__name__, exc)

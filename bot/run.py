@@ -82,9 +82,9 @@ async def run(
     finally:
         _LOGGER.info("stopping")
         runner.stop()
+        await http.stop()  # no new webhook updates; then finish those in hand
         if app.telegram is not None:
             await app.telegram.stop()
-        await http.stop()
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await reader
@@ -105,5 +105,5 @@ async def _health(app: App) -> dict[str, str]:
     except Exception as exc:  # the point is to report it, whatever it is
         checks["database"] = f"error: {type(exc).__name__}"
     if app.telegram is not None:
-        checks["telegram"] = "ok" if app.telegram.application.running else "stopped"
+        checks["telegram"] = app.telegram.health()
     return checks

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from functools import partial
 from typing import TypeVar
 
@@ -85,14 +86,19 @@ class TelegramChannel:
             TemporaryFailure: If Telegram cannot be reached, after the retries.
             telegram.error.TelegramError: If Telegram refuses the message itself.
         """
-        chat = address.target
         try:
-            await self._deliver(chat, address, message)
-        except ChatMigrated as moved:
+            await self._attempt(address, message)
+        except ChatMigrated as moved:  # a group became a supergroup (field case C04)
             new = str(moved.new_chat_id)
-            channels = await self.db.run(lambda s: bindings.move(s, self.ctx, PLATFORM, chat, new))
-            _LOGGER.warning("Telegram chat %s is now %s (%s)", chat, new, ", ".join(channels))
-            await self._deliver(new, address, message)
+            old = address.target
+            channels = await self.db.run(lambda s: bindings.move(s, self.ctx, PLATFORM, old, new))
+            _LOGGER.warning("Telegram chat %s is now %s (%s)", old, new, ", ".join(channels))
+            await self._attempt(replace(address, target=new), message)
+
+    async def _attempt(self, address: Address, message: Message) -> None:
+        """One delivery to ``address``, with Telegram's errors sorted (see the module)."""
+        try:
+            await self._deliver(address.target, address, message)
         except Forbidden as exc:
             raise Unreachable(address, exc.message) from exc
         except BadRequest as exc:

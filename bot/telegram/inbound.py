@@ -115,8 +115,8 @@ class TelegramInbound:
 
         async def alert(text: str) -> None:
             nonlocal alerted
-            alerted = True
-            await self.channel.alert(query.id, text, show_alert=True)
+            alerted = True  # a query too old to answer: the alert is lost, nothing else
+            await self._quietly(self.channel.alert(query.id, text, show_alert=True))
 
         try:
             await self.dispatcher.handle(ChoiceSelected(sender, query.data or ""), alert=alert)

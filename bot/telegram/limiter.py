@@ -46,6 +46,12 @@ GROUP_CHAT = Window(20, 60.0)
 """Telegram Bots FAQ: at most 20 messages per minute in a group."""
 MAX_RETRIES = 5
 """How many 429 answers one call waits out before giving up."""
+MAX_WAIT_SECONDS = 60.0
+"""A 429 asking for a longer wait is not waited out here: the call fails at once and the
+delivery ledger tries again on a later sweep (a person's next message is not held up)."""
+NO_RETRY = frozenset({"answerCallbackQuery", "getUpdates"})
+"""Calls not worth repeating after a 429: a button's answer is stale after seconds, and the
+updater polls again by itself."""
 
 
 def retry_seconds(exc: RetryAfter) -> float:
@@ -100,7 +106,7 @@ class ChatRateLimiter(BaseRateLimiter[int]):
         found.append((key, GROUP_CHAT if group else PRIVATE_CHAT))
         return found
 
-    def _wait_needed(self, limits: list[tuple[str, Window]]) -> float:
+    def _wait_needed(self, limits: list[tuple[str, Window]], pause_key: str) -> float:
         now = self._clock()
         wait = 0.0
         for key, window in limits:
@@ -109,11 +115,10 @@ class ChatRateLimiter(BaseRateLimiter[int]):
                 sent.popleft()
             if len(sent) >= window.calls:
                 wait = max(wait, sent[0] + window.seconds - now)
-            wait = max(wait, self._paused_until.get(key, 0.0) - now)
-        return wait
+        return max(wait, self._paused_until.get(pause_key, 0.0) - now)
 
-    async def _acquire(self, limits: list[tuple[str, Window]]) -> None:
-        while (wait := self._wait_needed(limits)) > 0:
+    async def _acquire(self, limits: list[tuple[str, Window]], pause_key: str) -> None:
+        while (wait := self._wait_needed(limits, pause_key)) > 0:
             self.waited.append((limits[-1][0], wait))
             await self._sleep(wait)
         now = self._clock()
@@ -137,21 +142,26 @@ class ChatRateLimiter(BaseRateLimiter[int]):
         chat_id = data.get("chat_id")
         limits = self.windows(chat_id)
         retries = rate_limit_args if rate_limit_args is not None else self._max_retries
+        if endpoint in NO_RETRY:
+            retries = 0
+        # one call per chat at a time keeps the order; calls without a chat queue per method
         lock_key = limits[-1][0] if chat_id is not None else f"*{endpoint}"
-        async with self._chat_locks[lock_key]:  # one call per chat at a time: order is kept
+        async with self._chat_locks[lock_key]:
             for attempt in range(retries + 1):
-                await self._acquire(limits)
+                await self._acquire(limits, lock_key)
                 try:
                     return await callback(*args, **kwargs)
                 except RetryAfter as exc:
                     seconds = retry_seconds(exc)
+                    waiting = attempt < retries and seconds <= MAX_WAIT_SECONDS
                     _LOGGER.warning(
-                        "Telegram flood control on %s (%s): waiting %.0f s",
+                        "Telegram flood control on %s (%s): retry after %.0f s%s",
                         endpoint,
                         chat_id,
                         seconds,
+                        "" if waiting else "; not waiting",
                     )
-                    self._paused_until[limits[-1][0]] = self._clock() + seconds
-                    if attempt == retries:
+                    if not waiting:
                         raise
+                    self._paused_until[lock_key] = self._clock() + seconds
         raise AssertionError("unreachable")  # pragma: no cover

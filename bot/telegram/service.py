@@ -12,12 +12,14 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import time
 from collections import deque
 from typing import Any
 
 from aiohttp import web
 from telegram import BotCommand, Update
-from telegram.ext import Application, TypeHandler
+from telegram.error import TelegramError
+from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.dispatch import Dispatcher
 from bot.http import HttpServer
@@ -34,6 +36,10 @@ WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ("message", "callback_query")
 """Update kinds we ask Telegram for (group migrations arrive as messages)."""
+TROUBLE_SECONDS = 90.0
+"""/healthz reports Telegram as failing while polling failed this recently."""
+TROUBLE_LOG_SECONDS = 60.0
+"""Polling failures are logged at most once in this many seconds."""
 SEEN_UPDATES = 1000
 """Recent update ids remembered, so a webhook delivery Telegram repeats is handled once."""
 COMMANDS = (
@@ -95,11 +101,36 @@ class TelegramService:
         self.application: TelegramApp = builder.build()
         self.channel = TelegramChannel(self.application.bot, db, ctx)
         self._seen: deque[int] = deque(maxlen=SEEN_UPDATES)
+        self._trouble: tuple[float, str] | None = None
 
     def connect(self, dispatcher: Dispatcher) -> None:
         """Hand incoming updates to ``dispatcher`` (once the outbox knows our channel)."""
         inbound = TelegramInbound(dispatcher, self.channel)
         self.application.add_handler(TypeHandler(Update, inbound.on_update))
+        self.application.add_error_handler(self._on_error)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log a failed update in one line (a Telegram refusal) or with its traceback."""
+        error = context.error
+        if isinstance(error, TelegramError):
+            _LOGGER.warning("handling a Telegram update failed: %s", error)
+        else:
+            _LOGGER.error("handling a Telegram update failed", exc_info=error)
+
+    def _polling_error(self, error: TelegramError) -> None:
+        """Polling failed (Telegram unreachable): one log line a minute, and /healthz knows."""
+        now = time.monotonic()
+        if self._trouble is None or now - self._trouble[0] >= TROUBLE_LOG_SECONDS:
+            _LOGGER.warning("cannot reach Telegram: %s; retrying", error)
+        self._trouble = (now, str(error) or type(error).__name__)
+
+    def health(self) -> str:
+        """``ok``, ``stopped``, or ``error: …`` while polling has failed in the last 90 s."""
+        if not self.application.running:
+            return "stopped"
+        if self._trouble is not None and time.monotonic() - self._trouble[0] < TROUBLE_SECONDS:
+            return f"error: {self._trouble[1][:120]}"
+        return "ok"
 
     def mount(self, server: HttpServer) -> None:
         """Serve the webhook on ``server`` (only in webhook mode)."""
@@ -128,6 +159,7 @@ class TelegramService:
                 timeout=self.poll_timeout,
                 allowed_updates=list(ALLOWED_UPDATES),
                 bootstrap_retries=-1,
+                error_callback=self._polling_error,
             )
             _LOGGER.info("Telegram @%s: long polling", app.bot.username)
 
@@ -168,17 +200,17 @@ class TelegramService:
         """``POST /telegram/webhook``: check the secret token, queue the update.
 
         Returns 403 (and changes nothing) without the right secret, 400 for a body that is
-        not an update, else 200 at once; the update is handled after the answer.
+        not an update, 503 while the bot is not running (Telegram delivers it again later),
+        else 200 at once; the update is handled after the answer.
         """
-        given = request.headers.get(SECRET_HEADER, "")
-        if not self.webhook_secret or not hmac.compare_digest(given, self.webhook_secret):
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
+        expected = self.webhook_secret.encode()
+        if not expected or not hmac.compare_digest(given, expected):
             _LOGGER.warning("refused a Telegram webhook request without the secret token")
             return web.Response(status=403, text="forbidden")
-        try:
-            data = await request.json()
-            update = Update.de_json(data, self.application.bot)
-        except (json.JSONDecodeError, ValueError, TypeError, KeyError):
-            return web.Response(status=400, text="not a Telegram update")
+        if not self.application.running:
+            return web.Response(status=503, text="not running")
+        update = await self._update_from(request)
         if update is None:
             return web.Response(status=400, text="not a Telegram update")
         if update.update_id in self._seen:
@@ -186,3 +218,18 @@ class TelegramService:
         self._seen.append(update.update_id)
         await self.application.update_queue.put(update)
         return web.Response(text="ok")
+
+    async def _update_from(self, request: web.Request) -> Update | None:
+        """The request's update, or ``None`` for anything that is not one."""
+        try:
+            data = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError, ValueError):
+            return None
+        update_id = data.get("update_id") if isinstance(data, dict) else None
+        if not isinstance(update_id, int) or isinstance(update_id, bool) or update_id < 0:
+            return None
+        try:
+            return Update.de_json(data, self.application.bot)
+        except Exception:  # a malformed part of an update: refuse it, whatever broke
+            _LOGGER.warning("refused a malformed Telegram update %s", update_id)
+            return None

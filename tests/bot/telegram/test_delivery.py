@@ -228,3 +228,25 @@ async def test_c03_a_blocked_user_writing_in_a_group_does_not_retrigger_the_noti
     await world.settle()
     assert len([t for t in world.fake.texts(janis) if "nav sasniedzams" in t]) == 1
     assert len(rows(world.db, AuditEntry, action="person.unreachable")) == 1
+
+
+async def test_c04_a_supergroup_that_also_removed_the_bot_is_reported_once(world: World) -> None:
+    await bind_group(world)
+    supergroup = -1009990003
+    world.fake.migrated[str(GROUP)] = supergroup
+    world.fake.blocked.add(str(supergroup))
+    assert world.dispatcher is not None
+    post = [Outgoing(ToChannel(CHANNEL), Help(is_admin=False, is_approver=False))]
+    assert await world.dispatcher.outbox.deliver(post) == 1
+    (binding,) = rows(world.db, ChannelBinding)
+    assert binding.target == str(supergroup) and binding.unreachable_since is not None
+    assert len(world.console.to("admin")) == 1
+
+
+async def test_a_button_answer_telegram_refuses_does_not_break_the_press(world: World) -> None:
+    anna = await world.enrol(ANNA)
+    await world.admin("remind", "dzivesvietas-deklaresana")
+    reminder = world.last_with_button("Ievadīt mērījumus")
+    world.fake.floods["answerCallbackQuery"] = [3]  # "query is too old" or flood: refused
+    await world.presses(anna, "Ievadīt mērījumus", reminder)
+    assert "Jautājums 1 no" in world.fake.texts(anna)[-1]  # the form still started

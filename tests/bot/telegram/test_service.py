@@ -135,3 +135,70 @@ async def test_healthz_reports_the_parts() -> None:
             assert response.status == 503
             assert (await response.json())["status"] == "degraded"
     await server.stop()
+
+
+async def test_the_webhook_refuses_what_is_not_an_update_without_a_server_error(
+    ctx: Context, db: Database
+) -> None:
+    fake = FakeTelegram()
+    await fake.start()
+    service = TelegramService(
+        TOKEN,
+        fake.url,
+        ctx,
+        db,
+        webhook_url="https://bot.example.lv" + WEBHOOK_PATH,
+        webhook_secret=SECRET,
+    )
+    service.connect(
+        Dispatcher(ctx, db, Outbox(ctx, db, {"telegram": service.channel}, "lv"), "lv")
+    )
+    server = HttpServer("127.0.0.1", 0)
+    service.mount(server)
+    port = await server.start()
+    url = f"http://127.0.0.1:{port}{WEBHOOK_PATH}"
+    good = {SECRET_HEADER: SECRET}
+    async with aiohttp.ClientSession() as http:
+        async with http.post(url, json=update(1, 9201, "/help"), headers=good) as response:
+            assert response.status == 503  # not started yet: Telegram delivers it again later
+        await service.start()
+        odd = {SECRET_HEADER: "s\u00ebcret"}
+        async with http.post(url, json=update(2, 9201, "/help"), headers=odd) as response:
+            assert response.status == 403
+        bodies: list[object] = [
+            [],
+            "x",
+            1,
+            None,
+            {"update_id": 5, "message": "hi"},
+            {"update_id": "abc"},
+            {"update_id": 1.5},
+            {"update_id": True},
+            {"update_id": -3},
+        ]
+        for body in bodies:
+            async with http.post(url, json=body, headers=good) as response:
+                assert response.status == 400, body
+        deep = b"[" * 100_000 + b"]" * 100_000
+        async with http.post(url, data=deep, headers=good) as response:
+            assert response.status in (400, 413)
+    await service.stop()
+    await server.stop()
+    await fake.stop()
+    assert fake.texts(9201) == []
+
+
+async def test_healthz_says_when_telegram_cannot_be_reached(ctx: Context, db: Database) -> None:
+    fake = FakeTelegram()
+    await fake.start()
+    service = TelegramService(TOKEN, fake.url, ctx, db, poll_timeout=1)
+    service.connect(
+        Dispatcher(ctx, db, Outbox(ctx, db, {"telegram": service.channel}, "lv"), "lv")
+    )
+    await service.start()
+    assert service.health() == "ok"
+    fake.network_failures["getUpdates"] = 1000
+    await fake.wait_for(lambda: service.health().startswith("error:"))
+    await service.stop()
+    assert service.health() == "stopped"
+    await fake.stop()
