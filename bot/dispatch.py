@@ -17,7 +17,15 @@ from sqlmodel import Session, col, select
 
 from bot import tokens
 from bot.channel import Address, Channel
-from bot.events import ChoiceSelected, CommandReceived, Event, Sender
+from bot.events import (
+    ChoiceSelected,
+    CommandReceived,
+    Event,
+    Sender,
+    TextReceived,
+    UnsupportedMessage,
+    readable,
+)
 from bot.i18n import SUPPORTED, as_lang, resolve_locale, translator
 from bot.outbox import Outbox, person_language
 from bot.render import RenderContext, render
@@ -123,6 +131,7 @@ class Dispatcher:
         Returns:
             The notices that were sent (for the CLI and tests).
         """
+        event = _readable(event)
         if isinstance(event, CommandReceived) and event.name == "start" and event.args:
             if event.sender.chat is not None:
                 return []  # invite codes are for the private chat the deep link opens
@@ -232,6 +241,12 @@ class Dispatcher:
             return handler(session, person_id, event.args)
         if isinstance(event, ChoiceSelected):
             return self._choice(session, person_id, event.token)
+        if isinstance(event, UnsupportedMessage):
+            code = "edit_not_read" if event.kind == "edit" else "text_only"
+            return [
+                Outgoing(me, problem(code)),
+                *conversation.current_prompt(session, self.ctx, person_id),
+            ]
         lang = person_language(session, self.ctx, person_id, self.default_lang)
         answered = conversation.answer_form(session, self.ctx, person_id, event.text, lang)
         return answered if answered is not None else [Outgoing(me, problem("no_form"))]
@@ -395,3 +410,14 @@ def _is_alert(item: Outgoing) -> bool:
     if isinstance(notice, NotApprover | DecisionAlreadyTaken):
         return True
     return isinstance(notice, Problem) and notice.code in ALERT_PROBLEMS
+
+
+def _readable(event: Event) -> Event:
+    """The event with text that cannot be encoded made readable (field-wide: any platform)."""
+    if isinstance(event, TextReceived):
+        return TextReceived(event.sender, readable(event.text))
+    if isinstance(event, CommandReceived):
+        return CommandReceived(event.sender, event.name, tuple(readable(a) for a in event.args))
+    if isinstance(event, ChoiceSelected):
+        return ChoiceSelected(event.sender, readable(event.token))
+    return event

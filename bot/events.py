@@ -48,4 +48,21 @@ class ChoiceSelected:
     token: str
 
 
-Event: TypeAlias = TextReceived | CommandReceived | ChoiceSelected
+@dataclass(frozen=True)
+class UnsupportedMessage:
+    """Something the bot cannot read as an answer.
+
+    ``kind`` is ``media`` (a photo, a sticker, a voice message…) or ``edit`` (a change to an
+    earlier message).
+    """
+
+    sender: Sender
+    kind: str
+
+
+Event: TypeAlias = TextReceived | CommandReceived | ChoiceSelected | UnsupportedMessage
+
+
+def readable(text: str) -> str:
+    """``text`` with what cannot be encoded (lone UTF-16 surrogates) replaced by ``?``."""
+    return text.encode("utf-8", "replace").decode("utf-8")

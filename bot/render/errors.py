@@ -169,6 +169,10 @@ PROBLEMS: dict[str, str] = {
     ),
     "stale_button": N_("This button belongs to an earlier form. Use the latest message."),
     "unknown_choice": N_("This button is no longer valid."),
+    "text_only": N_("I can read only typed text. Please type your answer."),
+    "edit_not_read": N_(
+        "Edited messages are not read. To change an answer, type it again (or /back)."
+    ),
     "stale_step": N_("This button belongs to an earlier question. Answer the latest one."),
     "unknown_decision": N_("There is no decision no. {decision}. /pending lists yours."),
     "unknown_channel": N_("There is no team channel “{channel}” in the plan. Channels: {known}."),

@@ -25,7 +25,14 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.dispatch import Dispatcher
-from bot.events import ChoiceSelected, CommandReceived, Event, Sender, TextReceived
+from bot.events import (
+    ChoiceSelected,
+    CommandReceived,
+    Event,
+    Sender,
+    TextReceived,
+    UnsupportedMessage,
+)
 from bot.telegram.channel import PLATFORM, TelegramChannel
 from workflows import bindings
 
@@ -70,6 +77,8 @@ class TelegramInbound:
             await self._callback(update.callback_query)
         elif update.message is not None:
             await self._message(update.message)
+        elif update.edited_message is not None:
+            await self._unsupported(update.edited_message, "edit")
 
     async def _message(self, message: TgMessage) -> None:
         if message.migrate_to_chat_id is not None:  # the old group's last word
@@ -79,7 +88,10 @@ class TelegramInbound:
             await self._moved(str(message.migrate_from_chat_id), str(message.chat.id))
             return
         user = message.from_user
-        if user is None or user.is_bot or message.text is None:
+        if user is None or user.is_bot:
+            return
+        if message.text is None:
+            await self._unsupported(message, "media")
             return
         private = message.chat.type == ChatType.PRIVATE
         sender = Sender(
@@ -98,6 +110,14 @@ class TelegramInbound:
         else:
             return  # group conversation is not addressed to us
         await self.dispatcher.handle(event)
+
+    async def _unsupported(self, message: TgMessage, kind: str) -> None:
+        """A photo, sticker, voice message or edit in a private chat: say what we read."""
+        user = message.from_user
+        if user is None or user.is_bot or message.chat.type != ChatType.PRIVATE:
+            return
+        sender = Sender(PLATFORM, str(user.id), user.language_code)
+        await self.dispatcher.handle(UnsupportedMessage(sender, kind))
 
     async def _moved(self, old: str, new: str) -> None:
         ctx, db = self.dispatcher.ctx, self.dispatcher.db

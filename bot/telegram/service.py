@@ -34,7 +34,7 @@ _LOGGER = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-ALLOWED_UPDATES = ("message", "callback_query")
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 """Update kinds we ask Telegram for (group migrations arrive as messages)."""
 TROUBLE_SECONDS = 90.0
 """/healthz reports Telegram as failing while polling failed this recently."""

@@ -106,9 +106,57 @@ async def test_a_button_of_an_earlier_question_does_not_answer_the_current_one(
     assert "Pievienojiet īsu komentāru" in world.fake.texts(user)[-1]  # asked again
     replies = await world.presses(user, button_labels(confirm)[0], confirm)  # old "Submit"
     (answer,) = [c for c in replies if c.method == "answerCallbackQuery"]
-    assert (
-        answer.params["text"] == "Šī poga pieder iepriekšējam jautājumam. Atbildiet uz jaunāko."
-    )
+    assert answer.params["text"] == "Šī poga pieder iepriekšējam jautājumam. Atbildiet uz jaunāko."
     assert rows(world.db, Measurement) == []
     (form,) = rows(world.db, FormSession)
     assert form.answers.get("dd-within-sla.comment") == "Divi darbinieki slimoja"
+
+
+async def test_photos_stickers_and_edits_get_told_what_is_read(world: World) -> None:
+    user = await start_form(world)
+    world.fake.push(
+        {
+            "message": {
+                "message_id": 77,
+                "date": 1_790_000_000,
+                "chat": {"id": user, "type": "private"},
+                "from": {"id": user, "is_bot": False, "first_name": "A", "language_code": "lv"},
+                "sticker": {
+                    "file_id": "s",
+                    "file_unique_id": "s",
+                    "type": "regular",
+                    "width": 1,
+                    "height": 1,
+                    "is_animated": False,
+                    "is_video": False,
+                },
+            }
+        }
+    )
+    await world.fake.wait_for(lambda: "tikai ierakstītu tekstu" in "".join(world.fake.texts(user)))
+    await world.settle()
+    assert "Jautājums 1 no 2" in world.fake.texts(user)[-1]  # the question again
+    world.fake.push(
+        {
+            "edited_message": {
+                "message_id": 78,
+                "date": 1_790_000_000,
+                "edit_date": 1_790_000_100,
+                "chat": {"id": user, "type": "private"},
+                "from": {"id": user, "is_bot": False, "first_name": "A", "language_code": "lv"},
+                "text": "0,8",
+            }
+        }
+    )
+    await world.fake.wait_for(lambda: "Labotās ziņas netiek" in "".join(world.fake.texts(user)))
+    assert rows(world.db, Measurement) == []
+
+
+async def test_broken_unicode_in_answers_and_codes_is_read_safely(world: World) -> None:
+    user = await start_form(world)
+    await world.says(user, "0,9")
+    await world.says(user, "88,5")
+    await world.says(user, "komentārs \ud800 ar salauztu zīmi")
+    assert "komentārs ? ar salauztu zīmi" in world.fake.texts(user)[-1]
+    await world.says(7777, "/start \ud800abc", language="en")
+    assert "not valid" in world.fake.texts(7777)[-1]
