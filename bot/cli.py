@@ -21,6 +21,7 @@ import asyncio
 import csv
 import logging
 import os
+import re
 import sys
 from collections.abc import Coroutine, Sequence
 from datetime import date, timedelta
@@ -34,9 +35,10 @@ from telegram.error import InvalidToken, TelegramError
 
 from bot import __version__
 from bot.app import App, DatabaseNotReady, build_app
+from bot.formatting import fmt_datetime
 from bot.i18n import Translator, resolve_locale, translator
 from bot.plan_report import format_issues, format_overview, format_readiness
-from bot.settings import Settings
+from bot.settings import SECRET_FIELDS, Settings, requested_locale
 from storage.db import Database
 from storage.migrate import current_revision, head_revision, upgrade
 from workflows import rounds, summaries
@@ -261,20 +263,43 @@ async def _console(app: App, person: str | None) -> int:
 
 
 def _settings_errors(exc: ValidationError) -> list[str]:
-    t = translator(resolve_locale())
+    """Translated lines for invalid settings; secrets are never shown back."""
+    t = translator(resolve_locale(person=requested_locale()))
+    hints = {
+        "timezone": t.gettext("an IANA time zone such as Europe/Riga"),
+        "default_locale": t.gettext("lv or en"),
+        "http_port": t.gettext("a port number from 0 to 65535"),
+        "telegram_token": t.gettext("the token BotFather gave, like 123456:AAH…"),
+        "telegram_api_url": t.gettext("an http:// or https:// URL ending in /bot"),
+        "telegram_webhook_url": t.gettext("a public https:// URL"),
+        "telegram_webhook_secret": t.gettext("1–256 characters: A–Z, a–z, 0–9, _ and -"),
+    }
     out = []
     for error in exc.errors():
         field = ".".join(str(p) for p in error["loc"])
-        value = error.get("input")
-        hint = {
-            "timezone": t.gettext("an IANA time zone such as Europe/Riga"),
-            "default_locale": t.gettext("lv or en"),
-        }.get(field, t.gettext("a valid value"))
+        if error["type"] == "webhook_needs_secret":
+            out.append(
+                t.gettext(
+                    "CONTROLBOT_TELEGRAM_WEBHOOK_URL is set, so "
+                    "CONTROLBOT_TELEGRAM_WEBHOOK_SECRET must be set too."
+                )
+            )
+            continue
+        hint = hints.get(field, t.gettext("a valid value"))
+        if field in SECRET_FIELDS:
+            out.append(
+                t.gettext(
+                    "CONTROLBOT_{name} cannot be used; expected {hint}.",
+                    name=field.upper(),
+                    hint=hint,
+                )
+            )
+            continue
         out.append(
             t.gettext(
                 "CONTROLBOT_{name}: “{value}” cannot be used; expected {hint}.",
                 name=field.upper(),
-                value=value,
+                value=error.get("input"),
                 hint=hint,
             )
         )
@@ -409,8 +434,15 @@ def telegram_problem(settings: Settings, exc: TelegramError) -> str:
     """A translated one-line reason Telegram failed; never shows the token."""
     t = _t(settings)
     if isinstance(exc, InvalidToken):
-        return t.gettext("Telegram refused the bot token (CONTROLBOT_TELEGRAM_TOKEN).")
-    return t.gettext("Cannot reach Telegram: {reason}", reason=str(exc))
+        return t.gettext(
+            "Telegram refused the bot token (CONTROLBOT_TELEGRAM_TOKEN), or {url} is not a "
+            "Bot API server.",
+            url=settings.telegram_api_url,
+        )
+    reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+    return t.gettext(
+        "Cannot reach Telegram at {url}: {reason}", url=settings.telegram_api_url, reason=reason
+    )
 
 
 async def _invite(app: App, args: argparse.Namespace) -> int:
@@ -432,6 +464,15 @@ async def _invite(app: App, args: argparse.Namespace) -> int:
         print(message, file=sys.stderr)
         return EXIT_USAGE
     username = (args.bot_username or "").lstrip("@")
+    if username and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", username):
+        print(
+            t.gettext(
+                "“{name}” is not a Telegram bot username (5–32 letters, digits and _).",
+                name=username,
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     if not username:
         if app.telegram is None:
             print(
@@ -457,9 +498,11 @@ async def _invite(app: App, args: argparse.Namespace) -> int:
     for item in issued:
         person = app.ctx.plan.person(item.person_id)
         link = f"https://t.me/{username}?start={item.code}"
-        expires = item.expires_at.astimezone(app.ctx.timezone).strftime("%Y-%m-%d %H:%M")
-        if writer is not None:
-            writer.writerow([person.id, person.name, person.email or "", link, expires])
+        local = item.expires_at.astimezone(app.ctx.timezone)
+        expires = f"{fmt_datetime(local, app.ctx.timezone, t)} ({app.ctx.timezone.key})"
+        if writer is not None:  # machines read the CSV: ISO 8601 with the offset
+            iso = local.isoformat(timespec="minutes")
+            writer.writerow([person.id, person.name, person.email or "", link, iso])
         else:
             print(
                 t.gettext(

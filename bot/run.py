@@ -56,7 +56,13 @@ async def run(
         if app.telegram is not None:
             await app.telegram.start()
     except (OSError, TelegramError) as exc:
-        reason = "Telegram refused the bot token" if isinstance(exc, InvalidToken) else exc
+        if isinstance(exc, InvalidToken):
+            url = settings.telegram_api_url
+            reason = f"Telegram refused the bot token, or {url} is not a Bot API server"
+        elif isinstance(exc, TelegramError):
+            reason = f"cannot reach Telegram at {settings.telegram_api_url}: {exc}"
+        else:
+            reason = str(exc)
         _LOGGER.error("cannot start: %s", reason)
         await http.stop()
         if app.telegram is not None:

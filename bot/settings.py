@@ -9,9 +9,19 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///var/controlbot.sqlite3"
+
+
+SECRET_FIELDS = frozenset({"telegram_token", "telegram_webhook_secret", "database_url"})
+"""Settings whose values are never shown back, not even when they are wrong."""
+
+
+def requested_locale() -> str | None:
+    """``CONTROLBOT_DEFAULT_LOCALE`` as given, for messages about settings that failed."""
+    return os.environ.get("CONTROLBOT_DEFAULT_LOCALE")
 
 
 def opt_in_to_library_behaviour() -> None:
@@ -68,22 +78,47 @@ class Settings(BaseSettings):
     @field_validator("telegram_token", "telegram_webhook_secret", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
         return None if value == "" else value
+
+    @field_validator("telegram_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(
+            r"[0-9]+:[A-Za-z0-9_-]+", value.get_secret_value()
+        ):
+            raise PydanticCustomError("telegram_token", "not a bot token")
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _api_url_shape(cls, value: str) -> str:
+        if not re.fullmatch(r"https?://\S+", value):
+            raise PydanticCustomError("telegram_api_url", "not an http(s) URL")
+        return value
+
+    @field_validator("telegram_webhook_url")
+    @classmethod
+    def _webhook_https(cls, value: str | None) -> str | None:
+        if value is not None and value.strip() == "":
+            return None
+        if value is not None and not re.fullmatch(r"https://\S+", value):
+            raise PydanticCustomError("telegram_webhook_url", "not an https URL")
+        return value
 
     @field_validator("telegram_webhook_secret")
     @classmethod
     def _secret_chars(cls, value: SecretStr | None) -> SecretStr | None:
         secret = value.get_secret_value() if value is not None else None
         if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
-            raise ValueError("use 1-256 characters A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+            raise PydanticCustomError("telegram_webhook_secret", "1-256 of A-Z a-z 0-9 _ -")
         return value
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:
         if self.telegram_webhook_url and self.telegram_webhook_secret is None:
-            raise ValueError(
-                "CONTROLBOT_TELEGRAM_WEBHOOK_URL needs CONTROLBOT_TELEGRAM_WEBHOOK_SECRET"
-            )
+            raise PydanticCustomError("webhook_needs_secret", "the webhook needs its secret")
         return self
 
     @field_validator("timezone")

@@ -51,6 +51,7 @@ def test_invite_prints_a_one_time_deep_link(
     out = capsys.readouterr().out
     prefix = f"https://t.me/{BOT_USERNAME}?start="
     assert out.startswith("Anna Ozola (anna-ozola): " + prefix)
+    assert out.rstrip().endswith("(Europe/Riga)") and "līdz" in out
     code = out.split("?start=")[1].split()[0]
     assert len(code) <= 64 and code.replace("-", "").replace("_", "").isalnum()
     assert isinstance(_redeem(tmp_path, code, "77"), enrolment.Linked)
@@ -83,6 +84,8 @@ def test_invite_without_telegram_needs_the_bot_username(
     assert main(["invite", "nobody"]) == 2
     assert "There is no person “nobody”" in capsys.readouterr().err
     assert main(["invite", "--all", "anna-ozola"]) == 2
+    assert main(["invite", "anna-ozola", "--bot-username", "bad name!"]) == 2
+    assert "is not a Telegram bot username" in capsys.readouterr().err
 
 
 def test_remind_from_the_command_line_reaches_telegram(
@@ -103,4 +106,57 @@ def test_a_wrong_token_is_reported_without_a_traceback(
     monkeypatch.setenv("CONTROLBOT_DEFAULT_LOCALE", "en")
     assert main(["remind", "dzivesvietas-deklaresana"]) == 1
     err = capsys.readouterr().err
-    assert err == "Telegram refused the bot token (CONTROLBOT_TELEGRAM_TOKEN).\n"
+    assert err.startswith("Telegram refused the bot token (CONTROLBOT_TELEGRAM_TOKEN), or http")
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        (
+            {
+                "CONTROLBOT_TELEGRAM_TOKEN": "123456:SECRETtok",
+                "CONTROLBOT_TELEGRAM_WEBHOOK_URL": "https://example.org/telegram/webhook",
+            },
+            "CONTROLBOT_TELEGRAM_WEBHOOK_URL is set, so CONTROLBOT_TELEGRAM_WEBHOOK_SECRET must "
+            "be set too.",
+        ),
+        (
+            {"CONTROLBOT_TELEGRAM_WEBHOOK_SECRET": "bad secret!"},
+            "CONTROLBOT_TELEGRAM_WEBHOOK_SECRET cannot be used; expected 1–256 characters: A–Z, "
+            "a–z, 0–9, _ and -.",
+        ),
+        (
+            {"CONTROLBOT_TELEGRAM_TOKEN": "not a SECRET token"},
+            "CONTROLBOT_TELEGRAM_TOKEN cannot be used; expected the token BotFather gave, like "
+            "123456:AAH….",
+        ),
+        (
+            {
+                "CONTROLBOT_TELEGRAM_WEBHOOK_URL": "http://example.org/hook",
+                "CONTROLBOT_TELEGRAM_WEBHOOK_SECRET": "abc",
+            },
+            "CONTROLBOT_TELEGRAM_WEBHOOK_URL: “http://example.org/hook” cannot be used; expected "
+            "a public https:// URL.",
+        ),
+        (
+            {"CONTROLBOT_HTTP_PORT": "70000"},
+            "CONTROLBOT_HTTP_PORT: “70000” cannot be used; expected a port number from 0 to "
+            "65535.",
+        ),
+    ],
+)
+def test_bad_telegram_settings_are_explained_and_secrets_never_echoed(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    variables: dict[str, str],
+    expected: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CONTROLBOT_DEFAULT_LOCALE", "en")
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    assert main(["plan", "check"]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == [expected]
+    assert "SECRET" not in err.replace("_SECRET", "") and "bad secret" not in err
