@@ -34,6 +34,21 @@ def update(update_id: int, user: int, text: str) -> dict[str, object]:
     }
 
 
+async def webhook_bot(
+    ctx: Context, db: Database
+) -> tuple[FakeTelegram, TelegramService, HttpServer, int]:
+    """A webhook-mode bot on an HTTP server (port 0), not started yet."""
+    fake = FakeTelegram()
+    await fake.start()
+    hook = "https://bot.example.lv" + WEBHOOK_PATH
+    service = TelegramService(TOKEN, fake.url, ctx, db, webhook_url=hook, webhook_secret=SECRET)
+    outbox = Outbox(ctx, db, {"telegram": service.channel}, "lv")
+    service.connect(Dispatcher(ctx, db, outbox, "lv"))
+    server = HttpServer("127.0.0.1", 0)
+    service.mount(server)
+    return fake, service, server, await server.start()
+
+
 async def test_run_starts_telegram_beside_the_scheduler_and_stops_cleanly(
     tmp_path: Path,
 ) -> None:
@@ -75,21 +90,7 @@ async def test_run_with_a_refused_token_exits_with_an_error(tmp_path: Path) -> N
 async def test_the_webhook_needs_the_secret_token_and_handles_each_update_once(
     ctx: Context, db: Database
 ) -> None:
-    fake = FakeTelegram()
-    await fake.start()
-    service = TelegramService(
-        TOKEN,
-        fake.url,
-        ctx,
-        db,
-        webhook_url="https://bot.example.lv" + WEBHOOK_PATH,
-        webhook_secret=SECRET,
-    )
-    outbox = Outbox(ctx, db, {"telegram": service.channel}, "lv")
-    service.connect(Dispatcher(ctx, db, outbox, "lv"))
-    server = HttpServer("127.0.0.1", 0)
-    service.mount(server)
-    port = await server.start()
+    fake, service, server, port = await webhook_bot(ctx, db)
     await service.start()
     (hook,) = fake.sent(method="setWebhook")
     assert hook.params["secret_token"] == SECRET
@@ -140,22 +141,7 @@ async def test_healthz_reports_the_parts() -> None:
 async def test_the_webhook_refuses_what_is_not_an_update_without_a_server_error(
     ctx: Context, db: Database
 ) -> None:
-    fake = FakeTelegram()
-    await fake.start()
-    service = TelegramService(
-        TOKEN,
-        fake.url,
-        ctx,
-        db,
-        webhook_url="https://bot.example.lv" + WEBHOOK_PATH,
-        webhook_secret=SECRET,
-    )
-    service.connect(
-        Dispatcher(ctx, db, Outbox(ctx, db, {"telegram": service.channel}, "lv"), "lv")
-    )
-    server = HttpServer("127.0.0.1", 0)
-    service.mount(server)
-    port = await server.start()
+    fake, service, server, port = await webhook_bot(ctx, db)
     url = f"http://127.0.0.1:{port}{WEBHOOK_PATH}"
     good = {SECRET_HEADER: SECRET}
     async with aiohttp.ClientSession() as http:
