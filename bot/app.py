@@ -24,6 +24,7 @@ from workflows.people import sync_people
 from workflows.plan.loader import load_default_plan
 
 if TYPE_CHECKING:
+    from bot.slack.service import SlackService
     from bot.telegram.service import TelegramService
 
 _LOGGER = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class App:
         startup: Notices from start-up still to send (see :meth:`announce`).
         telegram: The Telegram side (``None`` without ``CONTROLBOT_TELEGRAM_TOKEN``); not
             started yet.
+        slack: The Slack side (``None`` without ``CONTROLBOT_SLACK_BOT_TOKEN``); not started.
     """
 
     settings: Settings
@@ -53,6 +55,7 @@ class App:
     dispatcher: Dispatcher
     startup: list[Outgoing] = field(default_factory=list)
     telegram: TelegramService | None = None
+    slack: SlackService | None = None
 
     async def announce(self) -> None:
         """Send the notices gathered at start-up (people who left the plan), once."""
@@ -76,9 +79,11 @@ class App:
             await self.telegram.application.bot.initialize()
 
     async def close_channels(self) -> None:
-        """Close what :meth:`open_channels` opened."""
+        """Close what :meth:`open_channels` opened (and the Slack client's session)."""
         if self.telegram is not None:
             await self.telegram.application.bot.shutdown()
+        if self.slack is not None:
+            await self.slack.stop()
 
     def close(self) -> None:
         """Release database connections."""
@@ -151,11 +156,31 @@ def build_app(
     telegram = telegram_service(settings, ctx, db)
     if telegram is not None:
         channels[telegram.channel.platform] = telegram.channel
+    slack = slack_service(settings, ctx, db)
+    if slack is not None:
+        channels[slack.channel.platform] = slack.channel
     outbox = Outbox(ctx, db, channels, settings.default_locale)
     dispatcher = Dispatcher(ctx, db, outbox, settings.default_locale)
-    if telegram is not None:
-        telegram.connect(dispatcher)
-    return App(settings, ctx, db, console, outbox, dispatcher, startup, telegram)
+    for side in (telegram, slack):
+        if side is not None:
+            side.connect(dispatcher)
+    return App(settings, ctx, db, console, outbox, dispatcher, startup, telegram, slack)
+
+
+def slack_service(settings: Settings, ctx: Context, db: Database) -> SlackService | None:
+    """The Slack side when ``CONTROLBOT_SLACK_BOT_TOKEN`` is set (not started; no I/O)."""
+    if settings.slack_bot_token is None:
+        return None
+    from bot.slack.service import SlackService
+
+    secret = settings.slack_signing_secret
+    return SlackService(
+        settings.slack_bot_token.get_secret_value(),
+        secret.get_secret_value() if secret is not None else "",
+        settings.slack_api_url,
+        ctx,
+        db,
+    )
 
 
 def telegram_service(settings: Settings, ctx: Context, db: Database) -> TelegramService | None:

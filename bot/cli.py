@@ -273,10 +273,21 @@ def _settings_errors(exc: ValidationError) -> list[str]:
         "telegram_api_url": t.gettext("an http:// or https:// URL ending in /bot"),
         "telegram_webhook_url": t.gettext("a public https:// URL"),
         "telegram_webhook_secret": t.gettext("1–256 characters: A–Z, a–z, 0–9, _ and -"),
+        "slack_bot_token": t.gettext("a Slack bot token starting with xoxb-"),
+        "slack_app_token": t.gettext("a Slack app-level token starting with xapp-"),
+        "slack_api_url": t.gettext("an http:// or https:// URL"),
     }
     out = []
     for error in exc.errors():
         field = ".".join(str(p) for p in error["loc"])
+        if error["type"] == "slack_needs_secret":
+            out.append(
+                t.gettext(
+                    "CONTROLBOT_SLACK_BOT_TOKEN is set, so CONTROLBOT_SLACK_SIGNING_SECRET must "
+                    "be set too (or CONTROLBOT_SLACK_APP_TOKEN for Socket Mode)."
+                )
+            )
+            continue
         if error["type"] == "webhook_needs_secret":
             out.append(
                 t.gettext(

@@ -96,7 +96,13 @@ class Outbox:
         if not usable:
             return None
         # the platform they used last; the console only when nothing else reaches them
-        usable.sort(key=lambda i: (i.platform != CONSOLE, i.last_seen_at or i.linked_at))
+        usable.sort(
+            key=lambda i: (
+                i.platform != CONSOLE,
+                i.last_seen_at is not None,  # an account used beats one only linked
+                i.last_seen_at or i.linked_at,
+            )
+        )
         identity = usable[-1]
         person = session.get(Person, person_id)
         name = person.display_name if person else person_id

@@ -9,6 +9,7 @@ import signal
 from functools import partial
 from typing import TextIO
 
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import text
 from telegram.error import InvalidToken, TelegramError
 
@@ -51,16 +52,22 @@ async def run(
     http = HttpServer(settings.http_host, settings.http_port, partial(_health, app))
     if app.telegram is not None:
         app.telegram.mount(http)
+    if app.slack is not None:
+        app.slack.mount(http)
     try:
         await http.start()
         if app.telegram is not None:
             await app.telegram.start()
-    except (OSError, TelegramError) as exc:
+        if app.slack is not None:
+            await app.slack.start()
+    except (OSError, TelegramError, SlackApiError) as exc:
         if isinstance(exc, InvalidToken):
             url = settings.telegram_api_url
             reason = f"Telegram refused the bot token, or {url} is not a Bot API server"
         elif isinstance(exc, TelegramError):
             reason = f"cannot reach Telegram at {settings.telegram_api_url}: {exc}"
+        elif isinstance(exc, SlackApiError):
+            reason = f"Slack refused the bot token ({exc.response.get('error')})"
         else:
             reason = str(exc)
         _LOGGER.error("cannot start: %s", reason)
@@ -68,6 +75,8 @@ async def run(
         if app.telegram is not None:
             with contextlib.suppress(Exception):
                 await app.telegram.stop()
+        if app.slack is not None:
+            await app.slack.stop()
         app.close()
         return 2
     runner.start()
@@ -91,6 +100,8 @@ async def run(
         await http.stop()  # no new webhook updates; then finish those in hand
         if app.telegram is not None:
             await app.telegram.stop()
+        if app.slack is not None:
+            await app.slack.stop()
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await reader

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,13 +17,36 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_DATABASE_URL = "sqlite:///var/controlbot.sqlite3"
 
 
-SECRET_FIELDS = frozenset({"telegram_token", "telegram_webhook_secret", "database_url"})
+SECRET_FIELDS = frozenset(
+    {
+        "telegram_token",
+        "telegram_webhook_secret",
+        "database_url",
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+    }
+)
 """Settings whose values are never shown back, not even when they are wrong."""
 
 
 def requested_locale() -> str | None:
     """``CONTROLBOT_DEFAULT_LOCALE`` as given, for messages about settings that failed."""
     return os.environ.get("CONTROLBOT_DEFAULT_LOCALE")
+
+
+@contextlib.contextmanager
+def without_library_variables(*names: str) -> Iterator[None]:
+    """Hide environment variables a library would read behind our back, while it starts.
+
+    slack-bolt switches on its OAuth flow when ``SLACK_CLIENT_ID`` and ``SLACK_CLIENT_SECRET``
+    are set; our settings pass every token explicitly instead.
+    """
+    saved = {name: os.environ.pop(name) for name in names if name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
 
 
 def opt_in_to_library_behaviour() -> None:
@@ -57,6 +82,14 @@ class Settings(BaseSettings):
         telegram_webhook_url: Public HTTPS URL Telegram posts updates to
             (``CONTROLBOT_TELEGRAM_WEBHOOK_URL``); unset means long polling. It must reach
             ``/telegram/webhook`` on the HTTP server (through a reverse proxy).
+        slack_bot_token: The bot token ``xoxb-…`` (``CONTROLBOT_SLACK_BOT_TOKEN``); with the
+            signing secret it turns Slack on in ``controlbot run``.
+        slack_signing_secret: Verifies every request Slack sends
+            (``CONTROLBOT_SLACK_SIGNING_SECRET``); required in HTTP mode.
+        slack_app_token: An app-level token ``xapp-…`` (``CONTROLBOT_SLACK_APP_TOKEN``):
+            Socket Mode instead of HTTP (no public URL needed).
+        slack_api_url: Web API base URL (``CONTROLBOT_SLACK_API_URL``, default
+            ``https://slack.com/api/``), for every Slack client the bot makes.
         telegram_webhook_secret: Required with a webhook URL
             (``CONTROLBOT_TELEGRAM_WEBHOOK_SECRET``, 1-256 of ``A-Z a-z 0-9 _ -``): Telegram
             sends it in ``X-Telegram-Bot-Api-Secret-Token``; requests without it are refused.
@@ -74,8 +107,19 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
 
-    @field_validator("telegram_token", "telegram_webhook_secret", mode="before")
+    @field_validator(
+        "telegram_token",
+        "telegram_webhook_secret",
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         if isinstance(value, str):
@@ -90,6 +134,27 @@ class Settings(BaseSettings):
         ):
             raise PydanticCustomError("telegram_token", "not a bot token")
         return value
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _slack_bot_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise PydanticCustomError("slack_bot_token", "not a bot token")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _slack_app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise PydanticCustomError("slack_app_token", "not an app-level token")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _slack_api_url_shape(cls, value: str) -> str:
+        if not re.fullmatch(r"https?://\S+", value):
+            raise PydanticCustomError("slack_api_url", "not an http(s) URL")
+        return value if value.endswith("/") else value + "/"
 
     @field_validator("telegram_api_url")
     @classmethod
@@ -119,6 +184,9 @@ class Settings(BaseSettings):
     def _webhook_needs_secret(self) -> Settings:
         if self.telegram_webhook_url and self.telegram_webhook_secret is None:
             raise PydanticCustomError("webhook_needs_secret", "the webhook needs its secret")
+        http_mode = self.slack_bot_token is not None and self.slack_app_token is None
+        if http_mode and self.slack_signing_secret is None:
+            raise PydanticCustomError("slack_needs_secret", "Slack needs its signing secret")
         return self
 
     @field_validator("timezone")
@@ -142,7 +210,11 @@ class Settings(BaseSettings):
         telegram = "off"
         if self.telegram_token is not None:
             telegram = "webhook" if self.telegram_webhook_url else "polling"
+        slack = "off"
+        if self.slack_bot_token is not None:
+            slack = "socket mode" if self.slack_app_token is not None else "http"
         return (
+            f"slack={slack} "
             f"database_url={url} plan={self.plan or '<bundled>'} "
             f"timezone={self.timezone} default_locale={self.default_locale} "
             f"http={self.http_host}:{self.http_port} telegram={telegram}"

@@ -23,6 +23,8 @@ def plan_target(ctx: Context, channel_id: str, platform: str) -> str | None:
         return None
     if platform == "telegram" and channel.telegram_chat_id is not None:
         return str(channel.telegram_chat_id)
+    if platform == "slack" and channel.slack_channel_id is not None:
+        return channel.slack_channel_id
     return None
 
 

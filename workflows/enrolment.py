@@ -146,11 +146,18 @@ def link(
     platform: str,
     external_id: str,
     client_language: str | None = None,
+    *,
+    seen: bool = True,
 ) -> None:
-    """Make ``platform``/``external_id`` the person's one account on that platform."""
+    """Make ``platform``/``external_id`` the person's one account on that platform.
+
+    ``seen``: the person used the account just now (an invite), as opposed to a link made
+    for them (a Slack user found by e-mail), which does not make it their latest platform.
+    """
     now = ctx.now()
     rows = session.exec(
-        select(PlatformIdentity).where(col(PlatformIdentity.platform) == platform)
+        select(PlatformIdentity)
+        .where(col(PlatformIdentity.platform) == platform)
         .where(
             (col(PlatformIdentity.person_id) == person_id)
             | (col(PlatformIdentity.external_id) == external_id)
@@ -159,7 +166,7 @@ def link(
     for row in rows:
         if row.person_id == person_id and row.external_id == external_id:
             row.unreachable_since = None
-            row.last_seen_at = now
+            row.last_seen_at = now if seen else row.last_seen_at
             session.add(row)
             return
         session.delete(row)
@@ -171,7 +178,7 @@ def link(
             external_id=external_id,
             client_language=client_language[:35] if client_language else None,
             linked_at=now,
-            last_seen_at=now,
+            last_seen_at=now if seen else None,
         )
     )
     audit.record(session, ctx, person_id, "person.linked", f"{platform}:{external_id}")

@@ -286,7 +286,7 @@ CASES: list[tuple[str, str, str, str, str | tuple[str, int], dict[str, str]]] = 
         "unknown_key",
         "channels[0].topic",
         "topic: x",
-        {"allowed": "id, label, language, telegram_chat_id"},
+        {"allowed": "id, label, language, telegram_chat_id, slack_channel_id"},
     ),
 ]
 

@@ -213,19 +213,22 @@ class Channel(_Strict):
     ``language`` is the language posts use (default: the plan's ``locale``).
     ``telegram_chat_id`` is the Telegram group or supergroup that receives them (negative,
     as Telegram gives it); without it an administrator binds a group with ``/bind``.
+    ``slack_channel_id`` is the Slack channel (``C…``, or ``G…`` for an old private one).
     """
 
     id: Identifier
     label: LocalText
     language: Literal["lv", "en"] | None = None
     telegram_chat_id: int | None = Field(default=None, lt=0)
+    slack_channel_id: str | None = Field(default=None, pattern=r"^[CG][A-Z0-9]{2,20}$")
 
 
 class Person(_Strict):
     """A person who holds roles. ``language``/``timezone`` override the plan's defaults.
 
     ``deputy`` takes over their measuring while they are away (``/away``); without one, the
-    co-responsible (L) of the activity does, else their manager.
+    co-responsible (L) of the activity does, else their manager. ``slack_user_id`` links them
+    to a Slack user (``U…``) when their e-mail is not their Slack e-mail.
     """
 
     id: Identifier
@@ -234,6 +237,7 @@ class Person(_Strict):
     language: Literal["lv", "en"] | None = None
     timezone: str | None = Field(default=None, max_length=64)
     deputy: Identifier | None = None
+    slack_user_id: str | None = Field(default=None, pattern=r"^[UW][A-Z0-9]{2,20}$")
 
 
 class Holder(_Strict):

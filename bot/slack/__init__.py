@@ -1,0 +1,1 @@
+"""Slack: the Web API through slack-sdk, requests through slack-bolt."""

@@ -1,0 +1,118 @@
+"""This module contains how a :class:`~bot.messages.Message` looks in Slack (Block Kit).
+
+Text goes into ``mrkdwn`` section blocks with ``&``, ``<`` and ``>`` escaped, so names and
+comments show exactly as typed and cannot form links or mentions (field case C02). Long texts
+are split at line ends into sections of at most 3,000 characters and into several messages
+of at most 50 blocks (field case C06); buttons go into actions blocks on the last message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from bot.messages import Choice, Message
+
+SECTION_LIMIT = 3000
+"""Block Kit: a section's text is at most 3,000 characters."""
+BLOCKS_PER_MESSAGE = 50
+"""Block Kit: a message has at most 50 blocks."""
+BUTTON_TEXT_LIMIT = 75
+"""Block Kit: a button's text is at most 75 characters."""
+BUTTONS_PER_ACTIONS = 25
+"""Block Kit: an actions block has at most 25 elements."""
+FALLBACK_LIMIT = 3000
+"""Our cap on the notification text that goes with the blocks (``text``)."""
+ACTION_PREFIX = "controlbot"
+"""Every button's ``action_id`` starts with this; the ``value`` carries our token."""
+Block = dict[str, Any]
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters as entities (Slack API, formatting text)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _pieces(line: str, limit: int) -> Iterator[str]:
+    """An escaped line cut into pieces of at most ``limit``, never inside an entity."""
+    piece = ""
+    for char in line:
+        unit = escape(char)
+        if len(piece) + len(unit) > limit:
+            yield piece
+            piece = ""
+        piece += unit
+    if piece:
+        yield piece
+
+
+def sections(text: str, limit: int = SECTION_LIMIT) -> list[Block]:
+    """``text`` as mrkdwn sections of at most ``limit`` characters, cut at line ends."""
+    out: list[str] = []
+    current = ""
+    for raw in text.split("\n"):
+        line = escape(raw)
+        pieces = list(_pieces(raw, limit)) if len(line) > limit else [line]
+        for piece in pieces:
+            candidate = f"{current}\n{piece}" if current else piece
+            if len(candidate) > limit and current:
+                out.append(current)
+                candidate = piece
+            current = candidate
+    if current.strip():
+        out.append(current)
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": part}} for part in out]
+
+
+def buttons(choices: tuple[Choice, ...]) -> list[Block]:
+    """Actions blocks of buttons, 25 to a block; each carries its token as ``value``."""
+    blocks: list[Block] = []
+    for start in range(0, len(choices), BUTTONS_PER_ACTIONS):
+        elements = [
+            {
+                "type": "button",
+                "action_id": f"{ACTION_PREFIX}:{start + index}",
+                "text": {"type": "plain_text", "text": shorten(choice.label, BUTTON_TEXT_LIMIT)},
+                "value": choice.token,
+            }
+            for index, choice in enumerate(choices[start : start + BUTTONS_PER_ACTIONS])
+        ]
+        blocks.append({"type": "actions", "elements": elements})
+    return blocks
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    """One ``chat.postMessage``: the notification ``text`` and its ``blocks``."""
+
+    text: str
+    blocks: list[Block]
+
+
+def render(message: Message) -> list[SlackMessage]:
+    """``message`` as one or more Slack messages (50 blocks each), buttons on the last."""
+    body: list[Block] = []
+    if message.title:
+        title = shorten(escape(message.title), SECTION_LIMIT - 2)
+        body.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*{title}*"}})
+    body.extend(sections(message.text))
+    actions = buttons(message.choices)
+    room = BLOCKS_PER_MESSAGE - len(actions)
+    chunks = [body[i : i + BLOCKS_PER_MESSAGE] for i in range(0, len(body), BLOCKS_PER_MESSAGE)]
+    if not chunks:
+        chunks = [[]]
+    if len(chunks[-1]) > room:
+        chunks.append(chunks[-1][room:])
+        chunks[-2] = chunks[-2][:room]
+    chunks[-1] = chunks[-1] + actions
+    fallback = shorten(message.plain(), FALLBACK_LIMIT)
+    return [
+        SlackMessage(escape(fallback) if n == 0 else "…", blocks)
+        for n, blocks in enumerate(chunks)
+    ]

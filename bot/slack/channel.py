@@ -1,0 +1,246 @@
+"""This module contains :class:`SlackChannel`: sending our messages through the Slack Web API.
+
+A DM goes to the conversation ``conversations.open`` gives for the user; a team channel to its
+channel id. Each :class:`~bot.messages.Message` becomes one or more ``chat.postMessage`` calls
+(Block Kit, split to Slack's limits), and a chart is uploaded with ``files_upload_v2`` (the
+supported upload flow; field case C11). Failures are sorted by what helps:
+
+* the bot is not in a public channel: it joins and posts once; a private channel, or no
+  permission: :class:`~bot.channel.Unreachable`, so the admin channel is told (field case C04);
+* a user or channel that is gone: :class:`~bot.channel.Unreachable` (C03);
+* rate limits (429 with ``Retry-After``): waited out by :class:`RateLimitHandler` up to a
+  minute, else :class:`~bot.channel.TemporaryFailure` for the delivery ledger (C05);
+* network failures: :class:`~bot.channel.TemporaryFailure`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.channel import Address, TemporaryFailure, Unreachable
+from bot.messages import Message
+from bot.posted import PostedMessages
+from bot.slack import blocks
+
+_LOGGER = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+GONE = frozenset(
+    {
+        "channel_not_found",
+        "is_archived",
+        "account_inactive",
+        "user_not_found",
+        "user_disabled",
+        "cannot_dm_bot",
+        "not_in_channel",
+        "restricted_action",
+        "missing_scope",
+    }
+)
+"""Web API errors that mean this recipient is out of our reach until someone acts."""
+MAX_WAIT_SECONDS = 60.0
+"""A Retry-After longer than this is not waited out here (the ledger tries later)."""
+
+
+class RateLimitHandler(AsyncRetryHandler):
+    """Waits out Slack's 429 answers (``Retry-After``) with an injectable sleep.
+
+    Args:
+        sleep: Waits the given seconds (default :func:`asyncio.sleep`).
+        max_retry_count: 429 answers to wait out per call.
+    """
+
+    def __init__(
+        self,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        max_retry_count: int = 3,
+    ) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.sleep = sleep
+        self.waited: list[float] = []
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        return _retry_after(response) <= MAX_WAIT_SECONDS
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        """Wait the advertised ``Retry-After`` seconds, then let the call repeat."""
+        seconds = _retry_after(response) if response is not None else 1.0
+        _LOGGER.warning("Slack rate limit on %s: waiting %.0f s", request.url, seconds)
+        self.waited.append(seconds)
+        state.increment_current_attempt()
+        state.next_attempt_requested = True
+        await self.sleep(seconds)
+
+
+def _retry_after(response: HttpResponse) -> float:
+    for key, values in response.headers.items():
+        if key.lower() == "retry-after" and values:
+            try:
+                return float(values[0])
+            except ValueError:
+                return 1.0
+    return 1.0
+
+
+class SlackChannel:
+    """The outbound Slack channel.
+
+    Args:
+        client: The Web API client (its ``base_url`` from our settings).
+        posted: Where messages that may be edited later are remembered.
+    """
+
+    platform = PLATFORM
+
+    def __init__(self, client: AsyncWebClient, posted: PostedMessages) -> None:
+        self.client = client
+        self.posted = posted
+        self._dm: dict[str, str] = {}
+
+    async def send(self, address: Address, message: Message) -> None:
+        """Deliver ``message`` to a user's DM or a channel.
+
+        Raises:
+            Unreachable: If Slack refuses the recipient until someone acts.
+            TemporaryFailure: If Slack cannot be reached or keeps rate-limiting.
+            slack_sdk.errors.SlackApiError: If Slack refuses the message itself.
+        """
+        try:
+            await self._send(address, message)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", ""))
+            if error == "ratelimited":
+                raise TemporaryFailure(f"{address}: rate limited") from exc
+            if error in GONE:
+                raise Unreachable(address, error) from exc
+            raise
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise TemporaryFailure(f"{address}: {exc}") from exc
+
+    async def conversation(self, address: Address) -> str:
+        """The conversation id to post to: a user's DM (opened once) or the channel."""
+        if address.kind == "channel":
+            return address.target
+        known = self._dm.get(address.target)
+        if known is None:
+            response = await self.client.conversations_open(users=address.target)
+            known = str(response["channel"]["id"])
+            self._dm[address.target] = known
+        return known
+
+    async def _send(self, address: Address, message: Message) -> None:
+        channel = await self.conversation(address)
+        if message.replaces and await self._settle(channel, address, message):
+            return
+        parts = blocks.render(message)
+        last: dict[str, Any] | None = None
+        for part in parts:
+            last = await self._post(address, channel, part)
+        if message.ref and last is not None:
+            await self.posted.remember(message.ref, channel, str(last["ts"]))
+        if message.image is not None:
+            await self._upload(channel, message)
+
+    async def _post(
+        self, address: Address, channel: str, part: blocks.SlackMessage
+    ) -> dict[str, Any]:
+        try:
+            response = await self.client.chat_postMessage(
+                channel=channel,
+                text=part.text,
+                blocks=part.blocks,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except SlackApiError as exc:
+            if exc.response.get("error") != "not_in_channel" or address.kind != "channel":
+                raise
+            await self._join(address, channel)  # a public channel: join and post once (C04)
+            response = await self.client.chat_postMessage(
+                channel=channel,
+                text=part.text,
+                blocks=part.blocks,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
+    async def _join(self, address: Address, channel: str) -> None:
+        try:
+            await self.client.conversations_join(channel=channel)
+        except SlackApiError as exc:  # private, or no channels:join scope: someone must invite us
+            error = str(exc.response.get("error", ""))
+            _LOGGER.warning("cannot join %s: %s", channel, error)
+            raise Unreachable(address, f"not_in_channel ({error})") from exc
+        _LOGGER.info("joined the public channel %s", channel)
+
+    async def _settle(self, channel: str, address: Address, message: Message) -> bool:
+        """Show earlier messages about ``message.replaces`` as settled (no buttons).
+
+        Returns:
+            Whether nothing more needs posting: in a channel the earlier message now shows
+            this one; in a DM it does too, and this one is posted as well.
+        """
+        assert message.replaces is not None
+        earlier = await self.posted.take(message.replaces, channel)
+        settled = Message(message.text, title=message.title)
+        parts = blocks.render(settled)
+        if len(parts) != 1:
+            return False
+        for posted in earlier:
+            try:
+                await self.client.chat_update(
+                    channel=channel,
+                    ts=posted.message_id,
+                    text=parts[0].text,
+                    blocks=parts[0].blocks,
+                )
+            except SlackApiError as exc:  # deleted meanwhile
+                _LOGGER.info(
+                    "could not update %s in %s: %s", posted, channel, exc.response.get("error")
+                )
+        return bool(earlier) and address.kind == "channel"
+
+    async def _upload(self, channel: str, message: Message) -> None:
+        """Upload the chart with the supported flow (``files_upload_v2``; field case C11).
+
+        A failed upload leaves the text posted and is logged; it is not retried.
+        """
+        assert message.image is not None
+        try:
+            await self.client.files_upload_v2(
+                channel=channel,
+                file=message.image,
+                filename="chart.png",
+                title=blocks.shorten(message.title or "chart", 200),
+            )
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+            _LOGGER.error("the chart for %s was not uploaded: %s", channel, exc)

@@ -1,0 +1,129 @@
+"""This module contains :class:`SlackInbound`: Slack requests → our events, through slack-bolt.
+
+* a button (``block_actions`` whose ``action_id`` starts with ``controlbot``) →
+  :class:`~bot.events.ChoiceSelected`, acknowledged first (field case C09: Slack waits 3 s);
+  refusals (someone else's decision, a stale button) come back as an ephemeral message; in a
+  DM the pressed message then loses its buttons;
+* a DM (``message`` event, ``channel_type: im``) → :class:`~bot.events.TextReceived`; an event
+  Slack sends again (``X-Slack-Retry-Num``) is handled once;
+* ``/control [sub-command …]`` → :class:`~bot.events.CommandReceived`, acknowledged at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+
+from bot.dispatch import Dispatcher
+from bot.events import ChoiceSelected, CommandReceived, Sender, TextReceived
+from bot.slack.blocks import ACTION_PREFIX
+from bot.slack.channel import PLATFORM, SlackChannel
+
+_LOGGER = logging.getLogger(__name__)
+
+SLASH_COMMAND = "/control"
+SEEN_EVENTS = 1000
+"""Recent event ids remembered, so an event Slack retries is handled once."""
+Ack = Callable[..., Awaitable[Any]]
+
+
+class SlackInbound:
+    """Registers our listeners on a Bolt app.
+
+    Args:
+        dispatcher: The shared dispatcher.
+        channel: The Slack channel (ephemeral answers, message updates).
+    """
+
+    def __init__(self, dispatcher: Dispatcher, channel: SlackChannel) -> None:
+        self.dispatcher = dispatcher
+        self.channel = channel
+        self._seen: deque[str] = deque(maxlen=SEEN_EVENTS)
+
+    def register(self, app: AsyncApp) -> None:
+        """Add the listeners to ``app``."""
+        app.action(re.compile(f"^{ACTION_PREFIX}:"))(self.on_action)
+        app.event("message")(self.on_message)
+        app.command(SLASH_COMMAND)(self.on_command)
+
+    def _seen_before(self, event_id: str | None) -> bool:
+        if not event_id:
+            return False
+        if event_id in self._seen:
+            return True
+        self._seen.append(event_id)
+        return False
+
+    async def on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        """A message event: a person's DM to the bot is a form answer."""
+        if self._seen_before(body.get("event_id")):
+            _LOGGER.info("Slack sent event %s again; handled once", body.get("event_id"))
+            return
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        user, text = event.get("user"), event.get("text")
+        if not isinstance(user, str) or not isinstance(text, str):
+            return
+        await self.dispatcher.handle(TextReceived(Sender(PLATFORM, user), _unescape(text)))
+
+    async def on_command(self, ack: Ack, command: dict[str, Any]) -> None:
+        """``/control pending`` and friends; ``/control`` alone shows what waits."""
+        await ack()
+        words = str(command.get("text", "")).split()
+        name = words[0].lower().lstrip("/") if words else "pending"
+        user, channel = str(command.get("user_id", "")), str(command.get("channel_id", ""))
+        chat = None if channel.startswith("D") else channel
+        sender = Sender(PLATFORM, user, None, chat)
+
+        async def alert(text: str) -> None:
+            await self._ephemeral(channel, user, text)
+
+        await self.dispatcher.handle(CommandReceived(sender, name, tuple(words[1:])), alert=alert)
+
+    async def on_action(self, ack: Ack, body: dict[str, Any]) -> None:
+        """A pressed button: acknowledge, then hand its token to the dispatcher."""
+        await ack()
+        actions = body.get("actions") or [{}]
+        token = str(actions[0].get("value", ""))
+        user = str((body.get("user") or {}).get("id", ""))
+        channel = str((body.get("channel") or {}).get("id", ""))
+        private = channel.startswith("D")
+        sender = Sender(PLATFORM, user, None, None if private else channel)
+        alerted = False
+
+        async def alert(text: str) -> None:
+            nonlocal alerted
+            alerted = True
+            await self._ephemeral(channel, user, text)
+
+        await self.dispatcher.handle(ChoiceSelected(sender, token), alert=alert)
+        message = body.get("message") or {}
+        if private and not alerted and message.get("ts"):
+            await self._without_buttons(channel, message)
+
+    async def _ephemeral(self, channel: str, user: str, text: str) -> None:
+        try:
+            await self.channel.client.chat_postEphemeral(channel=channel, user=user, text=text)
+        except SlackApiError as exc:
+            _LOGGER.info("ephemeral answer to %s failed: %s", user, exc.response.get("error"))
+
+    async def _without_buttons(self, channel: str, message: dict[str, Any]) -> None:
+        """The pressed DM message, its buttons removed (so it cannot be pressed twice)."""
+        kept = [b for b in message.get("blocks") or [] if b.get("type") != "actions"]
+        try:
+            await self.channel.client.chat_update(
+                channel=channel, ts=message["ts"], text=message.get("text") or "…", blocks=kept
+            )
+        except SlackApiError as exc:
+            _LOGGER.info("could not remove the buttons: %s", exc.response.get("error"))
+
+
+def _unescape(text: str) -> str:
+    """What the person typed: Slack sends ``&``, ``<`` and ``>`` as entities."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

@@ -1,0 +1,154 @@
+"""This module contains :class:`SlackService`: the slack-bolt app we run, and who is who.
+
+In HTTP mode Slack's events, interactivity and slash commands arrive at ``POST
+/slack/events`` on our :class:`~bot.http.HttpServer`, through Bolt's aiohttp adapter; Bolt
+checks every request's signature and timestamp and refuses a bad one (401) before anything
+runs. Every Web API client uses ``CONTROLBOT_SLACK_API_URL``; tokens come from our settings
+only (slack-bolt's own OAuth switch on ``SLACK_CLIENT_ID``/``SLACK_CLIENT_SECRET`` is kept
+off). People are linked by the plan's ``slack_user_id``, else by e-mail
+(``users.lookupByEmail``).
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel import Session, col, select
+
+from bot.dispatch import Dispatcher
+from bot.http import HttpServer
+from bot.posted import PostedMessages
+from bot.settings import without_library_variables
+from bot.slack.channel import PLATFORM, RateLimitHandler, SlackChannel
+from bot.slack.inbound import SlackInbound
+from storage.db import Database
+from storage.models import PlatformIdentity
+from workflows import enrolment
+from workflows.context import Context
+
+_LOGGER = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+LIBRARY_VARIABLES = (
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_VERIFICATION_TOKEN",
+)
+"""Variables slack-bolt would read by itself; hidden while the app is built."""
+
+
+class SlackService:
+    """Builds and runs the Slack side.
+
+    Args:
+        bot_token: ``xoxb-…``.
+        signing_secret: Verifies Slack's requests (HTTP mode).
+        api_url: Web API base URL.
+        ctx: The domain context.
+        db: The database.
+        rate_limits: The 429 handler (default: real time).
+    """
+
+    def __init__(
+        self,
+        bot_token: str,
+        signing_secret: str,
+        api_url: str,
+        ctx: Context,
+        db: Database,
+        *,
+        rate_limits: RateLimitHandler | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.db = db
+        self.rate_limits = rate_limits or RateLimitHandler()
+        self.client = AsyncWebClient(
+            token=bot_token, base_url=api_url, retry_handlers=[self.rate_limits]
+        )
+        with without_library_variables(*LIBRARY_VARIABLES):
+            self.app = AsyncApp(
+                client=self.client,
+                signing_secret=signing_secret,
+                process_before_response=False,
+                raise_error_for_unhandled_request=False,
+            )
+        self.channel = SlackChannel(self.client, PostedMessages(db, PLATFORM))
+
+    def connect(self, dispatcher: Dispatcher) -> None:
+        """Hand Slack's requests to ``dispatcher``."""
+        SlackInbound(dispatcher, self.channel).register(self.app)
+
+    def mount(self, server: HttpServer) -> None:
+        """Serve ``POST /slack/events`` on ``server``."""
+        server.add_post(EVENTS_PATH, self.events)
+
+    async def events(self, request: web.Request) -> web.Response:
+        """``POST /slack/events``: Bolt verifies the signature, acks, then runs listeners."""
+        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    async def start(self) -> None:
+        """Check the token (``auth.test``) and link the plan's people to Slack users.
+
+        Raises:
+            slack_sdk.errors.SlackApiError: If Slack refuses the token.
+        """
+        auth = await self.client.auth_test()
+        _LOGGER.info("Slack: %s in %s", auth.get("user"), auth.get("team"))
+        await self.link_people()
+
+    async def link_people(self) -> list[str]:
+        """Link each person of the plan not yet linked: ``slack_user_id``, else e-mail.
+
+        Returns:
+            Person ids linked now.
+        """
+        linked_now: list[str] = []
+        known = await self.db.run(_slack_people)
+        for person in self.ctx.plan.plan.people:
+            if person.id in known:
+                continue
+            user_id = person.slack_user_id
+            if user_id is None and person.email:
+                try:
+                    found = await self.client.users_lookupByEmail(email=person.email)
+                    user_id = str(found["user"]["id"])
+                except SlackApiError as exc:
+                    _LOGGER.info(
+                        "%s: no Slack user for the e-mail (%s)",
+                        person.id,
+                        exc.response.get("error"),
+                    )
+                    continue
+            if user_id is None:
+                continue
+            await self.db.run(partial(_link, ctx=self.ctx, person_id=person.id, user_id=user_id))
+            linked_now.append(person.id)
+        if linked_now:
+            _LOGGER.info("linked to Slack: %s", ", ".join(linked_now))
+        return linked_now
+
+    async def stop(self) -> None:
+        """Close the Web API client's HTTP session."""
+        session = getattr(self.client, "session", None)
+        if session is not None and not session.closed:
+            await session.close()
+
+
+def _link(session: Session, *, ctx: Context, person_id: str, user_id: str) -> None:
+    enrolment.link(session, ctx, person_id, PLATFORM, user_id, seen=False)
+
+
+def _slack_people(session: Session) -> set[str]:
+    rows = session.exec(
+        select(PlatformIdentity.person_id).where(col(PlatformIdentity.platform) == PLATFORM)
+    ).all()
+    return set(rows)
