@@ -1,0 +1,118 @@
+"""The Slack world: the real slack-bolt app on our aiohttp server (port 0), signed requests, and
+a fake Slack Web API on 127.0.0.1 (port 0), with the real dispatcher and a real database."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+import pytest
+
+from bot.dispatch import Dispatcher
+from bot.http import HttpServer
+from bot.outbox import Outbox
+from bot.slack.channel import RateLimitHandler
+from bot.slack.service import EVENTS_PATH, SlackService
+from storage.db import Database
+from tests.bot.telegram.conftest import VirtualTime
+from tests.support.fake_slack import BOT_TOKEN, SIGNING_SECRET, Call, FakeSlack, SlackSender
+from tests.support.recording import RecordingChannel, command
+from workflows.context import Context
+
+ADMIN = "kristaps-sils"
+ANNA = "anna-ozola"
+JANIS = "janis-berzins"
+PETERIS = "peteris-liepa"
+ACTIVITY = "dzivesvietas-deklaresana"
+CHANNEL = "pk-dzivesvieta"
+USERS = {ANNA: "U0ANNA001", JANIS: "U0JANIS01", PETERIS: "U0PETER01", ADMIN: "U0KRIST01"}
+TEAM_CHANNEL = "C0TEAM001"
+
+
+@dataclass
+class SlackWorld:
+    fake: FakeSlack
+    ctx: Context
+    db: Database
+    time: VirtualTime
+    console: RecordingChannel
+    service: SlackService
+    dispatcher: Dispatcher
+    server: HttpServer
+    sender: SlackSender
+
+    def dm(self, person: str) -> str:
+        return "D" + USERS[person][1:]
+
+    async def wait_for(self, check: Callable[[], object], limit: float = 10.0) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        while not check():
+            if loop.time() > deadline:
+                names = ", ".join(f"{c.method}({c.channel})" for c in self.fake.calls[-15:])
+                raise AssertionError("the bot did not do it in time; calls: " + names)
+            await asyncio.sleep(0.01)
+
+    async def settle(self) -> None:
+        count = -1
+        while count != len(self.fake.calls):
+            count = len(self.fake.calls)
+            await asyncio.sleep(0.15)
+
+    async def admin(self, name: str, *args: str) -> None:
+        await self.dispatcher.handle(command(ADMIN, name, *args))
+        await self.settle()
+
+    def last_with_button(self, label: str, channel: str | None = None) -> Call:
+        for call in reversed(self.fake.sent(channel)):
+            for block in call.params.get("blocks") or []:
+                if block["type"] == "actions" and any(
+                    e["text"]["text"] == label for e in block["elements"]
+                ):
+                    return call
+        raise AssertionError(f"no message with a button {label!r}")
+
+
+@pytest.fixture
+async def slack(ctx: Context, db: Database) -> AsyncIterator[SlackWorld]:
+    time = VirtualTime()
+    fake = FakeSlack(
+        users_by_email={
+            f"{p.split('-')[0]}.{p.split('-')[1]}@parauga-novads.example": u
+            for p, u in USERS.items()
+        },
+        clock=time.clock,
+    )
+    await fake.start()
+    service = SlackService(
+        BOT_TOKEN,
+        SIGNING_SECRET,
+        fake.url,
+        ctx,
+        db,
+        rate_limits=RateLimitHandler(sleep=time.sleep),
+    )
+    console = RecordingChannel()
+    outbox = Outbox(ctx, db, {"console": console, "slack": service.channel}, "lv")
+    dispatcher = Dispatcher(ctx, db, outbox, "lv")
+    service.connect(dispatcher)
+    server = HttpServer("127.0.0.1", 0)
+    service.mount(server)
+    port = await server.start()
+    await service.start()
+    world = SlackWorld(
+        fake,
+        ctx,
+        db,
+        time,
+        console,
+        service,
+        dispatcher,
+        server,
+        SlackSender(f"http://127.0.0.1:{port}{EVENTS_PATH}"),
+    )
+    yield world
+    await server.stop()
+    await service.stop()
+    await fake.stop()

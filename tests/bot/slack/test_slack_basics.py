@@ -1,0 +1,208 @@
+"""Slack over real HTTP: linking by e-mail, signed requests, a round in DMs, approvals in a
+channel, retried events, rate limits, channels the bot is not in, escaping, long texts, charts."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+
+from bot.channel import Address
+from bot.messages import Choice, Message
+from bot.slack.blocks import BLOCKS_PER_MESSAGE, SECTION_LIMIT
+from storage.models import ChannelBinding, ImprovementDecision, Measurement, PlatformIdentity
+from tests.bot.slack.conftest import (
+    ACTIVITY,
+    ADMIN,
+    ANNA,
+    CHANNEL,
+    JANIS,
+    TEAM_CHANNEL,
+    USERS,
+    SlackWorld,
+)
+from tests.support.fake_slack import signed_headers
+from tests.support.flow import rows
+from workflows import bindings
+from workflows.notices import Help, Outgoing, ToChannel
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def bind_team_channel(slack: SlackWorld) -> None:
+    slack.db.transaction(
+        lambda s: bindings.bind(s, slack.ctx, CHANNEL, "slack", TEAM_CHANNEL, ADMIN)
+    )
+
+
+async def submit_critical(slack: SlackWorld) -> None:
+    """Anna measures in her DM: a critical value opens a decision for Jānis."""
+    await slack.admin("remind", ACTIVITY, "2026-10")
+    reminder = slack.last_with_button("Ievadīt mērījumus", slack.dm(ANNA))
+    await slack.sender.press(USERS[ANNA], reminder, "Ievadīt mērījumus")
+    await slack.settle()
+    for text in ("0,9", "88,5", "Divi <darbinieki> & slimoja"):
+        await slack.sender.dm(USERS[ANNA], text)
+        await slack.settle()
+    confirm = slack.last_with_button("Iesniegt", slack.dm(ANNA))
+    await slack.sender.press(USERS[ANNA], confirm, "Iesniegt")
+    await slack.settle()
+
+
+async def test_people_are_linked_by_email_without_becoming_their_latest_platform(
+    slack: SlackWorld,
+) -> None:
+    identities = rows(slack.db, PlatformIdentity, platform="slack")
+    assert {i.person_id: i.external_id for i in identities} == USERS
+    assert all(i.last_seen_at is None for i in identities)
+
+
+async def test_a_round_in_dms_with_a_mistyped_number(slack: SlackWorld) -> None:
+    await slack.admin("remind", ACTIVITY, "2026-10")
+    reminder = slack.last_with_button("Ievadīt mērījumus", slack.dm(ANNA))
+    status, _ = await slack.sender.press(USERS[ANNA], reminder, "Ievadīt mērījumus")
+    assert status == 200
+    await slack.settle()
+    assert "Jautājums 1 no 2" in slack.fake.texts(slack.dm(ANNA))[-1]
+    await slack.sender.dm(USERS[ANNA], "0.9.")
+    await slack.settle()
+    assert "nav skaitlis" in slack.fake.texts(slack.dm(ANNA))[-2]
+    for text in ("0,9", "97"):
+        await slack.sender.dm(USERS[ANNA], text)
+        await slack.settle()
+    confirm = slack.last_with_button("Iesniegt", slack.dm(ANNA))
+    await slack.sender.press(USERS[ANNA], confirm, "Iesniegt")
+    await slack.settle()
+    values = {m.indicator_id: m.value for m in rows(slack.db, Measurement)}
+    assert values == {"dd-avg-processing": Decimal("0.9"), "dd-within-sla": Decimal("97")}
+    # the pressed DM message lost its buttons
+    (update,) = [
+        c
+        for c in slack.fake.sent(slack.dm(ANNA), "chat.update")
+        if c.params["ts"] == confirm.params["_ts"]
+    ]
+    assert all(b["type"] != "actions" for b in update.params["blocks"])
+
+
+async def test_only_the_approver_decides_once_and_the_channel_message_shows_it(
+    slack: SlackWorld,
+) -> None:
+    bind_team_channel(slack)
+    await submit_critical(slack)
+    request = slack.last_with_button("Pasākums nav vajadzīgs", TEAM_CHANNEL)
+    # someone else clicks: an ephemeral note only they see; nothing changes
+    await slack.sender.press(USERS[ANNA], request, "Pasākums nav vajadzīgs")
+    await slack.settle()
+    (note,) = slack.fake.sent(TEAM_CHANNEL, "chat.postEphemeral")
+    assert note.params["user"] == USERS[ANNA]
+    assert (
+        note.params["text"]
+        == "Lēmumu Nr. 1 var pieņemt tikai Jānis Bērziņš. Nekas netika mainīts."
+    )
+    assert rows(slack.db, ImprovementDecision)[0].status == "open"
+    # the approver clicks; the form continues in his DM
+    await slack.sender.press(USERS[JANIS], request, "Pasākums nav vajadzīgs")
+    await slack.settle()
+    await slack.sender.dm(USERS[JANIS], "Slimības periods ir beidzies")
+    await slack.settle()
+    confirm = slack.last_with_button("Iesniegt", slack.dm(JANIS))
+    await slack.sender.press(USERS[JANIS], confirm, "Iesniegt")
+    await slack.settle()
+    assert rows(slack.db, ImprovementDecision)[0].status == "rejected"
+    shown = slack.fake.messages[(TEAM_CHANNEL, request.params["_ts"])]
+    text = "\n".join(b["text"]["text"] for b in shown["blocks"] if b["type"] == "section")
+    assert "Jānis Bērziņš" in text and "Slimības periods ir beidzies" in text
+    assert all(b["type"] != "actions" for b in shown["blocks"])
+    # a second click changes nothing
+    await slack.sender.press(USERS[JANIS], request, "Noteikt pasākumu")
+    await slack.settle()
+    assert "jau pieņēma" in slack.fake.sent(TEAM_CHANNEL, "chat.postEphemeral")[-1].params["text"]
+    assert rows(slack.db, ImprovementDecision)[0].status == "rejected"
+
+
+async def test_a_retried_event_is_handled_once(slack: SlackWorld) -> None:
+    await slack.admin("remind", ACTIVITY, "2026-10")
+    reminder = slack.last_with_button("Ievadīt mērījumus", slack.dm(ANNA))
+    await slack.sender.press(USERS[ANNA], reminder, "Ievadīt mērījumus")
+    await slack.settle()
+    before = len(slack.fake.texts(slack.dm(ANNA)))
+    await slack.sender.dm(USERS[ANNA], "0,9", event_id="Ev-answer")
+    await slack.sender.dm(USERS[ANNA], "0,9", event_id="Ev-answer", retry=1)
+    await slack.settle()
+    texts = slack.fake.texts(slack.dm(ANNA))[before:]
+    assert len(texts) == 1 and "Jautājums 2 no 2" in texts[0]
+
+
+async def test_a_bad_signature_or_an_old_request_is_refused_and_changes_nothing(
+    slack: SlackWorld,
+) -> None:
+    body = (
+        '{"type": "event_callback", "event_id": "Ev1", "event": {"type": "message", '
+        '"channel_type": "im", "user": "U0ANNA001", "text": "0,9", "channel": "D0ANNA001"}}'
+    )
+    bad = signed_headers(body, secret="not-the-secret")
+    assert (await slack.sender.post(body, bad))[0] == 401
+    old = signed_headers(body, at=int(time.time()) - 600)
+    assert (await slack.sender.post(body, old))[0] == 401
+    await slack.settle()
+    assert slack.fake.sent() == []
+
+
+async def test_c05_a_429_is_waited_out_and_nothing_is_lost(slack: SlackWorld) -> None:
+    slack.fake.floods["chat.postMessage"] = [30]
+    for n in range(5):
+        await slack.service.channel.send(
+            Address("slack", "channel", TEAM_CHANNEL, "#t"), Message(f"Ziņa {n}")
+        )
+    assert slack.fake.texts(TEAM_CHANNEL) == [f"Ziņa {n}" for n in range(5)]
+    assert slack.time.slept == [30.0]
+
+
+async def test_c04_a_public_channel_is_joined_and_a_private_one_reported_once(
+    slack: SlackWorld,
+) -> None:
+    bind_team_channel(slack)
+    slack.fake.public_not_member.add(TEAM_CHANNEL)
+    post = [Outgoing(ToChannel(CHANNEL), Help(is_admin=False, is_approver=False))]
+    assert await slack.dispatcher.outbox.deliver(post) == 0
+    assert slack.fake.sent(TEAM_CHANNEL, "conversations.join")
+    assert len(slack.fake.texts(TEAM_CHANNEL)) == 1  # posted once
+
+    slack.fake.private_not_member.add(TEAM_CHANNEL)
+    assert await slack.dispatcher.outbox.deliver(post) == 1
+    attempts = len(slack.fake.sent(TEAM_CHANNEL))
+    await slack.dispatcher.outbox.deliver(post)  # not tried again until bound again
+    assert len(slack.fake.sent(TEAM_CHANNEL)) == attempts
+    notices = slack.console.to("admin")
+    assert len(notices) == 1 and "#pk-dzivesvieta" in notices[0].text
+    (binding,) = rows(slack.db, ChannelBinding)
+    assert binding.unreachable_since is not None
+
+
+async def test_c02_and_c06_text_is_escaped_and_split_within_slack_limits(
+    slack: SlackWorld,
+) -> None:
+    name = "Tīrība 9.5/10 (A-kategorija)! <@U123> & <!channel>"
+    lines = [f"{n:3d}. Ūdens temperatūra “Saulīte” — 4,{n % 10} °C" for n in range(400)]
+    long_label = "Pakalpojumu saņēmēju apmierinātība ar dzīvesvietas deklarēšanas e-pakalpojumu"
+    message = Message("\n".join(lines), title=name, choices=(Choice("form:1:x", long_label),))
+    await slack.service.channel.send(Address("slack", "channel", TEAM_CHANNEL, "#t"), message)
+    posts = slack.fake.sent(TEAM_CHANNEL)
+    assert all("_ts" in p.params for p in posts)  # Slack accepted every part
+    blocks = [b for p in posts for b in p.params["blocks"]]
+    assert all(len(p.params["blocks"]) <= BLOCKS_PER_MESSAGE for p in posts)
+    sections = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    assert all(len(s) <= SECTION_LIMIT for s in sections)
+    assert sections[0] == "*Tīrība 9.5/10 (A-kategorija)! &lt;@U123&gt; &amp; &lt;!channel&gt;*"
+    assert "\n".join(sections[1:]).split("\n") == lines  # in order, lines whole
+    (button,) = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert len(button["text"]["text"]) <= 75 and button["value"] == "form:1:x"
+
+
+async def test_c11_a_chart_is_uploaded_with_files_upload_v2(slack: SlackWorld) -> None:
+    message = Message("Kopsavilkums", title="Oktobris", image=PNG)
+    await slack.service.channel.send(Address("slack", "channel", TEAM_CHANNEL, "#t"), message)
+    assert slack.fake.uploads == [PNG]
+    (done,) = slack.fake.sent(method="files.completeUploadExternal")
+    assert done.params.get("channel_id") == TEAM_CHANNEL
+    assert slack.fake.sent(method="files.upload") == []
+    assert slack.fake.texts(TEAM_CHANNEL) == ["*Oktobris*\nKopsavilkums"]
