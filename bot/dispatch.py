@@ -56,6 +56,7 @@ from workflows.notices import (
     LanguageChanged,
     NotApprover,
     Outgoing,
+    PlatformChosen,
     Problem,
     ToChannel,
     ToPerson,
@@ -108,6 +109,7 @@ class Dispatcher:
             "away": self._away,
             "history": self._history,
             "status": self._status,
+            "platform": self._platform,
             "approve": self._decide(decisions.APPROVE),
             "reject": self._decide(decisions.REJECT),
         }
@@ -384,6 +386,34 @@ class Dispatcher:
             return [Outgoing(me, problem("unknown_channel", channel=channel_id, known=known))]
         notice = ChannelBound(channel_id, event.sender.platform, dropped)
         return [Outgoing(ToChannel(channel_id), notice)]
+
+    def _platform(self, session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
+        """``/platform telegram|slack|auto``: where DMs go when several accounts are linked."""
+        me = ToPerson(person_id)
+        linked = tuple(
+            sorted(
+                {
+                    i.platform
+                    for i in session.exec(
+                        select(PlatformIdentity).where(
+                            col(PlatformIdentity.person_id) == person_id
+                        )
+                    ).all()
+                    if i.platform != "console"
+                }
+            )
+        )
+        person = session.get(Person, person_id)
+        choice = args[0].lower() if len(args) == 1 else ""
+        if person is None or (choice != "auto" and choice not in linked):
+            usage = "/platform " + "|".join((*linked, "auto"))
+            return [Outgoing(me, problem("usage", usage=usage))]
+        person.chosen_platform = None if choice == "auto" else choice
+        session.add(person)
+        audit.record(
+            session, self.ctx, person_id, "person.platform", f"person:{person_id}", platform=choice
+        )
+        return [Outgoing(me, PlatformChosen(person.chosen_platform, linked))]
 
     def _status(self, session: Session, person_id: str, _args: tuple[str, ...]) -> list[Outgoing]:
         return status.status_for(session, self.ctx, person_id)

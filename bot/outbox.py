@@ -103,8 +103,9 @@ class Outbox:
                 i.last_seen_at or i.linked_at,
             )
         )
-        identity = usable[-1]
         person = session.get(Person, person_id)
+        chosen = [i for i in usable if person is not None and i.platform == person.chosen_platform]
+        identity = chosen[-1] if chosen else usable[-1]
         name = person.display_name if person else person_id
         zone = ZoneInfo(person.timezone) if person and person.timezone else self.ctx.timezone
         lang = person_language(session, self.ctx, person_id, self.default_lang)

@@ -31,6 +31,8 @@ class Person(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=254)
     plan_language: str | None = Field(default=None, max_length=8)
     chosen_language: str | None = Field(default=None, max_length=8)
+    chosen_platform: str | None = Field(default=None, max_length=16)
+    """Where DMs go when several chat accounts are linked (``/platform``); else the last used."""
     timezone: str | None = Field(default=None, max_length=64)
     active: bool = True
     synced_at: datetime = _utc()

@@ -513,6 +513,14 @@ class ChannelUnreachable:
 
 
 @dataclass(frozen=True)
+class PlatformChosen:
+    """DMs now go to ``platform`` (``None``: to the platform the person used last)."""
+
+    platform: str | None
+    linked: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Problem:
     """A request that could not be carried out; ``code`` selects a translated message."""
 
@@ -556,6 +564,7 @@ Notice: TypeAlias = (
     | Help
     | LanguageChanged
     | Enrolled
+    | PlatformChosen
     | ChannelBound
     | PersonUnreachable
     | ChannelUnreachable

@@ -20,6 +20,7 @@ from workflows.notices import (
     LanguageChanged,
     PersonLeft,
     PersonUnreachable,
+    PlatformChosen,
     Problem,
 )
 
@@ -34,6 +35,8 @@ def render_help(notice: Help, rc: RenderContext) -> Message:
         "/back — " + t.gettext("go back one question; your answers are kept"),
         t.gettext("/history INDICATOR [N] — the indicator's last N values"),
         "/lang lv|en|auto — " + t.gettext("choose the language"),
+        "/platform telegram|slack|auto — "
+        + t.gettext("where your messages come when you use several chat apps"),
         t.gettext("/away FROM TO — away: reminders held, a deputy measures; /away cancel"),
         "/help — " + t.gettext("this help"),
     ]
@@ -202,6 +205,19 @@ def render_channel_unreachable(notice: ChannelUnreachable, rc: RenderContext) ->
             "or may not write there. Please invite the bot to the chat (on Telegram, an "
             "administrator then sends /bind {channel} there).",
             channel=notice.channel_id,
+            platform=PLATFORM_NAMES.get(notice.platform, notice.platform),
+        )
+    )
+
+
+def render_platform_chosen(notice: PlatformChosen, rc: RenderContext) -> Message:
+    """Where DMs go from now on."""
+    t = rc.t
+    if notice.platform is None:
+        return Message(t.gettext("Your messages will come where you wrote to the bot last."))
+    return Message(
+        t.gettext(
+            "Your messages will come on {platform}.",
             platform=PLATFORM_NAMES.get(notice.platform, notice.platform),
         )
     )

@@ -8,8 +8,9 @@ of at most 50 blocks (field case C06); buttons go into actions blocks on the las
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.messages import Choice, Message
@@ -27,6 +28,17 @@ FALLBACK_LIMIT = 3000
 ACTION_PREFIX = "controlbot"
 """Every button's ``action_id`` starts with this; the ``value`` carries our token."""
 Block = dict[str, Any]
+SLASH_COMMAND = "/control"
+"""Slack has one slash command; our commands are its sub-commands (``/control pending``)."""
+_COMMAND = re.compile(
+    r"(?<![\w/])/(start|help|pending|cancel|back|lang|away|history|status|approve|reject|"
+    r"remind|summary|bind|platform)\b"
+)
+
+
+def slack_commands(text: str) -> str:
+    """Our commands as Slack users type them: ``/pending`` → ``/control pending``."""
+    return _COMMAND.sub(lambda m: f"{SLASH_COMMAND} {m.group(1)}", text)
 
 
 def escape(text: str) -> str:
@@ -96,7 +108,15 @@ class SlackMessage:
 
 
 def render(message: Message) -> list[SlackMessage]:
-    """``message`` as one or more Slack messages (50 blocks each), buttons on the last."""
+    """``message`` as one or more Slack messages (50 blocks each), buttons on the last.
+
+    Commands in the text are written the Slack way (``/control pending``).
+    """
+    message = replace(
+        message,
+        text=slack_commands(message.text),
+        title=slack_commands(message.title) if message.title else None,
+    )
     body: list[Block] = []
     if message.title:
         title = shorten(escape(message.title), SECTION_LIMIT - 2)

@@ -1,4 +1,4 @@
-"""telegram: invites, channel bindings, posted messages, unreachable
+"""chat platforms: invites, channel bindings, posted messages, unreachable marks, chosen platform
 
 Revision ID: 0004
 Revises: 0003
@@ -64,6 +64,9 @@ def upgrade() -> None:
     with op.batch_alter_table("invite", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_invite_person_id"), ["person_id"], unique=False)
 
+    with op.batch_alter_table("person", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("chosen_platform", sa.String(length=16), nullable=True))
+
     with op.batch_alter_table("platform_identity", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("unreachable_since", storage.types.UTCDateTime(timezone=True), nullable=True)
@@ -74,6 +77,9 @@ def downgrade() -> None:
 
     with op.batch_alter_table("platform_identity", schema=None) as batch_op:
         batch_op.drop_column("unreachable_since")
+
+    with op.batch_alter_table("person", schema=None) as batch_op:
+        batch_op.drop_column("chosen_platform")
 
     with op.batch_alter_table("invite", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_invite_person_id"))

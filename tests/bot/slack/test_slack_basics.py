@@ -206,3 +206,12 @@ async def test_c11_a_chart_is_uploaded_with_files_upload_v2(slack: SlackWorld) -
     assert done.params.get("channel_id") == TEAM_CHANNEL
     assert slack.fake.sent(method="files.upload") == []
     assert slack.fake.texts(TEAM_CHANNEL) == ["*Oktobris*\nKopsavilkums"]
+
+
+async def test_commands_are_shown_and_taken_the_slack_way(slack: SlackWorld) -> None:
+    status, _ = await slack.sender.command(USERS[ANNA], "help", channel=slack.dm(ANNA))
+    assert status == 200
+    await slack.wait_for(lambda: slack.fake.texts(slack.dm(ANNA)))
+    help_text = slack.fake.texts(slack.dm(ANNA))[-1]
+    assert "/control pending —" in help_text and "/control cancel —" in help_text
+    assert "\n/pending" not in help_text
