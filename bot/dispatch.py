@@ -27,6 +27,7 @@ from bot.events import (
     readable,
 )
 from bot.i18n import SUPPORTED, as_lang, resolve_locale, translator
+from bot.messages import Message
 from bot.outbox import Outbox, person_language
 from bot.render import RenderContext, render
 from bot.tokens import Token, TokenError
@@ -40,6 +41,7 @@ from workflows import (
     decisions,
     enrolment,
     history,
+    home,
     rounds,
     snooze,
     status,
@@ -157,6 +159,14 @@ class Dispatcher:
                 items = await self._alerts(person_id, items, alert)
             await self.outbox.deliver(items)
         return items
+
+    async def home(self, sender: Sender) -> Message | None:
+        """The sender's home page (Slack's App Home), or ``None`` if they are not enrolled."""
+        person_id = await self.db.run(lambda s: self._identify(s, sender))
+        if person_id is None:
+            return None
+        view = await self.db.run(lambda s: home.home_for(s, self.ctx, person_id))
+        return await self.outbox.render_for(Outgoing(ToPerson(person_id), view))
 
     async def _alerts(self, person_id: str, items: list[Outgoing], alert: Alert) -> list[Outgoing]:
         """Show refusals of a pressed button as an alert; return the rest to send."""

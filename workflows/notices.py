@@ -454,6 +454,28 @@ class StatusReport:
 
 
 @dataclass(frozen=True)
+class HomeDecision:
+    """One recent improvement decision on the home view."""
+
+    decision_id: int
+    indicator_id: str
+    status: str
+    approver_id: str
+    decided_by: str | None
+    decided_at: datetime | None
+    decide_by: date
+
+
+@dataclass(frozen=True)
+class HomeView:
+    """A person's home page: what waits for them, and recent decisions of their activities."""
+
+    pending: PendingList
+    recent: tuple[HomeDecision, ...]
+    today: date
+
+
+@dataclass(frozen=True)
 class Help:
     """The command list; admins and managers see their extra commands."""
 
@@ -560,6 +582,7 @@ Notice: TypeAlias = (
     | SummaryPosted
     | PendingList
     | StatusReport
+    | HomeView
     | OthersFilling
     | Help
     | LanguageChanged

@@ -20,6 +20,7 @@ _RENDERERS: dict[type[Any], Callable[[Any, RenderContext], Message]] = {
     n.NothingToMeasure: rounds.render_nothing_to_measure,
     n.PendingList: rounds.render_pending,
     n.StatusReport: rounds.render_status,
+    n.HomeView: rounds.render_home,
     n.FormPrompt: forms.render_prompt,
     n.AnswerRefused: forms.render_refused,
     n.FormCancelled: forms.render_cancelled,

@@ -9,6 +9,7 @@ from bot.render.context import RenderContext
 from workflows.notices import (
     AnsweredBy,
     Digest,
+    HomeView,
     MeasurementsRecorded,
     NothingToMeasure,
     OthersFilling,
@@ -353,3 +354,35 @@ def render_status(notice: StatusReport, rc: RenderContext) -> Message:
                 line += " — " + t.gettext("overdue")
             lines.append("• " + line)
     return Message("\n".join(lines), title=t.gettext("Control status"))
+
+
+def render_home(notice: HomeView, rc: RenderContext) -> Message:
+    """A home page: what waits (with its buttons), then the recent decisions."""
+    t = rc.t
+    waiting = render_pending(notice.pending, rc)
+    lines = [waiting.text, "", t.gettext("Recent improvement decisions:")]
+    for d in notice.recent:
+        if d.status == "open":
+            state = t.gettext("open, decide by {due}", due=fmt_date(d.decide_by, t))
+            if d.decide_by < notice.today:
+                state += " — " + t.gettext("overdue")
+        else:
+            outcome = t.gettext("approved") if d.status == "approved" else t.gettext("no action")
+            state = t.gettext(
+                "{outcome}: {person}, {when}",
+                outcome=outcome,
+                person=rc.person(d.decided_by or d.approver_id),
+                when=fmt_date(d.decided_at.astimezone(rc.tz).date(), t) if d.decided_at else "",
+            )
+        lines.append(
+            "• "
+            + t.gettext(
+                "no. {decision} “{indicator}” — {state}",
+                decision=d.decision_id,
+                indicator=rc.indicator(d.indicator_id),
+                state=state,
+            )
+        )
+    if not notice.recent:
+        lines.append(t.gettext("None yet."))
+    return Message("\n".join(lines), title=waiting.title, choices=waiting.choices)

@@ -21,6 +21,8 @@ BLOCKS_PER_MESSAGE = 50
 """Block Kit: a message has at most 50 blocks."""
 BUTTON_TEXT_LIMIT = 75
 """Block Kit: a button's text is at most 75 characters."""
+HOME_BLOCKS = 100
+"""Block Kit: a Home tab view has at most 100 blocks."""
 BUTTONS_PER_ACTIONS = 25
 """Block Kit: an actions block has at most 25 elements."""
 FALLBACK_LIMIT = 3000

@@ -22,6 +22,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.dispatch import Dispatcher
 from bot.events import ChoiceSelected, CommandReceived, Sender, TextReceived
+from bot.slack import blocks
 from bot.slack.blocks import ACTION_PREFIX
 from bot.slack.channel import PLATFORM, SlackChannel
 
@@ -51,6 +52,7 @@ class SlackInbound:
         app.action(re.compile(f"^{ACTION_PREFIX}:"))(self.on_action)
         app.event("message")(self.on_message)
         app.command(SLASH_COMMAND)(self.on_command)
+        app.event("app_home_opened")(self.on_home)
 
     def _seen_before(self, event_id: str | None) -> bool:
         if not event_id:
@@ -71,6 +73,23 @@ class SlackInbound:
         if not isinstance(user, str) or not isinstance(text, str):
             return
         await self.dispatcher.handle(TextReceived(Sender(PLATFORM, user), _unescape(text)))
+
+    async def on_home(self, event: dict[str, Any]) -> None:
+        """App Home opened: publish the person's home view in their language."""
+        if event.get("tab", "home") != "home" or not isinstance(event.get("user"), str):
+            return
+        user = str(event["user"])
+        view = await self.dispatcher.home(Sender(PLATFORM, user))
+        if view is None:
+            return  # not enrolled: Slack shows its default home
+        parts = blocks.render(view)
+        home = [b for part in parts for b in part.blocks][: blocks.HOME_BLOCKS]
+        try:
+            await self.channel.client.views_publish(
+                user_id=user, view={"type": "home", "blocks": home}
+            )
+        except SlackApiError as exc:
+            _LOGGER.warning("App Home for %s not published: %s", user, exc.response.get("error"))
 
     async def on_command(self, ack: Ack, command: dict[str, Any]) -> None:
         """``/control pending`` and friends; ``/control`` alone shows what waits."""

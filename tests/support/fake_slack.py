@@ -51,6 +51,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     uploads: list[bytes] = field(default_factory=list)
+    homes: dict[str, dict[str, Any]] = field(default_factory=dict)
     clock: Callable[[], float] = field(default=lambda: 0.0)
 
     def __post_init__(self) -> None:
@@ -178,6 +179,13 @@ class FakeSlack:
             return {"error": "message_not_found"}
         self.messages[key] = {**self.messages[key], **call.params}
         return {"channel": key[0], "ts": key[1]}
+
+    async def _m_views_publish(self, call: Call) -> dict[str, Any]:
+        view = call.params.get("view") or {}
+        if len(view.get("blocks", [])) > 100 or self._check_blocks(view.get("blocks", [])):
+            return {"error": "invalid_arguments"}
+        self.homes[str(call.params.get("user_id"))] = view
+        return {"view": {"id": "V1", **view}}
 
     async def _m_chat_postEphemeral(self, call: Call) -> dict[str, Any]:
         return {"message_ts": "1.2"}

@@ -215,3 +215,21 @@ async def test_commands_are_shown_and_taken_the_slack_way(slack: SlackWorld) -> 
     help_text = slack.fake.texts(slack.dm(ANNA))[-1]
     assert "/control pending —" in help_text and "/control cancel —" in help_text
     assert "\n/pending" not in help_text
+
+
+async def test_app_home_shows_open_controls_and_recent_decisions(slack: SlackWorld) -> None:
+    bind_team_channel(slack)
+    await submit_critical(slack)  # Anna's October values; decision no. 1 opens for Jānis
+    await slack.sender.event({"type": "app_home_opened", "user": USERS[JANIS], "tab": "home"})
+    await slack.wait_for(lambda: USERS[JANIS] in slack.fake.homes)
+    view = slack.fake.homes[USERS[JANIS]]
+    text = "\n".join(b["text"]["text"] for b in view["blocks"] if b["type"] == "section")
+    assert "Dzīvesvietas deklarēšana, 2026. gada oktobris" in text  # his own dd-e-share
+    assert "Nr. 1" in text and "Pēdējie uzlabojumu lēmumi" in text
+    labels = [
+        e["text"]["text"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
+    assert "Apstiprināt Nr. 1" in labels
+    await slack.sender.event({"type": "app_home_opened", "user": "U0STRANGE", "tab": "home"})
+    await slack.settle()
+    assert "U0STRANGE" not in slack.fake.homes
