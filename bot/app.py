@@ -174,12 +174,14 @@ def slack_service(settings: Settings, ctx: Context, db: Database) -> SlackServic
     from bot.slack.service import SlackService
 
     secret = settings.slack_signing_secret
+    app_token = settings.slack_app_token
     return SlackService(
         settings.slack_bot_token.get_secret_value(),
         secret.get_secret_value() if secret is not None else "",
         settings.slack_api_url,
         ctx,
         db,
+        app_token=app_token.get_secret_value() if app_token is not None else None,
     )
 
 

@@ -16,6 +16,7 @@ from functools import partial
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -41,6 +42,7 @@ LIBRARY_VARIABLES = (
     "SLACK_BOT_TOKEN",
     "SLACK_SIGNING_SECRET",
     "SLACK_VERIFICATION_TOKEN",
+    "SLACK_APP_TOKEN",
 )
 """Variables slack-bolt would read by itself; hidden while the app is built."""
 
@@ -55,6 +57,8 @@ class SlackService:
         ctx: The domain context.
         db: The database.
         rate_limits: The 429 handler (default: real time).
+        app_token: ``xapp-…``: Socket Mode (Slack connects nothing to us; we open a
+            WebSocket to Slack), instead of HTTP requests to ``/slack/events``.
     """
 
     def __init__(
@@ -66,6 +70,7 @@ class SlackService:
         db: Database,
         *,
         rate_limits: RateLimitHandler | None = None,
+        app_token: str | None = None,
     ) -> None:
         self.ctx = ctx
         self.db = db
@@ -81,14 +86,18 @@ class SlackService:
                 raise_error_for_unhandled_request=False,
             )
         self.channel = SlackChannel(self.client, PostedMessages(db, PLATFORM))
+        self.socket_mode: AsyncSocketModeHandler | None = None
+        if app_token:
+            self.socket_mode = AsyncSocketModeHandler(self.app, app_token, web_client=self.client)
 
     def connect(self, dispatcher: Dispatcher) -> None:
         """Hand Slack's requests to ``dispatcher``."""
         SlackInbound(dispatcher, self.channel).register(self.app)
 
     def mount(self, server: HttpServer) -> None:
-        """Serve ``POST /slack/events`` on ``server``."""
-        server.add_post(EVENTS_PATH, self.events)
+        """Serve ``POST /slack/events`` on ``server`` (HTTP mode only)."""
+        if self.socket_mode is None:
+            server.add_post(EVENTS_PATH, self.events)
 
     async def events(self, request: web.Request) -> web.Response:
         """``POST /slack/events``: Bolt verifies the signature, acks, then runs listeners."""
@@ -104,6 +113,9 @@ class SlackService:
         auth = await self.client.auth_test()
         _LOGGER.info("Slack: %s in %s", auth.get("user"), auth.get("team"))
         await self.link_people()
+        if self.socket_mode is not None:
+            await self.socket_mode.connect_async()  # type: ignore[no-untyped-call]
+            _LOGGER.info("Slack: Socket Mode connected")
 
     async def link_people(self) -> list[str]:
         """Link each person of the plan not yet linked: ``slack_user_id``, else e-mail.
@@ -137,7 +149,9 @@ class SlackService:
         return linked_now
 
     async def stop(self) -> None:
-        """Close the Web API client's HTTP session."""
+        """Close Socket Mode (if on) and the Web API client's HTTP session."""
+        if self.socket_mode is not None:
+            await self.socket_mode.close_async()  # type: ignore[no-untyped-call]
         session = getattr(self.client, "session", None)
         if session is not None and not session.closed:
             await session.close()

@@ -9,6 +9,7 @@ in (public or private), a user gone, a 429 with ``Retry-After``. ``files.upload`
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -22,6 +23,7 @@ import aiohttp
 from aiohttp import web
 
 BOT_TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-1-test-token"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_USER = "UBOT0001"
 TEAM = "T0TEAM01"
@@ -55,6 +57,8 @@ class FakeSlack:
     clock: Callable[[], float] = field(default=lambda: 0.0)
 
     def __post_init__(self) -> None:
+        self._socket_ws: web.WebSocketResponse | None = None
+        self.socket_acks: list[str] = []
         self._runner: web.AppRunner | None = None
         self._ts = 1_790_000_000
         self.url = ""
@@ -63,6 +67,7 @@ class FakeSlack:
         app = web.Application(client_max_size=10 * 1024**2)
         app.router.add_route("*", "/api/{method}", self._handle)
         app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/link", self._socket)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -78,9 +83,20 @@ class FakeSlack:
 
     # --- what tests look at ------------------------------------------------------------
 
+    async def wait_for(self, check: Callable[[], object], limit: float = 10.0) -> None:
+        """Wait until ``check()`` is true (the bot works in the same event loop)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        while not check():
+            if loop.time() > deadline:
+                names = ", ".join(f"{c.method}({c.channel})" for c in self.calls[-15:])
+                raise AssertionError("the bot did not do it in time; calls: " + names)
+            await asyncio.sleep(0.01)
+
     def sent(self, channel: str | None = None, method: str = "chat.postMessage") -> list[Call]:
         return [
-            c for c in self.calls
+            c
+            for c in self.calls
             if c.method == method and (channel is None or c.channel == channel)
         ]
 
@@ -109,7 +125,8 @@ class FakeSlack:
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        if request.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
+        token = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
+        if request.headers.get("Authorization") != f"Bearer {token}":
             return web.json_response({"ok": False, "error": "invalid_auth"})
         params = await self._params(request)
         call = Call(method, params, self.clock())
@@ -117,7 +134,8 @@ class FakeSlack:
         if self.floods.get(method):
             seconds = self.floods[method].pop(0)
             return web.json_response(
-                {"ok": False, "error": "ratelimited"}, status=429,
+                {"ok": False, "error": "ratelimited"},
+                status=429,
                 headers={"Retry-After": str(seconds)},
             )
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
@@ -128,9 +146,53 @@ class FakeSlack:
             return web.json_response({"ok": False, **result})
         return web.json_response({"ok": True, **result})
 
+    async def _m_apps_connections_open(self, _call: Call) -> dict[str, Any]:
+        return {"url": self.base.replace("http://", "ws://") + "/link"}
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._socket_ws = ws
+        await ws.send_json({"type": "hello", "num_connections": 1, "debug_info": {"host": "fake"}})
+        async for message in ws:
+            if message.type == aiohttp.WSMsgType.TEXT:
+                data = json.loads(message.data)
+                if "envelope_id" in data:
+                    self.socket_acks.append(data["envelope_id"])
+        return ws
+
+    @property
+    def socket_connected(self) -> bool:
+        return self._socket_ws is not None and not self._socket_ws.closed
+
+    async def socket_event(self, event: dict[str, Any], envelope_id: str) -> None:
+        """Deliver an Events API event over the Socket Mode connection."""
+        assert self._socket_ws is not None
+        await self._socket_ws.send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": "events_api",
+                "accepts_response_payload": False,
+                "payload": {
+                    "team_id": TEAM,
+                    "api_app_id": "A0APP001",
+                    "type": "event_callback",
+                    "event_id": "Ev" + envelope_id,
+                    "event_time": int(time.time()),
+                    "event": event,
+                },
+            }
+        )
+
     async def _m_auth_test(self, _call: Call) -> dict[str, Any]:
-        return {"url": "https://test.slack.com/", "team": "Parauga novads", "user": "controlbot",
-                "team_id": TEAM, "user_id": BOT_USER, "bot_id": "B0BOT001"}
+        return {
+            "url": "https://test.slack.com/",
+            "team": "Parauga novads",
+            "user": "controlbot",
+            "team_id": TEAM,
+            "user_id": BOT_USER,
+            "bot_id": "B0BOT001",
+        }
 
     async def _m_users_lookupByEmail(self, call: Call) -> dict[str, Any]:
         user = self.users_by_email.get(str(call.params.get("email", "")).lower())
@@ -207,8 +269,11 @@ class FakeSlack:
         return web.Response(text="OK - 1")
 
     async def _m_files_completeUploadExternal(self, call: Call) -> dict[str, Any]:
-        return {"files": [{"id": f["id"], "title": f.get("title")} for f in
-                          call.params.get("files") or []]}
+        return {
+            "files": [
+                {"id": f["id"], "title": f.get("title")} for f in call.params.get("files") or []
+            ]
+        }
 
 
 def _maybe_json(value: str) -> Any:
@@ -223,8 +288,13 @@ def _maybe_json(value: str) -> Any:
 # --- what Slack sends us --------------------------------------------------------------------
 
 
-def signed_headers(body: str, secret: str = SIGNING_SECRET, *, at: int | None = None,
-                   content_type: str = "application/json") -> dict[str, str]:
+def signed_headers(
+    body: str,
+    secret: str = SIGNING_SECRET,
+    *,
+    at: int | None = None,
+    content_type: str = "application/json",
+) -> dict[str, str]:
     """Headers of a request Slack signed (Slack API: verifying requests from Slack)."""
     timestamp = str(at if at is not None else int(time.time()))
     base = f"v0:{timestamp}:{body}".encode()
@@ -244,20 +314,28 @@ class SlackSender:
         self._event = 0
 
     async def post(self, body: str, headers: dict[str, str]) -> tuple[int, str]:
-        async with aiohttp.ClientSession() as http, http.post(
-            self.url, data=body.encode(), headers=headers
-        ) as response:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(self.url, data=body.encode(), headers=headers) as response,
+        ):
             return response.status, await response.text()
 
-    async def event(self, event: dict[str, Any], *, event_id: str | None = None,
-                    retry: int | None = None) -> tuple[int, str]:
+    async def event(
+        self, event: dict[str, Any], *, event_id: str | None = None, retry: int | None = None
+    ) -> tuple[int, str]:
         self._event += 1
-        body = json.dumps({
-            "token": "legacy", "team_id": TEAM, "api_app_id": "A0APP001",
-            "type": "event_callback", "event_id": event_id or f"Ev{self._event:08d}",
-            "event_time": int(time.time()), "event": event,
-            "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
-        })
+        body = json.dumps(
+            {
+                "token": "legacy",
+                "team_id": TEAM,
+                "api_app_id": "A0APP001",
+                "type": "event_callback",
+                "event_id": event_id or f"Ev{self._event:08d}",
+                "event_time": int(time.time()),
+                "event": event,
+                "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+            }
+        )
         headers = signed_headers(body)
         if retry is not None:
             headers["X-Slack-Retry-Num"] = str(retry)
@@ -265,27 +343,54 @@ class SlackSender:
         return await self.post(body, headers)
 
     async def dm(self, user: str, text: str, **kwargs: Any) -> tuple[int, str]:
-        return await self.event({
-            "type": "message", "channel": "D" + user[1:], "channel_type": "im", "user": user,
-            "text": text, "ts": f"{time.time():.6f}",
-        }, **kwargs)
+        return await self.event(
+            {
+                "type": "message",
+                "channel": "D" + user[1:],
+                "channel_type": "im",
+                "user": user,
+                "text": text,
+                "ts": f"{time.time():.6f}",
+            },
+            **kwargs,
+        )
 
     async def press(self, user: str, message: Call, label: str) -> tuple[int, str]:
         """A press of the button ``label`` on a message the bot posted."""
         action = next(
-            e for b in message.params["blocks"] if b["type"] == "actions"
-            for e in b["elements"] if e["text"]["text"] == label
+            e
+            for b in message.params["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["text"]["text"] == label
         )
         payload = {
-            "type": "block_actions", "team": {"id": TEAM}, "user": {"id": user},
-            "api_app_id": "A0APP001", "token": "legacy", "trigger_id": "13345224609.738474920",
+            "type": "block_actions",
+            "team": {"id": TEAM},
+            "user": {"id": user},
+            "api_app_id": "A0APP001",
+            "token": "legacy",
+            "trigger_id": "13345224609.738474920",
             "channel": {"id": message.channel},
-            "container": {"type": "message", "message_ts": message.params["_ts"],
-                          "channel_id": message.channel},
-            "message": {"ts": message.params["_ts"], "text": message.params.get("text"),
-                        "blocks": message.params["blocks"]},
-            "actions": [{"action_id": action["action_id"], "block_id": "b", "type": "button",
-                         "value": action["value"], "action_ts": "1.1"}],
+            "container": {
+                "type": "message",
+                "message_ts": message.params["_ts"],
+                "channel_id": message.channel,
+            },
+            "message": {
+                "ts": message.params["_ts"],
+                "text": message.params.get("text"),
+                "blocks": message.params["blocks"],
+            },
+            "actions": [
+                {
+                    "action_id": action["action_id"],
+                    "block_id": "b",
+                    "type": "button",
+                    "value": action["value"],
+                    "action_ts": "1.1",
+                }
+            ],
         }
         body = "payload=" + urllib.parse.quote(json.dumps(payload))
         return await self.post(
@@ -294,9 +399,15 @@ class SlackSender:
 
     async def command(self, user: str, text: str, channel: str = "C0TEAM001") -> tuple[int, str]:
         fields = {
-            "token": "legacy", "team_id": TEAM, "channel_id": channel, "user_id": user,
-            "command": "/control", "text": text, "response_url": "https://hooks.example/x",
-            "trigger_id": "1.2.3", "api_app_id": "A0APP001",
+            "token": "legacy",
+            "team_id": TEAM,
+            "channel_id": channel,
+            "user_id": user,
+            "command": "/control",
+            "text": text,
+            "response_url": "https://hooks.example/x",
+            "trigger_id": "1.2.3",
+            "api_app_id": "A0APP001",
         }
         body = urllib.parse.urlencode(fields)
         return await self.post(

@@ -46,13 +46,7 @@ class SlackWorld:
         return "D" + USERS[person][1:]
 
     async def wait_for(self, check: Callable[[], object], limit: float = 10.0) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + limit
-        while not check():
-            if loop.time() > deadline:
-                names = ", ".join(f"{c.method}({c.channel})" for c in self.fake.calls[-15:])
-                raise AssertionError("the bot did not do it in time; calls: " + names)
-            await asyncio.sleep(0.01)
+        await self.fake.wait_for(check, limit)
 
     async def settle(self) -> None:
         count = -1
