@@ -33,7 +33,8 @@ PROMPTS = {
 DATE_EXAMPLE = date(2026, 12, 31)
 
 
-def _header(header: FormHeader, rc: RenderContext) -> str:
+def form_title(header: FormHeader, rc: RenderContext) -> str:
+    """The form's heading: ``Measurements: activity, period`` (or the decision's)."""
     t = rc.t
     if header.decision_id is not None:
         return t.gettext(
@@ -68,7 +69,8 @@ def date_example(rc: RenderContext) -> str:
     return f"{text}." if rc.t.lang == "lv" else text
 
 
-def _input_hint(f: FieldSpec, rc: RenderContext) -> str:
+def input_hint(f: FieldSpec, rc: RenderContext) -> str:
+    """How to type an answer to ``f`` (with an example in the person's number format)."""
     t = rc.t
     example = number_example(f, rc)
     if f.kind is FieldKind.INTEGER:
@@ -100,12 +102,13 @@ def _earlier_line(
     return [rc.t.gettext("Earlier: {values}", values=shown)]
 
 
-def _question(
+def question_lines(
     f: FieldSpec,
     rc: RenderContext,
     answers: Mapping[str, str],
     earlier: Mapping[str, tuple[tuple[str, Decimal], ...]],
 ) -> list[str]:
+    """The question for ``f``: indicator, unit, thresholds, source, earlier values."""
     t = rc.t
     if f.indicator_id is not None:
         _activity, indicator = rc.plan.indicator(f.indicator_id)
@@ -141,7 +144,7 @@ def render_prompt(notice: FormPrompt, rc: RenderContext) -> Message:
     """A question with its number, or the confirmation step with every answer."""
     t = rc.t
     header = notice.header
-    title = _header(header, rc)
+    title = form_title(header, rc)
     lines: list[str] = []
     if notice.resumed:
         lines.append(t.gettext("Continuing where you left off."))
@@ -150,7 +153,7 @@ def render_prompt(notice: FormPrompt, rc: RenderContext) -> Message:
         f = step.field
         sid, mark = header.session_id, f.id
         lines.append(t.gettext("Question {n} of {total}", n=step.number, total=step.total))
-        lines.extend(_question(f, rc, notice.answers, notice.earlier))
+        lines.extend(question_lines(f, rc, notice.answers, notice.earlier))
         choices: list[Choice] = []
         if f.kind is FieldKind.CHOICE:
             for number, option in enumerate(f.options, 1):
@@ -160,7 +163,7 @@ def render_prompt(notice: FormPrompt, rc: RenderContext) -> Message:
             choices.append(Choice(tokens.form_option(sid, "yes", mark), t.gettext("Yes")))
             choices.append(Choice(tokens.form_option(sid, "no", mark), t.gettext("No")))
         else:
-            lines.append(_input_hint(f, rc))
+            lines.append(input_hint(f, rc))
         if step.number > 1 or f.ask_if is not None:
             choices.append(Choice(tokens.form_option(sid, "back", mark), t.gettext("Back")))
         choices.append(_cancel(header, rc))
@@ -177,10 +180,17 @@ def render_prompt(notice: FormPrompt, rc: RenderContext) -> Message:
 
 
 def _answer_lines(notice: FormPrompt, step: Confirm, rc: RenderContext) -> list[str]:
+    return answer_lines(notice.fields, step.answers, rc)
+
+
+def answer_lines(
+    fields: tuple[FieldSpec, ...], answers: Mapping[str, str], rc: RenderContext
+) -> list[str]:
+    """The answers for confirmation: each value with its status, comments under them."""
     t = rc.t
     lines: list[str] = []
-    for f in notice.fields:
-        raw = step.answers.get(f.id)
+    for f in fields:
+        raw = answers.get(f.id)
         if raw is None:
             continue
         if f.indicator_id is not None:
@@ -252,4 +262,4 @@ def render_expired(notice: FormExpired, rc: RenderContext) -> Message:
     choices: tuple[Choice, ...] = ()
     if header.round_id is not None:
         choices = (Choice(tokens.start_round(header.round_id), t.gettext("Start again")),)
-    return Message(text, title=_header(header, rc), choices=choices)
+    return Message(text, title=form_title(header, rc), choices=choices)

@@ -22,9 +22,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot.dispatch import Dispatcher
 from bot.events import ChoiceSelected, CommandReceived, Sender, TextReceived
-from bot.slack import blocks
+from bot.i18n import as_lang
+from bot.slack import blocks, modals
 from bot.slack.blocks import ACTION_PREFIX
 from bot.slack.channel import PLATFORM, SlackChannel
+from bot.tokens import Token, TokenError
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -53,6 +55,7 @@ class SlackInbound:
         app.event("message")(self.on_message)
         app.command(SLASH_COMMAND)(self.on_command)
         app.event("app_home_opened")(self.on_home)
+        app.view(modals.CALLBACK_ID)(self.on_submit)
 
     def _seen_before(self, event_id: str | None) -> bool:
         if not event_id:
@@ -106,14 +109,21 @@ class SlackInbound:
         await self.dispatcher.handle(CommandReceived(sender, name, tuple(words[1:])), alert=alert)
 
     async def on_action(self, ack: Ack, body: dict[str, Any]) -> None:
-        """A pressed button: acknowledge, then hand its token to the dispatcher."""
+        """A pressed button: acknowledge, then hand its token to the dispatcher.
+
+        *Enter measurements* opens the measurement modal instead of a chat form.
+        """
         await ack()
         actions = body.get("actions") or [{}]
         token = str(actions[0].get("value", ""))
         user = str((body.get("user") or {}).get("id", ""))
         channel = str((body.get("channel") or {}).get("id", ""))
-        private = channel.startswith("D")
+        private = not channel or channel.startswith("D")
         sender = Sender(PLATFORM, user, None, None if private else channel)
+        round_id = _round_to_measure(token)
+        if round_id is not None and body.get("trigger_id"):
+            await self._open_modal(sender, str(body["trigger_id"]), round_id)
+            return
         alerted = False
 
         async def alert(text: str) -> None:
@@ -125,6 +135,73 @@ class SlackInbound:
         message = body.get("message") or {}
         if private and not alerted and message.get("ts"):
             await self._without_buttons(channel, message)
+
+    async def _open_modal(self, sender: Sender, trigger_id: str, round_id: int) -> None:
+        """Open a loading modal at once (the trigger expires in 3 s; C09), then fill it."""
+        lang = as_lang(self.dispatcher.ctx.default_lang) or "lv"  # no lookup before the open
+        try:
+            opened = await self.channel.client.views_open(
+                trigger_id=trigger_id, view=modals.loading_view(lang)
+            )
+        except SlackApiError as exc:
+            _LOGGER.warning("the modal did not open: %s", exc.response.get("error"))
+            return
+        view = opened.get("view") or {}
+        begun = await self.dispatcher.begin_form(sender, round_id)
+        if isinstance(begun, str):
+            final = modals.message_view(lang, begun)
+        else:
+            prompt, person_lang = begun
+            header = prompt.header
+            state = modals.ModalState(
+                header.session_id,
+                round_id,
+                header.activity_id,
+                header.period,
+                person_lang,
+                tuple(f.indicator_id for f in prompt.fields if f.indicator_id is not None),
+            )
+            final = modals.values_view(self.dispatcher.ctx, state, prompt.earlier)
+        try:
+            await self.channel.client.views_update(
+                view_id=view.get("id"), hash=view.get("hash"), view=final
+            )
+        except SlackApiError as exc:
+            _LOGGER.warning("the modal was not filled in: %s", exc.response.get("error"))
+
+    async def on_submit(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """A step of the measurement modal: checked in the ack, stored after it (C08, C09)."""
+        ctx = self.dispatcher.ctx
+        try:
+            state = modals.ModalState.load(str(view.get("private_metadata", "")))
+        except (ValueError, KeyError, TypeError):
+            await ack()
+            return
+        given = {**state.answers, **modals.typed(view)}
+        spec = modals.spec_of(ctx, state)
+        values = modals.value_fields(ctx, state)
+        parsed, errors = modals.check(ctx, state, values, given)
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        comments = modals.comment_fields(spec, parsed)
+        if state.step == "values" and comments:
+            state.step, state.answers = "comments", given
+            await ack(response_action="update", view=modals.comments_view(ctx, state, parsed))
+            return
+        more, errors = modals.check(ctx, state, comments, given)
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        parsed.update(more)
+        if state.step != "confirm":
+            state.step, state.answers = "confirm", given
+            await ack(response_action="update", view=modals.confirm_view(ctx, state, parsed))
+            return
+        await ack()  # closes the modal; storing happens after the ack
+        user = str((body.get("user") or {}).get("id", ""))
+        ordered = [given[f.id] for f in spec.fields if f.id in parsed]
+        await self.dispatcher.submit_form(Sender(PLATFORM, user), state.session_id, ordered)
 
     async def _ephemeral(self, channel: str, user: str, text: str) -> None:
         try:
@@ -141,6 +218,15 @@ class SlackInbound:
             )
         except SlackApiError as exc:
             _LOGGER.info("could not remove the buttons: %s", exc.response.get("error"))
+
+
+def _round_to_measure(raw: str) -> int | None:
+    """The round of an *Enter measurements* token, else ``None``."""
+    try:
+        token = Token.decode(raw)
+    except TokenError:
+        return None
+    return token.ref if token.kind == "round" and token.value == "start" else None
 
 
 def _unescape(text: str) -> str:

@@ -54,6 +54,7 @@ class FakeSlack:
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     uploads: list[bytes] = field(default_factory=list)
     homes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    views: dict[str, dict[str, Any]] = field(default_factory=dict)
     clock: Callable[[], float] = field(default=lambda: 0.0)
 
     def __post_init__(self) -> None:
@@ -242,6 +243,42 @@ class FakeSlack:
         self.messages[key] = {**self.messages[key], **call.params}
         return {"channel": key[0], "ts": key[1]}
 
+    def _check_view(self, view: dict[str, Any]) -> str | None:
+        for key in ("title", "submit", "close"):
+            if key in view and len(view[key]["text"]) > 24:
+                return "invalid_arguments"  # a title over 24 characters fails (C06)
+        if len(view.get("private_metadata", "")) > 3000 or len(view.get("blocks", [])) > 100:
+            return "invalid_arguments"
+        for block in view.get("blocks", []):
+            if block["type"] == "input" and (
+                len(block["label"]["text"]) > 2000
+                or len(block.get("hint", {}).get("text", "")) > 2000
+            ):
+                return "invalid_arguments"
+        return self._check_blocks([b for b in view.get("blocks", []) if b["type"] != "input"])
+
+    async def _m_views_open(self, call: Call) -> dict[str, Any]:
+        view = call.params.get("view") or {}
+        if not call.params.get("trigger_id"):
+            return {"error": "invalid_trigger_id"}
+        problem = self._check_view(view)
+        if problem:
+            return {"error": problem}
+        view_id = f"V{len(self.views) + 1:08d}"
+        self.views[view_id] = {"id": view_id, "hash": "h1", **view}
+        return {"view": self.views[view_id]}
+
+    async def _m_views_update(self, call: Call) -> dict[str, Any]:
+        view_id = str(call.params.get("view_id"))
+        if view_id not in self.views:
+            return {"error": "not_found"}
+        view = call.params.get("view") or {}
+        problem = self._check_view(view)
+        if problem:
+            return {"error": problem}
+        self.views[view_id] = {"id": view_id, "hash": "h2", **view}
+        return {"view": self.views[view_id]}
+
     async def _m_views_publish(self, call: Call) -> dict[str, Any]:
         view = call.params.get("view") or {}
         if len(view.get("blocks", [])) > 100 or self._check_blocks(view.get("blocks", [])):
@@ -391,6 +428,28 @@ class SlackSender:
                     "action_ts": "1.1",
                 }
             ],
+        }
+        body = "payload=" + urllib.parse.quote(json.dumps(payload))
+        return await self.post(
+            body, signed_headers(body, content_type="application/x-www-form-urlencoded")
+        )
+
+    async def submit(
+        self, user: str, view: dict[str, Any], values: dict[str, str]
+    ) -> tuple[int, str]:
+        """A modal's submit button, with ``values`` typed into its inputs (by block id)."""
+        state = {
+            block_id: {"answer": {"type": "plain_text_input", "value": value}}
+            for block_id, value in values.items()
+        }
+        payload = {
+            "type": "view_submission",
+            "team": {"id": TEAM},
+            "user": {"id": user},
+            "api_app_id": "A0APP001",
+            "token": "legacy",
+            "trigger_id": "1.2.4",
+            "view": {**view, "state": {"values": state}},
         }
         body = "payload=" + urllib.parse.quote(json.dumps(payload))
         return await self.post(

@@ -1,0 +1,277 @@
+"""This module contains the Slack measurement modal: views, and checking what was typed.
+
+The modal has up to three steps, each a ``view_submission`` answered in the ack (Slack waits
+3 seconds, so nothing here does I/O; the plan is in memory and the person's language travels
+in ``private_metadata``):
+
+1. ``values``: one ``plain_text_input`` per indicator (never ``number_input``: it would refuse a
+   Latvian ``12,5``), unit, thresholds and earlier values as the hint. A value our parser
+   refuses comes back as ``response_action: errors`` next to its field (field case C08).
+2. ``comments``: for each value off target, a comment (``response_action: update``).
+3. ``confirm``: the values with their status; *Submit* closes the modal, and the answers go
+   through the same form engine as in chat, after the ack.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from bot.i18n import Lang, translator
+from bot.render.context import RenderContext
+from bot.render.errors import answer_error
+from bot.render.forms import answer_lines, form_title, input_hint, question_lines
+from bot.slack.blocks import escape, shorten
+from workflows.context import Context
+from workflows.forms.fields import FieldSpec, FormSpec
+from workflows.forms.parsing import AnswerError, parse_answer
+from workflows.measuring import measurement_spec
+from workflows.notices import FormHeader
+
+CALLBACK_ID = "controlbot-measure"
+INPUT_ACTION = "answer"
+TITLE_LIMIT = 24
+"""Block Kit: a modal's title is at most 24 characters (field case C06)."""
+LABEL_LIMIT = 2000
+"""Block Kit: an input block's label and hint are at most 2,000 characters."""
+VALUE_LIMIT = 3000
+"""Block Kit: a plain-text input takes at most 3,000 characters."""
+View = dict[str, Any]
+
+
+@dataclass
+class ModalState:
+    """What the modal carries between steps (``private_metadata``, at most 3,000 characters).
+
+    Attributes:
+        session_id: The form session the answers go into.
+        round_id: The control round.
+        activity_id: For the title.
+        period: For the title.
+        lang: The person's language (parsing and messages without a database read).
+        indicators: The indicator ids of the form.
+        step: ``values``, ``comments`` or ``confirm``.
+        answers: Typed answers so far, by field id (as typed; parsed again on submit).
+    """
+
+    session_id: int
+    round_id: int
+    activity_id: str
+    period: str
+    lang: Lang
+    indicators: tuple[str, ...]
+    step: str = "values"
+    answers: dict[str, str] = field(default_factory=dict)
+
+    def dump(self) -> str:
+        """The ``private_metadata`` text."""
+        return json.dumps(
+            {
+                "s": self.session_id,
+                "r": self.round_id,
+                "a": self.activity_id,
+                "p": self.period,
+                "l": self.lang,
+                "i": list(self.indicators),
+                "t": self.step,
+                "v": self.answers,
+            },
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def load(cls, text: str) -> ModalState:
+        """Read ``private_metadata`` back.
+
+        Raises:
+            ValueError: If it is not ours.
+        """
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("not a controlbot modal")
+        lang: Lang = "en" if data.get("l") == "en" else "lv"
+        return cls(
+            int(data["s"]),
+            int(data["r"]),
+            str(data["a"]),
+            str(data["p"]),
+            lang,
+            tuple(str(i) for i in data["i"]),
+            str(data["t"]),
+            {str(k): str(v) for k, v in dict(data["v"]).items()},
+        )
+
+    def header(self) -> FormHeader:
+        """The form's header (for its title)."""
+        return FormHeader(
+            "measurement", self.session_id, self.activity_id, self.period, round_id=self.round_id
+        )
+
+
+def _rc(ctx: Context, lang: Lang) -> RenderContext:
+    return RenderContext(translator(lang), ctx.plan, ctx.timezone)
+
+
+def _plain(text: str, limit: int) -> dict[str, Any]:
+    return {"type": "plain_text", "text": shorten(text, limit) or "…"}
+
+
+def _view(ctx: Context, state: ModalState, blocks: list[dict[str, Any]], submit: str) -> View:
+    t = translator(state.lang)
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK_ID,
+        "title": _plain(t.gettext("Measurements"), TITLE_LIMIT),
+        "submit": _plain(submit, TITLE_LIMIT),
+        "close": _plain(t.gettext("Cancel"), TITLE_LIMIT),
+        "private_metadata": state.dump(),
+        "blocks": [
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": f"*{escape(form_title(state.header(), _rc(ctx, state.lang)))}*",
+                },
+            },
+            *blocks,
+        ],
+    }
+
+
+def loading_view(lang: Lang) -> View:
+    """Shown at once, before anything is looked up (field case C09: the trigger expires)."""
+    t = translator(lang)
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK_ID + "-loading",
+        "title": _plain(t.gettext("Measurements"), TITLE_LIMIT),
+        "close": _plain(t.gettext("Cancel"), TITLE_LIMIT),
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": t.gettext("Loading…")}}],
+    }
+
+
+def message_view(lang: Lang, text: str) -> View:
+    """A modal that only says something (nothing to measure, another form in progress)."""
+    t = translator(lang)
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK_ID + "-note",
+        "title": _plain(t.gettext("Measurements"), TITLE_LIMIT),
+        "close": _plain(t.gettext("Close"), TITLE_LIMIT),
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": escape(shorten(text, 2900))}}
+        ],
+    }
+
+
+def _input(f: FieldSpec, label: str, hint: str, initial: str | None) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": INPUT_ACTION,
+        "multiline": f.indicator_id is None,
+        "max_length": min(f.max_length or VALUE_LIMIT, VALUE_LIMIT),
+    }
+    if initial:
+        element["initial_value"] = initial
+    return {
+        "type": "input",
+        "block_id": f.id,
+        "optional": not f.required,
+        "label": _plain(label, LABEL_LIMIT),
+        "hint": _plain(hint, LABEL_LIMIT),
+        "element": element,
+    }
+
+
+def spec_of(ctx: Context, state: ModalState) -> FormSpec:
+    """The form's fields, rebuilt from the plan (the modal carries only ids)."""
+    return measurement_spec(ctx, state.indicators)
+
+
+def values_view(
+    ctx: Context,
+    state: ModalState,
+    earlier: Mapping[str, tuple[tuple[str, Decimal], ...]] | None = None,
+) -> View:
+    """Step 1: one input per indicator."""
+    rc = _rc(ctx, state.lang)
+    inputs = []
+    for f in spec_of(ctx, state).fields:
+        if f.ask_if is not None or f.indicator_id is None:
+            continue
+        lines = question_lines(f, rc, state.answers, earlier or {})
+        hint = " ".join([*lines[1:], input_hint(f, rc)])
+        inputs.append(_input(f, lines[0], hint, state.answers.get(f.id)))
+    return _view(ctx, state, inputs, translator(state.lang).gettext("Next"))
+
+
+def comment_fields(spec: FormSpec, answers: Mapping[str, str]) -> list[FieldSpec]:
+    """The comment fields the parsed values call for (off target)."""
+    return [f for f in spec.fields if f.ask_if is not None and f.ask_if(answers)]
+
+
+def comments_view(ctx: Context, state: ModalState, parsed: Mapping[str, str]) -> View:
+    """Step 2: a comment for each value off target."""
+    rc = _rc(ctx, state.lang)
+    inputs = []
+    for f in comment_fields(spec_of(ctx, state), parsed):
+        lines = question_lines(f, rc, parsed, {})
+        inputs.append(_input(f, lines[-1], lines[0], state.answers.get(f.id)))
+    return _view(ctx, state, inputs, translator(state.lang).gettext("Next"))
+
+
+def confirm_view(ctx: Context, state: ModalState, parsed: Mapping[str, str]) -> View:
+    """Step 3: the values with their status, to submit."""
+    rc = _rc(ctx, state.lang)
+    t = rc.t
+    lines = [
+        t.gettext("Please check your answers:"),
+        *answer_lines(spec_of(ctx, state).fields, parsed, rc),
+    ]
+    text = {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": escape(shorten("\n".join(lines), 2900))},
+    }
+    return _view(ctx, state, [text], t.gettext("Submit"))
+
+
+def typed(view: Mapping[str, Any]) -> dict[str, str]:
+    """What was typed in the modal's inputs, by block id (field id)."""
+    found: dict[str, str] = {}
+    values = (view.get("state") or {}).get("values") or {}
+    for block_id, actions in values.items():
+        answer = (actions or {}).get(INPUT_ACTION) or {}
+        value = answer.get("value")
+        if isinstance(value, str):
+            found[str(block_id)] = value
+    return found
+
+
+def check(
+    ctx: Context, state: ModalState, fields: list[FieldSpec], given: Mapping[str, str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Parse ``given`` for ``fields`` in the person's language.
+
+    Returns:
+        ``(parsed values by field id, translated errors by field id)``.
+    """
+    rc = _rc(ctx, state.lang)
+    parsed: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for f in fields:
+        raw = given.get(f.id, "")
+        if not raw.strip() and not f.required:
+            continue
+        try:
+            parsed[f.id] = parse_answer(f, raw, state.lang)
+        except AnswerError as exc:
+            errors[f.id] = shorten(answer_error(exc, f, rc), LABEL_LIMIT)
+    return parsed, errors
+
+
+def value_fields(ctx: Context, state: ModalState) -> list[FieldSpec]:
+    """The fields of step 1."""
+    return [f for f in spec_of(ctx, state).fields if f.ask_if is None]
