@@ -142,11 +142,24 @@ class SlackService:
                     continue
             if user_id is None:
                 continue
-            await self.db.run(partial(_link, ctx=self.ctx, person_id=person.id, user_id=user_id))
+            locale = await self._locale(user_id)
+            await self.db.run(
+                partial(_link, ctx=self.ctx, person_id=person.id, user_id=user_id, locale=locale)
+            )
             linked_now.append(person.id)
         if linked_now:
             _LOGGER.info("linked to Slack: %s", ", ".join(linked_now))
         return linked_now
+
+    async def _locale(self, user_id: str) -> str | None:
+        """The Slack user's locale (``lv-LV``, ``en-US``; field case C20), if Slack says."""
+        try:
+            info = await self.client.users_info(user=user_id, include_locale=True)
+        except SlackApiError as exc:
+            _LOGGER.info("%s: no locale (%s)", user_id, exc.response.get("error"))
+            return None
+        locale = (info.get("user") or {}).get("locale")
+        return locale if isinstance(locale, str) else None
 
     async def stop(self) -> None:
         """Close Socket Mode (if on) and the Web API client's HTTP session."""
@@ -157,8 +170,10 @@ class SlackService:
             await session.close()
 
 
-def _link(session: Session, *, ctx: Context, person_id: str, user_id: str) -> None:
-    enrolment.link(session, ctx, person_id, PLATFORM, user_id, seen=False)
+def _link(
+    session: Session, *, ctx: Context, person_id: str, user_id: str, locale: str | None
+) -> None:
+    enrolment.link(session, ctx, person_id, PLATFORM, user_id, locale, seen=False)
 
 
 def _slack_people(session: Session) -> set[str]:

@@ -55,6 +55,8 @@ class FakeSlack:
     uploads: list[bytes] = field(default_factory=list)
     homes: dict[str, dict[str, Any]] = field(default_factory=dict)
     views: dict[str, dict[str, Any]] = field(default_factory=dict)
+    locales: dict[str, str] = field(default_factory=dict)
+    inactive: set[str] = field(default_factory=set)
     clock: Callable[[], float] = field(default=lambda: 0.0)
 
     def __post_init__(self) -> None:
@@ -201,8 +203,18 @@ class FakeSlack:
             return {"error": "users_not_found"}
         return {"user": {"id": user, "team_id": TEAM}}
 
+    async def _m_users_info(self, call: Call) -> dict[str, Any]:
+        user = str(call.params.get("user", ""))
+        info: dict[str, Any] = {"id": user, "team_id": TEAM}
+        asked = str(call.params.get("include_locale")).lower() in ("true", "1")
+        if user in self.locales and asked:
+            info["locale"] = self.locales[user]
+        return {"user": info}
+
     async def _m_conversations_open(self, call: Call) -> dict[str, Any]:
         user = str(call.params.get("users", ""))
+        if user in self.inactive:
+            return {"error": "user_disabled"}
         return {"channel": {"id": "D" + user[1:]}}
 
     async def _m_conversations_join(self, call: Call) -> dict[str, Any]:

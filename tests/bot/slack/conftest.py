@@ -77,6 +77,7 @@ async def slack(ctx: Context, db: Database) -> AsyncIterator[SlackWorld]:
             for p, u in USERS.items()
         },
         clock=time.clock,
+        locales={USERS[PETERIS]: "en-US", USERS[JANIS]: "lv-LV"},
     )
     await fake.start()
     service = SlackService(

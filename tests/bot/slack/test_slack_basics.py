@@ -17,6 +17,7 @@ from tests.bot.slack.conftest import (
     ANNA,
     CHANNEL,
     JANIS,
+    PETERIS,
     TEAM_CHANNEL,
     USERS,
     SlackWorld,
@@ -24,7 +25,7 @@ from tests.bot.slack.conftest import (
 from tests.support.fake_slack import signed_headers
 from tests.support.flow import rows
 from workflows import bindings
-from workflows.notices import Help, Outgoing, ToChannel
+from workflows.notices import Help, Outgoing, ToChannel, ToPerson
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -217,3 +218,32 @@ async def test_app_home_shows_open_controls_and_recent_decisions(slack: SlackWor
     await slack.sender.event({"type": "app_home_opened", "user": "U0STRANGE", "tab": "home"})
     await slack.settle()
     assert "U0STRANGE" not in slack.fake.homes
+
+
+async def test_c20_slack_locales_are_read_and_an_explicit_choice_wins(slack: SlackWorld) -> None:
+    languages = {
+        i.person_id: i.client_language for i in rows(slack.db, PlatformIdentity, platform="slack")
+    }
+    assert languages[PETERIS] == "en-US" and languages[JANIS] == "lv-LV"
+    assert languages[ANNA] is None  # Slack did not say: the plan's default applies
+    await slack.sender.command(USERS[PETERIS], "help", channel=slack.dm(PETERIS))
+    await slack.wait_for(lambda: slack.fake.texts(slack.dm(PETERIS)))
+    assert slack.fake.texts(slack.dm(PETERIS))[-1].startswith("*Help*")
+    await slack.sender.command(USERS[PETERIS], "lang lv", channel=slack.dm(PETERIS))
+    await slack.sender.command(USERS[PETERIS], "help", channel=slack.dm(PETERIS))
+    await slack.wait_for(lambda: slack.fake.texts(slack.dm(PETERIS))[-1].startswith("*Palīdzība"))
+
+
+async def test_c03_a_deactivated_slack_user_is_reported_once(slack: SlackWorld) -> None:
+    slack.fake.inactive.add(USERS[PETERIS])
+    hello = [Outgoing(ToPerson(PETERIS), Help(is_admin=False, is_approver=False))]
+    assert await slack.dispatcher.outbox.deliver(hello) == 1
+    await slack.dispatcher.outbox.deliver(hello)
+    told = [t for t in slack.fake.texts(slack.dm(JANIS)) if "nav sasniedzams" in t]
+    assert len(told) == 1 and "Slack" in told[0]
+    (marked,) = [
+        i
+        for i in rows(slack.db, PlatformIdentity, platform="slack")
+        if i.unreachable_since is not None
+    ]
+    assert marked.person_id == PETERIS
