@@ -197,6 +197,14 @@ class Dispatcher:
             texts = [(await self.outbox.render_for(i)).plain() for i in items]
             return "\n\n".join(texts)
 
+    async def first_round_to_measure(self, sender: Sender) -> int | None:
+        """The open round where the sender has the earliest due measurements, if any."""
+        person_id = await self.db.run(lambda s: self._identify(s, sender))
+        if person_id is None:
+            return None
+        listing = await self.db.run(lambda s: pending_for(s, self.ctx, person_id))
+        return listing.rounds[0].round_id if listing.rounds else None
+
     async def submit_form(
         self, sender: Sender, session_id: int, answers: list[str]
     ) -> list[Outgoing]:

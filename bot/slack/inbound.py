@@ -31,6 +31,8 @@ from bot.tokens import Token, TokenError
 _LOGGER = logging.getLogger(__name__)
 
 SLASH_COMMAND = "/control"
+MEASURE_WORDS = frozenset({"measure", "mērīt", "merit"})
+"""``/control measure`` opens the measurement modal of the earliest open round."""
 SEEN_EVENTS = 1000
 """Recent event ids remembered, so an event Slack retries is handled once."""
 Ack = Callable[..., Awaitable[Any]]
@@ -102,6 +104,12 @@ class SlackInbound:
         user, channel = str(command.get("user_id", "")), str(command.get("channel_id", ""))
         chat = None if channel.startswith("D") else channel
         sender = Sender(PLATFORM, user, None, chat)
+        if name in MEASURE_WORDS and command.get("trigger_id"):
+            round_id = await self.dispatcher.first_round_to_measure(sender)
+            if round_id is not None:
+                await self._open_modal(sender, str(command["trigger_id"]), round_id)
+                return
+            name = "pending"  # nothing to measure: say what waits instead
 
         async def alert(text: str) -> None:
             await self._ephemeral(channel, user, text)

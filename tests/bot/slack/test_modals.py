@@ -103,3 +103,19 @@ async def test_c09_the_modal_opens_before_slow_lookups_finish(slack: SlackWorld)
     await slack.wait_for(lambda: next(iter(slack.fake.views.values()))["hash"] == "h2")
     (view,) = slack.fake.views.values()
     assert set(inputs(view)) == {"dd-avg-processing", "dd-within-sla"}
+
+
+async def test_control_measure_opens_the_modal_of_the_first_round(slack: SlackWorld) -> None:
+    await slack.admin("remind", ACTIVITY, "2026-10")
+    status, _ = await slack.sender.command(USERS[ANNA], "measure", channel=slack.dm(ANNA))
+    assert status == 200
+    await slack.wait_for(lambda: any(v["hash"] == "h2" for v in slack.fake.views.values()))
+    (view,) = slack.fake.views.values()
+    assert set(inputs(view)) == {"dd-avg-processing", "dd-within-sla"}
+
+
+async def test_control_measure_with_nothing_to_measure_says_so(slack: SlackWorld) -> None:
+    await slack.sender.command(USERS[ANNA], "measure", channel=slack.dm(ANNA))
+    await slack.wait_for(lambda: slack.fake.texts(slack.dm(ANNA)))
+    assert "Šobrīd Jums nekas nav jādara" in slack.fake.texts(slack.dm(ANNA))[-1]
+    assert slack.fake.views == {}
