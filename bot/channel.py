@@ -53,6 +53,20 @@ class TemporaryFailure(Exception):
     """
 
 
+class PartlyDelivered(Exception):
+    """The text went out, but part of the message did not (a chart upload failed; C11).
+
+    Args:
+        address: Where the message went.
+        reason: What failed, for the log.
+    """
+
+    def __init__(self, address: Address, reason: str) -> None:
+        super().__init__(f"{address}: {reason}")
+        self.address = address
+        self.reason = reason
+
+
 class Channel(Protocol):
     """A chat platform the bot can send through."""
 
@@ -64,5 +78,6 @@ class Channel(Protocol):
         Raises:
             Unreachable: If the platform refuses the recipient for good.
             TemporaryFailure: If the platform cannot be reached now (after retries).
+            PartlyDelivered: If the text went out but an attached chart did not.
         """
         ...

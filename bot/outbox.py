@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from bot.channel import Address, Channel, TemporaryFailure, Unreachable
+from bot.channel import Address, Channel, PartlyDelivered, TemporaryFailure, Unreachable
 from bot.i18n import Lang, resolve_locale, translator
 from bot.messages import Message
 from bot.render import RenderContext, render
@@ -26,7 +26,7 @@ from storage.db import Database
 from storage.models import Person, PlatformIdentity
 from workflows import bindings, reachability
 from workflows.context import Context
-from workflows.notices import Outgoing, ToChannel, ToPerson
+from workflows.notices import ChartNotDelivered, Outgoing, ToChannel, ToPerson
 
 CONSOLE = "console"
 Outcome = Literal["sent", "retry", "failed"]
@@ -199,6 +199,10 @@ class Outbox:
                 except Unreachable as exc:
                     _LOGGER.warning("%s", exc)
                     reports += await self._unreachable(replace(route, address=exc.address))
+                except PartlyDelivered as exc:
+                    delivered += 1
+                    _LOGGER.warning("%s", exc)
+                    reports += self._partly(route)
                 except TemporaryFailure as exc:
                     transient += 1
                     _LOGGER.warning("%s not sent now: %s", type(item.notice).__name__, exc)
@@ -210,6 +214,14 @@ class Outbox:
         if reports:
             await self.deliver(reports)
         return outcomes
+
+    def _partly(self, route: Route) -> list[Outgoing]:
+        """Tell the admin channel that a post went out without its chart (C11)."""
+        admin = self.ctx.plan.plan.admin_channel
+        if route.channel_id == admin:
+            return []
+        notice = ChartNotDelivered(route.address.label, route.address.platform)
+        return [Outgoing(ToChannel(admin), notice)]
 
     async def _unreachable(self, route: Route) -> list[Outgoing]:
         address = route.address

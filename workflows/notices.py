@@ -535,6 +535,14 @@ class ChannelUnreachable:
 
 
 @dataclass(frozen=True)
+class ChartNotDelivered:
+    """A post to ``target`` went out without its chart (field case C11); for the admin channel."""
+
+    target: str
+    platform: str
+
+
+@dataclass(frozen=True)
 class PlatformChosen:
     """DMs now go to ``platform`` (``None``: to the platform the person used last)."""
 
@@ -588,6 +596,7 @@ Notice: TypeAlias = (
     | LanguageChanged
     | Enrolled
     | PlatformChosen
+    | ChartNotDelivered
     | ChannelBound
     | PersonUnreachable
     | ChannelUnreachable

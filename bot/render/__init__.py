@@ -44,6 +44,7 @@ _RENDERERS: dict[type[Any], Callable[[Any, RenderContext], Message]] = {
     n.LanguageChanged: misc.render_language,
     n.Enrolled: misc.render_enrolled,
     n.PlatformChosen: misc.render_platform_chosen,
+    n.ChartNotDelivered: misc.render_chart_not_delivered,
     n.ChannelBound: misc.render_channel_bound,
     n.PersonUnreachable: misc.render_person_unreachable,
     n.ChannelUnreachable: misc.render_channel_unreachable,

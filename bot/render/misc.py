@@ -15,6 +15,7 @@ from workflows.notices import (
     AwayRecorded,
     ChannelBound,
     ChannelUnreachable,
+    ChartNotDelivered,
     Enrolled,
     Help,
     LanguageChanged,
@@ -218,6 +219,18 @@ def render_platform_chosen(notice: PlatformChosen, rc: RenderContext) -> Message
     return Message(
         t.gettext(
             "Your messages will come on {platform}.",
+            platform=PLATFORM_NAMES.get(notice.platform, notice.platform),
+        )
+    )
+
+
+def render_chart_not_delivered(notice: ChartNotDelivered, rc: RenderContext) -> Message:
+    """To the admin channel: a summary went out without its chart."""
+    return Message(
+        rc.t.gettext(
+            "A post to {target} on {platform} went out without its chart: the upload failed. "
+            "The text is there; check the bot's log.",
+            target=notice.target,
             platform=PLATFORM_NAMES.get(notice.platform, notice.platform),
         )
     )

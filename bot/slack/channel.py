@@ -28,7 +28,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.channel import Address, TemporaryFailure, Unreachable
+from bot.channel import Address, PartlyDelivered, TemporaryFailure, Unreachable
 from bot.messages import Message
 from bot.posted import PostedMessages
 from bot.slack import blocks
@@ -167,7 +167,7 @@ class SlackChannel:
         if message.ref and last is not None:
             await self.posted.remember(message.ref, channel, str(last["ts"]))
         if message.image is not None:
-            await self._upload(channel, message)
+            await self._upload(address, channel, message)
 
     async def _post(
         self, address: Address, channel: str, part: blocks.SlackMessage
@@ -229,10 +229,11 @@ class SlackChannel:
                 )
         return bool(earlier) and address.kind == "channel"
 
-    async def _upload(self, channel: str, message: Message) -> None:
+    async def _upload(self, address: Address, channel: str, message: Message) -> None:
         """Upload the chart with the supported flow (``files_upload_v2``; field case C11).
 
-        A failed upload leaves the text posted and is logged; it is not retried.
+        Raises:
+            PartlyDelivered: If the upload failed (the text is posted; not retried).
         """
         assert message.image is not None
         try:
@@ -244,3 +245,4 @@ class SlackChannel:
             )
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
             _LOGGER.error("the chart for %s was not uploaded: %s", channel, exc)
+            raise PartlyDelivered(address, f"chart not uploaded: {exc}") from exc

@@ -57,6 +57,7 @@ class FakeSlack:
     views: dict[str, dict[str, Any]] = field(default_factory=dict)
     locales: dict[str, str] = field(default_factory=dict)
     inactive: set[str] = field(default_factory=set)
+    uploads_fail: bool = False
     clock: Callable[[], float] = field(default=lambda: 0.0)
 
     def __post_init__(self) -> None:
@@ -116,7 +117,7 @@ class FakeSlack:
     # --- the server --------------------------------------------------------------------
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
-        params: dict[str, Any] = dict(request.query)
+        params: dict[str, Any] = {k: _maybe_json(v) for k, v in request.query.items()}
         if request.method == "POST":
             if request.content_type == "application/json":
                 params.update(await request.json())
@@ -318,6 +319,8 @@ class FakeSlack:
         return web.Response(text="OK - 1")
 
     async def _m_files_completeUploadExternal(self, call: Call) -> dict[str, Any]:
+        if self.uploads_fail:
+            return {"error": "file_upload_failed"}
         return {
             "files": [
                 {"id": f["id"], "title": f.get("title")} for f in call.params.get("files") or []

@@ -7,9 +7,13 @@ import json
 import time
 from decimal import Decimal
 
-from bot.channel import Address
+import pytest
+
+from bot.channel import Address, PartlyDelivered
 from bot.messages import Choice, Message
+from bot.outbox import Outbox
 from bot.slack.blocks import BLOCKS_PER_MESSAGE, SECTION_LIMIT
+from storage.db import Database
 from storage.models import ChannelBinding, ImprovementDecision, Measurement, PlatformIdentity
 from tests.bot.slack.conftest import (
     ACTIVITY,
@@ -24,7 +28,9 @@ from tests.bot.slack.conftest import (
 )
 from tests.support.fake_slack import signed_headers
 from tests.support.flow import rows
+from tests.support.recording import RecordingChannel
 from workflows import bindings
+from workflows.context import Context
 from workflows.notices import Help, Outgoing, ToChannel, ToPerson
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -247,3 +253,29 @@ async def test_c03_a_deactivated_slack_user_is_reported_once(slack: SlackWorld) 
         if i.unreachable_since is not None
     ]
     assert marked.person_id == PETERIS
+
+
+async def test_c11_a_failed_upload_leaves_the_text_and_is_reported(slack: SlackWorld) -> None:
+    slack.fake.uploads_fail = True
+    post = Message("Kopsavilkums", title="Oktobris", image=PNG)
+    with pytest.raises(PartlyDelivered):
+        await slack.service.channel.send(Address("slack", "channel", TEAM_CHANNEL, "#t"), post)
+    assert slack.fake.texts(TEAM_CHANNEL) == ["*Oktobris*\nKopsavilkums"]  # posted once
+
+
+async def test_c11_the_outbox_counts_it_delivered_and_tells_the_admin_channel(
+    ctx: Context, db: Database
+) -> None:
+    class ChartFails:
+        platform = "slack"
+
+        async def send(self, address: Address, message: Message) -> None:
+            raise PartlyDelivered(address, "chart not uploaded")
+
+    console = RecordingChannel()
+    db.transaction(lambda s: bindings.bind(s, ctx, CHANNEL, "slack", TEAM_CHANNEL, ADMIN))
+    outbox = Outbox(ctx, db, {"console": console, "slack": ChartFails()}, "lv")
+    post = [Outgoing(ToChannel(CHANNEL), Help(is_admin=False, is_approver=False))]
+    assert await outbox.deliver(post) == 0
+    (notice,) = console.to("admin")
+    assert "#pk-dzivesvieta" in notice.text and "Slack" in notice.text

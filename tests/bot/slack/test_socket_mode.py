@@ -3,6 +3,8 @@ gets its events there; nothing listens on /slack/events."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.dispatch import Dispatcher
 from bot.outbox import Outbox
 from bot.slack.service import SlackService
@@ -39,3 +41,16 @@ async def test_socket_mode_receives_events_and_acknowledges_them(
     assert fake.socket_acks == ["env-1"]
     await service.stop()
     await fake.stop()
+
+
+def test_slack_variables_in_the_environment_do_not_switch_on_oauth(
+    ctx: Context, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SLACK_CLIENT_ID", "111.222")
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", "not-ours")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "not-ours-either")
+    service = SlackService(BOT_TOKEN, "ours", "http://127.0.0.1:9/api/", ctx, db)
+    assert service.app.oauth_flow is None
+    import os
+
+    assert os.environ["SLACK_CLIENT_ID"] == "111.222"  # and the environment is left as it was
