@@ -54,7 +54,6 @@ from workflows.notices import (
     ChannelBound,
     DecisionAlreadyTaken,
     Enrolled,
-    FormPrompt,
     Help,
     LanguageChanged,
     NotApprover,
@@ -169,33 +168,32 @@ class Dispatcher:
         view = await self.db.run(lambda s: home.home_for(s, self.ctx, person_id))
         return await self.outbox.render_for(Outgoing(ToPerson(person_id), view))
 
-    async def begin_form(self, sender: Sender, round_id: int) -> tuple[FormPrompt, Lang] | str:
-        """Start (or resume) the sender's measurement form for a platform's own form UI.
+    async def begin_form(
+        self, sender: Sender, round_id: int
+    ) -> tuple[conversation.MeasurementPreview, Lang] | str:
+        """What a platform's own form UI (Slack's modal) asks for ``round_id``; stores nothing.
 
         Returns:
-            The form's first prompt and the person's language; or, when there is nothing to
-            fill in (not enrolled, round closed, another form in progress…), the text to show.
-            Notices besides the prompt (others filling in the same round) go out as usual.
+            The preview and the person's language; or, when there is nothing to fill in
+            (not enrolled, round closed, another form in progress…), the text to show.
         """
         person_id = await self.db.run(lambda s: self._identify(s, sender))
         if person_id is None:
             lang = resolve_locale(client=sender.client_language, default=self.default_lang)
             rc = RenderContext(translator(lang), self.ctx.plan, self.ctx.timezone)
             return render(problem("not_enrolled"), rc).plain()
-        async with self._locks[person_id]:
 
-            def work(session: Session) -> tuple[list[Outgoing], Lang]:
-                items = conversation.start_measurement(session, self.ctx, person_id, round_id)
-                return items, person_language(session, self.ctx, person_id, self.default_lang)
+        def work(
+            session: Session,
+        ) -> tuple[conversation.MeasurementPreview | list[Outgoing], Lang]:
+            found = conversation.preview_measurement(session, self.ctx, person_id, round_id)
+            return found, person_language(session, self.ctx, person_id, self.default_lang)
 
-            items, lang = await self.db.run(work)
-            prompts = [i.notice for i in items if isinstance(i.notice, FormPrompt)]
-            others = [i for i in items if not isinstance(i.notice, FormPrompt)]
-            if prompts and prompts[0].header.round_id == round_id:
-                await self.outbox.deliver(others)
-                return prompts[0], lang
-            texts = [(await self.outbox.render_for(i)).plain() for i in items]
-            return "\n\n".join(texts)
+        found, lang = await self.db.run(work)
+        if isinstance(found, conversation.MeasurementPreview):
+            return found, lang
+        texts = [(await self.outbox.render_for(i)).plain() for i in found]
+        return "\n\n".join(texts)
 
     async def first_round_to_measure(self, sender: Sender) -> int | None:
         """The open round where the sender has the earliest due measurements, if any."""
@@ -206,12 +204,15 @@ class Dispatcher:
         return listing.rounds[0].round_id if listing.rounds else None
 
     async def submit_form(
-        self, sender: Sender, session_id: int, answers: list[str]
+        self, sender: Sender, round_id: int, answers: dict[str, str], lang: Lang
     ) -> list[Outgoing]:
-        """Feed a whole form's typed answers, in order, then submit it (a platform's form UI).
+        """Store a whole form typed in a platform's own UI, then send what follows.
 
-        The answers go through the same form engine as typed chat answers, so they are checked
-        and stored the same way; the intermediate questions are not sent.
+        Args:
+            sender: Who submitted.
+            round_id: The round measured.
+            answers: Typed answers by field id.
+            lang: The language they were typed in (the UI's, even if changed meanwhile).
 
         Returns:
             The notices that were sent (what was stored, decisions it opened, or problems).
@@ -220,22 +221,11 @@ class Dispatcher:
         if person_id is None:
             return []
         async with self._locks[person_id]:
-
-            def work(session: Session) -> list[Outgoing]:
-                lang = person_language(session, self.ctx, person_id, self.default_lang)
-                out: list[Outgoing] = []
-                for text in [*answers, "submit"]:
-                    answered = conversation.answer_form(
-                        session, self.ctx, person_id, text, lang, session_id=session_id
-                    )
-                    if answered is None:
-                        return [Outgoing(ToPerson(person_id), problem("no_form"))]
-                    out.extend(answered)
-                    if any(not isinstance(i.notice, FormPrompt) for i in answered):
-                        break  # stored, expired or refused: nothing more to feed
-                return [i for i in out if not isinstance(i.notice, FormPrompt)]
-
-            items = await self.db.run(work)
+            items = await self.db.run(
+                lambda s: conversation.fill_measurement(
+                    s, self.ctx, person_id, round_id, answers, lang
+                )
+            )
             await self.outbox.deliver(items)
         return items
 

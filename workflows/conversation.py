@@ -455,3 +455,122 @@ def _sid(row: FormSession | ImprovementDecision) -> int:
     if row.id is None:  # pragma: no cover
         raise ValueError("row has no id yet")
     return row.id
+
+
+@dataclass(frozen=True)
+class MeasurementPreview:
+    """What a whole-form UI (Slack's modal) shows for a round, before anything is stored.
+
+    Attributes:
+        round_id: The round.
+        activity_id: Its activity.
+        period: Its period.
+        indicators: What the person measures and has not submitted yet, in plan order.
+        earlier: Earlier values per indicator (trend hints).
+        answers: Answers the person already gave in chat, to start from.
+    """
+
+    round_id: int
+    activity_id: str
+    period: str
+    indicators: tuple[str, ...]
+    earlier: Mapping[str, tuple[tuple[str, Decimal], ...]]
+    answers: Mapping[str, str]
+
+
+def preview_measurement(
+    session: Session, ctx: Context, person_id: str, round_id: int
+) -> MeasurementPreview | list[Outgoing]:
+    """What to ask in a whole-form UI for ``round_id``; stores nothing.
+
+    Returns:
+        The preview, or what to tell the person instead (round closed, nothing to measure,
+        another form in progress).
+    """
+    me = ToPerson(person_id)
+    control_round = session.get(ControlRound, round_id)
+    if control_round is None or control_round.status != "open":
+        return [Outgoing(me, problem("unknown_round", round=round_id))]
+    try:
+        missing, answered = outstanding_for(session, ctx, control_round, person_id)
+    except UnknownPlanItem:
+        return [Outgoing(me, problem("unknown_round", round=round_id))]
+    if not missing and not answered:
+        return [Outgoing(me, problem("not_a_measurer", round=round_id))]
+    if not missing:
+        notice = NothingToMeasure(
+            round_id, control_round.activity_id, control_round.period, answered
+        )
+        return [Outgoing(me, notice)]
+    row = active_form(session, person_id)
+    given: Mapping[str, str] = {}
+    if row is not None and row.expires_at > ctx.now():
+        if (row.form, row.subject_id) != (measuring.FORM, round_id):
+            return [Outgoing(me, problem("finish_current_form_first"))]
+        given = dict(row.answers)
+    earlier = earlier_values(
+        session, control_round.activity_id, Period.parse(control_round.period)
+    )
+    return MeasurementPreview(
+        round_id, control_round.activity_id, control_round.period, missing, earlier, given
+    )
+
+
+def fill_measurement(
+    session: Session,
+    ctx: Context,
+    person_id: str,
+    round_id: int,
+    answers: Mapping[str, str],
+    lang: Lang,
+) -> list[Outgoing]:
+    """Store a whole form's answers (by field id) for ``round_id`` at once, then submit.
+
+    Whatever the person did in chat meanwhile, the answers start from the first question of
+    a fresh state, so each lands on its own field; they pass the same engine (parsing in
+    ``lang``, the language they were typed in) and the same storing as chat answers. A form
+    that expired while the UI was open is started again rather than lost.
+
+    Returns:
+        What was stored (and decisions it opened), or why nothing was.
+    """
+    me = ToPerson(person_id)
+    notes = _expire_stale(session, ctx, person_id)
+    row = active_form(session, person_id)
+    if row is not None and (row.form, row.subject_id) != (measuring.FORM, round_id):
+        return [*notes, Outgoing(me, problem("finish_current_form_first"))]
+    if row is None:
+        started = start_measurement(session, ctx, person_id, round_id)
+        row = active_form(session, person_id)
+        if row is None:
+            return [i for i in started if not isinstance(i.notice, FormPrompt)]
+    opened = open_or_retire(session, ctx, row)
+    if not isinstance(opened, OpenForm):
+        return opened
+    state, outcome = engine.start(opened.spec)
+    while isinstance(outcome, Ask):
+        text = answers.get(outcome.field.id)
+        if text is None:  # the UI did not ask it (the plan changed meanwhile): ask in chat
+            row.state, row.answers = state.encode(opened.spec), dict(state.answers)
+            session.add(row)
+            return [_prompt(opened, outcome, state.answers)]
+        state, outcomes = engine.answer(opened.spec, state, text, lang)
+        refused = [o for o in outcomes if isinstance(o, Invalid)]
+        if refused:
+            row.state, row.answers = state.encode(opened.spec), dict(state.answers)
+            session.add(row)
+            error = refused[0]
+            return [
+                Outgoing(me, AnswerRefused(opened.header, error.field, error.error)),
+                *[_prompt(opened, o, state.answers) for o in outcomes if isinstance(o, Ask)],
+            ]
+        outcome = outcomes[-1]  # type: ignore[assignment]
+    if isinstance(outcome, Confirm):
+        state, outcomes = engine.answer(opened.spec, state, engine.SUBMIT, lang)
+        outcome = outcomes[-1]  # type: ignore[assignment]
+    row.state, row.answers = state.encode(opened.spec), dict(state.answers)
+    row.updated_at = ctx.now()
+    session.add(row)
+    if isinstance(outcome, Completed):
+        return [*notes, *_finish(session, ctx, opened, outcome)]
+    return notes  # pragma: no cover - a measurement form always ends in Completed

@@ -92,7 +92,10 @@ def buttons(choices: tuple[Choice, ...]) -> list[Block]:
             {
                 "type": "button",
                 "action_id": f"{ACTION_PREFIX}:{start + index}",
-                "text": {"type": "plain_text", "text": shorten(choice.label, BUTTON_TEXT_LIMIT)},
+                "text": {
+                    "type": "plain_text",
+                    "text": shorten(choice.label, BUTTON_TEXT_LIMIT) or "…",
+                },
                 "value": choice.token,
             }
             for index, choice in enumerate(choices[start : start + BUTTONS_PER_ACTIONS])
@@ -121,7 +124,7 @@ def render(message: Message) -> list[SlackMessage]:
     )
     body: list[Block] = []
     if message.title:
-        title = shorten(escape(message.title), SECTION_LIMIT - 2)
+        title = escape(shorten(message.title, SECTION_LIMIT // 5))
         body.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*{title}*"}})
     body.extend(sections(message.text))
     actions = buttons(message.choices)
@@ -133,7 +136,7 @@ def render(message: Message) -> list[SlackMessage]:
         chunks.append(chunks[-1][room:])
         chunks[-2] = chunks[-2][:room]
     chunks[-1] = chunks[-1] + actions
-    fallback = shorten(message.plain(), FALLBACK_LIMIT)
+    fallback = shorten(message.plain(), FALLBACK_LIMIT) or "…"
     return [
         SlackMessage(escape(fallback) if n == 0 else "…", blocks)
         for n, blocks in enumerate(chunks)

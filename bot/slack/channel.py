@@ -40,16 +40,18 @@ GONE = frozenset(
     {
         "channel_not_found",
         "is_archived",
-        "account_inactive",
         "user_not_found",
         "user_disabled",
         "cannot_dm_bot",
         "not_in_channel",
         "restricted_action",
-        "missing_scope",
     }
 )
-"""Web API errors that mean this recipient is out of our reach until someone acts."""
+"""Web API errors that mean this recipient is out of our reach until someone acts. Errors of
+the app itself (``account_inactive``, ``missing_scope``, ``invalid_auth``…) are not here: they
+say nothing about the recipient and must not mark anyone unreachable."""
+PASSING = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout"})
+"""Web API errors that pass by themselves: the delivery ledger tries again later."""
 MAX_WAIT_SECONDS = 60.0
 """A Retry-After longer than this is not waited out here (the ledger tries later)."""
 
@@ -104,9 +106,10 @@ def _retry_after(response: HttpResponse) -> float:
     for key, values in response.headers.items():
         if key.lower() == "retry-after" and values:
             try:
-                return float(values[0])
+                seconds = float(values[0])
             except ValueError:
                 return 1.0
+            return max(seconds, 1.0) if seconds == seconds else 1.0  # NaN → 1 s
     return 1.0
 
 
@@ -136,9 +139,12 @@ class SlackChannel:
         try:
             await self._send(address, message)
         except SlackApiError as exc:
-            error = str(exc.response.get("error", ""))
-            if error == "ratelimited":
-                raise TemporaryFailure(f"{address}: rate limited") from exc
+            data = exc.response.data
+            error = str(data.get("error", "")) if isinstance(data, dict) else ""
+            if error == "ratelimited" or error in PASSING or exc.response.status_code >= 500:
+                raise TemporaryFailure(f"{address}: {error or exc.response.status_code}") from exc
+            if not isinstance(data, dict):  # an HTML page from a proxy: Slack is not answering
+                raise TemporaryFailure(f"{address}: not a Web API answer") from exc
             if error in GONE:
                 raise Unreachable(address, error) from exc
             raise

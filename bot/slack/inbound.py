@@ -20,9 +20,17 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
+from bot.channel import Address, TemporaryFailure, Unreachable
 from bot.dispatch import Dispatcher
-from bot.events import ChoiceSelected, CommandReceived, Sender, TextReceived
+from bot.events import (
+    ChoiceSelected,
+    CommandReceived,
+    Sender,
+    TextReceived,
+    UnsupportedMessage,
+)
 from bot.i18n import as_lang
+from bot.messages import Message
 from bot.slack import blocks, modals
 from bot.slack.blocks import ACTION_PREFIX
 from bot.slack.channel import PLATFORM, SlackChannel
@@ -31,6 +39,8 @@ from bot.tokens import Token, TokenError
 _LOGGER = logging.getLogger(__name__)
 
 SLASH_COMMAND = "/control"
+UNREAD_SUBTYPES = frozenset({"message_changed", "file_share"})
+"""DM events the bot cannot take as an answer, but should say so about."""
 MEASURE_WORDS = frozenset({"measure", "mērīt", "merit"})
 """``/control measure`` opens the measurement modal of the earliest open round."""
 SEEN_EVENTS = 1000
@@ -72,7 +82,16 @@ class SlackInbound:
         if self._seen_before(body.get("event_id")):
             _LOGGER.info("Slack sent event %s again; handled once", body.get("event_id"))
             return
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+        if event.get("channel_type") != "im" or event.get("bot_id"):
+            return
+        subtype = event.get("subtype")
+        if subtype in UNREAD_SUBTYPES:  # an edit, or a file: say what we read
+            user = event.get("user") or (event.get("message") or {}).get("user")
+            if isinstance(user, str) and not (event.get("message") or {}).get("bot_id"):
+                kind = "edit" if subtype == "message_changed" else "media"
+                await self.dispatcher.handle(UnsupportedMessage(Sender(PLATFORM, user), kind))
+            return
+        if subtype:
             return
         user, text = event.get("user"), event.get("text")
         if not isinstance(user, str) or not isinstance(text, str):
@@ -99,7 +118,7 @@ class SlackInbound:
     async def on_command(self, ack: Ack, command: dict[str, Any]) -> None:
         """``/control pending`` and friends; ``/control`` alone shows what waits."""
         await ack()
-        words = str(command.get("text", "")).split()
+        words = _unescape(str(command.get("text", ""))).split()
         name = words[0].lower().lstrip("/") if words else "pending"
         user, channel = str(command.get("user_id", "")), str(command.get("channel_id", ""))
         chat = None if channel.startswith("D") else channel
@@ -159,17 +178,16 @@ class SlackInbound:
         if isinstance(begun, str):
             final = modals.message_view(lang, begun)
         else:
-            prompt, person_lang = begun
-            header = prompt.header
+            preview, person_lang = begun
             state = modals.ModalState(
-                header.session_id,
                 round_id,
-                header.activity_id,
-                header.period,
+                preview.activity_id,
+                preview.period,
                 person_lang,
-                tuple(f.indicator_id for f in prompt.fields if f.indicator_id is not None),
+                preview.indicators,
+                answers=dict(preview.answers),
             )
-            final = modals.values_view(self.dispatcher.ctx, state, prompt.earlier)
+            final = modals.values_view(self.dispatcher.ctx, state, preview.earlier)
         try:
             await self.channel.client.views_update(
                 view_id=view.get("id"), hash=view.get("hash"), view=final
@@ -182,11 +200,12 @@ class SlackInbound:
         ctx = self.dispatcher.ctx
         try:
             state = modals.ModalState.load(str(view.get("private_metadata", "")))
-        except (ValueError, KeyError, TypeError):
+            spec = modals.spec_of(ctx, state)
+        except Exception:  # not our metadata, or the plan changed under the modal
+            _LOGGER.warning("a measurement modal could not be read; closed it", exc_info=True)
             await ack()
             return
         given = {**state.answers, **modals.typed(view)}
-        spec = modals.spec_of(ctx, state)
         values = modals.value_fields(ctx, state)
         parsed, errors = modals.check(ctx, state, values, given)
         if errors:
@@ -208,14 +227,20 @@ class SlackInbound:
             return
         await ack()  # closes the modal; storing happens after the ack
         user = str((body.get("user") or {}).get("id", ""))
-        ordered = [given[f.id] for f in spec.fields if f.id in parsed]
-        await self.dispatcher.submit_form(Sender(PLATFORM, user), state.session_id, ordered)
+        answers = {f.id: given[f.id] for f in spec.fields if f.id in parsed}
+        await self.dispatcher.submit_form(
+            Sender(PLATFORM, user), state.round_id, answers, state.lang
+        )
 
     async def _ephemeral(self, channel: str, user: str, text: str) -> None:
+        """A note only ``user`` sees in ``channel``; a DM when there is no channel (App Home)."""
         try:
-            await self.channel.client.chat_postEphemeral(channel=channel, user=user, text=text)
-        except SlackApiError as exc:
-            _LOGGER.info("ephemeral answer to %s failed: %s", user, exc.response.get("error"))
+            if channel:
+                await self.channel.client.chat_postEphemeral(channel=channel, user=user, text=text)
+            else:
+                await self.channel.send(Address(PLATFORM, "dm", user, user), Message(text))
+        except (SlackApiError, Unreachable, TemporaryFailure) as exc:
+            _LOGGER.info("a note to %s failed: %s", user, exc)
 
     async def _without_buttons(self, channel: str, message: dict[str, Any]) -> None:
         """The pressed DM message, its buttons removed (so it cannot be pressed twice)."""
@@ -237,6 +262,23 @@ def _round_to_measure(raw: str) -> int | None:
     return token.ref if token.kind == "round" and token.value == "start" else None
 
 
+_MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
+
+
+def _shown(match: re.Match[str]) -> str:
+    target, label = match.group(1), match.group(2)
+    if target.startswith(("@", "#", "!")):  # a mention: its label, else its id
+        return ("@" if target.startswith("@") else "#") + (label or target.lstrip("@#!"))
+    if label and label != target.removeprefix("mailto:"):
+        return f"{label} ({target.removeprefix('mailto:')})"
+    return label or target.removeprefix("mailto:")
+
+
 def _unescape(text: str) -> str:
-    """What the person typed: Slack sends ``&``, ``<`` and ``>`` as entities."""
+    """What the person saw as they typed it.
+
+    Slack sends links and mentions as ``<https://…|label>``, ``<@U123>`` and ``<mailto:…>``,
+    and ``&``, ``<``, ``>`` as entities (Slack API, formatting text).
+    """
+    text = _MARKUP.sub(_shown, text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

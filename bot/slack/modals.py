@@ -47,7 +47,6 @@ class ModalState:
     """What the modal carries between steps (``private_metadata``, at most 3,000 characters).
 
     Attributes:
-        session_id: The form session the answers go into.
         round_id: The control round.
         activity_id: For the title.
         period: For the title.
@@ -57,7 +56,6 @@ class ModalState:
         answers: Typed answers so far, by field id (as typed; parsed again on submit).
     """
 
-    session_id: int
     round_id: int
     activity_id: str
     period: str
@@ -70,7 +68,6 @@ class ModalState:
         """The ``private_metadata`` text."""
         return json.dumps(
             {
-                "s": self.session_id,
                 "r": self.round_id,
                 "a": self.activity_id,
                 "p": self.period,
@@ -94,7 +91,6 @@ class ModalState:
             raise ValueError("not a controlbot modal")
         lang: Lang = "en" if data.get("l") == "en" else "lv"
         return cls(
-            int(data["s"]),
             int(data["r"]),
             str(data["a"]),
             str(data["p"]),
@@ -106,9 +102,7 @@ class ModalState:
 
     def header(self) -> FormHeader:
         """The form's header (for its title)."""
-        return FormHeader(
-            "measurement", self.session_id, self.activity_id, self.period, round_id=self.round_id
-        )
+        return FormHeader("measurement", 0, self.activity_id, self.period, round_id=self.round_id)
 
 
 def _rc(ctx: Context, lang: Lang) -> RenderContext:

@@ -101,7 +101,12 @@ class SlackService:
 
     async def events(self, request: web.Request) -> web.Response:
         """``POST /slack/events``: Bolt verifies the signature, acks, then runs listeners."""
-        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        try:
+            bolt_request = await to_bolt_request(request)
+            bolt_response = await self.app.async_dispatch(bolt_request)
+        except (UnicodeDecodeError, ValueError) as exc:  # junk (e.g. a timestamp "abc"), unsigned
+            _LOGGER.warning("refused a request to %s: %s", EVENTS_PATH, type(exc).__name__)
+            return web.Response(status=400, text="bad request")
         return await to_aiohttp_response(bolt_response)
 
     async def start(self) -> None:

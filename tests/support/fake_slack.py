@@ -58,6 +58,8 @@ class FakeSlack:
     locales: dict[str, str] = field(default_factory=dict)
     inactive: set[str] = field(default_factory=set)
     uploads_fail: bool = False
+    answers: dict[str, tuple[int, str]] = field(default_factory=dict)
+    """Method → (HTTP status, body) to answer once instead of the normal answer."""
     clock: Callable[[], float] = field(default=lambda: 0.0)
 
     def __post_init__(self) -> None:
@@ -135,6 +137,10 @@ class FakeSlack:
         params = await self._params(request)
         call = Call(method, params, self.clock())
         self.calls.append(call)
+        if method in self.answers:
+            status, text = self.answers.pop(method)
+            return web.Response(status=status, text=text, content_type="application/json"
+                                if text.startswith("{") else "text/html")
         if self.floods.get(method):
             seconds = self.floods[method].pop(0)
             return web.json_response(
