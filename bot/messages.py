@@ -35,6 +35,8 @@ class Message:
             is edited to show this one instead of posting anew; in a DM the earlier
             message loses its buttons and this one is sent.
         image: A PNG picture (a chart) to show with the text, or ``None``.
+        thread: The ``ref`` of an earlier message this one follows up: where the platform
+            has threads or replies, it is posted under that message in the same chat.
     """
 
     text: str
@@ -44,6 +46,7 @@ class Message:
     ref: str | None = None
     replaces: str | None = None
     image: bytes | None = field(default=None, repr=False)
+    thread: str | None = None
 
     def plain(self) -> str:
         """Title and text as one plain string."""

@@ -51,6 +51,23 @@ class PostedMessages:
 
         await self.db.run(work)
 
+    async def find(self, ref: str, target: str) -> Posted | None:
+        """The first message about ``ref`` in ``target``, kept for later."""
+
+        def work(session: Session) -> Posted | None:
+            row = session.exec(
+                select(PostedMessage)
+                .where(
+                    col(PostedMessage.platform) == self.platform,
+                    col(PostedMessage.ref) == ref,
+                    col(PostedMessage.target) == target,
+                )
+                .order_by(col(PostedMessage.id))
+            ).first()
+            return Posted(row.target, row.message_id) if row is not None else None
+
+        return await self.db.run(work)
+
     async def take(self, ref: str, target: str) -> list[Posted]:
         """The messages about ``ref`` in ``target``, forgotten as they are returned."""
 

@@ -103,7 +103,7 @@ def render_still_open(notice: DecisionStillOpen, rc: RenderContext) -> Message:
     if notice.comment:
         lines.append(t.gettext("Comment: {comment}", comment=notice.comment))
     lines.append(_decider_line(d, rc))
-    return Message("\n".join(lines), title=title)
+    return Message("\n".join(lines), title=title, thread=decision_ref(d.decision_id))
 
 
 def render_not_approver(notice: NotApprover, rc: RenderContext) -> Message:

@@ -167,16 +167,21 @@ class SlackChannel:
         if message.replaces and await self._settle(channel, address, message):
             return
         parts = blocks.render(message)
+        parent = await self.posted.find(message.thread, channel) if message.thread else None
         last: dict[str, Any] | None = None
         for part in parts:
-            last = await self._post(address, channel, part)
+            last = await self._post(address, channel, part, parent.message_id if parent else None)
         if message.ref and last is not None:
             await self.posted.remember(message.ref, channel, str(last["ts"]))
         if message.image is not None:
             await self._upload(address, channel, message)
 
     async def _post(
-        self, address: Address, channel: str, part: blocks.SlackMessage
+        self,
+        address: Address,
+        channel: str,
+        part: blocks.SlackMessage,
+        thread_ts: str | None = None,
     ) -> dict[str, Any]:
         try:
             response = await self.client.chat_postMessage(
@@ -185,6 +190,7 @@ class SlackChannel:
                 blocks=part.blocks,
                 unfurl_links=False,
                 unfurl_media=False,
+                thread_ts=thread_ts,
             )
         except SlackApiError as exc:
             if exc.response.get("error") != "not_in_channel" or address.kind != "channel":
@@ -196,6 +202,7 @@ class SlackChannel:
                 blocks=part.blocks,
                 unfurl_links=False,
                 unfurl_media=False,
+                thread_ts=thread_ts,
             )
         return dict(response.data) if isinstance(response.data, dict) else {}
 

@@ -21,7 +21,7 @@ from dataclasses import replace
 from functools import partial
 from typing import TypeVar
 
-from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, ReplyParameters
 from telegram import Message as TgMessage
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -125,19 +125,26 @@ class TelegramChannel:
                     reply_markup=rendered.keyboard if only else None,
                 )
             )
+        parent = await self.posted.find(message.thread, chat) if message.thread else None
+        reply = int(parent.message_id) if parent is not None else None
         for index, text in enumerate(rendered.texts):
             keys = rendered.keyboard if index == len(rendered.texts) - 1 else None
-            last = await self._call(partial(self._text, chat, text, keys))
+            last = await self._call(partial(self._text, chat, text, keys, reply))
         if message.ref and last is not None:
             await self.posted.remember(message.ref, chat, str(last.message_id))
 
-    async def _text(self, chat: str, text: str, keys: InlineKeyboardMarkup | None) -> TgMessage:
+    async def _text(
+        self, chat: str, text: str, keys: InlineKeyboardMarkup | None, reply: int | None = None
+    ) -> TgMessage:
         return await self.bot.send_message(
             chat,
             text,
             parse_mode=ParseMode.HTML,
             reply_markup=keys,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
+            reply_parameters=(
+                ReplyParameters(reply, allow_sending_without_reply=True) if reply else None
+            ),
         )
 
     async def _settle(self, chat: str, address: Address, message: Message) -> bool:

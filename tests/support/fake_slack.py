@@ -139,8 +139,11 @@ class FakeSlack:
         self.calls.append(call)
         if method in self.answers:
             status, text = self.answers.pop(method)
-            return web.Response(status=status, text=text, content_type="application/json"
-                                if text.startswith("{") else "text/html")
+            return web.Response(
+                status=status,
+                text=text,
+                content_type="application/json" if text.startswith("{") else "text/html",
+            )
         if self.floods.get(method):
             seconds = self.floods[method].pop(0)
             return web.json_response(

@@ -374,7 +374,13 @@ def _user(user_id: int, language: str | None, first_name: str) -> dict[str, Any]
 
 
 def _maybe_json(key: str, value: str) -> Any:
-    if key in ("reply_markup", "commands", "allowed_updates", "link_preview_options"):
+    if key in (
+        "reply_markup",
+        "commands",
+        "allowed_updates",
+        "link_preview_options",
+        "reply_parameters",
+    ):
         return json.loads(value)
     return value
 

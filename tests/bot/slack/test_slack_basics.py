@@ -279,3 +279,12 @@ async def test_c11_the_outbox_counts_it_delivered_and_tells_the_admin_channel(
     assert await outbox.deliver(post) == 0
     (notice,) = console.to("admin")
     assert "#pk-dzivesvieta" in notice.text and "Slack" in notice.text
+
+
+async def test_follow_ups_of_a_decision_go_into_its_thread(slack: SlackWorld) -> None:
+    team = Address("slack", "channel", TEAM_CHANNEL, "#t")
+    await slack.service.channel.send(team, Message("Lēmums vajadzīgs", ref="decision:9"))
+    await slack.service.channel.send(team, Message("Joprojām atvērts", thread="decision:9"))
+    request, follow_up = slack.fake.sent(TEAM_CHANNEL)
+    assert request.params.get("thread_ts") is None
+    assert follow_up.params["thread_ts"] == request.params["_ts"]

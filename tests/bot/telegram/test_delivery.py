@@ -250,3 +250,12 @@ async def test_a_button_answer_telegram_refuses_does_not_break_the_press(world: 
     world.fake.floods["answerCallbackQuery"] = [3]  # "query is too old" or flood: refused
     await world.presses(anna, "Ievadīt mērījumus", reminder)
     assert "Jautājums 1 no" in world.fake.texts(anna)[-1]  # the form still started
+
+
+async def test_follow_ups_of_a_decision_reply_to_its_message(world: World) -> None:
+    assert world.service is not None
+    group = Address("telegram", "channel", str(GROUP), "#t")
+    await world.service.channel.send(group, Message("Lēmums vajadzīgs", ref="decision:9"))
+    await world.service.channel.send(group, Message("Joprojām atvērts", thread="decision:9"))
+    request, follow_up = world.fake.sent(GROUP)
+    assert follow_up.params["reply_parameters"]["message_id"] == request.params["_message_id"]
