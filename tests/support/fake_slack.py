@@ -9,7 +9,6 @@ in (public or private), a user gone, a 429 with ``Retry-After``. ``files.upload`
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -21,6 +20,8 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+
+from tests.support.waiting import wait_until
 
 BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-1-test-token"
@@ -91,13 +92,11 @@ class FakeSlack:
 
     async def wait_for(self, check: Callable[[], object], limit: float = 10.0) -> None:
         """Wait until ``check()`` is true (the bot works in the same event loop)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + limit
-        while not check():
-            if loop.time() > deadline:
-                names = ", ".join(f"{c.method}({c.channel})" for c in self.calls[-15:])
-                raise AssertionError("the bot did not do it in time; calls: " + names)
-            await asyncio.sleep(0.01)
+
+        def recent() -> str:
+            return "calls: " + ", ".join(f"{c.method}({c.channel})" for c in self.calls[-15:])
+
+        await wait_until(check, recent, limit)
 
     def sent(self, channel: str | None = None, method: str = "chat.postMessage") -> list[Call]:
         return [

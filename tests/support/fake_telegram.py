@@ -20,6 +20,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.support.waiting import wait_until
+
 TOKEN = "123456:TEST-token"
 BOT_USERNAME = "controlbot_test_bot"
 ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre"}
@@ -138,15 +140,11 @@ class FakeTelegram:
 
     async def wait_for(self, check: Callable[[], object], limit: float = 10.0) -> None:
         """Wait until ``check()`` is true (the bot works in the same event loop)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + limit
-        while not check():
-            if loop.time() > deadline:
-                raise AssertionError(
-                    "the bot did not do it in time; calls: "
-                    + ", ".join(f"{c.method}({c.chat})" for c in self.calls[-15:])
-                )
-            await asyncio.sleep(0.01)
+
+        def recent() -> str:
+            return "calls: " + ", ".join(f"{c.method}({c.chat})" for c in self.calls[-15:])
+
+        await wait_until(check, recent, limit)
 
     # --- updates (what users do) -------------------------------------------------------
 

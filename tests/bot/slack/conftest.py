@@ -3,7 +3,6 @@ a fake Slack Web API on 127.0.0.1 (port 0), with the real dispatcher and a real 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ from storage.db import Database
 from tests.bot.telegram.conftest import VirtualTime
 from tests.support.fake_slack import BOT_TOKEN, SIGNING_SECRET, Call, FakeSlack, SlackSender
 from tests.support.recording import RecordingChannel, command
+from tests.support.waiting import until_quiet
 from workflows.context import Context
 
 ADMIN = "kristaps-sils"
@@ -49,10 +49,8 @@ class SlackWorld:
         await self.fake.wait_for(check, limit)
 
     async def settle(self) -> None:
-        count = -1
-        while count != len(self.fake.calls):
-            count = len(self.fake.calls)
-            await asyncio.sleep(0.15)
+        """Let the bot finish what it is doing (no new calls for a moment)."""
+        await until_quiet(self.fake.calls)
 
     async def admin(self, name: str, *args: str) -> None:
         await self.dispatcher.handle(command(ADMIN, name, *args))

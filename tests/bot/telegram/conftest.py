@@ -18,6 +18,7 @@ from bot.telegram.service import TelegramService
 from storage.db import Database
 from tests.support.fake_telegram import Call, FakeTelegram
 from tests.support.recording import RecordingChannel, command
+from tests.support.waiting import until_quiet
 from workflows import enrolment
 from workflows.context import Context
 
@@ -131,10 +132,7 @@ class World:
 
     async def settle(self) -> None:
         """Let the bot finish what it is doing (no new calls for a moment)."""
-        count = -1
-        while count != len(self.fake.calls):
-            count = len(self.fake.calls)
-            await asyncio.sleep(0.15)
+        await until_quiet(self.fake.calls)
 
     async def admin(self, name: str, *args: str) -> None:
         """An administrator's console command (e.g. ``/remind``)."""
