@@ -11,6 +11,7 @@ Commands:
     history INDICATOR [--count]  an indicator's last values with their status
     console [--as PERSON]        chat on the console as a person of the plan
     invite PERSON | --all        one-time Telegram deep links that enrol people
+    person erase PERSON [--yes]  erase a leaver's personal data; history kept under a pseudonym
     demo                         one complete scripted control round on a fresh database
 """
 
@@ -96,6 +97,12 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument(
         "--bot-username", help="the bot's @username (default: asked from Telegram with getMe)"
     )
+    person = sub.add_parser("person", help="people commands").add_subparsers(
+        dest="person_command", required=True
+    )
+    erase = person.add_parser("erase", help="erase a leaver's personal data (history kept)")
+    erase.add_argument("person")
+    erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     demo = sub.add_parser("demo", help="run the scripted demo round")
     demo.add_argument("--database", type=Path, default=Path("var/demo.sqlite3"))
     return parser
@@ -410,6 +417,8 @@ def _main(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.command == "invite":
             return asyncio.run(_invite(app, args))
+        if args.command == "person":
+            return _erase(app, args.person, confirmed=args.yes)
         if args.command == "history":
             return asyncio.run(_history(app, args.indicator, args.count))
         if args.command == "away":
@@ -439,6 +448,55 @@ async def _with_channels(app: App, work: Coroutine[Any, Any, int]) -> int:
         return await work
     finally:
         await app.close_channels()
+
+
+def _erase(app: App, person_id: str, *, confirmed: bool) -> int:
+    """``controlbot person erase``: a leaver's personal data removed, history pseudonymised."""
+    from workflows import privacy
+
+    t = _t(app.settings)
+    if not confirmed:
+        if not sys.stdin.isatty():
+            print(t.gettext("Add --yes to erase without a question."), file=sys.stderr)
+            return EXIT_USAGE
+        answer = input(
+            t.gettext(
+                "This removes {person}'s name, e-mail and chat accounts for good. Type the "
+                "person id to confirm: ",
+                person=person_id,
+            )
+        )
+        if answer.strip() != person_id:
+            print(t.gettext("Not confirmed; nothing was changed."), file=sys.stderr)
+            return EXIT_FAILED
+    try:
+        erased = app.db.transaction(
+            lambda s: privacy.erase_person(s, app.ctx, person_id, _actor(app))
+        )
+    except privacy.UnknownPerson:
+        print(t.gettext("No person “{person}” is stored.", person=person_id), file=sys.stderr)
+        return EXIT_USAGE
+    except privacy.StillInPlan:
+        print(
+            t.gettext(
+                "{person} is still in the control plan. Remove them from the plan (and restart "
+                "or run a command so the plan is read), then erase.",
+                person=person_id,
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    print(
+        t.gettext(
+            "Erased {person}. Chat accounts and invitations removed: {removed}. Records that "
+            "now show {pseudonym}: {rewritten}.",
+            person=person_id,
+            removed=erased.removed,
+            rewritten=erased.rewritten,
+            pseudonym=erased.pseudonym,
+        )
+    )
+    return EXIT_OK
 
 
 def telegram_problem(settings: Settings, exc: TelegramError) -> str:

@@ -1,0 +1,190 @@
+"""This module contains erasure: a leaver's personal data removed, their history kept.
+
+``controlbot person erase PERSON_ID`` replaces the person's id everywhere by a pseudonym
+(``erased-`` and ten hex digits of a SHA-256), removes their name, e-mail, language and zone
+choices, chat accounts and invite codes, and rewrites the audit log's mentions of them to the
+pseudonym — the one sanctioned change to the append-only log, itself recorded. Measurements,
+decisions and the audit trail keep their shape, so summaries and history stay intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    Absence,
+    AuditEntry,
+    Delivery,
+    FormSession,
+    ImprovementDecision,
+    Invite,
+    Measurement,
+    Person,
+    PlatformIdentity,
+    RoleAssignment,
+)
+from workflows import audit
+from workflows.context import Context
+
+PSEUDONYM_PREFIX = "erased-"
+
+
+class StillInPlan(Exception):
+    """Only people who left the plan can be erased."""
+
+
+class UnknownPerson(LookupError):
+    """No person with this id is stored."""
+
+
+@dataclass(frozen=True)
+class Erased:
+    """What an erasure changed: chat accounts and invites removed, records rewritten."""
+
+    person_id: str
+    pseudonym: str
+    removed: int
+    rewritten: int
+
+
+def pseudonym(person_id: str) -> str:
+    """The stable pseudonym of ``person_id``."""
+    return PSEUDONYM_PREFIX + hashlib.sha256(person_id.encode()).hexdigest()[:10]
+
+
+def _whole(person_id: str) -> re.Pattern[str]:
+    """``person_id`` as a whole id (not inside a longer one)."""
+    return re.compile(rf"(?<![\w-]){re.escape(person_id)}(?![\w-])")
+
+
+def _swap(value: Any, pattern: re.Pattern[str], new: str) -> Any:
+    if isinstance(value, str):
+        return pattern.sub(new, value)
+    if isinstance(value, list):
+        return [_swap(v, pattern, new) for v in value]
+    if isinstance(value, dict):
+        return {k: _swap(v, pattern, new) for k, v in value.items()}
+    return value
+
+
+def erase_person(session: Session, ctx: Context, person_id: str, by: str) -> Erased:
+    """Erase ``person_id``'s personal data and keep their history under a pseudonym.
+
+    Raises:
+        UnknownPerson: If no such person is stored.
+        StillInPlan: If the person is still in the plan (remove them from it first).
+    """
+    person = session.get(Person, person_id)
+    if person is None:
+        raise UnknownPerson(person_id)
+    if person.active or ctx.plan.has_person(person_id):
+        raise StillInPlan(person_id)
+    new = pseudonym(person_id)
+    session.add(Person(id=new, display_name=new, active=False, synced_at=ctx.now()))
+    session.flush()
+    changed: dict[str, int] = {}
+
+    def count(name: str, result: Any) -> None:
+        changed[name] = changed.get(name, 0) + int(getattr(result, "rowcount", 0) or 0)
+
+    accounts = [
+        f"{i.platform}:{i.external_id}"
+        for i in session.exec(
+            select(PlatformIdentity).where(col(PlatformIdentity.person_id) == person_id)
+        ).all()
+    ]
+    count(
+        "chat accounts removed",
+        session.execute(
+            delete(PlatformIdentity).where(col(PlatformIdentity.person_id) == person_id)
+        ),
+    )
+    count(
+        "invites removed",
+        session.execute(delete(Invite).where(col(Invite.person_id) == person_id)),
+    )
+    references: tuple[tuple[type[Any], str], ...] = (
+        (RoleAssignment, "person_id"),
+        (FormSession, "person_id"),
+        (Measurement, "submitted_by"),
+        (ImprovementDecision, "approver_id"),
+        (ImprovementDecision, "owner_id"),
+        (ImprovementDecision, "decided_by"),
+        (Absence, "person_id"),
+        (Absence, "created_by"),
+        (Delivery, "recipient"),
+    )
+    for model, column in references:
+        statement = (
+            update(model)
+            .where(getattr(model, column) == person_id)
+            .values({column: new})
+            .execution_options(synchronize_session=False)
+        )
+        count(f"{model.__tablename__} rows", session.execute(statement))
+    count("audit entries", _pseudonymise_audit(session, person_id, new))
+    name = re.compile(re.escape(person.display_name), re.IGNORECASE)
+    count("audit entries", _pseudonymise_audit(session, name, new))
+    count("texts naming them", _redact_texts(session, name, new))
+    for account in accounts:  # chat account ids are personal data too
+        platform = account.split(":", 1)[0]
+        count("audit entries", _pseudonymise_audit(session, account, f"{platform}:{new}"))
+    session.execute(delete(Person).where(col(Person.id) == person_id))
+    audit.record(session, ctx, by, "person.erased", f"person:{new}")
+    removed = changed.pop("chat accounts removed", 0) + changed.pop("invites removed", 0)
+    return Erased(person_id, new, removed, sum(changed.values()))
+
+
+def _redact_texts(session: Session, name: re.Pattern[str], new: str) -> int:
+    """Replace the person's name in free texts (comments, actions, reasons) by ``new``."""
+    changed = 0
+    for m in session.exec(select(Measurement).where(col(Measurement.comment).is_not(None))):
+        if m.comment and name.search(m.comment):
+            m.comment = name.sub(new, m.comment)
+            session.add(m)
+            changed += 1
+    for d in session.exec(select(ImprovementDecision)):
+        texts = (d.action or "", d.rejection_reason or "")
+        if any(name.search(t) for t in texts):
+            d.action = name.sub(new, d.action) if d.action else d.action
+            d.rejection_reason = (
+                name.sub(new, d.rejection_reason) if d.rejection_reason else d.rejection_reason
+            )
+            session.add(d)
+            changed += 1
+    return changed
+
+
+def _pseudonymise_audit(session: Session, person_id: str | re.Pattern[str], new: str) -> int:
+    """Rewrite the audit log's mentions of ``person_id``.
+
+    Core statements on the connection: the ORM guard against changing audit entries stays
+    in force everywhere else.
+    """
+    pattern = _whole(person_id) if isinstance(person_id, str) else person_id
+    connection = session.connection()
+    table = AuditEntry.__table__  # type: ignore[attr-defined]
+    rows = connection.execute(select(table.c.id, table.c.actor, table.c.subject, table.c.details))
+    changed = 0
+    for entry_id, actor, subject, details in rows.all():
+        text = json.dumps(details, ensure_ascii=False)
+        if not (pattern.search(actor) or pattern.search(subject) or pattern.search(text)):
+            continue
+        connection.execute(
+            table.update()
+            .where(table.c.id == entry_id)
+            .values(
+                actor=pattern.sub(new, actor),
+                subject=pattern.sub(new, subject),
+                details=_swap(details, pattern, new),
+            )
+        )
+        changed += 1
+    return changed
