@@ -32,6 +32,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlmodel import col, select
 from telegram.error import InvalidToken, TelegramError
 
 from bot import __version__
@@ -42,6 +43,7 @@ from bot.plan_report import format_issues, format_overview, format_readiness
 from bot.settings import SECRET_FIELDS, Settings, requested_locale
 from storage.db import Database
 from storage.migrate import current_revision, head_revision, upgrade
+from storage.models import PlatformIdentity
 from workflows import rounds, summaries
 from workflows.context import Context
 from workflows.notices import Outgoing, Problem
@@ -185,9 +187,37 @@ def _plan_check(settings: Settings, path: Path | None) -> int:
         for line in format_issues(exc.issues, t, base=Path.cwd()):
             print(line, file=sys.stderr)
         return EXIT_FAILED
-    for line in [*format_overview(loaded, t), "", *format_readiness(loaded, t)]:
+    linked = _linked_people(settings)
+    for line in [*format_overview(loaded, t), "", *format_readiness(loaded, t, linked)]:
         print(line)
+    if linked is None:
+        print(t.gettext("(Chat accounts were not checked: the database could not be read.)"))
     return EXIT_OK
+
+
+def _linked_people(settings: Settings) -> set[str] | None:
+    """People with a Telegram or Slack account, from an existing, upgraded database."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
+        return None
+    try:
+        db = Database.from_url(settings.database_url)
+    except Exception:  # a report must not fail on the database: it only adds a check
+        return None
+    try:
+        return db.transaction(
+            lambda s: set(
+                s.exec(
+                    select(PlatformIdentity.person_id).where(
+                        col(PlatformIdentity.platform) != "console"
+                    )
+                ).all()
+            )
+        )
+    except Exception:  # not upgraded yet, unreachable server
+        return None
+    finally:
+        db.dispose()
 
 
 def _db_upgrade(settings: Settings) -> int:

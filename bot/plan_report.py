@@ -8,7 +8,7 @@ Every text goes through the :class:`~bot.i18n.Translator`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Final
 
@@ -247,22 +247,30 @@ def _gap_line(gap: Gap, loaded: LoadedPlan, t: Translator) -> str:
             "target, warning and critical threshold are all equal for: {items}",
             items=indicators(gap.items),
         )
+    if gap.code == "no_chat_account":
+        people = ", ".join(loaded.person(p).name for p in gap.items)
+        return t.gettext(
+            "no Telegram or Slack account linked (controlbot invite): {people}", people=people
+        )
     names = ", ".join(t.gettext(_CAPABILITIES[k]) for k in gap.items)
     return t.gettext("capabilities and resources not recorded: {items}", items=names)
 
 
-def format_readiness(loaded: LoadedPlan, t: Translator) -> list[str]:
+def format_readiness(
+    loaded: LoadedPlan, t: Translator, linked: Collection[str] | None = None
+) -> list[str]:
     """The control readiness report (PU3-3 steps 1–3): per activity, what control lacks.
 
     Args:
         loaded: The validated plan.
         t: The reader's translations.
+        linked: People with a chat account, when the database could be read.
 
     Returns:
         A heading, then per activity either "ready" or one line per gap.
     """
     lines = [t.gettext("Control readiness (PU3-3 steps 1–3):")]
-    for readiness in plan_readiness(loaded):
+    for readiness in plan_readiness(loaded, linked):
         label = loaded.activity(readiness.activity_id).label.get(t.lang)
         if not readiness.gaps:
             lines.append("✔ " + t.gettext("{activity}: ready", activity=label))

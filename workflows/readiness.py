@@ -9,6 +9,7 @@ institution should complete.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from workflows.plan.model import LoadedPlan
@@ -31,8 +32,17 @@ class Readiness:
     gaps: tuple[Gap, ...]
 
 
-def activity_readiness(loaded: LoadedPlan, activity: Activity) -> Readiness:
-    """What ``activity`` lacks for control (see the module docstring)."""
+def activity_readiness(
+    loaded: LoadedPlan, activity: Activity, linked: Collection[str] | None = None
+) -> Readiness:
+    """What ``activity`` lacks for control (see the module docstring).
+
+    Args:
+        loaded: The plan.
+        activity: The activity.
+        linked: People with a chat account (Telegram or Slack); ``None`` when unknown (no
+            database), so that gap is not checked.
+    """
     gaps: list[Gap] = []
     if not loaded.holders(activity, activity.scale, Mark.A):
         gaps.append(Gap("no_responsible"))
@@ -59,9 +69,13 @@ def activity_readiness(loaded: LoadedPlan, activity: Activity) -> Readiness:
     )
     if missing:
         gaps.append(Gap("capabilities_not_recorded", missing))
+    if linked is not None:
+        unreachable = tuple(p for p in loaded.people_of(activity) if p not in linked)
+        if unreachable:
+            gaps.append(Gap("no_chat_account", unreachable))
     return Readiness(activity.id, tuple(gaps))
 
 
-def plan_readiness(loaded: LoadedPlan) -> list[Readiness]:
-    """The readiness of every activity, in plan order."""
-    return [activity_readiness(loaded, a) for a in loaded.activities]
+def plan_readiness(loaded: LoadedPlan, linked: Collection[str] | None = None) -> list[Readiness]:
+    """The readiness of every activity, in plan order (``linked``: see above)."""
+    return [activity_readiness(loaded, a, linked) for a in loaded.activities]

@@ -52,3 +52,24 @@ def test_a_deliberately_incomplete_activity_lists_every_gap(tmp_path: Path) -> N
         "target, warning and critical threshold are all equal for: Average time to decision"
         in (english)
     )
+
+
+def test_people_without_a_chat_account_are_listed_when_the_database_is_known() -> None:
+    from workflows.plan.loader import load_default_plan
+    from workflows.readiness import plan_readiness
+
+    loaded = load_default_plan(None)
+    everyone = {p.id for p in loaded.plan.people}
+    assert all(
+        g.code != "no_chat_account" for r in plan_readiness(loaded) for g in r.gaps
+    )  # unknown: not checked
+    assert all(
+        g.code != "no_chat_account" for r in plan_readiness(loaded, everyone) for g in r.gaps
+    )
+    gaps = {
+        r.activity_id: g.items
+        for r in plan_readiness(loaded, everyone - {"anna-ozola"})
+        for g in r.gaps
+        if g.code == "no_chat_account"
+    }
+    assert gaps == {"dzivesvietas-deklaresana": ("anna-ozola",)}

@@ -160,3 +160,25 @@ def test_bad_telegram_settings_are_explained_and_secrets_never_echoed(
     err = capsys.readouterr().err
     assert err.splitlines() == [expected]
     assert "SECRET" not in err.replace("_SECRET", "") and "bad secret" not in err
+
+
+def test_plan_check_lists_people_without_a_chat_account(
+    fake: FakeTelegram,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CONTROLBOT_DEFAULT_LOCALE", "en")
+    assert main(["plan", "check"]) == 0
+    assert "Chat accounts were not checked" in capsys.readouterr().out  # no database yet
+    assert main(["invite", "anna-ozola"]) == 0
+    code = capsys.readouterr().out.split("?start=")[1].split()[0]
+    assert isinstance(_redeem(tmp_path, code, "1001"), enrolment.Linked)
+    assert main(["plan", "check"]) == 0
+    lines = [
+        line
+        for line in capsys.readouterr().out.splitlines()
+        if "no Telegram or Slack account linked" in line
+    ]
+    assert lines and all("Anna Ozola" not in line for line in lines)
+    assert any("Jānis Bērziņš" in line for line in lines)
