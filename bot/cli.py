@@ -2,6 +2,7 @@
 
 Commands:
     plan check [PATH]            validate a plan and print an overview (exit 1 if invalid)
+    plan apply [PATH] [--dry-run]  show what a plan changes; make it the plan in force
     db upgrade                   migrate the database to the newest schema
     remind ACTIVITY [--period P] open a control round and remind whoever measures
     summary CHANNEL [--period P] post a team channel's summary
@@ -36,15 +37,16 @@ from sqlmodel import col, select
 from telegram.error import InvalidToken, TelegramError
 
 from bot import __version__
-from bot.app import App, DatabaseNotReady, build_app
+from bot.app import App, DatabaseNotReady, build_app, build_context
 from bot.formatting import fmt_datetime
 from bot.i18n import Translator, resolve_locale, translator
-from bot.plan_report import format_issues, format_overview, format_readiness
+from bot.plan_report import format_changes, format_issues, format_overview, format_readiness
 from bot.settings import SECRET_FIELDS, Settings, requested_locale
 from storage.db import Database
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.models import PlatformIdentity
 from workflows import rounds, summaries
+from workflows.clock import SystemClock
 from workflows.context import Context
 from workflows.notices import Outgoing, Problem
 from workflows.plan.errors import PlanError
@@ -66,6 +68,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     check = plan.add_parser("check", help="validate a control plan")
     check.add_argument("path", nargs="?", type=Path, help="plan file or folder")
+    apply = plan.add_parser(
+        "apply", help="show what a plan changes, and make it the plan in force"
+    )
+    apply.add_argument("path", nargs="?", type=Path, help="plan file or folder")
+    apply.add_argument("--dry-run", action="store_true", help="only show what would change")
     db = sub.add_parser("db", help="database commands").add_subparsers(
         dest="db_command", required=True
     )
@@ -193,6 +200,57 @@ def _plan_check(settings: Settings, path: Path | None) -> int:
     if linked is None:
         print(t.gettext("(Chat accounts were not checked: the database could not be read.)"))
     return EXIT_OK
+
+
+def _plan_apply(settings: Settings, path: Path | None, *, dry_run: bool) -> int:
+    """``controlbot plan apply [PATH] [--dry-run]``."""
+    from workflows.plan_apply import apply_plan, in_force, pending_changes
+
+    t = _t(settings)
+    if path is not None:
+        settings = settings.model_copy(update={"plan": path})
+    try:
+        if dry_run:
+            ctx = build_context(settings, SystemClock())
+            db = Database.from_url(settings.database_url)
+            try:
+                if db.engine.dialect.name == "sqlite":
+                    upgrade(db.engine)
+                first, changes = db.transaction(
+                    lambda s: (in_force(s) is None, pending_changes(s, ctx))
+                )
+            finally:
+                db.dispose()
+            for line in format_changes(changes, first, t):
+                print(line)
+            return EXIT_OK
+        app = build_app(settings)
+    except PlanError as exc:
+        for line in format_issues(exc.issues, t, base=Path.cwd()):
+            print(line, file=sys.stderr)
+        return EXIT_FAILED
+    except DatabaseNotReady:
+        print(
+            t.gettext("The database schema is not up to date: run “controlbot db upgrade” first."),
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    try:
+        first = app.db.transaction(lambda s: in_force(s) is None)
+        applied = app.db.transaction(lambda s: apply_plan(s, app.ctx, _actor(app)))
+        for line in format_changes(applied.changes, first, t):
+            print(line)
+
+        async def tell() -> int:
+            await app.announce()
+            await app.outbox.deliver(list(applied.notices))
+            return EXIT_OK
+
+        asyncio.run(_with_channels(app, tell()))
+        print(t.gettext("Applied: this is now the plan in force."))
+        return EXIT_OK
+    finally:
+        app.close()
 
 
 def _linked_people(settings: Settings) -> set[str] | None:
@@ -393,6 +451,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "plan" and args.plan_command == "apply":
+        return _plan_apply(settings, args.path, dry_run=args.dry_run)
     if args.command == "plan":
         return _plan_check(settings, args.path)
     if args.command == "db":

@@ -8,11 +8,12 @@ Every text goes through the :class:`~bot.i18n.Translator`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
 from bot.i18n import N_, Translator
+from workflows.plan.changes import PlanChange
 from workflows.plan.errors import PlanIssue
 from workflows.plan.model import LoadedPlan
 from workflows.plan.schema import Frequency, Scale
@@ -277,4 +278,70 @@ def format_readiness(
             continue
         lines.append("• " + t.gettext("{activity}: not ready — missing:", activity=label))
         lines.extend("    – " + _gap_line(gap, loaded, t) for gap in readiness.gaps)
+    return lines
+
+
+def format_changes(changes: Sequence[PlanChange], first: bool, t: Translator) -> list[str]:
+    """``plan apply``'s readable diff, one line per change.
+
+    Args:
+        changes: From :func:`workflows.plan.changes.diff`.
+        first: No plan was applied before (everything is new).
+        t: The reader's translations.
+    """
+    if not changes:
+        return [t.gettext("No changes: this plan is the plan in force.")]
+    lines = [t.gettext("No plan was applied before; all of it is new:")] if first else []
+    for c in changes:
+        if c.kind == "activity_added":
+            lines.append("+ " + t.gettext("activity {id}: {label}", id=c.subject, label=c.after))
+        elif c.kind == "activity_removed":
+            lines.append(
+                "− "
+                + t.gettext(
+                    "activity {id} ({label}): removed; its open rounds will be closed",
+                    id=c.subject,
+                    label=c.before,
+                )
+            )
+        elif c.kind == "indicator_added":
+            lines.append("+ " + t.gettext("indicator {id}: {label}", id=c.subject, label=c.after))
+        elif c.kind == "indicator_removed":
+            lines.append(
+                "− "
+                + t.gettext(
+                    "indicator {id} ({label}): removed; its values stay in the history",
+                    id=c.subject,
+                    label=c.before,
+                )
+            )
+        elif c.kind == "person_added":
+            lines.append(
+                "+ "
+                + t.gettext(
+                    "person {id}: {name} (send an invitation: controlbot invite {id})",
+                    id=c.subject,
+                    name=c.after,
+                )
+            )
+        elif c.kind == "person_removed":
+            lines.append(
+                "− "
+                + t.gettext(
+                    "person {id} ({name}): leaves; their duties pass on, their managers are told",
+                    id=c.subject,
+                    name=c.before,
+                )
+            )
+        else:  # renamed, changed values, other holders
+            lines.append(
+                "~ "
+                + t.gettext(
+                    "{id}: {key} “{before}” → “{after}”",
+                    id=c.subject,
+                    key=c.key,
+                    before=c.before,
+                    after=c.after,
+                )
+            )
     return lines

@@ -290,3 +290,18 @@ class PostedMessage(SQLModel, table=True):
     target: str = Field(max_length=128)
     message_id: str = Field(max_length=64)
     posted_at: datetime = _utc()
+
+
+class PlanSnapshot(SQLModel, table=True):
+    """The control plan as applied (``controlbot plan apply``), in its validated JSON form.
+
+    The latest row is the plan in force; the next apply is compared with it.
+    """
+
+    __tablename__ = "plan_snapshot"
+
+    id: int | None = Field(default=None, primary_key=True)
+    applied_at: datetime = _utc()
+    applied_by: str = Field(max_length=64)
+    digest: str = Field(max_length=64)
+    content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
