@@ -114,6 +114,7 @@ class Dispatcher:
             "platform": self._platform,
             "approve": self._decide(decisions.APPROVE),
             "reject": self._decide(decisions.REJECT),
+            "propose": self._decide(decisions.PROPOSE),
         }
 
     @property
@@ -336,6 +337,8 @@ class Dispatcher:
             if token.value == "ask":
                 return snooze.options(session, self.ctx, person_id, token.ref)
             return snooze.snooze(session, self.ctx, person_id, token.ref, token.value)
+        if token.kind == "decision" and token.value == decisions.PROPOSE:
+            return decisions.propose_upwards(session, self.ctx, person_id, token.ref)
         if token.kind == "decision":
             return conversation.start_decision(
                 session, self.ctx, person_id, token.ref, token.value
@@ -501,6 +504,8 @@ class Dispatcher:
             if not SMALL_NUMBER.fullmatch(number):
                 usage = f"/{outcome} N"
                 return [Outgoing(ToPerson(person_id), problem("usage", usage=usage))]
+            if outcome == decisions.PROPOSE:
+                return decisions.propose_upwards(session, self.ctx, person_id, int(number))
             return conversation.start_decision(session, self.ctx, person_id, int(number), outcome)
 
         return handler

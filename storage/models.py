@@ -177,6 +177,9 @@ class ImprovementDecision(SQLModel, table=True):
     opened_at: datetime = _utc()
     action: str | None = None
     owner_id: str | None = Field(default=None, max_length=64)
+    proposed_by: str | None = Field(default=None, max_length=64)
+    """Who proposed the decision upwards (PU3-3: "ierosina"); the approver is then the one
+    above them, whatever the plan's ``approved_by`` says."""
     action_due: date | None = None
     rejection_reason: str | None = None
     decided_by: str | None = Field(default=None, max_length=64)

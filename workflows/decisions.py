@@ -24,6 +24,7 @@ from workflows.forms.fields import FieldKind, FieldSpec, FormSpec, Option
 from workflows.notices import (
     DecisionAlreadyTaken,
     DecisionBrief,
+    DecisionProposed,
     DecisionRecorded,
     DecisionRequested,
     DecisionStillOpen,
@@ -207,7 +208,7 @@ def check_can_decide(
     if decision is None:
         return [Outgoing(me, problem("unknown_decision", decision=decision_id))]
     current = _current_approver(ctx, decision)
-    if current is not None and current != decision.approver_id:
+    if current is not None and current != decision.approver_id and not decision.proposed_by:
         audit.record(
             session,
             ctx,
@@ -366,3 +367,50 @@ def _mid(measurement: Measurement) -> int:
     if measurement.id is None:  # pragma: no cover
         raise ValueError("measurement has no id yet")
     return measurement.id
+
+
+PROPOSE = "propose"
+"""Token value of "propose upwards" (PU3-3 step 5: the approver ensures or proposes)."""
+
+
+def propose_upwards(
+    session: Session, ctx: Context, person_id: str, decision_id: int
+) -> list[Outgoing]:
+    """Pass an open decision to the responsible (A) one scale up, who decides the same way.
+
+    Returns:
+        The request to the new approver, a note to the proposer and the team channel; or why
+        not (not the approver, decided already, nobody above).
+    """
+    checked = check_can_decide(session, ctx, person_id, decision_id, lock=True)
+    if not isinstance(checked, ImprovementDecision):
+        return checked
+    decision = checked
+    me = ToPerson(person_id)
+    try:
+        activity = ctx.plan.activity(decision.activity_id)
+    except UnknownPlanItem:
+        return [Outgoing(me, problem("plan_item_gone", item=decision.activity_id))]
+    above = ctx.plan.manager_of(person_id, activity)
+    if above is None or above == person_id:
+        return [Outgoing(me, problem("nobody_above", decision=decision_id))]
+    decision.approver_id = above
+    decision.proposed_by = person_id
+    session.add(decision)
+    audit.record(
+        session,
+        ctx,
+        person_id,
+        "decision.proposed_upwards",
+        f"decision:{decision_id}",
+        approver=above,
+    )
+    summary = load_brief(session, decision)
+    note = DecisionProposed(summary, person_id, above)
+    out = [
+        Outgoing(ToPerson(above), DecisionRequested(summary, ask=True)),
+        Outgoing(me, note),
+    ]
+    with suppress(UnknownPlanItem):
+        out.append(Outgoing(ToChannel(activity.channel), note))
+    return out

@@ -323,6 +323,15 @@ class DecisionAlreadyTaken:
 
 
 @dataclass(frozen=True)
+class DecisionProposed:
+    """``proposer`` passed the decision upwards; ``approver`` decides now."""
+
+    decision: DecisionBrief
+    proposer: str
+    approver: str
+
+
+@dataclass(frozen=True)
 class DecisionRecorded:
     """An approved or rejected improvement decision."""
 
@@ -586,6 +595,7 @@ Notice: TypeAlias = (
     | NotApprover
     | DecisionAlreadyTaken
     | DecisionRecorded
+    | DecisionProposed
     | Summary
     | SummaryPosted
     | PendingList

@@ -33,6 +33,7 @@ _RENDERERS: dict[type[Any], Callable[[Any, RenderContext], Message]] = {
     n.NotApprover: decisions.render_not_approver,
     n.DecisionAlreadyTaken: decisions.render_already_taken,
     n.DecisionRecorded: decisions.render_recorded,
+    n.DecisionProposed: decisions.render_proposed,
     n.Summary: summary.render_summary,
     n.SummaryPosted: summary.render_posted,
     n.History: summary.render_history,

@@ -10,6 +10,7 @@ from workflows.notices import (
     ActionDue,
     DecisionAlreadyTaken,
     DecisionBrief,
+    DecisionProposed,
     DecisionRecorded,
     DecisionRequested,
     DecisionStillOpen,
@@ -73,6 +74,7 @@ def render_requested(notice: DecisionRequested, rc: RenderContext) -> Message:
     choices = (
         Choice(tokens.decide(d.decision_id, "approve"), t.gettext("Set an action")),
         Choice(tokens.decide(d.decision_id, "reject"), t.gettext("No action needed")),
+        Choice(tokens.decide(d.decision_id, "propose"), t.gettext("Propose upwards")),
     )
     return Message("\n".join(lines), title=title, choices=choices, ref=decision_ref(d.decision_id))
 
@@ -192,3 +194,23 @@ def render_action_due(notice: ActionDue, rc: RenderContext) -> Message:
         ),
     ]
     return Message("\n".join(lines), title=title)
+
+
+def render_proposed(notice: DecisionProposed, rc: RenderContext) -> Message:
+    """A decision passed one scale up (PU3-3 step 5: "ierosina")."""
+    t = rc.t
+    d = notice.decision
+    title = t.gettext(
+        "Decision no. {decision} proposed upwards: {activity}",
+        decision=d.decision_id,
+        activity=rc.activity(d.activity_id),
+    )
+    lines = brief_lines(d, rc, open_=False)
+    lines.append(
+        t.gettext(
+            "{proposer} proposed it to {approver}, who decides now.",
+            proposer=rc.person(notice.proposer),
+            approver=rc.person(notice.approver),
+        )
+    )
+    return Message("\n".join(lines), title=title, thread=decision_ref(d.decision_id))

@@ -169,6 +169,10 @@ PROBLEMS: dict[str, str] = {
     ),
     "stale_button": N_("This button belongs to an earlier form. Use the latest message."),
     "unknown_choice": N_("This button is no longer valid."),
+    "nobody_above": N_(
+        "Decision no. {decision} cannot be proposed upwards: nobody is responsible (A) one "
+        "scale up. Please decide it yourself."
+    ),
     "text_only": N_("I can read only typed text. Please type your answer."),
     "edit_not_read": N_(
         "Edited messages are not read. To change an answer, type it again (or /back)."

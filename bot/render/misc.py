@@ -43,6 +43,9 @@ def render_help(notice: Help, rc: RenderContext) -> Message:
     ]
     if notice.is_approver:
         lines.append("/approve N, /reject N — " + t.gettext("take improvement decision no. N"))
+        lines.append(
+            "/propose N — " + t.gettext("pass decision no. N to the responsible one scale up")
+        )
     if notice.is_manager:
         lines.append("/status — " + t.gettext("how the control rounds of your activities stand"))
     if notice.is_admin:

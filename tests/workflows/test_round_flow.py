@@ -341,7 +341,11 @@ async def test_critical_value_opens_a_decision_for_the_approver(
     # the approver and the team channel get the same buttons (only the approver may press)
     (dm,) = recording.to(JANIS)
     number = decision.id or 0
-    buttons = [tokens.decide(number, "approve"), tokens.decide(number, "reject")]
+    buttons = [
+        tokens.decide(number, "approve"),
+        tokens.decide(number, "reject"),
+        tokens.decide(number, "propose"),
+    ]
     assert [c.token for c in dm.choices] == buttons
     (post,) = recording.to(CHANNEL)
     assert [c.token for c in post.choices] == buttons

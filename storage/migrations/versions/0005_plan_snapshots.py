@@ -1,4 +1,4 @@
-"""plan snapshots
+"""plan snapshots, decisions proposed upwards
 
 Revision ID: 0005
 Revises: 0004
@@ -29,8 +29,12 @@ def upgrade() -> None:
         sa.Column("content", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
+    with op.batch_alter_table("improvement_decision", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("proposed_by", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("improvement_decision", schema=None) as batch_op:
+        batch_op.drop_column("proposed_by")
 
     op.drop_table("plan_snapshot")

@@ -67,7 +67,7 @@ async def test_only_the_approver_decides_once_and_the_group_message_shows_it(
     anna = await critical_measurement(world)
     request = world.last_with_button(APPROVE)
     assert request.chat == str(GROUP)
-    assert button_labels(request) == [APPROVE, REJECT]
+    assert button_labels(request) == [APPROVE, REJECT, "Ierosināt augstāk"]
     dm_request = next(c for c in world.fake.sent(janis) if APPROVE in button_labels(c))
 
     # someone else presses: a short alert, nothing changes
@@ -115,3 +115,32 @@ async def test_other_bots_commands_and_chatter_in_a_group_get_no_answer(world: W
         world.fake.user_says(anna, text, chat_id=GROUP, chat_type="supergroup")
     await world.settle()
     assert world.fake.sent()[before:] == []
+
+
+async def test_a_decision_proposed_upwards_goes_to_the_responsible_one_scale_up(
+    world: World,
+) -> None:
+    await bind_group(world)
+    janis = await world.enrol(JANIS)
+    marta = await world.enrol("marta-kalnina")  # A at the institution's scale
+    await critical_measurement(world)
+    dm_request = next(c for c in world.fake.sent(janis) if APPROVE in button_labels(c))
+    await world.presses(janis, "Ierosināt augstāk", dm_request)
+    (decision,) = rows(world.db, ImprovementDecision)
+    assert (decision.approver_id, decision.proposed_by) == ("marta-kalnina", JANIS)
+    assert any(APPROVE in button_labels(c) for c in world.fake.sent(marta))  # she is asked
+    assert any(
+        "Jānis Bērziņš to nodeva augstāk; tagad lemj: Mārta Kalniņa." in t
+        for t in world.fake.texts(GROUP)
+    )
+    # Jānis can no longer decide; Mārta can
+    request = world.last_with_button(REJECT)
+    replies = await world.presses(janis, REJECT, request)
+    (alert,) = [c for c in replies if c.method == "answerCallbackQuery"]
+    assert "tikai Mārta Kalniņa" in alert.params["text"]
+    await world.presses(marta, REJECT, request)
+    await world.says(marta, "Resursi pārdalīti")
+    confirm = world.fake.sent(marta)[-1]
+    await world.presses(marta, button_labels(confirm)[0], confirm)
+    (decision,) = rows(world.db, ImprovementDecision)
+    assert (decision.status, decision.decided_by) == ("rejected", "marta-kalnina")
