@@ -9,6 +9,7 @@ import signal
 from functools import partial
 from typing import TextIO
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import text
 from telegram.error import InvalidToken, TelegramError
@@ -60,14 +61,16 @@ async def run(
             await app.telegram.start()
         if app.slack is not None:
             await app.slack.start()
-    except (OSError, TelegramError, SlackApiError) as exc:
+    except (OSError, TelegramError, SlackApiError, aiohttp.ClientError) as exc:
         if isinstance(exc, InvalidToken):
             url = settings.telegram_api_url
             reason = f"Telegram refused the bot token, or {url} is not a Bot API server"
         elif isinstance(exc, TelegramError):
             reason = f"cannot reach Telegram at {settings.telegram_api_url}: {exc}"
         elif isinstance(exc, SlackApiError):
-            reason = f"Slack refused the bot token ({exc.response.get('error')})"
+            reason = _slack_reason(settings, exc)
+        elif isinstance(exc, aiohttp.ClientError) and app.slack is not None:
+            reason = f"cannot reach Slack at {settings.slack_api_url}: {exc}"
         else:
             reason = str(exc)
         _LOGGER.error("cannot start: %s", reason)
@@ -123,4 +126,21 @@ async def _health(app: App) -> dict[str, str]:
         checks["database"] = f"error: {type(exc).__name__}"
     if app.telegram is not None:
         checks["telegram"] = app.telegram.health()
+    if app.slack is not None:
+        checks["slack"] = app.slack.health()
     return checks
+
+
+def _slack_reason(settings: Settings, exc: SlackApiError) -> str:
+    """Why Slack refused to start us, naming the setting to look at."""
+    data = exc.response.data
+    error = data.get("error") if isinstance(data, dict) else None
+    status = exc.response.status_code
+    if error is None or status >= 500:
+        return f"Slack at {settings.slack_api_url} answered HTTP {status}, not the Web API"
+    token = (
+        "app token (CONTROLBOT_SLACK_APP_TOKEN)"
+        if "connections" in str(exc.response.api_url)
+        else "bot token (CONTROLBOT_SLACK_BOT_TOKEN)"
+    )
+    return f"Slack refused the {token}: {error}"

@@ -152,14 +152,14 @@ class Settings(BaseSettings):
     @field_validator("slack_api_url")
     @classmethod
     def _slack_api_url_shape(cls, value: str) -> str:
-        if not re.fullmatch(r"https?://\S+", value):
+        if not re.fullmatch(r"https?://[^\s@/]+(/\S*)?", value):  # no user:password@
             raise PydanticCustomError("slack_api_url", "not an http(s) URL")
         return value if value.endswith("/") else value + "/"
 
     @field_validator("telegram_api_url")
     @classmethod
     def _api_url_shape(cls, value: str) -> str:
-        if not re.fullmatch(r"https?://\S+", value):
+        if not re.fullmatch(r"https?://[^\s@/]+(/\S*)?", value):  # no user:password@
             raise PydanticCustomError("telegram_api_url", "not an http(s) URL")
         return value
 

@@ -86,7 +86,9 @@ class SlackService:
                 raise_error_for_unhandled_request=False,
             )
         self.channel = SlackChannel(self.client, PostedMessages(db, PLATFORM))
+        self.started = False
         self.socket_mode: AsyncSocketModeHandler | None = None
+        self.app_token = app_token
         if app_token:
             self.socket_mode = AsyncSocketModeHandler(self.app, app_token, web_client=self.client)
 
@@ -119,8 +121,11 @@ class SlackService:
         _LOGGER.info("Slack: %s in %s", auth.get("user"), auth.get("team"))
         await self.link_people()
         if self.socket_mode is not None:
+            # ask once ourselves: Bolt's own connect retries a refused app token forever
+            await self.client.apps_connections_open(app_token=self.app_token or "")
             await self.socket_mode.connect_async()  # type: ignore[no-untyped-call]
             _LOGGER.info("Slack: Socket Mode connected")
+        self.started = True
 
     async def link_people(self) -> list[str]:
         """Link each person of the plan not yet linked: ``slack_user_id``, else e-mail.
@@ -166,8 +171,13 @@ class SlackService:
         locale = (info.get("user") or {}).get("locale")
         return locale if isinstance(locale, str) else None
 
+    def health(self) -> str:
+        """``ok`` once started (the token was accepted), else ``stopped``."""
+        return "ok" if self.started else "stopped"
+
     async def stop(self) -> None:
         """Close Socket Mode (if on) and the Web API client's HTTP session."""
+        self.started = False
         if self.socket_mode is not None:
             await self.socket_mode.close_async()  # type: ignore[no-untyped-call]
         session = getattr(self.client, "session", None)

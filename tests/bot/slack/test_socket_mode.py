@@ -3,6 +3,8 @@ gets its events there; nothing listens on /slack/events."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.dispatch import Dispatcher
@@ -54,3 +56,37 @@ def test_slack_variables_in_the_environment_do_not_switch_on_oauth(
     import os
 
     assert os.environ["SLACK_CLIENT_ID"] == "111.222"  # and the environment is left as it was
+
+
+async def test_a_refused_app_token_stops_the_start_instead_of_retrying_forever(
+    ctx: Context, db: Database
+) -> None:
+    from slack_sdk.errors import SlackApiError
+
+    fake = FakeSlack()
+    await fake.start()
+    service = SlackService(BOT_TOKEN, "", fake.url, ctx, db, app_token="xapp-wrong")
+    with pytest.raises(SlackApiError):
+        await service.start()
+    assert not fake.socket_connected and service.health() == "stopped"
+    await service.stop()
+    await fake.stop()
+
+
+async def test_run_exits_with_an_error_when_slack_refuses_a_token(tmp_path: Path) -> None:
+    import io
+
+    from bot.run import run
+    from bot.settings import Settings
+
+    fake = FakeSlack()
+    await fake.start()
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'run.sqlite3'}",
+        http_port=0,
+        slack_bot_token=BOT_TOKEN,
+        slack_app_token="xapp-wrong",
+        slack_api_url=fake.url,
+    )
+    assert await run(settings, stdin=io.StringIO(""), out=io.StringIO()) == 2
+    await fake.stop()
