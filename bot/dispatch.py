@@ -331,8 +331,10 @@ class Dispatcher:
             token = Token.decode(raw)
         except TokenError:
             return [Outgoing(me, problem("unknown_choice"))]
-        if token.kind == "round" and token.value == "start":
-            return conversation.start_measurement(session, self.ctx, person_id, token.ref)
+        if token.kind == "round" and token.value in ("start", "draft"):
+            return conversation.start_measurement(
+                session, self.ctx, person_id, token.ref, from_draft=token.value == "draft"
+            )
         if token.kind == "snooze":
             if token.value == "ask":
                 return snooze.options(session, self.ctx, person_id, token.ref)

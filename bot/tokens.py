@@ -106,6 +106,11 @@ def start_round(round_id: int) -> str:
     return Token("round", round_id, "start").encode()
 
 
+def continue_draft(round_id: int) -> str:
+    """Token of "Continue the draft": a new form from an expired one's answers."""
+    return Token("round", round_id, "draft").encode()
+
+
 def snooze(round_id: int, choice: str) -> str:
     """Token of postponing a round's reminder (``ask``, ``today``, ``tomorrow``, ``nextwd``)."""
     return Token("snooze", round_id, choice).encode()

@@ -150,7 +150,8 @@ def expire_if_stale(session: Session, ctx: Context, row: FormSession) -> list[Ou
     header = form_header(session, row)
     _retire(session, ctx, row, "form.expired")
     minutes = int(ctx.form_timeout().total_seconds() // 60)
-    return [Outgoing(ToPerson(row.person_id), FormExpired(header, minutes))]
+    draft = row.form == measuring.FORM and bool(row.answers)
+    return [Outgoing(ToPerson(row.person_id), FormExpired(header, minutes, draft))]
 
 
 def _prompt(
@@ -176,6 +177,7 @@ def _begin(
     form: str,
     subject_id: int,
     context: dict[str, Any],
+    draft: Mapping[str, str] | None = None,
 ) -> list[Outgoing]:
     now = ctx.now()
     row = FormSession(
@@ -198,10 +200,19 @@ def _begin(
     opened = open_or_retire(session, ctx, row)
     if not isinstance(opened, OpenForm):
         return opened
-    state, outcome = engine.start(opened.spec)
+    state, outcome = engine.resume(opened.spec, draft) if draft else engine.start(opened.spec)
     row.state = state.encode(opened.spec)
+    row.answers = dict(state.answers)
     session.add(row)
-    audit.record(session, ctx, person_id, "form.started", f"form:{row.id}", form=form)
+    audit.record(
+        session,
+        ctx,
+        person_id,
+        "form.started",
+        f"form:{row.id}",
+        form=form,
+        from_draft=bool(draft),
+    )
     if isinstance(outcome, Ask | Confirm):
         return [_prompt(opened, outcome, state.answers)]
     return _finish(session, ctx, opened, outcome)  # pragma: no cover - forms have fields
@@ -239,10 +250,30 @@ def _resume_existing(
     return out
 
 
+def latest_draft(session: Session, person_id: str, round_id: int) -> dict[str, str]:
+    """The answers of the person's last expired measurement form for the round (a draft)."""
+    row = session.exec(
+        select(FormSession)
+        .where(
+            col(FormSession.person_id) == person_id,
+            col(FormSession.form) == measuring.FORM,
+            col(FormSession.subject_id) == round_id,
+            col(FormSession.status) == "expired",
+        )
+        .order_by(col(FormSession.id).desc())
+        .limit(1)
+    ).first()
+    return dict(row.answers) if row is not None else {}
+
+
 def start_measurement(
-    session: Session, ctx: Context, person_id: str, round_id: int
+    session: Session, ctx: Context, person_id: str, round_id: int, *, from_draft: bool = False
 ) -> list[Outgoing]:
-    """Start (or resume) the person's measurement form for a round."""
+    """Start (or resume) the person's measurement form for a round.
+
+    ``from_draft``: continue from the answers of the form that expired (still checked again
+    and confirmed before anything is stored).
+    """
     me = ToPerson(person_id)
     notes = _expire_stale(session, ctx, person_id)
     resumed = _resume_existing(session, ctx, person_id, measuring.FORM, round_id)
@@ -263,7 +294,8 @@ def start_measurement(
         )
         return [*notes, Outgoing(me, notice)]
     context = {"indicators": list(missing)}
-    started = _begin(session, ctx, person_id, measuring.FORM, round_id, context)
+    draft = latest_draft(session, person_id, round_id) if from_draft else {}
+    started = _begin(session, ctx, person_id, measuring.FORM, round_id, context, draft)
     others = _others_filling(session, ctx, person_id, round_id, missing)
     if others:
         started.insert(0, Outgoing(me, OthersFilling(others)))
@@ -503,7 +535,7 @@ def preview_measurement(
         )
         return [Outgoing(me, notice)]
     row = active_form(session, person_id)
-    given: Mapping[str, str] = {}
+    given: Mapping[str, str] = latest_draft(session, person_id, round_id)
     if row is not None and row.expires_at > ctx.now():
         if (row.form, row.subject_id) != (measuring.FORM, round_id):
             return [Outgoing(me, problem("finish_current_form_first"))]

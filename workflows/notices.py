@@ -202,10 +202,14 @@ class FormCancelled:
 
 @dataclass(frozen=True)
 class FormExpired:
-    """The form was left unanswered longer than ``minutes``; its answers were dropped."""
+    """The form was left unanswered longer than ``minutes``.
+
+    Nothing was stored; ``draft``: the answers given are kept, to continue from.
+    """
 
     header: FormHeader
     minutes: int
+    draft: bool = False
 
 
 @dataclass(frozen=True)

@@ -262,4 +262,10 @@ def render_expired(notice: FormExpired, rc: RenderContext) -> Message:
     choices: tuple[Choice, ...] = ()
     if header.round_id is not None:
         choices = (Choice(tokens.start_round(header.round_id), t.gettext("Start again")),)
+    if header.round_id is not None and notice.draft:
+        text += "\n" + t.gettext(
+            "They are kept as a draft: continue where you stopped, or start again."
+        )
+        draft = Choice(tokens.continue_draft(header.round_id), t.gettext("Continue the draft"))
+        choices = (draft, *choices)
     return Message(text, title=form_title(header, rc), choices=choices)

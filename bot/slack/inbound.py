@@ -259,7 +259,8 @@ def _round_to_measure(raw: str) -> int | None:
         token = Token.decode(raw)
     except TokenError:
         return None
-    return token.ref if token.kind == "round" and token.value == "start" else None
+    measure = token.kind == "round" and token.value in ("start", "draft")
+    return token.ref if measure else None
 
 
 _MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")

@@ -217,15 +217,19 @@ async def test_c01_abandoned_form_expires_across_a_restart(
     assert len(audit(bot.db, "form.expired")) == 1
     # B is offered a fresh form, in B's language (Latvian by the plan)
     (message,) = recording.to(B)
-    assert [c.token for c in message.choices] == [tokens.start_round(round_id)]
+    assert [c.token for c in message.choices] == [
+        tokens.continue_draft(round_id),  # the answers are kept as a draft
+        tokens.start_round(round_id),
+    ]
     assert "2026. gada oktobris" in message.plain()
+    assert "melnraksts" in message.plain()
 
     # another word is not an answer to the expired form
     items = await bot.say(B, "1")
     assert [type(i.notice).__name__ for i in items] == ["Problem"]
 
-    # the fresh form starts at the first question with nothing carried over
-    items = await bot.dispatcher.handle(press(B, message.choices[0].token))
+    # "Start again": the fresh form starts at the first question with nothing carried over
+    items = await bot.dispatcher.handle(press(B, message.choices[1].token))
     step = step_of(items, B)
     assert isinstance(step, Ask) and step.field.id == "dd-e-share" and step.number == 1
     old, fresh = rows(bot.db, FormSession, person_id=B)
@@ -253,3 +257,19 @@ async def test_c01_expired_form_is_reported_on_pending_cancel_and_start(bot: Bot
     assert only(items, PendingList, B).form_in_progress is None
     assert notices(items, FormPrompt) == []
     assert rows(bot.db, Measurement) == []
+
+
+async def test_c01_an_expired_form_continues_from_its_draft(bot: Bot) -> None:
+    round_id = await open_round(bot)
+    await bot.start(B, round_id)
+    await bot.say(B, "75")  # B's only question; the confirmation is left open
+    bot.at(40)
+    items = await bot.command(B, "pending")
+    assert only(items, FormExpired, B).draft
+    assert rows(bot.db, Measurement) == []  # a draft is not a measurement
+    items = await bot.dispatcher.handle(press(B, tokens.continue_draft(round_id)))
+    confirm = step_of(items, B)
+    assert isinstance(confirm, Confirm) and dict(confirm.answers) == {"dd-e-share": "75"}
+    items = await bot.say(B, "1")
+    assert [r.value for r in only(items, MeasurementsRecorded, B).results] == [Decimal(75)]
+    assert audit(bot.db, "form.started")[-1].details == {"form": "measurement", "from_draft": True}

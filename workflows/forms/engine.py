@@ -129,6 +129,24 @@ def start(spec: FormSpec) -> tuple[FormState, Ask | Confirm | Completed]:
     return _advance(spec, None, {})
 
 
+def resume(
+    spec: FormSpec, answers: Mapping[str, str]
+) -> tuple[FormState, Ask | Confirm | Completed]:
+    """Begin ``spec`` from a draft, keeping its answers.
+
+    The form continues at the first applicable unanswered question, or at the confirmation
+    when none is left.
+    """
+    known = _known(spec, answers)
+    known = {k: v for k, v in known.items() if _applies(_field(spec, k), known)}
+    for f in spec.fields:
+        if f.id not in known and _applies(f, known):
+            return FormState(f.id, known), _ask(spec, f, known)
+    if spec.confirm:
+        return FormState(CONFIRM_STEP, known), Confirm(known)
+    return FormState(CONFIRM_STEP, known), Completed(known)
+
+
 def current(spec: FormSpec, state: FormState) -> Outcome:
     """What to show for ``state`` again, e.g. after a restart or ``/pending``."""
     if state.step == CONFIRM_STEP:
