@@ -28,6 +28,7 @@ from storage.models import (
     Measurement,
     Person,
     PlatformIdentity,
+    PostedMessage,
     RoleAssignment,
 )
 from workflows import audit
@@ -129,6 +130,13 @@ def erase_person(session: Session, ctx: Context, person_id: str, by: str) -> Era
             .execution_options(synchronize_session=False)
         )
         count(f"{model.__tablename__} rows", session.execute(statement))
+    count("delivery keys", _rekey_deliveries(session, person_id, new))
+    for account in accounts:  # messages remembered in their private chat (same id)
+        external = account.split(":", 1)[1]
+        count(
+            "posted messages",
+            session.execute(delete(PostedMessage).where(col(PostedMessage.target) == external)),
+        )
     count("audit entries", _pseudonymise_audit(session, person_id, new))
     name = re.compile(re.escape(person.display_name), re.IGNORECASE)
     count("audit entries", _pseudonymise_audit(session, name, new))
@@ -140,6 +148,18 @@ def erase_person(session: Session, ctx: Context, person_id: str, by: str) -> Era
     audit.record(session, ctx, by, "person.erased", f"person:{new}")
     removed = changed.pop("chat accounts removed", 0) + changed.pop("invites removed", 0)
     return Erased(person_id, new, removed, sum(changed.values()))
+
+
+def _rekey_deliveries(session: Session, person_id: str, new: str) -> int:
+    """The delivery ledger's keys name the recipient: rewrite them to the pseudonym."""
+    pattern = _whole(person_id)
+    changed = 0
+    for row in session.exec(select(Delivery).where(col(Delivery.key).contains(person_id))):
+        if pattern.search(row.key):
+            row.key = pattern.sub(new, row.key)
+            session.add(row)
+            changed += 1
+    return changed
 
 
 def _redact_texts(session: Session, name: re.Pattern[str], new: str) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import inspect, text
@@ -13,7 +14,7 @@ from bot.app import prepare_database
 from bot.dispatch import Dispatcher
 from bot.outbox import Outbox
 from storage.db import Database
-from storage.models import AuditEntry, Measurement, Person
+from storage.models import AuditEntry, Delivery, Measurement, Person, PostedMessage
 from tests.support.flow import rows
 from tests.support.recording import RecordingChannel, command, press, say
 from tests.workflows.test_people_leaving import _without_peteris
@@ -39,6 +40,29 @@ async def history_of_peteris(db: Database, ctx: Context) -> None:
         await dispatcher.handle(say(PETERIS, answer))
     db.transaction(lambda s: enrolment.link(s, ctx, PETERIS, "telegram", "1002", "en-GB"))
     db.transaction(lambda s: enrolment.issue(s, ctx, PETERIS))
+
+    def ledger(session: Any) -> None:  # a reminder the scheduler sent him
+        now = ctx.now()
+        session.add(
+            Delivery(
+                key=f"reminder:dzivesvietas-deklaresana:2026-10:{PETERIS}:0",
+                kind="reminder",
+                subject="dzivesvietas-deklaresana",
+                period="2026-10",
+                recipient=PETERIS,
+                step=0,
+                planned_at=now,
+                status="sent",
+                attempted_at=now,
+            )
+        )
+        session.add(
+            PostedMessage(
+                platform="telegram", ref="decision:1", target="1002", message_id="5", posted_at=now
+            )
+        )
+
+    db.transaction(ledger)
 
 
 def everything_mentioning(db: Database, needle: str) -> list[str]:
