@@ -207,6 +207,7 @@ def _plan_apply(settings: Settings, path: Path | None, *, dry_run: bool) -> int:
     from workflows.plan_apply import apply_plan, in_force, pending_changes
 
     t = _t(settings)
+    original_plan = settings.plan
     if path is not None:
         settings = settings.model_copy(update={"plan": path})
     try:
@@ -216,6 +217,8 @@ def _plan_apply(settings: Settings, path: Path | None, *, dry_run: bool) -> int:
             try:
                 if db.engine.dialect.name == "sqlite":
                     upgrade(db.engine)
+                elif current_revision(db.engine) != head_revision(db.engine):
+                    raise DatabaseNotReady("the database schema is not up to date")
                 first, changes = db.transaction(
                     lambda s: (in_force(s) is None, pending_changes(s, ctx))
                 )
@@ -248,6 +251,13 @@ def _plan_apply(settings: Settings, path: Path | None, *, dry_run: bool) -> int:
 
         asyncio.run(_with_channels(app, tell()))
         print(t.gettext("Applied: this is now the plan in force."))
+        if path is not None and path != original_plan:
+            print(
+                t.gettext(
+                    "Set CONTROLBOT_PLAN={path} too: the bot reads that plan when it starts.",
+                    path=path,
+                )
+            )
         return EXIT_OK
     finally:
         app.close()

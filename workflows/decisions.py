@@ -208,7 +208,9 @@ def check_can_decide(
     if decision is None:
         return [Outgoing(me, problem("unknown_decision", decision=decision_id))]
     current = _current_approver(ctx, decision)
-    if current is not None and current != decision.approver_id and not decision.proposed_by:
+    if decision.proposed_by:
+        current = _proposed_approver(ctx, decision, current)
+    if current is not None and current != decision.approver_id:
         audit.record(
             session,
             ctx,
@@ -240,6 +242,26 @@ def check_can_decide(
             )
         ]
     return decision
+
+
+def _proposed_approver(
+    ctx: Context, decision: ImprovementDecision, planned: str | None
+) -> str | None:
+    """Who decides a decision proposed upwards.
+
+    The one it was proposed to, while they are in the plan; else the one above the proposer
+    now; else the plan's approver, who then owns it again.
+    """
+    if ctx.plan.has_person(decision.approver_id):
+        return decision.approver_id
+    above: str | None = None
+    with suppress(UnknownPlanItem):
+        if decision.proposed_by and ctx.plan.has_person(decision.proposed_by):
+            activity = ctx.plan.activity(decision.activity_id)
+            above = ctx.plan.manager_of(decision.proposed_by, activity)
+    if above is None:
+        decision.proposed_by = None
+    return above or planned
 
 
 def _current_approver(ctx: Context, decision: ImprovementDecision) -> str | None:

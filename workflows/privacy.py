@@ -21,12 +21,15 @@ from sqlmodel import Session, col, select
 from storage.models import (
     Absence,
     AuditEntry,
+    ChannelBinding,
+    ControlRound,
     Delivery,
     FormSession,
     ImprovementDecision,
     Invite,
     Measurement,
     Person,
+    PlanSnapshot,
     PlatformIdentity,
     PostedMessage,
     RoleAssignment,
@@ -88,12 +91,14 @@ def erase_person(session: Session, ctx: Context, person_id: str, by: str) -> Era
     if person.active or ctx.plan.has_person(person_id):
         raise StillInPlan(person_id)
     new = pseudonym(person_id)
-    session.add(Person(id=new, display_name=new, active=False, synced_at=ctx.now()))
-    session.flush()
+    if session.get(Person, new) is None:  # erased before, came back, left again: same name
+        session.add(Person(id=new, display_name=new, active=False, synced_at=ctx.now()))
+        session.flush()
     changed: dict[str, int] = {}
 
     def count(name: str, result: Any) -> None:
-        changed[name] = changed.get(name, 0) + int(getattr(result, "rowcount", 0) or 0)
+        done = result if isinstance(result, int) else getattr(result, "rowcount", 0)
+        changed[name] = changed.get(name, 0) + int(done or 0)
 
     accounts = [
         f"{i.platform}:{i.external_id}"
@@ -121,6 +126,9 @@ def erase_person(session: Session, ctx: Context, person_id: str, by: str) -> Era
         (Absence, "person_id"),
         (Absence, "created_by"),
         (Delivery, "recipient"),
+        (ImprovementDecision, "proposed_by"),
+        (ControlRound, "opened_by"),
+        (ChannelBinding, "bound_by"),
     )
     for model, column in references:
         statement = (
@@ -138,9 +146,10 @@ def erase_person(session: Session, ctx: Context, person_id: str, by: str) -> Era
             session.execute(delete(PostedMessage).where(col(PostedMessage.target) == external)),
         )
     count("audit entries", _pseudonymise_audit(session, person_id, new))
-    name = re.compile(re.escape(person.display_name), re.IGNORECASE)
-    count("audit entries", _pseudonymise_audit(session, name, new))
-    count("texts naming them", _redact_texts(session, name, new))
+    if len(person.display_name.split()) >= 2:  # a one-word name is too ambiguous to redact
+        name = re.compile(rf"(?<!\w){re.escape(person.display_name)}(?!\w)", re.IGNORECASE)
+        count("texts naming them", _redact_texts(session, name, new))
+    count("plan snapshots", _redact_snapshots(session, person, new))
     for account in accounts:  # chat account ids are personal data too
         platform = account.split(":", 1)[0]
         count("audit entries", _pseudonymise_audit(session, account, f"{platform}:{new}"))
@@ -148,6 +157,25 @@ def erase_person(session: Session, ctx: Context, person_id: str, by: str) -> Era
     audit.record(session, ctx, by, "person.erased", f"person:{new}")
     removed = changed.pop("chat accounts removed", 0) + changed.pop("invites removed", 0)
     return Erased(person_id, new, removed, sum(changed.values()))
+
+
+def _redact_snapshots(session: Session, person: Person, new: str) -> int:
+    """Applied plans keep people's names and e-mails: replace them by the pseudonym."""
+    patterns = [_whole(person.id)] + [
+        re.compile(rf"(?<![\w.@-]){re.escape(text)}(?![\w.@-])")
+        for text in (person.display_name, person.email or "")
+        if text
+    ]
+    changed = 0
+    for snapshot in session.exec(select(PlanSnapshot)):
+        content: Any = snapshot.content
+        for pattern in patterns:
+            content = _swap(content, pattern, new)
+        if content != snapshot.content:
+            snapshot.content = content
+            session.add(snapshot)
+            changed += 1
+    return changed
 
 
 def _rekey_deliveries(session: Session, person_id: str, new: str) -> int:
@@ -170,6 +198,12 @@ def _redact_texts(session: Session, name: re.Pattern[str], new: str) -> int:
             m.comment = name.sub(new, m.comment)
             session.add(m)
             changed += 1
+    for form in session.exec(select(FormSession)):  # drafts keep typed comments
+        answers = _swap(form.answers, name, new)
+        if answers != form.answers:
+            form.answers = answers
+            session.add(form)
+            changed += 1
     for d in session.exec(select(ImprovementDecision)):
         texts = (d.action or "", d.rejection_reason or "")
         if any(name.search(t) for t in texts):
@@ -182,13 +216,13 @@ def _redact_texts(session: Session, name: re.Pattern[str], new: str) -> int:
     return changed
 
 
-def _pseudonymise_audit(session: Session, person_id: str | re.Pattern[str], new: str) -> int:
+def _pseudonymise_audit(session: Session, person_id: str, new: str) -> int:
     """Rewrite the audit log's mentions of ``person_id``.
 
     Core statements on the connection: the ORM guard against changing audit entries stays
     in force everywhere else.
     """
-    pattern = _whole(person_id) if isinstance(person_id, str) else person_id
+    pattern = _whole(person_id)
     connection = session.connection()
     table = AuditEntry.__table__  # type: ignore[attr-defined]
     rows = connection.execute(select(table.c.id, table.c.actor, table.c.subject, table.c.details))

@@ -259,12 +259,20 @@ def render_expired(notice: FormExpired, rc: RenderContext) -> Message:
         "Your answers were not saved.",
         notice.minutes,
     )
+    if notice.draft:
+        text = t.ngettext(
+            "The form was left unanswered for more than {n} minute and has expired. "
+            "Nothing was stored.",
+            "The form was left unanswered for more than {n} minutes and has expired. "
+            "Nothing was stored.",
+            notice.minutes,
+        )
     choices: tuple[Choice, ...] = ()
     if header.round_id is not None:
         choices = (Choice(tokens.start_round(header.round_id), t.gettext("Start again")),)
     if header.round_id is not None and notice.draft:
         text += "\n" + t.gettext(
-            "They are kept as a draft: continue where you stopped, or start again."
+            "Your answers are kept as a draft: continue where you stopped, or start again."
         )
         draft = Choice(tokens.continue_draft(header.round_id), t.gettext("Continue the draft"))
         choices = (draft, *choices)

@@ -65,7 +65,7 @@ def test_apply_shows_the_changes_and_makes_the_plan_in_force(
     changed = changed_plan(tmp_path)
     assert main(["plan", "apply", str(changed), "--dry-run"]) == 0
     preview = capsys.readouterr().out.splitlines()
-    assert f"~ {ACTIVITY}/dd-within-sla: target “95.0” → “96.0”" in preview
+    assert f"~ {ACTIVITY}/dd-within-sla: target “95” → “96”" in preview
     assert any(line.startswith(f"− indicator {ACTIVITY}/dd-e-share") for line in preview)
     assert any(
         line.startswith("− person peteris-liepa (Pēteris Liepa): leaves") for line in preview

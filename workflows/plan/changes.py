@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 PlanJSON = Mapping[str, Any]
@@ -63,7 +64,9 @@ def _holders(activity: Mapping[str, Any]) -> dict[str, str]:
     out: dict[str, str] = {}
     for scale, resp in (activity.get("responsibility") or {}).items():
         for mark in ("A", "L"):
-            people = sorted(h["person"] for h in resp.get(mark, ()))
+            # the order of A holders matters: the first one approves and is the manager
+            holders = [f"{h['person']} ({h['role']})" for h in resp.get(mark, ())]
+            people = holders if mark == "A" else sorted(holders)
             if people:
                 out[f"{scale}/{mark}"] = ", ".join(people)
     return out
@@ -142,6 +145,10 @@ def _people_changes(old: PlanJSON | None, new: PlanJSON) -> Iterator[PlanChange]
 def _text(value: Any) -> str:
     if value is None:
         return ""
+    try:  # numbers compare by value: "16.00" and "16.0" are the same target
+        return str(Decimal(str(value)).normalize()) if not isinstance(value, bool) else str(value)
+    except (InvalidOperation, ValueError):
+        pass
     if isinstance(value, Mapping):
         return str(value.get("lv") or value.get("en") or "")
     return str(value)
