@@ -582,6 +582,8 @@ def fill_measurement(
     state, outcome = engine.start(opened.spec)
     while isinstance(outcome, Ask):
         text = answers.get(outcome.field.id)
+        if text is None and not outcome.field.required:
+            text = "-"  # left empty in the form UI: skipped
         if text is None:  # the UI did not ask it (the plan changed meanwhile): ask in chat
             row.state, row.answers = state.encode(opened.spec), dict(state.answers)
             session.add(row)

@@ -44,7 +44,7 @@ _KIND = {
 
 def _off_target(indicator_id: str, thresholds: Thresholds, answers: Mapping[str, str]) -> bool:
     raw = answers.get(indicator_id)
-    return raw is not None and evaluate(Decimal(raw), thresholds).off_target
+    return bool(raw) and evaluate(Decimal(raw or "0"), thresholds).off_target
 
 
 def measurement_spec(ctx: Context, indicator_ids: tuple[str, ...]) -> FormSpec:
@@ -74,6 +74,7 @@ def _value_field(indicator: Indicator) -> FieldSpec:
         minimum=indicator.minimum,
         maximum=indicator.maximum,
         decimals=indicator.decimals,
+        required=not indicator.allow_skip,
     )
 
 
@@ -128,8 +129,12 @@ def submit_measurements(
     results: list[MeasurementResult] = []
     refused: list[AnsweredBy] = []
     follow_up: list[Outgoing] = []
+    skipped: list[str] = []
     for indicator_id in form.context.get("indicators", ()):
         if indicator_id not in answers:
+            continue
+        if answers[indicator_id] == "":  # skipped: stays outstanding (plan allow_skip)
+            skipped.append(indicator_id)
             continue
         value = Decimal(answers[indicator_id])
         comment = answers.get(indicator_id + COMMENT_SUFFIX) or None
@@ -174,6 +179,7 @@ def submit_measurements(
         period=control_round.period,
         results=tuple(results),
         already_answered=tuple(refused),
+        skipped=tuple(skipped),
     )
     return [Outgoing(ToPerson(form.person_id), recorded), *follow_up]
 

@@ -249,6 +249,7 @@ class MeasurementsRecorded:
     period: str
     results: tuple[MeasurementResult, ...]
     already_answered: tuple[AnsweredBy, ...]
+    skipped: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,10 @@ def input_hint(f: FieldSpec, rc: RenderContext) -> str:
         return t.gettext("Type a whole number, e.g. {example}.", example=example)
     if f.kind is FieldKind.PERCENT:
         return t.gettext("Type a percentage, e.g. {example}.", example=example)
+    if f.kind is FieldKind.NUMBER and not f.required and f.indicator_id is not None:
+        return t.gettext(
+            "Type a number, e.g. {example}, or - to skip it for now.", example=example
+        )
     if f.kind is FieldKind.NUMBER:
         return t.gettext("Type a number, e.g. {example}.", example=example)
     if f.kind is FieldKind.DATE:
@@ -164,6 +168,8 @@ def render_prompt(notice: FormPrompt, rc: RenderContext) -> Message:
             choices.append(Choice(tokens.form_option(sid, "no", mark), t.gettext("No")))
         else:
             lines.append(input_hint(f, rc))
+        if not f.required and f.indicator_id is not None:
+            choices.append(Choice(tokens.form_option(sid, "-", mark), t.gettext("Skip")))
         if step.number > 1 or f.ask_if is not None:
             choices.append(Choice(tokens.form_option(sid, "back", mark), t.gettext("Back")))
         choices.append(_cancel(header, rc))
@@ -193,7 +199,10 @@ def answer_lines(
         raw = answers.get(f.id)
         if raw is None:
             continue
-        if f.indicator_id is not None:
+        if f.indicator_id is not None and raw == "":
+            _activity, indicator = rc.plan.indicator(f.indicator_id)
+            lines.append(f"• {indicator.label.get(t.lang)}: " + t.gettext("skipped"))
+        elif f.indicator_id is not None:
             _activity, indicator = rc.plan.indicator(f.indicator_id)
             value = Decimal(raw)
             evaluation = evaluate(value, Thresholds.of(indicator))

@@ -223,6 +223,13 @@ def render_recorded(notice: MeasurementsRecorded, rc: RenderContext) -> Message:
     if notice.already_answered:
         lines.append(t.gettext("Not saved, because someone answered first:"))
         lines.extend(_answered_lines(notice.already_answered, rc))
+    if notice.skipped:
+        lines.append(
+            t.gettext(
+                "Skipped, still to be measured: {indicators}",
+                indicators=", ".join(rc.indicator(i) for i in notice.skipped),
+            )
+        )
     if notice.results:
         lines.append(t.gettext("Thank you!"))
     return Message("\n".join(lines), title=title)

@@ -287,6 +287,7 @@ class Indicator(_Strict):
     approved_by: Identifier | Literal["A"] = "A"
     data_source: LocalText | None = None
     method: LocalText | None = None
+    allow_skip: bool = False
 
     @model_validator(mode="after")
     def _thresholds_follow_direction(self) -> Indicator:
