@@ -180,9 +180,7 @@ class Dispatcher:
         """
         person_id = await self.db.run(lambda s: self._identify(s, sender))
         if person_id is None:
-            lang = resolve_locale(client=sender.client_language, default=self.default_lang)
-            rc = RenderContext(translator(lang), self.ctx.plan, self.ctx.timezone)
-            return render(problem("not_enrolled"), rc).plain()
+            return self._for_stranger(sender, problem("not_enrolled")).plain()
 
         def work(
             session: Session,
@@ -281,22 +279,23 @@ class Dispatcher:
     async def _not_enrolled(self, sender: Sender, alert: Alert | None) -> None:
         """Tell an unknown account, in its client's language, that it is not enrolled."""
         if alert is not None:
-            lang = resolve_locale(client=sender.client_language, default=self.default_lang)
-            rc = RenderContext(translator(lang), self.ctx.plan, self.ctx.timezone)
-            await alert(render(problem("not_enrolled"), rc).plain())
+            await alert(self._for_stranger(sender, problem("not_enrolled")).plain())
         elif sender.chat is None:  # in a group, strangers' commands get no answer
             await self._reply_unlinked(sender, problem("not_enrolled"))
+
+    def _for_stranger(self, sender: Sender, notice: Problem) -> Message:
+        """``notice`` for an account no person is linked to, in its client's language."""
+        lang = resolve_locale(client=sender.client_language, default=self.default_lang)
+        return render(notice, RenderContext(translator(lang), self.ctx.plan, self.ctx.timezone))
 
     async def _reply_unlinked(self, sender: Sender, notice: Problem) -> None:
         """Reply to an account no person is linked to (yet), in its client's language."""
         channel: Channel | None = self.outbox.channels.get(sender.platform)
         if channel is None:
             return
-        lang = resolve_locale(client=sender.client_language, default=self.default_lang)
-        rc = RenderContext(translator(lang), self.ctx.plan, self.ctx.timezone)
         address = Address(sender.platform, "dm", sender.user_id, sender.user_id)
         try:
-            await channel.send(address, render(notice, rc))
+            await channel.send(address, self._for_stranger(sender, notice))
         except Exception:  # a stranger who blocked us, a network failure: only log it
             _LOGGER.warning("could not answer %s", address, exc_info=True)
 

@@ -24,6 +24,11 @@ _DATE_PATTERN = {"lv": "dd.MM.y.", "en": "d MMM y"}
 _MONTH_PATTERN = {"lv": "y. 'gada' LLLL", "en": "LLLL y"}
 
 
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, ending in an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def fmt_number(value: Decimal, decimals: int, t: Translator) -> str:
     """``value`` with exactly ``decimals`` places, rounded half up (domain.md §5.1)."""
     return format_decimal(value, decimals, t.lang)

@@ -281,6 +281,26 @@ def format_readiness(
     return lines
 
 
+_CHANGE_LINES: Final = {
+    "activity_added": ("+", N_("activity {id}: {label}")),
+    "activity_removed": (
+        "−",
+        N_("activity {id} ({label}): removed; its open rounds will be closed"),
+    ),
+    "indicator_added": ("+", N_("indicator {id}: {label}")),
+    "indicator_removed": (
+        "−",
+        N_("indicator {id} ({label}): removed; its values stay in the history"),
+    ),
+    "person_added": ("+", N_("person {id}: {name} (send an invitation: controlbot invite {id})")),
+    "person_removed": (
+        "−",
+        N_("person {id} ({name}): leaves; their duties pass on, their managers are told"),
+    ),
+}
+"""Added and removed items: sign and message; every other change is "key before → after"."""
+
+
 def format_changes(changes: Sequence[PlanChange], first: bool, t: Translator) -> list[str]:
     """``plan apply``'s readable diff, one line per change.
 
@@ -293,46 +313,10 @@ def format_changes(changes: Sequence[PlanChange], first: bool, t: Translator) ->
         return [t.gettext("No changes: this plan is the plan in force.")]
     lines = [t.gettext("No plan was applied before; all of it is new:")] if first else []
     for c in changes:
-        if c.kind == "activity_added":
-            lines.append("+ " + t.gettext("activity {id}: {label}", id=c.subject, label=c.after))
-        elif c.kind == "activity_removed":
-            lines.append(
-                "− "
-                + t.gettext(
-                    "activity {id} ({label}): removed; its open rounds will be closed",
-                    id=c.subject,
-                    label=c.before,
-                )
-            )
-        elif c.kind == "indicator_added":
-            lines.append("+ " + t.gettext("indicator {id}: {label}", id=c.subject, label=c.after))
-        elif c.kind == "indicator_removed":
-            lines.append(
-                "− "
-                + t.gettext(
-                    "indicator {id} ({label}): removed; its values stay in the history",
-                    id=c.subject,
-                    label=c.before,
-                )
-            )
-        elif c.kind == "person_added":
-            lines.append(
-                "+ "
-                + t.gettext(
-                    "person {id}: {name} (send an invitation: controlbot invite {id})",
-                    id=c.subject,
-                    name=c.after,
-                )
-            )
-        elif c.kind == "person_removed":
-            lines.append(
-                "− "
-                + t.gettext(
-                    "person {id} ({name}): leaves; their duties pass on, their managers are told",
-                    id=c.subject,
-                    name=c.before,
-                )
-            )
+        shown = c.after or c.before  # the label or name of what was added or removed
+        if c.kind in _CHANGE_LINES:
+            sign, msgid = _CHANGE_LINES[c.kind]
+            lines.append(f"{sign} " + t.gettext(msgid, id=c.subject, label=shown, name=shown))
         else:  # renamed, changed values, other holders
             lines.append(
                 "~ "

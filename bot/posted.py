@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
@@ -35,6 +36,14 @@ class PostedMessages:
         self.db = db
         self.platform = platform
 
+    def _about(self, ref: str, target: str) -> tuple[Any, ...]:
+        """Where-clauses: this platform's messages about ``ref`` in ``target``."""
+        return (
+            col(PostedMessage.platform) == self.platform,
+            col(PostedMessage.ref) == ref,
+            col(PostedMessage.target) == target,
+        )
+
     async def remember(self, ref: str, target: str, message_id: str) -> None:
         """Record that the message about ``ref`` was posted as ``message_id`` in ``target``."""
 
@@ -57,11 +66,7 @@ class PostedMessages:
         def work(session: Session) -> Posted | None:
             row = session.exec(
                 select(PostedMessage)
-                .where(
-                    col(PostedMessage.platform) == self.platform,
-                    col(PostedMessage.ref) == ref,
-                    col(PostedMessage.target) == target,
-                )
+                .where(*self._about(ref, target))
                 .order_by(col(PostedMessage.id))
             ).first()
             return Posted(row.target, row.message_id) if row is not None else None
@@ -72,11 +77,7 @@ class PostedMessages:
         """The messages about ``ref`` in ``target``, forgotten as they are returned."""
 
         def work(session: Session) -> list[Posted]:
-            where = (
-                col(PostedMessage.platform) == self.platform,
-                col(PostedMessage.ref) == ref,
-                col(PostedMessage.target) == target,
-            )
+            where = self._about(ref, target)
             rows = session.exec(select(PostedMessage).where(*where)).all()
             found = [Posted(r.target, r.message_id) for r in rows]
             session.exec(delete(PostedMessage).where(*where))

@@ -62,24 +62,9 @@ async def run(
         if app.slack is not None:
             await app.slack.start()
     except (OSError, TelegramError, SlackApiError, aiohttp.ClientError) as exc:
-        if isinstance(exc, InvalidToken):
-            url = settings.telegram_api_url
-            reason = f"Telegram refused the bot token, or {url} is not a Bot API server"
-        elif isinstance(exc, TelegramError):
-            reason = f"cannot reach Telegram at {settings.telegram_api_url}: {exc}"
-        elif isinstance(exc, SlackApiError):
-            reason = _slack_reason(settings, exc)
-        elif isinstance(exc, aiohttp.ClientError) and app.slack is not None:
-            reason = f"cannot reach Slack at {settings.slack_api_url}: {exc}"
-        else:
-            reason = str(exc)
-        _LOGGER.error("cannot start: %s", reason)
-        await http.stop()
-        if app.telegram is not None:
-            with contextlib.suppress(Exception):
-                await app.telegram.stop()
-        if app.slack is not None:
-            await app.slack.stop()
+        _LOGGER.error("cannot start: %s", _start_failure(settings, app, exc))
+        await _stop_platforms(http, app)
+        _remove_signal_handlers(loop)
         app.close()
         return 2
     runner.start()
@@ -100,24 +85,48 @@ async def run(
     finally:
         _LOGGER.info("stopping")
         runner.stop()
-        await http.stop()  # no new webhook updates; then finish those in hand
-        if app.telegram is not None:
-            await app.telegram.stop()
-        if app.slack is not None:
-            await app.slack.stop()
+        await _stop_platforms(http, app)
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await reader
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(signum)
+        _remove_signal_handlers(loop)
         app.close()
         _LOGGER.info("stopped")
     return 0
 
 
+async def _stop_platforms(http: HttpServer, app: App) -> None:
+    """Stop the HTTP server first (no new webhook requests), then the platforms."""
+    await http.stop()
+    if app.telegram is not None:
+        with contextlib.suppress(Exception):  # a half-started Telegram side may refuse
+            await app.telegram.stop()
+    if app.slack is not None:
+        await app.slack.stop()
+
+
+def _remove_signal_handlers(loop: asyncio.AbstractEventLoop) -> None:
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.remove_signal_handler(signum)
+
+
+def _start_failure(settings: Settings, app: App, exc: Exception) -> str:
+    """Why start-up failed, for the log; never the token, always the setting to look at."""
+    if isinstance(exc, InvalidToken):
+        url = settings.telegram_api_url
+        return f"Telegram refused the bot token, or {url} is not a Bot API server"
+    if isinstance(exc, TelegramError):
+        return f"cannot reach Telegram at {settings.telegram_api_url}: {exc}"
+    if isinstance(exc, SlackApiError):
+        return _slack_reason(settings, exc)
+    if isinstance(exc, aiohttp.ClientError) and app.slack is not None:
+        return f"cannot reach Slack at {settings.slack_api_url}: {exc}"
+    return str(exc)
+
+
 async def _health(app: App) -> dict[str, str]:
-    """``/healthz``: the database answers, Telegram (when on) is running."""
+    """``/healthz``: the database answers; Telegram and Slack (when on) are running."""
     checks: dict[str, str] = {}
     try:
         await app.db.run(lambda session: session.connection().execute(text("SELECT 1")))

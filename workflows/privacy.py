@@ -94,69 +94,63 @@ def erase_person(session: Session, ctx: Context, person_id: str, by: str) -> Era
     if session.get(Person, new) is None:  # erased before, came back, left again: same name
         session.add(Person(id=new, display_name=new, active=False, synced_at=ctx.now()))
         session.flush()
-    changed: dict[str, int] = {}
-
-    def count(name: str, result: Any) -> None:
-        done = result if isinstance(result, int) else getattr(result, "rowcount", 0)
-        changed[name] = changed.get(name, 0) + int(done or 0)
-
     accounts = [
-        f"{i.platform}:{i.external_id}"
+        (i.platform, i.external_id)
         for i in session.exec(
             select(PlatformIdentity).where(col(PlatformIdentity.person_id) == person_id)
         ).all()
     ]
-    count(
-        "chat accounts removed",
+    removed = _rows(
         session.execute(
             delete(PlatformIdentity).where(col(PlatformIdentity.person_id) == person_id)
-        ),
-    )
-    count(
-        "invites removed",
-        session.execute(delete(Invite).where(col(Invite.person_id) == person_id)),
-    )
-    references: tuple[tuple[type[Any], str], ...] = (
-        (RoleAssignment, "person_id"),
-        (FormSession, "person_id"),
-        (Measurement, "submitted_by"),
-        (ImprovementDecision, "approver_id"),
-        (ImprovementDecision, "owner_id"),
-        (ImprovementDecision, "decided_by"),
-        (Absence, "person_id"),
-        (Absence, "created_by"),
-        (Delivery, "recipient"),
-        (ImprovementDecision, "proposed_by"),
-        (ControlRound, "opened_by"),
-        (ChannelBinding, "bound_by"),
-    )
-    for model, column in references:
+        )
+    ) + _rows(session.execute(delete(Invite).where(col(Invite.person_id) == person_id)))
+    for _platform, external in accounts:  # messages remembered in their private chat
+        removed += _rows(
+            session.execute(delete(PostedMessage).where(col(PostedMessage.target) == external))
+        )
+    rewritten = 0
+    for model, column in _REFERENCES:
         statement = (
             update(model)
             .where(getattr(model, column) == person_id)
             .values({column: new})
             .execution_options(synchronize_session=False)
         )
-        count(f"{model.__tablename__} rows", session.execute(statement))
-    count("delivery keys", _rekey_deliveries(session, person_id, new))
-    for account in accounts:  # messages remembered in their private chat (same id)
-        external = account.split(":", 1)[1]
-        count(
-            "posted messages",
-            session.execute(delete(PostedMessage).where(col(PostedMessage.target) == external)),
-        )
-    count("audit entries", _pseudonymise_audit(session, person_id, new))
+        rewritten += _rows(session.execute(statement))
+    rewritten += _rekey_deliveries(session, person_id, new)
+    rewritten += _pseudonymise_audit(session, person_id, new)
+    for platform, external in accounts:  # chat account ids are personal data too
+        rewritten += _pseudonymise_audit(session, f"{platform}:{external}", f"{platform}:{new}")
     if len(person.display_name.split()) >= 2:  # a one-word name is too ambiguous to redact
         name = re.compile(rf"(?<!\w){re.escape(person.display_name)}(?!\w)", re.IGNORECASE)
-        count("texts naming them", _redact_texts(session, name, new))
-    count("plan snapshots", _redact_snapshots(session, person, new))
-    for account in accounts:  # chat account ids are personal data too
-        platform = account.split(":", 1)[0]
-        count("audit entries", _pseudonymise_audit(session, account, f"{platform}:{new}"))
+        rewritten += _redact_texts(session, name, new)
+    rewritten += _redact_snapshots(session, person, new)
     session.execute(delete(Person).where(col(Person.id) == person_id))
     audit.record(session, ctx, by, "person.erased", f"person:{new}")
-    removed = changed.pop("chat accounts removed", 0) + changed.pop("invites removed", 0)
-    return Erased(person_id, new, removed, sum(changed.values()))
+    return Erased(person_id, new, removed, rewritten)
+
+
+_REFERENCES: tuple[tuple[type[Any], str], ...] = (
+    (RoleAssignment, "person_id"),
+    (FormSession, "person_id"),
+    (Measurement, "submitted_by"),
+    (ImprovementDecision, "approver_id"),
+    (ImprovementDecision, "owner_id"),
+    (ImprovementDecision, "decided_by"),
+    (ImprovementDecision, "proposed_by"),
+    (Absence, "person_id"),
+    (Absence, "created_by"),
+    (Delivery, "recipient"),
+    (ControlRound, "opened_by"),
+    (ChannelBinding, "bound_by"),
+)
+"""Every column that holds a person id (besides the audit log and the ledger's keys)."""
+
+
+def _rows(result: Any) -> int:
+    """How many rows a bulk statement touched."""
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _redact_snapshots(session: Session, person: Person, new: str) -> int:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
+from bot.formatting import shorten
 from bot.messages import Choice, Message
 
 SECTION_LIMIT = 3000
@@ -46,11 +47,6 @@ def slack_commands(text: str) -> str:
 def escape(text: str) -> str:
     """Slack's three control characters as entities (Slack API, formatting text)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def shorten(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _pieces(line: str, limit: int) -> Iterator[str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 import aiohttp
@@ -29,6 +30,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channel import Address, PartlyDelivered, TemporaryFailure, Unreachable
+from bot.formatting import shorten
 from bot.messages import Message
 from bot.posted import PostedMessages
 from bot.slack import blocks
@@ -71,7 +73,6 @@ class RateLimitHandler(AsyncRetryHandler):
     ) -> None:
         super().__init__(max_retry_count=max_retry_count)
         self.sleep = sleep
-        self.waited: list[float] = []
 
     async def _can_retry_async(
         self,
@@ -96,7 +97,6 @@ class RateLimitHandler(AsyncRetryHandler):
         """Wait the advertised ``Retry-After`` seconds, then let the call repeat."""
         seconds = _retry_after(response) if response is not None else 1.0
         _LOGGER.warning("Slack rate limit on %s: waiting %.0f s", request.url, seconds)
-        self.waited.append(seconds)
         state.increment_current_attempt()
         state.next_attempt_requested = True
         await self.sleep(seconds)
@@ -183,27 +183,22 @@ class SlackChannel:
         part: blocks.SlackMessage,
         thread_ts: str | None = None,
     ) -> dict[str, Any]:
+        post = partial(
+            self.client.chat_postMessage,
+            channel=channel,
+            text=part.text,
+            blocks=part.blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+            thread_ts=thread_ts,
+        )
         try:
-            response = await self.client.chat_postMessage(
-                channel=channel,
-                text=part.text,
-                blocks=part.blocks,
-                unfurl_links=False,
-                unfurl_media=False,
-                thread_ts=thread_ts,
-            )
+            response = await post()
         except SlackApiError as exc:
             if exc.response.get("error") != "not_in_channel" or address.kind != "channel":
                 raise
             await self._join(address, channel)  # a public channel: join and post once (C04)
-            response = await self.client.chat_postMessage(
-                channel=channel,
-                text=part.text,
-                blocks=part.blocks,
-                unfurl_links=False,
-                unfurl_media=False,
-                thread_ts=thread_ts,
-            )
+            response = await post()
         return dict(response.data) if isinstance(response.data, dict) else {}
 
     async def _join(self, address: Address, channel: str) -> None:
@@ -254,7 +249,7 @@ class SlackChannel:
                 channel=channel,
                 file=message.image,
                 filename="chart.png",
-                title=blocks.shorten(message.title or "chart", 200),
+                title=shorten(message.title or "chart", 200),
             )
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
             _LOGGER.error("the chart for %s was not uploaded: %s", channel, exc)

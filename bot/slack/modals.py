@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from bot.formatting import shorten
 from bot.i18n import Lang, translator
 from bot.render.context import RenderContext
 from bot.render.errors import answer_error
 from bot.render.forms import answer_lines, form_title, input_hint, question_lines
-from bot.slack.blocks import escape, shorten
+from bot.slack.blocks import escape
 from workflows.context import Context
 from workflows.forms.fields import FieldSpec, FormSpec
 from workflows.forms.parsing import AnswerError, parse_answer

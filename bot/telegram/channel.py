@@ -34,6 +34,7 @@ from telegram.error import (
 )
 
 from bot.channel import Address, TemporaryFailure, Unreachable
+from bot.formatting import shorten
 from bot.messages import Message
 from bot.posted import PostedMessages
 from bot.telegram import markup
@@ -207,6 +208,6 @@ class TelegramChannel:
         """
         await self._call(
             lambda: self.bot.answer_callback_query(
-                callback_query_id, text=markup.shorten(text, 200) or None, show_alert=show_alert
+                callback_query_id, text=shorten(text, 200) or None, show_alert=show_alert
             )
         )

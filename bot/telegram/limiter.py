@@ -83,8 +83,6 @@ class ChatRateLimiter(BaseRateLimiter[int]):
         self._sent: defaultdict[str, deque[float]] = defaultdict(deque)
         self._chat_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._paused_until: dict[str, float] = {}
-        self.waited: list[tuple[str, float]] = []
-        """Every wait, as (key, seconds): for logs and tests."""
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -119,7 +117,6 @@ class ChatRateLimiter(BaseRateLimiter[int]):
 
     async def _acquire(self, limits: list[tuple[str, Window]], pause_key: str) -> None:
         while (wait := self._wait_needed(limits, pause_key)) > 0:
-            self.waited.append((limits[-1][0], wait))
             await self._sleep(wait)
         now = self._clock()
         for key, _window in limits:

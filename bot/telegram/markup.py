@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.formatting import shorten
 from bot.messages import Choice, Message
 
 MESSAGE_LIMIT = 4096
@@ -31,18 +32,15 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def shorten(label: str, limit: int = BUTTON_LABEL_LIMIT) -> str:
-    """``label`` cut to ``limit`` characters with an ellipsis; the token stays whole."""
-    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
-
-
 def keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
     """An inline keyboard: short labels two to a row, longer ones a row each."""
     if not choices:
         return None
     rows: list[list[InlineKeyboardButton]] = []
     for choice in choices:
-        button = InlineKeyboardButton(shorten(choice.label), callback_data=choice.token)
+        button = InlineKeyboardButton(
+            shorten(choice.label, BUTTON_LABEL_LIMIT), callback_data=choice.token
+        )
         last = rows[-1] if rows else None
         if (
             last is not None
