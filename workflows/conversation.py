@@ -279,20 +279,10 @@ def start_measurement(
     resumed = _resume_existing(session, ctx, person_id, measuring.FORM, round_id)
     if resumed is not None:
         return notes + resumed
-    control_round = session.get(ControlRound, round_id)
-    if control_round is None or control_round.status != "open":
-        return [*notes, Outgoing(me, problem("unknown_round", round=round_id))]
-    try:
-        missing, answered = outstanding_for(session, ctx, control_round, person_id)
-    except UnknownPlanItem:  # the activity left the plan
-        return [*notes, Outgoing(me, problem("unknown_round", round=round_id))]
-    if not missing and not answered:
-        return [*notes, Outgoing(me, problem("not_a_measurer", round=round_id))]
-    if not missing:
-        notice = NothingToMeasure(
-            round_id, control_round.activity_id, control_round.period, answered
-        )
-        return [*notes, Outgoing(me, notice)]
+    measurable = _measurable(session, ctx, person_id, round_id)
+    if isinstance(measurable, list):
+        return notes + measurable
+    _control_round, missing = measurable
     context = {"indicators": list(missing)}
     draft = latest_draft(session, person_id, round_id) if from_draft else {}
     started = _begin(session, ctx, person_id, measuring.FORM, round_id, context, draft)
@@ -300,6 +290,28 @@ def start_measurement(
     if others:
         started.insert(0, Outgoing(me, OthersFilling(others)))
     return notes + started
+
+
+def _measurable(
+    session: Session, ctx: Context, person_id: str, round_id: int
+) -> tuple[ControlRound, tuple[str, ...]] | list[Outgoing]:
+    """The open round and what the person still measures in it, or why there is nothing."""
+    me = ToPerson(person_id)
+    control_round = session.get(ControlRound, round_id)
+    if control_round is None or control_round.status != "open":
+        return [Outgoing(me, problem("unknown_round", round=round_id))]
+    try:
+        missing, answered = outstanding_for(session, ctx, control_round, person_id)
+    except UnknownPlanItem:  # the activity left the plan
+        return [Outgoing(me, problem("unknown_round", round=round_id))]
+    if not missing and not answered:
+        return [Outgoing(me, problem("not_a_measurer", round=round_id))]
+    if not missing:
+        notice = NothingToMeasure(
+            round_id, control_round.activity_id, control_round.period, answered
+        )
+        return [Outgoing(me, notice)]
+    return control_round, missing
 
 
 def _others_filling(
@@ -520,20 +532,10 @@ def preview_measurement(
         another form in progress).
     """
     me = ToPerson(person_id)
-    control_round = session.get(ControlRound, round_id)
-    if control_round is None or control_round.status != "open":
-        return [Outgoing(me, problem("unknown_round", round=round_id))]
-    try:
-        missing, answered = outstanding_for(session, ctx, control_round, person_id)
-    except UnknownPlanItem:
-        return [Outgoing(me, problem("unknown_round", round=round_id))]
-    if not missing and not answered:
-        return [Outgoing(me, problem("not_a_measurer", round=round_id))]
-    if not missing:
-        notice = NothingToMeasure(
-            round_id, control_round.activity_id, control_round.period, answered
-        )
-        return [Outgoing(me, notice)]
+    measurable = _measurable(session, ctx, person_id, round_id)
+    if isinstance(measurable, list):
+        return measurable
+    control_round, missing = measurable
     row = active_form(session, person_id)
     given: Mapping[str, str] = latest_draft(session, person_id, round_id)
     if row is not None and row.expires_at > ctx.now():
