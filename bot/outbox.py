@@ -26,7 +26,7 @@ from storage.db import Database
 from storage.models import Person, PlatformIdentity
 from workflows import bindings, reachability
 from workflows.context import Context
-from workflows.notices import ChartNotDelivered, Outgoing, ToChannel, ToPerson
+from workflows.notices import Outgoing, ToChannel, ToPerson
 
 CONSOLE = "console"
 Outcome = Literal["sent", "retry", "failed"]
@@ -202,7 +202,9 @@ class Outbox:
                 except PartlyDelivered as exc:
                     delivered += 1
                     _LOGGER.warning("%s", exc)
-                    reports += self._partly(route)
+                    reports += reachability.chart_not_delivered(
+                        self.ctx, route.channel_id, route.address.label, route.address.platform
+                    )
                 except TemporaryFailure as exc:
                     transient += 1
                     _LOGGER.warning("%s not sent now: %s", type(item.notice).__name__, exc)
@@ -214,14 +216,6 @@ class Outbox:
         if reports:
             await self.deliver(reports)
         return outcomes
-
-    def _partly(self, route: Route) -> list[Outgoing]:
-        """Tell the admin channel that a post went out without its chart (C11)."""
-        admin = self.ctx.plan.plan.admin_channel
-        if route.channel_id == admin:
-            return []
-        notice = ChartNotDelivered(route.address.label, route.address.platform)
-        return [Outgoing(ToChannel(admin), notice)]
 
     async def _unreachable(self, route: Route) -> list[Outgoing]:
         address = route.address

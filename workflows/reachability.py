@@ -14,7 +14,15 @@ from sqlmodel import Session, col, select
 from storage.models import PlatformIdentity
 from workflows import audit, bindings
 from workflows.context import Context
-from workflows.notices import ChannelUnreachable, Outgoing, PersonUnreachable, ToChannel, ToPerson
+from workflows.notices import (
+    ChannelUnreachable,
+    ChartNotDelivered,
+    Notice,
+    Outgoing,
+    PersonUnreachable,
+    ToChannel,
+    ToPerson,
+)
 from workflows.plan.model import UnknownPlanItem
 
 
@@ -73,11 +81,23 @@ def channel_unreachable(
     """
     if not bindings.mark_unreachable(session, ctx, channel_id, platform, chat):
         return []
+    return to_admin_channel(ctx, channel_id, ChannelUnreachable(channel_id.lstrip("#"), platform))
+
+
+def chart_not_delivered(
+    ctx: Context, channel_id: str | None, target: str, platform: str
+) -> list[Outgoing]:
+    """Tell the admin channel that a post to ``target`` went out without its chart (C11)."""
+    return to_admin_channel(ctx, channel_id, ChartNotDelivered(target, platform))
+
+
+def to_admin_channel(ctx: Context, about: str | None, notice: Notice) -> list[Outgoing]:
+    """``notice`` for the plan's admin channel, unless the trouble is that channel itself."""
     admin = ctx.plan.plan.admin_channel
-    if channel_id.lstrip("#") == admin:
+    if about is not None and about.lstrip("#") == admin:
         return []
     try:
         ctx.plan.channel(admin)
     except UnknownPlanItem:
         return []
-    return [Outgoing(ToChannel(admin), ChannelUnreachable(channel_id.lstrip("#"), platform))]
+    return [Outgoing(ToChannel(admin), notice)]
