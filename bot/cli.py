@@ -28,13 +28,12 @@ import sys
 from collections.abc import Coroutine, Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlmodel import col, select
-from telegram.error import InvalidToken, TelegramError
 
 from bot import __version__
 from bot.app import App, DatabaseNotReady, build_app, build_context
@@ -52,6 +51,9 @@ from workflows.notices import Outgoing, Problem
 from workflows.plan.errors import PlanError
 from workflows.plan.loader import load_default_plan
 from workflows.schedule import PlannedSend
+
+if TYPE_CHECKING:
+    from telegram.error import TelegramError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -537,6 +539,8 @@ def _main(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _with_channels(app: App, work: Coroutine[Any, Any, int]) -> int:
     """Run a one-shot command with the chat platforms connected (their sends go out too)."""
+    from telegram.error import TelegramError  # only commands that send need the library
+
     try:
         await app.open_channels()
     except TelegramError as exc:
@@ -601,6 +605,8 @@ def _erase(app: App, person_id: str, *, confirmed: bool) -> int:
 
 def telegram_problem(settings: Settings, exc: TelegramError) -> str:
     """A translated one-line reason Telegram failed; never shows the token."""
+    from telegram.error import InvalidToken
+
     t = _t(settings)
     if isinstance(exc, InvalidToken):
         return t.gettext(
@@ -616,6 +622,8 @@ def telegram_problem(settings: Settings, exc: TelegramError) -> str:
 
 async def _invite(app: App, args: argparse.Namespace) -> int:
     """``controlbot invite``: one-time deep links (``https://t.me/<bot>?start=<code>``)."""
+    from telegram.error import TelegramError
+
     from workflows import enrolment
 
     t = _t(app.settings)
