@@ -35,6 +35,7 @@ from storage.db import Database
 from storage.models import Person, PlatformIdentity
 from workflows import (
     absences,
+    approval,
     audit,
     bindings,
     conversation,
@@ -57,6 +58,7 @@ from workflows.notices import (
     Help,
     LanguageChanged,
     NotApprover,
+    NotValueApprover,
     Outgoing,
     PlatformChosen,
     Problem,
@@ -115,6 +117,7 @@ class Dispatcher:
             "approve": self._decide(decisions.APPROVE),
             "reject": self._decide(decisions.REJECT),
             "propose": self._decide(decisions.PROPOSE),
+            "correct": self._correct,
         }
 
     @property
@@ -330,6 +333,22 @@ class Dispatcher:
             token = Token.decode(raw)
         except TokenError:
             return [Outgoing(me, problem("unknown_choice"))]
+        if token.kind == "round" and token.value == "correct":
+            return conversation.start_correction(session, self.ctx, person_id, round_id=token.ref)
+        if token.kind == "value" and token.value == "correct":
+            return conversation.start_correction(
+                session, self.ctx, person_id, measurement_id=token.ref
+            )
+        if token.kind == "value":
+            review = tokens.split_review(token.value)
+            if review is None:
+                return [Outgoing(me, problem("unknown_choice"))]
+            action, version = review
+            if action == approval.APPROVE:
+                return approval.approve(session, self.ctx, person_id, token.ref, version)
+            if action == approval.RETURN:
+                return conversation.start_return(session, self.ctx, person_id, token.ref, version)
+            return [Outgoing(me, problem("unknown_choice"))]
         if token.kind == "round" and token.value in ("start", "draft"):
             return conversation.start_measurement(
                 session, self.ctx, person_id, token.ref, from_draft=token.value == "draft"
@@ -493,6 +512,13 @@ class Dispatcher:
     def _status(self, session: Session, person_id: str, _args: tuple[str, ...]) -> list[Outgoing]:
         return status.status_for(session, self.ctx, person_id)
 
+    def _correct(self, session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
+        """``/correct [INDICATOR]``: correct a submitted value (a new version, with a reason)."""
+        if len(args) > 1:
+            return [Outgoing(ToPerson(person_id), problem("usage", usage="/correct [INDICATOR]"))]
+        indicator = args[0] if args else None
+        return conversation.start_correction(session, self.ctx, person_id, indicator_id=indicator)
+
     def _period_examples(self) -> str:
         """The last closed month, quarter and year, as a usage hint (e.g. ``2026-10|2026-Q3``)."""
         today = self.ctx.today()
@@ -514,7 +540,7 @@ class Dispatcher:
 
 def _is_alert(item: Outgoing) -> bool:
     notice = item.notice
-    if isinstance(notice, NotApprover | DecisionAlreadyTaken):
+    if isinstance(notice, NotApprover | DecisionAlreadyTaken | NotValueApprover):
         return True
     return isinstance(notice, Problem) and notice.code in ALERT_PROBLEMS
 

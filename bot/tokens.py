@@ -119,3 +119,24 @@ def snooze(round_id: int, choice: str) -> str:
 def decide(decision_id: int, outcome: str) -> str:
     """Token of approving or rejecting a decision."""
     return Token("decision", decision_id, outcome).encode()
+
+
+def correct_round(round_id: int) -> str:
+    """Token of "Correct a value" under a receipt: the round's values the person may correct."""
+    return Token("round", round_id, "correct").encode()
+
+
+def correct_value(measurement_id: int) -> str:
+    """Token of correcting one stored value."""
+    return Token("value", measurement_id, "correct").encode()
+
+
+def review_value(measurement_id: int, action: str, version: int) -> str:
+    """Token of approving (``approve``) or returning (``return``) a version of a value."""
+    return Token("value", measurement_id, f"{action}.{version}").encode()
+
+
+def split_review(value: str) -> tuple[str, int] | None:
+    """``("approve", 2)`` from a review token's value ``approve.2``; ``None`` if malformed."""
+    action, _dot, version = value.partition(".")
+    return (action, int(version)) if version.isdigit() and len(version) < 7 else None

@@ -144,6 +144,65 @@ class Measurement(SQLModel, table=True):
     comment: str | None = None
     submitted_by: str = Field(foreign_key="person.id", max_length=64)
     submitted_at: datetime = _utc()
+    version: int = 1
+    """1 for the first submission; each correction or resubmission adds one (the replaced
+    versions are kept in ``measurement_revision``)."""
+    approval: str = Field(default="none", max_length=16)
+    """``none`` (the plan asks for no approval), ``submitted`` (waiting for the indicator's
+    approver), ``approved`` or ``rejected`` (returned to the measurer, who is asked again)."""
+    approval_by: str | None = Field(default=None, max_length=64)
+    approval_at: datetime | None = _utc(nullable=True)
+    approval_reason: str | None = None
+    """Why the approver returned the value (``rejected``)."""
+    correction_reason: str | None = None
+    """Why the current version replaced the previous one (``version`` > 1)."""
+
+
+class MeasurementRevision(SQLModel, table=True):
+    """A replaced version of a measurement, kept when it is corrected or resubmitted.
+
+    The row holds what the measurement said before the change, and who changed it, when
+    and why, so a corrected value's history stays readable (PU3-3 step 4, data quality).
+    """
+
+    __tablename__ = "measurement_revision"
+    __table_args__ = (UniqueConstraint("measurement_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    measurement_id: int = Field(foreign_key="measurement.id", index=True)
+    version: int
+    value: Decimal = Field(sa_column=Column(ExactDecimal(), nullable=False))
+    status: str = Field(max_length=16)
+    target_met: bool
+    comment: str | None = None
+    submitted_by: str = Field(max_length=64)
+    submitted_at: datetime = _utc()
+    approval: str = Field(max_length=16)
+    approval_reason: str | None = None
+    replaced_by: str = Field(max_length=64)
+    replaced_at: datetime = _utc()
+    reason: str = Field(max_length=500)
+    """Why it was replaced: the correction's reason, or the approver's reason for returning it."""
+
+
+class NotMeasured(SQLModel, table=True):
+    """An indicator that was not measured in a round, with the measurer's reason.
+
+    It answers the round's question (no more reminders for it); a value submitted later
+    replaces it.
+    """
+
+    __tablename__ = "not_measured"
+    __table_args__ = (UniqueConstraint("round_id", "indicator_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="control_round.id", index=True)
+    activity_id: str = Field(max_length=64)
+    indicator_id: str = Field(max_length=64)
+    period: str = Field(max_length=16)
+    reason: str = Field(max_length=500)
+    reported_by: str = Field(foreign_key="person.id", max_length=64)
+    reported_at: datetime = _utc()
 
 
 class ImprovementDecision(SQLModel, table=True):

@@ -16,8 +16,8 @@ from typing import Any, Literal
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.models import ControlRound, FormSession, ImprovementDecision
-from workflows import audit, decisions, measuring
+from storage.models import ControlRound, FormSession, ImprovementDecision, Measurement
+from workflows import approval, audit, corrections, decisions, measuring, plausibility
 from workflows.context import Context
 from workflows.forms import engine
 from workflows.forms.engine import (
@@ -53,7 +53,11 @@ Finisher = Callable[[Session, Context, FormSession, Mapping[str, str]], list[Out
 _FINISHERS: dict[str, Finisher] = {
     measuring.FORM: measuring.submit_measurements,
     decisions.FORM: decisions.record_decision,
+    corrections.FORM: corrections.record_correction,
+    approval.FORM: approval.record_return,
 }
+_VALUE_FORMS = frozenset({corrections.FORM, approval.FORM})
+"""Forms about one stored measurement (their subject is the measurement's id)."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,18 @@ def form_header(session: Session, row: FormSession) -> FormHeader:
             control_round.period,
             round_id=row.subject_id,
         )
+    if row.form in _VALUE_FORMS:
+        measurement = session.get(Measurement, row.subject_id)
+        if measurement is None:  # pragma: no cover - measurements are never deleted
+            raise LookupError(f"measurement {row.subject_id} is gone")
+        return FormHeader(
+            row.form,
+            _sid(row),
+            measurement.activity_id,
+            measurement.period,
+            round_id=measurement.round_id,
+            measurement=approval.brief(measurement),
+        )
     decision = session.get(ImprovementDecision, row.subject_id)
     if decision is None:  # pragma: no cover - decisions are never deleted
         raise LookupError(f"decision {row.subject_id} is gone")
@@ -103,9 +119,18 @@ def rebuild(session: Session, ctx: Context, row: FormSession) -> OpenForm:
     """
     header = form_header(session, row)
     if row.form == measuring.FORM:
-        spec = measuring.measurement_spec(ctx, tuple(row.context.get("indicators", ())))
+        plausible = {
+            key: (Decimal(low), Decimal(high))
+            for key, (low, high) in row.context.get("plausible", {}).items()
+        }
+        spec = measuring.measurement_spec(ctx, tuple(row.context.get("indicators", ())), plausible)
         earlier = earlier_values(session, header.activity_id, Period.parse(header.period))
         return OpenForm(row, spec, header, earlier)
+    if row.form == corrections.FORM and header.measurement is not None:
+        spec = corrections.correction_spec(ctx, header.measurement.indicator_id)
+        return OpenForm(row, spec, header)
+    if row.form == approval.FORM:
+        return OpenForm(row, approval.return_spec(), header)
     decision = session.get(ImprovementDecision, row.subject_id)
     if decision is None:  # pragma: no cover - checked by form_header
         raise LookupError(f"decision {row.subject_id} is gone")
@@ -282,8 +307,12 @@ def start_measurement(
     measurable = _measurable(session, ctx, person_id, round_id)
     if isinstance(measurable, list):
         return notes + measurable
-    _control_round, missing = measurable
-    context = {"indicators": list(missing)}
+    control_round, missing = measurable
+    ranges = plausibility.ranges_for(session, missing, control_round.period)
+    context = {
+        "indicators": list(missing),
+        "plausible": {key: [str(low), str(high)] for key, (low, high) in ranges.items()},
+    }
     draft = latest_draft(session, person_id, round_id) if from_draft else {}
     started = _begin(session, ctx, person_id, measuring.FORM, round_id, context, draft)
     others = _others_filling(session, ctx, person_id, round_id, missing)
@@ -363,6 +392,59 @@ def start_decision(
         return notes + resumed
     context = {"outcome": outcome}
     return notes + _begin(session, ctx, person_id, decisions.FORM, decision_id, context)
+
+
+def start_correction(
+    session: Session,
+    ctx: Context,
+    person_id: str,
+    *,
+    indicator_id: str | None = None,
+    round_id: int | None = None,
+    measurement_id: int | None = None,
+) -> list[Outgoing]:
+    """Start correcting a submitted value (``/correct``, "Correct a value").
+
+    With ``measurement_id`` (a pressed choice) that value; else :func:`corrections.choose`
+    picks it or lists the choices.
+    """
+    me = ToPerson(person_id)
+    if measurement_id is not None:
+        found = session.get(Measurement, measurement_id)
+        if found is None:
+            return [Outgoing(me, problem("nothing_to_correct"))]
+        chosen: Measurement | list[Outgoing] = found
+    else:
+        chosen = corrections.choose(
+            session, ctx, person_id, indicator_id=indicator_id, round_id=round_id
+        )
+    if not isinstance(chosen, Measurement):
+        return chosen
+    refused = corrections.check_can_correct(session, ctx, person_id, chosen, chosen.version)
+    if refused:
+        return refused
+    return _begin_value_form(session, ctx, person_id, corrections.FORM, chosen)
+
+
+def start_return(
+    session: Session, ctx: Context, person_id: str, measurement_id: int, version: int
+) -> list[Outgoing]:
+    """The approver pressed Return: ask the reason (only the approver; once)."""
+    checked = approval.check_can_review(session, ctx, person_id, measurement_id, version)
+    if not isinstance(checked, Measurement):
+        return checked
+    return _begin_value_form(session, ctx, person_id, approval.FORM, checked)
+
+
+def _begin_value_form(
+    session: Session, ctx: Context, person_id: str, form: str, row: Measurement
+) -> list[Outgoing]:
+    subject = row.id or 0
+    notes = _expire_stale(session, ctx, person_id)
+    resumed = _resume_existing(session, ctx, person_id, form, subject)
+    if resumed is not None:
+        return notes + resumed
+    return notes + _begin(session, ctx, person_id, form, subject, {"version": row.version})
 
 
 def answer_form(
@@ -586,6 +668,8 @@ def fill_measurement(
         text = answers.get(outcome.field.id)
         if text is None and not outcome.field.required:
             text = "-"  # left empty in the form UI: skipped
+        if text is None and outcome.field.reask_on_no is not None:
+            text = "yes"  # the form UI showed the value back before it was submitted
         if text is None:  # the UI did not ask it (the plan changed meanwhile): ask in chat
             row.state, row.answers = state.encode(opened.spec), dict(state.answers)
             session.add(row)

@@ -15,12 +15,12 @@ from functools import partial
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.models import ControlRound, FormSession, Measurement
-from workflows import audit
+from storage.models import ControlRound, FormSession, Measurement, NotMeasured
+from workflows import approval, audit, revisions
 from workflows.context import Context
 from workflows.decisions import maybe_open_decision
 from workflows.evaluation import Status, Thresholds, evaluate
-from workflows.forms.fields import FieldKind, FieldSpec, FormSpec
+from workflows.forms.fields import NOT_MEASURED, FieldKind, FieldSpec, FormSpec
 from workflows.notices import (
     AnsweredBy,
     MeasurementResult,
@@ -29,11 +29,17 @@ from workflows.notices import (
     ToPerson,
 )
 from workflows.plan.schema import Indicator, ValueType
+from workflows.plausibility import is_implausible
+from workflows.rounds import reported_not_measured
 
 FORM = "measurement"
 COMMENT_SUFFIX = ".comment"
 COMMENT_PROMPT = "comment_off_target"
 COMMENT_MAX_LENGTH = 500
+REASON_SUFFIX = ".reason"
+REASON_PROMPT = "not_measured_reason"
+SURE_SUFFIX = ".sure"
+SURE_PROMPT = "implausible_value"
 
 _KIND = {
     ValueType.NUMBER: FieldKind.NUMBER,
@@ -42,31 +48,83 @@ _KIND = {
 }
 
 
-def _off_target(indicator_id: str, thresholds: Thresholds, answers: Mapping[str, str]) -> bool:
+def _number(indicator_id: str, answers: Mapping[str, str]) -> Decimal | None:
     raw = answers.get(indicator_id)
-    return bool(raw) and evaluate(Decimal(raw or "0"), thresholds).off_target
+    return None if not raw or raw == NOT_MEASURED else Decimal(raw)
 
 
-def measurement_spec(ctx: Context, indicator_ids: tuple[str, ...]) -> FormSpec:
-    """The form for ``indicator_ids``: a value field each, plus a comment when off target."""
+def _off_target(indicator_id: str, thresholds: Thresholds, answers: Mapping[str, str]) -> bool:
+    value = _number(indicator_id, answers)
+    return value is not None and evaluate(value, thresholds).off_target
+
+
+def _not_measured(indicator_id: str, answers: Mapping[str, str]) -> bool:
+    return answers.get(indicator_id) == NOT_MEASURED
+
+
+def _implausible(
+    indicator_id: str, bounds: tuple[Decimal, Decimal], answers: Mapping[str, str]
+) -> bool:
+    value = _number(indicator_id, answers)
+    return value is not None and is_implausible(value, bounds)
+
+
+def measurement_spec(
+    ctx: Context,
+    indicator_ids: tuple[str, ...],
+    plausible: Mapping[str, tuple[Decimal, Decimal]] | None = None,
+) -> FormSpec:
+    """The form for ``indicator_ids``.
+
+    Per indicator: its value (or "not measured"), then as they apply: "are you sure?" when
+    the value is outside ``plausible[indicator]`` (see :mod:`workflows.plausibility`), the
+    reason when not measured, and a comment when off target (PU3-3 step 4).
+    """
     fields: list[FieldSpec] = []
     for indicator_id in indicator_ids:
         _activity, indicator = ctx.plan.indicator(indicator_id)
-        fields.append(_value_field(indicator))
+        fields.append(value_field(indicator))
+        bounds = (plausible or {}).get(indicator_id)
+        if bounds is not None:
+            fields.append(
+                FieldSpec(
+                    id=indicator_id + SURE_SUFFIX,
+                    kind=FieldKind.YES_NO,
+                    prompt=SURE_PROMPT,
+                    subject=indicator_id,
+                    reask_on_no=indicator_id,
+                    ask_if=partial(_implausible, indicator_id, bounds),
+                    params=(("low", str(bounds[0])), ("high", str(bounds[1]))),
+                )
+            )
         fields.append(
             FieldSpec(
-                id=indicator_id + COMMENT_SUFFIX,
+                id=indicator_id + REASON_SUFFIX,
                 kind=FieldKind.TEXT,
-                prompt=COMMENT_PROMPT,
+                prompt=REASON_PROMPT,
                 subject=indicator_id,
                 max_length=COMMENT_MAX_LENGTH,
-                ask_if=partial(_off_target, indicator_id, Thresholds.of(indicator)),
+                ask_if=partial(_not_measured, indicator_id),
             )
         )
+        fields.append(comment_field(indicator))
     return FormSpec(name=FORM, fields=tuple(fields), confirm=True)
 
 
-def _value_field(indicator: Indicator) -> FieldSpec:
+def comment_field(indicator: Indicator) -> FieldSpec:
+    """The comment asked when ``indicator``'s value is off target."""
+    return FieldSpec(
+        id=indicator.id + COMMENT_SUFFIX,
+        kind=FieldKind.TEXT,
+        prompt=COMMENT_PROMPT,
+        subject=indicator.id,
+        max_length=COMMENT_MAX_LENGTH,
+        ask_if=partial(_off_target, indicator.id, Thresholds.of(indicator)),
+    )
+
+
+def value_field(indicator: Indicator, *, not_measured: bool = True) -> FieldSpec:
+    """The question for ``indicator``'s value, with its bounds and decimals."""
     return FieldSpec(
         id=indicator.id,
         kind=_KIND[indicator.effective_value_type],
@@ -75,6 +133,7 @@ def _value_field(indicator: Indicator) -> FieldSpec:
         maximum=indicator.maximum,
         decimals=indicator.decimals,
         required=not indicator.allow_skip,
+        not_measured=not_measured,
     )
 
 
@@ -119,9 +178,14 @@ def submit_measurements(
 ) -> list[Outgoing]:
     """Store a completed measurement form and evaluate each value.
 
+    Per indicator: a value is stored (the first submission counts; a value the approver
+    returned is replaced as the measurement's next version); "not measured" is stored with
+    its reason; a skip stores nothing.
+
     Returns:
-        A :class:`MeasurementsRecorded` for the person, and any improvement decision
-        requests the values opened (see :func:`workflows.decisions.maybe_open_decision`).
+        A :class:`MeasurementsRecorded` for the person, approval requests for approvers
+        (plan ``requires_approval``) and any improvement decision requests the values opened
+        (see :func:`workflows.decisions.maybe_open_decision`).
     """
     control_round = session.get(ControlRound, form.subject_id)
     if control_round is None:  # pragma: no cover - rounds are never deleted
@@ -130,45 +194,33 @@ def submit_measurements(
     refused: list[AnsweredBy] = []
     follow_up: list[Outgoing] = []
     skipped: list[str] = []
+    gaps: list[tuple[str, str]] = []
+    awaiting: list[str] = []
     for indicator_id in form.context.get("indicators", ()):
         if indicator_id not in answers:
             continue
         if answers[indicator_id] == "":  # skipped: stays outstanding (plan allow_skip)
             skipped.append(indicator_id)
             continue
+        if answers[indicator_id] == NOT_MEASURED:
+            reason = answers.get(indicator_id + REASON_SUFFIX, "")
+            taken = _store_not_measured(
+                session, ctx, control_round, indicator_id, reason, form.person_id
+            )
+            if taken is None:
+                gaps.append((indicator_id, reason))
+            else:
+                refused.append(taken)
+            continue
         value = Decimal(answers[indicator_id])
         comment = answers.get(indicator_id + COMMENT_SUFFIX) or None
-        row = new_measurement(ctx, control_round, indicator_id, value, comment, form.person_id)
-        earlier = _first(session, form.subject_id, indicator_id)
-        if earlier is None:
-            try:
-                with session.begin_nested():
-                    session.add(row)
-            except IntegrityError:
-                earlier = _first(session, form.subject_id, indicator_id)
-        if earlier is not None:
-            refused.append(AnsweredBy(indicator_id, earlier.submitted_by, earlier.submitted_at))
-            audit.record(
-                session,
-                ctx,
-                form.person_id,
-                "measurement.refused",
-                f"round:{form.subject_id}/{indicator_id}",
-                value=str(value),
-                reason="already_answered",
-                answered_by=earlier.submitted_by,
-            )
+        row = _store_value(session, ctx, control_round, indicator_id, value, comment, form)
+        if isinstance(row, AnsweredBy):
+            refused.append(row)
             continue
-        audit.record(
-            session,
-            ctx,
-            form.person_id,
-            "measurement.submitted",
-            f"round:{form.subject_id}/{indicator_id}",
-            value=str(value),
-            status=row.status,
-            target_met=row.target_met,
-        )
+        follow_up.extend(approval.settle(session, ctx, row))
+        if row.approval == approval.SUBMITTED:
+            awaiting.append(indicator_id)
         results.append(
             MeasurementResult(indicator_id, value, Status(row.status), row.target_met, comment)
         )
@@ -180,8 +232,122 @@ def submit_measurements(
         results=tuple(results),
         already_answered=tuple(refused),
         skipped=tuple(skipped),
+        not_measured=tuple(gaps),
+        awaiting_approval=tuple(awaiting),
     )
     return [Outgoing(ToPerson(form.person_id), recorded), *follow_up]
+
+
+def _store_value(
+    session: Session,
+    ctx: Context,
+    control_round: ControlRound,
+    indicator_id: str,
+    value: Decimal,
+    comment: str | None,
+    form: FormSession,
+) -> Measurement | AnsweredBy:
+    """Store one value; the stored row, or who answered first when it was refused."""
+    row = new_measurement(ctx, control_round, indicator_id, value, comment, form.person_id)
+    earlier = _first(session, form.subject_id, indicator_id)
+    if earlier is None:
+        try:
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:
+            earlier = _first(session, form.subject_id, indicator_id)
+    if earlier is not None and earlier.approval == approval.REJECTED:
+        reason = earlier.approval_reason or ""
+        if revisions.replace(session, ctx, earlier, row, form.person_id, reason, None):
+            row = earlier
+            earlier = None
+        else:
+            session.refresh(earlier)
+    if earlier is not None:
+        audit.record(
+            session,
+            ctx,
+            form.person_id,
+            "measurement.refused",
+            f"round:{form.subject_id}/{indicator_id}",
+            value=str(value),
+            reason="already_answered",
+            answered_by=earlier.submitted_by,
+        )
+        return AnsweredBy(indicator_id, earlier.submitted_by, earlier.submitted_at)
+    _drop_not_measured(session, ctx, form.subject_id, indicator_id, form.person_id)
+    audit.record(
+        session,
+        ctx,
+        form.person_id,
+        "measurement.submitted",
+        f"round:{form.subject_id}/{indicator_id}",
+        value=str(value),
+        status=row.status,
+        target_met=row.target_met,
+        version=row.version,
+    )
+    return row
+
+
+def _store_not_measured(
+    session: Session,
+    ctx: Context,
+    control_round: ControlRound,
+    indicator_id: str,
+    reason: str,
+    person_id: str,
+) -> AnsweredBy | None:
+    """Record "not measured"; who answered first when a value or report exists already."""
+    round_id = control_round.id or 0
+    earlier = _first(session, round_id, indicator_id)
+    if earlier is not None and earlier.approval != approval.REJECTED:
+        return AnsweredBy(indicator_id, earlier.submitted_by, earlier.submitted_at)
+    gap = NotMeasured(
+        round_id=round_id,
+        activity_id=control_round.activity_id,
+        indicator_id=indicator_id,
+        period=control_round.period,
+        reason=reason,
+        reported_by=person_id,
+        reported_at=ctx.now(),
+    )
+    try:
+        with session.begin_nested():
+            session.add(gap)
+    except IntegrityError:
+        other = reported_not_measured(session, round_id).get(indicator_id)
+        if other is None:  # pragma: no cover - the row that collided exists
+            raise
+        return AnsweredBy(indicator_id, other.reported_by, other.reported_at)
+    audit.record(
+        session,
+        ctx,
+        person_id,
+        "measurement.not_measured",
+        f"round:{round_id}/{indicator_id}",
+        reason=reason,
+    )
+    return None
+
+
+def _drop_not_measured(
+    session: Session, ctx: Context, round_id: int, indicator_id: str, person_id: str
+) -> None:
+    """A value submitted after a "not measured" report replaces the report."""
+    gap = reported_not_measured(session, round_id).get(indicator_id)
+    if gap is None:
+        return
+    session.delete(gap)
+    audit.record(
+        session,
+        ctx,
+        person_id,
+        "measurement.not_measured_replaced",
+        f"round:{round_id}/{indicator_id}",
+        reason=gap.reason,
+        reported_by=gap.reported_by,
+    )
 
 
 def _first(session: Session, round_id: int, indicator_id: str) -> Measurement | None:

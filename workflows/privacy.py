@@ -28,6 +28,8 @@ from storage.models import (
     ImprovementDecision,
     Invite,
     Measurement,
+    MeasurementRevision,
+    NotMeasured,
     Person,
     PlanSnapshot,
     PlatformIdentity,
@@ -135,6 +137,10 @@ _REFERENCES: tuple[tuple[type[Any], str], ...] = (
     (RoleAssignment, "person_id"),
     (FormSession, "person_id"),
     (Measurement, "submitted_by"),
+    (Measurement, "approval_by"),
+    (MeasurementRevision, "submitted_by"),
+    (MeasurementRevision, "replaced_by"),
+    (NotMeasured, "reported_by"),
     (ImprovementDecision, "approver_id"),
     (ImprovementDecision, "owner_id"),
     (ImprovementDecision, "decided_by"),
@@ -184,28 +190,32 @@ def _rekey_deliveries(session: Session, person_id: str, new: str) -> int:
     return changed
 
 
+_TEXTS: tuple[tuple[type[Any], tuple[str, ...]], ...] = (
+    (Measurement, ("comment", "approval_reason", "correction_reason")),
+    (MeasurementRevision, ("comment", "approval_reason", "reason")),
+    (NotMeasured, ("reason",)),
+    (ImprovementDecision, ("action", "rejection_reason")),
+)
+"""Every free-text column people type into (comments, reasons, actions)."""
+
+
 def _redact_texts(session: Session, name: re.Pattern[str], new: str) -> int:
     """Replace the person's name in free texts (comments, actions, reasons) by ``new``."""
     changed = 0
-    for m in session.exec(select(Measurement).where(col(Measurement.comment).is_not(None))):
-        if m.comment and name.search(m.comment):
-            m.comment = name.sub(new, m.comment)
-            session.add(m)
-            changed += 1
+    for model, columns in _TEXTS:
+        for row in session.exec(select(model)):
+            texts = {c: getattr(row, c) for c in columns if getattr(row, c)}
+            hits = {c: name.sub(new, t) for c, t in texts.items() if name.search(t)}
+            if hits:
+                for column, text in hits.items():
+                    setattr(row, column, text)
+                session.add(row)
+                changed += 1
     for form in session.exec(select(FormSession)):  # drafts keep typed comments
         answers = _swap(form.answers, name, new)
         if answers != form.answers:
             form.answers = answers
             session.add(form)
-            changed += 1
-    for d in session.exec(select(ImprovementDecision)):
-        texts = (d.action or "", d.rejection_reason or "")
-        if any(name.search(t) for t in texts):
-            d.action = name.sub(new, d.action) if d.action else d.action
-            d.rejection_reason = (
-                name.sub(new, d.rejection_reason) if d.rejection_reason else d.rejection_reason
-            )
-            session.add(d)
             changed += 1
     return changed
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.models import ControlRound, Measurement
+from storage.models import ControlRound, Measurement, NotMeasured
 from workflows import audit
 from workflows.absences import away_on, effective_measurers
 from workflows.context import Context
@@ -56,9 +56,23 @@ def get_round(session: Session, activity_id: str, period: Period) -> ControlRoun
 
 
 def submitted(session: Session, round_id: int) -> dict[str, Measurement]:
-    """The measurements of a round, by indicator id."""
-    rows = session.exec(select(Measurement).where(col(Measurement.round_id) == round_id)).all()
+    """The measurements of a round that count, by indicator id.
+
+    A value the approver returned (approval ``rejected``) does not count: its indicator is
+    outstanding again until it is measured anew.
+    """
+    rows = session.exec(
+        select(Measurement).where(
+            col(Measurement.round_id) == round_id, col(Measurement.approval) != "rejected"
+        )
+    ).all()
     return {m.indicator_id: m for m in rows}
+
+
+def reported_not_measured(session: Session, round_id: int) -> dict[str, NotMeasured]:
+    """The round's indicators reported as not measured (with reasons), by indicator id."""
+    rows = session.exec(select(NotMeasured).where(col(NotMeasured.round_id) == round_id)).all()
+    return {row.indicator_id: row for row in rows}
 
 
 def outstanding_for(
@@ -74,6 +88,7 @@ def outstanding_for(
     """
     activity = ctx.plan.activity(control_round.activity_id)
     done = submitted(session, _id(control_round))
+    gaps = reported_not_measured(session, _id(control_round))
     away = away_on(session, ctx.today())
     missing: list[str] = []
     answered: list[AnsweredBy] = []
@@ -81,10 +96,13 @@ def outstanding_for(
         if person_id not in effective_measurers(ctx, activity, indicator, away):
             continue
         found = done.get(indicator.id)
-        if found is None:
-            missing.append(indicator.id)
-        else:
+        gap = gaps.get(indicator.id)
+        if found is not None:
             answered.append(AnsweredBy(indicator.id, found.submitted_by, found.submitted_at))
+        elif gap is not None:
+            answered.append(AnsweredBy(indicator.id, gap.reported_by, gap.reported_at))
+        else:
+            missing.append(indicator.id)
     return tuple(missing), tuple(answered)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.messages import Message
-from bot.render import decisions, forms, misc, rounds, summary
+from bot.render import decisions, forms, misc, rounds, summary, values
 from bot.render.context import RenderContext
 from workflows import notices as n
 
@@ -49,6 +49,13 @@ _RENDERERS: dict[type[Any], Callable[[Any, RenderContext], Message]] = {
     n.ChannelBound: misc.render_channel_bound,
     n.PersonUnreachable: misc.render_person_unreachable,
     n.ChannelUnreachable: misc.render_channel_unreachable,
+    n.ApprovalRequested: values.render_approval_requested,
+    n.ValueApproved: values.render_value_approved,
+    n.ValueReturned: values.render_value_returned,
+    n.ApprovalAlreadyGiven: values.render_already_given,
+    n.NotValueApprover: values.render_not_value_approver,
+    n.ValueCorrected: values.render_value_corrected,
+    n.CorrectionChoices: values.render_correction_choices,
     n.Problem: misc.render_problem,
 }
 

@@ -184,6 +184,20 @@ PROBLEMS: dict[str, str] = {
     "not_admin": N_("Only the plan's administrators may use /{command}."),
     "unknown_command": N_("Unknown command /{command}. /help lists the commands."),
     "usage": N_("Usage: {usage}"),
+    "unknown_value": N_("That value no longer exists. Nothing was changed."),
+    "approval_not_required": N_(
+        "The plan no longer asks for this value to be approved. Nothing was changed."
+    ),
+    "nothing_to_correct": N_(
+        "There is no value you can correct now: only the latest value of an indicator you "
+        "measure can be corrected, until it is approved."
+    ),
+    "not_a_measurer_of_value": N_(
+        "Only whoever submitted the value or measures the indicator may correct it."
+    ),
+    "value_returned_measure_again": N_(
+        "This value was returned by the approver. Measure it again with “Enter measurements”."
+    ),
     "no_form": N_("There is no form in progress to answer. /pending shows what waits for you."),
     "not_enrolled": N_(
         "You are not enrolled in controlbot. Ask the plan's administrator to add you."

@@ -11,9 +11,10 @@ from bot.formatting import fmt_date, fmt_indicator_value, fmt_number, fmt_period
 from bot.i18n import N_
 from bot.messages import Choice, Message
 from bot.render.context import RenderContext
+from workflows import corrections
 from workflows.evaluation import Thresholds, evaluate
 from workflows.forms.engine import Ask, Confirm, is_choice
-from workflows.forms.fields import CONFIRM_STEP, FieldKind, FieldSpec
+from workflows.forms.fields import CONFIRM_STEP, NOT_MEASURED, FieldKind, FieldSpec
 from workflows.notices import (
     AnswerRefused,
     FormCancelled,
@@ -29,6 +30,11 @@ PROMPTS = {
     "decision_owner": N_("Who will carry out the action? Choose a person."),
     "decision_due": N_("By what date must the action be done?"),
     "decision_reason": N_("Why is no improvement action needed? Give a short reason."),
+    "not_measured_reason": N_("Why could it not be measured? Give a short reason."),
+    "correction_reason": N_("Why is the value corrected? Give a short reason."),
+    "return_reason": N_(
+        "Why do you return the value? The measurer will see your reason and measure again."
+    ),
 }
 DATE_EXAMPLE = date(2026, 12, 31)
 
@@ -36,6 +42,18 @@ DATE_EXAMPLE = date(2026, 12, 31)
 def form_title(header: FormHeader, rc: RenderContext) -> str:
     """The form's heading: ``Measurements: activity, period`` (or the decision's)."""
     t = rc.t
+    if header.measurement is not None:
+        kind = (
+            t.gettext("Correction")
+            if header.form == corrections.FORM
+            else t.gettext("Returning a value")
+        )
+        return t.gettext(
+            "{kind}: {indicator}, {period}",
+            kind=kind,
+            indicator=rc.indicator(header.measurement.indicator_id),
+            period=fmt_period(header.period, t),
+        )
     if header.decision_id is not None:
         return t.gettext(
             "Decision no. {decision}: {activity}, {period}",
@@ -130,6 +148,17 @@ def question_lines(
         lines.extend(_earlier_line(f.indicator_id, earlier, rc))
         return lines
     prompt = t.gettext(PROMPTS[f.prompt]) if f.prompt in PROMPTS else f.prompt
+    if f.reask_on_no is not None and f.subject is not None:
+        params = dict(f.params)
+        prompt = t.gettext(
+            "This value is far from the earlier ones (they suggest {low} … {high}). "
+            "Is it correct?",
+            low=rc.value(f.subject, Decimal(params["low"])),
+            high=rc.value(f.subject, Decimal(params["high"])),
+        )
+    if f.subject is not None and answers.get(f.subject) == NOT_MEASURED:
+        label = rc.indicator(f.subject)
+        return [t.gettext("{indicator}: not measured", indicator=label), prompt]
     if f.subject is not None and f.subject in answers:
         _activity, indicator = rc.plan.indicator(f.subject)
         value = Decimal(answers[f.subject])
@@ -163,11 +192,18 @@ def render_prompt(notice: FormPrompt, rc: RenderContext) -> Message:
             for number, option in enumerate(f.options, 1):
                 label = t.gettext(option.label) if option.translate else option.label
                 choices.append(Choice(tokens.form_option(sid, str(number), mark), label))
+        elif f.kind is FieldKind.YES_NO and f.reask_on_no is not None:
+            yes, no = t.gettext("Yes, it is correct"), t.gettext("No, type it again")
+            choices.append(Choice(tokens.form_option(sid, "yes", mark), yes))
+            choices.append(Choice(tokens.form_option(sid, "no", mark), no))
         elif f.kind is FieldKind.YES_NO:
             choices.append(Choice(tokens.form_option(sid, "yes", mark), t.gettext("Yes")))
             choices.append(Choice(tokens.form_option(sid, "no", mark), t.gettext("No")))
         else:
             lines.append(input_hint(f, rc))
+        if f.not_measured:
+            label = t.gettext("Not measured")
+            choices.append(Choice(tokens.form_option(sid, NOT_MEASURED, mark), label))
         if not f.required and f.indicator_id is not None:
             choices.append(Choice(tokens.form_option(sid, "-", mark), t.gettext("Skip")))
         if step.number > 1 or f.ask_if is not None:
@@ -199,9 +235,17 @@ def answer_lines(
         raw = answers.get(f.id)
         if raw is None:
             continue
+        if f.reask_on_no is not None:
+            continue  # "are you sure?" was answered yes: nothing to show
         if f.indicator_id is not None and raw == "":
             _activity, indicator = rc.plan.indicator(f.indicator_id)
             lines.append(f"• {indicator.label.get(t.lang)}: " + t.gettext("skipped"))
+        elif f.indicator_id is not None and raw == NOT_MEASURED:
+            lines.append(f"• {rc.indicator(f.indicator_id)}: " + t.gettext("not measured"))
+        elif f.prompt == "not_measured_reason":
+            lines.append("  " + t.gettext("Reason: {reason}", reason=raw))
+        elif f.id == "correction_reason":
+            lines.append("• " + t.gettext("Reason for the correction: {reason}", reason=raw))
         elif f.indicator_id is not None:
             _activity, indicator = rc.plan.indicator(f.indicator_id)
             value = Decimal(raw)

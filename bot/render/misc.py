@@ -35,6 +35,7 @@ def render_help(notice: Help, rc: RenderContext) -> Message:
         "/cancel — " + t.gettext("cancel the form in progress; nothing is saved"),
         "/back — " + t.gettext("go back one question; your answers are kept"),
         t.gettext("/history INDICATOR [N] — the indicator's last N values"),
+        t.gettext("/correct [INDICATOR] — correct a value you submitted (with a reason)"),
         "/lang lv|en|auto — " + t.gettext("choose the language"),
         "/platform telegram|slack|auto — "
         + t.gettext("where your messages come when you use several chat apps"),

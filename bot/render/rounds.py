@@ -199,7 +199,7 @@ def render_recorded(notice: MeasurementsRecorded, rc: RenderContext) -> Message:
     t = rc.t
     activity = rc.activity(notice.activity_id)
     period = fmt_period(notice.period, t)
-    if notice.results:
+    if notice.results or notice.not_measured:
         title = t.gettext("Saved: {activity}, {period}", activity=activity, period=period)
     else:
         title = t.gettext("Not saved: {activity}, {period}", activity=activity, period=period)
@@ -218,8 +218,23 @@ def render_recorded(notice: MeasurementsRecorded, rc: RenderContext) -> Message:
                 f"• {rc.indicator(r.indicator_id)}: {rc.value(r.indicator_id, r.value)}"
                 f" — {rc.status(r.status)}, {met}"
             )
-    else:
+    elif not notice.not_measured:
         lines.append(t.gettext("Nothing was saved."))
+    for indicator_id, reason in notice.not_measured:
+        lines.append(
+            t.gettext(
+                "• {indicator}: not measured ({reason})",
+                indicator=rc.indicator(indicator_id),
+                reason=reason,
+            )
+        )
+    if notice.awaiting_approval:
+        lines.append(
+            t.gettext(
+                "Waiting for approval: {indicators}",
+                indicators=", ".join(rc.indicator(i) for i in notice.awaiting_approval),
+            )
+        )
     if notice.already_answered:
         lines.append(t.gettext("Not saved, because someone answered first:"))
         lines.extend(_answered_lines(notice.already_answered, rc))
@@ -230,9 +245,12 @@ def render_recorded(notice: MeasurementsRecorded, rc: RenderContext) -> Message:
                 indicators=", ".join(rc.indicator(i) for i in notice.skipped),
             )
         )
+    choices: tuple[Choice, ...] = ()
     if notice.results:
         lines.append(t.gettext("Thank you!"))
-    return Message("\n".join(lines), title=title)
+        correct = Choice(tokens.correct_round(notice.round_id), t.gettext("Correct a value"))
+        choices = (correct,)
+    return Message("\n".join(lines), title=title, choices=choices)
 
 
 def render_nothing_to_measure(notice: NothingToMeasure, rc: RenderContext) -> Message:

@@ -48,6 +48,7 @@ COMMANDS = (
     ("cancel", N_("cancel the form in progress")),
     ("back", N_("go back one question")),
     ("history", N_("an indicator's last values")),
+    ("correct", N_("correct a value you submitted")),
     ("away", N_("tell the bot you are away")),
     ("status", N_("managers: how the control rounds stand")),
     ("lang", N_("choose the language")),

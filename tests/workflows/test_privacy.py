@@ -35,9 +35,22 @@ async def history_of_peteris(db: Database, ctx: Context) -> None:
     from storage.models import ControlRound
 
     (control_round,) = rows(db, ControlRound)
+    from storage.models import MeasurementRevision, NotMeasured
+
     await dispatcher.handle(press(PETERIS, tokens.start_round(control_round.id or 0)))
     for answer in ("0.9", "88.5", "Pēteris Liepa slimoja", "1"):
         await dispatcher.handle(say(PETERIS, answer))
+    # a correction (the old version is kept with his name and reason) …
+    await dispatcher.handle(command(PETERIS, "correct", "dd-avg-processing"))
+    for answer in ("0.8", "Pēteris Liepa pārrēķināja", "1"):
+        await dispatcher.handle(say(PETERIS, answer))
+    # … and a "not measured" report with a reason, in an earlier round
+    await dispatcher.handle(command(ADMIN, "remind", "dzivesvietas-deklaresana", "2026-09"))
+    (earlier,) = rows(db, ControlRound, period="2026-09")
+    await dispatcher.handle(press(PETERIS, tokens.start_round(earlier.id or 0)))
+    for answer in ("not measured", "Pēteris Liepa atvaļinājumā", "not measured", "x", "1"):
+        await dispatcher.handle(say(PETERIS, answer))
+    assert rows(db, MeasurementRevision) and rows(db, NotMeasured)
     db.transaction(lambda s: enrolment.link(s, ctx, PETERIS, "telegram", "1002", "en-GB"))
     db.transaction(lambda s: enrolment.issue(s, ctx, PETERIS))
 

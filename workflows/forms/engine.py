@@ -193,6 +193,12 @@ def answer(
         value = parse_answer(f, text, lang)
     except AnswerError as exc:
         return state, [Invalid(f, exc), _ask(spec, f, state.answers)]
+    if f.reask_on_no is not None and value == "no":
+        again = _field(spec, f.reask_on_no)
+        answers = {
+            k: v for k, v in _known(spec, state.answers).items() if k not in (f.id, again.id)
+        }
+        return FormState(again.id, answers), [_ask(spec, again, answers)]
     answers = {**_known(spec, state.answers), f.id: value}
     # a changed answer may switch conditional fields off: drop their stale answers
     answers = {k: v for k, v in answers.items() if _applies(_field(spec, k), answers)}

@@ -16,6 +16,8 @@ from enum import StrEnum
 
 CONFIRM_STEP = "confirm"
 """The step id of the confirmation step that ends every form with ``confirm=True``."""
+NOT_MEASURED = "not_measured"
+"""The stored answer of a value field reported as not measured (never a number)."""
 
 
 class FieldKind(StrEnum):
@@ -68,6 +70,11 @@ class FieldSpec:
         not_after: Latest accepted date of a date field.
         ask_if: Ask the field only when this returns true for the answers so far.
         subject: What the question is about (e.g. the indicator id a comment explains).
+        not_measured: Whether a numeric field also accepts "not measured" (the answer is
+            then :data:`NOT_MEASURED` and a reason is asked next).
+        reask_on_no: For a yes/no question: the field asked again when the answer is no
+            (e.g. "are you sure?" about a value goes back to the value).
+        params: Values for the prompt's placeholders, as text.
     """
 
     id: str
@@ -84,6 +91,9 @@ class FieldSpec:
     not_after: date | None = None
     ask_if: Callable[[Mapping[str, str]], bool] | None = None
     subject: str | None = None
+    not_measured: bool = False
+    reask_on_no: str | None = None
+    params: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from workflows.forms.fields import NUMERIC_KINDS, FieldKind, FieldSpec
+from workflows.forms.fields import NOT_MEASURED, NUMERIC_KINDS, FieldKind, FieldSpec
 from workflows.numbers import NumberInputError, check_decimals, parse_integer, parse_number
 
 YES_WORDS = frozenset({"jā", "ja", "yes", "y", "j"})
 NO_WORDS = frozenset({"nē", "ne", "no", "n"})
 SKIP_WORDS = frozenset({"-", "—", "–"})
+NOT_MEASURED_WORDS = frozenset(
+    {NOT_MEASURED, "nav mērīts", "nav izmērīts", "nemērīts", "n/a", "not measured", "nm"}
+)
+"""What a measurer may type for "not measured" (casefolded, NFC)."""
 PERCENT_BOUNDS = (Decimal(0), Decimal(100))
 """Default bounds of a percent field when the plan sets none."""
 
@@ -52,7 +56,8 @@ def parse_answer(field: FieldSpec, text: str, lang: Literal["lv", "en"]) -> str:
 
     Returns:
         The value to store (see the module docstring). An optional field answered with
-        ``-`` gives ``""``.
+        ``-`` gives ``""``; a value field that allows it answered "not measured" (or
+        "nav mērīts") gives :data:`~workflows.forms.fields.NOT_MEASURED`.
 
     Raises:
         AnswerError: With a code the renderer translates; nothing is stored.
@@ -62,6 +67,8 @@ def parse_answer(field: FieldSpec, text: str, lang: Literal["lv", "en"]) -> str:
         raise AnswerError("empty")
     if not field.required and raw in SKIP_WORDS:
         return ""
+    if field.not_measured and unicodedata.normalize("NFC", raw).casefold() in NOT_MEASURED_WORDS:
+        return NOT_MEASURED
     if field.kind in NUMERIC_KINDS:
         return str(_parse_numeric(field, raw, lang))
     if field.kind is FieldKind.YES_NO:

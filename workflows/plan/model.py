@@ -93,6 +93,14 @@ class LoadedPlan:
         except KeyError:
             raise UnknownPlanItem("indicator", indicator_id) from None
 
+    def has_indicator(self, indicator_id: str) -> bool:
+        """Whether ``indicator_id`` is in the plan."""
+        return indicator_id in self._indicators
+
+    def all_indicators(self) -> tuple[tuple[Activity, Indicator], ...]:
+        """Every indicator with its activity, in plan order."""
+        return tuple(self._indicators.values())
+
     def channel(self, channel_id: str) -> Channel:
         """Return a team channel. Raises :class:`UnknownPlanItem`."""
         try:

@@ -288,6 +288,7 @@ class Indicator(_Strict):
     data_source: LocalText | None = None
     method: LocalText | None = None
     allow_skip: bool = False
+    requires_approval: bool = False
 
     @model_validator(mode="after")
     def _thresholds_follow_direction(self) -> Indicator:

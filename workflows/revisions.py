@@ -1,0 +1,100 @@
+"""This module contains the replacing of a stored value by a new version.
+
+A measurement is replaced when its measurer corrects it before it is approved (a
+correction, with a reason) or measures again after the approver returned it. The version
+it replaces is kept in ``measurement_revision`` with who replaced it, when and why, so
+nothing submitted is ever lost (PU3-3 step 4, data quality).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from storage.models import Measurement, MeasurementRevision
+from workflows.context import Context
+
+REPLACED_FIELDS = (
+    "value",
+    "target",
+    "warning",
+    "critical",
+    "direction",
+    "unit",
+    "status",
+    "target_met",
+    "comment",
+    "submitted_by",
+    "submitted_at",
+)
+"""The columns a new version brings (the thresholds in force now, too)."""
+
+
+def replace(
+    session: Session,
+    ctx: Context,
+    row: Measurement,
+    new: Measurement,
+    person_id: str,
+    reason: str,
+    correction_reason: str | None,
+) -> bool:
+    """Make ``new`` (an unsaved, evaluated row) the next version of stored ``row``.
+
+    The old version goes to ``measurement_revision``; the row is updated only if it is
+    still at the version read (one conditional UPDATE), so of two simultaneous changes only
+    one wins. The caller then settles the approval of the new version.
+
+    Args:
+        session: The open session.
+        ctx: Clock.
+        row: The stored measurement.
+        new: The new version's values (from :func:`workflows.measuring.new_measurement`).
+        person_id: Who replaces it.
+        reason: Why the old version was replaced (kept with it).
+        correction_reason: Shown with the new version (a correction's reason), or ``None``.
+
+    Returns:
+        Whether this change won; ``False`` leaves everything as it was.
+    """
+    if row.id is None:  # pragma: no cover - stored rows have ids
+        raise ValueError("measurement has no id yet")
+    old_version = row.version
+    with session.begin_nested() as nested:
+        session.add(
+            MeasurementRevision(
+                measurement_id=row.id,
+                version=old_version,
+                value=row.value,
+                status=row.status,
+                target_met=row.target_met,
+                comment=row.comment,
+                submitted_by=row.submitted_by,
+                submitted_at=row.submitted_at,
+                approval=row.approval,
+                approval_reason=row.approval_reason,
+                replaced_by=person_id,
+                replaced_at=ctx.now(),
+                reason=reason[:500],
+            )
+        )
+        values = {name: getattr(new, name) for name in REPLACED_FIELDS}
+        result = session.execute(
+            update(Measurement)
+            .where(col(Measurement.id) == row.id, col(Measurement.version) == old_version)
+            .values(
+                **values,
+                version=old_version + 1,
+                correction_reason=correction_reason,
+                approval="none",
+                approval_by=None,
+                approval_at=None,
+                approval_reason=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(result, "rowcount", 0):
+            nested.rollback()
+            return False
+    session.refresh(row)
+    return True
