@@ -119,3 +119,29 @@ async def test_control_measure_with_nothing_to_measure_says_so(slack: SlackWorld
     await slack.wait_for(lambda: slack.fake.texts(slack.dm(ANNA)))
     assert "Šobrīd Jums nekas nav jādara" in slack.fake.texts(slack.dm(ANNA))[-1]
     assert slack.fake.views == {}
+
+
+async def test_not_measured_in_the_modal_asks_the_reason_in_the_next_step(
+    slack: SlackWorld,
+) -> None:
+    from storage.models import NotMeasured
+
+    view = await open_modal(slack, ANNA)
+    hint = next(b for b in view["blocks"] if b.get("block_id") == "dd-avg-processing")
+    assert hint["type"] == "input"
+    _status, body = await slack.sender.submit(
+        USERS[ANNA], view, {"dd-avg-processing": "nav mērīts", "dd-within-sla": "97"}
+    )
+    reasons = json.loads(body)["view"]
+    assert set(inputs(reasons)) == {"dd-avg-processing.reason"}
+    _status, body = await slack.sender.submit(
+        USERS[ANNA], reasons, {"dd-avg-processing.reason": "Sistēma nedarbojās"}
+    )
+    confirm = json.loads(body)["view"]
+    assert "nav izmērīts" in confirm["blocks"][-1]["text"]["text"]
+    status, _body = await slack.sender.submit(USERS[ANNA], confirm, {})
+    assert status == 200
+    await slack.wait_for(lambda: rows(slack.db, NotMeasured))
+    (gap,) = rows(slack.db, NotMeasured)
+    assert (gap.indicator_id, gap.reason) == ("dd-avg-processing", "Sistēma nedarbojās")
+    assert [m.indicator_id for m in rows(slack.db, Measurement)] == ["dd-within-sla"]
