@@ -528,6 +528,8 @@ class PendingList:
     rounds: tuple[PendingRound, ...]
     decisions: tuple[DecisionBrief, ...]
     form_in_progress: FormHeader | None
+    approvals: tuple[ValueBrief, ...] = ()
+    """Values waiting for this person's approval (plan ``requires_approval``)."""
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from storage.models import ControlRound
+from storage.models import ControlRound, Measurement
+from workflows import approval
 from workflows.context import Context
 from workflows.conversation import active_form, form_header
 from workflows.decisions import load_brief, open_decisions
-from workflows.notices import PendingList, PendingRound
+from workflows.notices import PendingList, PendingRound, ValueBrief
 from workflows.plan.model import UnknownPlanItem
 from workflows.rounds import outstanding_for
 
@@ -17,8 +18,9 @@ def pending_for(session: Session, ctx: Context, person_id: str) -> PendingList:
     """What waits for ``person_id``.
 
     Returns:
-        Open rounds where the person still has something to measure, their open decisions
-        and the form they have in progress (an expired form is not shown as in progress).
+        Open rounds where the person still has something to measure, their open decisions,
+        values waiting for their approval, and the form they have in progress (an expired
+        form is not shown as in progress).
     """
     rounds: list[PendingRound] = []
     query = select(ControlRound).where(col(ControlRound.status) == "open")
@@ -41,4 +43,17 @@ def pending_for(session: Session, ctx: Context, person_id: str) -> PendingList:
     decisions = tuple(load_brief(session, d) for d in open_decisions(session, person_id))
     row = active_form(session, person_id)
     form = form_header(session, row) if row and row.expires_at > ctx.now() else None
-    return PendingList(tuple(rounds), decisions, form)
+    return PendingList(tuple(rounds), decisions, form, awaiting_approval(session, ctx, person_id))
+
+
+def awaiting_approval(session: Session, ctx: Context, person_id: str) -> tuple[ValueBrief, ...]:
+    """Values submitted for ``person_id``'s approval and not yet approved or returned."""
+    query = select(Measurement).where(col(Measurement.approval) == approval.SUBMITTED)
+    out: list[ValueBrief] = []
+    for row in session.exec(query.order_by(col(Measurement.submitted_at))).all():
+        try:
+            if approval.approver_of(ctx, row) == person_id:
+                out.append(approval.brief(row))
+        except UnknownPlanItem:  # the indicator left the plan
+            continue
+    return tuple(out)

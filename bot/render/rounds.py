@@ -339,6 +339,30 @@ def render_pending(notice: PendingList, rc: RenderContext) -> Message:
                 t.gettext("Reject no. {decision}", decision=d.decision_id),
             )
         )
+    for v in notice.approvals:
+        indicator = rc.indicator(v.indicator_id)
+        lines.append(
+            "• "
+            + t.gettext(
+                "To approve: {indicator} {value}, {period} (submitted by {person})",
+                indicator=indicator,
+                value=rc.value(v.indicator_id, v.value),
+                period=fmt_period(v.period, t),
+                person=rc.person(v.submitted_by),
+            )
+        )
+        choices.append(
+            Choice(
+                tokens.review_value(v.measurement_id, "approve", v.version),
+                t.gettext("Approve: {indicator}", indicator=indicator),
+            )
+        )
+        choices.append(
+            Choice(
+                tokens.review_value(v.measurement_id, "return", v.version),
+                t.gettext("Return: {indicator}", indicator=indicator),
+            )
+        )
     if not lines:
         lines.append(t.gettext("Nothing is waiting for you right now."))
     shown = () if busy else tuple(choices)

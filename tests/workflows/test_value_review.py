@@ -269,6 +269,9 @@ async def test_the_approver_returns_a_value_and_the_measurer_measures_again(
         "Apstiprināt",
         "Atgriezt ar pamatojumu",
     ]
+    waiting = only(await dispatcher.handle(command(JANIS, "pending")), PendingList, JANIS)
+    assert {v.indicator_id for v in waiting.approvals} == {"dd-avg-processing", "dd-within-sla"}
+    assert any(c.label.startswith("Apstiprināt: ") for c in recording.last(JANIS).choices)
     # someone else presses the approver's button: refused, nothing changes
     wrong = await dispatcher.handle(
         press(ANNA, tokens.review_value(sla.measurement_id, "approve", sla.version))
@@ -301,6 +304,8 @@ async def test_the_approver_returns_a_value_and_the_measurer_measures_again(
     assert notices(items, ValueApproved, ANNA) and notices(items, ValueApproved, JANIS)
     (row,) = rows(db, Measurement, indicator_id="dd-within-sla")
     assert (row.approval, row.approval_by) == ("approved", JANIS)
+    waiting = only(await dispatcher.handle(command(JANIS, "pending")), PendingList, JANIS)
+    assert [v.indicator_id for v in waiting.approvals] == ["dd-avg-processing"]
     # approved: pressing again changes nothing, and a correction is refused
     twice = await dispatcher.handle(
         press(JANIS, tokens.review_value(sla.measurement_id, "approve", 2))
