@@ -594,6 +594,8 @@ class MeasurementPreview:
         indicators: What the person measures and has not submitted yet, in plan order.
         earlier: Earlier values per indicator (trend hints).
         answers: Answers the person already gave in chat, to start from.
+        plausible: The usual range of each indicator with enough history
+            (:mod:`workflows.plausibility`), to warn before submitting.
     """
 
     round_id: int
@@ -602,6 +604,7 @@ class MeasurementPreview:
     indicators: tuple[str, ...]
     earlier: Mapping[str, tuple[tuple[str, Decimal], ...]]
     answers: Mapping[str, str]
+    plausible: Mapping[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
 
 
 def preview_measurement(
@@ -628,7 +631,13 @@ def preview_measurement(
         session, control_round.activity_id, Period.parse(control_round.period)
     )
     return MeasurementPreview(
-        round_id, control_round.activity_id, control_round.period, missing, earlier, given
+        round_id,
+        control_round.activity_id,
+        control_round.period,
+        missing,
+        earlier,
+        given,
+        plausibility.ranges_for(session, missing, control_round.period),
     )
 
 

@@ -186,6 +186,9 @@ class SlackInbound:
                 person_lang,
                 preview.indicators,
                 answers=dict(preview.answers),
+                plausible={
+                    key: (str(low), str(high)) for key, (low, high) in preview.plausible.items()
+                },
             )
             final = modals.values_view(self.dispatcher.ctx, state, preview.earlier)
         try:

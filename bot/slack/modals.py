@@ -27,10 +27,11 @@ from bot.render.errors import answer_error
 from bot.render.forms import answer_lines, form_title, input_hint, question_lines
 from bot.slack.blocks import escape
 from workflows.context import Context
-from workflows.forms.fields import FieldSpec, FormSpec
+from workflows.forms.fields import NOT_MEASURED, FieldSpec, FormSpec
 from workflows.forms.parsing import AnswerError, parse_answer
 from workflows.measuring import measurement_spec
 from workflows.notices import FormHeader
+from workflows.plausibility import is_implausible
 
 CALLBACK_ID = "controlbot-measure"
 INPUT_ACTION = "answer"
@@ -55,6 +56,7 @@ class ModalState:
         indicators: The indicator ids of the form.
         step: ``values``, ``comments`` or ``confirm``.
         answers: Typed answers so far, by field id (as typed; parsed again on submit).
+        plausible: The usual range per indicator (decimal texts), to warn in step 3.
     """
 
     round_id: int
@@ -64,6 +66,7 @@ class ModalState:
     indicators: tuple[str, ...]
     step: str = "values"
     answers: dict[str, str] = field(default_factory=dict)
+    plausible: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def dump(self) -> str:
         """The ``private_metadata`` text."""
@@ -76,6 +79,7 @@ class ModalState:
                 "i": list(self.indicators),
                 "t": self.step,
                 "v": self.answers,
+                "b": self.plausible,
             },
             ensure_ascii=False,
         )
@@ -99,6 +103,7 @@ class ModalState:
             tuple(str(i) for i in data["i"]),
             str(data["t"]),
             {str(k): str(v) for k, v in dict(data["v"]).items()},
+            {str(k): (str(v[0]), str(v[1])) for k, v in dict(data.get("b") or {}).items()},
         )
 
     def header(self) -> FormHeader:
@@ -225,12 +230,36 @@ def confirm_view(ctx: Context, state: ModalState, parsed: Mapping[str, str]) -> 
     lines = [
         t.gettext("Please check your answers:"),
         *answer_lines(spec_of(ctx, state).fields, parsed, rc),
+        *_implausible_lines(state, parsed, rc),
     ]
     text = {
         "type": "section",
         "text": {"type": "mrkdwn", "text": escape(shorten("\n".join(lines), 2900))},
     }
     return _view(ctx, state, [text], t.gettext("Submit"))
+
+
+def _implausible_lines(
+    state: ModalState, parsed: Mapping[str, str], rc: RenderContext
+) -> list[str]:
+    """A warning per value far from its history (chat asks "is it correct?" instead)."""
+    lines = []
+    for indicator_id, (low, high) in state.plausible.items():
+        raw = parsed.get(indicator_id)
+        if not raw or raw == NOT_MEASURED:
+            continue
+        if is_implausible(Decimal(raw), (Decimal(low), Decimal(high))):
+            lines.append(
+                "⚠️ "
+                + rc.t.gettext(
+                    "{indicator}: this value is far from the earlier ones (they suggest "
+                    "{low} … {high}). Check it before you submit.",
+                    indicator=rc.indicator(indicator_id),
+                    low=rc.value(indicator_id, Decimal(low)),
+                    high=rc.value(indicator_id, Decimal(high)),
+                )
+            )
+    return lines
 
 
 def typed(view: Mapping[str, Any]) -> dict[str, str]:

@@ -145,3 +145,43 @@ async def test_not_measured_in_the_modal_asks_the_reason_in_the_next_step(
     (gap,) = rows(slack.db, NotMeasured)
     assert (gap.indicator_id, gap.reason) == ("dd-avg-processing", "Sistēma nedarbojās")
     assert [m.indicator_id for m in rows(slack.db, Measurement)] == ["dd-within-sla"]
+
+
+async def test_a_value_far_from_history_is_flagged_in_the_modal_before_submitting(
+    slack: SlackWorld,
+) -> None:
+    from workflows.measuring import new_measurement
+    from workflows.periods import Period
+    from workflows.rounds import new_round
+
+    with slack.db.session() as session:
+        for month, value in ((7, "1.2"), (8, "1.1"), (9, "1.3")):
+            past = new_round(
+                slack.ctx, ACTIVITY, Period.parse(f"2026-{month:02d}"), "system", status="closed"
+            )
+            session.add(past)
+            session.flush()
+            session.add(
+                new_measurement(slack.ctx, past, "dd-avg-processing", Decimal(value), None, ANNA)
+            )
+        session.commit()
+    view = await open_modal(slack, ANNA)
+    _status, body = await slack.sender.submit(
+        USERS[ANNA], view, {"dd-avg-processing": "0,9", "dd-within-sla": "97"}
+    )
+    usual = json.loads(body)["view"]["blocks"][-1]["text"]["text"]
+    assert "krietni atšķiras" not in usual
+    _status, body = await slack.sender.submit(
+        USERS[ANNA], view, {"dd-avg-processing": "0,1", "dd-within-sla": "97"}
+    )
+    confirm = json.loads(body)["view"]
+    warned = confirm["blocks"][-1]["text"]["text"]
+    assert "krietni atšķiras no iepriekšējām" in warned and "Pārbaudiet" in warned
+    await slack.sender.submit(USERS[ANNA], confirm, {})
+    await slack.wait_for(
+        lambda: any(m.period == "2026-10" for m in rows(slack.db, Measurement))
+    )
+    stored = {
+        m.indicator_id: m.value for m in rows(slack.db, Measurement) if m.period == "2026-10"
+    }
+    assert stored["dd-avg-processing"] == Decimal("0.1")  # warned, not refused
