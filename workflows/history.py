@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from storage.models import Measurement
+from storage.models import Measurement, NotMeasured
 from workflows.context import Context
 from workflows.evaluation import Status
 from workflows.notices import History, HistoryRow, Outgoing, ToPerson, problem
@@ -20,7 +20,8 @@ def history(
     """The last ``count`` values of an indicator (newest first), as stored.
 
     Each value keeps the status it was judged with when it was measured, even if the plan's
-    thresholds changed since.
+    thresholds changed since; corrected values, values waiting for approval or returned, and
+    periods reported as not measured (with the reason) are marked.
     """
     me = ToPerson(person_id)
     try:
@@ -42,7 +43,17 @@ def history(
             target_met=m.target_met,
             comment=m.comment,
             submitted_by=m.submitted_by,
+            version=m.version,
+            approval=m.approval,
         )
         for m in rows
     )
-    return [Outgoing(me, History(indicator_id, items))]
+    oldest = items[-1].period if len(items) >= count else ""
+    gaps = session.exec(
+        select(NotMeasured)
+        .where(col(NotMeasured.indicator_id) == indicator_id, col(NotMeasured.period) >= oldest)
+        .order_by(col(NotMeasured.period).desc())
+        .limit(max(1, min(count, MOST_PERIODS)))
+    ).all()
+    reported = tuple((g.period, g.reason) for g in gaps)
+    return [Outgoing(me, History(indicator_id, items, reported))]

@@ -131,6 +131,10 @@ class HistoryRow:
     target_met: bool
     comment: str | None
     submitted_by: str
+    version: int = 1
+    """Above 1 when the value was corrected (or measured again after a return)."""
+    approval: str = "none"
+    """``none``, ``submitted`` (waiting for approval), ``approved`` or ``rejected`` (returned)."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,8 @@ class History:
 
     indicator_id: str
     rows: tuple[HistoryRow, ...]
+    not_measured: tuple[tuple[str, str], ...] = ()
+    """``(period, reason)`` of the periods reported as not measured, in the same window."""
 
 
 @dataclass(frozen=True)

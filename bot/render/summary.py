@@ -11,6 +11,7 @@ from workflows.evaluation import Status
 from workflows.notices import (
     ActivitySummary,
     History,
+    HistoryRow,
     Summary,
     SummaryDecision,
     SummaryLine,
@@ -158,13 +159,33 @@ def render_history(notice: History, rc: RenderContext) -> Message:
     title = t.gettext("History: {indicator}", indicator=rc.indicator(notice.indicator_id))
     if not notice.rows:
         return Message(t.gettext("No values have been recorded yet."), title=title)
-    lines = []
+    entries: list[tuple[str, list[str]]] = []
     for row in notice.rows:
         met = t.gettext("target met") if row.target_met else t.gettext("target not met")
-        lines.append(
+        marks = _history_marks(row, rc)
+        head = (
             f"• {fmt_period(row.period, t)}: {rc.value(notice.indicator_id, row.value)}"
             f" — {rc.status(row.status)}, {met} ({rc.person(row.submitted_by)})"
         )
+        block = [head + (f" [{marks}]" if marks else "")]
         if row.comment:
-            lines.append("    " + t.gettext("Comment: {comment}", comment=row.comment))
+            block.append("    " + t.gettext("Comment: {comment}", comment=row.comment))
+        entries.append((row.period, block))
+    for period, reason in notice.not_measured:
+        line = t.gettext("not measured ({reason})", reason=reason)
+        entries.append((period, [f"• {fmt_period(period, t)}: {line}"]))
+    entries.sort(key=lambda entry: entry[0], reverse=True)
+    lines = [line for _period, block in entries for line in block]
     return Message("\n".join(lines), title=title)
+
+
+def _history_marks(row: HistoryRow, rc: RenderContext) -> str:
+    t = rc.t
+    marks = []
+    if row.version > 1:
+        marks.append(t.gettext("corrected"))
+    if row.approval == "submitted":
+        marks.append(t.gettext("waiting for approval"))
+    elif row.approval == "rejected":
+        marks.append(t.gettext("returned"))
+    return ", ".join(marks)

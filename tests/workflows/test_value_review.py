@@ -363,3 +363,26 @@ async def test_a_value_the_approver_submits_counts_as_approved(
         assert approval.settle(session, ctx, row) == []
         assert (row.approval, row.approval_by) == ("approved", JANIS)
         session.commit()
+
+
+# --- history ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("setup", [True], indirect=True)
+async def test_history_marks_corrected_waiting_and_not_measured_periods(
+    setup: tuple[Dispatcher, RecordingChannel, Context], db: Database
+) -> None:
+    dispatcher, recording, _ctx = setup
+    await dispatcher.handle(command(ADMIN, "remind", ACTIVITY, "2026-09"))
+    (september,) = rows(db, ControlRound, period="2026-09")
+    await _submit(dispatcher, september.id or 0, "nav mērīts", "Sistēma nedarbojās", "96")
+    round_id = await _open_round(dispatcher, db)
+    await _submit(dispatcher, round_id, "0,9", "97")
+    await dispatcher.handle(command(ANNA, "correct", "dd-avg-processing"))
+    for answer in ("0,8", "Pārrēķināts", "1"):
+        await dispatcher.handle(say(ANNA, answer))
+    await dispatcher.handle(command(ANNA, "history", "dd-avg-processing"))
+    text = recording.last(ANNA).text.splitlines()
+    assert text[0].startswith("• 2026. gada oktobris: 0,8")
+    assert "[labots, gaida apstiprinājumu]" in text[0]
+    assert text[1] == "• 2026. gada septembris: nav izmērīts (Sistēma nedarbojās)"
