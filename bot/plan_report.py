@@ -248,6 +248,12 @@ def _gap_line(gap: Gap, loaded: LoadedPlan, t: Translator) -> str:
             "target, warning and critical threshold are all equal for: {items}",
             items=indicators(gap.items),
         )
+    if gap.code == "approval_by_the_measurer":
+        return t.gettext(
+            "values need approval, but the approver is the only one who measures them "
+            "(they count as approved at once): {items}",
+            items=indicators(gap.items),
+        )
     if gap.code == "no_chat_account":
         people = ", ".join(loaded.person(p).name for p in gap.items)
         return t.gettext(

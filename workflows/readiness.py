@@ -3,8 +3,9 @@
 For each activity it lists what control still lacks: a responsible (A) holder, indicators of
 all three control types (process, result, efficiency), data sources, graded thresholds, and
 the capabilities and resources of step 3 (competences, processes and methods, information,
-digital technologies). Nothing here is an error — a plan with gaps still runs — it is what an
-institution should complete.
+digital technologies), and values that ask for approval by the only person who measures
+them. Nothing here is an error — a plan with gaps still runs — it is what an institution
+should complete.
 """
 
 from __future__ import annotations
@@ -69,6 +70,14 @@ def activity_readiness(
     )
     if missing:
         gaps.append(Gap("capabilities_not_recorded", missing))
+    self_approved = tuple(
+        i.id
+        for i in activity.indicators
+        if i.requires_approval
+        and set(loaded.measurers(activity, i)) <= {loaded.approver(activity, i)}
+    )
+    if self_approved:
+        gaps.append(Gap("approval_by_the_measurer", self_approved))
     if linked is not None:
         unreachable = tuple(p for p in loaded.people_of(activity) if p not in linked)
         if unreachable:

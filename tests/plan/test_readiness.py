@@ -73,3 +73,23 @@ def test_people_without_a_chat_account_are_listed_when_the_database_is_known() -
         if g.code == "no_chat_account"
     }
     assert gaps == {"dzivesvietas-deklaresana": ("anna-ozola",)}
+
+
+def test_approval_by_the_only_measurer_is_reported(tmp_path: Path) -> None:
+    import yaml
+
+    plan = yaml.safe_load(BUNDLED)
+    for activity in plan["services"]:
+        for indicator in activity["indicators"]:
+            # dd-e-share is measured by its approver (Jānis) only; dd-within-sla by Anna
+            if indicator["id"] in ("dd-e-share", "dd-within-sla"):
+                indicator["requires_approval"] = True
+    path = tmp_path / "self.yaml"
+    path.write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
+    loaded = load_plan(path)
+    report = {r.activity_id: r.gaps for r in plan_readiness(loaded)}
+    assert report["dzivesvietas-deklaresana"] == (
+        Gap("approval_by_the_measurer", ("dd-e-share",)),
+    )
+    english = "\n".join(format_readiness(loaded, translator("en")))
+    assert "the approver is the only one who measures them" in english
