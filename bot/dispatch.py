@@ -35,6 +35,7 @@ from storage.db import Database
 from storage.models import Person, PlatformIdentity
 from workflows import (
     absences,
+    actions,
     approval,
     audit,
     bindings,
@@ -118,6 +119,7 @@ class Dispatcher:
             "reject": self._decide(decisions.REJECT),
             "propose": self._decide(decisions.PROPOSE),
             "correct": self._correct,
+            "action": self._action,
         }
 
     @property
@@ -333,6 +335,8 @@ class Dispatcher:
             token = Token.decode(raw)
         except TokenError:
             return [Outgoing(me, problem("unknown_choice"))]
+        if token.kind == "action":
+            return actions.update_status(session, self.ctx, person_id, token.ref, token.value)
         if token.kind == "round" and token.value == "correct":
             return conversation.start_correction(session, self.ctx, person_id, round_id=token.ref)
         if token.kind == "value" and token.value == "correct":
@@ -511,6 +515,16 @@ class Dispatcher:
 
     def _status(self, session: Session, person_id: str, _args: tuple[str, ...]) -> list[Outgoing]:
         return status.status_for(session, self.ctx, person_id)
+
+    def _action(self, session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
+        """``/action N STATUS``: update an improvement action (started, done, cancelled)."""
+        words = {"started": "in_progress", "done": "done", "cancelled": "cancelled"}
+        number = args[0].lstrip("#") if len(args) == 2 else ""
+        if not SMALL_NUMBER.fullmatch(number) or args[1].casefold() not in words:
+            usage = "/action N started|done|cancelled"
+            return [Outgoing(ToPerson(person_id), problem("usage", usage=usage))]
+        status = words[args[1].casefold()]
+        return actions.update_status(session, self.ctx, person_id, int(number), status)
 
     def _correct(self, session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
         """``/correct [INDICATOR]``: correct a submitted value (a new version, with a reason)."""

@@ -16,6 +16,8 @@ KIND_LABELS = {
     SendKind.ESCALATION: N_("overdue notice"),
     SendKind.SUMMARY: N_("summary"),
     SendKind.ACTION: N_("action due"),
+    SendKind.ACTION_SOON: N_("action due soon"),
+    SendKind.ACTION_OVERDUE: N_("action overdue"),
 }
 
 

@@ -140,3 +140,8 @@ def split_review(value: str) -> tuple[str, int] | None:
     """``("approve", 2)`` from a review token's value ``approve.2``; ``None`` if malformed."""
     action, _dot, version = value.partition(".")
     return (action, int(version)) if version.isdigit() and len(version) < 7 else None
+
+
+def action_status(decision_id: int, status: str) -> str:
+    """Token of setting an improvement action's status (``in_progress``, ``done`` …)."""
+    return Token("action", decision_id, status).encode()

@@ -243,6 +243,13 @@ class ImprovementDecision(SQLModel, table=True):
     rejection_reason: str | None = None
     decided_by: str | None = Field(default=None, max_length=64)
     decided_at: datetime | None = _utc(nullable=True)
+    action_status: str | None = Field(default=None, max_length=16)
+    """The improvement action's state (PU3-3 step 5): ``planned`` → ``in_progress`` →
+    ``done`` → ``verified`` / ``not_verified`` by the indicator's next value; or
+    ``cancelled``. ``None`` while no action was decided."""
+    action_status_at: datetime | None = _utc(nullable=True)
+    verified_by: int | None = Field(default=None, foreign_key="measurement.id")
+    """The measurement that verified (or did not verify) a done action."""
 
 
 class AuditEntry(SQLModel, table=True):

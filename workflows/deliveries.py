@@ -25,7 +25,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage.models import AuditEntry, Delivery, ImprovementDecision
-from workflows import audit, summaries
+from workflows import actions, audit, summaries
 from workflows.absences import away_on, deputy_for
 from workflows.context import Context
 from workflows.decisions import load_brief
@@ -34,7 +34,13 @@ from workflows.periods import Period
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Frequency, StepTarget
 from workflows.rounds import ensure_round, measurers_of_round, outstanding_for, submitted
-from workflows.schedule import PlannedSend, SendKind, action_follow_up, planned_sends
+from workflows.schedule import (
+    ACTION_KINDS,
+    PlannedSend,
+    SendKind,
+    action_follow_up,
+    planned_sends,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -47,6 +53,13 @@ STALE_SENDING = timedelta(minutes=10)
 CLOSED = ("sent", "skipped", "failed")
 """Ledger states never sent again. A failed delivery is logged and not retried on every
 sweep (field case C03: no endless retries); ``sending`` is retried once after a crash."""
+SOON = actions.SOON_WORKING_DAYS
+LATE = actions.OVERDUE_WORKING_DAYS
+_STAGES = {
+    SendKind.ACTION_SOON: "soon",
+    SendKind.ACTION: "due",
+    SendKind.ACTION_OVERDUE: "overdue",
+}
 SNOOZE = "snooze"
 """Ledger kind of a reminder its recipient postponed (key ``snooze:activity:period:person:n``)."""
 
@@ -128,12 +141,19 @@ def _is_taken(status: str, attempted: datetime, now: datetime) -> bool:
 def action_follow_ups(
     session: Session, ctx: Context, first: date, last: date
 ) -> list[PlannedSend]:
-    """Follow-ups of approved improvement actions due on local dates ``first``..``last``."""
+    """Follow-ups of open improvement actions on local dates ``first``..``last``.
+
+    Per action still planned or in progress: the owner :data:`actions.SOON_WORKING_DAYS`
+    working days before its due date and on it; the approver
+    :data:`actions.OVERDUE_WORKING_DAYS` working day after it (escalation).
+    """
+    calendar = ctx.calendar
     rows = session.exec(
         select(ImprovementDecision).where(
             col(ImprovementDecision.status) == "approved",
-            col(ImprovementDecision.action_due) >= first,
-            col(ImprovementDecision.action_due) <= last,
+            col(ImprovementDecision.action_status).in_(sorted(actions.OPEN)),
+            col(ImprovementDecision.action_due) >= first - timedelta(days=14),
+            col(ImprovementDecision.action_due) <= last + timedelta(days=14),
         )
     ).all()
     out = []
@@ -145,17 +165,31 @@ def action_follow_ups(
         except UnknownPlanItem:
             continue
         brief = load_brief(session, row)
-        out.append(
-            action_follow_up(
-                ctx,
-                row.activity_id,
-                Frequency(indicator.frequency),
-                brief.period,
-                row.id,
-                row.owner_id,
-                row.action_due,
-            )
+        due = row.action_due
+        stages = (
+            (SendKind.ACTION_SOON, row.owner_id, calendar.add_working_days(due, -SOON)),
+            (SendKind.ACTION, row.owner_id, due),
+            (
+                SendKind.ACTION_OVERDUE,
+                actions.approver_of(row),
+                calendar.add_working_days(due, LATE),
+            ),
         )
+        decided = (row.decided_at or row.opened_at).astimezone(ctx.timezone).date()
+        for kind, recipient, day in stages:
+            if first <= day <= last and (kind is not SendKind.ACTION_SOON or day > decided):
+                out.append(
+                    action_follow_up(
+                        ctx,
+                        row.activity_id,
+                        Frequency(indicator.frequency),
+                        brief.period,
+                        row.id,
+                        recipient,
+                        day,
+                        kind,
+                    )
+                )
     return out
 
 
@@ -190,7 +224,7 @@ def _latest_steps(session: Session, sends: list[PlannedSend], now: datetime) -> 
     """Of several ladder steps missed for one recipient, activity and period, keep the last."""
     latest: dict[tuple[str, str, str], PlannedSend] = {}
     for send in sends:
-        if send.kind in (SendKind.SUMMARY, SendKind.ACTION):
+        if send.kind is SendKind.SUMMARY or send.kind in ACTION_KINDS:
             continue
         group = (send.recipient, send.subject, send.period)
         if group not in latest or send.step > latest[group].step:
@@ -198,7 +232,8 @@ def _latest_steps(session: Session, sends: list[PlannedSend], now: datetime) -> 
     kept: list[PlannedSend] = []
     for send in sends:
         if (
-            send.kind in (SendKind.SUMMARY, SendKind.ACTION)
+            send.kind is SendKind.SUMMARY
+            or send.kind in ACTION_KINDS
             or latest[(send.recipient, send.subject, send.period)] is send
         ):
             kept.append(send)
@@ -401,13 +436,23 @@ def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
     for send in sends:
         if now - send.at > LATE_AFTER:
             _LOGGER.warning("catching up %s, planned %s", send.key, send.at.isoformat())
-        if send.kind is SendKind.ACTION:
+        if send.kind in ACTION_KINDS:
             decision = session.get(ImprovementDecision, send.step)
             if decision is None or decision.status != "approved":
                 _ledger(session, send, "skipped", now, "not_approved")
                 continue
-            owner = _follow_up_owner(session, ctx, send)
-            if owner is None:
+            if decision.action_status not in actions.OPEN:
+                _ledger(session, send, "skipped", now, f"action_{decision.action_status}")
+                continue
+            due_day = decision.action_due or send.local.date()
+            if (
+                send.kind is SendKind.ACTION_SOON
+                and now.astimezone(send.local.tzinfo).date() >= due_day
+            ):
+                _ledger(session, send, "skipped", now, "superseded")  # the due-day one follows
+                continue
+            recipient = _follow_up_owner(session, ctx, send)
+            if recipient is None:
                 _ledger(session, send, "skipped", now, "owner_unavailable")
                 continue
             if not _ledger(session, send, "sending", now, ""):
@@ -416,8 +461,11 @@ def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
                 load_brief(session, decision),
                 decision.action or "",
                 decision.action_due or send.local.date(),
+                stage=_STAGES[send.kind],
+                owner_id=decision.owner_id,
+                action_status=decision.action_status or actions.PLANNED,
             )
-            out.append(Prepared((send.key,), Outgoing(ToPerson(owner), action_due)))
+            out.append(Prepared((send.key,), Outgoing(ToPerson(recipient), action_due)))
             continue
         if send.kind is SendKind.SUMMARY:
             items = summaries.post_summary(session, ctx, send.subject, send.period, "system")

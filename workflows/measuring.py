@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.models import ControlRound, FormSession, Measurement, NotMeasured
-from workflows import approval, audit, revisions
+from workflows import actions, approval, audit, revisions
 from workflows.context import Context
 from workflows.decisions import maybe_open_decision
 from workflows.evaluation import Status, Thresholds, evaluate
@@ -225,6 +225,7 @@ def submit_measurements(
             MeasurementResult(indicator_id, value, Status(row.status), row.target_met, comment)
         )
         follow_up.extend(maybe_open_decision(session, ctx, row))
+        follow_up.extend(actions.verify_after(session, ctx, row))
     recorded = MeasurementsRecorded(
         round_id=form.subject_id,
         activity_id=control_round.activity_id,

@@ -314,11 +314,41 @@ class DecisionStillOpen:
 
 @dataclass(frozen=True)
 class ActionDue:
-    """Follow-up: the improvement action decided in ``decision`` is due on ``due``."""
+    """Follow-up of an improvement action decided in ``decision``, due on ``due``.
+
+    ``stage``: ``soon`` (to the owner, a few working days before), ``due`` (to the owner, on
+    the day) or ``overdue`` (to the approver, after it, while the action is not done).
+    """
 
     decision: DecisionBrief
     action: str
     due: date
+    stage: str = "due"
+    owner_id: str | None = None
+    action_status: str = "planned"
+
+
+@dataclass(frozen=True)
+class ActionUpdated:
+    """The action's owner (or approver) changed its status; ``by`` did it."""
+
+    decision: DecisionBrief
+    action: str
+    status: str
+    by: str
+
+
+@dataclass(frozen=True)
+class ActionVerified:
+    """The indicator's next value after a done action: ``verified`` says whether it worked."""
+
+    decision: DecisionBrief
+    action: str
+    value: Decimal
+    period: str
+    value_status: Status
+    target_met: bool
+    verified: bool
 
 
 @dataclass(frozen=True)
@@ -693,6 +723,8 @@ Notice: TypeAlias = (
     | DecisionRequested
     | DecisionStillOpen
     | ActionDue
+    | ActionUpdated
+    | ActionVerified
     | NotApprover
     | DecisionAlreadyTaken
     | DecisionRecorded

@@ -43,6 +43,12 @@ class SendKind(StrEnum):
     ESCALATION = "escalation"
     SUMMARY = "summary"
     ACTION = "action"
+    ACTION_SOON = "action_soon"
+    ACTION_OVERDUE = "action_overdue"
+
+
+ACTION_KINDS = frozenset({SendKind.ACTION, SendKind.ACTION_SOON, SendKind.ACTION_OVERDUE})
+"""Follow-ups of improvement actions (not part of a round's reminder ladder)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -289,22 +295,28 @@ def action_follow_up(
     frequency: Frequency,
     period: str,
     decision_id: int,
-    owner_id: str,
-    due: date,
+    recipient: str,
+    day: date,
+    kind: SendKind = SendKind.ACTION,
 ) -> PlannedSend:
-    """The follow-up to an improvement action's owner on its due date (PU3-3 step 5)."""
-    zone = zone_of(ctx, owner_id)
-    at = send_instant(ctx, due, zone)
+    """A follow-up of an improvement action (PU3-3 step 5) on local ``day``.
+
+    ``kind``: :attr:`SendKind.ACTION_SOON` and :attr:`SendKind.ACTION` go to the owner
+    (before and on the due date), :attr:`SendKind.ACTION_OVERDUE` to the approver.
+    """
+    zone = zone_of(ctx, recipient)
+    at = send_instant(ctx, day, zone)
+    suffix = {SendKind.ACTION_SOON: "-soon", SendKind.ACTION_OVERDUE: "-overdue"}.get(kind, "")
     return PlannedSend(
         at=at,
-        kind=SendKind.ACTION,
+        kind=kind,
         subject=activity_id,
         frequency=frequency,
         period=period,
         step=decision_id,
-        recipient=owner_id,
+        recipient=recipient,
         local=at.astimezone(zone),
         zone=zone.key,
         conditional=True,
-        rung=f"action-{decision_id}",
+        rung=f"action-{decision_id}{suffix}",
     )

@@ -29,6 +29,8 @@ _RENDERERS: dict[type[Any], Callable[[Any, RenderContext], Message]] = {
     n.DecisionRequested: decisions.render_requested,
     n.DecisionStillOpen: decisions.render_still_open,
     n.ActionDue: decisions.render_action_due,
+    n.ActionUpdated: decisions.render_action_updated,
+    n.ActionVerified: decisions.render_action_verified,
     n.OthersFilling: rounds.render_others_filling,
     n.NotApprover: decisions.render_not_approver,
     n.DecisionAlreadyTaken: decisions.render_already_taken,

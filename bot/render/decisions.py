@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from bot import tokens
 from bot.formatting import fmt_date, fmt_datetime, fmt_period
+from bot.i18n import N_
 from bot.messages import Choice, Message
 from bot.render.context import RenderContext
 from workflows.notices import (
     ActionDue,
+    ActionUpdated,
+    ActionVerified,
     DecisionAlreadyTaken,
     DecisionBrief,
     DecisionProposed,
@@ -177,13 +180,46 @@ def render_recorded(notice: DecisionRecorded, rc: RenderContext) -> Message:
     return Message("\n".join(lines), title=title, replaces=decision_ref(d.decision_id))
 
 
+ACTION_STATUSES = {
+    "planned": N_("planned"),
+    "in_progress": N_("in progress"),
+    "done": N_("done"),
+    "verified": N_("verified"),
+    "not_verified": N_("not verified"),
+    "cancelled": N_("cancelled"),
+}
+"""Improvement action statuses (domain.md: plānots; procesā; izpildīts; … atcelts)."""
+
+
+def action_status_word(status: str, rc: RenderContext) -> str:
+    """The translated word of an action status."""
+    msgid = ACTION_STATUSES.get(status)
+    return rc.t.gettext(msgid) if msgid else status
+
+
+def _status_buttons(decision_id: int, status: str, rc: RenderContext) -> tuple[Choice, ...]:
+    t = rc.t
+    buttons = []
+    if status == "planned":
+        buttons.append(
+            Choice(tokens.action_status(decision_id, "in_progress"), t.gettext("Started"))
+        )
+    if status in ("planned", "in_progress"):
+        buttons.append(Choice(tokens.action_status(decision_id, "done"), t.gettext("Done")))
+    return tuple(buttons)
+
+
 def render_action_due(notice: ActionDue, rc: RenderContext) -> Message:
-    """Follow-up to an improvement action's owner on its due date."""
+    """A follow-up of an improvement action: soon / today to its owner, overdue to the approver."""
     t = rc.t
     d = notice.decision
-    title = t.gettext(
-        "Improvement action due today: {activity}", activity=rc.activity(d.activity_id)
-    )
+    activity = rc.activity(d.activity_id)
+    if notice.stage == "soon":
+        title = t.gettext("Improvement action due soon: {activity}", activity=activity)
+    elif notice.stage == "overdue":
+        title = t.gettext("Improvement action overdue: {activity}", activity=activity)
+    else:
+        title = t.gettext("Improvement action due today: {activity}", activity=activity)
     lines = [
         t.gettext("Improvement action: {action}", action=notice.action),
         t.gettext(
@@ -192,8 +228,66 @@ def render_action_due(notice: ActionDue, rc: RenderContext) -> Message:
             indicator=rc.indicator(d.indicator_id),
             due=fmt_date(notice.due, t),
         ),
+        t.gettext("Status: {status}", status=action_status_word(notice.action_status, rc)),
     ]
-    return Message("\n".join(lines), title=title)
+    if notice.stage == "overdue":
+        lines.append(
+            t.gettext(
+                "Responsible for the action: {person}. It is past its due date and not done.",
+                person=rc.person(notice.owner_id or ""),
+            )
+        )
+        return Message("\n".join(lines), title=title)
+    lines.append(t.gettext("When you have started or finished it, press a button below."))
+    choices = _status_buttons(d.decision_id, notice.action_status, rc)
+    return Message("\n".join(lines), title=title, choices=choices)
+
+
+def render_action_updated(notice: ActionUpdated, rc: RenderContext) -> Message:
+    """An action's status changed."""
+    t = rc.t
+    d = notice.decision
+    text = t.gettext(
+        "{person} set the improvement action of decision no. {decision} (“{indicator}”) to: "
+        "{status}.",
+        person=rc.person(notice.by),
+        decision=d.decision_id,
+        indicator=rc.indicator(d.indicator_id),
+        status=action_status_word(notice.status, rc),
+    )
+    lines = [text, t.gettext("Improvement action: {action}", action=notice.action)]
+    if notice.status == "done":
+        lines.append(t.gettext("The indicator's next value will show whether it worked."))
+    return Message("\n".join(lines))
+
+
+def render_action_verified(notice: ActionVerified, rc: RenderContext) -> Message:
+    """The next value after a done action: verified or not."""
+    t = rc.t
+    d = notice.decision
+    value = rc.value(d.indicator_id, notice.value)
+    fields = {
+        "decision": d.decision_id,
+        "indicator": rc.indicator(d.indicator_id),
+        "value": value,
+        "period": fmt_period(notice.period, t),
+        "status": rc.status(notice.value_status),
+    }
+    if notice.verified:
+        text = t.gettext(
+            "Verified: after the improvement action of decision no. {decision}, “{indicator}” "
+            "is {value} in {period} — {status}, target met.",
+            **fields,
+        )
+    else:
+        text = t.gettext(
+            "Not verified: after the improvement action of decision no. {decision}, "
+            "“{indicator}” is {value} in {period} — {status}. The action did not bring the "
+            "indicator back on target.",
+            **fields,
+        )
+    lines = [text, t.gettext("Improvement action: {action}", action=notice.action)]
+    return Message("\n".join(lines))
 
 
 def render_proposed(notice: DecisionProposed, rc: RenderContext) -> Message:

@@ -184,6 +184,17 @@ PROBLEMS: dict[str, str] = {
     "not_admin": N_("Only the plan's administrators may use /{command}."),
     "unknown_command": N_("Unknown command /{command}. /help lists the commands."),
     "usage": N_("Usage: {usage}"),
+    "unknown_action": N_("Decision no. {decision} has no improvement action."),
+    "not_action_owner": N_(
+        "Only the action's responsible person or the one who decided it may update "
+        "the improvement action of decision no. {decision}."
+    ),
+    "action_status_same": N_(
+        "The improvement action of decision no. {decision} already has that status."
+    ),
+    "action_status_not_allowed": N_(
+        "The improvement action of decision no. {decision} cannot be set to that status now."
+    ),
     "unknown_value": N_("That value no longer exists. Nothing was changed."),
     "approval_not_required": N_(
         "The plan no longer asks for this value to be approved. Nothing was changed."

@@ -36,6 +36,7 @@ def render_help(notice: Help, rc: RenderContext) -> Message:
         "/back — " + t.gettext("go back one question; your answers are kept"),
         t.gettext("/history INDICATOR [N] — the indicator's last N values"),
         t.gettext("/correct [INDICATOR] — correct a value you submitted (with a reason)"),
+        t.gettext("/action N started|done — update the improvement action you carry out"),
         "/lang lv|en|auto — " + t.gettext("choose the language"),
         "/platform telegram|slack|auto — "
         + t.gettext("where your messages come when you use several chat apps"),

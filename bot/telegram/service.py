@@ -49,6 +49,7 @@ COMMANDS = (
     ("back", N_("go back one question")),
     ("history", N_("an indicator's last values")),
     ("correct", N_("correct a value you submitted")),
+    ("action", N_("update your improvement action")),
     ("away", N_("tell the bot you are away")),
     ("status", N_("managers: how the control rounds stand")),
     ("lang", N_("choose the language")),

@@ -286,7 +286,13 @@ async def test_the_owner_of_an_improvement_action_is_followed_up_on_its_due_date
             s, ctx, datetime(2026, 11, 1).date(), datetime(2026, 12, 31).date()
         )
     )
-    assert [(p.recipient, p.local) for p in planned] == [("anna-ozola", riga(2026, 11, 30, 9, 0))]
+    # three working days before (Wed 25.11), on the day (Mon 30.11) to the owner; the
+    # working day after (Tue 1.12) to the approver, should it still be open
+    assert [(p.kind.value, p.recipient, p.local) for p in planned] == [
+        ("action_soon", "anna-ozola", riga(2026, 11, 25, 9, 0)),
+        ("action", "anna-ozola", riga(2026, 11, 30, 9, 0)),
+        ("action_overdue", "janis-berzins", riga(2026, 12, 1, 9, 0)),
+    ]
     recording.clear()
     clock.set(riga(2026, 11, 30, 9, 0))
     await started.sweep()
