@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
+from sqlmodel import Session
+
 from bot.channel import Channel
 from bot.console import ConsoleChannel
 from bot.dispatch import Dispatcher
@@ -16,6 +18,7 @@ from bot.outbox import Outbox
 from bot.settings import Settings
 from storage.db import Database
 from storage.migrate import current_revision, head_revision, upgrade
+from workflows import approval
 from workflows.calendar import WorkingCalendar
 from workflows.clock import Clock, SystemClock
 from workflows.context import Context
@@ -111,6 +114,9 @@ def prepare_database(
 ) -> list[Outgoing]:
     """Bring the schema up to date and synchronise the plan's people.
 
+    Values waiting for an approval the plan no longer asks for are released (approval
+    ``none``), so nothing waits for ever.
+
     An SQLite database is upgraded by itself; any other must already be at the newest
     revision (``controlbot db upgrade``), so that a shared server is never migrated by
     accident.
@@ -127,7 +133,13 @@ def prepare_database(
         upgrade(db.engine)
     elif current_revision(db.engine) != head_revision(db.engine):
         raise DatabaseNotReady("the database schema is not up to date")
-    return db.transaction(lambda session: sync_people(session, ctx))
+
+    def sync(session: Session) -> list[Outgoing]:
+        left = sync_people(session, ctx)
+        approval.release_unrequired(session, ctx)
+        return left
+
+    return db.transaction(sync)
 
 
 def build_app(

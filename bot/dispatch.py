@@ -335,6 +335,8 @@ class Dispatcher:
             token = Token.decode(raw)
         except TokenError:
             return [Outgoing(me, problem("unknown_choice"))]
+        if token.kind == "gap" and token.value == "value":
+            return conversation.start_gap_value(session, self.ctx, person_id, token.ref)
         if token.kind == "action":
             return actions.update_status(session, self.ctx, person_id, token.ref, token.value)
         if token.kind == "round" and token.value == "correct":

@@ -145,3 +145,8 @@ def split_review(value: str) -> tuple[str, int] | None:
 def action_status(decision_id: int, status: str) -> str:
     """Token of setting an improvement action's status (``in_progress``, ``done`` …)."""
     return Token("action", decision_id, status).encode()
+
+
+def replace_not_measured(report_id: int) -> str:
+    """Token of giving the value of an indicator reported as not measured."""
+    return Token("gap", report_id, "value").encode()

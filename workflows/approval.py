@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from storage.models import FormSession, Measurement
 from workflows import audit
 from workflows.context import Context
+from workflows.decisions import withdraw_for
 from workflows.evaluation import Status
 from workflows.forms.fields import FieldKind, FieldSpec, FormSpec
 from workflows.notices import (
@@ -104,6 +105,33 @@ def settle(session: Session, ctx: Context, row: Measurement) -> list[Outgoing]:
     session.add(row)
     session.flush()
     return [Outgoing(ToPerson(approver), ApprovalRequested(brief(row)))]
+
+
+def release_unrequired(session: Session, ctx: Context) -> int:
+    """Values still waiting for approval although the plan no longer asks for it: released.
+
+    Called when the plan is loaded (start-up, ``plan apply``). Each release is audited.
+
+    Returns:
+        How many values were released.
+    """
+    released = 0
+    waiting = session.exec(select(Measurement).where(col(Measurement.approval) == SUBMITTED))
+    for row in waiting.all():
+        try:
+            needed = approver_of(ctx, row) is not None
+        except UnknownPlanItem:  # the indicator left the plan: nobody can approve it
+            needed = False
+        if needed:
+            continue
+        row.approval = NONE
+        session.add(row)
+        audit.record(
+            session, ctx, "system", "measurement.approval_released", _subject(row),
+            reason="plan_no_longer_requires_approval",
+        )
+        released += 1
+    return released
 
 
 def _subject(row: Measurement) -> str:
@@ -229,4 +257,5 @@ def record_return(
     return [
         Outgoing(ToPerson(form.person_id), notice),
         Outgoing(ToPerson(checked.submitted_by), notice),
+        *withdraw_for(session, ctx, checked, "returned"),
     ]

@@ -16,8 +16,15 @@ from typing import Any, Literal
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.models import ControlRound, FormSession, ImprovementDecision, Measurement
+from storage.models import (
+    ControlRound,
+    FormSession,
+    ImprovementDecision,
+    Measurement,
+    NotMeasured,
+)
 from workflows import approval, audit, corrections, decisions, measuring, plausibility
+from workflows.absences import away_on, effective_measurers
 from workflows.context import Context
 from workflows.forms import engine
 from workflows.forms.engine import (
@@ -127,7 +134,9 @@ def rebuild(session: Session, ctx: Context, row: FormSession) -> OpenForm:
         earlier = earlier_values(session, header.activity_id, Period.parse(header.period))
         return OpenForm(row, spec, header, earlier)
     if row.form == corrections.FORM and header.measurement is not None:
-        spec = corrections.correction_spec(ctx, header.measurement.indicator_id)
+        bounds = row.context.get("plausible")
+        usual = (Decimal(bounds[0]), Decimal(bounds[1])) if bounds else None
+        spec = corrections.correction_spec(ctx, header.measurement.indicator_id, usual)
         return OpenForm(row, spec, header)
     if row.form == approval.FORM:
         return OpenForm(row, approval.return_spec(), header)
@@ -409,6 +418,10 @@ def start_correction(
     picks it or lists the choices.
     """
     me = ToPerson(person_id)
+    if indicator_id is not None and ctx.plan.has_indicator(indicator_id):
+        gap = corrections.newest_gap(session, indicator_id)
+        if gap is not None:  # its latest answer is "not measured": give the value instead
+            return start_gap_value(session, ctx, person_id, gap.id or 0)
     if measurement_id is not None:
         found = session.get(Measurement, measurement_id)
         if found is None:
@@ -444,7 +457,48 @@ def _begin_value_form(
     resumed = _resume_existing(session, ctx, person_id, form, subject)
     if resumed is not None:
         return notes + resumed
-    return notes + _begin(session, ctx, person_id, form, subject, {"version": row.version})
+    context: dict[str, Any] = {"version": row.version}
+    if form == corrections.FORM:
+        ranges = plausibility.ranges_for(session, (row.indicator_id,), row.period)
+        if row.indicator_id in ranges:
+            low, high = ranges[row.indicator_id]
+            context["plausible"] = [str(low), str(high)]
+    return notes + _begin(session, ctx, person_id, form, subject, context)
+
+
+def start_gap_value(
+    session: Session, ctx: Context, person_id: str, report_id: int
+) -> list[Outgoing]:
+    """Give the value of an indicator reported as not measured ("Give the value").
+
+    A measurement form for that one indicator; the report is replaced only when the value is
+    submitted (cancelling keeps it).
+    """
+    me = ToPerson(person_id)
+    gap = session.get(NotMeasured, report_id)
+    control_round = session.get(ControlRound, gap.round_id) if gap is not None else None
+    if gap is None or control_round is None or control_round.status != "open":
+        return [Outgoing(me, problem("nothing_to_correct"))]
+    try:
+        activity, indicator = ctx.plan.indicator(gap.indicator_id)
+    except UnknownPlanItem:
+        return [Outgoing(me, problem("form_plan_changed"))]
+    away = away_on(session, ctx.today())
+    if person_id != gap.reported_by and person_id not in effective_measurers(
+        ctx, activity, indicator, away
+    ):
+        return [Outgoing(me, problem("not_a_measurer_of_value"))]
+    notes = _expire_stale(session, ctx, person_id)
+    resumed = _resume_existing(session, ctx, person_id, measuring.FORM, gap.round_id)
+    if resumed is not None:
+        return notes + resumed
+    ranges = plausibility.ranges_for(session, (gap.indicator_id,), gap.period)
+    context = {
+        "indicators": [gap.indicator_id],
+        "replaces_not_measured": [gap.indicator_id],
+        "plausible": {key: [str(low), str(high)] for key, (low, high) in ranges.items()},
+    }
+    return notes + _begin(session, ctx, person_id, measuring.FORM, gap.round_id, context)
 
 
 def answer_form(

@@ -6,8 +6,10 @@ summary shows that the value was corrected. Once the approver has approved a val
 no longer be corrected (PU3-3 step 4, data quality): the approver's word is final.
 
 Who may correct: whoever submitted the value, or anyone who measures the indicator now.
-What: the newest value of each indicator (its latest round), unless it was approved or
-returned (a returned value is measured again instead).
+What: the newest answer of each indicator (its latest round), unless it was approved (by
+someone else than whoever submitted it) or returned (a returned value is measured again
+instead). A "not measured" report is replaced by a value through the measurement form
+(:func:`workflows.conversation.start_gap_value`).
 """
 
 from __future__ import annotations
@@ -17,13 +19,18 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
-from storage.models import ControlRound, FormSession, Measurement
-from workflows import approval, audit, revisions
+from storage.models import ControlRound, FormSession, Measurement, NotMeasured
+from workflows import approval, audit, decisions, revisions
 from workflows.absences import away_on, effective_measurers
 from workflows.context import Context
-from workflows.decisions import maybe_open_decision
 from workflows.forms.fields import FieldKind, FieldSpec, FormSpec
-from workflows.measuring import COMMENT_SUFFIX, comment_field, new_measurement, value_field
+from workflows.measuring import (
+    COMMENT_SUFFIX,
+    comment_field,
+    new_measurement,
+    sure_field,
+    value_field,
+)
 from workflows.notices import (
     ApprovalAlreadyGiven,
     CorrectionChoices,
@@ -39,8 +46,13 @@ REASON_FIELD = "correction_reason"
 REASON_MAX_LENGTH = 500
 
 
-def correction_spec(ctx: Context, indicator_id: str) -> FormSpec:
+def correction_spec(
+    ctx: Context, indicator_id: str, plausible: tuple[Decimal, Decimal] | None = None
+) -> FormSpec:
     """The correction form: the new value, a comment when off target, the reason, confirm.
+
+    A value far from ``plausible`` (its history) asks "is it correct?" as in the
+    measurement form.
 
     Raises:
         UnknownPlanItem: If the indicator left the plan.
@@ -53,8 +65,16 @@ def correction_spec(ctx: Context, indicator_id: str) -> FormSpec:
         subject=indicator_id,
         max_length=REASON_MAX_LENGTH,
     )
-    fields = (value_field(indicator, not_measured=False), comment_field(indicator), reason)
-    return FormSpec(name=FORM, fields=fields, confirm=True)
+    fields = [value_field(indicator, not_measured=False)]
+    if plausible is not None:
+        fields.append(sure_field(indicator_id, plausible))
+    fields += [comment_field(indicator), reason]
+    return FormSpec(name=FORM, fields=tuple(fields), confirm=True)
+
+
+def self_approved(row: Measurement, person_id: str) -> bool:
+    """A value its approver submitted (approved at once) may still be corrected by them."""
+    return row.approval == approval.APPROVED and row.approval_by == row.submitted_by == person_id
 
 
 def _may_measure(session: Session, ctx: Context, person_id: str, row: Measurement) -> bool:
@@ -69,11 +89,42 @@ def _may_measure(session: Session, ctx: Context, person_id: str, row: Measuremen
 
 
 def _newest(session: Session) -> dict[str, Measurement]:
-    """The newest value of each indicator (latest period), whatever its approval."""
+    """The newest value of each indicator (latest period), whatever its approval.
+
+    An indicator whose latest answer is a "not measured" report has none here.
+    """
     newest: dict[str, Measurement] = {}
     for row in session.exec(select(Measurement).order_by(col(Measurement.period))).all():
         newest[row.indicator_id] = row
+    for gap in session.exec(select(NotMeasured)).all():
+        found = newest.get(gap.indicator_id)
+        if found is not None and found.period <= gap.period:
+            del newest[gap.indicator_id]
     return newest
+
+
+def newest_gap(session: Session, indicator_id: str) -> NotMeasured | None:
+    """The indicator's latest "not measured" report, when it is its latest answer."""
+    gap = session.exec(
+        select(NotMeasured)
+        .where(col(NotMeasured.indicator_id) == indicator_id)
+        .order_by(col(NotMeasured.period).desc())
+        .limit(1)
+    ).first()
+    if gap is None:
+        return None
+    later = session.exec(
+        select(Measurement).where(
+            col(Measurement.indicator_id) == indicator_id, col(Measurement.period) > gap.period
+        )
+    ).first()
+    return gap if later is None else None
+
+
+def is_newest(session: Session, row: Measurement) -> bool:
+    """Whether ``row`` is its indicator's latest answer (only that one is corrected)."""
+    found = _newest(session).get(row.indicator_id)
+    return found is not None and found.id == row.id
 
 
 def candidates(
@@ -85,7 +136,7 @@ def candidates(
     rows = [
         row
         for row in newest.values()
-        if row.approval in (approval.NONE, approval.SUBMITTED)
+        if (row.approval in (approval.NONE, approval.SUBMITTED) or self_approved(row, person_id))
         and (round_id is None or row.round_id == round_id)
         and row.indicator_id in order
         and _may_measure(session, ctx, person_id, row)
@@ -135,7 +186,10 @@ def check_can_correct(
         return [Outgoing(me, problem("not_a_measurer_of_value"))]
     if row.approval == approval.REJECTED:
         return [Outgoing(me, problem("value_returned_measure_again"))]
-    if row.approval == approval.APPROVED or row.version != version:
+    if not is_newest(session, row):
+        return [Outgoing(me, problem("nothing_to_correct"))]
+    mine = self_approved(row, person_id)
+    if (row.approval == approval.APPROVED and not mine) or row.version != version:
         notice = ApprovalAlreadyGiven(
             approval.brief(row),
             row.approval,
@@ -176,7 +230,12 @@ def record_correction(
         comment,
         form.person_id,
     )
-    if not revisions.replace(session, ctx, row, new, form.person_id, reason, reason):
+    allowed = {approval.NONE, approval.SUBMITTED}
+    if self_approved(row, form.person_id):
+        allowed.add(approval.APPROVED)
+    if not revisions.replace(
+        session, ctx, row, new, form.person_id, reason, reason, frozenset(allowed)
+    ):
         session.refresh(row)
         return check_can_correct(session, ctx, form.person_id, row, row.version - 1)
     audit.record(
@@ -190,12 +249,15 @@ def record_correction(
         version=row.version,
         reason=reason,
     )
-    follow_up = approval.settle(session, ctx, row)
+    follow_up = [
+        *decisions.withdraw_for(session, ctx, row, "corrected"),
+        *approval.settle(session, ctx, row),
+    ]
     receipt = ValueCorrected(
         approval.brief(row), previous, awaiting_approval=row.approval == approval.SUBMITTED
     )
     return [
         Outgoing(ToPerson(form.person_id), receipt),
         *follow_up,
-        *maybe_open_decision(session, ctx, row),
+        *decisions.maybe_open_decision(session, ctx, row),
     ]

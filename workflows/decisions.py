@@ -13,6 +13,7 @@ from contextlib import suppress
 from datetime import date, timedelta
 from itertools import pairwise
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -28,6 +29,7 @@ from workflows.notices import (
     DecisionRecorded,
     DecisionRequested,
     DecisionStillOpen,
+    DecisionWithdrawn,
     NotApprover,
     Outgoing,
     ToChannel,
@@ -40,6 +42,8 @@ from workflows.plan.model import UnknownPlanItem
 FORM = "decision"
 APPROVE = "approve"
 REJECT = "reject"
+WITHDRAWN = "withdrawn"
+"""A decision's status when its triggering value was corrected or returned before it was taken."""
 OUTCOMES = (APPROVE, REJECT)
 TRIGGER_CRITICAL = "critical"
 TRIGGER_WARNINGS = "warnings"
@@ -173,6 +177,55 @@ def maybe_open_decision(
         Outgoing(ToPerson(decision.approver_id), DecisionRequested(summary, ask=True)),
         Outgoing(ToChannel(activity.channel), DecisionRequested(summary, ask=False)),
     ]
+
+
+def withdraw_for(
+    session: Session, ctx: Context, measurement: Measurement, why: str
+) -> list[Outgoing]:
+    """Withdraw the open decision ``measurement`` opened, when its value no longer counts.
+
+    ``why`` is ``returned`` (the approver returned the value) or ``corrected`` (then only
+    when the corrected value would not open a decision itself). The change is one
+    conditional UPDATE, so a decision taken a moment ago stays taken.
+
+    Returns:
+        :class:`DecisionWithdrawn` for the approver and the team channel, or nothing.
+    """
+    decision = session.exec(
+        select(ImprovementDecision).where(
+            col(ImprovementDecision.measurement_id) == measurement.id,
+            col(ImprovementDecision.status) == "open",
+        )
+    ).first()
+    if decision is None:
+        return []
+    if why == "corrected":
+        needed = ctx.plan.plan.decision_after_warnings
+        if measurement.status == Status.CRITICAL or (
+            measurement.status == Status.WARNING
+            and _warnings_in_a_row(session, measurement, needed)
+        ):
+            return []  # still called for: it stays open, showing the corrected value
+    result = session.execute(
+        update(ImprovementDecision)
+        .where(
+            col(ImprovementDecision.id) == decision.id,
+            col(ImprovementDecision.status) == "open",
+        )
+        .values(status=WITHDRAWN, decided_at=ctx.now())
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(result, "rowcount", 0):
+        return []
+    session.refresh(decision)
+    audit.record(
+        session, ctx, "system", "decision.withdrawn", f"decision:{decision.id}", why=why
+    )
+    notice = DecisionWithdrawn(load_brief(session, decision), why)
+    out = [Outgoing(ToPerson(decision.approver_id), notice)]
+    with suppress(UnknownPlanItem):
+        out.append(Outgoing(ToChannel(ctx.plan.activity(decision.activity_id).channel), notice))
+    return out
 
 
 def _still_open(

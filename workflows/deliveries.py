@@ -33,7 +33,7 @@ from workflows.notices import ActionDue, Digest, Outgoing, Problem, Reminder, To
 from workflows.periods import Period
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Frequency, StepTarget
-from workflows.rounds import ensure_round, measurers_of_round, outstanding_for, submitted
+from workflows.rounds import answered, ensure_round, measurers_of_round, outstanding_for
 from workflows.schedule import (
     ACTION_KINDS,
     PlannedSend,
@@ -271,7 +271,7 @@ def _reminder(session: Session, ctx: Context, due: _Due, now: datetime) -> Remin
         missing = own
         measurers: tuple[str, ...] = ()
     else:
-        done = submitted(session, control_round.id)
+        done = answered(session, control_round.id)
         missing = tuple(
             i.id
             for i in activity.indicators

@@ -29,12 +29,21 @@ def history(
     except UnknownPlanItem:
         known = ", ".join(i.id for a in ctx.plan.activities for i in a.indicators)
         return [Outgoing(me, problem("unknown_indicator", indicator=indicator_id, known=known))]
+    limit = max(1, min(count, MOST_PERIODS))
     rows = session.exec(
         select(Measurement)
         .where(col(Measurement.indicator_id) == indicator_id)
         .order_by(col(Measurement.period).desc())
-        .limit(max(1, min(count, MOST_PERIODS)))
+        .limit(limit)
     ).all()
+    gaps = session.exec(
+        select(NotMeasured)
+        .where(col(NotMeasured.indicator_id) == indicator_id)
+        .order_by(col(NotMeasured.period).desc())
+        .limit(limit)
+    ).all()
+    periods = sorted({m.period for m in rows} | {g.period for g in gaps}, reverse=True)[:limit]
+    shown = set(periods)
     items = tuple(
         HistoryRow(
             period=m.period,
@@ -44,16 +53,11 @@ def history(
             comment=m.comment,
             submitted_by=m.submitted_by,
             version=m.version,
+            correction_reason=m.correction_reason,
             approval=m.approval,
         )
         for m in rows
+        if m.period in shown
     )
-    oldest = items[-1].period if len(items) >= count else ""
-    gaps = session.exec(
-        select(NotMeasured)
-        .where(col(NotMeasured.indicator_id) == indicator_id, col(NotMeasured.period) >= oldest)
-        .order_by(col(NotMeasured.period).desc())
-        .limit(max(1, min(count, MOST_PERIODS)))
-    ).all()
-    reported = tuple((g.period, g.reason) for g in gaps)
+    reported = tuple((g.period, g.reason) for g in gaps if g.period in shown)
     return [Outgoing(me, History(indicator_id, items, reported))]

@@ -86,17 +86,7 @@ def measurement_spec(
         fields.append(value_field(indicator))
         bounds = (plausible or {}).get(indicator_id)
         if bounds is not None:
-            fields.append(
-                FieldSpec(
-                    id=indicator_id + SURE_SUFFIX,
-                    kind=FieldKind.YES_NO,
-                    prompt=SURE_PROMPT,
-                    subject=indicator_id,
-                    reask_on_no=indicator_id,
-                    ask_if=partial(_implausible, indicator_id, bounds),
-                    params=(("low", str(bounds[0])), ("high", str(bounds[1]))),
-                )
-            )
+            fields.append(sure_field(indicator_id, bounds))
         fields.append(
             FieldSpec(
                 id=indicator_id + REASON_SUFFIX,
@@ -109,6 +99,22 @@ def measurement_spec(
         )
         fields.append(comment_field(indicator))
     return FormSpec(name=FORM, fields=tuple(fields), confirm=True)
+
+
+def sure_field(indicator_id: str, bounds: tuple[Decimal, Decimal]) -> FieldSpec:
+    """The "is it correct?" question after a value outside ``bounds`` (its history).
+
+    Answered no, the value is asked again.
+    """
+    return FieldSpec(
+        id=indicator_id + SURE_SUFFIX,
+        kind=FieldKind.YES_NO,
+        prompt=SURE_PROMPT,
+        subject=indicator_id,
+        reask_on_no=indicator_id,
+        ask_if=partial(_implausible, indicator_id, bounds),
+        params=(("low", str(bounds[0])), ("high", str(bounds[1]))),
+    )
 
 
 def comment_field(indicator: Indicator) -> FieldSpec:
@@ -195,6 +201,7 @@ def submit_measurements(
     follow_up: list[Outgoing] = []
     skipped: list[str] = []
     gaps: list[tuple[str, str]] = []
+    gap_ids: list[int] = []
     awaiting: list[str] = []
     for indicator_id in form.context.get("indicators", ()):
         if indicator_id not in answers:
@@ -207,8 +214,9 @@ def submit_measurements(
             taken = _store_not_measured(
                 session, ctx, control_round, indicator_id, reason, form.person_id
             )
-            if taken is None:
+            if isinstance(taken, NotMeasured):
                 gaps.append((indicator_id, reason))
+                gap_ids.append(taken.id or 0)
             else:
                 refused.append(taken)
             continue
@@ -234,6 +242,7 @@ def submit_measurements(
         already_answered=tuple(refused),
         skipped=tuple(skipped),
         not_measured=tuple(gaps),
+        not_measured_ids=tuple(gap_ids),
         awaiting_approval=tuple(awaiting),
     )
     return [Outgoing(ToPerson(form.person_id), recorded), *follow_up]
@@ -248,7 +257,24 @@ def _store_value(
     comment: str | None,
     form: FormSession,
 ) -> Measurement | AnsweredBy:
-    """Store one value; the stored row, or who answered first when it was refused."""
+    """Store one value; the stored row, or who answered first when it was refused.
+
+    A "not measured" report answers the indicator like a value (the first answer counts),
+    unless this form was started to replace it (``replaces_not_measured`` in its context).
+    """
+    gap = reported_not_measured(session, form.subject_id).get(indicator_id)
+    if gap is not None and indicator_id not in form.context.get("replaces_not_measured", ()):
+        audit.record(
+            session,
+            ctx,
+            form.person_id,
+            "measurement.refused",
+            f"round:{form.subject_id}/{indicator_id}",
+            value=str(value),
+            reason="reported_not_measured",
+            answered_by=gap.reported_by,
+        )
+        return AnsweredBy(indicator_id, gap.reported_by, gap.reported_at)
     row = new_measurement(ctx, control_round, indicator_id, value, comment, form.person_id)
     earlier = _first(session, form.subject_id, indicator_id)
     if earlier is None:
@@ -259,7 +285,8 @@ def _store_value(
             earlier = _first(session, form.subject_id, indicator_id)
     if earlier is not None and earlier.approval == approval.REJECTED:
         reason = earlier.approval_reason or ""
-        if revisions.replace(session, ctx, earlier, row, form.person_id, reason, None):
+        returned = frozenset({approval.REJECTED})
+        if revisions.replace(session, ctx, earlier, row, form.person_id, reason, None, returned):
             row = earlier
             earlier = None
         else:
@@ -276,7 +303,8 @@ def _store_value(
             answered_by=earlier.submitted_by,
         )
         return AnsweredBy(indicator_id, earlier.submitted_by, earlier.submitted_at)
-    _drop_not_measured(session, ctx, form.subject_id, indicator_id, form.person_id)
+    if gap is not None:
+        _drop_not_measured(session, ctx, gap, form.person_id)
     audit.record(
         session,
         ctx,
@@ -298,7 +326,7 @@ def _store_not_measured(
     indicator_id: str,
     reason: str,
     person_id: str,
-) -> AnsweredBy | None:
+) -> NotMeasured | AnsweredBy:
     """Record "not measured"; who answered first when a value or report exists already."""
     round_id = control_round.id or 0
     earlier = _first(session, round_id, indicator_id)
@@ -329,23 +357,18 @@ def _store_not_measured(
         f"round:{round_id}/{indicator_id}",
         reason=reason,
     )
-    return None
+    return gap
 
 
-def _drop_not_measured(
-    session: Session, ctx: Context, round_id: int, indicator_id: str, person_id: str
-) -> None:
-    """A value submitted after a "not measured" report replaces the report."""
-    gap = reported_not_measured(session, round_id).get(indicator_id)
-    if gap is None:
-        return
+def _drop_not_measured(session: Session, ctx: Context, gap: NotMeasured, person_id: str) -> None:
+    """The value given to replace a "not measured" report: the report goes (audited)."""
     session.delete(gap)
     audit.record(
         session,
         ctx,
         person_id,
         "measurement.not_measured_replaced",
-        f"round:{round_id}/{indicator_id}",
+        f"round:{gap.round_id}/{gap.indicator_id}",
         reason=gap.reason,
         reported_by=gap.reported_by,
     )

@@ -133,6 +133,8 @@ class HistoryRow:
     submitted_by: str
     version: int = 1
     """Above 1 when the value was corrected (or measured again after a return)."""
+    correction_reason: str | None = None
+    """Set when the current version is a correction (not a measurement after a return)."""
     approval: str = "none"
     """``none``, ``submitted`` (waiting for approval), ``approved`` or ``rejected`` (returned)."""
 
@@ -260,6 +262,8 @@ class MeasurementsRecorded:
     skipped: tuple[str, ...] = ()
     not_measured: tuple[tuple[str, str], ...] = ()
     """``(indicator id, reason)`` of each indicator reported as not measured."""
+    not_measured_ids: tuple[int, ...] = ()
+    """The stored reports of ``not_measured``, in the same order (to give the value later)."""
     awaiting_approval: tuple[str, ...] = ()
     """Indicators whose values now wait for the approver (plan ``requires_approval``)."""
 
@@ -349,6 +353,18 @@ class ActionVerified:
     value_status: Status
     target_met: bool
     verified: bool
+
+
+@dataclass(frozen=True)
+class DecisionWithdrawn:
+    """An open decision whose triggering value was corrected or returned: no longer needed.
+
+    ``why``: ``corrected`` (the corrected value no longer calls for a decision) or
+    ``returned`` (the approver returned the value; a new value may open a new decision).
+    """
+
+    decision: DecisionBrief
+    why: str
 
 
 @dataclass(frozen=True)
@@ -724,6 +740,7 @@ Notice: TypeAlias = (
     | DecisionStillOpen
     | ActionDue
     | ActionUpdated
+    | DecisionWithdrawn
     | ActionVerified
     | NotApprover
     | DecisionAlreadyTaken

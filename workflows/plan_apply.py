@@ -17,7 +17,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from storage.models import ControlRound, PlanSnapshot
-from workflows import audit
+from workflows import approval, audit
 from workflows.context import Context
 from workflows.notices import Outgoing
 from workflows.people import sync_people
@@ -62,6 +62,7 @@ def apply_plan(session: Session, ctx: Context, by: str) -> Applied:
     """Make ``ctx``'s plan the plan in force (see the module docstring)."""
     changes = tuple(pending_changes(session, ctx))
     notices = tuple(sync_people(session, ctx))
+    approval.release_unrequired(session, ctx)
     closed: list[int] = []
     open_rounds = session.exec(select(ControlRound).where(col(ControlRound.status) == "open"))
     for control_round in open_rounds.all():

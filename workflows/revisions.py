@@ -38,6 +38,7 @@ def replace(
     person_id: str,
     reason: str,
     correction_reason: str | None,
+    approvals: frozenset[str],
 ) -> bool:
     """Make ``new`` (an unsaved, evaluated row) the next version of stored ``row``.
 
@@ -53,6 +54,8 @@ def replace(
         person_id: Who replaces it.
         reason: Why the old version was replaced (kept with it).
         correction_reason: Shown with the new version (a correction's reason), or ``None``.
+        approvals: The approval states the row may be in (checked in the same UPDATE, so
+            a value approved a moment ago is not overwritten).
 
     Returns:
         Whether this change won; ``False`` leaves everything as it was.
@@ -81,7 +84,11 @@ def replace(
         values = {name: getattr(new, name) for name in REPLACED_FIELDS}
         result = session.execute(
             update(Measurement)
-            .where(col(Measurement.id) == row.id, col(Measurement.version) == old_version)
+            .where(
+                col(Measurement.id) == row.id,
+                col(Measurement.version) == old_version,
+                col(Measurement.approval).in_(sorted(approvals)),
+            )
             .values(
                 **values,
                 version=old_version + 1,

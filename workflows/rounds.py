@@ -69,6 +69,11 @@ def submitted(session: Session, round_id: int) -> dict[str, Measurement]:
     return {m.indicator_id: m for m in rows}
 
 
+def answered(session: Session, round_id: int) -> set[str]:
+    """The round's indicators that need nothing more: a value that counts, or "not measured"."""
+    return set(submitted(session, round_id)) | set(reported_not_measured(session, round_id))
+
+
 def reported_not_measured(session: Session, round_id: int) -> dict[str, NotMeasured]:
     """The round's indicators reported as not measured (with reasons), by indicator id."""
     rows = session.exec(select(NotMeasured).where(col(NotMeasured.round_id) == round_id)).all()

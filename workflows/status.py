@@ -14,7 +14,7 @@ from workflows.context import Context
 from workflows.notices import Outgoing, RoundStatus, StatusReport, ToPerson, problem
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Activity, Mark
-from workflows.rounds import measurers_of_round, outstanding_for, round_indicators, submitted
+from workflows.rounds import answered, measurers_of_round, outstanding_for, round_indicators
 
 
 def managed_activities(ctx: Context, person_id: str) -> tuple[Activity, ...]:
@@ -66,7 +66,7 @@ def status_for(session: Session, ctx: Context, person_id: str) -> list[Outgoing]
             )
         except UnknownPlanItem:
             continue
-        done = submitted(session, row.id or 0)
+        done = answered(session, row.id or 0)
         rounds.append(
             RoundStatus(
                 row.activity_id,

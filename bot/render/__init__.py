@@ -31,6 +31,7 @@ _RENDERERS: dict[type[Any], Callable[[Any, RenderContext], Message]] = {
     n.ActionDue: decisions.render_action_due,
     n.ActionUpdated: decisions.render_action_updated,
     n.ActionVerified: decisions.render_action_verified,
+    n.DecisionWithdrawn: decisions.render_withdrawn,
     n.OthersFilling: rounds.render_others_filling,
     n.NotApprover: decisions.render_not_approver,
     n.DecisionAlreadyTaken: decisions.render_already_taken,

@@ -17,6 +17,7 @@ from workflows.notices import (
     DecisionRecorded,
     DecisionRequested,
     DecisionStillOpen,
+    DecisionWithdrawn,
     NotApprover,
 )
 
@@ -288,6 +289,23 @@ def render_action_verified(notice: ActionVerified, rc: RenderContext) -> Message
         )
     lines = [text, t.gettext("Improvement action: {action}", action=notice.action)]
     return Message("\n".join(lines))
+
+
+def render_withdrawn(notice: DecisionWithdrawn, rc: RenderContext) -> Message:
+    """A decision no longer needed: its value was corrected or returned (edits the request)."""
+    t = rc.t
+    d = notice.decision
+    if notice.why == "returned":
+        why = t.gettext("the value that opened it was returned to be measured again")
+    else:
+        why = t.gettext("the value that opened it was corrected and no longer calls for one")
+    text = t.gettext(
+        "Decision no. {decision} on “{indicator}” is withdrawn: {why}.",
+        decision=d.decision_id,
+        indicator=rc.indicator(d.indicator_id),
+        why=why,
+    )
+    return Message(text, replaces=decision_ref(d.decision_id))
 
 
 def render_proposed(notice: DecisionProposed, rc: RenderContext) -> Message:

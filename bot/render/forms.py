@@ -321,6 +321,16 @@ def render_expired(notice: FormExpired, rc: RenderContext) -> Message:
             notice.minutes,
         )
     choices: tuple[Choice, ...] = ()
+    value = header.measurement
+    if value is not None:  # a correction or a return: start that again, not a measurement
+        again = (
+            tokens.correct_value(value.measurement_id)
+            if header.form == corrections.FORM
+            else tokens.review_value(value.measurement_id, "return", value.version)
+        )
+        return Message(
+            text, title=form_title(header, rc), choices=(Choice(again, t.gettext("Start again")),)
+        )
     if header.round_id is not None:
         choices = (Choice(tokens.start_round(header.round_id), t.gettext("Start again")),)
     if header.round_id is not None and notice.draft:

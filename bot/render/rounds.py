@@ -245,12 +245,18 @@ def render_recorded(notice: MeasurementsRecorded, rc: RenderContext) -> Message:
                 indicators=", ".join(rc.indicator(i) for i in notice.skipped),
             )
         )
-    choices: tuple[Choice, ...] = ()
+    choices: list[Choice] = []
     if notice.results:
         lines.append(t.gettext("Thank you!"))
-        correct = Choice(tokens.correct_round(notice.round_id), t.gettext("Correct a value"))
-        choices = (correct,)
-    return Message("\n".join(lines), title=title, choices=choices)
+        choices.append(
+            Choice(tokens.correct_round(notice.round_id), t.gettext("Correct a value"))
+        )
+    for (indicator_id, _reason), report_id in zip(
+        notice.not_measured, notice.not_measured_ids, strict=False
+    ):
+        label = t.gettext("Give the value: {indicator}", indicator=rc.indicator(indicator_id))
+        choices.append(Choice(tokens.replace_not_measured(report_id), label))
+    return Message("\n".join(lines), title=title, choices=tuple(choices))
 
 
 def render_nothing_to_measure(notice: NothingToMeasure, rc: RenderContext) -> Message:

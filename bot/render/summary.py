@@ -157,7 +157,7 @@ def render_history(notice: History, rc: RenderContext) -> Message:
     """An indicator's last values, newest first, with status and who measured."""
     t = rc.t
     title = t.gettext("History: {indicator}", indicator=rc.indicator(notice.indicator_id))
-    if not notice.rows:
+    if not notice.rows and not notice.not_measured:
         return Message(t.gettext("No values have been recorded yet."), title=title)
     entries: list[tuple[str, list[str]]] = []
     for row in notice.rows:
@@ -182,8 +182,10 @@ def render_history(notice: History, rc: RenderContext) -> Message:
 def _history_marks(row: HistoryRow, rc: RenderContext) -> str:
     t = rc.t
     marks = []
-    if row.version > 1:
+    if row.version > 1 and row.correction_reason is not None:
         marks.append(t.gettext("corrected"))
+    elif row.version > 1:
+        marks.append(t.gettext("measured again"))
     if row.approval == "submitted":
         marks.append(t.gettext("waiting for approval"))
     elif row.approval == "rejected":

@@ -14,14 +14,11 @@ import pytest
 import yaml
 
 from bot import tokens
-from bot.app import prepare_database
 from bot.dispatch import Dispatcher
-from bot.outbox import Outbox
 from storage.db import Database
 from storage.models import ControlRound, Measurement, MeasurementRevision, NotMeasured
 from tests.support.flow import audit, notices, only, problem_codes, rows
 from tests.support.recording import RecordingChannel, command, press, say
-from workflows.calendar import WorkingCalendar
 from workflows.context import Context
 from workflows.notices import (
     ApprovalAlreadyGiven,
@@ -35,7 +32,7 @@ from workflows.notices import (
     ValueCorrected,
     ValueReturned,
 )
-from workflows.plan.loader import bundled_plan_path, load_plan
+from workflows.plan.loader import bundled_plan_path
 from workflows.plausibility import plausible_range
 
 ANNA = "anna-ozola"
@@ -51,24 +48,11 @@ def _plan(tmp_path: Path, *, approval: bool) -> Path:
     )
     for activity in plan["services"]:
         for indicator in activity["indicators"]:
-            if indicator["id"] in ("dd-avg-processing", "dd-within-sla"):
+            if indicator["id"] in ("dd-avg-processing", "dd-within-sla", "dd-e-share"):
                 indicator["requires_approval"] = approval
     path = tmp_path / "plan.yaml"
     path.write_text(yaml.safe_dump(plan, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def setup(
-    db: Database, ctx: Context, tmp_path: Path, request: pytest.FixtureRequest
-) -> tuple[Dispatcher, RecordingChannel, Context]:
-    approval = bool(getattr(request, "param", False))
-    plan = load_plan(_plan(tmp_path, approval=approval))
-    ctx = Context(plan, ctx.clock, WorkingCalendar(), ctx.timezone, "lv")
-    prepare_database(db, ctx, auto_upgrade=True)
-    recording = RecordingChannel()
-    dispatcher = Dispatcher(ctx, db, Outbox(ctx, db, {"console": recording}, "lv"), "lv")
-    return dispatcher, recording, ctx
 
 
 async def _open_round(dispatcher: Dispatcher, db: Database) -> int:
@@ -386,3 +370,29 @@ async def test_history_marks_corrected_waiting_and_not_measured_periods(
     assert text[0].startswith("• 2026. gada oktobris: 0,8")
     assert "[labots, gaida apstiprinājumu]" in text[0]
     assert text[1] == "• 2026. gada septembris: nav izmērīts (Sistēma nedarbojās)"
+
+
+async def test_not_measured_indicators_are_not_escalated_as_missing(
+    setup: tuple[Dispatcher, RecordingChannel, Context], db: Database
+) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from workflows.deliveries import prepare, scheduler_epoch
+    from workflows.status import status_for
+
+    dispatcher, _recording, ctx = setup
+    db.transaction(lambda s: scheduler_epoch(s, ctx))
+    round_id = await _open_round(dispatcher, db)
+    await _submit(dispatcher, round_id, "nav mērīts", "Sistēma nedarbojās", "nav mērīts", "x")
+    await dispatcher.handle(press(JANIS, tokens.start_round(round_id)))
+    for answer in ("nav mērīts", "Nav datu", "1"):
+        await dispatcher.handle(say(JANIS, answer))
+    assert len(rows(db, NotMeasured)) == 3  # every indicator of the round is answered
+    after_due = datetime(2026, 11, 16, 9, 5, tzinfo=ZoneInfo("Europe/Riga"))
+    prepared = db.transaction(lambda s: prepare(s, ctx, after_due))
+    about_round = [p for p in prepared if ACTIVITY in p.keys[0] and "2026-10" in p.keys[0]]
+    assert about_round == []
+    report = db.transaction(lambda s: status_for(s, ctx, ADMIN))
+    (state,) = [r for r in report[0].notice.rounds if r.activity_id == ACTIVITY]  # type: ignore[union-attr]
+    assert (state.answered, state.total, state.waiting_for) == (3, 3, ())
