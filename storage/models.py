@@ -16,6 +16,9 @@ from sqlmodel import Field, SQLModel
 
 from storage.types import ExactDecimal, UTCDateTime
 
+SOURCE_CHAT = "chat"
+"""The :attr:`Measurement.source` of values entered in a chat form."""
+
 
 def _utc(nullable: bool = False) -> Any:
     return Field(sa_column=Column(UTCDateTime(), nullable=nullable))
@@ -144,6 +147,12 @@ class Measurement(SQLModel, table=True):
     comment: str | None = None
     submitted_by: str = Field(foreign_key="person.id", max_length=64)
     submitted_at: datetime = _utc()
+    source: str = Field(
+        default=SOURCE_CHAT, max_length=64, sa_column_kwargs={"server_default": SOURCE_CHAT}
+    )
+    """Where the value came from: ``chat`` (a form), or the name of an import source (a
+    monitoring system, ``controlbot import --source``). Imports are idempotent on
+    (indicator, period, source)."""
 
 
 class ImprovementDecision(SQLModel, table=True):

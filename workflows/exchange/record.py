@@ -1,0 +1,72 @@
+"""This module contains the one place where an imported measurement is created.
+
+Every value that arrives from a file (``controlbot import``) or a monitoring system
+(``POST /api/measurements``) is stored by :func:`record_imported`: evaluated like a chat value
+with the thresholds in force, marked with its source, audited, and checked for an improvement
+decision. A confirmation step (the indicator's ``approved_by`` confirming imported values in
+chat, issue 7) belongs here too, so that no import path can skip it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlmodel import Session
+
+from storage.models import ControlRound, Measurement
+from workflows import audit
+from workflows.context import Context
+from workflows.decisions import maybe_open_decision
+from workflows.measuring import new_measurement
+from workflows.notices import Outgoing
+
+
+def record_imported(
+    session: Session,
+    ctx: Context,
+    control_round: ControlRound,
+    indicator_id: str,
+    value: Decimal,
+    comment: str | None,
+    source: str,
+    actor: str,
+) -> tuple[Measurement, list[Outgoing]]:
+    """Store one imported value in ``control_round`` and evaluate it.
+
+    The caller has validated the value (bounds, decimals, period) and checked that the round
+    has no value of the indicator yet.
+
+    Args:
+        session: The open session (the import's one transaction).
+        ctx: Plan and clock.
+        control_round: The round of the indicator's activity and period (opened if needed).
+        indicator_id: The indicator.
+        value: The validated value.
+        comment: The comment, or ``None``.
+        source: The import source's name (never ``chat``).
+        actor: The person accountable for the import (``submitted_by``).
+
+    Returns:
+        The stored measurement, and the notices of any improvement decision it opened (see
+        :func:`workflows.decisions.maybe_open_decision`), to deliver after the commit.
+
+    Raises:
+        sqlalchemy.exc.IntegrityError: If the round got a value of the indicator meanwhile
+            (another process); the savepoint is rolled back, the transaction stays usable.
+    """
+    row = new_measurement(ctx, control_round, indicator_id, value, comment, actor)
+    row.source = source
+    with session.begin_nested():
+        session.add(row)
+    audit.record(
+        session,
+        ctx,
+        actor,
+        "measurement.imported",
+        f"round:{control_round.id}/{indicator_id}",
+        value=str(value),
+        status=row.status,
+        target_met=row.target_met,
+        source=source,
+    )
+    return row, maybe_open_decision(session, ctx, row)
