@@ -58,7 +58,8 @@ async def run(
     if settings.api_token is not None:
         from bot.exchange.api import MeasurementsApi
 
-        MeasurementsApi(app, settings.api_token.get_secret_value()).mount(http)
+        token = settings.api_token.get_secret_value()
+        MeasurementsApi(app.ctx, app.db, app.outbox, app.lang, token).mount(http)
     try:
         await http.start()
         if app.telegram is not None:

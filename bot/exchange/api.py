@@ -25,11 +25,13 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.app import App
 from bot.http import HttpServer
 from bot.i18n import Lang, as_lang, translator
+from bot.outbox import Outbox
 from bot.render.context import RenderContext
 from bot.render.exchange import row_error_text
+from storage.db import Database
+from workflows.context import Context
 from workflows.exchange import ImportRefused, ImportResult, IncomingRow, import_rows
 
 _LOGGER = logging.getLogger(__name__)
@@ -49,12 +51,18 @@ class MeasurementsApi:
     """The measurement endpoint of one running bot.
 
     Args:
-        app: The wired application (plan, database, outbox).
+        ctx: Plan, clock and calendar.
+        db: The database.
+        outbox: Delivers the decisions that imported values open.
+        lang: Language of the messages when the request asks for none.
         token: The bearer token every request must carry.
     """
 
-    def __init__(self, app: App, token: str) -> None:
-        self.app = app
+    def __init__(self, ctx: Context, db: Database, outbox: Outbox, lang: Lang, token: str) -> None:
+        self.ctx = ctx
+        self.db = db
+        self.outbox = outbox
+        self.lang = lang
         self._token = token.encode("utf-8")
 
     def mount(self, server: HttpServer) -> None:
@@ -81,7 +89,7 @@ class MeasurementsApi:
             body = await request.read()
         except web.HTTPRequestEntityTooLarge:
             return _too_large()
-        lang = as_lang(request.headers.get("Accept-Language", "").split(",")[0]) or self.app.lang
+        lang = as_lang(request.headers.get("Accept-Language", "").split(",")[0]) or self.lang
         try:
             document = _parse(body)
             lang = as_lang(str(document.get("lang") or "")) or lang
@@ -89,10 +97,10 @@ class MeasurementsApi:
         except BadRequest as exc:
             error = {"row": 0, "column": "row", "code": "bad_request", "message": str(exc)}
             return web.json_response({"status": "refused", "errors": [error]}, status=400)
-        ctx = self.app.ctx
+        ctx = self.ctx
         actor = ctx.plan.plan.admins[0]
         try:
-            result = await self.app.db.run(
+            result = await self.db.run(
                 lambda s: import_rows(s, ctx, rows, lang=lang, actor=actor, dry_run=dry_run)
             )
         except ImportRefused as refused:
@@ -102,11 +110,11 @@ class MeasurementsApi:
             result.count("stored"),
             result.count("unchanged"),
         )
-        await self.app.outbox.deliver(list(result.notices))
+        await self.outbox.deliver(list(result.notices))
         return web.json_response(_accepted(result, dry_run=dry_run))
 
     def _refused(self, result: ImportResult, lang: Lang) -> web.Response:
-        rc = RenderContext(translator(lang), self.app.ctx.plan, self.app.ctx.timezone)
+        rc = RenderContext(translator(lang), self.ctx.plan, self.ctx.timezone)
         errors = [
             {
                 "row": e.row,
