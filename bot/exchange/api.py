@@ -89,7 +89,7 @@ class MeasurementsApi:
             body = await request.read()
         except web.HTTPRequestEntityTooLarge:
             return _too_large()
-        lang = as_lang(request.headers.get("Accept-Language", "").split(",")[0]) or self.lang
+        lang = as_lang(_first_language(request)) or self.lang
         try:
             document = _parse(body)
             lang = as_lang(str(document.get("lang") or "")) or lang
@@ -128,6 +128,11 @@ class MeasurementsApi:
         return web.json_response(
             {"status": "refused", "stored": 0, "errors": errors}, status=status
         )
+
+
+def _first_language(request: web.Request) -> str:
+    """The first tag of ``Accept-Language`` (``lv-LV,lv;q=0.9`` → ``lv-LV``)."""
+    return request.headers.get("Accept-Language", "").split(",")[0].split(";")[0].strip()
 
 
 def _too_large() -> web.Response:

@@ -29,6 +29,10 @@ _FILE_PROBLEMS = {
     "too_many_rows": N_("Too many rows: at most {max} can be imported at once."),
     "missing_columns": N_("The header row lacks the column(s) {columns}."),
     "empty_file": N_("The file is empty."),
+    "changed_meanwhile": N_(
+        "Values of the same indicators were stored by someone else during the import, so "
+        "nothing was imported. Import again: rows already stored will be named."
+    ),
 }
 
 
@@ -37,6 +41,8 @@ def file_problem_text(code: str, params: dict[str, str], rc: RenderContext) -> s
     msgid = _FILE_PROBLEMS.get(code)
     if msgid is None:
         return rc.t.gettext("This answer cannot be accepted. Please try again.")
+    if "max" in params:  # a count, in the reader's number format
+        params = {**params, "max": format_decimal(Decimal(params["max"]), 0, rc.t.lang)}
     return rc.t.gettext(msgid, **params)
 
 

@@ -8,6 +8,7 @@ import json
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import jsonschema
 import pytest
@@ -211,3 +212,36 @@ def test_xlsx_has_real_numbers_dates_a_header_and_a_frozen_pane(
     assert value_cell.number_format == "0.0"
     assert sheet.cell(row=1, column=1).font.b
     assert Decimal(str(record["target"])) == Decimal(95)
+
+
+def test_refusals_read_well_in_both_languages() -> None:
+    from bot.exchange.commands import refusal_lines
+    from bot.i18n import translator
+    from bot.render.context import RenderContext
+    from workflows.exchange import ImportResult, RowError
+    from workflows.plan.loader import load_default_plan
+
+    plan = load_default_plan(None)
+    result = ImportResult(
+        errors=(
+            RowError(0, "row", "too_many_rows", {"max": "100000"}),
+            RowError(
+                7,
+                "period",
+                "wrong_frequency",
+                {"period": "2026-Q3", "indicator": "dd-e-share", "frequency": "monthly"},
+            ),
+            RowError(9, "comment", "too_long", {"max": "500"}),
+        )
+    )
+    lv = refusal_lines(result, RenderContext(translator("lv"), plan, ZoneInfo("Europe/Riga")))
+    assert lv == [
+        "Pārāk daudz rindu: vienā reizē var importēt ne vairāk kā 100\u00a0000.",
+        "7. rinda, period: Rādītāju “Elektroniski iesniegto deklarāciju īpatsvars” mēra reizi "
+        "mēnesī (2026-10); “2026-Q3” nav šāds periods.",
+        "9. rinda, comment: Komentārs: Teksts ir pārāk garš: ne vairāk kā 500 rakstzīmju.",
+        "Nekas netika importēts: noraidītas 2 rindas.",
+    ]
+    en = refusal_lines(result, RenderContext(translator("en"), plan, ZoneInfo("Europe/Riga")))
+    assert en[0] == "Too many rows: at most 100,000 can be imported at once."
+    assert en[-1] == "Nothing was imported: 2 rows were refused."

@@ -264,3 +264,31 @@ def test_export_takes_the_latest_period_of_each_frequency_with_decisions(
     assert exported[2].decision is None
     september = any_db.transaction(lambda s: gather(s, ctx, export_periods(s, ctx, "2026-09")))
     assert [(r.period, r.value) for r in september] == [("2026-09", Decimal(96))]
+
+
+def test_a_value_stored_between_the_check_and_the_write_refuses_the_whole_import(
+    any_db: Database, ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workflows.exchange import incoming
+
+    def chat(session):  # type: ignore[no-untyped-def]
+        activity = ctx.plan.activity(ACTIVITY)
+        control_round, _ = ensure_round(session, ctx, activity, Period.parse("2026-10"), ADMIN)
+        session.add(
+            new_measurement(ctx, control_round, "dd-e-share", Decimal("70"), None, "janis-berzins")
+        )
+
+    any_db.transaction(chat)
+    monkeypatch.setattr(incoming, "_stored", lambda session, valid: {})  # the check saw nothing
+    items = [
+        row(2, "dd-within-sla", "2026-10", "88,5"),  # critical: would open a decision
+        row(3, "dd-avg-processing", "2026-10", "0,9"),
+        row(4, "dd-e-share", "2026-10", "71"),  # the other process's value is already there
+        row(5, "dd-cost-per-case", "2026-Q3", "6,2"),  # would open a new round
+    ]
+    assert refused(any_db, ctx, items) == [(0, "row", "changed_meanwhile")]
+    assert [(m.indicator_id, m.source) for m in rows(any_db, Measurement)] == [
+        ("dd-e-share", "chat")
+    ]
+    assert rows(any_db, ImprovementDecision) == []
+    assert [r.period for r in rows(any_db, ControlRound)] == ["2026-10"]

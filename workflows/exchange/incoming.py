@@ -15,13 +15,15 @@ the database:
   submission counts, as in chat.
 
 If any row is refused, nothing is stored: :func:`import_rows` raises :class:`ImportRefused`
-with every refused row, so the caller's transaction rolls back.
+with every refused row, so the caller's transaction rolls back. If another process stores a
+value of the same round and indicator between the check and the write, the whole import is
+refused as ``changed_meanwhile`` (try again: the rows then show as ``already_answered``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -30,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.models import SOURCE_CHAT, ControlRound, Measurement
+from workflows import audit
 from workflows.context import Context
 from workflows.evaluation import Thresholds, evaluate
 from workflows.exchange.record import record_imported
@@ -40,7 +43,7 @@ from workflows.notices import Outgoing
 from workflows.periods import Period, PeriodError
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Activity, Indicator
-from workflows.rounds import ensure_round, implausibly_old
+from workflows.rounds import implausibly_old, new_round
 
 MAX_ROWS = 100_000
 """Most rows one import may hold (``too_many_rows`` beyond)."""
@@ -48,7 +51,7 @@ MAX_ROWS = 100_000
 SOURCE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 """A source name: 1–64 ASCII letters, digits, ``.``, ``_``, ``:`` or ``-``, not ``chat``."""
 
-CONFLICT_CODES = frozenset({"conflict", "already_answered"})
+CONFLICT_CODES = frozenset({"conflict", "already_answered", "changed_meanwhile"})
 """Refusals caused by what is stored already (HTTP 409), rather than by the row (422)."""
 
 Outcome = Literal["stored", "unchanged", "valid"]
@@ -247,9 +250,7 @@ def import_rows(
                 _outcome(item, evaluation.status.value, evaluation.target_met, "valid")
             )
     else:
-        outcomes.extend(_store(session, ctx, new, actor, notices, errors))
-    if errors:  # another process stored a value of the same round meanwhile
-        raise ImportRefused(ImportResult(errors=tuple(sorted(errors, key=lambda e: e.row))))
+        outcomes.extend(_store(session, ctx, new, actor, notices))
     outcomes.sort(key=lambda o: o.row)
     return ImportResult(rows=tuple(outcomes), notices=tuple(notices))
 
@@ -260,37 +261,75 @@ def _store(
     new: list[_Valid],
     actor: str,
     notices: list[Outgoing],
-    errors: list[RowError],
-) -> Iterable[RowOutcome]:
-    rounds: dict[tuple[str, str], ControlRound] = {}
-    for item in sorted(new, key=lambda v: (v.period.start, v.row.row)):
-        key = (item.activity.id, str(item.period))
-        if key not in rounds:
-            rounds[key] = ensure_round(session, ctx, item.activity, item.period, actor)[0]
-        try:
+) -> list[RowOutcome]:
+    """Store the new rows in period order; rounds not open yet are opened.
+
+    Raises:
+        ImportRefused: ``changed_meanwhile`` if another process stored a value of the same
+            round and indicator since the check (the transaction must be rolled back).
+    """
+    ordered = sorted(new, key=lambda v: (v.period.start, v.row.row))
+    out: list[RowOutcome] = []
+    try:
+        rounds = _rounds(session, ctx, ordered, actor)
+        for item in ordered:
             measurement, follow_up = record_imported(
                 session,
                 ctx,
-                rounds[key],
+                rounds[(item.activity.id, str(item.period))],
                 item.indicator.id,
                 item.value,
                 item.comment,
                 item.source,
                 actor,
             )
-        except IntegrityError:  # stored by another process since the check
-            earlier = session.exec(
-                select(Measurement).where(
-                    col(Measurement.round_id) == rounds[key].id,
-                    col(Measurement.indicator_id) == item.indicator.id,
-                )
-            ).first()
-            if earlier is None:  # pragma: no cover - the conflict was something else
-                raise
-            errors.append(_against_stored(item, earlier) or _taken(item, earlier))
-            continue
-        notices.extend(follow_up)
-        yield _outcome(item, measurement.status, measurement.target_met, "stored")
+            notices.extend(follow_up)
+            out.append(_outcome(item, measurement.status, measurement.target_met, "stored"))
+        session.flush()
+    except IntegrityError:
+        error = RowError(0, "row", "changed_meanwhile")
+        raise ImportRefused(ImportResult(errors=(error,))) from None
+    return out
+
+
+def _rounds(
+    session: Session, ctx: Context, rows: Sequence[_Valid], actor: str
+) -> dict[tuple[str, str], ControlRound]:
+    """The rounds of the rows: (activity id, period) → round; those not open yet are opened.
+
+    New rounds are written together (audited, no reminders) as plain writes of this
+    transaction, without savepoints: a round opened by another process meanwhile fails the
+    whole import (``changed_meanwhile``), and SQLite's driver would commit a savepoint that
+    starts a transaction on its own.
+    """
+    wanted = dict.fromkeys((v.activity.id, v.period) for v in rows)
+    periods = sorted({str(p) for _a, p in wanted})
+    out: dict[tuple[str, str], ControlRound] = {}
+    for start in range(0, len(periods), 200):
+        chunk = periods[start : start + 200]
+        for found in session.exec(select(ControlRound).where(col(ControlRound.period).in_(chunk))):
+            out[(found.activity_id, found.period)] = found
+    opened = [
+        new_round(ctx, activity_id, period, actor)
+        for activity_id, period in wanted
+        if (activity_id, str(period)) not in out
+    ]
+    session.add_all(opened)
+    session.flush()
+    for control_round in opened:
+        audit.record(
+            session,
+            ctx,
+            actor,
+            "round.opened",
+            f"round:{control_round.id}",
+            activity=control_round.activity_id,
+            period=control_round.period,
+            due=control_round.due_date.isoformat(),
+            by="import",
+        )
+        out[(control_round.activity_id, control_round.period)] = control_round
+    return out
 
 
 def _outcome(item: _Valid, status: str, target_met: bool, outcome: Outcome) -> RowOutcome:

@@ -17,6 +17,7 @@ from storage.models import ControlRound, Measurement
 from workflows import audit
 from workflows.context import Context
 from workflows.decisions import maybe_open_decision
+from workflows.evaluation import Status
 from workflows.measuring import new_measurement
 from workflows.notices import Outgoing
 
@@ -51,13 +52,14 @@ def record_imported(
         :func:`workflows.decisions.maybe_open_decision`), to deliver after the commit.
 
     Raises:
-        sqlalchemy.exc.IntegrityError: If the round got a value of the indicator meanwhile
-            (another process); the savepoint is rolled back, the transaction stays usable.
+        sqlalchemy.exc.IntegrityError: At this or a later flush, if the round got a value of
+            the indicator meanwhile (another process); the transaction is then unusable and
+            must be rolled back. Rows are written in batches at the session's flushes, so
+            ten thousand values do not cost ten thousand round trips.
     """
     row = new_measurement(ctx, control_round, indicator_id, value, comment, actor)
     row.source = source
-    with session.begin_nested():
-        session.add(row)
+    session.add(row)
     audit.record(
         session,
         ctx,
@@ -69,4 +71,7 @@ def record_imported(
         target_met=row.target_met,
         source=source,
     )
+    if row.status == Status.OK:
+        return row, []
+    session.flush()  # a conflict surfaces here, not inside the decision's savepoint
     return row, maybe_open_decision(session, ctx, row)
