@@ -245,3 +245,32 @@ def test_refusals_read_well_in_both_languages() -> None:
     en = refusal_lines(result, RenderContext(translator("en"), plan, ZoneInfo("Europe/Riga")))
     assert en[0] == "Too many rows: at most 100,000 can be imported at once."
     assert en[-1] == "Nothing was imported: 2 rows were refused."
+
+
+def test_export_to_stdout_and_import_from_stdin(
+    monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    import sys
+
+    stdin = io.TextIOWrapper(io.BytesIO(BOM + LV_FILE.encode("utf-8")), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", stdin)
+    assert main(["import", "-", "--source", "pipe"]) == 0
+    capsysbinary.readouterr()
+    assert main(["export", "--format", "csv", "--out", "-", "--period", "2026-Q3"]) == 0
+    captured = capsysbinary.readouterr()
+    exported = read_rows(captured.out)
+    assert [(r["indicator"], r["value"], r["source"]) for r in exported] == [
+        ("dd-cost-per-case", "6.2", "pipe")
+    ]
+    assert "Eksportēts 1 mērījums (2026-Q3)" in captured.err.decode("utf-8")
+
+
+def test_export_refuses_what_is_not_a_period(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["export", "--format", "json", "--out", "x.json", "--period", "2026-13"]) == 2
+    assert "“2026-13” nav pārskata periods" in capsys.readouterr().err
+    assert not (tmp_path / "x.json").exists()
+    nowhere = tmp_path / "nav" / "x.csv"
+    assert main(["export", "--format", "csv", "--out", str(nowhere)]) == 2
+    assert "Nevar ierakstīt" in capsys.readouterr().err
