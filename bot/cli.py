@@ -13,6 +13,8 @@ Commands:
     console [--as PERSON]        chat on the console as a person of the plan
     invite PERSON | --all        one-time Telegram deep links that enrol people
     person erase PERSON [--yes]  erase a leaver's personal data; history kept under a pseudonym
+    export --format F --out FILE measurements, statuses, decisions and actions as CSV/XLSX/JSON
+    import FILE [--dry-run]      store a CSV file's values, all or nothing
     demo                         one complete scripted control round on a fresh database
 """
 
@@ -114,6 +116,24 @@ def _parser() -> argparse.ArgumentParser:
     erase = person.add_parser("erase", help="erase a leaver's personal data (history kept)")
     erase.add_argument("person")
     erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    export = sub.add_parser(
+        "export", help="write measurements, statuses, decisions and actions to a file"
+    )
+    export.add_argument("--period", help="one period (default: the latest of each frequency)")
+    export.add_argument("--format", choices=("csv", "xlsx", "json"), required=True)
+    export.add_argument("--out", type=Path, required=True, help="file to write (- for stdout)")
+    export.add_argument(
+        "--csv-variant",
+        choices=("excel", "lv"),
+        default="excel",
+        help="excel: comma and decimal point; lv: semicolon and decimal comma",
+    )
+    export.add_argument("--lang", choices=("lv", "en"), help="language of the label columns")
+    imp = sub.add_parser("import", help="store the values of a CSV file, all or nothing")
+    imp.add_argument("file", type=Path, help="CSV file (either variant; - for stdin)")
+    imp.add_argument("--dry-run", action="store_true", help="check only; store nothing")
+    imp.add_argument("--source", help="source name for every row (default: the file's column)")
+    imp.add_argument("--as", dest="person", help="person accountable (default: first admin)")
     demo = sub.add_parser("demo", help="run the scripted demo round")
     demo.add_argument("--database", type=Path, default=Path("var/demo.sqlite3"))
     return parser
@@ -383,6 +403,7 @@ def _settings_errors(exc: ValidationError) -> list[str]:
         "slack_bot_token": t.gettext("a Slack bot token starting with xoxb-"),
         "slack_app_token": t.gettext("a Slack app-level token starting with xapp-"),
         "slack_api_url": t.gettext("an http:// or https:// URL"),
+        "api_token": t.gettext("16–512 printable ASCII characters, without spaces"),
     }
     out = []
     for error in exc.errors():
@@ -521,6 +542,12 @@ def _main(args: argparse.Namespace, settings: Settings) -> int:
             return asyncio.run(_invite(app, args))
         if args.command == "person":
             return _erase(app, args.person, confirmed=args.yes)
+        if args.command == "export":
+            from bot.exchange.commands import export
+
+            return export(app, args.period, args.format, args.out, args.csv_variant, args.lang)
+        if args.command == "import":
+            return _import(app, args)
         if args.command == "history":
             return asyncio.run(_history(app, args.indicator, args.count))
         if args.command == "away":
@@ -535,6 +562,21 @@ def _main(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_console(app, args.person))
     finally:
         app.close()
+
+
+def _import(app: App, args: argparse.Namespace) -> int:
+    """``controlbot import FILE``: decisions the values open are sent unless a dry run."""
+    from bot.exchange.commands import import_file
+
+    actor = args.person or _actor(app)
+    if not app.ctx.plan.has_person(actor):
+        print(
+            _t(app.settings).gettext("There is no person “{person}” in the plan.", person=actor),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    work = import_file(app, args.file, args.source, actor, dry_run=args.dry_run)
+    return asyncio.run(work if args.dry_run else _with_channels(app, work))
 
 
 async def _with_channels(app: App, work: Coroutine[Any, Any, int]) -> int:

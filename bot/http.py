@@ -1,7 +1,8 @@
 """This module contains :class:`HttpServer`: the bot's one HTTP server (aiohttp).
 
-It serves ``GET /healthz`` and whatever the platforms mount on it (``POST /telegram/webhook``;
-Slack and the measurement API later), on ``CONTROLBOT_HTTP_HOST``:``CONTROLBOT_HTTP_PORT``.
+It serves ``GET /healthz`` and whatever is mounted on it (``POST /telegram/webhook``,
+``POST /slack/events``, and ``POST /api/measurements`` when ``CONTROLBOT_API_TOKEN`` is set),
+on ``CONTROLBOT_HTTP_HOST``:``CONTROLBOT_HTTP_PORT``. Request bodies are limited to 1 MiB.
 """
 
 from __future__ import annotations

@@ -55,6 +55,11 @@ async def run(
         app.telegram.mount(http)
     if app.slack is not None:
         app.slack.mount(http)
+    if settings.api_token is not None:
+        from bot.exchange.api import MeasurementsApi
+
+        token = settings.api_token.get_secret_value()
+        MeasurementsApi(app.ctx, app.db, app.outbox, app.lang, token).mount(http)
     try:
         await http.start()
         if app.telegram is not None:

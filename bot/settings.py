@@ -25,6 +25,7 @@ SECRET_FIELDS = frozenset(
         "slack_bot_token",
         "slack_signing_secret",
         "slack_app_token",
+        "api_token",
     }
 )
 """Settings whose values are never shown back, not even when they are wrong."""
@@ -93,6 +94,8 @@ class Settings(BaseSettings):
         telegram_webhook_secret: Required with a webhook URL
             (``CONTROLBOT_TELEGRAM_WEBHOOK_SECRET``, 1-256 of ``A-Z a-z 0-9 _ -``): Telegram
             sends it in ``X-Telegram-Bot-Api-Secret-Token``; requests without it are refused.
+        api_token: Bearer token of ``POST /api/measurements`` (``CONTROLBOT_API_TOKEN``, at
+            least 16 printable ASCII characters); unset turns the endpoint off (404).
     """
 
     model_config = SettingsConfigDict(env_prefix="CONTROLBOT_", extra="ignore")
@@ -111,6 +114,7 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
+    api_token: SecretStr | None = None
 
     @field_validator(
         "telegram_token",
@@ -118,6 +122,7 @@ class Settings(BaseSettings):
         "slack_bot_token",
         "slack_signing_secret",
         "slack_app_token",
+        "api_token",
         mode="before",
     )
     @classmethod
@@ -147,6 +152,13 @@ class Settings(BaseSettings):
     def _slack_app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not value.get_secret_value().startswith("xapp-"):
             raise PydanticCustomError("slack_app_token", "not an app-level token")
+        return value
+
+    @field_validator("api_token")
+    @classmethod
+    def _api_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[!-~]{16,512}", value.get_secret_value()):
+            raise PydanticCustomError("api_token", "16-512 printable ASCII characters")
         return value
 
     @field_validator("slack_api_url")
@@ -217,5 +229,6 @@ class Settings(BaseSettings):
             f"slack={slack} "
             f"database_url={url} plan={self.plan or '<bundled>'} "
             f"timezone={self.timezone} default_locale={self.default_locale} "
-            f"http={self.http_host}:{self.http_port} telegram={telegram}"
+            f"http={self.http_host}:{self.http_port} telegram={telegram} "
+            f"api={'on' if self.api_token is not None else 'off'}"
         )

@@ -16,6 +16,9 @@ from sqlmodel import Field, SQLModel
 
 from storage.types import ExactDecimal, UTCDateTime
 
+SOURCE_CHAT = "chat"
+"""The :attr:`Measurement.source` of values entered in a chat form."""
+
 
 def _utc(nullable: bool = False) -> Any:
     return Field(sa_column=Column(UTCDateTime(), nullable=nullable))
@@ -156,6 +159,12 @@ class Measurement(SQLModel, table=True):
     """Why the approver returned the value (``rejected``)."""
     correction_reason: str | None = None
     """Why the current version replaced the previous one (``version`` > 1)."""
+    source: str = Field(
+        default=SOURCE_CHAT, max_length=64, sa_column_kwargs={"server_default": SOURCE_CHAT}
+    )
+    """Where the value came from: ``chat`` (a form), or the name of an import source (a
+    monitoring system, ``controlbot import --source``). Imports are idempotent on
+    (indicator, period, source)."""
 
 
 class MeasurementRevision(SQLModel, table=True):

@@ -116,6 +116,17 @@ def update_status(
     return [Outgoing(to, notice) for to in _audience(ctx, decision)]
 
 
+def has_done_actions(session: Session, indicator_id: str) -> bool:
+    """Whether the indicator has a done action waiting to be verified (a cheap check)."""
+    found = session.exec(
+        select(ImprovementDecision.id).where(
+            col(ImprovementDecision.indicator_id) == indicator_id,
+            col(ImprovementDecision.action_status) == DONE,
+        )
+    ).first()
+    return found is not None
+
+
 def verify_after(session: Session, ctx: Context, row: Measurement) -> list[Outgoing]:
     """Judge the done actions of ``row``'s indicator by this newer value.
 

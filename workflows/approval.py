@@ -79,8 +79,17 @@ def approver_of(ctx: Context, row: Measurement) -> str | None:
     return ctx.plan.approver(activity, indicator)
 
 
-def settle(session: Session, ctx: Context, row: Measurement) -> list[Outgoing]:
+def settle(
+    session: Session, ctx: Context, row: Measurement, *, always_ask: bool = False
+) -> list[Outgoing]:
     """Set the approval state of a value just stored (new, corrected or resubmitted).
+
+    Args:
+        session: The open session.
+        ctx: Plan and clock.
+        row: The stored value.
+        always_ask: Ask the approver even when they are the submitter (imported values:
+            the accountable person did not see the value).
 
     Returns:
         The approval request for the approver, when one is needed.
@@ -90,7 +99,7 @@ def settle(session: Session, ctx: Context, row: Measurement) -> list[Outgoing]:
         row.approval = NONE
         session.add(row)
         return []
-    if approver == row.submitted_by:
+    if approver == row.submitted_by and not always_ask:
         row.approval, row.approval_by, row.approval_at = APPROVED, approver, ctx.now()
         session.add(row)
         session.flush()

@@ -1,0 +1,233 @@
+"""This module contains ``controlbot export`` and ``controlbot import``.
+
+Export writes the chosen periods' measurements (with status, target, thresholds, decision
+and action) as CSV, XLSX or JSON. Import reads a CSV file (either variant, detected), checks
+every row like a chat answer and stores all rows or none; it prints each refused row with its
+number and reason, or what was stored, and delivers the improvement decisions that values
+opened (channels connected by the caller).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Literal
+
+from bot.app import App
+from bot.exchange.csv_files import FileRefused, Variant, read_csv, write_csv
+from bot.i18n import Lang, Translator, translator
+from bot.render.context import RenderContext
+from bot.render.exchange import file_problem_text, row_error_text
+from workflows.evaluation import Status
+from workflows.exchange import ImportRefused, ImportResult, export_periods, gather, import_rows
+from workflows.exchange.incoming import SOURCE_PATTERN
+from workflows.periods import PeriodError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+DEFAULT_SOURCE = "import"
+"""The source of imported rows that name none (and no ``--source`` is given)."""
+
+Format = Literal["csv", "xlsx", "json"]
+
+
+def _rc(app: App, lang: Lang | None = None) -> RenderContext:
+    return RenderContext(translator(lang or app.lang), app.ctx.plan, app.ctx.timezone)
+
+
+def export(
+    app: App, period: str | None, fmt: Format, out: Path, variant: Variant, lang: Lang | None
+) -> int:
+    """``controlbot export``: write the file; a one-line account goes to standard error.
+
+    Args:
+        app: The wired application.
+        period: The period to export, or ``None`` for the latest of every frequency.
+        fmt: ``csv``, ``xlsx`` or ``json``.
+        out: The file to write (``-``: standard output).
+        variant: The CSV variant (``excel`` or ``lv``).
+        lang: Language of the label columns (default: the plan's).
+
+    Returns:
+        0, or 2 for a period that cannot be read or a file that cannot be written.
+    """
+    rc = _rc(app, lang)
+    t = translator(app.lang)
+    try:
+        periods, rows = app.db.transaction(
+            lambda s: (found := export_periods(s, app.ctx, period), gather(s, app.ctx, found))
+        )
+    except PeriodError:
+        print(
+            t.gettext(
+                "“{period}” is not a period. Use 2026-11, 2026-Q4, 2026-W48, 2026-H2 or 2026.",
+                period=period,
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if fmt == "csv":
+        data = write_csv(rows, rc, variant)
+    elif fmt == "xlsx":
+        from bot.exchange.xlsx_files import write_xlsx
+
+        data = write_xlsx(rows, rc)
+    else:
+        from bot.exchange.json_files import write_json
+
+        data = write_json(rows, periods, rc, app.ctx.now())
+    try:
+        if str(out) == "-":
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            out.write_bytes(data)
+    except OSError as exc:
+        print(
+            t.gettext("Cannot write {path}: {reason}", path=out, reason=exc.strerror or exc),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    print(
+        t.ngettext(
+            "Exported {n} measurement ({periods}) to {path}.",
+            "Exported {n} measurements ({periods}) to {path}.",
+            len(rows),
+            periods=", ".join(str(p) for p in periods) or "—",
+            path=out,
+        ),
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+async def import_file(
+    app: App, path: Path, source: str | None, actor: str, *, dry_run: bool
+) -> int:
+    """``controlbot import``: check and store a CSV file's values, all or nothing.
+
+    Args:
+        app: The wired application (its channels connected, for decision notices).
+        path: The CSV file (``-``: standard input).
+        source: Source name for every row (``--source``); else each row's ``source`` cell,
+            else ``import``.
+        actor: Who is accountable for the values (a person of the plan).
+        dry_run: Check only; store nothing.
+
+    Returns:
+        0 when stored (or valid, in a dry run), 1 when refused, 2 for a file that cannot be
+        read or a bad ``--source``.
+    """
+    t = translator(app.lang)
+    if source is not None and not SOURCE_PATTERN.fullmatch(source):
+        print(
+            t.gettext(
+                "“{source}” is not a source name: use 1–64 letters, digits, “.”, “_”, “:” or “-”.",
+                source=source,
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        data = await asyncio.to_thread(_read, path)
+    except OSError as exc:
+        print(
+            t.gettext("Cannot read {path}: {reason}", path=path, reason=exc.strerror or exc),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    rc = _rc(app)
+    try:
+        rows, lang = read_csv(data, source or DEFAULT_SOURCE)
+    except FileRefused as exc:
+        print(file_problem_text(exc.code, exc.params, rc), file=sys.stderr)
+        print(t.gettext("Nothing was imported."), file=sys.stderr)
+        return EXIT_FAILED
+    if source is not None:
+        rows = [replace(row, source=source) for row in rows]
+    try:
+        result = await app.db.run(
+            lambda s: import_rows(s, app.ctx, rows, lang=lang, actor=actor, dry_run=dry_run)
+        )
+    except ImportRefused as refused:
+        for line in refusal_lines(refused.result, rc):
+            print(line, file=sys.stderr)
+        return EXIT_FAILED
+    for line in result_lines(result, rc, dry_run=dry_run):
+        print(line)
+    await app.outbox.deliver(list(result.notices))
+    return EXIT_OK
+
+
+def _read(path: Path) -> bytes:
+    return sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+
+
+def refusal_lines(result: ImportResult, rc: RenderContext) -> list[str]:
+    """One line per refused row (``Row 4, value: …``), then that nothing was imported."""
+    t = rc.t
+    lines = []
+    for error in result.errors:
+        reason = row_error_text(error, rc)
+        if error.row == 0:
+            lines.append(reason)
+        else:
+            lines.append(
+                t.gettext(
+                    "Row {row}, {column}: {reason}",
+                    row=error.row,
+                    column=error.column,
+                    reason=reason,
+                )
+            )
+    refused = len({e.row for e in result.errors if e.row})
+    lines.append(
+        t.ngettext(
+            "Nothing was imported: {n} row was refused.",
+            "Nothing was imported: {n} rows were refused.",
+            refused,
+        )
+        if refused
+        else t.gettext("Nothing was imported.")
+    )
+    return lines
+
+
+def result_lines(result: ImportResult, rc: RenderContext, *, dry_run: bool) -> list[str]:
+    """One line per accepted row, then the counts."""
+    t: Translator = rc.t
+    words = {
+        "stored": t.gettext("stored"),
+        "unchanged": t.gettext("unchanged, already stored"),
+        "valid": t.gettext("valid"),
+    }
+    lines = [
+        t.gettext(
+            "Row {row}: {indicator}, {period}: {value} — {status} ({outcome})",
+            row=r.row,
+            indicator=rc.indicator(r.indicator_id),
+            period=r.period,
+            value=rc.value(r.indicator_id, r.value),
+            status=rc.status(Status(r.status)),
+            outcome=words[r.outcome],
+        )
+        for r in result.rows
+    ]
+    if dry_run:
+        lines.append(
+            t.ngettext(
+                "Dry run: {n} row is valid; nothing was stored.",
+                "Dry run: {n} rows are valid; nothing was stored.",
+                len(result.rows),
+            )
+        )
+    else:
+        lines.append(
+            t.gettext(
+                "Stored: {stored}; unchanged: {unchanged}.",
+                stored=result.count("stored"),
+                unchanged=result.count("unchanged"),
+            )
+        )
+    return lines

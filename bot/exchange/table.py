@@ -1,0 +1,107 @@
+"""This module contains the export's columns: one row per measurement, the same for CSV and XLSX.
+
+Machine columns (ids, codes, numbers, dates) have English headers and stable values; the label
+columns (``*_label``, ``*_name``) are in the language asked for (``--lang``). The import reads
+the machine columns ``activity``, ``indicator``, ``period``, ``value``, ``comment`` and
+``source`` and ignores the rest, so an export can be imported again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TypeAlias
+
+from bot.render.context import RenderContext
+from workflows.exchange import ExportRow
+from workflows.plan.model import UnknownPlanItem
+
+Cell: TypeAlias = str | Decimal | bool | date | datetime | None
+"""A cell: text, an exact number, a truth value, a local date, an aware instant, or empty."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One export column.
+
+    Attributes:
+        header: Its header (English, stable).
+        cell: The cell of a row, given the reader's render context.
+        decimals: Whether the cell is a measured number shown with the indicator's decimals.
+    """
+
+    header: str
+    cell: Callable[[ExportRow, RenderContext], Cell]
+    decimals: bool = False
+
+
+def _unit_label(row: ExportRow, rc: RenderContext) -> str:
+    try:
+        return rc.plan.indicator(row.indicator_id)[1].unit.get(rc.t.lang)
+    except UnknownPlanItem:
+        return row.unit
+
+
+def _status_label(row: ExportRow, rc: RenderContext) -> str:
+    t = rc.t
+    words = {"ok": t.gettext("OK"), "warning": t.gettext("warning")}
+    return words.get(row.status, t.gettext("critical"))
+
+
+def _role(row: ExportRow, rc: RenderContext) -> str | None:
+    return rc.plan.role_label(row.responsible[1], rc.t.lang) if row.responsible else None
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("activity", lambda r, rc: r.activity_id),
+    Column("activity_label", lambda r, rc: rc.activity(r.activity_id)),
+    Column("indicator", lambda r, rc: r.indicator_id),
+    Column("indicator_label", lambda r, rc: rc.indicator(r.indicator_id)),
+    Column("period", lambda r, rc: r.period),
+    Column("value", lambda r, rc: r.value, decimals=True),
+    Column("unit", lambda r, rc: r.unit),
+    Column("unit_label", _unit_label),
+    Column("status", lambda r, rc: r.status),
+    Column("status_label", _status_label),
+    Column("target_met", lambda r, rc: r.target_met),
+    Column("direction", lambda r, rc: r.direction),
+    Column("target", lambda r, rc: r.target, decimals=True),
+    Column("warning", lambda r, rc: r.warning, decimals=True),
+    Column("critical", lambda r, rc: r.critical, decimals=True),
+    Column("comment", lambda r, rc: r.comment),
+    Column("source", lambda r, rc: r.source),
+    Column("submitted_by", lambda r, rc: r.submitted_by),
+    Column("submitted_by_name", lambda r, rc: rc.person(r.submitted_by)),
+    Column("submitted_at", lambda r, rc: r.submitted_at),
+    Column("responsible", lambda r, rc: r.responsible[0] if r.responsible else None),
+    Column(
+        "responsible_name", lambda r, rc: rc.person(r.responsible[0]) if r.responsible else None
+    ),
+    Column("responsible_role", _role),
+    Column("decision", lambda r, rc: str(r.decision.id) if r.decision else None),
+    Column("decision_status", lambda r, rc: r.decision.status if r.decision else None),
+    Column("decision_trigger", lambda r, rc: r.decision.trigger if r.decision else None),
+    Column("approver", lambda r, rc: r.decision.approver_id if r.decision else None),
+    Column("decide_by", lambda r, rc: r.decision.decide_by if r.decision else None),
+    Column("action", lambda r, rc: r.decision.action if r.decision else None),
+    Column("action_owner", lambda r, rc: r.decision.owner_id if r.decision else None),
+    Column("action_due", lambda r, rc: r.decision.action_due if r.decision else None),
+    Column("decided_by", lambda r, rc: r.decision.decided_by if r.decision else None),
+    Column("decided_at", lambda r, rc: r.decision.decided_at if r.decision else None),
+    Column("rejection_reason", lambda r, rc: r.decision.rejection_reason if r.decision else None),
+)
+"""Every export column, in file order."""
+
+HEADERS: tuple[str, ...] = tuple(c.header for c in COLUMNS)
+
+
+def cells(row: ExportRow, rc: RenderContext) -> list[Cell]:
+    """The row's cells, in :data:`COLUMNS` order."""
+    return [column.cell(row, rc) for column in COLUMNS]
+
+
+def table(rows: Sequence[ExportRow], rc: RenderContext) -> list[list[Cell]]:
+    """Every row's cells (no header)."""
+    return [cells(row, rc) for row in rows]

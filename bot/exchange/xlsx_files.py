@@ -1,0 +1,75 @@
+"""This module contains the XLSX export (openpyxl, imported only when a workbook is written).
+
+One sheet of the same columns as the CSV: numbers are real numbers shown with the indicator's
+decimals, dates and times are real dates in Europe/Riga local time (Excel has no time zones),
+the header row is bold and frozen, and an auto-filter covers the table.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from bot.exchange.table import COLUMNS, HEADERS, table
+from bot.render.context import RenderContext
+from workflows.exchange import ExportRow
+
+SHEET_TITLE = "measurements"
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+
+
+def _number_format(decimals: int | None) -> str:
+    return "0" if decimals == 0 else "0." + "0" * decimals if decimals else "General"
+
+
+def write_xlsx(rows: Sequence[ExportRow], rc: RenderContext) -> bytes:
+    """The export as an Excel workbook (``.xlsx`` bytes).
+
+    Returns:
+        The workbook: one sheet ``measurements`` with a header row and one row per
+        measurement.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(SHEET_TITLE)
+    sheet.freeze_panes = "A2"
+    last = get_column_letter(len(HEADERS))
+    sheet.auto_filter.ref = f"A1:{last}{len(rows) + 1}"
+    bold = Font(bold=True)
+    header = []
+    for title in HEADERS:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    formats: dict[int | None, str] = {}
+    for row, cells in zip(rows, table(rows, rc), strict=True):
+        out: list[object] = []
+        decimals = formats.setdefault(row.decimals, _number_format(row.decimals))
+        for column, value in zip(COLUMNS, cells, strict=True):
+            if isinstance(value, datetime):
+                cell = WriteOnlyCell(sheet, value=value.astimezone(rc.tz).replace(tzinfo=None))
+                cell.number_format = DATETIME_FORMAT
+            elif isinstance(value, date):
+                cell = WriteOnlyCell(sheet)
+                cell.value = value
+                cell.number_format = DATE_FORMAT
+            elif isinstance(value, Decimal) and column.decimals:
+                cell = WriteOnlyCell(sheet)
+                cell.value = value
+                cell.number_format = decimals
+            else:
+                out.append(value)
+                continue
+            out.append(cell)
+        sheet.append(out)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

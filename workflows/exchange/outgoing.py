@@ -1,0 +1,233 @@
+"""This module contains what an export holds: stored measurements with their decisions.
+
+One :class:`ExportRow` per stored measurement of the chosen periods, in period, plan and
+indicator order, with the target and thresholds it was judged against (stored with the value)
+and the improvement decision it opened, if any, with its action (PU3-3 steps 4 and 5).
+Labels and languages are the formats' business (``bot.exchange``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlmodel import Session, col, select
+
+from storage.models import ImprovementDecision, Measurement
+from workflows.context import Context
+from workflows.periods import Period, PeriodError
+from workflows.plan.model import UnknownPlanItem
+from workflows.plan.schema import Frequency, Mark
+
+CHUNK = 500
+"""Ids per ``IN (…)`` list, well below every backend's limit on bound parameters."""
+
+
+@dataclass(frozen=True)
+class DecisionFacts:
+    """The improvement decision a measurement opened, and its action (PU3-3 step 5).
+
+    Attributes:
+        id: The decision number people see in chat.
+        status: ``open``, ``approved`` or ``rejected``.
+        trigger: ``critical`` or ``warnings`` (several warnings in a row).
+        approver_id: Who decides.
+        decide_by: Decision deadline (a local date).
+        opened_at: When it opened (aware UTC).
+        action: The improvement action, once approved.
+        owner_id: Who carries out the action.
+        action_due: When the action is due (a local date).
+        decided_by: Who decided.
+        decided_at: When (aware UTC).
+        rejection_reason: Why it was rejected.
+    """
+
+    id: int
+    status: str
+    trigger: str
+    approver_id: str
+    decide_by: date
+    opened_at: datetime
+    action: str | None
+    owner_id: str | None
+    action_due: date | None
+    decided_by: str | None
+    decided_at: datetime | None
+    rejection_reason: str | None
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One stored measurement as exported.
+
+    Attributes:
+        activity_id: The service or resource.
+        indicator_id: The indicator.
+        period: Canonical period text (``2026-10``, ``2026-Q3``).
+        value: The value, exact.
+        unit: The unit code (``percent``, ``EUR``, …).
+        decimals: Decimal places the indicator shows (``None`` if it left the plan).
+        direction: ``higher_is_better`` or ``lower_is_better``.
+        target: Target in force when it was stored.
+        warning: Warning threshold in force.
+        critical: Critical threshold in force.
+        status: ``ok``, ``warning`` or ``critical``.
+        target_met: Whether the target was met.
+        comment: The comment, if any (may hold line breaks when imported).
+        source: ``chat`` or the import source's name.
+        submitted_by: Person id of who submitted or imported it.
+        submitted_at: When (aware UTC).
+        responsible: ``(person id, role id)`` of the activity's first responsible (A) at its
+            own scale, or ``None``.
+        decision: The decision this value opened, or ``None``.
+    """
+
+    activity_id: str
+    indicator_id: str
+    period: str
+    value: Decimal
+    unit: str
+    decimals: int | None
+    direction: str
+    target: Decimal
+    warning: Decimal
+    critical: Decimal
+    status: str
+    target_met: bool
+    comment: str | None
+    source: str
+    submitted_by: str
+    submitted_at: datetime
+    responsible: tuple[str, str] | None
+    decision: DecisionFacts | None
+
+
+def export_periods(session: Session, ctx: Context, period_text: str | None) -> tuple[Period, ...]:
+    """The periods to export.
+
+    Args:
+        session: The open session.
+        ctx: The plan.
+        period_text: A period (``2026-10``); ``None`` means the latest period with stored
+            values of every frequency (monthly and quarterly indicators: two periods).
+
+    Returns:
+        The periods, oldest first; empty when nothing is stored.
+
+    Raises:
+        workflows.periods.PeriodError: If ``period_text`` is not a period.
+    """
+    if period_text is not None:
+        return (Period.parse(period_text),)
+    latest: dict[Frequency, Period] = {}
+    for text in session.exec(select(Measurement.period).distinct()).all():
+        try:
+            period = Period.parse(text)
+        except PeriodError:  # pragma: no cover - only canonical periods are stored
+            continue
+        if period.frequency not in latest or latest[period.frequency] < period:
+            latest[period.frequency] = period
+    return tuple(sorted(latest.values(), key=lambda p: (p.start, p.end)))
+
+
+def _chunks(items: Sequence[int]) -> Iterable[Sequence[int]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def gather(session: Session, ctx: Context, periods: Sequence[Period]) -> list[ExportRow]:
+    """Every stored measurement of ``periods`` with its decision, in a stable order.
+
+    Order: period start, then the activity's and the indicator's place in the plan (items
+    that left the plan last, by id).
+    """
+    texts = [str(p) for p in periods]
+    if not texts:
+        return []
+    measurements = session.exec(select(Measurement).where(col(Measurement.period).in_(texts)))
+    found = list(measurements.all())
+    ids = [m.id for m in found if m.id is not None]
+    decisions: dict[int, ImprovementDecision] = {}
+    for chunk in _chunks(ids):
+        query = select(ImprovementDecision).where(
+            col(ImprovementDecision.measurement_id).in_(chunk)
+        )
+        for decision in session.exec(query).all():
+            decisions[decision.measurement_id] = decision
+    place = _plan_order(ctx)
+    starts = {str(p): p.start for p in periods}
+    found.sort(
+        key=lambda m: (starts[m.period], *place.get(m.indicator_id, (1 << 30, 0)), m.indicator_id)
+    )
+    responsible = _responsible(ctx)
+    return [_row(m, ctx, decisions.get(m.id or 0), responsible) for m in found]
+
+
+def _plan_order(ctx: Context) -> dict[str, tuple[int, int]]:
+    return {
+        indicator.id: (a, i)
+        for a, activity in enumerate(ctx.plan.activities)
+        for i, indicator in enumerate(activity.indicators)
+    }
+
+
+def _responsible(ctx: Context) -> dict[str, tuple[str, str]]:
+    out: dict[str, tuple[str, str]] = {}
+    for activity in ctx.plan.activities:
+        holders = ctx.plan.holders(activity, activity.scale, Mark.A)
+        if holders:
+            out[activity.id] = (holders[0].person, holders[0].role)
+    return out
+
+
+def _decimals(ctx: Context, indicator_id: str) -> int | None:
+    try:
+        return ctx.plan.indicator(indicator_id)[1].decimals
+    except UnknownPlanItem:
+        return None
+
+
+def _row(
+    m: Measurement,
+    ctx: Context,
+    decision: ImprovementDecision | None,
+    responsible: dict[str, tuple[str, str]],
+) -> ExportRow:
+    facts = None
+    if decision is not None and decision.id is not None:
+        facts = DecisionFacts(
+            id=decision.id,
+            status=decision.status,
+            trigger=decision.trigger,
+            approver_id=decision.approver_id,
+            decide_by=decision.decide_by,
+            opened_at=decision.opened_at,
+            action=decision.action,
+            owner_id=decision.owner_id,
+            action_due=decision.action_due,
+            decided_by=decision.decided_by,
+            decided_at=decision.decided_at,
+            rejection_reason=decision.rejection_reason,
+        )
+    return ExportRow(
+        activity_id=m.activity_id,
+        indicator_id=m.indicator_id,
+        period=m.period,
+        value=m.value,
+        unit=m.unit,
+        decimals=_decimals(ctx, m.indicator_id),
+        direction=m.direction,
+        target=m.target,
+        warning=m.warning,
+        critical=m.critical,
+        status=m.status,
+        target_met=m.target_met,
+        comment=m.comment,
+        source=m.source,
+        submitted_by=m.submitted_by,
+        submitted_at=m.submitted_at,
+        responsible=responsible.get(m.activity_id),
+        decision=facts,
+    )
