@@ -12,7 +12,9 @@ from bot.i18n import Translator
 from workflows.evaluation import Status
 from workflows.plan.model import LoadedPlan, UnknownPlanItem
 
-STATUS_MARK = {Status.OK: "🟢", Status.WARNING: "🟡", Status.CRITICAL: "🔴"}
+STATUS_MARK = {Status.OK: "✅", Status.WARNING: "⚠️", Status.CRITICAL: "❌"}
+"""Status marks that differ in shape (tick, triangle, cross), not only in colour, so they
+read the same to colour-blind people and in greyscale; the status word always follows."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ class RenderContext:
         return fmt_indicator_value(value, indicator, self.t)
 
     def status(self, status: Status) -> str:
-        """A status with its mark: ``🔴 kritisks``."""
+        """A status with its mark: ``❌ kritisks``."""
         t = self.t
         words = {
             Status.OK: t.gettext("OK"),

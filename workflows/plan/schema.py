@@ -207,8 +207,32 @@ class Unit(_Strict):
         return self.en if locale == "en" else self.lv
 
 
+def wider(scale: Scale, than: Scale) -> bool:
+    """Whether ``scale`` lies above ``than`` (institution is wider than service or resource).
+
+    Service and resource scales are siblings, neither wider than the other (domain.md §1.5).
+    """
+    if {scale, than} == {Scale.PAKALPOJUMA, Scale.RESURSA}:
+        return False
+    return SCALE_ORDER.index(scale) < SCALE_ORDER.index(than)
+
+
+class Rollup(_Strict):
+    """What a roll-up channel aggregates: the channels ``covers`` lists, at ``scale``.
+
+    A covered channel is a team channel (its activities) or another roll-up channel (what
+    that one covers), so roll-ups chain by scale: service → institution → municipality.
+    """
+
+    scale: Scale
+    covers: tuple[Identifier, ...] = Field(min_length=1)
+
+
 class Channel(_Strict):
     """A team channel: where summaries and decisions of its activities are posted.
+
+    With ``rollup`` it is a roll-up channel instead: it gets no activities of its own but an
+    aggregated summary of the channels it covers, each in its own post.
 
     ``language`` is the language posts use (default: the plan's ``locale``).
     ``telegram_chat_id`` is the Telegram group or supergroup that receives them (negative,
@@ -221,6 +245,7 @@ class Channel(_Strict):
     language: Literal["lv", "en"] | None = None
     telegram_chat_id: int | None = Field(default=None, lt=0)
     slack_channel_id: str | None = Field(default=None, pattern=r"^[CG][A-Z0-9]{2,20}$")
+    rollup: Rollup | None = None
 
 
 class Person(_Strict):

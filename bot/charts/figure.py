@@ -1,0 +1,189 @@
+"""This module contains whole summary charts as PNG bytes (matplotlib, Agg, no screen).
+
+A team channel's chart has one panel per indicator (its last 12 periods, target line,
+warning and critical zones) and a participation panel; a roll-up's chart has the covered
+channels' indicators by status, the participation, and the indicators furthest off target.
+At most :data:`MAX_PANELS` indicator panels are drawn (field case C06: a summary of 120
+controls still gets a readable chart): the worst ones first.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from bot.charts.palette import (
+    BLUE,
+    CRITICAL_HATCH,
+    GREEN,
+    INK,
+    ORANGE,
+    STATUS_MARKER,
+    VERMILLION,
+    WARNING_HATCH,
+)
+from bot.charts.panels import indicator_panel, participation_panel, status_panel
+from bot.formatting import fmt_period
+from bot.i18n import Translator
+from workflows.evaluation import Status
+from workflows.notices import PeriodParticipation, RollupSummary, Summary, SummaryLine
+from workflows.periods import Period
+from workflows.plan.model import LoadedPlan, UnknownPlanItem
+from workflows.trends import periods_back
+
+MAX_PANELS = 8
+"""Indicator panels per chart at most."""
+WIDTH = 10.0
+"""Figure width in inches (at 100 dpi: 1000 pixels, fits Telegram and Slack previews)."""
+PANEL_HEIGHT = 2.5
+DPI = 100
+
+_ORDER = {Status.CRITICAL: 0, Status.WARNING: 1, Status.OK: 2, None: 3}
+
+
+def pick_lines(lines: Sequence[SummaryLine], limit: int = MAX_PANELS) -> list[SummaryLine]:
+    """The lines to chart: all when they fit, else the worst ``limit`` (plan order kept)."""
+    charted = [line for line in lines if line.series]
+    if len(charted) <= limit:
+        return charted
+    ranked = sorted(range(len(charted)), key=lambda i: (_ORDER[charted[i].status], i))
+    return [charted[i] for i in sorted(ranked[:limit])]
+
+
+def _legend(ax: Axes, t: Translator) -> None:
+    handles = [
+        Line2D([], [], color=BLUE, lw=2, label=t.gettext("value")),
+        Line2D([], [], color=INK, lw=1.4, ls="--", label=t.gettext("target")),
+        Patch(facecolor=ORANGE, alpha=0.35, hatch=WARNING_HATCH, label=t.gettext("warning zone")),
+        Patch(
+            facecolor=VERMILLION,
+            alpha=0.35,
+            hatch=CRITICAL_HATCH,
+            label=t.gettext("critical zone"),
+        ),
+        Line2D(
+            [],
+            [],
+            ls="",
+            marker=STATUS_MARKER[Status.OK],
+            color=GREEN,
+            mec=INK,
+            label=t.gettext("OK"),
+        ),
+        Line2D(
+            [],
+            [],
+            ls="",
+            marker=STATUS_MARKER[Status.WARNING],
+            color=ORANGE,
+            mec=INK,
+            label=t.gettext("warning"),
+        ),
+        Line2D(
+            [],
+            [],
+            ls="",
+            marker=STATUS_MARKER[Status.CRITICAL],
+            color=VERMILLION,
+            mec=INK,
+            label=t.gettext("critical"),
+        ),
+    ]
+    ax.legend(handles=handles, loc="lower center", ncol=7, fontsize=8, frameon=False)
+
+
+def _png(fig: Figure) -> bytes:
+    FigureCanvasAgg(fig)  # the Agg canvas: no screen needed
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
+def _draw(
+    plan: LoadedPlan,
+    t: Translator,
+    title: str,
+    period: str,
+    lines: Sequence[SummaryLine],
+    participation: Sequence[PeriodParticipation],
+    note: str | None,
+    statuses: tuple[list[str], list[tuple[int, int, int, int]]] | None = None,
+) -> bytes:
+    periods = [str(p) for p in periods_back(Period.parse(period))]
+    known = []
+    for line in lines:
+        try:
+            known.append((plan.indicator(line.indicator_id)[1], line))
+        except UnknownPlanItem:
+            continue  # the indicator left the plan: no thresholds to draw against
+    rows = math.ceil(len(known) / 2)
+    extra = (1 if participation else 0) + (1 if statuses else 0)
+    height = 1.3 + PANEL_HEIGHT * (rows + extra)
+    fig = Figure(figsize=(WIDTH, height), dpi=DPI, layout="constrained")
+    fig.get_layout_engine().set(h_pad=0.08, hspace=0.06)  # type: ignore[call-arg, union-attr]
+    fig.suptitle(title, fontsize=12, fontweight="bold", x=0.01, ha="left")
+    grid = fig.add_gridspec(rows + extra + 1, 2, height_ratios=[0.18] + [1.0] * (rows + extra))
+    legend_ax = fig.add_subplot(grid[0, :])
+    legend_ax.axis("off")
+    if note:
+        legend_ax.text(0, 1.0, note, fontsize=8, va="top", color=INK)
+    row = 1
+    if statuses:
+        status_panel(fig.add_subplot(grid[row, :]), statuses[0], statuses[1], t)
+        row += 1
+    for position, (indicator, line) in enumerate(known):
+        ax = fig.add_subplot(grid[row + position // 2, position % 2])
+        indicator_panel(ax, indicator, periods, line.series, t)
+    row += rows
+    if participation:
+        participation_panel(fig.add_subplot(grid[row, :]), participation, t)
+    if known:
+        _legend(legend_ax, t)
+    return _png(fig)
+
+
+def summary_chart(notice: Summary, plan: LoadedPlan, t: Translator) -> bytes:
+    """The chart of a team channel's summary, as PNG bytes.
+
+    Raises:
+        Exception: Whatever matplotlib raises; the caller keeps the text without a chart.
+    """
+    lines = [line for part in notice.activities for line in part.lines]
+    chosen = pick_lines(lines)
+    charted = sum(1 for line in lines if line.series)
+    note = None
+    if len(chosen) < charted:
+        note = t.gettext(
+            "{shown} of {total} indicators shown: those furthest off target first",
+            shown=len(chosen),
+            total=charted,
+        )
+    title = t.gettext(
+        "{channel} — {period}",
+        channel=plan.channel(notice.channel_id).label.get(t.lang),
+        period=fmt_period(notice.period, t),
+    )
+    return _draw(plan, t, title, notice.period, chosen, notice.participation, note)
+
+
+def rollup_chart(notice: RollupSummary, plan: LoadedPlan, t: Translator) -> bytes:
+    """The chart of a roll-up summary, as PNG bytes (see :func:`summary_chart`)."""
+    labels = [plan.channel(p.channel_id).label.get(t.lang) for p in notice.parts]
+    counts = [p.statuses for p in notice.parts]
+    worst = [r.line for r in notice.worst if r.line.series][: MAX_PANELS - 2]
+    note = t.gettext("The indicators furthest off target") if worst else None
+    title = t.gettext(
+        "{channel} — {period}",
+        channel=plan.channel(notice.channel_id).label.get(t.lang),
+        period=fmt_period(notice.period, t),
+    )
+    return _draw(
+        plan, t, title, notice.period, worst, notice.participation, note, (labels, counts)
+    )

@@ -1,0 +1,290 @@
+"""This module contains the chart panels: an indicator's trend and participation bars.
+
+Each function draws on one matplotlib ``Axes``; :mod:`bot.charts.figure` lays them out.
+Numbers on the axes go through Babel in the reader's language (decimal comma in Latvian).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from decimal import Decimal
+
+from matplotlib.axes import Axes
+from matplotlib.colors import to_rgba
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from bot.charts.palette import (
+    BLUE,
+    CRITICAL_HATCH,
+    GREEN,
+    GREY,
+    INK,
+    NO_DATA_HATCH,
+    ORANGE,
+    STATUS_COLOUR,
+    STATUS_MARKER,
+    VERMILLION,
+    WARNING_HATCH,
+)
+from bot.formatting import fmt_number, fmt_period_tick, shorten
+from bot.i18n import Translator
+from workflows.notices import PeriodParticipation, SeriesPoint
+from workflows.periods import Period
+from workflows.plan.schema import Direction, Indicator
+
+TITLE_CHARACTERS = 48
+"""Longer indicator names are shortened in a panel's title (the text lists them in full)."""
+_BOX = {"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
+"""A white box behind numbers drawn over hatching, so they stay legible."""
+
+
+def _ticks(periods: Sequence[str], t: Translator) -> list[str]:
+    out = []
+    for index, text in enumerate(periods):
+        period = Period.parse(text)
+        with_year = index == 0 or period.index == 1
+        out.append(fmt_period_tick(text, t, with_year=with_year))
+    return out
+
+
+def _limits(indicator: Indicator, values: Sequence[float]) -> tuple[float, float]:
+    """Y limits that show the values and all three thresholds, with a margin."""
+    marks = [float(indicator.target), float(indicator.warning), float(indicator.critical)]
+    low, high = min([*values, *marks]), max([*values, *marks])
+    margin = (high - low) * 0.15 or max(abs(high) * 0.1, 1.0)
+    low, high = low - margin, high + margin
+    # values cannot pass the bounds (0..100 for a percentage): keep only a sliver beyond,
+    # so a value or target on the bound is not cut in half by the frame
+    bottom, top = indicator.bounds
+    sliver = (high - low) * 0.04
+    if bottom is not None:
+        low = max(low, float(bottom) - sliver)
+    if top is not None:
+        high = min(high, float(top) + sliver)
+    return low, high
+
+
+def indicator_panel(
+    ax: Axes,
+    indicator: Indicator,
+    periods: Sequence[str],
+    points: Sequence[SeriesPoint],
+    t: Translator,
+) -> None:
+    """An indicator's values over ``periods`` with its target line and threshold zones.
+
+    The warning zone is orange with ``//`` hatching, the critical zone vermillion with
+    ``xx``; each value's marker has its status's shape (circle, triangle, cross). Periods
+    without a value leave a gap in the line.
+
+    Args:
+        ax: Where to draw.
+        indicator: Gives thresholds, direction, unit and decimals (as the plan has them now).
+        periods: The x axis, oldest first (e.g. the last 12 months).
+        points: The values that exist, each for one of ``periods``.
+        t: The reader's language.
+    """
+    index = {p: i for i, p in enumerate(periods)}
+    shown = [p for p in points if p.period in index]
+    xs = [index[p.period] for p in shown]
+    ys = [float(p.value) for p in shown]
+    low, high = _limits(indicator, ys)
+    ax.set_ylim(low, high)
+    warning, critical = float(indicator.warning), float(indicator.critical)
+    if indicator.direction is Direction.HIGHER_IS_BETTER:
+        zones = (
+            (critical, warning, ORANGE, WARNING_HATCH),
+            (low, critical, VERMILLION, CRITICAL_HATCH),
+        )
+    else:
+        zones = (
+            (warning, critical, ORANGE, WARNING_HATCH),
+            (critical, high, VERMILLION, CRITICAL_HATCH),
+        )
+    for bottom_, top_, colour, hatch in zones:
+        ax.axhspan(
+            bottom_,
+            top_,
+            facecolor=to_rgba(colour, 0.16),
+            edgecolor=to_rgba(colour, 0.55),
+            hatch=hatch,
+            lw=0,
+            zorder=1,
+        )
+    ax.axhline(float(indicator.target), color=INK, lw=1.4, ls="--", zorder=2)
+    # a line through consecutive values only: a missing period breaks it
+    run_x: list[int] = []
+    run_y: list[float] = []
+    for x, y in zip(xs, ys, strict=True):
+        if run_x and x != run_x[-1] + 1:
+            ax.plot(run_x, run_y, color=BLUE, lw=2, zorder=3)
+            run_x, run_y = [], []
+        run_x.append(x)
+        run_y.append(y)
+    if run_x:
+        ax.plot(run_x, run_y, color=BLUE, lw=2, zorder=3)
+    for point, x, y in zip(shown, xs, ys, strict=True):
+        ax.scatter(
+            [x],
+            [y],
+            marker=STATUS_MARKER[point.status],
+            s=70,
+            color=STATUS_COLOUR[point.status],
+            edgecolors=INK,
+            linewidths=0.8,
+            zorder=4,
+        )
+    current = len(periods) - 1
+    if shown and index[shown[-1].period] == current:
+        last = shown[-1]
+        ax.annotate(
+            fmt_number(last.value, indicator.decimals, t),
+            (current, float(last.value)),
+            textcoords="offset points",
+            xytext=(-8, 10),
+            ha="right",
+            fontsize=9,
+            fontweight="bold",
+            color=INK,
+            bbox=_BOX,
+            zorder=5,
+        )
+    elif shown:  # this period's value is missing: say so where it would be
+        ax.text(
+            current,
+            (low + high) / 2,
+            t.gettext("no data"),
+            rotation=90,
+            ha="center",
+            va="center",
+            fontsize=8,
+            color=INK,
+            bbox=_BOX,
+            zorder=5,
+        )
+    ax.set_xlim(-0.5, len(periods) - 0.5)
+    ax.set_xticks(range(len(periods)), _ticks(periods, t), fontsize=6.5)
+    ax.yaxis.set_major_locator(MaxNLocator(5))
+    decimals = indicator.decimals
+    ax.yaxis.set_major_formatter(
+        FuncFormatter(lambda v, _pos: fmt_number(Decimal(str(round(v, 6))), decimals, t))
+    )
+    ax.tick_params(axis="y", labelsize=8)
+    ax.set_title(shorten(indicator.label.get(t.lang), TITLE_CHARACTERS), fontsize=9, loc="left")
+    ax.set_ylabel(indicator.unit.get(t.lang), fontsize=8)
+    ax.grid(axis="y", color="#dddddd", lw=0.6, zorder=0)
+    if not shown:
+        ax.text(0.5, 0.5, t.gettext("no data"), transform=ax.transAxes, ha="center", color=GREY)
+
+
+def participation_panel(ax: Axes, history: Sequence[PeriodParticipation], t: Translator) -> None:
+    """Stacked bars per period: controls answered on time, late and not at all (in %).
+
+    On time is solid bluish green, late orange with ``//``, not answered vermillion with
+    ``xx``; the counts are written in each bar's segments that are large enough.
+    """
+    periods = [h.period for h in history]
+    bottoms = [0.0] * len(history)
+    kinds = (
+        ("on_time", GREEN, "", t.gettext("on time")),
+        ("late", ORANGE, WARNING_HATCH, t.gettext("late")),
+        ("missing", VERMILLION, CRITICAL_HATCH, t.gettext("not answered")),
+    )
+    for attribute, colour, hatch, label in kinds:
+        counts = [getattr(h.participation, attribute) for h in history]
+        shares = [
+            100.0 * c / h.participation.total if h.participation.total else 0.0
+            for c, h in zip(counts, history, strict=True)
+        ]
+        ax.bar(
+            range(len(history)),
+            shares,
+            bottom=bottoms,
+            color=colour,
+            hatch=hatch,
+            edgecolor=INK,
+            linewidth=0.6,
+            label=label,
+            zorder=2,
+        )
+        for x, (count, share, bottom) in enumerate(zip(counts, shares, bottoms, strict=True)):
+            if count and share >= 12:
+                ax.text(
+                    x,
+                    bottom + share / 2,
+                    str(count),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color=INK,
+                    fontweight="bold",
+                    bbox=_BOX,
+                    zorder=3,
+                )
+        bottoms = [b + s for b, s in zip(bottoms, shares, strict=True)]
+    ax.set_ylim(0, 100)
+    ax.set_xlim(-0.5, max(len(history), 1) - 0.5)
+    ax.set_xticks(range(len(history)), _ticks(periods, t), fontsize=7)
+    ax.yaxis.set_major_formatter(
+        FuncFormatter(lambda v, _pos: fmt_number(Decimal(int(v)), 0, t) + "%")
+    )
+    ax.tick_params(axis="y", labelsize=8)
+    title = t.gettext("Controls answered on time, late and not at all")
+    ax.set_title(title, fontsize=9, loc="left")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+
+
+def status_panel(
+    ax: Axes, labels: Sequence[str], counts: Sequence[tuple[int, int, int, int]], t: Translator
+) -> None:
+    """Horizontal stacked bars per covered channel: indicators OK, warning, critical, no data."""
+    kinds = (
+        (GREEN, "", t.gettext("OK")),
+        (ORANGE, WARNING_HATCH, t.gettext("warning")),
+        (VERMILLION, CRITICAL_HATCH, t.gettext("critical")),
+        ("#ffffff", NO_DATA_HATCH, t.gettext("no data")),
+    )
+    ys = list(range(len(labels)))[::-1]
+    lefts = [0] * len(labels)
+    for position, (colour, hatch, label) in enumerate(kinds):
+        widths = [c[position] for c in counts]
+        ax.barh(
+            ys,
+            widths,
+            left=lefts,
+            color=colour,
+            hatch=hatch,
+            edgecolor=INK,
+            linewidth=0.6,
+            label=label,
+            zorder=2,
+        )
+        for y, width, left in zip(ys, widths, lefts, strict=True):
+            if width:
+                ax.text(
+                    left + width / 2,
+                    y,
+                    str(width),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    fontweight="bold",
+                    color=INK,
+                    bbox=_BOX,
+                    zorder=3,
+                )
+        lefts = [a + b for a, b in zip(lefts, widths, strict=True)]
+    wrapped = ["\n".join(textwrap.wrap(shorten(label, 60), 24)) for label in labels]
+    ax.set_yticks(ys, wrapped, fontsize=8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.tick_params(axis="x", labelsize=8)
+    ax.set_title(t.gettext("Indicators by status"), fontsize=9, loc="left")
+    ax.legend(
+        handles=[Patch(facecolor=c, hatch=h, edgecolor=INK, label=label) for c, h, label in kinds],
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        fontsize=8,
+        frameon=False,
+    )
