@@ -146,7 +146,13 @@ class Outbox:
 
     def prepare(self, item: Outgoing, route: Route) -> Message:
         """Render ``item`` for ``route``'s language and zone."""
-        rc = RenderContext(translator(route.lang), self.ctx.plan, route.tz, route.address.kind)
+        rc = RenderContext(
+            translator(route.lang),
+            self.ctx.plan,
+            route.tz,
+            route.address.kind,
+            images=route.address.platform != CONSOLE,
+        )
         return render(item.notice, rc)
 
     async def render_for(self, item: Outgoing) -> Message:

@@ -42,8 +42,18 @@ MAX_PANELS = 8
 """Indicator panels per chart at most."""
 WIDTH = 10.0
 """Figure width in inches (at 100 dpi: 1000 pixels, fits Telegram and Slack previews)."""
-PANEL_HEIGHT = 2.5
 DPI = 100
+# the fixed layout, in inches
+TITLE_HEIGHT = 0.5
+LEGEND_HEIGHT = 0.4
+PANEL_TITLE = 0.35
+AXES_HEIGHT = 1.75
+TICKS = 0.5
+BOTTOM = 0.05
+NOTE_HEIGHT = 0.3
+LEFT = 0.8
+RIGHT = 0.25
+GAP = 0.85
 
 _ORDER = {Status.CRITICAL: 0, Status.WARNING: 1, Status.OK: 2, None: 3}
 
@@ -106,6 +116,36 @@ def _png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+class _Layout:
+    """Rows of panels placed in inches from the top.
+
+    A fixed layout: matplotlib's layout engines measure every label first, which cost more
+    time than the drawing itself.
+    """
+
+    def __init__(self, fig: Figure, height: float) -> None:
+        self.fig = fig
+        self.height = height
+        self.top = TITLE_HEIGHT
+
+    def add(self, height: float, column: int | None = None) -> Axes:
+        """An axes in the current row: full width (``column`` ``None``) or column 0/1."""
+        inner = WIDTH - LEFT - RIGHT
+        if column is None:
+            left, width = LEFT, inner
+        else:
+            width = (inner - GAP) / 2
+            left = LEFT + column * (width + GAP)
+        bottom = self.height - self.top - PANEL_TITLE - height
+        return self.fig.add_axes(
+            (left / WIDTH, bottom / self.height, width / WIDTH, height / self.height)
+        )
+
+    def next_row(self, height: float) -> None:
+        """Move below a row whose axes were ``height`` tall."""
+        self.top += PANEL_TITLE + height + TICKS
+
+
 def _draw(
     plan: LoadedPlan,
     t: Translator,
@@ -124,28 +164,37 @@ def _draw(
         except UnknownPlanItem:
             continue  # the indicator left the plan: no thresholds to draw against
     rows = math.ceil(len(known) / 2)
-    extra = (1 if participation else 0) + (1 if statuses else 0)
-    height = 1.3 + PANEL_HEIGHT * (rows + extra)
-    fig = Figure(figsize=(WIDTH, height), dpi=DPI, layout="constrained")
-    fig.get_layout_engine().set(h_pad=0.08, hspace=0.06)  # type: ignore[call-arg, union-attr]
-    fig.suptitle(title, fontsize=12, fontweight="bold", x=0.01, ha="left")
-    grid = fig.add_gridspec(rows + extra + 1, 2, height_ratios=[0.18] + [1.0] * (rows + extra))
-    legend_ax = fig.add_subplot(grid[0, :])
-    legend_ax.axis("off")
-    if note:
-        legend_ax.text(0, 1.0, note, fontsize=8, va="top", color=INK)
-    row = 1
-    if statuses:
-        status_panel(fig.add_subplot(grid[row, :]), statuses[0], statuses[1], t)
-        row += 1
-    for position, (indicator, line) in enumerate(known):
-        ax = fig.add_subplot(grid[row + position // 2, position % 2])
-        indicator_panel(ax, indicator, periods, line.series, t)
-    row += rows
+    status_height = 0.55 * len(statuses[0]) + 0.2 if statuses else 0.0
+    height = TITLE_HEIGHT + (LEGEND_HEIGHT if known else 0.0) + BOTTOM
+    height += rows * (PANEL_TITLE + AXES_HEIGHT + TICKS)
     if participation:
-        participation_panel(fig.add_subplot(grid[row, :]), participation, t)
-    if known:
+        height += PANEL_TITLE + AXES_HEIGHT + TICKS
+    if statuses:
+        height += PANEL_TITLE + status_height + TICKS
+    if note and known:
+        height += NOTE_HEIGHT
+    fig = Figure(figsize=(WIDTH, height), dpi=DPI)
+    fig.text(LEFT / WIDTH / 3, 1 - 0.12 / height, title, fontsize=12, fontweight="bold", va="top")
+    layout = _Layout(fig, height)
+    if statuses:
+        status_panel(layout.add(status_height), statuses[0], statuses[1], t)
+        layout.next_row(status_height)
+    if note and known:
+        fig.text(LEFT / WIDTH, 1 - (layout.top + 0.05) / height, note, fontsize=10, va="top")
+        layout.top += NOTE_HEIGHT
+    if known:  # the key to the indicator panels, right above them
+        bottom = 1 - (layout.top + LEGEND_HEIGHT) / height
+        legend_ax = fig.add_axes((0, bottom, 1, LEGEND_HEIGHT / height))
+        legend_ax.axis("off")
         _legend(legend_ax, t)
+        layout.top += LEGEND_HEIGHT
+    for position, (indicator, line) in enumerate(known):
+        ax = layout.add(AXES_HEIGHT, position % 2)
+        indicator_panel(ax, indicator, periods, line.series, t)
+        if position % 2 == 1 or position == len(known) - 1:
+            layout.next_row(AXES_HEIGHT)
+    if participation:
+        participation_panel(layout.add(AXES_HEIGHT), participation, t)
     return _png(fig)
 
 

@@ -6,7 +6,6 @@ Numbers on the axes go through Babel in the reader's language (decimal comma in 
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -125,17 +124,20 @@ def indicator_panel(
         run_y.append(y)
     if run_x:
         ax.plot(run_x, run_y, color=BLUE, lw=2, zorder=3)
-    for point, x, y in zip(shown, xs, ys, strict=True):
-        ax.scatter(
-            [x],
-            [y],
-            marker=STATUS_MARKER[point.status],
-            s=70,
-            color=STATUS_COLOUR[point.status],
-            edgecolors=INK,
-            linewidths=0.8,
-            zorder=4,
-        )
+    for status, marker in STATUS_MARKER.items():  # one call per status: cheap to draw
+        mine = [(x, y) for p, x, y in zip(shown, xs, ys, strict=True) if p.status is status]
+        if mine:
+            ax.plot(
+                [x for x, _y in mine],
+                [y for _x, y in mine],
+                ls="",
+                marker=marker,
+                ms=8.5,
+                mfc=STATUS_COLOUR[status],
+                mec=INK,
+                mew=0.8,
+                zorder=4,
+            )
     current = len(periods) - 1
     if shown and index[shown[-1].period] == current:
         last = shown[-1]
@@ -143,8 +145,9 @@ def indicator_panel(
             fmt_number(last.value, indicator.decimals, t),
             (current, float(last.value)),
             textcoords="offset points",
-            xytext=(-8, 10),
-            ha="right",
+            # above the point, or below it when it sits in the top quarter
+            xytext=(0, -17 if float(last.value) > high - (high - low) / 4 else 9),
+            ha="center",
             fontsize=9,
             fontweight="bold",
             color=INK,
@@ -233,7 +236,14 @@ def participation_panel(ax: Axes, history: Sequence[PeriodParticipation], t: Tra
     ax.tick_params(axis="y", labelsize=8)
     title = t.gettext("Controls answered on time, late and not at all")
     ax.set_title(title, fontsize=9, loc="left")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+    ax.legend(
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0),
+        ncol=3,
+        fontsize=8,
+        frameon=False,
+        borderaxespad=0.1,
+    )
 
 
 def status_panel(
@@ -247,12 +257,15 @@ def status_panel(
         ("#ffffff", NO_DATA_HATCH, t.gettext("no data")),
     )
     ys = list(range(len(labels)))[::-1]
+    for y, label in zip(ys, labels, strict=True):  # names above the bars: no wide margin
+        ax.text(0, y + 0.3, shorten(label, 90), fontsize=8, va="bottom", color=INK)
     lefts = [0] * len(labels)
     for position, (colour, hatch, label) in enumerate(kinds):
         widths = [c[position] for c in counts]
         ax.barh(
             ys,
             widths,
+            height=0.5,
             left=lefts,
             color=colour,
             hatch=hatch,
@@ -276,15 +289,17 @@ def status_panel(
                     zorder=3,
                 )
         lefts = [a + b for a, b in zip(lefts, widths, strict=True)]
-    wrapped = ["\n".join(textwrap.wrap(shorten(label, 60), 24)) for label in labels]
-    ax.set_yticks(ys, wrapped, fontsize=8)
+    ax.set_yticks([])
+    ax.set_ylim(-0.45, len(labels) - 0.2)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.tick_params(axis="x", labelsize=8)
     ax.set_title(t.gettext("Indicators by status"), fontsize=9, loc="left")
     ax.legend(
         handles=[Patch(facecolor=c, hatch=h, edgecolor=INK, label=label) for c, h, label in kinds],
-        loc="upper left",
+        loc="lower right",
         bbox_to_anchor=(1.0, 1.0),
+        ncol=4,
         fontsize=8,
         frameon=False,
+        borderaxespad=0.1,
     )

@@ -26,12 +26,15 @@ class RenderContext:
         plan: The loaded plan.
         tz: The recipient's time zone.
         audience: ``dm`` for a person, ``channel`` for a team channel.
+        images: Whether the recipient's platform shows pictures (the console does not, so
+            no chart is drawn for it).
     """
 
     t: Translator
     plan: LoadedPlan
     tz: ZoneInfo
     audience: Literal["dm", "channel"] = "dm"
+    images: bool = True
 
     def person(self, person_id: str) -> str:
         """A person's display name (the id if they left the plan)."""

@@ -97,4 +97,5 @@ def render_rollup(notice: RollupSummary, rc: RenderContext) -> Message:
     else:
         lines.append(t.gettext("No indicator is in the warning or critical zone."))
     lines.extend(follow_up_lines(notice.decisions, notice.actions, rc))
-    return Message("\n".join(lines), title=title, image=chart_or_none(notice, rc))
+    image = chart_or_none(notice, rc) if rc.images else None
+    return Message("\n".join(lines), title=title, image=image)

@@ -213,7 +213,8 @@ def render_summary(notice: Summary, rc: RenderContext) -> Message:
         period=fmt_period(notice.period, t),
     )
     blocks = ["\n".join(_activity_lines(part, rc)) for part in notice.activities]
-    return Message("\n\n".join(blocks), title=title, image=chart_or_none(notice, rc))
+    image = chart_or_none(notice, rc) if rc.images else None
+    return Message("\n\n".join(blocks), title=title, image=image)
 
 
 def render_posted(notice: SummaryPosted, rc: RenderContext) -> Message:
