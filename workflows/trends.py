@@ -58,6 +58,15 @@ def indicator_series(
     )
 
 
+def _share(
+    activity: Activity, control_round: ControlRound, values: Iterable[Measurement], zone: ZoneInfo
+) -> Participation:
+    expected = {i.id for i in round_indicators(activity, control_round.frequency)}
+    mine = [m for m in values if m.indicator_id in expected]
+    tardy = sum(1 for m in mine if late(m, control_round, zone))
+    return Participation(len(mine) - tardy, tardy, len(expected) - len(mine))
+
+
 def round_participation(
     session: Session, activity: Activity, control_round: ControlRound | None, zone: ZoneInfo
 ) -> Participation:
@@ -76,13 +85,10 @@ def round_participation(
     """
     if control_round is None or control_round.id is None:
         return Participation()
-    expected = {i.id for i in round_indicators(activity, control_round.frequency)}
     rows = session.exec(
         select(Measurement).where(col(Measurement.round_id) == control_round.id)
     ).all()
-    values = [m for m in rows if m.indicator_id in expected]
-    tardy = sum(1 for m in values if late(m, control_round, zone))
-    return Participation(len(values) - tardy, tardy, len(expected) - len(values))
+    return _share(activity, control_round, rows, zone)
 
 
 def participation_history(
@@ -91,7 +97,8 @@ def participation_history(
     """The activities' participation in each of the last 12 periods up to ``period``.
 
     Only the indicators of ``period``'s frequency count; a period in which none of the
-    activities had a round is left out (control had not started then).
+    activities had a round is left out (control had not started then). Two queries, however
+    many rounds.
     """
     chosen = [a for a in activities if round_indicators(a, period.frequency)]
     if not chosen:
@@ -105,8 +112,19 @@ def participation_history(
             col(ControlRound.period).in_(wanted),
         )
     ).all()
+    values: dict[int, list[Measurement]] = {r.id: [] for r in rounds if r.id is not None}
+    if values:
+        for m in session.exec(
+            select(Measurement).where(col(Measurement.round_id).in_(list(values)))
+        ).all():
+            values[m.round_id].append(m)
     totals: dict[str, Participation] = {}
     for control_round in rounds:
-        share = round_participation(session, by_id[control_round.activity_id], control_round, zone)
+        share = _share(
+            by_id[control_round.activity_id],
+            control_round,
+            values.get(control_round.id or 0, []),
+            zone,
+        )
         totals[control_round.period] = totals.get(control_round.period, Participation()) + share
     return tuple(PeriodParticipation(p, totals[p]) for p in wanted if p in totals)

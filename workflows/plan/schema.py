@@ -234,7 +234,8 @@ class Channel(_Strict):
     With ``rollup`` it is a roll-up channel instead: it gets no activities of its own but an
     aggregated summary of the channels it covers, each in its own post.
 
-    ``language`` is the language posts use (default: the plan's ``locale``).
+    ``language`` is the language posts use (default: the plan's ``locale``); ``both`` puts
+    the plan's ``locale`` first and the other language after it, in one message.
     ``telegram_chat_id`` is the Telegram group or supergroup that receives them (negative,
     as Telegram gives it); without it an administrator binds a group with ``/bind``.
     ``slack_channel_id`` is the Slack channel (``C…``, or ``G…`` for an old private one).
@@ -242,7 +243,7 @@ class Channel(_Strict):
 
     id: Identifier
     label: LocalText
-    language: Literal["lv", "en"] | None = None
+    language: Literal["lv", "en", "both"] | None = None
     telegram_chat_id: int | None = Field(default=None, lt=0)
     slack_channel_id: str | None = Field(default=None, pattern=r"^[CG][A-Z0-9]{2,20}$")
     rollup: Rollup | None = None
