@@ -16,7 +16,6 @@ import sys
 import tempfile
 import time
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -27,11 +26,11 @@ from bot.charts.attach import chart_or_none
 from bot.i18n import translator
 from bot.render import RenderContext
 from storage.db import Database
-from tests.support.summary_world import seed_year
+from tests.support.summary_world import sample_value, seed_year
 from workflows.calendar import WorkingCalendar
 from workflows.clock import FixedClock
 from workflows.context import Context
-from workflows.evaluation import Status
+from workflows.evaluation import Thresholds, evaluate
 from workflows.notices import ActivitySummary, SeriesPoint, Summary, SummaryLine, ToChannel
 from workflows.plan.loader import load_default_plan
 from workflows.summaries import post_summary
@@ -111,13 +110,15 @@ def c06_summary(ctx: Context) -> Summary:
     for n in range(120):
         _activity, indicator_id = monthly[n % len(monthly)]
         indicator = ctx.plan.indicator(indicator_id)[1]
-        status = (Status.OK, Status.WARNING, Status.CRITICAL)[n % 7 % 3]
-        series = tuple(
-            SeriesPoint(p, indicator.target + Decimal(k % 5 - 2), status)
-            for k, p in enumerate(periods)
-        )
+        series = []
+        for k, p in enumerate(periods):
+            value = sample_value(ctx, indicator_id, n + k)
+            series.append(SeriesPoint(p, value, evaluate(value, Thresholds.of(indicator)).status))
+        last = series[-1]
         lines.append(
-            SummaryLine(indicator_id, series[-1].value, status, None, None, None, series=series)
+            SummaryLine(
+                indicator_id, last.value, last.status, None, None, None, series=tuple(series)
+            )
         )
     part = ActivitySummary("dzivesvietas-deklaresana", "2026-10", None, tuple(lines), (), (), ())
     return Summary("pk-dzivesvieta", "2026-10", (part,))

@@ -62,6 +62,8 @@ def _limits(indicator: Indicator, values: Sequence[float]) -> tuple[float, float
         low = max(low, float(bottom) - sliver)
     if top is not None:
         high = min(high, float(top) + sliver)
+    if values:  # a value stored under older bounds still shows
+        low, high = min(low, min(values) - sliver), max(high, max(values) + sliver)
     return low, high
 
 
