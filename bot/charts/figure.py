@@ -45,7 +45,7 @@ WIDTH = 10.0
 DPI = 100
 # the fixed layout, in inches
 TITLE_HEIGHT = 0.5
-LEGEND_HEIGHT = 0.4
+LEGEND_HEIGHT = 0.5
 PANEL_TITLE = 0.35
 AXES_HEIGHT = 1.75
 TICKS = 0.5
@@ -106,7 +106,7 @@ def _legend(ax: Axes, t: Translator) -> None:
             label=t.gettext("critical"),
         ),
     ]
-    ax.legend(handles=handles, loc="lower center", ncol=7, fontsize=8, frameon=False)
+    ax.legend(handles=handles, loc="upper center", ncol=7, fontsize=8, frameon=False)
 
 
 def _png(fig: Figure) -> bytes:
@@ -151,16 +151,16 @@ def _draw(
     t: Translator,
     title: str,
     period: str,
-    lines: Sequence[SummaryLine],
+    lines: Sequence[tuple[SummaryLine, str | None]],
     participation: Sequence[PeriodParticipation],
     note: str | None,
     statuses: tuple[list[str], list[tuple[int, int, int, int]]] | None = None,
 ) -> bytes:
     periods = [str(p) for p in periods_back(Period.parse(period))]
     known = []
-    for line in lines:
+    for line, owner in lines:
         try:
-            known.append((plan.indicator(line.indicator_id)[1], line))
+            known.append((plan.indicator(line.indicator_id)[1], line, owner))
         except UnknownPlanItem:
             continue  # the indicator left the plan: no thresholds to draw against
     rows = math.ceil(len(known) / 2)
@@ -188,9 +188,9 @@ def _draw(
         legend_ax.axis("off")
         _legend(legend_ax, t)
         layout.top += LEGEND_HEIGHT
-    for position, (indicator, line) in enumerate(known):
+    for position, (indicator, line, owner) in enumerate(known):
         ax = layout.add(AXES_HEIGHT, position % 2)
-        indicator_panel(ax, indicator, periods, line.series, t)
+        indicator_panel(ax, indicator, periods, line.series, t, owner)
         if position % 2 == 1 or position == len(known) - 1:
             layout.next_row(AXES_HEIGHT)
     if participation:
@@ -219,14 +219,24 @@ def summary_chart(notice: Summary, plan: LoadedPlan, t: Translator) -> bytes:
         channel=plan.channel(notice.channel_id).label.get(t.lang),
         period=fmt_period(notice.period, t),
     )
-    return _draw(plan, t, title, notice.period, chosen, notice.participation, note)
+    pairs = [(line, None) for line in chosen]
+    return _draw(plan, t, title, notice.period, pairs, notice.participation, note)
+
+
+def _activity_label(plan: LoadedPlan, activity_id: str, t: Translator) -> str:
+    try:
+        return plan.activity(activity_id).label.get(t.lang)
+    except UnknownPlanItem:
+        return activity_id
 
 
 def rollup_chart(notice: RollupSummary, plan: LoadedPlan, t: Translator) -> bytes:
     """The chart of a roll-up summary, as PNG bytes (see :func:`summary_chart`)."""
     labels = [plan.channel(p.channel_id).label.get(t.lang) for p in notice.parts]
     counts = [p.statuses for p in notice.parts]
-    worst = [r.line for r in notice.worst if r.line.series][: MAX_PANELS - 2]
+    worst = [
+        (r.line, _activity_label(plan, r.activity_id, t)) for r in notice.worst if r.line.series
+    ][: MAX_PANELS - 2]
     note = t.gettext("The indicators furthest off target") if worst else None
     title = t.gettext(
         "{channel} — {period}",

@@ -35,6 +35,8 @@ from workflows.plan.schema import Direction, Indicator
 
 TITLE_CHARACTERS = 48
 """Longer indicator names are shortened in a panel's title (the text lists them in full)."""
+OWNER_CHARACTERS = 70
+"""Room for the activity's name above an indicator's name in a roll-up panel."""
 _BOX = {"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
 """A white box behind numbers drawn over hatching, so they stay legible."""
 
@@ -73,6 +75,7 @@ def indicator_panel(
     periods: Sequence[str],
     points: Sequence[SeriesPoint],
     t: Translator,
+    owner: str | None = None,
 ) -> None:
     """An indicator's values over ``periods`` with its target line and threshold zones.
 
@@ -86,6 +89,8 @@ def indicator_panel(
         periods: The x axis, oldest first (e.g. the last 12 months).
         points: The values that exist, each for one of ``periods``.
         t: The reader's language.
+        owner: The activity's name, shown small above the title (roll-ups, where indicators
+            of several activities stand side by side).
     """
     index = {p: i for i, p in enumerate(periods)}
     shown = [p for p in points if p.period in index]
@@ -178,6 +183,17 @@ def indicator_panel(
     )
     ax.tick_params(axis="y", labelsize=8)
     ax.set_title(shorten(indicator.label.get(t.lang), TITLE_CHARACTERS), fontsize=9, loc="left")
+    if owner is not None:  # the activity, small and grey, above the indicator's name
+        ax.annotate(
+            shorten(owner, OWNER_CHARACTERS),
+            xy=(0, 1),
+            xycoords="axes fraction",
+            xytext=(0, 19),
+            textcoords="offset points",
+            fontsize=7.5,
+            color="#555555",
+            va="bottom",
+        )
     ax.set_ylabel(indicator.unit.get(t.lang), fontsize=8)
     ax.grid(axis="y", color="#dddddd", lw=0.6, zorder=0)
     if not shown:
