@@ -7,8 +7,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlmodel import Session, col, select
 
+from bot.outbox import Outbox
+from bot.scheduler import ScheduleRunner
 from storage.db import Database
+from storage.models import Measurement
+from tests.support.recording import RecordingChannel
 from tests.support.summary_world import LATE, seed_year
 from workflows.clock import FixedClock
 from workflows.context import Context
@@ -108,19 +113,16 @@ async def test_an_action_whose_indicator_recovered_is_no_longer_listed(
     db: Database, ctx: Context, later: FixedClock
 ) -> None:
     seed_year(db, ctx)
-    from sqlmodel import col, select
 
-    from storage.models import Measurement
-
-    def recover(session: object) -> None:
-        rows = session.exec(  # type: ignore[attr-defined]
+    def recover(session: Session) -> None:
+        october = session.exec(
             select(Measurement).where(
                 col(Measurement.indicator_id) == "dd-within-sla",
                 col(Measurement.period) == "2026-10",
             )
         ).one()
-        rows.status, rows.value = Status.OK.value, Decimal("97.0")
-        session.add(rows)  # type: ignore[attr-defined]
+        october.status, october.value = Status.OK.value, Decimal("97.0")
+        session.add(october)
 
     db.transaction(recover)
     notice = post(db, ctx, "pk-dzivesvieta", "2026-10")
@@ -187,3 +189,34 @@ def test_roll_up_channels_get_their_summaries_on_schedule(ctx: Context) -> None:
     ):
         assert (channel, "2026-10") in summaries, channel
     assert not any(subject == "admin" for subject, _period in summaries)
+
+
+async def test_the_scheduler_posts_each_roll_up_to_its_own_channel_once(
+    ctx: Context, db: Database, clock: FixedClock
+) -> None:
+    seed_year(db, ctx)
+    recording = RecordingChannel()
+    runner = ScheduleRunner(ctx, db, Outbox(ctx, db, {"console": recording}, "lv"))
+    clock.set(datetime(2026, 10, 30, 8, 0, tzinfo=clock.now().tzinfo))
+    await runner.sweep()  # the scheduler's first start
+    sends = planned_sends(ctx, date(2026, 11, 1), date(2026, 11, 30))
+    (when,) = {
+        s.at
+        for s in sends
+        if s.kind is SendKind.SUMMARY
+        and s.subject == "pakalpojumu-parvaldiba"
+        and s.period == "2026-10"
+    }
+    clock.set(when)
+    await runner.sweep()
+    await runner.sweep()  # nothing twice
+    (municipal,) = recording.to("pakalpojumu-parvaldiba")
+    assert (
+        municipal.title
+        == "Kopsavilkums par periodu “2026. gada oktobris” — Pakalpojumu pārvaldība"
+    )
+    assert municipal.text.startswith("Apkopojums: pašvaldības mērogs")
+    assert "▸ Iestāde: Centrālā administrācija" in municipal.text
+    (central,) = recording.to("iestade-centrala-administracija")
+    assert central.text.startswith("Apkopojums: iestādes mērogs")
+    assert len(recording.to("pk-dzivesvieta")) == 1  # the team channel gets its own
