@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from bot.charts.bars import participation_panel, status_panel
 from bot.charts.palette import (
     BLUE,
     CRITICAL_HATCH,
@@ -29,7 +30,7 @@ from bot.charts.palette import (
     VERMILLION,
     WARNING_HATCH,
 )
-from bot.charts.panels import indicator_panel, participation_panel, status_panel
+from bot.charts.panels import indicator_panel
 from bot.formatting import fmt_period
 from bot.i18n import Translator
 from workflows.evaluation import Status
