@@ -29,8 +29,9 @@ def main() -> None:
             path = Path(tmp) / f"plan-{copies}.yaml"
             path.write_text(yaml.safe_dump(synthetic(copies), allow_unicode=True), "utf-8")
             plan = load_plan(path)
-            ctx = Context(plan, FixedClock(datetime(2026, 1, 1, tzinfo=UTC)),
-                          WorkingCalendar(), RIGA, "lv")
+            ctx = Context(
+                plan, FixedClock(datetime(2026, 1, 1, tzinfo=UTC)), WorkingCalendar(), RIGA, "lv"
+            )
             planned_sends(ctx, date(2026, 1, 1), date(2026, 1, 31))  # warm the calendar
             t0 = time.perf_counter()
             year = planned_sends(ctx, date(2026, 1, 1), date(2026, 12, 31))

@@ -13,7 +13,12 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
-from babel.numbers import format_currency
+from babel.numbers import (
+    format_currency,
+    format_percent,
+    get_minus_sign_symbol,
+    get_plus_sign_symbol,
+)
 
 from bot.i18n import Translator
 from workflows.numbers import format_decimal
@@ -94,3 +99,55 @@ def fmt_period(text: str, t: Translator) -> str:
     if kind == "half_yearly":
         return t.gettext("H{half} {year}", half=period.index, year=period.year)
     return t.gettext("year {year}", year=period.year)
+
+
+def fmt_share(part: int, total: int, t: Translator) -> str:
+    """``part`` of ``total`` as a whole percentage (Babel), rounded half up: 5 of 8 → ``63%``.
+
+    Half up as everywhere (domain.md §5.1), not Babel's default half-even; 0 of 0 is ``0%``.
+    """
+    share = Decimal(part) * 100 / Decimal(total) if total else Decimal(0)
+    whole = share.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return format_percent(whole / 100, locale=t.babel_locale)
+
+
+def fmt_change(delta: Decimal, indicator: Indicator, t: Translator) -> str:
+    """A signed change in the indicator's unit: ``+0,4 darba dienas``, ``−1,5 p.p.``.
+
+    The sign is the locale's plus or minus sign (Babel). A change of a percentage is in
+    percentage points, so it is not mistaken for a relative change.
+    """
+    quantum = Decimal(1).scaleb(-indicator.decimals)
+    rounded = delta.quantize(quantum, rounding=ROUND_HALF_UP)
+    if rounded > 0:
+        sign = get_plus_sign_symbol(t.babel_locale)
+    elif rounded < 0:
+        sign = get_minus_sign_symbol(t.babel_locale)
+    else:
+        sign = "±"
+    size = abs(rounded)
+    if indicator.unit.code == "percent":
+        shown = t.gettext("{number} pp", number=fmt_number(size, indicator.decimals, t))
+    else:
+        shown = fmt_value(size, indicator.unit, indicator.decimals, t)
+    return f"{sign}{shown}"
+
+
+def fmt_period_tick(text: str, t: Translator, *, with_year: bool) -> str:
+    """A short period label for a chart axis: ``okt.`` / ``Oct``, ``C4`` / ``Q4``, ``W48``.
+
+    ``with_year`` adds the year on a second line (first tick, and where a year begins).
+    """
+    period = Period.parse(text)
+    kind = period.frequency.value
+    if kind == "monthly":
+        label = babel_format_date(period.start, "LLL", locale=t.babel_locale)
+    elif kind == "quarterly":
+        label = t.gettext("Q{quarter}", quarter=period.index)
+    elif kind == "weekly":
+        label = t.gettext("W{week}", week=period.index)
+    elif kind == "half_yearly":
+        label = t.gettext("H{half}", half=period.index)
+    else:
+        return str(period.year)
+    return f"{label}\n{period.year}" if with_year else label

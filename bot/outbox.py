@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from bot.channel import Address, Channel, PartlyDelivered, TemporaryFailure, Unreachable
 from bot.i18n import Lang, resolve_locale, translator
 from bot.messages import Message
-from bot.render import RenderContext, render
+from bot.render import RenderContext, bilingual, render
 from storage.db import Database
 from storage.models import Person, PlatformIdentity
 from workflows import bindings, reachability
@@ -45,6 +45,8 @@ class Route:
     lang: Lang
     tz: ZoneInfo
     channel_id: str | None = None
+    also: Lang | None = None
+    """A second language the same message carries (a channel whose language is ``both``)."""
 
 
 def person_language(session: Session, ctx: Context, person_id: str, default: str) -> Lang:
@@ -115,11 +117,13 @@ class Outbox:
     def _channel_routes(self, session: Session, channel_id: str) -> list[Route]:
         """Every platform the channel is bound to; the console when none is."""
         channel = self.ctx.plan.channel(channel_id)
+        two = channel.language == "both"
         lang = resolve_locale(
-            person=channel.language,
+            person=None if two else channel.language,
             plan_default=self.ctx.plan.plan.locale,
             default=self.default_lang,
         )
+        also: Lang | None = ("en" if lang == "lv" else "lv") if two else None
         label = f"#{channel.id}"
         routes = []
         for platform in self.channels:
@@ -128,10 +132,10 @@ class Outbox:
             target = bindings.target(session, self.ctx, channel.id, platform)
             if target is not None:
                 address = Address(platform, "channel", target, label)
-                routes.append(Route(address, lang, self.ctx.timezone, channel.id))
+                routes.append(Route(address, lang, self.ctx.timezone, channel.id, also))
         if not routes and CONSOLE in self.channels:
             address = Address(CONSOLE, "channel", channel.id, label)
-            routes.append(Route(address, lang, self.ctx.timezone, channel.id))
+            routes.append(Route(address, lang, self.ctx.timezone, channel.id, also))
         return routes
 
     def _routes(self, session: Session, items: Sequence[Outgoing]) -> list[list[Route]]:
@@ -145,9 +149,18 @@ class Outbox:
         return routes
 
     def prepare(self, item: Outgoing, route: Route) -> Message:
-        """Render ``item`` for ``route``'s language and zone."""
-        rc = RenderContext(translator(route.lang), self.ctx.plan, route.tz, route.address.kind)
-        return render(item.notice, rc)
+        """Render ``item`` for ``route``'s language (and second language) and zone."""
+        images = route.address.platform != CONSOLE
+        rc = RenderContext(
+            translator(route.lang), self.ctx.plan, route.tz, route.address.kind, images=images
+        )
+        message = render(item.notice, rc)
+        if route.also is None:
+            return message
+        other = RenderContext(  # the chart is drawn once, in the first language
+            translator(route.also), self.ctx.plan, route.tz, route.address.kind, images=False
+        )
+        return bilingual.both(message, render(item.notice, other))
 
     async def render_for(self, item: Outgoing) -> Message:
         """``item`` rendered as its recipient would get it (for a platform's own reply)."""

@@ -72,6 +72,13 @@ MESSAGES: Final[dict[str, str]] = {
     "unknown_timezone": N_(
         'Unknown time zone "{value}"; expected: an IANA name such as Europe/Riga'
     ),
+    "rollup_with_activities": N_(
+        'Channel "{channel}" is a roll-up channel; expected: a team channel without rollup'
+    ),
+    "rollup_not_wider": N_(
+        'The roll-up scale "{scale}" is not wider than "{covered}" of channel "{channel}"; '
+        "expected: a wider scale"
+    ),
 }
 """One English msgid per issue code; placeholders are the issue's params."""
 

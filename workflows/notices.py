@@ -412,8 +412,27 @@ class DecisionRecorded:
 
 
 @dataclass(frozen=True)
+class SeriesPoint:
+    """One period's value of an indicator, for a trend chart (oldest first in a series)."""
+
+    period: str
+    value: Decimal
+    status: Status
+
+
+@dataclass(frozen=True)
 class SummaryLine:
-    """One indicator in a summary; ``value`` is ``None`` when nothing was submitted."""
+    """One indicator in a summary; ``value`` is ``None`` when nothing was submitted.
+
+    Attributes:
+        late: The value was submitted after the round's due date (local date).
+        unconfirmed: The value waits for its confirmation.
+        corrected: The value was corrected after it was first submitted.
+        not_measured: Why the indicator was not measured this period (``None``: it was, or
+            nobody said why).
+        series: The indicator's values of up to the last 12 periods, oldest first, ending
+            with this one (for the chart).
+    """
 
     indicator_id: str
     value: Decimal | None
@@ -423,6 +442,41 @@ class SummaryLine:
     comment: str | None
     corrected: bool = False
     last_year: Decimal | None = None
+    late: bool = False
+    unconfirmed: bool = False
+    not_measured: str | None = None
+    series: tuple[SeriesPoint, ...] = ()
+
+
+@dataclass(frozen=True)
+class Participation:
+    """How the controls of a round were answered: on time, late, not at all.
+
+    This is the control of the control process itself: a control is one indicator value a
+    round expects; ``late`` ones were submitted after the round's due date.
+    """
+
+    on_time: int = 0
+    late: int = 0
+    missing: int = 0
+
+    @property
+    def total(self) -> int:
+        """How many controls were expected."""
+        return self.on_time + self.late + self.missing
+
+    def __add__(self, other: Participation) -> Participation:
+        return Participation(
+            self.on_time + other.on_time, self.late + other.late, self.missing + other.missing
+        )
+
+
+@dataclass(frozen=True)
+class PeriodParticipation:
+    """:class:`Participation` of one period (for the participation chart)."""
+
+    period: str
+    participation: Participation
 
 
 @dataclass(frozen=True)
@@ -435,11 +489,21 @@ class SummaryDecision:
     owner_id: str | None = None
     action_due: date | None = None
     reason: str | None = None
+    overdue: bool = False
+    decided_at: datetime | None = None
+    action_status: str | None = None
+    """The improvement action's status (:mod:`workflows.actions`), when one was decided."""
 
 
 @dataclass(frozen=True)
 class ActivitySummary:
-    """One activity's part of a summary."""
+    """One activity's part of a summary.
+
+    ``decisions`` are the open decisions and those taken on this period's values or since
+    the last summary; ``actions`` the approved improvement actions still open or overdue
+    (``overdue``: the due date passed and the indicator is still not OK); ``participation``
+    how this period's controls were answered.
+    """
 
     activity_id: str
     period: str
@@ -450,15 +514,72 @@ class ActivitySummary:
     decisions: tuple[SummaryDecision, ...]
     overdue: bool = False
     delegations: tuple[tuple[str, str, date, date], ...] = ()
+    participation: Participation = Participation()
+    actions: tuple[SummaryDecision, ...] = ()
 
 
 @dataclass(frozen=True)
 class Summary:
-    """A channel's periodic summary (PU3-3 step 4, "izmanto rezultātus")."""
+    """A channel's periodic summary (PU3-3 step 4, "izmanto rezultātus").
+
+    ``participation`` is the channel's participation in up to the last 12 periods, oldest
+    first; ``since`` when the previous summary went to the channel (``None``: never).
+    """
 
     channel_id: str
     period: str
     activities: tuple[ActivitySummary, ...]
+    participation: tuple[PeriodParticipation, ...] = ()
+    since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RollupPart:
+    """One covered channel in a roll-up: its indicators by status and its participation.
+
+    ``statuses`` counts the indicators that are OK, warning, critical and without data.
+    """
+
+    channel_id: str
+    statuses: tuple[int, int, int, int]
+    participation: Participation
+    open_decisions: int
+    overdue_actions: int
+
+
+@dataclass(frozen=True)
+class RollupLine:
+    """An indicator picked for a roll-up (one of the worst), with its activity."""
+
+    activity_id: str
+    line: SummaryLine
+
+
+@dataclass(frozen=True)
+class RollupSummary:
+    """A roll-up to a wider scale's channel: the channels below it, aggregated.
+
+    Attributes:
+        channel_id: The roll-up channel.
+        period: The period.
+        scale: The scale the roll-up is for (``iestades``, ``pasvaldibas`` …).
+        parts: One per covered channel, in the plan's order.
+        worst: The indicators furthest off target (critical first), at most 8.
+        decisions: Decisions taken since the last summary, and the open ones.
+        actions: Open and overdue improvement actions.
+        participation: Participation in up to the last 12 periods, oldest first.
+        since: When the previous summary went to the channel (``None``: never).
+    """
+
+    channel_id: str
+    period: str
+    scale: str
+    parts: tuple[RollupPart, ...]
+    worst: tuple[RollupLine, ...]
+    decisions: tuple[SummaryDecision, ...]
+    actions: tuple[SummaryDecision, ...]
+    participation: tuple[PeriodParticipation, ...] = ()
+    since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -747,6 +868,7 @@ Notice: TypeAlias = (
     | DecisionRecorded
     | DecisionProposed
     | Summary
+    | RollupSummary
     | SummaryPosted
     | PendingList
     | StatusReport

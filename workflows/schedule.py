@@ -265,7 +265,7 @@ def planned_sends(
 def _summaries(ctx: Context, first: date, last: date) -> Iterator[PlannedSend]:
     plan = ctx.plan
     for channel in plan.plan.channels:
-        activities = plan.activities_in_channel(channel.id)
+        activities = plan.activities_under(channel.id)
         frequencies = dict.fromkeys(
             Frequency(i.frequency) for a in activities for i in a.indicators
         )

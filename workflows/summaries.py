@@ -1,14 +1,17 @@
 """This module contains channel summaries (PU3-3 step 4: use the results in management).
 
 A summary covers every activity whose team channel it is: each indicator of the period's
-frequency with its value, target and status, the previous period's value, who answered and
-who did not, and the open improvement decisions.
+frequency with its value, target and status, the previous period's value and the last 12
+periods (for the chart), late values, who answered and who did not, the share of controls
+answered on time, late and not at all, decisions open or taken since the last summary, and
+open or overdue improvement actions. A roll-up channel gets these aggregated by scale
+(:mod:`workflows.rollups`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, datetime, time
 
 from sqlmodel import Session, col, select
 
@@ -16,11 +19,20 @@ from storage.models import Absence, ControlRound, Measurement
 from workflows import audit
 from workflows.absences import deputy_for
 from workflows.context import Context
-from workflows.decisions import load_brief, summary_decisions
+from workflows.decisions import summary_decisions
 from workflows.evaluation import Status
+from workflows.follow_up import (
+    SUMMARY_POSTED,
+    decided_since,
+    improvement_actions,
+    last_summary_at,
+    summary_item,
+)
 from workflows.notices import (
     ActivitySummary,
     Outgoing,
+    Participation,
+    RollupSummary,
     Summary,
     SummaryDecision,
     SummaryLine,
@@ -32,15 +44,18 @@ from workflows.notices import (
 from workflows.periods import Period, PeriodError, last_closed
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Activity, Frequency
+from workflows.rollups import rollup_summary
 from workflows.rounds import (
     get_round,
     implausibly_old,
     measurers_of_round,
     outstanding_for,
+    reported_not_measured,
     round_indicators,
     same_period_last_year,
     submitted,
 )
+from workflows.trends import indicator_series, late, participation_history, round_participation
 
 
 def default_period(ctx: Context, activities: tuple[Activity, ...]) -> Period:
@@ -55,6 +70,9 @@ def post_summary(
     session: Session, ctx: Context, channel_id: str, period_text: str | None, actor: str
 ) -> list[Outgoing]:
     """Build the channel's summary for a period and address it to the channel.
+
+    A roll-up channel (the plan's ``rollup``) gets a :class:`RollupSummary` of the channels
+    it covers; any other a :class:`Summary` of its own activities.
 
     Args:
         session: The open session.
@@ -72,7 +90,7 @@ def post_summary(
     except UnknownPlanItem:
         known = ", ".join(c.id for c in ctx.plan.plan.channels)
         return [Outgoing(me, problem("unknown_channel", channel=channel_id, known=known))]
-    activities = ctx.plan.activities_in_channel(channel.id)
+    activities = ctx.plan.activities_under(channel.id)
     if not activities:
         return [Outgoing(me, problem("channel_without_activities", channel=channel.id))]
     try:
@@ -88,18 +106,23 @@ def post_summary(
     measured = [a for a in activities if round_indicators(a, period.frequency)]
     if measured and all(get_round(session, a.id, period) is None for a in measured):
         return [Outgoing(me, problem("no_round_for_period", channel=channel.id, period=period))]
-    parts = tuple(_activity_summary(session, ctx, a, period) for a in measured)
-    if not parts:
+    if not measured:
         return [
             Outgoing(
                 me,
                 problem("channel_no_indicators_at_frequency", channel=channel.id, period=period),
             )
         ]
-    audit.record(
-        session, ctx, actor, "summary.posted", f"channel:{channel.id}", period=str(period)
-    )
-    out = [Outgoing(ToChannel(channel.id), Summary(channel.id, str(period), parts))]
+    since = last_summary_at(session, channel.id)
+    parts = {a.id: activity_summary(session, ctx, a, period, since) for a in measured}
+    history = participation_history(session, measured, period, ctx.timezone)
+    notice: Summary | RollupSummary
+    if channel.rollup is not None:
+        notice = rollup_summary(ctx, channel, period, parts, since, history)
+    else:
+        notice = Summary(channel.id, str(period), tuple(parts.values()), history, since)
+    audit.record(session, ctx, actor, SUMMARY_POSTED, f"channel:{channel.id}", period=str(period))
+    out = [Outgoing(ToChannel(channel.id), notice)]
     if actor != "system":
         out.append(Outgoing(me, SummaryPosted(channel.id, str(period))))
     return out
@@ -111,9 +134,43 @@ def _values(session: Session, control_round: ControlRound | None) -> dict[str, M
     return submitted(session, control_round.id)
 
 
-def _activity_summary(
-    session: Session, ctx: Context, activity: Activity, period: Period
+def _since(ctx: Context, period: Period, since: datetime | None) -> datetime:
+    """Decisions count as new after the last summary; without one, after the period began."""
+    if since is not None:
+        return since
+    return datetime.combine(period.start, time(0), ctx.timezone)
+
+
+def _decisions(
+    session: Session, ctx: Context, activity: Activity, period: Period, since: datetime | None
+) -> tuple[SummaryDecision, ...]:
+    """Open decisions, those taken on this period's values, and those taken since ``since``."""
+    rows = {d.id: d for d in summary_decisions(session, activity.id, str(period))}
+    newer = decided_since(session, [activity.id], _since(ctx, period, since))
+    rows.update((d.id, d) for d in newer)
+    today = ctx.today()
+    return tuple(
+        summary_item(session, d, overdue=d.status == "open" and d.decide_by < today)
+        for _id, d in sorted(rows.items(), key=lambda item: item[0] or 0)
+    )
+
+
+def activity_summary(
+    session: Session, ctx: Context, activity: Activity, period: Period, since: datetime | None
 ) -> ActivitySummary:
+    """One activity's part of a summary for ``period``.
+
+    Args:
+        session: The open session.
+        ctx: Plan, clock, zone.
+        activity: The activity; its indicators of ``period``'s frequency are listed.
+        period: The summarised period.
+        since: When the channel's previous summary was posted (``None``: never).
+
+    Returns:
+        Values with their status, trend and marks; who answered; participation; decisions
+        and improvement actions.
+    """
     control_round = get_round(session, activity.id, period)
     current = _values(session, control_round)
     previous = _values(session, get_round(session, activity.id, period.previous()))
@@ -123,10 +180,17 @@ def _activity_summary(
         if last_year_period is not None
         else {}
     )
+    indicators = round_indicators(activity, period.frequency)
+    reports = (
+        reported_not_measured(session, control_round.id)
+        if control_round is not None and control_round.id is not None
+        else {}
+    )
     lines = []
-    for indicator in round_indicators(activity, period.frequency):
+    for indicator in indicators:
         m = current.get(indicator.id)
         before = previous.get(indicator.id)
+        gap = reports.get(indicator.id)
         lines.append(
             SummaryLine(
                 indicator_id=indicator.id,
@@ -136,9 +200,21 @@ def _activity_summary(
                 previous=before.value if before else None,
                 last_year=last_year[indicator.id].value if indicator.id in last_year else None,
                 comment=m.comment if m else None,
+                late=bool(m and control_round and late(m, control_round, ctx.timezone)),
+                unconfirmed=bool(m and m.approval == "submitted"),
+                corrected=bool(m and m.version > 1 and m.correction_reason is not None),
+                not_measured=gap.reason if gap is not None and m is None else None,
+                series=indicator_series(session, indicator.id, period),
             )
         )
-    answered = tuple(dict.fromkeys(m.submitted_by for m in current.values()))
+    answered = tuple(
+        dict.fromkeys(
+            [
+                *(m.submitted_by for m in current.values()),
+                *(g.reported_by for g in reports.values()),
+            ]
+        )
+    )
     not_answered: tuple[str, ...] = ()
     if control_round is not None:
         not_answered = tuple(
@@ -146,16 +222,12 @@ def _activity_summary(
             for p in measurers_of_round(session, ctx, control_round)
             if p not in answered and outstanding_for(session, ctx, control_round, p)[0]
         )
-    decisions = tuple(
-        SummaryDecision(
-            decision=load_brief(session, d),
-            status=d.status,
-            action=d.action,
-            owner_id=d.owner_id,
-            action_due=d.action_due,
-            reason=d.rejection_reason,
-        )
-        for d in summary_decisions(session, activity.id, str(period))
+        participation = round_participation(session, activity, control_round, ctx.timezone)
+    else:  # never opened: nothing was answered
+        participation = Participation(missing=len(indicators))
+    actions = tuple(
+        summary_item(session, d, overdue=overdue)
+        for d, overdue in improvement_actions(session, [activity.id], ctx.today(), since)
     )
     return ActivitySummary(
         activity_id=activity.id,
@@ -164,9 +236,11 @@ def _activity_summary(
         lines=tuple(lines),
         answered_by=answered,
         not_answered=not_answered,
-        decisions=decisions,
+        decisions=_decisions(session, ctx, activity, period, since),
         overdue=control_round is not None and control_round.due_date < ctx.today(),
         delegations=_delegations(session, ctx, activity, period),
+        participation=participation,
+        actions=actions,
     )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.messages import Message
-from bot.render import decisions, forms, misc, rounds, summary, values
+from bot.render import decisions, forms, misc, rollup, rounds, summary, values
 from bot.render.context import RenderContext
 from workflows import notices as n
 
@@ -38,6 +38,7 @@ _RENDERERS: dict[type[Any], Callable[[Any, RenderContext], Message]] = {
     n.DecisionRecorded: decisions.render_recorded,
     n.DecisionProposed: decisions.render_proposed,
     n.Summary: summary.render_summary,
+    n.RollupSummary: rollup.render_rollup,
     n.SummaryPosted: summary.render_posted,
     n.History: summary.render_history,
     n.Help: misc.render_help,

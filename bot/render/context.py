@@ -12,7 +12,9 @@ from bot.i18n import Translator
 from workflows.evaluation import Status
 from workflows.plan.model import LoadedPlan, UnknownPlanItem
 
-STATUS_MARK = {Status.OK: "🟢", Status.WARNING: "🟡", Status.CRITICAL: "🔴"}
+STATUS_MARK = {Status.OK: "✅", Status.WARNING: "⚠️", Status.CRITICAL: "❌"}
+"""Status marks that differ in shape (tick, triangle, cross), not only in colour, so they
+read the same to colour-blind people and in greyscale; the status word always follows."""
 
 
 @dataclass(frozen=True)
@@ -24,12 +26,15 @@ class RenderContext:
         plan: The loaded plan.
         tz: The recipient's time zone.
         audience: ``dm`` for a person, ``channel`` for a team channel.
+        images: Whether the recipient's platform shows pictures (the console does not, so
+            no chart is drawn for it).
     """
 
     t: Translator
     plan: LoadedPlan
     tz: ZoneInfo
     audience: Literal["dm", "channel"] = "dm"
+    images: bool = True
 
     def person(self, person_id: str) -> str:
         """A person's display name (the id if they left the plan)."""
@@ -65,7 +70,7 @@ class RenderContext:
         return fmt_indicator_value(value, indicator, self.t)
 
     def status(self, status: Status) -> str:
-        """A status with its mark: ``🔴 kritisks``."""
+        """A status with its mark: ``❌ kritisks``."""
         t = self.t
         words = {
             Status.OK: t.gettext("OK"),

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
-from bot.formatting import fmt_date, fmt_period, fmt_thresholds
+from bot.charts.attach import chart_or_none
+from bot.formatting import fmt_date, fmt_period, fmt_share, fmt_thresholds
 from bot.messages import Message
 from bot.render.context import RenderContext
+from bot.render.decisions import action_status_word
+from bot.render.trend import change_text, data_marks
 from workflows.evaluation import Status
 from workflows.notices import (
     ActivitySummary,
     History,
     HistoryRow,
+    Participation,
     Summary,
     SummaryDecision,
     SummaryLine,
@@ -51,6 +56,13 @@ def _indicator_lines(line: SummaryLine, rc: RenderContext) -> list[str]:
     t = rc.t
     _activity, indicator = rc.plan.indicator(line.indicator_id)
     label = indicator.label.get(t.lang)
+    if line.not_measured is not None:
+        return [
+            "  • "
+            + t.gettext(
+                "{indicator}: not measured — {reason}", indicator=label, reason=line.not_measured
+            )
+        ]
     if line.value is None or line.status is None:
         return ["  • " + t.gettext("{indicator}: no data", indicator=label)]
     parts = [
@@ -59,16 +71,39 @@ def _indicator_lines(line: SummaryLine, rc: RenderContext) -> list[str]:
     ]
     if line.previous is not None:
         parts.append(
-            t.gettext("previously {value}", value=rc.value(line.indicator_id, line.previous))
+            t.gettext(
+                "previously {value} ({change})",
+                value=rc.value(line.indicator_id, line.previous),
+                change=change_text(line.value, line.previous, indicator, t),
+            )
         )
     if line.last_year is not None:
         parts.append(
             t.gettext("a year ago {value}", value=rc.value(line.indicator_id, line.last_year))
         )
     out = ["; ".join(parts)]
+    marks = data_marks(line, t)
+    if marks:
+        out.append("    " + " · ".join(marks))
     if line.comment:
         out.append("    " + t.gettext("Comment: {comment}", comment=line.comment))
     return out
+
+
+def participation_line(share: Participation, rc: RenderContext) -> str:
+    """``Controls answered: on time 5 (63%), late 2 (25%), not at all 1 (13%)``."""
+    t = rc.t
+    total = share.total
+    return t.gettext(
+        "Controls answered: on time {on_time} ({on_time_share}), late {late} ({late_share}), "
+        "not at all {missing} ({missing_share})",
+        on_time=share.on_time,
+        on_time_share=fmt_share(share.on_time, total, t),
+        late=share.late,
+        late_share=fmt_share(share.late, total, t),
+        missing=share.missing,
+        missing_share=fmt_share(share.missing, total, t),
+    )
 
 
 def _decision_line(item: SummaryDecision, rc: RenderContext) -> str:
@@ -88,13 +123,60 @@ def _decision_line(item: SummaryDecision, rc: RenderContext) -> str:
             decision=d.decision_id,
             reason=item.reason or "",
         )
-    return t.gettext(
+    text = t.gettext(
         "Open decision no. {decision}: {indicator} — {person}, by {due}",
         decision=d.decision_id,
         indicator=rc.indicator(d.indicator_id),
         person=rc.person(d.approver_id),
         due=fmt_date(d.decide_by, t),
     )
+    return f"{text} ⏰ " + t.gettext("overdue") if item.overdue else text
+
+
+def _action_line(item: SummaryDecision, rc: RenderContext) -> str:
+    t = rc.t
+    text = t.gettext(
+        "{indicator}: {action} — {person}, due {due}",
+        indicator=rc.indicator(item.decision.indicator_id),
+        action=item.action or "",
+        person=rc.person(item.owner_id or ""),
+        due=fmt_date(item.action_due, t) if item.action_due else "—",
+    )
+    status = item.action_status or "planned"
+    if item.overdue:
+        return "  • ⏰ " + t.gettext("{action} — overdue, not done", action=text)
+    if status == "verified":
+        return "  • ✅ " + t.gettext("{action} — done; the next value met the target", action=text)
+    if status == "not_verified":
+        return "  • ❌ " + t.gettext(
+            "{action} — done, but the next value is still off target", action=text
+        )
+    return f"  • {text} ({action_status_word(status, rc)})"
+
+
+def follow_up_lines(
+    decisions: Sequence[SummaryDecision], actions: Sequence[SummaryDecision], rc: RenderContext
+) -> list[str]:
+    """Decisions taken (since the last summary or on this period), open ones, and actions."""
+    t = rc.t
+    lines = []
+    taken = [d for d in decisions if d.status != "open"]
+    if taken:
+        lines.append(t.gettext("Decisions taken since the last summary:"))
+        lines.extend("  • " + _decision_line(item, rc) for item in taken)
+    lines.extend(_decision_line(item, rc) for item in decisions if item.status == "open")
+    if actions:
+        overdue = sum(1 for a in actions if a.overdue)
+        lines.append(
+            t.ngettext(
+                "{n} improvement action under way ({overdue} overdue):",
+                "{n} improvement actions under way ({overdue} overdue):",
+                len(actions),
+                overdue=overdue,
+            )
+        )
+        lines.extend(_action_line(item, rc) for item in actions)
+    return lines
 
 
 def _activity_lines(part: ActivitySummary, rc: RenderContext) -> list[str]:
@@ -102,6 +184,8 @@ def _activity_lines(part: ActivitySummary, rc: RenderContext) -> list[str]:
     lines = [f"▸ {rc.activity(part.activity_id)}", *_counts(part, rc)]
     for line in part.lines:
         lines.extend(_indicator_lines(line, rc))
+    if part.participation.total:
+        lines.append(participation_line(part.participation, rc))
     if part.answered_by:
         lines.append(t.gettext("Answered: {people}", people=rc.people(part.answered_by)))
     if part.not_answered:
@@ -125,12 +209,12 @@ def _activity_lines(part: ActivitySummary, rc: RenderContext) -> list[str]:
                 deputy=rc.person(deputy),
             )
         )
-    lines.extend(_decision_line(item, rc) for item in part.decisions)
+    lines.extend(follow_up_lines(part.decisions, part.actions, rc))
     return lines
 
 
 def render_summary(notice: Summary, rc: RenderContext) -> Message:
-    """The whole channel summary, one block per activity."""
+    """The whole channel summary, one block per activity, with its chart when one renders."""
     t = rc.t
     title = t.gettext(
         "Summary for {period} — {channel}",
@@ -138,7 +222,8 @@ def render_summary(notice: Summary, rc: RenderContext) -> Message:
         period=fmt_period(notice.period, t),
     )
     blocks = ["\n".join(_activity_lines(part, rc)) for part in notice.activities]
-    return Message("\n\n".join(blocks), title=title)
+    image = chart_or_none(notice, rc) if rc.images else None
+    return Message("\n\n".join(blocks), title=title, image=image)
 
 
 def render_posted(notice: SummaryPosted, rc: RenderContext) -> Message:

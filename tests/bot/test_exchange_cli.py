@@ -56,7 +56,7 @@ def test_export_then_import_keeps_latvian_letters_and_decimal_commas(
     assert main(["import", str(source), "--source", "monitorings"]) == 0
     out = capsys.readouterr().out
     assert "Saglabāti: 4; bez izmaiņām: 0." in out
-    assert "88,5% — 🔴 kritisks (saglabāts)" in out
+    assert "88,5% — ❌ kritisks (saglabāts)" in out
 
     first = tmp_path / "first.csv"
     assert main(["export", "--format", "csv", "--csv-variant", "lv", "--out", str(first)]) == 0

@@ -44,6 +44,8 @@ def test_bundled_plan_keeps_the_demo_facts() -> None:
     assert [c.id for c in plan.channels] == [
         "admin",
         "pakalpojumu-parvaldiba",
+        "iestade-centrala-administracija",
+        "iestade-socialais-dienests",
         "pk-dzivesvieta",
         "pk-socialapalidziba",
         "resurss-dvs",

@@ -106,7 +106,7 @@ def test_overview_in_english(en: Translator) -> None:
     lines = format_overview(load_default_plan(None), en)
     assert lines[:2] == [
         "Plan: Sample Municipality (fictional)",
-        "13 people, 5 channels, 2 services, 1 resource, 14 indicators",
+        "13 people, 7 channels, 2 services, 1 resource, 14 indicators",
     ]
     assert lines[2] == (
         "• Declaration of place of residence — service scale — 5 indicators "
@@ -120,7 +120,7 @@ def test_overview_in_latvian_uses_the_three_plural_forms(lv: Translator) -> None
     lines = format_overview(load_default_plan(None), lv)
     assert lines[:2] == [
         "Plāns: Parauga novada pašvaldība",
-        "13 personu, 5 kanāli, 2 pakalpojumi, 1 resurss, 14 rādītāju",
+        "13 personu, 7 kanāli, 2 pakalpojumi, 1 resurss, 14 rādītāju",
     ]
     assert lines[2] == (
         "• Dzīvesvietas deklarēšana — pakalpojuma mērogs — 5 rādītāji "

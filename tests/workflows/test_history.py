@@ -27,7 +27,7 @@ async def test_history_lists_the_last_values_newest_first(
         ("2026-09", Decimal("93.5"), Status.WARNING),
     ]
     text = recording.texts("peteris-liepa")
-    assert "October 2026: 88.5% — 🔴 critical, target not met (Anna Ozola)" in text
+    assert "October 2026: 88.5% — ❌ critical, target not met (Anna Ozola)" in text
 
 
 async def test_history_of_an_unknown_indicator_or_bad_count(dispatcher: Dispatcher) -> None:

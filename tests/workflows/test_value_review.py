@@ -396,3 +396,21 @@ async def test_not_measured_indicators_are_not_escalated_as_missing(
     report = db.transaction(lambda s: status_for(s, ctx, ADMIN))
     (state,) = [r for r in report[0].notice.rounds if r.activity_id == ACTIVITY]  # type: ignore[union-attr]
     assert (state.answered, state.total, state.waiting_for) == (3, 3, ())
+
+
+@pytest.mark.parametrize("setup", [True], indirect=True)
+async def test_the_summary_marks_not_measured_unapproved_and_corrected_values(
+    setup: tuple[Dispatcher, RecordingChannel, Context], db: Database
+) -> None:
+    dispatcher, recording, _ctx = setup
+    round_id = await _open_round(dispatcher, db)
+    await _submit(dispatcher, round_id, "nav mērīts", "Sistēma nedarbojās", "97")
+    await dispatcher.handle(command(ANNA, "correct", "dd-within-sla"))
+    for answer in ("96", "Pārrēķināts", "1"):
+        await dispatcher.handle(say(ANNA, answer))
+    await dispatcher.handle(command(ADMIN, "summary", "pk-dzivesvieta", "2026-10"))
+    text = recording.last("pk-dzivesvieta").text
+    assert "nav izmērīts — Sistēma nedarbojās" in text
+    lines = text.splitlines()
+    sla = next(n for n, line in enumerate(lines) if "96,0%" in line)
+    assert lines[sla + 1].strip() == "❔ vēl nav apstiprināts · ✎ labots"

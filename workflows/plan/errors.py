@@ -15,7 +15,8 @@ Codes (params in brackets): ``yaml_syntax`` (problem), ``not_found``, ``unreadab
 (detail: pydantic's English message), ``duplicate_id`` (value, first),
 ``unknown_reference`` (kind = person|role|channel|indicator|activity, value, allowed),
 ``approver_not_held`` (role, allowed), ``no_holder`` (mark, scale), ``too_many_indicators``
-(depth, max, count), ``unknown_timezone`` (value). ``allowed`` is always comma-separated.
+(depth, max, count), ``unknown_timezone`` (value), ``rollup_with_activities`` (channel),
+``rollup_not_wider`` (scale, channel, covered). ``allowed`` is always comma-separated.
 """
 
 from __future__ import annotations

@@ -113,6 +113,20 @@ class LoadedPlan:
         wanted = channel_id.lstrip("#")
         return tuple(a for a in self.activities if a.channel == wanted)
 
+    def activities_under(self, channel_id: str) -> tuple[Activity, ...]:
+        """The activities a channel reports on, in plan order, each once.
+
+        A team channel's own activities; for a roll-up channel those of every channel it
+        covers, through nested roll-ups. Raises :class:`UnknownPlanItem`.
+        """
+        channel = self.channel(channel_id)
+        if channel.rollup is None:
+            return self.activities_in_channel(channel.id)
+        found: dict[str, Activity] = {}
+        for covered in channel.rollup.covers:
+            found.update((a.id, a) for a in self.activities_under(covered))
+        return tuple(a for a in self.activities if a.id in found)
+
     def role_label(self, role_id: str, lang: str) -> str:
         """The role's name in ``lang``, or its id if the catalogue lacks it."""
         label = self.plan.roles.get(role_id)

@@ -2,7 +2,8 @@
 
 The pydantic schema checks each model on its own; this module checks what spans the plan:
 unique ids, that every reference names something defined, that ``approved_by`` and
-``measured_by`` have someone to act, the control-depth caps and the time zones.
+``measured_by`` have someone to act, the control-depth caps, the time zones and that
+roll-up channels cover narrower scales.
 """
 
 from __future__ import annotations
@@ -13,7 +14,16 @@ from pathlib import Path
 from zoneinfo import available_timezones
 
 from workflows.plan.errors import PathTuple, PlanIssue, format_path
-from workflows.plan.schema import MAX_INDICATORS, Activity, Holder, Mark, Plan
+from workflows.plan.schema import (
+    MAX_INDICATORS,
+    Activity,
+    Channel,
+    Holder,
+    Mark,
+    Plan,
+    Scale,
+    wider,
+)
 
 Locate = Callable[[tuple[str | int, ...]], tuple[Path, int]]
 """Maps a key path to the file and line where it is written."""
@@ -154,4 +164,44 @@ def check_references(plan: Plan, locate: Locate) -> list[PlanIssue]:
             check.ref(("people", index, "deputy"), "person", person.deputy, others)
     for path, activity in check.activities():
         check.activity(path, activity)
+    _check_rollups(check)
     return check.issues
+
+
+def _part_scales(plan: Plan, channel: Channel) -> set[Scale]:
+    """The scales a channel reports at: its roll-up scale, or its activities' scales."""
+    if channel.rollup is not None:
+        return {channel.rollup.scale}
+    return {a.scale for a in (*plan.services, *plan.resources) if a.channel == channel.id}
+
+
+def _check_rollups(check: _Checker) -> None:
+    """Roll-up channels cover known channels of narrower scales and own no activities.
+
+    Covered scales must be strictly narrower, so a roll-up can never cover itself, even
+    through other roll-ups.
+    """
+    plan = check.plan
+    by_id = {c.id: c for c in plan.channels}
+    for index, channel in enumerate(plan.channels):
+        if channel.rollup is None:
+            continue
+        path: PathTuple = ("channels", index, "rollup")
+        for path_, activity in check.activities():
+            if activity.channel == channel.id:
+                check.add((*path_, "channel"), "rollup_with_activities", channel=channel.id)
+        for position, covered in enumerate(channel.rollup.covers):
+            where = (*path, "covers", position)
+            check.ref(where, "channel", covered, check.channels - {channel.id})
+            part = by_id.get(covered)
+            if part is None or part.id == channel.id:
+                continue
+            for scale in sorted(_part_scales(plan, part)):
+                if not wider(channel.rollup.scale, scale):
+                    check.add(
+                        where,
+                        "rollup_not_wider",
+                        scale=channel.rollup.scale.value,
+                        channel=covered,
+                        covered=scale.value,
+                    )

@@ -207,10 +207,35 @@ class Unit(_Strict):
         return self.en if locale == "en" else self.lv
 
 
+def wider(scale: Scale, than: Scale) -> bool:
+    """Whether ``scale`` lies above ``than`` (institution is wider than service or resource).
+
+    Service and resource scales are siblings, neither wider than the other (domain.md §1.5).
+    """
+    if {scale, than} == {Scale.PAKALPOJUMA, Scale.RESURSA}:
+        return False
+    return SCALE_ORDER.index(scale) < SCALE_ORDER.index(than)
+
+
+class Rollup(_Strict):
+    """What a roll-up channel aggregates: the channels ``covers`` lists, at ``scale``.
+
+    A covered channel is a team channel (its activities) or another roll-up channel (what
+    that one covers), so roll-ups chain by scale: service → institution → municipality.
+    """
+
+    scale: Scale
+    covers: tuple[Identifier, ...] = Field(min_length=1)
+
+
 class Channel(_Strict):
     """A team channel: where summaries and decisions of its activities are posted.
 
-    ``language`` is the language posts use (default: the plan's ``locale``).
+    With ``rollup`` it is a roll-up channel instead: it gets no activities of its own but an
+    aggregated summary of the channels it covers, each in its own post.
+
+    ``language`` is the language posts use (default: the plan's ``locale``); ``both`` puts
+    the plan's ``locale`` first and the other language after it, in one message.
     ``telegram_chat_id`` is the Telegram group or supergroup that receives them (negative,
     as Telegram gives it); without it an administrator binds a group with ``/bind``.
     ``slack_channel_id`` is the Slack channel (``C…``, or ``G…`` for an old private one).
@@ -218,9 +243,10 @@ class Channel(_Strict):
 
     id: Identifier
     label: LocalText
-    language: Literal["lv", "en"] | None = None
+    language: Literal["lv", "en", "both"] | None = None
     telegram_chat_id: int | None = Field(default=None, lt=0)
     slack_channel_id: str | None = Field(default=None, pattern=r"^[CG][A-Z0-9]{2,20}$")
+    rollup: Rollup | None = None
 
 
 class Person(_Strict):
