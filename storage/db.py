@@ -44,6 +44,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # pysqlite opens a transaction only before INSERT/UPDATE/DELETE, not before SAVEPOINT: a
+    # savepoint as a transaction's first write would be committed on its own when released.
+    # The driver's own transaction handling is switched off and SQLAlchemy emits BEGIN
+    # (_sqlite_begin), the documented recipe for "serializable isolation / savepoints".
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def _guard_audit(session: OrmSession, _ctx: Any, _instances: Any) -> None:
@@ -85,6 +94,7 @@ def make_engine(url: str) -> Engine:
         connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         engine = create_engine(url, connect_args=connect_args)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
 

@@ -324,3 +324,28 @@ def test_one_round_per_activity_frequency_and_period(any_db: Database) -> None:
 def test_foreign_keys_are_enforced(any_db: Database) -> None:
     with pytest.raises(IntegrityError):
         any_db.transaction(lambda s: s.add(measurement(999, "dd-within-sla", Decimal(1))))
+
+
+def test_a_savepoint_as_the_first_write_rolls_back_with_its_transaction(
+    any_db: Database,
+) -> None:
+    """pysqlite begins transactions only before DML; our engine emits BEGIN itself."""
+
+    def work(session: Session) -> None:
+        with session.begin_nested():
+            session.add(
+                ControlRound(
+                    activity_id="a",
+                    frequency="monthly",
+                    period="2026-10",
+                    due_date=date(2026, 11, 6),
+                    opened_by="system",
+                    opened_at=datetime(2026, 11, 3, tzinfo=UTC),
+                )
+            )
+        raise RuntimeError("the outer transaction fails after the savepoint was released")
+
+    with pytest.raises(RuntimeError):
+        any_db.transaction(work)
+    with any_db.session() as session:
+        assert session.exec(select(ControlRound)).all() == []
