@@ -264,17 +264,8 @@ def _store_value(
     """
     gap = reported_not_measured(session, form.subject_id).get(indicator_id)
     if gap is not None and indicator_id not in form.context.get("replaces_not_measured", ()):
-        audit.record(
-            session,
-            ctx,
-            form.person_id,
-            "measurement.refused",
-            f"round:{form.subject_id}/{indicator_id}",
-            value=str(value),
-            reason="reported_not_measured",
-            answered_by=gap.reported_by,
-        )
-        return AnsweredBy(indicator_id, gap.reported_by, gap.reported_at)
+        first = AnsweredBy(indicator_id, gap.reported_by, gap.reported_at)
+        return _refused(session, ctx, form, value, first, "reported_not_measured")
     row = new_measurement(ctx, control_round, indicator_id, value, comment, form.person_id)
     earlier = _first(session, form.subject_id, indicator_id)
     if earlier is None:
@@ -292,19 +283,10 @@ def _store_value(
         else:
             session.refresh(earlier)
     if earlier is not None:
-        audit.record(
-            session,
-            ctx,
-            form.person_id,
-            "measurement.refused",
-            f"round:{form.subject_id}/{indicator_id}",
-            value=str(value),
-            reason="already_answered",
-            answered_by=earlier.submitted_by,
-        )
-        return AnsweredBy(indicator_id, earlier.submitted_by, earlier.submitted_at)
+        first = AnsweredBy(indicator_id, earlier.submitted_by, earlier.submitted_at)
+        return _refused(session, ctx, form, value, first, "already_answered")
     if gap is not None:
-        _drop_not_measured(session, ctx, gap, form.person_id)
+        drop_not_measured(session, ctx, gap, form.person_id)
     audit.record(
         session,
         ctx,
@@ -360,8 +342,32 @@ def _store_not_measured(
     return gap
 
 
-def _drop_not_measured(session: Session, ctx: Context, gap: NotMeasured, person_id: str) -> None:
-    """The value given to replace a "not measured" report: the report goes (audited)."""
+def _refused(
+    session: Session,
+    ctx: Context,
+    form: FormSession,
+    value: Decimal,
+    first: AnsweredBy,
+    reason: str,
+) -> AnsweredBy:
+    """Audit a value refused because ``first`` answered the indicator already."""
+    audit.record(
+        session,
+        ctx,
+        form.person_id,
+        "measurement.refused",
+        f"round:{form.subject_id}/{first.indicator_id}",
+        value=str(value),
+        reason=reason,
+        answered_by=first.person_id,
+    )
+    return first
+
+
+def drop_not_measured(
+    session: Session, ctx: Context, gap: NotMeasured, person_id: str, **details: str
+) -> None:
+    """A value given after all replaces a "not measured" report: the report goes (audited)."""
     session.delete(gap)
     audit.record(
         session,
@@ -371,6 +377,7 @@ def _drop_not_measured(session: Session, ctx: Context, gap: NotMeasured, person_
         f"round:{gap.round_id}/{gap.indicator_id}",
         reason=gap.reason,
         reported_by=gap.reported_by,
+        **details,
     )
 
 

@@ -21,7 +21,7 @@ from workflows.actions import has_done_actions
 from workflows.context import Context
 from workflows.decisions import maybe_open_decision
 from workflows.evaluation import Status
-from workflows.measuring import new_measurement
+from workflows.measuring import drop_not_measured, new_measurement
 from workflows.notices import Outgoing
 from workflows.rounds import reported_not_measured
 
@@ -79,17 +79,7 @@ def record_imported(
     follow_up: list[Outgoing] = []
     gap = reported_not_measured(session, control_round.id or 0).get(indicator_id)
     if gap is not None:  # the data arrived after all: the value replaces the report
-        session.delete(gap)
-        audit.record(
-            session,
-            ctx,
-            actor,
-            "measurement.not_measured_replaced",
-            f"round:{control_round.id}/{indicator_id}",
-            reason=gap.reason,
-            reported_by=gap.reported_by,
-            source=source,
-        )
+        drop_not_measured(session, ctx, gap, actor, source=source)
     if approval.approver_of(ctx, row) is not None:
         session.flush()  # a conflict surfaces here, before the approver is asked
         follow_up += approval.settle(session, ctx, row, always_ask=True)
