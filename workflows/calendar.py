@@ -9,6 +9,7 @@ every year by upgrading ``holidays``, because transfers are decided by Cabinet o
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
@@ -40,21 +41,26 @@ class WorkingCalendar:
     """
 
     def __init__(self) -> None:
-        self._first: int | None = None
-        self._last: int | None = None
-        self._holidays: Any = None
+        self._range: tuple[int, int, Any] | None = None
+        self._lock = threading.Lock()
 
     def _calendar(self, year: int) -> Any:
-        if self._first is None or self._last is None:
-            self._first, self._last = year - _MARGIN, year + _MARGIN
-        elif not self._first <= year <= self._last:
-            self._first = min(self._first, year - _MARGIN)
-            self._last = max(self._last, year + _MARGIN)
-        else:
-            return self._holidays
-        self._first, self._last = max(self._first, 1), min(self._last, 9999)
-        self._holidays = _latvian_holidays(self._first, self._last)
-        return self._holidays
+        # One immutable (first, last, holidays) triple, replaced under a lock: database work
+        # runs in worker threads, and a reader must never see a range without its holidays.
+        known = self._range
+        if known is not None and known[0] <= year <= known[1]:
+            return known[2]
+        with self._lock:
+            known = self._range
+            if known is not None and known[0] <= year <= known[1]:
+                return known[2]
+            first, last = year - _MARGIN, year + _MARGIN
+            if known is not None:
+                first, last = min(known[0], first), max(known[1], last)
+            first, last = max(first, 1), min(last, 9999)
+            found = _latvian_holidays(first, last)
+            self._range = (first, last, found)
+            return found
 
     def is_working_day(self, day: date) -> bool:
         """Return whether ``day`` is a Latvian working day (domain.md §5.6).

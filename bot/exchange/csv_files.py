@@ -23,7 +23,7 @@ from typing import Literal
 
 from babel.numbers import format_decimal
 
-from bot.exchange.table import HEADERS, Cell, table
+from bot.exchange.table import HEADERS, Cell, defused, table, undefused
 from bot.render.context import RenderContext
 from workflows.exchange import ExportRow, IncomingRow
 
@@ -62,7 +62,7 @@ def _text(cell: Cell, variant: Variant, rc: RenderContext) -> str:
         return cell.astimezone(rc.tz).isoformat(timespec="seconds")
     if isinstance(cell, date):
         return cell.isoformat()
-    return cell
+    return defused(cell)  # a comment or name such as "=HYPERLINK(…)" stays text
 
 
 def write_csv(rows: Sequence[ExportRow], rc: RenderContext, variant: Variant) -> bytes:
@@ -134,7 +134,7 @@ def read_csv(data: bytes, default_source: str) -> tuple[list[IncomingRow], Liter
                 period=cell("period"),
                 value=cell("value"),
                 activity=cell("activity"),
-                comment=cell("comment"),
+                comment=undefused(cell("comment")),
                 source=cell("source").strip() or default_source,
             )
         )

@@ -102,6 +102,28 @@ def cells(row: ExportRow, rc: RenderContext) -> list[Cell]:
     return [column.cell(row, rc) for column in COLUMNS]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""Text that a spreadsheet would run as a formula (OWASP "CSV injection")."""
+
+
+def is_formula_like(text: str) -> bool:
+    """Whether a text cell would be read as a formula by Excel or LibreOffice."""
+    return text.startswith(FORMULA_STARTS)
+
+
+def defused(text: str) -> str:
+    """A text cell made safe for CSV: a leading ``'`` before formula-like text.
+
+    Spreadsheets show such text as text; :func:`undefused` takes the mark off on import.
+    """
+    return "'" + text if is_formula_like(text) else text
+
+
+def undefused(text: str) -> str:
+    """The text of an imported cell without the mark :func:`defused` put on it."""
+    return text[1:] if text.startswith("'") and is_formula_like(text[1:]) else text
+
+
 def table(rows: Sequence[ExportRow], rc: RenderContext) -> list[list[Cell]]:
     """Every row's cells (no header)."""
     return [cells(row, rc) for row in rows]

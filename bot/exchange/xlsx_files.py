@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from bot.exchange.table import COLUMNS, HEADERS, table
+from bot.exchange.table import COLUMNS, HEADERS, is_formula_like, table
 from bot.render.context import RenderContext
 from workflows.exchange import ExportRow
 
@@ -65,6 +65,11 @@ def write_xlsx(rows: Sequence[ExportRow], rc: RenderContext) -> bytes:
                 cell = WriteOnlyCell(sheet)
                 cell.value = value
                 cell.number_format = decimals
+            elif isinstance(value, str) and is_formula_like(value):
+                cell = WriteOnlyCell(sheet)  # text, never a formula ("CSV injection")
+                cell.value = value
+                cell.data_type = "s"
+                cell.quotePrefix = True
             else:
                 out.append(value)
                 continue

