@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import ImprovementDecision, Measurement
 from workflows import audit
+from workflows.absences import away_on, deputy_for
 from workflows.context import Context
 from workflows.decisions import load_brief
 from workflows.evaluation import Status
@@ -63,13 +64,28 @@ def _audience(ctx: Context, decision: ImprovementDecision) -> list[Recipient]:
     return out
 
 
+def _deputises(
+    session: Session, ctx: Context, decision: ImprovementDecision, person_id: str
+) -> bool:
+    """Whether ``person_id`` stands in for the action's owner, who is away today."""
+    away = away_on(session, ctx.today())
+    if decision.owner_id is None or decision.owner_id not in away:
+        return False
+    try:
+        activity = ctx.plan.activity(decision.activity_id)
+    except UnknownPlanItem:
+        return False
+    return deputy_for(ctx, activity, decision.owner_id, away) == person_id
+
+
 def update_status(
     session: Session, ctx: Context, person_id: str, decision_id: int, status: str
 ) -> list[Outgoing]:
     """Set the status of decision ``decision_id``'s action.
 
-    The owner may move it forwards (planned → in progress → done); the approver may also
-    cancel it. Verified / not verified are set only by the next measurement.
+    The owner (or their deputy while they are away) may move it forwards (planned → in
+    progress → done); the approver may also cancel it. Verified / not verified are set
+    only by the next measurement.
 
     Returns:
         :class:`ActionUpdated` for the owner, the approver and the team channel; or a
@@ -80,7 +96,7 @@ def update_status(
     if decision is None or decision.action_status is None:
         return [Outgoing(me, problem("unknown_action", decision=decision_id))]
     current = decision.action_status
-    is_owner = person_id == decision.owner_id
+    is_owner = person_id == decision.owner_id or _deputises(session, ctx, decision, person_id)
     is_approver = person_id == approver_of(decision)
     if not (is_owner or is_approver):
         return [Outgoing(me, problem("not_action_owner", decision=decision_id))]
@@ -132,11 +148,14 @@ def verify_after(session: Session, ctx: Context, row: Measurement) -> list[Outgo
 
     An action is verified when the value is ok and meets its target (the thresholds in
     force, stored with the value); otherwise not verified. Only actions decided on an
-    earlier period's value are judged.
+    earlier period's value are judged, and only by a value that counts: one waiting for
+    approval is judged once approved.
 
     Returns:
         :class:`ActionVerified` for the owner, the approver and the team channel.
     """
+    if row.approval in ("submitted", "rejected"):
+        return []  # not final yet: judged when approved (workflows.approval.approve)
     decisions = session.exec(
         select(ImprovementDecision).where(
             col(ImprovementDecision.indicator_id) == row.indicator_id,
@@ -174,3 +193,26 @@ def verify_after(session: Session, ctx: Context, row: Measurement) -> list[Outgo
         )
         out.extend(Outgoing(to, notice) for to in _audience(ctx, decision))
     return out
+
+
+def reconsider(session: Session, ctx: Context, row: Measurement) -> list[Outgoing]:
+    """The value that verified actions changed (corrected or returned): judge them again.
+
+    A returned value no longer counts: its actions are ``done`` again, waiting for the next
+    value. A corrected one is judged anew (:func:`verify_after`).
+    """
+    judged = session.exec(
+        select(ImprovementDecision).where(col(ImprovementDecision.verified_by) == row.id)
+    ).all()
+    if not judged:
+        return []
+    for decision in judged:
+        decision.action_status, decision.verified_by = DONE, None
+        decision.action_status_at = ctx.now()
+        session.add(decision)
+        audit.record(
+            session, ctx, "system", "action.verification_withdrawn", f"decision:{decision.id}",
+            measurement=row.id,
+        )
+    session.flush()
+    return verify_after(session, ctx, row)

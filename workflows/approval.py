@@ -16,7 +16,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage.models import FormSession, Measurement
-from workflows import audit
+from workflows import actions, audit
 from workflows.context import Context
 from workflows.decisions import withdraw_for
 from workflows.evaluation import Status
@@ -202,7 +202,7 @@ def approve(
     out = [Outgoing(ToPerson(person_id), notice)]
     if checked.submitted_by != person_id:
         out.append(Outgoing(ToPerson(checked.submitted_by), notice))
-    return out
+    return out + actions.verify_after(session, ctx, checked)
 
 
 def _claim(
@@ -267,4 +267,5 @@ def record_return(
         Outgoing(ToPerson(form.person_id), notice),
         Outgoing(ToPerson(checked.submitted_by), notice),
         *withdraw_for(session, ctx, checked, "returned"),
+        *actions.reconsider(session, ctx, checked),
     ]

@@ -20,7 +20,7 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from storage.models import ControlRound, FormSession, Measurement, NotMeasured
-from workflows import approval, audit, decisions, revisions
+from workflows import actions, approval, audit, decisions, revisions
 from workflows.absences import away_on, effective_measurers
 from workflows.context import Context
 from workflows.forms.fields import FieldKind, FieldSpec, FormSpec
@@ -252,6 +252,7 @@ def record_correction(
     follow_up = [
         *decisions.withdraw_for(session, ctx, row, "corrected"),
         *approval.settle(session, ctx, row),
+        *actions.reconsider(session, ctx, row),
     ]
     receipt = ValueCorrected(
         approval.brief(row), previous, awaiting_approval=row.approval == approval.SUBMITTED

@@ -144,7 +144,8 @@ def action_follow_ups(
     """Follow-ups of open improvement actions on local dates ``first``..``last``.
 
     Per action still planned or in progress: the owner :data:`actions.SOON_WORKING_DAYS`
-    working days before its due date and on it; the approver
+    working days before its due date and on it (on the working day before, when it falls on
+    a weekend or holiday); the approver
     :data:`actions.OVERDUE_WORKING_DAYS` working day after it (escalation).
     """
     calendar = ctx.calendar
@@ -166,9 +167,11 @@ def action_follow_ups(
             continue
         brief = load_brief(session, row)
         due = row.action_due
+        # due on a weekend or holiday: the owner hears of it on the working day before
+        due_day = due if calendar.is_working_day(due) else calendar.add_working_days(due, -1)
         stages = (
             (SendKind.ACTION_SOON, row.owner_id, calendar.add_working_days(due, -SOON)),
-            (SendKind.ACTION, row.owner_id, due),
+            (SendKind.ACTION, row.owner_id, due_day),
             (
                 SendKind.ACTION_OVERDUE,
                 actions.approver_of(row),
@@ -452,6 +455,8 @@ def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
                 _ledger(session, send, "skipped", now, "superseded")  # the due-day one follows
                 continue
             recipient = _follow_up_owner(session, ctx, send)
+            if send.kind is SendKind.ACTION_OVERDUE and recipient == decision.owner_id:
+                recipient = send.recipient  # the approver's deputy is the late owner: not them
             if recipient is None:
                 _ledger(session, send, "skipped", now, "owner_unavailable")
                 continue

@@ -25,9 +25,10 @@ REPLACED_FIELDS = (
     "target_met",
     "comment",
     "submitted_by",
-    "submitted_at",
 )
-"""The columns a new version brings (the thresholds in force now, too)."""
+"""The columns a new version brings (the thresholds in force now, too). ``submitted_at``
+stays the first submission's instant: a value given on time and corrected later was not
+late (the revision keeps when it was replaced)."""
 
 
 def replace(

@@ -140,3 +140,54 @@ async def test_a_value_still_off_target_does_not_verify_the_action(
     (decision,) = rows(db, ImprovementDecision)
     assert decision.action_status == "not_verified"
     assert any("Efekts nav apstiprināts" in m.text for m in recording.to(CHANNEL))
+
+
+async def test_a_due_date_on_a_weekend_is_followed_up_the_working_day_before(
+    dispatcher: Dispatcher, db: Database, ctx: Context
+) -> None:
+    await anna_critical(dispatcher, await remind(dispatcher))
+    (decision,) = rows(db, ImprovementDecision)
+    await dispatcher.handle(command(JANIS, "approve", str(decision.id)))
+    await type_lines(dispatcher, JANIS, "Pārdalīt rindu", "2", "28.11.2026.", "1")  # Saturday
+    planned = db.transaction(
+        lambda s: deliveries.action_follow_ups(
+            s, ctx, datetime(2026, 11, 1).date(), datetime(2026, 12, 31).date()
+        )
+    )
+    days = {p.kind.value: p.local.date().isoformat() for p in planned}
+    assert days == {
+        "action_soon": "2026-11-25",  # three working days before Saturday
+        "action": "2026-11-27",  # Friday, not the Saturday itself
+        "action_overdue": "2026-11-30",  # the working day after
+    }
+
+
+async def test_an_away_approver_s_escalation_never_goes_to_the_late_owner(
+    dispatcher: Dispatcher, db: Database, ctx: Context, clock: FixedClock
+) -> None:
+    db.transaction(lambda s: deliveries.prepare(s, ctx, ctx.now()))
+    await approved_action(dispatcher, db)
+    await dispatcher.handle(command(JANIS, "away", "26.11.2026", "10.12.2026"))
+    clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=RIGA))
+    sent = db.transaction(lambda s: deliveries.prepare(s, ctx, ctx.now()))
+    overdue = [p.outgoing for p in sent if p.outgoing.notice.stage == "overdue"]  # type: ignore[union-attr]
+    from workflows.absences import away_on, deputy_for
+
+    activity = ctx.plan.activity(ACTIVITY)
+    stand_in = db.transaction(lambda s: deputy_for(ctx, activity, JANIS, away_on(s, ctx.today())))
+    assert stand_in == ANNA  # the plan's stand-in for Jānis is the owner herself …
+    assert [o.to.person_id for o in overdue] == [JANIS]  # type: ignore[union-attr]  # … so not her
+
+
+async def test_the_deputy_of_an_away_owner_may_update_the_action(
+    dispatcher: Dispatcher, db: Database, ctx: Context, clock: FixedClock
+) -> None:
+    from workflows.absences import away_on, deputy_for
+
+    number = await approved_action(dispatcher, db)
+    await dispatcher.handle(command(ANNA, "away", "03.11.2026", "30.11.2026"))
+    activity = ctx.plan.activity(ACTIVITY)
+    deputy = db.transaction(lambda s: deputy_for(ctx, activity, ANNA, away_on(s, ctx.today())))
+    assert deputy is not None and deputy != ANNA
+    items = await dispatcher.handle(press(deputy, tokens.action_status(number, "done")))
+    assert only(items, ActionUpdated, CHANNEL).by == deputy

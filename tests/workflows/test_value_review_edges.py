@@ -229,3 +229,51 @@ async def test_history_counts_periods_and_shows_reports_alone(setup: Setup, db: 
     items = await dispatcher.handle(command(ANNA, "history", "dd-avg-processing", "1"))
     alone = only(items, History, ANNA)
     assert (alone.rows, alone.not_measured) == ((), (("2026-10", "Nav datu"),))
+
+
+@pytest.mark.parametrize("setup", [True], indirect=True)
+async def test_an_action_is_verified_only_by_an_approved_value_and_again_when_returned(
+    setup: Setup, db: Database
+) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from workflows.notices import ActionVerified
+
+    dispatcher, _recording, ctx = setup
+    round_id = await _open_round(dispatcher, db)
+    await _submit(dispatcher, round_id, "1", "9", "Kļūda?")  # critical: a decision opens
+    (decision,) = rows(db, ImprovementDecision)
+    await dispatcher.handle(command(JANIS, "approve", str(decision.id)))
+    for answer in ("Pārdalīt rindu", "2", "30.11.2026.", "1"):
+        await dispatcher.handle(say(JANIS, answer))
+    await dispatcher.handle(command(ANNA, "action", str(decision.id), "done"))
+    ctx.clock.set(datetime(2026, 12, 2, 9, 0, tzinfo=ZoneInfo("Europe/Riga")))  # type: ignore[attr-defined]
+    await dispatcher.handle(command(ADMIN, "remind", ACTIVITY, "2026-11"))
+    (november,) = rows(db, ControlRound, period="2026-11")
+    items = await _submit(dispatcher, november.id or 0, "1", "97")
+    assert notices(items, ActionVerified) == []  # waits for the approver
+    value = next(
+        r.value
+        for r in notices(items, ApprovalRequested, JANIS)
+        if r.value.indicator_id == "dd-within-sla"
+    )
+    items = await dispatcher.handle(
+        press(JANIS, tokens.review_value(value.measurement_id, "approve", value.version))
+    )
+    assert only(items, ActionVerified, ANNA).verified
+    (decision,) = rows(db, ImprovementDecision)
+    assert (decision.action_status, decision.verified_by) == ("verified", value.measurement_id)
+
+
+async def test_a_correction_keeps_the_first_submission_time(setup: Setup, db: Database) -> None:
+    dispatcher, _recording, ctx = setup
+    round_id = await _open_round(dispatcher, db)
+    await _submit(dispatcher, round_id, "1", "97")
+    (first,) = [m for m in rows(db, Measurement) if m.indicator_id == "dd-within-sla"]
+    ctx.clock.set(ctx.clock.now() + timedelta(days=7))  # type: ignore[attr-defined]
+    await dispatcher.handle(command(ANNA, "correct", "dd-within-sla"))
+    for answer in ("96", "Pārrēķināts", "1"):
+        await dispatcher.handle(say(ANNA, answer))
+    (row,) = [m for m in rows(db, Measurement) if m.indicator_id == "dd-within-sla"]
+    assert (row.version, row.submitted_at) == (2, first.submitted_at)  # not made late
