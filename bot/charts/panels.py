@@ -175,8 +175,14 @@ def indicator_panel(
         )
     ax.set_xlim(-0.5, len(periods) - 0.5)
     ax.set_xticks(range(len(periods)), period_ticks(periods, t), fontsize=6.5)
-    ax.yaxis.set_major_locator(MaxNLocator(5))
     decimals = indicator.decimals
+    # ticks never finer than the indicator's precision: 0 decimals → whole-number ticks only
+    # (else 4.5 and 5 would both print as "5")
+    step = 10.0 ** -decimals
+    ax.yaxis.set_major_locator(MaxNLocator(5, integer=decimals == 0, min_n_ticks=2))
+    low, high = ax.get_ylim()
+    if high - low < 2 * step:
+        ax.set_ylim(low - step, high + step)
     ax.yaxis.set_major_formatter(
         FuncFormatter(lambda v, _pos: fmt_number(Decimal(str(round(v, 6))), decimals, t))
     )
