@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 
@@ -519,13 +520,25 @@ class Dispatcher:
         return status.status_for(session, self.ctx, person_id)
 
     def _action(self, session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
-        """``/action N STATUS``: update an improvement action (started, done, cancelled)."""
-        words = {"started": "in_progress", "done": "done", "cancelled": "cancelled"}
+        """``/action N STATUS``: update an improvement action.
+
+        STATUS: ``started``/``uzsākts``, ``done``/``izpildīts`` or ``cancelled``/``atcelts``.
+        """
+        words = {
+            "started": "in_progress",
+            "done": "done",
+            "cancelled": "cancelled",
+            "uzsākts": "in_progress",
+            "sākts": "in_progress",
+            "izpildīts": "done",
+            "atcelts": "cancelled",
+        }
         number = args[0].lstrip("#") if len(args) == 2 else ""
-        if not SMALL_NUMBER.fullmatch(number) or args[1].casefold() not in words:
-            usage = "/action N started|done|cancelled"
+        word = unicodedata.normalize("NFC", args[1]).casefold() if len(args) == 2 else ""
+        if not SMALL_NUMBER.fullmatch(number) or word not in words:
+            usage = "/action N started|done|cancelled (uzsākts|izpildīts|atcelts)"
             return [Outgoing(ToPerson(person_id), problem("usage", usage=usage))]
-        status = words[args[1].casefold()]
+        status = words[word]
         return actions.update_status(session, self.ctx, person_id, int(number), status)
 
     def _correct(self, session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:

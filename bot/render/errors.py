@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from datetime import date
 from decimal import Decimal
@@ -20,6 +21,7 @@ def _bound(raw: str, f: FieldSpec, rc: RenderContext) -> str:
     return fmt_number(value, max(decimals, 0), rc.t)
 
 
+_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 ECHO_LIMIT = 40
 """Longest piece of a refused answer quoted back to the person, in characters."""
 
@@ -256,14 +258,19 @@ def problem_text(notice: Problem, rc: RenderContext) -> str:
     t = rc.t
     if notice.code == "confirm_choice":
         return t.gettext(
-            "Choose “{submit}” or “{cancel}”.",
+            "Choose “{submit}”, “{back}” or “{cancel}”.",
             submit=t.gettext("Submit"),
+            back=t.gettext("Back"),
             cancel=t.gettext("Cancel"),
         )
     msgid = PROBLEMS.get(notice.code)
     if msgid is None:
         return t.gettext("Something went wrong. Nothing was changed; please try again later.")
     params = {key: _clip(value) for key, value in notice.param_dict().items()}
+    if notice.code == "previous_answer" and _DECIMAL.fullmatch(params.get("answer", "")):
+        raw = params["answer"]  # a stored number: shown as the person types it ("0,9")
+        places = len(raw.partition(".")[2])
+        params["answer"] = fmt_number(Decimal(raw), places, t)
     if "period" in params:
         params["period"] = _period(params["period"], rc)
     fields = {name for _lit, name, _spec, _conv in string.Formatter().parse(msgid) if name}

@@ -58,7 +58,10 @@ def render_help(notice: Help, rc: RenderContext) -> Message:
         )
         lines.append(t.gettext("/summary CHANNEL [PERIOD] — post a summary to a team channel"))
         lines.append(
-            t.gettext("/bind CHANNEL — in a Telegram group: post the team channel's news here")
+            t.gettext(
+                "/bind CHANNEL — in a Telegram group or Slack channel: post the team channel's "
+                "news here"
+            )
         )
     lines.append(
         t.gettext(

@@ -216,7 +216,7 @@ async def test_app_home_shows_open_controls_and_recent_decisions(slack: SlackWor
     view = slack.fake.homes[USERS[JANIS]]
     text = "\n".join(b["text"]["text"] for b in view["blocks"] if b["type"] == "section")
     assert "Dzīvesvietas deklarēšana, 2026. gada oktobris" in text  # his own dd-e-share
-    assert "Nr. 1" in text and "Pēdējie uzlabojumu lēmumi" in text
+    assert "Nr. 1" in text and "Pēdējie pilnveides lēmumi" in text
     labels = [
         e["text"]["text"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]
     ]
