@@ -500,8 +500,8 @@ class ActivitySummary:
     """One activity's part of a summary.
 
     ``decisions`` are the open decisions and those taken on this period's values or since
-    the last summary; ``actions`` the approved improvement actions still open or overdue
-    (``overdue``: the due date passed and the indicator is still not OK); ``participation``
+    the last summary; ``actions`` the improvement actions open, overdue (``overdue``: the due
+    date passed and the action is not done), done, or verified since; ``participation``
     how this period's controls were answered.
     """
 

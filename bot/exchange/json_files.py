@@ -46,6 +46,7 @@ def _decision(d: DecisionFacts | None, rc: RenderContext) -> dict[str, Any] | No
         "decided_by": d.decided_by,
         "decided_at": _instant(d.decided_at, rc),
         "rejection_reason": d.rejection_reason,
+        "action_status": d.action_status,
     }
 
 
@@ -84,6 +85,9 @@ def document(
                 "submitted_by": r.submitted_by,
                 "submitted_by_name": rc.person(r.submitted_by),
                 "submitted_at": _instant(r.submitted_at, rc),
+                "version": r.version,
+                "approval": r.approval,
+                "correction_reason": r.correction_reason,
                 "responsible": responsible,
                 "decision": _decision(r.decision, rc),
             }

@@ -75,6 +75,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("submitted_by", lambda r, rc: r.submitted_by),
     Column("submitted_by_name", lambda r, rc: rc.person(r.submitted_by)),
     Column("submitted_at", lambda r, rc: r.submitted_at),
+    Column("version", lambda r, rc: Decimal(r.version)),
+    Column("approval", lambda r, rc: r.approval),
+    Column("correction_reason", lambda r, rc: r.correction_reason),
     Column("responsible", lambda r, rc: r.responsible[0] if r.responsible else None),
     Column(
         "responsible_name", lambda r, rc: rc.person(r.responsible[0]) if r.responsible else None
@@ -91,6 +94,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("decided_by", lambda r, rc: r.decision.decided_by if r.decision else None),
     Column("decided_at", lambda r, rc: r.decision.decided_at if r.decision else None),
     Column("rejection_reason", lambda r, rc: r.decision.rejection_reason if r.decision else None),
+    Column("action_status", lambda r, rc: r.decision.action_status if r.decision else None),
 )
 """Every export column, in file order."""
 

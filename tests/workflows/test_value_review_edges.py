@@ -277,3 +277,22 @@ async def test_a_correction_keeps_the_first_submission_time(setup: Setup, db: Da
         await dispatcher.handle(say(ANNA, answer))
     (row,) = [m for m in rows(db, Measurement) if m.indicator_id == "dd-within-sla"]
     assert (row.version, row.submitted_at) == (2, first.submitted_at)  # not made late
+
+
+@pytest.mark.parametrize("setup", [True], indirect=True)
+async def test_the_export_says_which_version_and_approval_a_value_has(
+    setup: Setup, db: Database
+) -> None:
+    from workflows.exchange.outgoing import gather
+    from workflows.periods import Period
+
+    dispatcher, _recording, ctx = setup
+    round_id = await _open_round(dispatcher, db)
+    await _submit(dispatcher, round_id, "1", "9", "Kļūda?")  # opens a decision
+    await dispatcher.handle(command(ANNA, "correct", "dd-within-sla"))
+    for answer in ("97", "Drukas kļūda", "1"):
+        await dispatcher.handle(say(ANNA, answer))
+    exported = db.transaction(lambda s: gather(s, ctx, [Period.parse("2026-10")]))
+    sla = next(r for r in exported if r.indicator_id == "dd-within-sla")
+    assert (sla.version, sla.approval, sla.correction_reason) == (2, "submitted", "Drukas kļūda")
+    assert sla.decision is not None and sla.decision.status == "withdrawn"

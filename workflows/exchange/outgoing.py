@@ -42,6 +42,7 @@ class DecisionFacts:
         decided_by: Who decided.
         decided_at: When (aware UTC).
         rejection_reason: Why it was rejected.
+        action_status: The action's state (:mod:`workflows.actions`), or ``None``.
     """
 
     id: int
@@ -56,6 +57,7 @@ class DecisionFacts:
     decided_by: str | None
     decided_at: datetime | None
     rejection_reason: str | None
+    action_status: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,10 @@ class ExportRow:
         responsible: ``(person id, role id)`` of the activity's first responsible (A) at its
             own scale, or ``None``.
         decision: The decision this value opened, or ``None``.
+        version: 1, or more once corrected or measured again after a return.
+        approval: ``none``, ``submitted`` (waiting for the approver), ``approved`` or
+            ``rejected`` (returned: it no longer counts).
+        correction_reason: Why the current version corrected the previous one.
     """
 
     activity_id: str
@@ -102,6 +108,9 @@ class ExportRow:
     submitted_at: datetime
     responsible: tuple[str, str] | None
     decision: DecisionFacts | None
+    version: int = 1
+    approval: str = "none"
+    correction_reason: str | None = None
 
 
 def export_periods(session: Session, ctx: Context, period_text: str | None) -> tuple[Period, ...]:
@@ -210,6 +219,7 @@ def _row(
             decided_by=decision.decided_by,
             decided_at=decision.decided_at,
             rejection_reason=decision.rejection_reason,
+            action_status=decision.action_status,
         )
     return ExportRow(
         activity_id=m.activity_id,
@@ -230,4 +240,7 @@ def _row(
         submitted_at=m.submitted_at,
         responsible=responsible.get(m.activity_id),
         decision=facts,
+        version=m.version,
+        approval=m.approval,
+        correction_reason=m.correction_reason,
     )
