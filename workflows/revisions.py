@@ -25,6 +25,7 @@ REPLACED_FIELDS = (
     "target_met",
     "comment",
     "submitted_by",
+    "source",
 )
 """The columns a new version brings (the thresholds in force now, too). ``submitted_at``
 stays the first submission's instant: a value given on time and corrected later was not

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -296,3 +297,36 @@ async def test_the_export_says_which_version_and_approval_a_value_has(
     sla = next(r for r in exported if r.indicator_id == "dd-within-sla")
     assert (sla.version, sla.approval, sla.correction_reason) == (2, "submitted", "Drukas kļūda")
     assert sla.decision is not None and sla.decision.status == "withdrawn"
+
+
+@pytest.mark.parametrize("setup", [True], indirect=True)
+async def test_an_imported_value_waits_for_approval_and_once_returned_is_imported_anew(
+    setup: Setup, db: Database
+) -> None:
+    from workflows.exchange import IncomingRow, import_rows
+
+    dispatcher, _recording, ctx = setup
+
+    def imported(value: str) -> Any:
+        row = IncomingRow(2, "dd-within-sla", "2026-10", value, source="monitorings")
+        return db.transaction(lambda s: import_rows(s, ctx, [row], lang="en", actor=ADMIN))
+
+    first = imported("97")
+    (request,) = [n.notice for n in first.notices if isinstance(n.notice, ApprovalRequested)]
+    asked = next(n.to for n in first.notices if n.notice is request)
+    assert asked.person_id == JANIS  # type: ignore[union-attr]
+    value = request.value
+    await dispatcher.handle(
+        press(JANIS, tokens.review_value(value.measurement_id, "return", value.version))
+    )
+    await dispatcher.handle(say(JANIS, "Atskaitē ir 79"))
+    again = imported("79")  # the returned value no longer counts: the new one replaces it
+    assert [o.outcome for o in again.rows] == ["stored"]
+    (row,) = rows(db, Measurement)
+    assert (row.value, row.version, row.approval, row.source) == (
+        Decimal("79"),
+        2,
+        "submitted",
+        "monitorings",
+    )
+    assert any(isinstance(n.notice, ApprovalRequested) for n in again.notices)

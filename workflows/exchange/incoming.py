@@ -11,7 +11,8 @@ the database:
 * no other row of the same import gives the same indicator and period;
 * idempotency on (indicator, period, source): the same value again is ``unchanged``; a
   different value from the same source is refused (``conflict``); a value that came from
-  elsewhere — chat or another source — is refused too (``already_answered``): the first
+  elsewhere — chat or another source — is refused too (``already_answered``), unless the
+  approver returned it (then the imported value is its next version); the first
   submission counts, as in chat.
 
 If any row is refused, nothing is stored: :func:`import_rows` raises :class:`ImportRefused`
@@ -35,7 +36,7 @@ from storage.models import SOURCE_CHAT, ControlRound, Measurement
 from workflows import audit
 from workflows.context import Context
 from workflows.evaluation import Thresholds, evaluate
-from workflows.exchange.record import record_imported
+from workflows.exchange.record import record_imported, replace_returned
 from workflows.forms.fields import FieldSpec
 from workflows.forms.parsing import AnswerError, clean_text, parse_answer
 from workflows.measuring import COMMENT_MAX_LENGTH, measurement_spec
@@ -230,10 +231,14 @@ def import_rows(
     stored = _stored(session, valid)
     outcomes: list[RowOutcome] = []
     new: list[_Valid] = []
+    returned: list[tuple[_Valid, Measurement]] = []
     for item in valid:
         earlier = stored.get((item.activity.id, str(item.period), item.indicator.id))
         if earlier is None:
             new.append(item)
+            continue
+        if earlier.approval == "rejected":  # returned by the approver: measured anew
+            returned.append((item, earlier))
             continue
         problem = _against_stored(item, earlier)
         if problem is not None:
@@ -244,13 +249,14 @@ def import_rows(
         raise ImportRefused(ImportResult(errors=tuple(sorted(errors, key=lambda e: e.row))))
     notices: list[Outgoing] = []
     if dry_run:
-        for item in new:
+        for item in [*new, *(item for item, _earlier in returned)]:
             evaluation = evaluate(item.value, Thresholds.of(item.indicator))
             outcomes.append(
                 _outcome(item, evaluation.status.value, evaluation.target_met, "valid")
             )
     else:
         outcomes.extend(_store(session, ctx, new, actor, notices))
+        outcomes.extend(_store_returned(session, ctx, returned, actor, notices))
     outcomes.sort(key=lambda o: o.row)
     return ImportResult(rows=tuple(outcomes), notices=tuple(notices))
 
@@ -289,6 +295,32 @@ def _store(
     except IntegrityError:
         error = RowError(0, "row", "changed_meanwhile")
         raise ImportRefused(ImportResult(errors=(error,))) from None
+    return out
+
+
+def _store_returned(
+    session: Session,
+    ctx: Context,
+    returned: list[tuple[_Valid, Measurement]],
+    actor: str,
+    notices: list[Outgoing],
+) -> list[RowOutcome]:
+    """Store rows whose stored value the approver returned: each becomes its next version.
+
+    Raises:
+        ImportRefused: ``changed_meanwhile`` if one of them changed since the check.
+    """
+    out: list[RowOutcome] = []
+    for item, earlier in returned:
+        done = replace_returned(
+            session, ctx, earlier, item.value, item.comment, item.source, actor
+        )
+        if done is None:
+            error = RowError(item.row.row, "row", "changed_meanwhile")
+            raise ImportRefused(ImportResult(errors=(error,)))
+        measurement, follow_up = done
+        notices.extend(follow_up)
+        out.append(_outcome(item, measurement.status, measurement.target_met, "stored"))
     return out
 
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from sqlmodel import Session
 
 from storage.models import ControlRound, Measurement
-from workflows import actions, approval, audit
+from workflows import actions, approval, audit, revisions
 from workflows.actions import has_done_actions
 from workflows.context import Context
 from workflows.decisions import maybe_open_decision
@@ -90,3 +90,47 @@ def record_imported(
         session.flush()
         follow_up += actions.verify_after(session, ctx, row)
     return row, follow_up
+
+
+def replace_returned(
+    session: Session,
+    ctx: Context,
+    earlier: Measurement,
+    value: Decimal,
+    comment: str | None,
+    source: str,
+    actor: str,
+) -> tuple[Measurement, list[Outgoing]] | None:
+    """Store an imported value as the next version of one the approver returned.
+
+    A returned value no longer counts (:mod:`workflows.approval`): the new one takes its
+    place and is asked for approval again, as a measurement after a return in chat is.
+
+    Returns:
+        The measurement and the notices to deliver, or ``None`` if it changed meanwhile.
+    """
+    control_round = session.get(ControlRound, earlier.round_id)
+    if control_round is None:  # pragma: no cover - rounds are never deleted
+        raise LookupError(f"round {earlier.round_id} is gone")
+    new = new_measurement(ctx, control_round, earlier.indicator_id, value, comment, actor)
+    new.source = source
+    reason = earlier.approval_reason or ""
+    returned = frozenset({approval.REJECTED})
+    if not revisions.replace(session, ctx, earlier, new, actor, reason, None, returned):
+        return None
+    audit.record(
+        session,
+        ctx,
+        actor,
+        "measurement.imported",
+        f"round:{earlier.round_id}/{earlier.indicator_id}",
+        value=str(value),
+        status=earlier.status,
+        target_met=earlier.target_met,
+        source=source,
+        version=earlier.version,
+    )
+    follow_up = approval.settle(session, ctx, earlier, always_ask=True)
+    follow_up += maybe_open_decision(session, ctx, earlier)
+    follow_up += actions.verify_after(session, ctx, earlier)
+    return earlier, follow_up
