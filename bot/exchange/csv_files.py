@@ -81,9 +81,14 @@ def write_csv(rows: Sequence[ExportRow], rc: RenderContext, variant: Variant) ->
 
 
 def decode(data: bytes) -> str:
-    """The file's text: UTF-8 (with or without a byte-order mark), else Windows-1257."""
+    """The file's text: UTF-8 (with or without a byte-order mark), UTF-16, or Windows-1257.
+
+    UTF-16 (Excel's "Unicode text") is recognised by its byte-order mark.
+    """
     if data.startswith(BOM.encode("utf-8")):
         return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -105,8 +110,11 @@ def read_csv(data: bytes, default_source: str) -> tuple[list[IncomingRow], Liter
         ``(rows, lang)``: ``lang`` is ``lv`` (decimal comma) for ``;``-separated files.
 
     Raises:
-        FileRefused: If the file is empty or lacks a required column.
+        FileRefused: If the file is empty, a workbook (XLSX/XLS) rather than CSV, or lacks a
+            required column.
     """
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # a workbook, not text
+        raise FileRefused("spreadsheet_file")
     text = decode(data)
     first = text.split("\n", 1)[0]
     if not first.strip():

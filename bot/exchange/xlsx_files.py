@@ -21,6 +21,22 @@ DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 
+WIDE_COLUMNS = {
+    "activity_label": 32,
+    "indicator_label": 40,
+    "comment": 48,
+    "submitted_by_name": 22,
+    "responsible_name": 22,
+    "responsible_role": 28,
+    "action": 40,
+    "rejection_reason": 32,
+    "correction_reason": 32,
+    "submitted_at": 20,
+    "decided_at": 20,
+}
+"""Column widths (in characters) for text columns; others fit their header."""
+
+
 def _number_format(decimals: int | None) -> str:
     return "0" if decimals == 0 else "0." + "0" * decimals if decimals else "General"
 
@@ -40,6 +56,9 @@ def write_xlsx(rows: Sequence[ExportRow], rc: RenderContext) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(SHEET_TITLE)
     sheet.freeze_panes = "A2"
+    for number, title in enumerate(HEADERS, start=1):  # wide enough for labels, not endless
+        width = WIDE_COLUMNS.get(title, max(10, len(title) + 2))
+        sheet.column_dimensions[get_column_letter(number)].width = width
     last = get_column_letter(len(HEADERS))
     sheet.auto_filter.ref = f"A1:{last}{len(rows) + 1}"
     bold = Font(bold=True)

@@ -29,6 +29,9 @@ _FILE_PROBLEMS = {
     "too_many_rows": N_("Too many rows: at most {max} can be imported at once."),
     "missing_columns": N_("The header row lacks the column(s) {columns}."),
     "empty_file": N_("The file is empty."),
+    "spreadsheet_file": N_(
+        "This is a spreadsheet workbook, not a CSV file: save it as CSV (UTF-8) and import that."
+    ),
     "changed_meanwhile": N_(
         "Values of the same indicators were stored by someone else during the import, so "
         "nothing was imported. Import again: rows already stored will be named."

@@ -310,3 +310,20 @@ def test_formula_like_comments_stay_text_in_csv_and_xlsx_and_import_back(
     again = tmp_path / "again.csv"
     assert main(["export", "--format", "csv", "--csv-variant", "lv", "--out", str(again)]) == 0
     assert {r["indicator"]: r["comment"] for r in read_rows(again.read_bytes())} == comments
+
+
+def test_a_workbook_or_utf16_file_is_recognised(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = tmp_path / "first.csv"
+    source = tmp_path / "in.csv"
+    source.write_bytes(LV_FILE.encode("utf-8"))
+    assert main(["import", str(source), "--source", "zabbix"]) == 0
+    book = tmp_path / "book.xlsx"
+    assert main(["export", "--format", "xlsx", "--out", str(book)]) == 0
+    capsys.readouterr()
+    assert main(["import", str(book), "--source", "zabbix"]) == 1
+    said = capsys.readouterr()
+    assert "nevis CSV fails" in said.err + said.out
+    first.write_bytes(LV_FILE.encode("utf-16"))  # Excel's "Unicode text": UTF-16 with a BOM
+    assert main(["import", str(first), "--source", "zabbix", "--dry-run"]) == 0
