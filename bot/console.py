@@ -8,6 +8,8 @@ options (``[1] Apstiprināt``). Typing the number or the label presses the butto
 
 from __future__ import annotations
 
+import io
+import os
 import sys
 from collections.abc import Iterable
 from typing import TextIO
@@ -23,6 +25,16 @@ PLATFORM = "console"
 INDENT = "    "
 
 
+def _silence(out: TextIO) -> None:
+    """Point a closed pipe's descriptor at /dev/null, so Python's exit flush cannot fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass  # not a real file (tests): nothing left to flush
+
+
 class ConsoleChannel:
     """Prints messages; remembers each person's last message with buttons.
 
@@ -35,9 +47,23 @@ class ConsoleChannel:
     def __init__(self, out: TextIO | None = None) -> None:
         self.out = out or sys.stdout
         self.last_with_choices: dict[str, Message] = {}
+        self.closed = False
+        """Set when the reader went away (``controlbot demo | head``): nothing more is printed."""
 
     async def send(self, address: Address, message: Message) -> None:
-        """Print ``message`` with its address, text and numbered buttons."""
+        """Print ``message`` with its address, text and numbered buttons.
+
+        A closed pipe (the reader stopped reading) ends the output quietly.
+        """
+        if self.closed:
+            return
+        try:
+            self._print(address, message)
+        except BrokenPipeError:
+            self.closed = True
+            _silence(self.out)
+
+    def _print(self, address: Address, message: Message) -> None:
         prefix = f"[DM → {address.label}]" if address.kind == "dm" else f"[{address.label}]"
         lines = message.plain().split("\n")
         print(f"{prefix} {lines[0]}", file=self.out)

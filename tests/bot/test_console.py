@@ -128,3 +128,25 @@ async def test_on_a_terminal_switching_person_shows_what_waits_for_them(
     shown = [m.title for m in recording.to("anna-ozola") + recording.to("janis-berzins")]
     assert shown == ["Jūs gaida", "Jūs gaida"]
     assert "anna-ozola> " in out.getvalue()  # the prompt is shown on a terminal
+
+
+async def test_a_closed_pipe_ends_the_console_output_quietly() -> None:
+    """``controlbot demo | head``: the reader stops; no traceback for every later message."""
+    import io
+
+    from bot.channel import Address
+    from bot.console import ConsoleChannel
+    from bot.messages import Message
+
+    class ClosedPipe(io.StringIO):
+        writes = 0
+
+        def write(self, text: str) -> int:
+            ClosedPipe.writes += 1
+            raise BrokenPipeError(32, "Broken pipe")
+
+    channel = ConsoleChannel(ClosedPipe())
+    address = Address("console", "dm", "anna-ozola", "Anna Ozola")
+    await channel.send(address, Message("one"))
+    await channel.send(address, Message("two"))
+    assert channel.closed and ClosedPipe.writes == 1
