@@ -292,3 +292,32 @@ def test_a_value_stored_between_the_check_and_the_write_refuses_the_whole_import
     ]
     assert rows(any_db, ImprovementDecision) == []
     assert [r.period for r in rows(any_db, ControlRound)] == ["2026-10"]
+
+
+def test_a_round_opened_by_someone_else_meanwhile_is_taken_not_refused(
+    any_db: Database, ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scheduler opens a round for its reminders while an import opens the same one."""
+    from workflows.exchange import incoming
+
+    opened_elsewhere = []
+    real_new_round = incoming.new_round
+
+    def racing_new_round(ctx_, activity_id, period, actor):  # type: ignore[no-untyped-def]
+        if not opened_elsewhere:  # another process commits the same round first
+            opened_elsewhere.append(
+                any_db.transaction(
+                    lambda s: ensure_round(
+                        s, ctx, ctx.plan.activity(activity_id), period, "system"
+                    )
+                )[0].id
+            )
+        return real_new_round(ctx_, activity_id, period, actor)
+
+    monkeypatch.setattr(incoming, "new_round", racing_new_round)
+    result = run(any_db, ctx, [row(2, "dd-within-sla", "2026-10", "96")])
+    assert [o.outcome for o in result.rows] == ["stored"]
+    (control_round,) = rows(any_db, ControlRound)
+    assert control_round.id == opened_elsewhere[0]
+    (stored,) = rows(any_db, Measurement)
+    assert stored.round_id == control_round.id

@@ -44,7 +44,7 @@ from workflows.notices import Outgoing
 from workflows.periods import Period, PeriodError
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Activity, Indicator
-from workflows.rounds import implausibly_old, new_round
+from workflows.rounds import ensure_round, implausibly_old, new_round
 
 MAX_ROWS = 100_000
 """Most rows one import may hold (``too_many_rows`` beyond)."""
@@ -329,10 +329,9 @@ def _rounds(
 ) -> dict[tuple[str, str], ControlRound]:
     """The rounds of the rows: (activity id, period) → round; those not open yet are opened.
 
-    New rounds are written together (audited, no reminders) as plain writes of this
-    transaction, without savepoints: a round opened by another process meanwhile fails the
-    whole import (``changed_meanwhile``), and SQLite's driver would commit a savepoint that
-    starts a transaction on its own.
+    New rounds are written together in one savepoint (audited, no reminders). If another
+    process (the scheduler's reminders, a chat user) opened one of them meanwhile, they are
+    opened one by one instead, each taking the round that exists.
     """
     wanted = dict.fromkeys((v.activity.id, v.period) for v in rows)
     periods = sorted({str(p) for _a, p in wanted})
@@ -341,13 +340,19 @@ def _rounds(
         chunk = periods[start : start + 200]
         for found in session.exec(select(ControlRound).where(col(ControlRound.period).in_(chunk))):
             out[(found.activity_id, found.period)] = found
-    opened = [
-        new_round(ctx, activity_id, period, actor)
-        for activity_id, period in wanted
-        if (activity_id, str(period)) not in out
-    ]
-    session.add_all(opened)
-    session.flush()
+    missing = [(a, p) for a, p in wanted if (a, str(p)) not in out]
+    opened = [new_round(ctx, activity_id, period, actor) for activity_id, period in missing]
+    try:
+        with session.begin_nested():
+            session.add_all(opened)
+            session.flush()
+    except IntegrityError:  # someone opened one of them just now
+        opened = []  # ensure_round audits what it opens
+        for activity_id, period in missing:
+            control_round, _created = ensure_round(
+                session, ctx, ctx.plan.activity(activity_id), period, actor
+            )
+            out[(activity_id, str(period))] = control_round
     for control_round in opened:
         audit.record(
             session,
