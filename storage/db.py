@@ -44,15 +44,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_savepoint(connection: Any, _name: str) -> None:
     # pysqlite opens a transaction only before INSERT/UPDATE/DELETE, not before SAVEPOINT: a
     # savepoint as a transaction's first write would be committed on its own when released.
-    # The driver's own transaction handling is switched off and SQLAlchemy emits BEGIN
-    # (_sqlite_begin), the documented recipe for "serializable isolation / savepoints".
-    dbapi_connection.isolation_level = None
-
-
-def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # Open the transaction first in that case; everything else keeps the driver's lazy
+    # BEGIN (reads outside a write transaction, so writers do not trip over read snapshots).
+    raw = connection.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:
+        raw.execute("BEGIN")
 
 
 def _guard_audit(session: OrmSession, _ctx: Any, _instances: Any) -> None:
@@ -94,7 +95,7 @@ def make_engine(url: str) -> Engine:
         connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         engine = create_engine(url, connect_args=connect_args)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "savepoint", _sqlite_savepoint)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
