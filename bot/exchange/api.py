@@ -163,7 +163,9 @@ def _accepted(result: ImportResult, *, dry_run: bool) -> dict[str, Any]:
 
 def _parse(body: bytes) -> dict[str, Any]:
     try:
-        document = json.loads(body.decode("utf-8"), parse_float=Decimal)
+        # a byte-order mark is allowed (RFC 8259 §8.1); numbers stay exact, however long, so
+        # that a huge one is refused as too large rather than as "not JSON"
+        document = json.loads(body.decode("utf-8-sig"), parse_float=Decimal, parse_int=Decimal)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise BadRequest("the body is not JSON in UTF-8") from None
     if not isinstance(document, dict):

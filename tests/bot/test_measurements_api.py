@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -216,3 +217,15 @@ async def test_controlbot_run_serves_the_api_and_sends_the_decision(tmp_path: Pa
     assert await task == 0
     assert status == 200
     assert "[DM → Jānis Bērziņš] Nepieciešams pilnveides lēmums" in out.getvalue()
+
+
+async def test_a_byte_order_mark_and_huge_numbers_get_clear_answers(
+    api: Api, db: Database
+) -> None:
+    status, answer = await api.post(
+        data=b"\xef\xbb\xbf" + json.dumps(body(SLA)).encode("utf-8"), headers=AUTH
+    )
+    assert status == 200, answer  # RFC 8259 lets a parser ignore a byte-order mark
+    huge = json.dumps(body(dict(SLA, value=0))).replace('"value": 0', '"value": ' + "9" * 5000)
+    status, answer = await api.post(data=huge.encode("utf-8"), headers=AUTH)
+    assert status == 422 and answer["errors"][0]["code"] != "bad_request", answer
