@@ -33,6 +33,14 @@ RETRY_DELAYS_S = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
 """Back-off between attempts of a transaction that met a lock anyway."""
 
 
+def rows_touched(result: Any) -> int:
+    """How many rows a bulk ``UPDATE``/``DELETE`` touched (0 when the driver cannot say).
+
+    The conditional UPDATEs that settle races ("only if still open") read their outcome here.
+    """
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 class AppendOnlyViolation(RuntimeError):
     """Raised when code tries to change or delete an audit entry."""
 

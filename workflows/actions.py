@@ -18,6 +18,7 @@ from contextlib import suppress
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from storage.db import rows_touched
 from storage.models import ImprovementDecision, Measurement
 from workflows import audit
 from workflows.absences import away_on, deputy_for
@@ -116,7 +117,7 @@ def update_status(
         .values(action_status=status, action_status_at=ctx.now())
         .execution_options(synchronize_session=False)
     )
-    if not getattr(result, "rowcount", 0):  # someone changed it a moment ago
+    if not rows_touched(result):  # someone changed it a moment ago
         return [Outgoing(me, problem("action_status_not_allowed", decision=decision_id))]
     session.refresh(decision)
     audit.record(

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from storage.db import rows_touched
 from storage.models import FormSession, Measurement
 from workflows import actions, audit
 from workflows.context import Context
@@ -176,10 +177,7 @@ def check_can_review(
         )
         return [Outgoing(me, NotValueApprover(measurement_id, approver))]
     if row.approval != SUBMITTED or row.version != version:
-        notice = ApprovalAlreadyGiven(
-            brief(row), row.approval, row.approval_by, row.approval_at, row.version != version
-        )
-        return [Outgoing(me, notice)]
+        return _taken_meanwhile(person_id, row, version)
     return row
 
 
@@ -195,14 +193,21 @@ def approve(
     if not isinstance(checked, Measurement):
         return checked
     if not _claim(session, ctx, checked, person_id, APPROVED, None):
-        session.refresh(checked)
-        return check_can_review(session, ctx, person_id, measurement_id, version)  # type: ignore[return-value]
+        return _taken_meanwhile(person_id, checked, version)
     audit.record(session, ctx, person_id, "measurement.approved", _subject(checked))
     notice = ValueApproved(brief(checked), person_id)
     out = [Outgoing(ToPerson(person_id), notice)]
     if checked.submitted_by != person_id:
         out.append(Outgoing(ToPerson(checked.submitted_by), notice))
     return out + actions.verify_after(session, ctx, checked)
+
+
+def _taken_meanwhile(person_id: str, row: Measurement, version: int) -> list[Outgoing]:
+    """Nothing changed: the value was approved or returned already, or replaced meanwhile."""
+    notice = ApprovalAlreadyGiven(
+        brief(row), row.approval, row.approval_by, row.approval_at, row.version != version
+    )
+    return [Outgoing(ToPerson(person_id), notice)]
 
 
 def _claim(
@@ -228,7 +233,7 @@ def _claim(
         )
         .execution_options(synchronize_session=False)
     )
-    won = bool(getattr(result, "rowcount", 0))
+    won = rows_touched(result) > 0
     session.refresh(row)
     return won
 
@@ -258,7 +263,7 @@ def record_return(
         return checked
     reason = answers[REASON_FIELD]
     if not _claim(session, ctx, checked, form.person_id, REJECTED, reason):
-        return check_can_review(session, ctx, form.person_id, form.subject_id, version)  # type: ignore[return-value]
+        return _taken_meanwhile(form.person_id, checked, version)
     audit.record(
         session, ctx, form.person_id, "measurement.returned", _subject(checked), reason=reason
     )

@@ -88,19 +88,26 @@ def _may_measure(session: Session, ctx: Context, person_id: str, row: Measuremen
     return person_id in effective_measurers(ctx, activity, indicator, away)
 
 
-def _newest(session: Session) -> dict[str, Measurement]:
-    """The newest value of each indicator (latest period), whatever its approval.
+def latest_value(session: Session, indicator_id: str) -> Measurement | None:
+    """The indicator's newest value (latest period), whatever its approval.
 
-    An indicator whose latest answer is a "not measured" report has none here.
+    ``None`` when it has none, or when its latest answer is a "not measured" report.
     """
-    newest: dict[str, Measurement] = {}
-    for row in session.exec(select(Measurement).order_by(col(Measurement.period))).all():
-        newest[row.indicator_id] = row
-    for gap in session.exec(select(NotMeasured)).all():
-        found = newest.get(gap.indicator_id)
-        if found is not None and found.period <= gap.period:
-            del newest[gap.indicator_id]
-    return newest
+    row = session.exec(
+        select(Measurement)
+        .where(col(Measurement.indicator_id) == indicator_id)
+        .order_by(col(Measurement.period).desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    report = session.exec(
+        select(NotMeasured.id).where(
+            col(NotMeasured.indicator_id) == indicator_id,
+            col(NotMeasured.period) >= row.period,
+        )
+    ).first()
+    return row if report is None else None
 
 
 def newest_gap(session: Session, indicator_id: str) -> NotMeasured | None:
@@ -123,7 +130,7 @@ def newest_gap(session: Session, indicator_id: str) -> NotMeasured | None:
 
 def is_newest(session: Session, row: Measurement) -> bool:
     """Whether ``row`` is its indicator's latest answer (only that one is corrected)."""
-    found = _newest(session).get(row.indicator_id)
+    found = latest_value(session, row.indicator_id)
     return found is not None and found.id == row.id
 
 
@@ -131,12 +138,13 @@ def candidates(
     session: Session, ctx: Context, person_id: str, round_id: int | None = None
 ) -> list[Measurement]:
     """The values ``person_id`` may correct now (optionally of one round), in plan order."""
-    newest = _newest(session)
     order = {i.id: n for n, (_a, i) in enumerate(ctx.plan.all_indicators())}
+    newest = (latest_value(session, indicator_id) for indicator_id in order)
     rows = [
         row
-        for row in newest.values()
-        if (row.approval in (approval.NONE, approval.SUBMITTED) or self_approved(row, person_id))
+        for row in newest
+        if row is not None
+        and (row.approval in (approval.NONE, approval.SUBMITTED) or self_approved(row, person_id))
         and (round_id is None or row.round_id == round_id)
         and row.indicator_id in order
         and _may_measure(session, ctx, person_id, row)
@@ -165,7 +173,7 @@ def choose(
     if indicator_id is not None:
         if not ctx.plan.has_indicator(indicator_id):
             return [Outgoing(me, problem("unknown_indicator", indicator=indicator_id))]
-        row = _newest(session).get(indicator_id)
+        row = latest_value(session, indicator_id)
         if row is None or not _may_measure(session, ctx, person_id, row):
             return [Outgoing(me, problem("nothing_to_correct"))]
         return row

@@ -17,6 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from storage.db import rows_touched
 from storage.models import FormSession, ImprovementDecision, Measurement
 from workflows import audit
 from workflows.context import Context
@@ -215,7 +216,7 @@ def withdraw_for(
         .values(status=WITHDRAWN, decided_at=ctx.now())
         .execution_options(synchronize_session=False)
     )
-    if not getattr(result, "rowcount", 0):
+    if not rows_touched(result):
         return []
     session.refresh(decision)
     audit.record(

@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from storage.db import rows_touched
 from storage.models import AuditEntry, Delivery, ImprovementDecision
 from workflows import actions, audit, summaries
 from workflows.absences import away_on, deputy_for
@@ -364,7 +365,7 @@ def _claim_snooze(session: Session, row: Delivery, now: datetime) -> bool:
         .values(status="sending", attempted_at=now)
         .execution_options(synchronize_session="fetch")
     )
-    claimed = bool(getattr(result, "rowcount", 0) == 1)
+    claimed = rows_touched(result) == 1
     if claimed:
         session.refresh(row)
     return claimed

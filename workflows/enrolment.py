@@ -16,6 +16,7 @@ from typing import Literal
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from storage.db import rows_touched
 from storage.models import Invite, Person, PlatformIdentity
 from workflows import audit
 from workflows.context import Context
@@ -120,7 +121,7 @@ def redeem(
         .values(used_at=now, used_by=account)
         .execution_options(synchronize_session="fetch")
     )
-    if getattr(claimed, "rowcount", 0) != 1:  # another account claimed it a moment ago
+    if rows_touched(claimed) != 1:  # another account claimed it a moment ago
         return Refused("used")
     link(session, ctx, invite.person_id, platform, external_id, client_language)
     return Linked(invite.person_id)

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
+from storage.db import rows_touched
 from storage.models import (
     Absence,
     AuditEntry,
@@ -102,13 +103,13 @@ def erase_person(session: Session, ctx: Context, person_id: str, by: str) -> Era
             select(PlatformIdentity).where(col(PlatformIdentity.person_id) == person_id)
         ).all()
     ]
-    removed = _rows(
+    removed = rows_touched(
         session.execute(
             delete(PlatformIdentity).where(col(PlatformIdentity.person_id) == person_id)
         )
-    ) + _rows(session.execute(delete(Invite).where(col(Invite.person_id) == person_id)))
+    ) + rows_touched(session.execute(delete(Invite).where(col(Invite.person_id) == person_id)))
     for _platform, external in accounts:  # messages remembered in their private chat
-        removed += _rows(
+        removed += rows_touched(
             session.execute(delete(PostedMessage).where(col(PostedMessage.target) == external))
         )
     rewritten = 0
@@ -119,7 +120,7 @@ def erase_person(session: Session, ctx: Context, person_id: str, by: str) -> Era
             .values({column: new})
             .execution_options(synchronize_session=False)
         )
-        rewritten += _rows(session.execute(statement))
+        rewritten += rows_touched(session.execute(statement))
     rewritten += _rekey_deliveries(session, person_id, new)
     rewritten += _pseudonymise_audit(session, person_id, new)
     for platform, external in accounts:  # chat account ids are personal data too
@@ -153,10 +154,6 @@ _REFERENCES: tuple[tuple[type[Any], str], ...] = (
 )
 """Every column that holds a person id (besides the audit log and the ledger's keys)."""
 
-
-def _rows(result: Any) -> int:
-    """How many rows a bulk statement touched."""
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _redact_snapshots(session: Session, person: Person, new: str) -> int:

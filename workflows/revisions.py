@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlmodel import Session, col
 
+from storage.db import rows_touched
 from storage.models import Measurement, MeasurementRevision
 from workflows.context import Context
 
@@ -102,7 +103,7 @@ def replace(
             )
             .execution_options(synchronize_session=False)
         )
-        if not getattr(result, "rowcount", 0):
+        if not rows_touched(result):
             nested.rollback()
             return False
     session.refresh(row)

@@ -36,7 +36,11 @@ def periods_back(period: Period, count: int = SERIES_LENGTH) -> tuple[Period, ..
 
 def late(measurement: Measurement, control_round: ControlRound, zone: ZoneInfo) -> bool:
     """Whether ``measurement`` was submitted after ``control_round``'s due date (local)."""
-    return measurement.submitted_at.astimezone(zone).date() > control_round.due_date
+    return _after_due(measurement.submitted_at, control_round, zone)
+
+
+def _after_due(at: datetime, control_round: ControlRound, zone: ZoneInfo) -> bool:
+    return at.astimezone(zone).date() > control_round.due_date
 
 
 def indicator_series(
@@ -69,7 +73,7 @@ def _share(
 ) -> Participation:
     expected = {i.id for i in round_indicators(activity, control_round.frequency)}
     mine = {indicator: at for indicator, at in answers if indicator in expected}
-    tardy = sum(1 for at in mine.values() if at.astimezone(zone).date() > control_round.due_date)
+    tardy = sum(1 for at in mine.values() if _after_due(at, control_round, zone))
     return Participation(len(mine) - tardy, tardy, len(expected) - len(mine))
 
 
