@@ -36,6 +36,6 @@ clean:
 # Re-extract translatable strings and merge them into the lv and en catalogues.
 messages: $(STAMP)
 	$(BIN)/pybabel extract -k gettext -k ngettext:1,2 -k N_ --no-default-keywords \
-		--sort-by-file --project=controlbot --copyright-holder=controlbot \
+		--no-location --sort-output --project=controlbot --copyright-holder=controlbot \
 		--width=99 -o locales/messages.pot bot workflows
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete --width=99
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date --width=99
