@@ -1,0 +1,98 @@
+"""This module contains the argparse tree of ``controlbot``; it imports nothing heavy."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from bot import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse tree of every command (light imports only, so ``--help`` is quick)."""
+    parser = argparse.ArgumentParser(
+        prog="controlbot",
+        description="Control of implemented activities (PU3-3) over chat.",
+    )
+    parser.add_argument("--version", action="version", version=f"controlbot {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    plan = sub.add_parser("plan", help="plan commands").add_subparsers(
+        dest="plan_command", required=True
+    )
+    check = plan.add_parser("check", help="validate a control plan")
+    check.add_argument("path", nargs="?", type=Path, help="plan file or folder")
+    apply = plan.add_parser(
+        "apply", help="show what a plan changes, and make it the plan in force"
+    )
+    apply.add_argument("path", nargs="?", type=Path, help="plan file or folder")
+    apply.add_argument("--dry-run", action="store_true", help="only show what would change")
+    db = sub.add_parser("db", help="database commands").add_subparsers(
+        dest="db_command", required=True
+    )
+    db.add_parser("upgrade", help="migrate the database to the newest schema")
+    remind = sub.add_parser("remind", help="open a control round and remind")
+    remind.add_argument("activity")
+    remind.add_argument("--period", help="2026-11, 2026-Q4, 2026-W48, 2026-H2 or 2026")
+    summary = sub.add_parser("summary", help="post a team channel's summary")
+    summary.add_argument("channel")
+    summary.add_argument("--period", help="2026-11, 2026-Q4, 2026-W48, 2026-H2 or 2026")
+    schedule = sub.add_parser("schedule", help="list every planned send")
+    schedule.add_argument("--from", dest="first", type=_date, help="first local date (today)")
+    schedule.add_argument("--to", dest="last", type=_date, help="last local date (+30 days)")
+    schedule.add_argument("--activity", help="only this activity")
+    schedule.add_argument("--format", choices=("table", "json"), default="table")
+    sub.add_parser("run", help="run the bot: channels and the scheduler, until SIGTERM")
+    hist = sub.add_parser("history", help="an indicator's last values")
+    hist.add_argument("indicator")
+    hist.add_argument("--count", type=int, default=6)
+    away = sub.add_parser("away", help="record an absence: reminders held, a deputy measures")
+    away.add_argument("person")
+    away.add_argument("starts", type=_date, help="first day away (YYYY-MM-DD)")
+    away.add_argument("ends", type=_date, help="last day away (YYYY-MM-DD)")
+    console = sub.add_parser("console", help="chat on the console")
+    console.add_argument("--as", dest="person", help="person id to start as")
+    invite = sub.add_parser("invite", help="print one-time Telegram links that enrol people")
+    invite.add_argument("person", nargs="?", help="person id (or --all)")
+    invite.add_argument("--all", action="store_true", help="one link for every person")
+    invite.add_argument("--format", choices=("text", "csv"), default="text")
+    invite.add_argument("--days", type=int, default=14, help="days the links work (1-90)")
+    invite.add_argument(
+        "--bot-username", help="the bot's @username (default: asked from Telegram with getMe)"
+    )
+    person = sub.add_parser("person", help="people commands").add_subparsers(
+        dest="person_command", required=True
+    )
+    erase = person.add_parser("erase", help="erase a leaver's personal data (history kept)")
+    erase.add_argument("person")
+    erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    export = sub.add_parser(
+        "export", help="write measurements, statuses, decisions and actions to a file"
+    )
+    export.add_argument("--period", help="one period (default: the latest of each frequency)")
+    export.add_argument("--format", choices=("csv", "xlsx", "json"), required=True)
+    export.add_argument("--out", type=Path, required=True, help="file to write (- for stdout)")
+    export.add_argument(
+        "--csv-variant",
+        choices=("excel", "lv"),
+        default="excel",
+        help="excel: comma and decimal point; lv: semicolon and decimal comma",
+    )
+    export.add_argument("--lang", choices=("lv", "en"), help="language of the label columns")
+    imp = sub.add_parser("import", help="store the values of a CSV file, all or nothing")
+    imp.add_argument("file", type=Path, help="CSV file (either variant; - for stdin)")
+    imp.add_argument("--dry-run", action="store_true", help="check only; store nothing")
+    imp.add_argument("--source", help="source name for every row (default: the file's column)")
+    imp.add_argument("--as", dest="person", help="person accountable (default: first admin)")
+    demo = sub.add_parser("demo", help="run the scripted demo round")
+    demo.add_argument("--database", type=Path, default=Path("var/demo.sqlite3"))
+    return parser
+
+
+def _date(text: str) -> date:
+    from workflows.forms.parsing import parse_date
+
+    parsed = parse_date(text)
+    if parsed is None:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected YYYY-MM-DD or DD.MM.YYYY")
+    return parsed
