@@ -13,17 +13,32 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from bot.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, translator_for
 from bot.cli.routes import route
 from bot.cli.settings_errors import settings_errors
+from bot.redaction import guard_logging, redact, redacted_traceback, secrets_of
 from bot.settings import Settings
 
 
 def run_command(args: argparse.Namespace) -> int:
-    """Read the settings and run the parsed command; returns the exit status."""
+    """Read the settings and run the parsed command; returns the exit status.
+
+    No secret reaches any output: log records and the traceback of an unexpected error are
+    printed with the tokens and the database password masked (``bot.redaction``).
+    """
     try:
         settings = Settings()
     except ValidationError as exc:
         for line in settings_errors(exc):
             print(line, file=sys.stderr)
         return EXIT_USAGE
+    guard_logging(settings)
+    secrets = secrets_of(settings)
+    try:
+        return _guarded(args, settings, secrets)
+    except Exception as exc:  # the last boundary: a traceback, but never with a secret
+        print(redacted_traceback(exc, secrets), file=sys.stderr, end="")
+        return EXIT_FAILED
+
+
+def _guarded(args: argparse.Namespace, settings: Settings, secrets: list[str]) -> int:
     try:
         return route(args, settings)
     except BrokenPipeError:
@@ -34,7 +49,7 @@ def run_command(args: argparse.Namespace) -> int:
         print(
             translator_for(settings).gettext(
                 "CONTROLBOT_DATABASE_URL is not a database URL: {detail}",
-                detail=str(exc).splitlines()[0],
+                detail=redact(str(exc).splitlines()[0], secrets),
             ),
             file=sys.stderr,
         )
@@ -44,7 +59,7 @@ def run_command(args: argparse.Namespace) -> int:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
         print(
             translator_for(settings).gettext(
-                "Cannot use the database {url}: {reason}", url=url, reason=reason
+                "Cannot use the database {url}: {reason}", url=url, reason=redact(reason, secrets)
             ),
             file=sys.stderr,
         )
