@@ -106,11 +106,26 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser(
         "export", help="write measurements, statuses, decisions and actions to a file"
     )
-    export.add_argument("--period", help="one period (default: the latest of each frequency)")
+    which = export.add_mutually_exclusive_group()
+    which.add_argument(
+        "--period",
+        help=f"{PERIODS}: every stored period within it, e.g. 2025 = its months, quarters "
+        "and the year (default: the latest period of each frequency)",
+    )
+    which.add_argument(
+        "--from", dest="first", help="from the start of this period (with or without --to)"
+    )
+    export.add_argument("--to", dest="last", help="to the end of this period")
     export.add_argument(
         "--format", choices=("csv", "xlsx", "json"), required=True, help="file format"
     )
-    export.add_argument("--out", type=Path, required=True, help="file to write (- for stdout)")
+    export.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="file to write (- for stdout); written whole or not at all",
+    )
+    export.add_argument("--force", action="store_true", help="replace an existing --out file")
     export.add_argument(
         "--csv-variant",
         choices=("excel", "lv"),

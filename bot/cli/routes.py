@@ -88,9 +88,10 @@ def _with_app(args: argparse.Namespace, settings: Settings) -> int:
 
             return erase(app, args.person, confirmed=args.yes)
         if args.command == "export":
-            from bot.exchange.commands import export
+            from bot.exchange.commands import ExportChoice, export
 
-            return export(app, args.period, args.format, args.out, args.csv_variant, args.lang)
+            choice = ExportChoice(args.period, args.first, args.last, args.lang, args.force)
+            return export(app, choice, args.format, args.out, args.csv_variant)
         if args.command == "import":
             from bot.cli.exchange import import_values
 
