@@ -23,5 +23,12 @@ def import_values(app: App, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    work = import_file(app, args.file, args.source, actor, dry_run=args.dry_run)
+    work = import_file(
+        app,
+        args.file,
+        args.source,
+        actor,
+        dry_run=args.dry_run,
+        history_before=args.history_before,
+    )
     return asyncio.run(work if args.dry_run else with_channels(app, work))

@@ -138,6 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help="check only; store nothing")
     imp.add_argument("--source", help="source name for every row (default: the file's column)")
     imp.add_argument("--as", dest="person", help="person accountable (default: first admin)")
+    imp.add_argument(
+        "--history-before",
+        metavar="PERIOD",
+        help="load the values of periods that ended before this one (e.g. 2026-01) as "
+        "history: no improvement decisions, no approval requests, no messages",
+    )
     demo = sub.add_parser("demo", help="run the scripted demo round")
     demo.add_argument(
         "--database",

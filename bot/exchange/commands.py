@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -32,6 +33,7 @@ from workflows.exchange import (
     stored_periods,
 )
 from workflows.exchange.incoming import SOURCE_PATTERN
+from workflows.notices import ToPerson
 from workflows.periods import Period, PeriodError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -156,7 +158,13 @@ def _why_empty(choice: ExportChoice, stored: list[Period], t: Translator) -> str
 
 
 async def import_file(
-    app: App, path: Path, source: str | None, actor: str, *, dry_run: bool
+    app: App,
+    path: Path,
+    source: str | None,
+    actor: str,
+    *,
+    dry_run: bool,
+    history_before: str | None = None,
 ) -> int:
     """``controlbot import``: check and store a CSV file's values, all or nothing.
 
@@ -166,7 +174,9 @@ async def import_file(
         source: Source name for every row (``--source``); else each row's ``source`` cell,
             else ``import``.
         actor: Who is accountable for the values (a person of the plan).
-        dry_run: Check only; store nothing.
+        dry_run: Check only; store nothing (and say what storing would send).
+        history_before: A period: values of periods that ended before it starts are
+            history, stored without decisions, approval requests or messages.
 
     Returns:
         0 when stored (or valid, in a dry run), 1 when refused, 2 for a file that cannot be
@@ -178,6 +188,17 @@ async def import_file(
             t.gettext(
                 "“{source}” is not a source name: use 1–64 letters, digits, “.”, “_”, “:” or “-”.",
                 source=source,
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        cutoff = Period.parse(history_before) if history_before is not None else None
+    except PeriodError:
+        print(
+            t.gettext(
+                "“{period}” is not a period. Use 2026-11, 2026-Q4, 2026-W48, 2026-H2 or 2026.",
+                period=history_before,
             ),
             file=sys.stderr,
         )
@@ -201,7 +222,9 @@ async def import_file(
         rows = [replace(row, source=source) for row in rows]
     try:
         result = await app.db.run(
-            lambda s: import_rows(s, app.ctx, rows, lang=lang, actor=actor, dry_run=dry_run)
+            lambda s: import_rows(
+                s, app.ctx, rows, lang=lang, actor=actor, dry_run=dry_run, history_before=cutoff
+            )
         )
     except ImportRefused as refused:
         for line in refusal_lines(refused.result, rc):
@@ -209,8 +232,45 @@ async def import_file(
         return EXIT_FAILED
     for line in result_lines(result, rc, dry_run=dry_run):
         print(line)
+    for line in notify_lines(result, rc, cutoff, dry_run=dry_run):
+        print(line)
     await app.outbox.deliver(list(result.notices))
     return EXIT_OK
+
+
+def notify_lines(
+    result: ImportResult, rc: RenderContext, cutoff: Period | None, *, dry_run: bool
+) -> list[str]:
+    """How many rows were history, and (dry run) whom storing would send what."""
+    t = rc.t
+    lines = []
+    if cutoff is not None:
+        lines.append(
+            t.ngettext(
+                "As history (before {period}: no decisions, no messages): {n} row.",
+                "As history (before {period}: no decisions, no messages): {n} rows.",
+                result.history,
+                period=cutoff,
+            )
+        )
+    if not dry_run:
+        return lines
+    counts = Counter(
+        rc.person(o.to.person_id) if isinstance(o.to, ToPerson) else f"#{o.to.channel_id}"
+        for o in result.would_notify
+    )
+    if not counts:
+        lines.append(t.gettext("Storing it would send no message."))
+        return lines
+    lines.append(
+        t.ngettext(
+            "Storing it would send {n} message: {recipients}.",
+            "Storing it would send {n} messages: {recipients}.",
+            len(result.would_notify),
+            recipients=", ".join(f"{who} {n}" for who, n in counts.most_common()),
+        )
+    )
+    return lines
 
 
 def _read(path: Path) -> bytes:

@@ -24,7 +24,7 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CONTROLBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite3'}")
     monkeypatch.delenv("CONTROLBOT_PLAN", raising=False)
-    monkeypatch.setenv("CONTROLBOT_DEFAULT_LOCALE", "en")
+    monkeypatch.delenv("CONTROLBOT_DEFAULT_LOCALE", raising=False)  # the plan's: Latvian
 
 
 def _store_2025(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -77,12 +77,12 @@ def test_from_and_to_take_a_range(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_an_empty_export_says_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "none.csv"
     assert main(["export", "--format", "csv", "--out", str(out)]) == 0
-    assert "No values are stored yet" in capsys.readouterr().err
+    assert "Vēl nav saglabāta neviena vērtība" in capsys.readouterr().err
     _store_2025(tmp_path, capsys)
     out = tmp_path / "2024.csv"
     assert main(["export", "--format", "csv", "--out", str(out), "--period", "2024"]) == 0
     err = capsys.readouterr().err
-    assert "No values are stored for 2024; stored values run from 2025-01 to 2026-01." in err
+    assert "Par 2024 nav saglabātu vērtību; saglabātās vērtības ir no 2025-01 līdz 2026-01." in err
 
 
 def test_an_existing_file_is_replaced_only_with_force(
@@ -91,7 +91,7 @@ def test_an_existing_file_is_replaced_only_with_force(
     out = tmp_path / "report.csv"
     out.write_text("someone's work", encoding="utf-8")
     assert main(["export", "--format", "csv", "--out", str(out)]) == 2
-    assert "add --force" in capsys.readouterr().err
+    assert "pievienojiet --force" in capsys.readouterr().err
     assert out.read_text(encoding="utf-8") == "someone's work"
     assert main(["export", "--format", "csv", "--out", str(out), "--force"]) == 0
     assert out.read_bytes().startswith(BOM)
