@@ -119,11 +119,12 @@ def render_snooze_options(notice: SnoozeOptions, rc: RenderContext) -> Message:
         activity=rc.activity(notice.activity_id),
         period=fmt_period(notice.period, t),
     )
-    choices: tuple[Choice, ...] = (
-        Choice(tokens.snooze(notice.round_id, "today"), t.gettext("Later today")),
-        Choice(tokens.snooze(notice.round_id, "tomorrow"), t.gettext("Tomorrow")),
-    )
-    if not notice.next_working_day_is_tomorrow:
+    choices: tuple[Choice, ...] = ()
+    if notice.later_today:
+        choices += (Choice(tokens.snooze(notice.round_id, "today"), t.gettext("Later today")),)
+    if notice.next_working_day_is_tomorrow:
+        choices += (Choice(tokens.snooze(notice.round_id, "tomorrow"), t.gettext("Tomorrow")),)
+    else:
         choices += (
             Choice(tokens.snooze(notice.round_id, "nextwd"), t.gettext("Next working day")),
         )
