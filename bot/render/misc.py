@@ -34,6 +34,7 @@ def render_help(notice: Help, rc: RenderContext) -> Message:
         "/pending — " + t.gettext("what waits for you: measurements and decisions"),
         "/cancel — " + t.gettext("cancel the form in progress; nothing is saved"),
         "/back — " + t.gettext("go back one question; your answers are kept"),
+        "/indicators — " + t.gettext("your indicators, numbered, with their history"),
         t.gettext("/history INDICATOR [N] — the indicator's last N values"),
         t.gettext("/correct [INDICATOR] — correct a value you submitted (with a reason)"),
         t.gettext("/action N started|done — update the improvement action you carry out"),

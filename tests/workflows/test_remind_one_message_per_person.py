@@ -19,9 +19,7 @@ ACTIVITY = "dzivesvietas-deklaresana"
 ADMIN = "kristaps-sils"
 
 
-def test_month_and_quarter_reach_each_measurer_in_one_message(
-    db: Database, ctx: Context
-) -> None:
+def test_month_and_quarter_reach_each_measurer_in_one_message(db: Database, ctx: Context) -> None:
     items = db.transaction(lambda s: rounds.open_round(s, ctx, ACTIVITY, None, ADMIN))
     reminders = [i for i in items if isinstance(i.notice, Reminder | Digest)]
     per_person = Counter(i.to for i in reminders)

@@ -247,7 +247,7 @@ async def test_c04_a_supergroup_that_also_removed_the_bot_is_reported_once(world
 
 async def test_a_button_answer_telegram_refuses_does_not_break_the_press(world: World) -> None:
     anna = await world.enrol(ANNA)
-    await world.admin("remind", "dzivesvietas-deklaresana")
+    await world.admin("remind", "dzivesvietas-deklaresana", "2026-10")
     reminder = world.last_with_button("Ievadīt mērījumus")
     world.fake.floods["answerCallbackQuery"] = [3]  # "query is too old" or flood: refused
     await world.presses(anna, "Ievadīt mērījumus", reminder)

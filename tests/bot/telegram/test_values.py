@@ -28,7 +28,7 @@ def plan(tmp_path: Path) -> LoadedPlan:
 async def test_not_measured_button_then_return_and_approve_by_the_approver(world: World) -> None:
     anna = await world.enrol(ANNA)
     janis = await world.enrol(JANIS)
-    await world.admin("remind", ACTIVITY)
+    await world.admin("remind", ACTIVITY, "2026-10")
     await world.presses(anna, "Ievadīt mērījumus", monthly_reminder(world, anna))
     first = world.fake.sent(anna)[-1]
     assert "Nav izmērīts" in button_labels(first)
