@@ -26,7 +26,7 @@ from tests.bot.slack.conftest import (
     USERS,
     SlackWorld,
 )
-from tests.support.fake_slack import signed_headers
+from tests.support.fake_slack import block_text, signed_headers
 from tests.support.flow import rows
 from tests.support.recording import RecordingChannel
 from workflows import bindings
@@ -183,8 +183,10 @@ async def test_c02_and_c06_text_is_escaped_and_split_within_slack_limits(
     assert all(len(p.params["blocks"]) <= BLOCKS_PER_MESSAGE for p in posts)
     sections = [b["text"]["text"] for b in blocks if b["type"] == "section"]
     assert all(len(s) <= SECTION_LIMIT for s in sections)
-    assert sections[0] == "*Tīrība 9.5/10 (A-kategorija)! &lt;@U123&gt; &amp; &lt;!channel&gt;*"
-    assert "\n".join(sections[1:]).split("\n") == lines  # in order, lines whole
+    # shown as typed: plain text and a bold rich-text title form no mention (issue 13 item 11)
+    assert block_text(blocks[0]) == "*Tīrība 9.5/10 (A-kategorija)! <@U123> & <!channel>*"
+    assert blocks[0]["type"] == "rich_text"
+    assert "\n".join(sections).split("\n") == lines  # in order, lines whole
     (button,) = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
     assert len(button["text"]["text"]) <= 75 and button["value"] == "form:1:x"
 
