@@ -179,16 +179,15 @@ def render_channel_bound(notice: ChannelBound, rc: RenderContext) -> Message:
     t = rc.t
     lines = [
         t.gettext(
-            "Summaries and decisions of #{channel} ({label}) will be posted in this chat.",
-            channel=notice.channel_id,
-            label=rc.channel(notice.channel_id),
+            "Summaries and decisions of “{channel}” will be posted in this chat.",
+            channel=rc.channel(notice.channel_id),
         )
     ]
     if notice.dropped:
         lines.append(
             t.gettext(
                 "It no longer receives: {channels}.",
-                channels=", ".join(f"#{c}" for c in notice.dropped),
+                channels=", ".join(f"“{rc.channel(c)}”" for c in notice.dropped),
             )
         )
     return Message("\n".join(lines))

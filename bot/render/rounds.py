@@ -334,18 +334,13 @@ def render_pending(notice: PendingList, rc: RenderContext) -> Message:
                 due=fmt_date(d.decide_by, t),
             )
         )
-        choices.append(
-            Choice(
-                tokens.decide(d.decision_id, "approve"),
-                t.gettext("Approve no. {decision}", decision=d.decision_id),
-            )
-        )
-        choices.append(
-            Choice(
-                tokens.decide(d.decision_id, "reject"),
-                t.gettext("Reject no. {decision}", decision=d.decision_id),
-            )
-        )
+        # the same words as the decision request's own buttons (issue 13 item 9)
+        for outcome, label in (
+            ("approve", t.gettext("Set an action (no. {decision})", decision=d.decision_id)),
+            ("reject", t.gettext("No action needed (no. {decision})", decision=d.decision_id)),
+            ("propose", t.gettext("Propose upwards (no. {decision})", decision=d.decision_id)),
+        ):
+            choices.append(Choice(tokens.decide(d.decision_id, outcome), label))
     for v in notice.approvals:
         indicator = rc.indicator(v.indicator_id)
         lines.append(

@@ -222,7 +222,7 @@ async def test_app_home_shows_open_controls_and_recent_decisions(slack: SlackWor
     labels = [
         e["text"]["text"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]
     ]
-    assert "Apstiprināt Nr. 1" in labels
+    assert "Noteikt pasākumu (Nr. 1)" in labels
     await slack.sender.event({"type": "app_home_opened", "user": "U0STRANGE", "tab": "home"})
     await slack.settle()
     assert "U0STRANGE" not in slack.fake.homes
