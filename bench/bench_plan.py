@@ -8,6 +8,7 @@ Run: .venv/bin/python bench/bench_plan.py
 
 from __future__ import annotations
 
+import copy
 import tempfile
 import time
 import tracemalloc
@@ -24,7 +25,7 @@ def synthetic(copies: int) -> dict[str, object]:
     people = list(base["people"])
     for n in range(copies):
         for service in base["services"]:
-            clone = yaml.safe_load(yaml.safe_dump(service))
+            clone = copy.deepcopy(service)
             clone["id"] = f"{service['id']}-{n}"
             for indicator in clone["indicators"]:
                 indicator["id"] = f"{indicator['id']}-{n}"

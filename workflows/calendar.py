@@ -43,6 +43,7 @@ class WorkingCalendar:
     def __init__(self) -> None:
         self._range: tuple[int, int, Any] | None = None
         self._lock = threading.Lock()
+        self._working: dict[date, bool] = {}
 
     def _calendar(self, year: int) -> Any:
         # One immutable (first, last, holidays) triple, replaced under a lock: database work
@@ -68,7 +69,10 @@ class WorkingCalendar:
         Saturdays that a Cabinet order made working days count as working days (17.01.2026);
         the weekdays given off in exchange do not (02.01.2026).
         """
-        return bool(self._calendar(day.year).is_working_day(day))
+        known = self._working.get(day)
+        if known is None:  # the holidays package's answer costs ~10 µs; a day never changes
+            known = self._working[day] = bool(self._calendar(day.year).is_working_day(day))
+        return known
 
     def holiday_name(self, day: date) -> str | None:
         """Return the ``holidays`` package's name of the day off on ``day``, or ``None``."""

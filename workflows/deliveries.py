@@ -40,8 +40,8 @@ from workflows.schedule import (
     PlannedSend,
     SendKind,
     action_follow_up,
-    planned_sends,
 )
+from workflows.sweep_memo import ClosedKeys, closed_keys_for, window_for
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -63,6 +63,8 @@ _STAGES = {
 }
 SNOOZE = "snooze"
 """Ledger kind of a reminder its recipient postponed (key ``snooze:activity:period:person:n``)."""
+_KEYS_PER_QUERY = 5000
+"""Ledger keys asked for in one query (SQLite allows 32,766 parameters)."""
 
 
 @dataclass(frozen=True)
@@ -87,20 +89,25 @@ def scheduler_epoch(session: Session, ctx: Context) -> datetime:
     return ctx.now()
 
 
-def _taken_keys(session: Session, keys: list[str], now: datetime) -> set[str]:
+def _taken_keys(session: Session, closed: ClosedKeys, keys: list[str], now: datetime) -> set[str]:
     """Keys closed in the ledger, or being sent right now by a live sweep.
 
     A ``sending`` row older than :data:`STALE_SENDING` was left by a crash and is taken up
     again (the documented one-message window); a fresh one belongs to a sweep in progress.
+    Keys read as closed are remembered in ``closed``: the caller need not ask for them again.
     """
-    if not keys:
-        return set()
-    rows = session.exec(
-        select(Delivery.key, Delivery.status, Delivery.attempted_at).where(
-            col(Delivery.key).in_(keys)
-        )
-    ).all()
-    return {key for key, status, attempted in rows if _is_taken(status, attempted, now)}
+    taken: set[str] = set()
+    found: list[str] = []
+    for start in range(0, len(keys), _KEYS_PER_QUERY):
+        rows = session.exec(
+            select(Delivery.key, Delivery.status, Delivery.attempted_at).where(
+                col(Delivery.key).in_(keys[start : start + _KEYS_PER_QUERY])
+            )
+        ).all()
+        taken.update(key for key, status, attempted in rows if _is_taken(status, attempted, now))
+        found.extend(key for key, status, _attempted in rows if status in CLOSED)
+    closed.learn(found)
+    return taken
 
 
 def _ledger(session: Session, send: PlannedSend, status: str, now: datetime, note: str) -> bool:
@@ -209,10 +216,18 @@ def due_now(session: Session, ctx: Context, now: datetime) -> list[PlannedSend]:
     first = max(epoch, now - timedelta(days=2 * days + 1)).astimezone(ctx.timezone).date()
     # one day ahead: people in zones east of the plan's are already in tomorrow
     last = now.astimezone(ctx.timezone).date() + timedelta(days=1)
-    planned = planned_sends(ctx, first - timedelta(days=1), last)
-    planned += action_follow_ups(session, ctx, first - timedelta(days=1), last)
-    sends = [s for s in sorted(planned) if epoch <= s.at <= now]
-    taken = _taken_keys(session, [s.key for s in sends], now)
+    span = window_for(ctx).span(ctx, first - timedelta(days=1), last)
+    low, high = span.between(epoch, now)
+    closed = closed_keys_for(session.get_bind())  # closed keys are never reopened
+    sends = [
+        s
+        for s, key in zip(span.sends[low:high], span.keys[low:high], strict=True)
+        if key not in closed
+    ]
+    follow_ups = action_follow_ups(session, ctx, first - timedelta(days=1), last)
+    sends += [s for s in follow_ups if epoch <= s.at <= now and s.key not in closed]
+    sends.sort()
+    taken = _taken_keys(session, closed, [s.key for s in sends], now)
     pending = [s for s in sends if s.key not in taken]
     fresh: list[PlannedSend] = []
     for send in pending:
@@ -526,7 +541,10 @@ def next_instant(
     """
     start = after.astimezone(ctx.timezone).date()
     last = start + timedelta(days=horizon_days)
-    candidates = [s.at for s in planned_sends(ctx, start, last) if s.at > after]
+    candidates = []
+    first_planned = window_for(ctx).span(ctx, start, last).first_after(after)
+    if first_planned is not None:
+        candidates.append(first_planned.at)
     candidates += [s.at for s in action_follow_ups(session, ctx, start, last) if s.at > after]
     snoozed = session.exec(
         select(Delivery.planned_at)

@@ -228,9 +228,23 @@ def planned_sends(
     Returns:
         One :class:`PlannedSend` per recipient and step, sorted by instant.
     """
+    by_day = planned_by_day(ctx, first, last, activity_id=activity_id)
+    return sorted(send for sends in by_day.values() for send in sends)
+
+
+def planned_by_day(
+    ctx: Context, first: date, last: date, *, activity_id: str | None = None
+) -> dict[date, list[PlannedSend]]:
+    """:func:`planned_sends` grouped by the local date the plan places each send on.
+
+    Every date from ``first`` to ``last`` is a key (with an empty list when nothing is
+    planned), so a caller can keep the days it has computed and compute only new ones.
+    """
     plan = ctx.plan
     schedule = plan.plan.schedule
-    out: list[PlannedSend] = []
+    out: dict[date, list[PlannedSend]] = {
+        first + timedelta(days=n): [] for n in range((last - first).days + 1)
+    }
     activities = [a for a in plan.activities if activity_id in (None, a.id)]
     for activity in activities:
         for frequency in dict.fromkeys(Frequency(i.frequency) for i in activity.indicators):
@@ -242,7 +256,7 @@ def planned_sends(
                     if not first <= day <= last:
                         continue
                     for person in step_recipients(ctx, activity, frequency, step.to):
-                        out.append(
+                        out[day].append(
                             _send(
                                 ctx,
                                 _kind(step),
@@ -258,11 +272,12 @@ def planned_sends(
                             )
                         )
     if activity_id is None:
-        out.extend(_summaries(ctx, first, last))
-    return sorted(out)
+        for day, send in _summaries(ctx, first, last):
+            out[day].append(send)
+    return out
 
 
-def _summaries(ctx: Context, first: date, last: date) -> Iterator[PlannedSend]:
+def _summaries(ctx: Context, first: date, last: date) -> Iterator[tuple[date, PlannedSend]]:
     plan = ctx.plan
     for channel in plan.plan.channels:
         activities = plan.activities_under(channel.id)
@@ -274,18 +289,21 @@ def _summaries(ctx: Context, first: date, last: date) -> Iterator[PlannedSend]:
             for period in _periods(frequency, first, last):
                 day = ctx.calendar.nth_working_day_from(period.next().start, rule.summary_day)
                 if first <= day <= last:
-                    yield _send(
-                        ctx,
-                        SendKind.SUMMARY,
-                        channel.id,
-                        frequency,
-                        period,
-                        -1,
-                        f"#{channel.id}",
+                    yield (
                         day,
-                        ctx.timezone,
-                        conditional=False,
-                        rung="summary",
+                        _send(
+                            ctx,
+                            SendKind.SUMMARY,
+                            channel.id,
+                            frequency,
+                            period,
+                            -1,
+                            f"#{channel.id}",
+                            day,
+                            ctx.timezone,
+                            conditional=False,
+                            rung="summary",
+                        ),
                     )
 
 
