@@ -51,7 +51,8 @@ def test_next_instant_is_the_first_planned_send_after_every_minute(
         expected = min(
             s.at for s in planned_sends(ctx, start, start + timedelta(days=40)) if s.at > moment
         )
-        found = db.transaction(lambda s, m=moment: deliveries.next_instant(s, ctx, m))
+        at = moment
+        found = db.transaction(lambda s: deliveries.next_instant(s, ctx, at))
         assert found == expected, moment
         moment += timedelta(hours=7, minutes=13)
 
