@@ -15,23 +15,17 @@ from datetime import date, datetime, time
 
 from sqlmodel import Session, col, select
 
-from storage.models import Absence, ControlRound, Measurement
+from storage.models import Measurement
 from workflows import audit
-from workflows.absences import deputy_for
+from workflows.absences import deputy_for, effective_measurers
 from workflows.context import Context
-from workflows.decisions import summary_decisions
 from workflows.evaluation import Status
-from workflows.follow_up import (
-    SUMMARY_POSTED,
-    decided_since,
-    improvement_actions,
-    last_summary_at,
-    summary_item,
-)
+from workflows.follow_up import SUMMARY_POSTED, last_summary_at, summary_item
 from workflows.notices import (
     ActivitySummary,
     Outgoing,
     Participation,
+    PeriodParticipation,
     RollupSummary,
     Summary,
     SummaryDecision,
@@ -45,17 +39,9 @@ from workflows.periods import Period, PeriodError, last_closed
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Activity, Frequency
 from workflows.rollups import rollup_summary
-from workflows.rounds import (
-    get_round,
-    implausibly_old,
-    measurers_of_round,
-    outstanding_for,
-    reported_not_measured,
-    round_indicators,
-    same_period_last_year,
-    submitted,
-)
-from workflows.trends import indicator_series, late, participation_history, round_participation
+from workflows.rounds import get_round, implausibly_old, round_indicators, same_period_last_year
+from workflows.summary_data import ChannelData, RoundRow, channel_data
+from workflows.trends import Answer, history, late, periods_back, series_of, share
 
 
 def default_period(ctx: Context, activities: tuple[Activity, ...]) -> Period:
@@ -114,8 +100,11 @@ def post_summary(
             )
         ]
     since = last_summary_at(session, channel.id)
-    parts = {a.id: activity_summary(session, ctx, a, period, since) for a in measured}
-    history = participation_history(session, measured, period, ctx.timezone)
+    today = ctx.today()
+    data = channel_data(session, measured, period, today, _since(ctx, period, since), since)
+    _load_briefs(session, data)
+    parts = {a.id: activity_summary(session, ctx, data, a, period, since) for a in measured}
+    history = _history(ctx, data, measured, period)
     notice: Summary | RollupSummary
     if channel.rollup is not None:
         notice = rollup_summary(ctx, channel, period, parts, since, history)
@@ -128,12 +117,6 @@ def post_summary(
     return out
 
 
-def _values(session: Session, control_round: ControlRound | None) -> dict[str, Measurement]:
-    if control_round is None or control_round.id is None:
-        return {}
-    return submitted(session, control_round.id)
-
-
 def _since(ctx: Context, period: Period, since: datetime | None) -> datetime:
     """Decisions count as new after the last summary; without one, after the period began."""
     if since is not None:
@@ -141,13 +124,43 @@ def _since(ctx: Context, period: Period, since: datetime | None) -> datetime:
     return datetime.combine(period.start, time(0), ctx.timezone)
 
 
+def _load_briefs(session: Session, data: ChannelData) -> None:
+    """Load the values that opened the decisions listed, in one statement (identity map)."""
+    listed = [*(d for ds in data.decisions.values() for d in ds), *data.decided]
+    listed += [d for d, _overdue in data.actions]
+    wanted = sorted({d.measurement_id for d in listed})
+    if wanted:
+        session.exec(select(Measurement).where(col(Measurement.id).in_(wanted))).all()
+
+
+def _history(
+    ctx: Context, data: ChannelData, activities: list[Activity], period: Period
+) -> tuple[PeriodParticipation, ...]:
+    """The activities' participation in each of the last 12 periods up to ``period``."""
+    by_id = {a.id: a for a in activities}
+    wanted = {str(p) for p in periods_back(period)}
+    shares = [
+        (r.period, share(by_id[r.activity_id], r, _answers(data, r), ctx.timezone))
+        for r in data.rounds.values()
+        if r.period in wanted
+    ]
+    return history(period, shares)
+
+
+def _answers(data: ChannelData, control_round: RoundRow) -> list[Answer]:
+    """A round's values that count, then its "not measured" reports."""
+    return [
+        *((v.indicator_id, v.submitted_at) for v in data.values_of(control_round).values()),
+        *((g.indicator_id, g.reported_at) for g in data.gaps_of(control_round).values()),
+    ]
+
+
 def _decisions(
-    session: Session, ctx: Context, activity: Activity, period: Period, since: datetime | None
+    session: Session, ctx: Context, data: ChannelData, activity: Activity
 ) -> tuple[SummaryDecision, ...]:
     """Open decisions, those taken on this period's values, and those taken since ``since``."""
-    rows = {d.id: d for d in summary_decisions(session, activity.id, str(period))}
-    newer = decided_since(session, [activity.id], _since(ctx, period, since))
-    rows.update((d.id, d) for d in newer)
+    rows = {d.id: d for d in data.decisions.get(activity.id, [])}
+    rows.update((d.id, d) for d in data.decided if d.activity_id == activity.id)
     today = ctx.today()
     return tuple(
         summary_item(session, d, overdue=d.status == "open" and d.decide_by < today)
@@ -156,13 +169,19 @@ def _decisions(
 
 
 def activity_summary(
-    session: Session, ctx: Context, activity: Activity, period: Period, since: datetime | None
+    session: Session,
+    ctx: Context,
+    data: ChannelData,
+    activity: Activity,
+    period: Period,
+    since: datetime | None,
 ) -> ActivitySummary:
     """One activity's part of a summary for ``period``.
 
     Args:
-        session: The open session.
+        session: The open session (decisions are ORM objects already loaded).
         ctx: Plan, clock, zone.
+        data: What the channel's summary read (:func:`workflows.summary_data.channel_data`).
         activity: The activity; its indicators of ``period``'s frequency are listed.
         period: The summarised period.
         since: When the channel's previous summary was posted (``None``: never).
@@ -171,21 +190,12 @@ def activity_summary(
         Values with their status, trend and marks; who answered; participation; decisions
         and improvement actions.
     """
-    control_round = get_round(session, activity.id, period)
-    current = _values(session, control_round)
-    previous = _values(session, get_round(session, activity.id, period.previous()))
-    last_year_period = same_period_last_year(period)
-    last_year = (
-        _values(session, get_round(session, activity.id, last_year_period))
-        if last_year_period is not None
-        else {}
-    )
+    control_round = data.round_of(activity.id, period)
+    current = data.values_of(control_round)
+    previous = data.values_of(data.round_of(activity.id, period.previous()))
+    last_year = data.values_of(data.round_of(activity.id, same_period_last_year(period)))
     indicators = round_indicators(activity, period.frequency)
-    reports = (
-        reported_not_measured(session, control_round.id)
-        if control_round is not None and control_round.id is not None
-        else {}
-    )
+    reports = data.gaps_of(control_round)
     lines = []
     for indicator in indicators:
         m = current.get(indicator.id)
@@ -204,7 +214,7 @@ def activity_summary(
                 unconfirmed=bool(m and m.approval == "submitted"),
                 corrected=bool(m and m.version > 1 and m.correction_reason is not None),
                 not_measured=gap.reason if gap is not None and m is None else None,
-                series=indicator_series(session, indicator.id, period),
+                series=series_of(data.series, indicator.id, period),
             )
         )
     answered = tuple(
@@ -217,18 +227,11 @@ def activity_summary(
     )
     not_answered: tuple[str, ...] = ()
     if control_round is not None:
-        not_answered = tuple(
-            p
-            for p in measurers_of_round(session, ctx, control_round)
-            if p not in answered and outstanding_for(session, ctx, control_round, p)[0]
-        )
-        participation = round_participation(session, activity, control_round, ctx.timezone)
+        not_answered = _not_answered(ctx, data, activity, control_round, answered)
+        answers = _answers(data, control_round)
+        participation = share(activity, control_round, answers, ctx.timezone)
     else:  # never opened: nothing was answered
         participation = Participation(missing=len(indicators))
-    actions = tuple(
-        summary_item(session, d, overdue=overdue)
-        for d, overdue in improvement_actions(session, [activity.id], ctx.today(), since)
-    )
     return ActivitySummary(
         activity_id=activity.id,
         period=str(period),
@@ -236,28 +239,41 @@ def activity_summary(
         lines=tuple(lines),
         answered_by=answered,
         not_answered=not_answered,
-        decisions=_decisions(session, ctx, activity, period, since),
+        decisions=_decisions(session, ctx, data, activity),
         overdue=control_round is not None and control_round.due_date < ctx.today(),
-        delegations=_delegations(session, ctx, activity, period),
+        delegations=_delegations(ctx, data, activity),
         participation=participation,
-        actions=actions,
+        actions=tuple(
+            summary_item(session, d, overdue=overdue)
+            for d, overdue in data.actions
+            if d.activity_id == activity.id
+        ),
     )
 
 
+def _not_answered(
+    ctx: Context,
+    data: ChannelData,
+    activity: Activity,
+    control_round: RoundRow,
+    answered: tuple[str, ...],
+) -> tuple[str, ...]:
+    """Who measures in the round today (deputies for those away) and still has to."""
+    done = set(data.values_of(control_round)) | set(data.gaps_of(control_round))
+    owed: dict[str, bool] = {}
+    for indicator in round_indicators(activity, control_round.frequency):
+        for person in effective_measurers(ctx, activity, indicator, data.away):
+            owed[person] = owed.get(person, False) or indicator.id not in done
+    return tuple(p for p, missing in owed.items() if p not in answered and missing)
+
+
 def _delegations(
-    session: Session, ctx: Context, activity: Activity, period: Period
+    ctx: Context, data: ChannelData, activity: Activity
 ) -> tuple[tuple[str, str, date, date], ...]:
     """Absences of the activity's measurers from the period's start until today, with deputies."""
     measurers = {p for i in activity.indicators for p in ctx.plan.measurers(activity, i)}
-    rows = session.exec(
-        select(Absence).where(
-            col(Absence.ends) >= period.start,
-            col(Absence.starts) <= ctx.today(),
-            col(Absence.cancelled_at).is_(None),
-        )
-    ).all()
     out = []
-    for row in rows:
+    for row in data.absences:
         if row.person_id in measurers:
             deputy = deputy_for(ctx, activity, row.person_id)
             if deputy is not None:

@@ -2,17 +2,17 @@
 
 Both look back over the last :data:`SERIES_LENGTH` periods of one frequency, ending with the
 summarised period (PU3-3 step 4: results are read in their context, not one value alone).
+What they are computed from is read once per channel (:mod:`workflows.summary_data`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
-
-from storage.models import ControlRound, Measurement, NotMeasured
 from workflows.evaluation import Status
 from workflows.notices import Participation, PeriodParticipation, SeriesPoint
 from workflows.periods import Period, PeriodError
@@ -21,6 +21,38 @@ from workflows.rounds import round_indicators
 
 SERIES_LENGTH = 12
 """How many periods a trend covers (a year of months)."""
+
+
+class RoundDue(Protocol):
+    """A round's frequency and due date (a ``ControlRound`` or a row read for a summary)."""
+
+    @property
+    def frequency(self) -> str:
+        """The round's frequency."""
+
+    @property
+    def due_date(self) -> date:
+        """The local date values are due."""
+
+
+class Submitted(Protocol):
+    """When a value was submitted."""
+
+    @property
+    def submitted_at(self) -> datetime:
+        """The aware instant."""
+
+
+class Charted(Submitted, Protocol):
+    """A stored value with its status."""
+
+    @property
+    def value(self) -> Decimal:
+        """The value."""
+
+    @property
+    def status(self) -> str:
+        """``ok``, ``warning`` or ``critical``."""
 
 
 def periods_back(period: Period, count: int = SERIES_LENGTH) -> tuple[Period, ...]:
@@ -34,119 +66,64 @@ def periods_back(period: Period, count: int = SERIES_LENGTH) -> tuple[Period, ..
     return tuple(reversed(out))
 
 
-def late(measurement: Measurement, control_round: ControlRound, zone: ZoneInfo) -> bool:
+def late(measurement: Submitted, control_round: RoundDue, zone: ZoneInfo) -> bool:
     """Whether ``measurement`` was submitted after ``control_round``'s due date (local)."""
     return _after_due(measurement.submitted_at, control_round, zone)
 
 
-def _after_due(at: datetime, control_round: ControlRound, zone: ZoneInfo) -> bool:
+def _after_due(at: datetime, control_round: RoundDue, zone: ZoneInfo) -> bool:
     return at.astimezone(zone).date() > control_round.due_date
 
 
-def indicator_series(
-    session: Session, indicator_id: str, period: Period
+def series_of(
+    found: Mapping[tuple[str, str], Charted], indicator_id: str, period: Period
 ) -> tuple[SeriesPoint, ...]:
     """The indicator's stored values of the last 12 periods up to ``period``, oldest first.
 
-    Periods without a value are left out (the chart shows a gap there).
+    ``found`` holds the values by (indicator id, period); periods without a value are left
+    out (the chart shows a gap there).
     """
-    wanted = [str(p) for p in periods_back(period)]
-    rows = session.exec(
-        select(Measurement).where(
-            col(Measurement.indicator_id) == indicator_id,
-            col(Measurement.period).in_(wanted),
-            col(Measurement.approval) != "rejected",
-        )
-    ).all()
-    found = {m.period: m for m in rows}
-    return tuple(
-        SeriesPoint(p, found[p].value, Status(found[p].status)) for p in wanted if p in found
-    )
+    points = []
+    for p in periods_back(period):
+        value = found.get((indicator_id, str(p)))
+        if value is not None:
+            points.append(SeriesPoint(str(p), value.value, Status(value.status)))
+    return tuple(points)
 
 
 Answer = tuple[str, datetime]
 """An indicator answered in a round, and when: a value that counts, or "not measured"."""
 
 
-def _share(
-    activity: Activity, control_round: ControlRound, answers: Iterable[Answer], zone: ZoneInfo
+def share(
+    activity: Activity, control_round: RoundDue, answers: Iterable[Answer], zone: ZoneInfo
 ) -> Participation:
+    """How the controls of one round were answered: on time, late, missing.
+
+    Args:
+        activity: The round's activity (its indicators of the round's frequency are the
+            controls expected; indicators that left the plan since are not counted).
+        control_round: The round (its due date is local).
+        answers: Its values that count, then its "not measured" reports (a later answer
+            of the same indicator wins).
+        zone: The plan's zone.
+    """
     expected = {i.id for i in round_indicators(activity, control_round.frequency)}
     mine = {indicator: at for indicator, at in answers if indicator in expected}
     tardy = sum(1 for at in mine.values() if _after_due(at, control_round, zone))
     return Participation(len(mine) - tardy, tardy, len(expected) - len(mine))
 
 
-def _answers(session: Session, round_ids: list[int]) -> dict[int, list[Answer]]:
-    """Per round: its values that count (not returned) and its "not measured" reports."""
-    out: dict[int, list[Answer]] = {r: [] for r in round_ids}
-    if not round_ids:
-        return out
-    values = session.exec(
-        select(Measurement).where(
-            col(Measurement.round_id).in_(round_ids), col(Measurement.approval) != "rejected"
-        )
-    ).all()
-    for m in values:
-        out[m.round_id].append((m.indicator_id, m.submitted_at))
-    reports = session.exec(select(NotMeasured).where(col(NotMeasured.round_id).in_(round_ids)))
-    for gap in reports.all():
-        out[gap.round_id].append((gap.indicator_id, gap.reported_at))
-    return out
-
-
-def round_participation(
-    session: Session, activity: Activity, control_round: ControlRound | None, zone: ZoneInfo
-) -> Participation:
-    """How the controls of one round were answered (an unopened round: none answered).
-
-    Args:
-        session: The open session.
-        activity: The round's activity (its indicators of the round's frequency are the
-            controls expected).
-        control_round: The round, or ``None`` when it was never opened.
-        zone: The plan's zone (the due date is local).
-
-    Returns:
-        Counts of answers on time, late, and missing (a "not measured" report with its
-        reason is an answer; a returned value is not); indicators that left the plan since
-        are not counted.
-    """
-    if control_round is None or control_round.id is None:
-        return Participation()
-    answers = _answers(session, [control_round.id])[control_round.id]
-    return _share(activity, control_round, answers, zone)
-
-
-def participation_history(
-    session: Session, activities: Iterable[Activity], period: Period, zone: ZoneInfo
+def history(
+    period: Period, shares: Iterable[tuple[str, Participation]]
 ) -> tuple[PeriodParticipation, ...]:
-    """The activities' participation in each of the last 12 periods up to ``period``.
+    """Participation per period of the last 12 up to ``period``, summed over rounds.
 
-    Only the indicators of ``period``'s frequency count; a period in which none of the
-    activities had a round is left out (control had not started then). Two queries, however
-    many rounds.
+    ``shares`` holds each round's (period, participation); a period in which no round was
+    opened is left out (control had not started then).
     """
-    chosen = [a for a in activities if round_indicators(a, period.frequency)]
-    if not chosen:
-        return ()
-    by_id = {a.id: a for a in chosen}
-    wanted = [str(p) for p in periods_back(period)]
-    rounds = session.exec(
-        select(ControlRound).where(
-            col(ControlRound.activity_id).in_(list(by_id)),
-            col(ControlRound.frequency) == period.frequency.value,
-            col(ControlRound.period).in_(wanted),
-        )
-    ).all()
-    values = _answers(session, [r.id for r in rounds if r.id is not None])
     totals: dict[str, Participation] = {}
-    for control_round in rounds:
-        share = _share(
-            by_id[control_round.activity_id],
-            control_round,
-            values.get(control_round.id or 0, []),
-            zone,
-        )
-        totals[control_round.period] = totals.get(control_round.period, Participation()) + share
+    for round_period, part in shares:
+        totals[round_period] = totals.get(round_period, Participation()) + part
+    wanted = [str(p) for p in periods_back(period)]
     return tuple(PeriodParticipation(p, totals[p]) for p in wanted if p in totals)
