@@ -13,9 +13,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, time
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from storage.models import Measurement
 from workflows import audit
 from workflows.absences import deputy_for, effective_measurers
 from workflows.context import Context
@@ -39,7 +38,7 @@ from workflows.periods import Period, PeriodError, last_closed
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Activity, Frequency
 from workflows.rollups import rollup_summary
-from workflows.rounds import get_round, implausibly_old, round_indicators, same_period_last_year
+from workflows.rounds import implausibly_old, round_indicators, same_period_last_year
 from workflows.summary_data import ChannelData, RoundRow, channel_data
 from workflows.trends import Answer, history, late, periods_back, series_of, share
 
@@ -90,8 +89,6 @@ def post_summary(
     if period.end >= ctx.today():
         return [Outgoing(me, problem("summary_period_not_over", period=period))]
     measured = [a for a in activities if round_indicators(a, period.frequency)]
-    if measured and all(get_round(session, a.id, period) is None for a in measured):
-        return [Outgoing(me, problem("no_round_for_period", channel=channel.id, period=period))]
     if not measured:
         return [
             Outgoing(
@@ -102,7 +99,8 @@ def post_summary(
     since = last_summary_at(session, channel.id)
     today = ctx.today()
     data = channel_data(session, measured, period, today, _since(ctx, period, since), since)
-    _load_briefs(session, data)
+    if all(data.round_of(a.id, period) is None for a in measured):
+        return [Outgoing(me, problem("no_round_for_period", channel=channel.id, period=period))]
     parts = {a.id: activity_summary(session, ctx, data, a, period, since) for a in measured}
     history = _history(ctx, data, measured, period)
     notice: Summary | RollupSummary
@@ -122,15 +120,6 @@ def _since(ctx: Context, period: Period, since: datetime | None) -> datetime:
     if since is not None:
         return since
     return datetime.combine(period.start, time(0), ctx.timezone)
-
-
-def _load_briefs(session: Session, data: ChannelData) -> None:
-    """Load the values that opened the decisions listed, in one statement (identity map)."""
-    listed = [*(d for ds in data.decisions.values() for d in ds), *data.decided]
-    listed += [d for d, _overdue in data.actions]
-    wanted = sorted({d.measurement_id for d in listed})
-    if wanted:
-        session.exec(select(Measurement).where(col(Measurement.id).in_(wanted))).all()
 
 
 def _history(

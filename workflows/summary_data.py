@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, cast
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlmodel import Session, col
 from sqlmodel import select as select_rows
 
@@ -83,6 +84,8 @@ class ChannelData:
         decisions: Per activity: open decisions and those on the period's values.
         decided: Decisions approved or rejected since the previous summary.
         actions: Improvement actions to list, with whether each is overdue.
+        triggers: The values that opened those decisions (loaded once; the decisions'
+            briefs read them from the session).
     """
 
     rounds: dict[tuple[str, str], RoundRow]
@@ -94,6 +97,7 @@ class ChannelData:
     decisions: dict[str, list[ImprovementDecision]]
     decided: list[ImprovementDecision]
     actions: list[tuple[ImprovementDecision, bool]]
+    triggers: list[Measurement] = field(default_factory=list)
 
     def round_of(self, activity_id: str, period: Period | None) -> RoundRow | None:
         """The activity's round of ``period``, if it was opened."""
@@ -125,6 +129,63 @@ _VALUE_COLUMNS = (
 )
 
 
+_ROUNDS = select(
+    col(ControlRound.id),
+    col(ControlRound.activity_id),
+    col(ControlRound.frequency),
+    col(ControlRound.period),
+    col(ControlRound.due_date),
+).where(
+    col(ControlRound.activity_id).in_(bindparam("activities", expanding=True)),
+    col(ControlRound.frequency) == bindparam("frequency"),
+    col(ControlRound.period).in_(bindparam("periods", expanding=True)),
+)
+_VALUES = (
+    select(*_VALUE_COLUMNS)
+    .where(
+        or_(
+            col(Measurement.round_id).in_(bindparam("rounds", expanding=True)),
+            and_(
+                col(Measurement.indicator_id).in_(bindparam("indicators", expanding=True)),
+                col(Measurement.period).in_(bindparam("periods", expanding=True)),
+            ),
+        ),
+        col(Measurement.approval) != "rejected",
+    )
+    .order_by(col(Measurement.id))
+)
+_GAPS = (
+    select(
+        col(NotMeasured.round_id),
+        col(NotMeasured.indicator_id),
+        col(NotMeasured.reason),
+        col(NotMeasured.reported_by),
+        col(NotMeasured.reported_at),
+    )
+    .where(col(NotMeasured.round_id).in_(bindparam("rounds", expanding=True)))
+    .order_by(col(NotMeasured.id))
+)
+_DECISIONS = (
+    select_rows(ImprovementDecision)
+    .join(Measurement, col(Measurement.id) == col(ImprovementDecision.measurement_id))
+    .where(
+        col(ImprovementDecision.activity_id).in_(bindparam("activities", expanding=True)),
+        (col(ImprovementDecision.status) == "open")
+        | (col(Measurement.period) == bindparam("period")),
+    )
+    .order_by(col(ImprovementDecision.id))
+)
+_ABSENCES = select_rows(Absence).where(
+    col(Absence.ends) >= bindparam("first"),
+    col(Absence.starts) <= bindparam("last"),
+    col(Absence.cancelled_at).is_(None),
+)
+_TRIGGERS = select_rows(Measurement).where(
+    col(Measurement.id).in_(bindparam("ids", expanding=True))
+)
+"""Statements built once: building one costs about as much as running it (issue 16)."""
+
+
 def _rounds(
     session: Session, activities: Iterable[Activity], period: Period
 ) -> dict[tuple[str, str], RoundRow]:
@@ -132,57 +193,28 @@ def _rounds(
     last_year = same_period_last_year(period)
     if last_year is not None:
         wanted.append(str(last_year))
-    rows = session.execute(
-        select(
-            col(ControlRound.id),
-            col(ControlRound.activity_id),
-            col(ControlRound.frequency),
-            col(ControlRound.period),
-            col(ControlRound.due_date),
-        ).where(
-            col(ControlRound.activity_id).in_([a.id for a in activities]),
-            col(ControlRound.frequency) == period.frequency.value,
-            col(ControlRound.period).in_(wanted),
-        )
-    ).all()
-    return {(r.activity_id, r.period): RoundRow(*r) for r in rows}
+    params = {
+        "activities": [a.id for a in activities],
+        "frequency": period.frequency.value,
+        "periods": wanted,
+    }
+    rows = session.connection().execute(_ROUNDS, params).all()
+    found = [RoundRow(*r) for r in cast("list[tuple[Any, ...]]", rows)]
+    return {(r.activity_id, r.period): r for r in found}
 
 
 def _values(
     session: Session, round_ids: list[int], indicator_ids: list[str], periods: list[str]
 ) -> list[ValueRow]:
     """Values that count of the rounds, and of the indicators in the periods (series)."""
-    rows = session.execute(
-        select(*_VALUE_COLUMNS)
-        .where(
-            or_(
-                col(Measurement.round_id).in_(round_ids),
-                and_(
-                    col(Measurement.indicator_id).in_(indicator_ids),
-                    col(Measurement.period).in_(periods),
-                ),
-            ),
-            col(Measurement.approval) != "rejected",
-        )
-        .order_by(col(Measurement.id))
-    ).all()
-    return [ValueRow(*r) for r in rows]
+    params = {"rounds": round_ids, "indicators": indicator_ids, "periods": periods}
+    rows = session.connection().execute(_VALUES, params).all()
+    return [ValueRow(*r) for r in cast("list[tuple[Any, ...]]", rows)]
 
 
 def _gaps(session: Session, round_ids: list[int]) -> dict[int, dict[str, GapRow]]:
     out: dict[int, dict[str, GapRow]] = defaultdict(dict)
-    rows = session.execute(
-        select(
-            col(NotMeasured.round_id),
-            col(NotMeasured.indicator_id),
-            col(NotMeasured.reason),
-            col(NotMeasured.reported_by),
-            col(NotMeasured.reported_at),
-        )
-        .where(col(NotMeasured.round_id).in_(round_ids))
-        .order_by(col(NotMeasured.id))
-    ).all()
-    for row in rows:
+    for row in session.connection().execute(_GAPS, {"rounds": round_ids}).all():
         out[row.round_id][row.indicator_id] = GapRow(*row)
     return out
 
@@ -194,17 +226,9 @@ def _summary_decisions(
 
     :func:`workflows.decisions.summary_decisions` for several activities at once.
     """
-    rows = session.exec(
-        select_rows(ImprovementDecision)
-        .join(Measurement, col(Measurement.id) == col(ImprovementDecision.measurement_id))
-        .where(
-            col(ImprovementDecision.activity_id).in_(activity_ids),
-            (col(ImprovementDecision.status) == "open") | (col(Measurement.period) == period),
-        )
-        .order_by(col(ImprovementDecision.id))
-    ).all()
+    rows = session.exec(_DECISIONS, params={"activities": activity_ids, "period": period})
     out: dict[str, list[ImprovementDecision]] = defaultdict(list)
-    for row in rows:
+    for row in rows.all():
         out[row.activity_id].append(row)
     return out
 
@@ -239,15 +263,9 @@ def channel_data(
             values[row.round_id][row.indicator_id] = row
         if row.indicator_id in charted and row.period in in_series:
             series[(row.indicator_id, row.period)] = row
-    absences = session.exec(
-        select_rows(Absence).where(
-            col(Absence.ends) >= period.start,
-            col(Absence.starts) <= today,
-            col(Absence.cancelled_at).is_(None),
-        )
-    ).all()
+    absences = session.exec(_ABSENCES, params={"first": period.start, "last": today}).all()
     ids = [a.id for a in activities]
-    return ChannelData(
+    data = ChannelData(
         rounds=rounds,
         values=values,
         series=series,
@@ -258,3 +276,9 @@ def channel_data(
         decided=decided_since(session, ids, since),
         actions=improvement_actions(session, ids, today, last_summary),
     )
+    listed = [*(d for ds in data.decisions.values() for d in ds), *data.decided]
+    listed += [d for d, _overdue in data.actions]
+    wanted_ids = sorted({d.measurement_id for d in listed})
+    if wanted_ids:  # held here: the session's identity map keeps only what is referenced
+        data.triggers = list(session.exec(_TRIGGERS, params={"ids": wanted_ids}).all())
+    return data
