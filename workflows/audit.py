@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlmodel import Session
 
 from storage.models import AuditEntry
@@ -21,8 +23,16 @@ def record(
         subject: What it concerns, e.g. ``round:3/dd-within-sla``.
         **details: JSON-serialisable facts; non-JSON values are stored as text.
     """
-    safe = {
+    session.add(
+        AuditEntry(
+            at=ctx.now(), actor=actor, action=verb, subject=subject, details=safe_details(details)
+        )
+    )
+
+
+def safe_details(details: Mapping[str, object]) -> dict[str, object]:
+    """``details`` as stored: JSON scalars kept, anything else as its text."""
+    return {
         k: v if isinstance(v, str | int | float | bool | type(None)) else str(v)
         for k, v in details.items()
     }
-    session.add(AuditEntry(at=ctx.now(), actor=actor, action=verb, subject=subject, details=safe))

@@ -36,7 +36,13 @@ from storage.models import SOURCE_CHAT, ControlRound, Measurement
 from workflows import audit
 from workflows.context import Context
 from workflows.evaluation import Thresholds, evaluate
-from workflows.exchange.record import record_imported, replace_returned
+from workflows.exchange.record import (
+    BulkRows,
+    known_state,
+    plain,
+    record_imported,
+    replace_returned,
+)
 from workflows.forms.fields import FieldSpec
 from workflows.forms.parsing import AnswerError, clean_text, parse_answer
 from workflows.measuring import COMMENT_MAX_LENGTH, measurement_spec
@@ -301,20 +307,40 @@ def _store(
     out: list[RowOutcome] = []
     try:
         rounds = _rounds(session, ctx, ordered, actor)
+        known = known_state(session, sorted({r.id for r in rounds.values() if r.id}))
+        bulk = BulkRows()
         for item in ordered:
+            control_round = rounds[(item.activity.id, str(item.period))]
+            quiet = _is_history(item, history_before)
+            if plain(ctx, control_round, item.indicator.id, item.value, known, quiet=quiet):
+                status, target_met = bulk.add(
+                    ctx,
+                    control_round,
+                    item.indicator.id,
+                    item.value,
+                    item.comment,
+                    item.source,
+                    actor,
+                    quiet=quiet,
+                )
+                out.append(_outcome(item, status, target_met, "stored"))
+                continue
+            bulk.write(session)  # earlier values first: a decision counts them
             measurement, follow_up = record_imported(
                 session,
                 ctx,
-                rounds[(item.activity.id, str(item.period))],
+                control_round,
                 item.indicator.id,
                 item.value,
                 item.comment,
                 item.source,
                 actor,
-                quiet=_is_history(item, history_before),
+                quiet=quiet,
+                known=known,
             )
             notices.extend(follow_up)
             out.append(_outcome(item, measurement.status, measurement.target_met, "stored"))
+        bulk.write(session)
         session.flush()
     except IntegrityError:
         error = RowError(0, "row", "changed_meanwhile")

@@ -11,19 +11,185 @@ indicator are verified. No import path can skip any of it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import insert
+from sqlmodel import Session, SQLModel, col, select
 
-from storage.models import ControlRound, Measurement
+from storage.models import AuditEntry, ControlRound, ImprovementDecision, Measurement, NotMeasured
 from workflows import actions, approval, audit, revisions
 from workflows.actions import has_done_actions
 from workflows.context import Context
 from workflows.decisions import maybe_open_decision
-from workflows.evaluation import Status
+from workflows.evaluation import Status, Thresholds, evaluate
 from workflows.measuring import drop_not_measured, new_measurement
 from workflows.notices import Outgoing
 from workflows.rounds import reported_not_measured
+
+
+@dataclass(frozen=True)
+class KnownState:
+    """What an import reads once for all its rows instead of twice per row (issue 16).
+
+    Attributes:
+        gaps: "Not measured" reports of the import's rounds, by (round id, indicator id).
+            No row of the import adds one; each is dropped by the one row of its indicator.
+        done_actions: Indicators with a done improvement action before the import. An
+            import never marks an action done, so this can only hold more indicators than
+            the database does later in the import; for those, judging the done actions
+            finds none and does nothing (the same outcome as not asking).
+    """
+
+    gaps: Mapping[tuple[int, str], NotMeasured]
+    done_actions: frozenset[str]
+
+
+def known_state(session: Session, round_ids: Sequence[int]) -> KnownState:
+    """Read :class:`KnownState` for an import into ``round_ids``: two statements per 500."""
+    gaps: dict[tuple[int, str], NotMeasured] = {}
+    for start in range(0, len(round_ids), 500):
+        chunk = list(round_ids[start : start + 500])
+        for row in session.exec(select(NotMeasured).where(col(NotMeasured.round_id).in_(chunk))):
+            gaps[(row.round_id, row.indicator_id)] = row
+    done = session.exec(
+        select(ImprovementDecision.indicator_id).where(
+            col(ImprovementDecision.action_status) == actions.DONE
+        )
+    ).all()
+    return KnownState(gaps, frozenset(done))
+
+
+def _defaults(model: type[SQLModel]) -> dict[str, Any]:
+    """The model's field defaults (what an ORM insert of a new object sends), without ``id``."""
+    out: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        if name == "id":
+            continue
+        if info.default_factory is not None:
+            out[name] = info.default_factory()  # type: ignore[call-arg]
+        elif not info.is_required():
+            out[name] = info.default
+    return out
+
+
+_MEASUREMENT_DEFAULTS = _defaults(Measurement)
+_AUDIT_DEFAULTS = _defaults(AuditEntry)
+
+
+@dataclass
+class BulkRows:
+    """Imported values that need nothing but storing and auditing, written together.
+
+    An import's plain rows — no approval asked, on target and OK (so no decision), no
+    "not measured" report to replace, no done action to judge, or quiet history — are
+    collected here as column values and inserted with one statement per table instead of
+    one ORM object each (issue 16: the objects were most of an import's time). The import
+    writes them before any other row, so later rows see them (a decision counts the
+    warnings before it).
+    """
+
+    values: list[dict[str, Any]] = field(default_factory=list)
+    audit: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(
+        self,
+        ctx: Context,
+        control_round: ControlRound,
+        indicator_id: str,
+        value: Decimal,
+        comment: str | None,
+        source: str,
+        actor: str,
+        *,
+        quiet: bool,
+    ) -> tuple[str, bool]:
+        """Queue one value (the columns :func:`record_imported` would store).
+
+        Returns:
+            Its status and whether its target is met.
+        """
+        activity, indicator = ctx.plan.indicator(indicator_id)
+        evaluation = evaluate(value, Thresholds.of(indicator))
+        now = ctx.now()
+        self.values.append(
+            {
+                **_MEASUREMENT_DEFAULTS,
+                "round_id": control_round.id,
+                "activity_id": activity.id,
+                "indicator_id": indicator_id,
+                "period": control_round.period,
+                "value": value,
+                "unit": indicator.unit.code,
+                "direction": indicator.direction.value,
+                "target": indicator.target,
+                "warning": indicator.warning,
+                "critical": indicator.critical,
+                "status": evaluation.status.value,
+                "target_met": evaluation.target_met,
+                "comment": comment,
+                "submitted_by": actor,
+                "submitted_at": now,
+                "source": source,
+            }
+        )
+        details = _imported(value, evaluation.status.value, evaluation.target_met, source, quiet)
+        self.audit.append(
+            {
+                **_AUDIT_DEFAULTS,
+                "at": now,
+                "actor": actor,
+                "action": "measurement.imported",
+                "subject": f"round:{control_round.id}/{indicator_id}",
+                "details": audit.safe_details(details),
+            }
+        )
+        return evaluation.status.value, evaluation.target_met
+
+    def write(self, session: Session) -> None:
+        """Insert what is queued (one executemany per table) and empty the queue."""
+        if self.values:
+            session.execute(insert(Measurement), self.values)
+            session.execute(insert(AuditEntry), self.audit)
+        self.values, self.audit = [], []
+
+
+def plain(
+    ctx: Context,
+    control_round: ControlRound,
+    indicator_id: str,
+    value: Decimal,
+    known: KnownState,
+    *,
+    quiet: bool,
+) -> bool:
+    """Whether storing this value needs nothing but the row and its audit entry."""
+    if (control_round.id or 0, indicator_id) in known.gaps:
+        return False
+    if quiet:
+        return True
+    _activity, indicator = ctx.plan.indicator(indicator_id)
+    evaluation = evaluate(value, Thresholds.of(indicator))
+    return (
+        not indicator.requires_approval
+        and evaluation.status is Status.OK
+        and indicator_id not in known.done_actions
+    )
+
+
+def _imported(
+    value: Decimal, status: str, target_met: bool, source: str, quiet: bool
+) -> dict[str, object]:
+    """The details of a ``measurement.imported`` audit entry."""
+    return {
+        "value": str(value),
+        "status": status,
+        "target_met": target_met,
+        "source": source,
+        **({"history": True} if quiet else {}),
+    }
 
 
 def record_imported(
@@ -37,6 +203,7 @@ def record_imported(
     actor: str,
     *,
     quiet: bool = False,
+    known: KnownState | None = None,
 ) -> tuple[Measurement, list[Outgoing]]:
     """Store one imported value in ``control_round`` and evaluate it.
 
@@ -55,6 +222,8 @@ def record_imported(
         quiet: History (``controlbot import --history-before``): stored, evaluated and
             audited, but no approval is asked, no decision opened and no action verified,
             so nothing is sent about a period long closed.
+        known: What a bulk import read once for all its rows (see :class:`KnownState`);
+            ``None`` reads it for this row.
 
     Returns:
         The stored measurement, and the notices to deliver after the commit: the approval
@@ -76,14 +245,13 @@ def record_imported(
         actor,
         "measurement.imported",
         f"round:{control_round.id}/{indicator_id}",
-        value=str(value),
-        status=row.status,
-        target_met=row.target_met,
-        source=source,
-        **({"history": True} if quiet else {}),
+        **_imported(value, row.status, row.target_met, source, quiet),
     )
     follow_up: list[Outgoing] = []
-    gap = reported_not_measured(session, control_round.id or 0).get(indicator_id)
+    if known is None:
+        gap = reported_not_measured(session, control_round.id or 0).get(indicator_id)
+    else:
+        gap = known.gaps.get((control_round.id or 0, indicator_id))
     if gap is not None:  # the data arrived after all: the value replaces the report
         drop_not_measured(session, ctx, gap, actor, source=source)
     if quiet:
@@ -94,7 +262,11 @@ def record_imported(
     if row.status != Status.OK:
         session.flush()  # a conflict surfaces here, not inside the decision's savepoint
         follow_up += maybe_open_decision(session, ctx, row)
-    if has_done_actions(session, indicator_id):
+    if (
+        has_done_actions(session, indicator_id)
+        if known is None
+        else indicator_id in known.done_actions
+    ):
         session.flush()
         follow_up += actions.verify_after(session, ctx, row)
     return row, follow_up
