@@ -42,12 +42,14 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Literal
 
+from babel import Locale
 from babel import numbers as babel_numbers
 
 Lang = Literal["lv", "en"]
 
-LOCALES: dict[str, str] = {"lv": "lv_LV", "en": "en_GB"}
-"""The Babel locale used for each interface language."""
+LOCALES: dict[str, Locale] = {"lv": Locale.parse("lv_LV"), "en": Locale.parse("en_GB")}
+"""The Babel locale used for each interface language (parsed once: Babel parses a locale
+name at every call, a third of the time of parsing a number)."""
 
 MAX_LENGTH = 64
 """Longest accepted input, in characters after trimming; longer texts are ``malformed``."""

@@ -29,11 +29,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.models import SOURCE_CHAT, ControlRound, Measurement
-from workflows import audit
 from workflows.context import Context
 from workflows.evaluation import Thresholds, evaluate
 from workflows.exchange.record import (
@@ -232,8 +232,9 @@ def import_rows(
     errors: list[RowError] = []
     valid: list[_Valid] = []
     seen: dict[tuple[str, str], int] = {}
+    fields: dict[str, FieldSpec] = {}  # each indicator's value field, built once
     for row in rows:
-        checked = _check_row(ctx, row, lang)
+        checked = _check_row(ctx, row, lang, fields)
         if isinstance(checked, RowError):
             errors.append(checked)
             continue
@@ -306,9 +307,9 @@ def _store(
     ordered = sorted(new, key=lambda v: (v.period.start, v.row.row))
     out: list[RowOutcome] = []
     try:
-        rounds = _rounds(session, ctx, ordered, actor)
-        known = known_state(session, sorted({r.id for r in rounds.values() if r.id}))
         bulk = BulkRows()
+        rounds = _rounds(session, ctx, ordered, actor, bulk)
+        known = known_state(session, sorted({r.id for r in rounds.values() if r.id}))
         for item in ordered:
             control_round = rounds[(item.activity.id, str(item.period))]
             quiet = _is_history(item, history_before)
@@ -375,37 +376,38 @@ def _store_returned(
 
 
 def _rounds(
-    session: Session, ctx: Context, rows: Sequence[_Valid], actor: str
+    session: Session, ctx: Context, rows: Sequence[_Valid], actor: str, bulk: BulkRows
 ) -> dict[tuple[str, str], ControlRound]:
     """The rounds of the rows: (activity id, period) → round; those not open yet are opened.
 
-    New rounds are written together in one savepoint (audited, no reminders). If another
-    process (the scheduler's reminders, a chat user) opened one of them meanwhile, they are
-    opened one by one instead, each taking the round that exists.
+    New rounds are inserted together (one statement) in one savepoint and read back, their
+    audit entries queued in ``bulk``. If another process (the scheduler's reminders, a chat
+    user) opened one of them meanwhile, they are opened one by one instead, each taking the
+    round that exists.
     """
     wanted = dict.fromkeys((v.activity.id, v.period) for v in rows)
-    periods = sorted({str(p) for _a, p in wanted})
-    out: dict[tuple[str, str], ControlRound] = {}
-    for start in range(0, len(periods), 200):
-        chunk = periods[start : start + 200]
-        for found in session.exec(select(ControlRound).where(col(ControlRound.period).in_(chunk))):
-            out[(found.activity_id, found.period)] = found
+    out = _existing_rounds(session, sorted({str(p) for _a, p in wanted}))
     missing = [(a, p) for a, p in wanted if (a, str(p)) not in out]
+    if not missing:
+        return out
     opened = [new_round(ctx, activity_id, period, actor) for activity_id, period in missing]
     try:
         with session.begin_nested():
-            session.add_all(opened)
-            session.flush()
+            session.connection().execute(
+                insert(ControlRound),
+                [r.model_dump(exclude={"id"}) for r in opened],
+            )
     except IntegrityError:  # someone opened one of them just now
-        opened = []  # ensure_round audits what it opens
-        for activity_id, period in missing:
+        for activity_id, period in missing:  # ensure_round audits what it opens
             control_round, _created = ensure_round(
                 session, ctx, ctx.plan.activity(activity_id), period, actor
             )
             out[(activity_id, str(period))] = control_round
-    for control_round in opened:
-        audit.record(
-            session,
+        return out
+    out = _existing_rounds(session, sorted({str(p) for _a, p in missing}), out)
+    for activity_id, period in missing:
+        control_round = out[(activity_id, str(period))]
+        bulk.note(
             ctx,
             actor,
             "round.opened",
@@ -415,7 +417,18 @@ def _rounds(
             due=control_round.due_date.isoformat(),
             by="import",
         )
-        out[(control_round.activity_id, control_round.period)] = control_round
+    return out
+
+
+def _existing_rounds(
+    session: Session, periods: list[str], out: dict[tuple[str, str], ControlRound] | None = None
+) -> dict[tuple[str, str], ControlRound]:
+    """Rounds of ``periods`` by (activity id, period), added to ``out``."""
+    out = {} if out is None else out
+    for start in range(0, len(periods), 200):
+        chunk = periods[start : start + 200]
+        for found in session.exec(select(ControlRound).where(col(ControlRound.period).in_(chunk))):
+            out[(found.activity_id, found.period)] = found
     return out
 
 
@@ -472,7 +485,9 @@ def _stored(session: Session, valid: Sequence[_Valid]) -> dict[tuple[str, str, s
     return out
 
 
-def _check_row(ctx: Context, row: IncomingRow, lang: Literal["lv", "en"]) -> _Valid | RowError:
+def _check_row(
+    ctx: Context, row: IncomingRow, lang: Literal["lv", "en"], fields: dict[str, FieldSpec]
+) -> _Valid | RowError:
     source = row.source.strip()
     if not SOURCE_PATTERN.fullmatch(source):
         return RowError(row.row, "source", "bad_source", {"source": source})
@@ -490,7 +505,9 @@ def _check_row(ctx: Context, row: IncomingRow, lang: Literal["lv", "en"]) -> _Va
     period = _check_period(ctx, row, indicator)
     if isinstance(period, RowError):
         return period
-    value_field = measurement_spec(ctx, (indicator.id,)).fields[0]
+    value_field = fields.get(indicator.id)
+    if value_field is None:
+        value_field = fields[indicator.id] = measurement_spec(ctx, (indicator.id,)).fields[0]
     text = format(row.value, "f") if isinstance(row.value, Decimal) else row.value
     try:
         value = parse_answer(value_field, text, "en" if isinstance(row.value, Decimal) else lang)

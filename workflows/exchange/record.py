@@ -136,23 +136,36 @@ class BulkRows:
             }
         )
         details = _imported(value, evaluation.status.value, evaluation.target_met, source, quiet)
+        subject = f"round:{control_round.id}/{indicator_id}"
+        self.note(ctx, actor, "measurement.imported", subject, **details)
+        return evaluation.status.value, evaluation.target_met
+
+    def note(self, ctx: Context, actor: str, verb: str, subject: str, **details: object) -> None:
+        """Queue an audit entry (what :func:`workflows.audit.record` would add)."""
         self.audit.append(
             {
                 **_AUDIT_DEFAULTS,
-                "at": now,
+                "at": ctx.now(),
                 "actor": actor,
-                "action": "measurement.imported",
-                "subject": f"round:{control_round.id}/{indicator_id}",
+                "action": verb,
+                "subject": subject,
                 "details": audit.safe_details(details),
             }
         )
-        return evaluation.status.value, evaluation.target_met
 
     def write(self, session: Session) -> None:
-        """Insert what is queued (one executemany per table) and empty the queue."""
-        if self.values:
-            session.execute(insert(Measurement), self.values)
-            session.execute(insert(AuditEntry), self.audit)
+        """Insert what is queued (one executemany per table) and empty the queue.
+
+        Whatever the session holds unwritten goes first, so rows keep the order in which
+        they were stored.
+        """
+        if self.values or self.audit:
+            session.flush()
+            connection = session.connection()
+            if self.values:
+                connection.execute(insert(Measurement), self.values)
+            if self.audit:
+                connection.execute(insert(AuditEntry), self.audit)
         self.values, self.audit = [], []
 
 
