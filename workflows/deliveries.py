@@ -542,9 +542,9 @@ def next_instant(
     start = after.astimezone(ctx.timezone).date()
     last = start + timedelta(days=horizon_days)
     candidates = []
-    first_planned = window_for(ctx).span(ctx, start, last).first_after(after)
+    first_planned = window_for(ctx).first_after(ctx, after, start, last)
     if first_planned is not None:
-        candidates.append(first_planned.at)
+        candidates.append(first_planned)
     candidates += [s.at for s in action_follow_ups(session, ctx, start, last) if s.at > after]
     snoozed = session.exec(
         select(Delivery.planned_at)

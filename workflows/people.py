@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col, delete, select
 
 from storage.models import Person, PlatformIdentity, RoleAssignment
@@ -22,6 +23,10 @@ def sync_people(session: Session, ctx: Context) -> list[Outgoing]:
     inactive; they get no more messages. Every person gets a console identity (the console
     user id is the person id). Choices made in chat (``chosen_language``) survive.
 
+    Rows are read and written as plain column values, a statement per kind of change (a
+    national plan has 10,000 people: ORM objects for each made every start take seconds
+    and tens of megabytes, issue 16); only people leaving are loaded as objects.
+
     Returns:
         For each person who just left the plan, one notice to the responsible (A) of each
         activity they had a role in, and to the admin channel, naming who measures now. A
@@ -29,41 +34,73 @@ def sync_people(session: Session, ctx: Context) -> list[Outgoing]:
     """
     plan = ctx.plan
     now = ctx.now()
-    existing = {p.id: p for p in session.exec(select(Person)).all()}
-    for person in plan.plan.people:
-        row = existing.get(person.id) or Person(
-            id=person.id, display_name=person.name, synced_at=now
+    connection = session.connection()
+    active = dict(connection.execute(select(col(Person.id), col(Person.active))).all())
+    rows = [
+        {
+            "pid": person.id,
+            "display_name": person.name,
+            "email": person.email,
+            "plan_language": person.language,
+            "timezone": person.timezone,
+            "active": True,
+            "synced_at": now,
+        }
+        for person in plan.plan.people
+    ]
+    new = [r for r in rows if r["pid"] not in active]
+    if new:
+        connection.execute(
+            insert(Person),
+            [
+                {**_NEW_PERSON, **{k: v for k, v in r.items() if k != "pid"}, "id": r["pid"]}
+                for r in new
+            ],
         )
-        row.display_name = person.name
-        row.email = person.email
-        row.plan_language = person.language
-        row.timezone = person.timezone
-        row.active = True
-        row.synced_at = now
-        session.add(row)
+    known = [r for r in rows if r["pid"] in active]
+    if known:
+        connection.execute(_UPDATE_PERSON, known)
+    leaving = [pid for pid, on in active.items() if on and not plan.has_person(pid)]
     left: list[Outgoing] = []
-    for person_id, row in existing.items():
-        if not plan.has_person(person_id) and row.active:
-            row.active = False
-            session.add(row)
-            left.extend(_left(session, ctx, row))
+    for row in session.exec(select(Person).where(col(Person.id).in_(leaving))).all():
+        row.active = False
+        session.add(row)
+        left.extend(_left(session, ctx, row))
     session.flush()
     session.exec(delete(RoleAssignment))
-    for activity in plan.activities:
-        for scale, resp in activity.responsibility.items():
-            for mark, holders in (("A", resp.A), ("L", resp.L)):
-                for holder in dict.fromkeys(holders):
-                    session.add(
-                        RoleAssignment(
-                            person_id=holder.person,
-                            activity_id=activity.id,
-                            scale=scale.value,
-                            role=holder.role,
-                            mark=mark,
-                        )
-                    )
+    roles = [
+        {
+            "person_id": holder.person,
+            "activity_id": activity.id,
+            "scale": scale.value,
+            "role": holder.role,
+            "mark": mark,
+        }
+        for activity in plan.activities
+        for scale, resp in activity.responsibility.items()
+        for mark, holders in (("A", resp.A), ("L", resp.L))
+        for holder in dict.fromkeys(holders)
+    ]
+    if roles:
+        connection.execute(insert(RoleAssignment), roles)
     _console_identities(session, ctx, now)
     return left
+
+
+_NEW_PERSON = {"chosen_language": None, "chosen_platform": None}
+"""Columns of a new person the plan does not set."""
+_UPDATE_PERSON = (
+    update(Person)
+    .where(col(Person.id) == bindparam("pid"))
+    .values(
+        display_name=bindparam("display_name"),
+        email=bindparam("email"),
+        plan_language=bindparam("plan_language"),
+        timezone=bindparam("timezone"),
+        active=bindparam("active"),
+        synced_at=bindparam("synced_at"),
+    )
+)
 
 
 def _left(session: Session, ctx: Context, person: Person) -> list[Outgoing]:
@@ -94,16 +131,26 @@ def _left(session: Session, ctx: Context, person: Person) -> list[Outgoing]:
 
 
 def _console_identities(session: Session, ctx: Context, now: datetime) -> None:
-    plan = ctx.plan
+    connection = session.connection()
     linked = set(
-        session.exec(
-            select(PlatformIdentity.person_id).where(col(PlatformIdentity.platform) == CONSOLE)
-        ).all()
-    )
-    for person in plan.plan.people:
-        if person.id not in linked:
-            session.add(
-                PlatformIdentity(
-                    person_id=person.id, platform=CONSOLE, external_id=person.id, linked_at=now
-                )
+        connection.execute(
+            select(col(PlatformIdentity.person_id)).where(
+                col(PlatformIdentity.platform) == CONSOLE
             )
+        ).scalars()
+    )
+    missing = [
+        {
+            "person_id": person.id,
+            "platform": CONSOLE,
+            "external_id": person.id,
+            "client_language": None,
+            "linked_at": now,
+            "last_seen_at": None,
+            "unreachable_since": None,
+        }
+        for person in ctx.plan.plan.people
+        if person.id not in linked
+    ]
+    if missing:
+        connection.execute(insert(PlatformIdentity), missing)

@@ -10,6 +10,7 @@ once, across both daylight-saving changes of every year.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -51,7 +52,7 @@ ACTION_KINDS = frozenset({SendKind.ACTION, SendKind.ACTION_SOON, SendKind.ACTION
 """Follow-ups of improvement actions (not part of a round's reminder ladder)."""
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class PlannedSend:
     """One message the schedule says must go out, to one recipient.
 
@@ -204,7 +205,7 @@ def _send(
         kind=kind,
         subject=subject,
         frequency=frequency,
-        period=str(period),
+        period=sys.intern(str(period)),
         step=step,
         recipient=recipient,
         local=at.astimezone(zone),

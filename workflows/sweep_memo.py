@@ -19,6 +19,7 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,32 +32,32 @@ _CHUNK_DAYS = 8
 """Days computed at once when the window moves (one pass over the plan's periods)."""
 _SPANS_KEPT = 4
 """Spans kept: a sweep asks for its look-back window and, to arm its trigger, the days ahead."""
+_AFTER_BEST = timedelta(days=3)
+"""Days past the first send found that :meth:`SendWindow.first_after` still looks at."""
 _KEEP_DAYS = 120
 """Days kept before the last one asked for (a sweep looks back 2 × ``catch_up_days`` + 2)."""
 
 
 @dataclass(frozen=True)
 class Span:
-    """The planned sends of a range of local days, in time order, with their instants and keys.
+    """The planned sends of a range of local days, in time order, with their instants.
 
     Attributes:
         sends: What :func:`workflows.schedule.planned_sends` returns for the range.
         ats: Each send's instant (for :mod:`bisect`).
-        keys: Each send's idempotency key.
     """
 
     sends: tuple[PlannedSend, ...]
     ats: tuple[datetime, ...]
-    keys: tuple[str, ...]
+
+    @cached_property
+    def keys(self) -> tuple[str, ...]:
+        """Each send's idempotency key (made when first asked for: only sweeps need them)."""
+        return tuple(s.key for s in self.sends)
 
     def between(self, first: datetime, last: datetime) -> tuple[int, int]:
         """The slice of sends whose instant lies in ``first``..``last`` (both included)."""
         return bisect.bisect_left(self.ats, first), bisect.bisect_right(self.ats, last)
-
-    def first_after(self, moment: datetime) -> PlannedSend | None:
-        """The first send strictly after ``moment``."""
-        index = bisect.bisect_right(self.ats, moment)
-        return self.sends[index] if index < len(self.sends) else None
 
 
 def _order(send: PlannedSend) -> tuple[object, ...]:
@@ -76,6 +77,7 @@ class SendWindow:
         self.zone: ZoneInfo = ctx.timezone
         self._by_day: dict[date, tuple[PlannedSend, ...]] = {}
         self._spans: dict[tuple[date, date], Span] = {}
+        self._instants: dict[date, tuple[datetime, ...]] = {}
         self._lock = threading.Lock()
 
     def fits(self, ctx: Context) -> bool:
@@ -104,11 +106,44 @@ class SendWindow:
             for day in [d for d in self._by_day if d < last - timedelta(days=_KEEP_DAYS)]:
                 del self._by_day[day]
             ordered = tuple(sorted((s for d in days for s in self._by_day[d]), key=_order))
-            found = Span(ordered, tuple(s.at for s in ordered), tuple(s.key for s in ordered))
+            found = Span(ordered, tuple(s.at for s in ordered))
             if len(self._spans) >= _SPANS_KEPT:
                 del self._spans[next(iter(self._spans))]
             self._spans[(first, last)] = found
             return found
+
+    def first_after(
+        self, ctx: Context, moment: datetime, first: date, last: date
+    ) -> datetime | None:
+        """The instant of the first send planned for ``first``..``last`` after ``moment``.
+
+        The same as the earliest of :func:`workflows.schedule.planned_sends` after
+        ``moment``, but only each day's instants are kept (not the sends), and only days up
+        to three past the first one found are looked at: a send of a later local day cannot
+        come sooner in any zone (offsets lie within ±14 hours; quiet hours only delay).
+        """
+        best: datetime | None = None
+        day = first
+        with self._lock:
+            while day <= last:
+                if best is not None and day > best.astimezone(self.zone).date() + _AFTER_BEST:
+                    break
+                instants = self._instants.get(day)
+                if instants is None:
+                    self._instants_from(ctx, day, last)
+                    instants = self._instants[day]
+                index = bisect.bisect_right(instants, moment)
+                if index < len(instants) and (best is None or instants[index] < best):
+                    best = instants[index]
+                day += timedelta(days=1)
+            for old in [d for d in self._instants if d < first - timedelta(days=1)]:
+                del self._instants[old]
+        return best
+
+    def _instants_from(self, ctx: Context, day: date, last: date) -> None:
+        end = min(last, day + timedelta(days=_CHUNK_DAYS - 1))
+        for found_day, sends in planned_by_day(ctx, day, end).items():
+            self._instants.setdefault(found_day, tuple(sorted(s.at for s in sends)))
 
 
 class ClosedKeys:

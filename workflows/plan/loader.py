@@ -345,7 +345,12 @@ def bundled_plan_path() -> Path:
 def load_default_plan(path: Path | None) -> LoadedPlan:
     """Load the plan at ``path``, or the bundled sample plan when ``path`` is ``None``.
 
+    A large plan is loaded in a child process (:mod:`workflows.plan.apart`), so that the
+    temporary objects of loading never take this process's memory.
+
     Raises:
         PlanError: With every problem found.
     """
-    return load_plan(path if path is not None else bundled_plan_path())
+    from workflows.plan.apart import load_plan_apart  # it imports this module
+
+    return load_plan_apart(path if path is not None else bundled_plan_path())
