@@ -7,14 +7,15 @@ import contextlib
 import logging
 import signal
 from functools import partial
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import aiohttp
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import text
-from telegram.error import InvalidToken, TelegramError
 
 from bot.app import App, build_app
+
+if TYPE_CHECKING:
+    from slack_sdk.errors import SlackApiError
 from bot.console import ConsoleSession
 from bot.http import HttpServer
 from bot.scheduler import ScheduleRunner
@@ -66,7 +67,7 @@ async def run(
             await app.telegram.start()
         if app.slack is not None:
             await app.slack.start()
-    except (OSError, TelegramError, SlackApiError, aiohttp.ClientError) as exc:
+    except _start_errors(app) as exc:
         _LOGGER.error("cannot start: %s", _start_failure(settings, app, exc))
         await _stop_platforms(http, app)
         _remove_signal_handlers(loop)
@@ -116,8 +117,25 @@ def _remove_signal_handlers(loop: asyncio.AbstractEventLoop) -> None:
             loop.remove_signal_handler(signum)
 
 
+def _start_errors(app: App) -> tuple[type[Exception], ...]:
+    """What starting the platforms that are on may raise (their libraries load only then)."""
+    errors: list[type[Exception]] = [OSError, aiohttp.ClientError]
+    if app.telegram is not None:
+        from telegram.error import TelegramError
+
+        errors.append(TelegramError)
+    if app.slack is not None:
+        from slack_sdk.errors import SlackApiError
+
+        errors.append(SlackApiError)
+    return tuple(errors)
+
+
 def _start_failure(settings: Settings, app: App, exc: Exception) -> str:
     """Why start-up failed, for the log; never the token, always the setting to look at."""
+    from slack_sdk.errors import SlackApiError
+    from telegram.error import InvalidToken, TelegramError
+
     if isinstance(exc, InvalidToken):
         url = settings.telegram_api_url
         return f"Telegram refused the bot token, or {url} is not a Bot API server"
