@@ -16,7 +16,10 @@ from __future__ import annotations
 import os
 import pickle
 import threading
+from decimal import Decimal
 from pathlib import Path
+
+from pydantic import BaseModel
 
 from workflows.plan.loader import load_plan
 from workflows.plan.model import LoadedPlan
@@ -47,6 +50,44 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
+def _compact(loaded: LoadedPlan) -> LoadedPlan:
+    """Make equal values one object, so that the pickle (and the parent) holds each once.
+
+    Texts, numbers and the models' sets of given fields repeat across a national plan
+    (units, roles, data sources, the same service in many municipalities); pickle writes an
+    object once however often it is referred to. Only the child's own copy is changed.
+    """
+    values: dict[object, object] = {}
+    field_sets: dict[tuple[type, frozenset[str]], set[str]] = {}
+    seen: set[int] = set()
+
+    def walk(item: object) -> object:
+        if isinstance(item, str | Decimal):
+            return values.setdefault(item, item)
+        if id(item) in seen:
+            return item
+        seen.add(id(item))
+        if isinstance(item, BaseModel):
+            state = item.__dict__
+            for name, value in state.items():
+                state[name] = walk(value)
+            given = item.__pydantic_fields_set__
+            key = (type(item), frozenset(given))
+            object.__setattr__(item, "__pydantic_fields_set__", field_sets.setdefault(key, given))
+        elif isinstance(item, list):
+            item[:] = [walk(v) for v in item]
+        elif isinstance(item, dict):
+            for name, value in item.items():
+                item[name] = walk(value)
+        elif isinstance(item, tuple):
+            for value in item:
+                walk(value)
+        return item
+
+    walk(loaded.plan)
+    return loaded
+
+
 def load_plan_apart(path: Path) -> LoadedPlan:
     """:func:`workflows.plan.loader.load_plan`, in a child process when the plan is large.
 
@@ -63,7 +104,7 @@ def load_plan_apart(path: Path) -> LoadedPlan:
     if pid == 0:  # pragma: no cover - the child's coverage is not collected
         os.close(readable)
         try:
-            data = pickle.dumps(load_plan(path), protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps(_compact(load_plan(path)), protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException:  # the parent loads it again and raises
             data = b""
         try:
