@@ -258,13 +258,15 @@ def _local_day(value: Any) -> date:
     return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(RIGA).date()
 
 
-def median_ms(work: Callable[[], object]) -> float:
-    times = []
+def interleaved(*works: Callable[[], object]) -> list[float]:
+    """Median milliseconds of each of ``works``, run in turn (so all see the same load)."""
+    times: list[list[float]] = [[] for _ in works]
     for _ in range(REPEATS):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
+        for work, spent in zip(works, times, strict=True):
+            started = time.perf_counter()
+            work()
+            spent.append(time.perf_counter() - started)
+    return [statistics.median(t) * 1000 for t in times]
 
 
 def summary(db: Database, ctx: Context, channel: str, period: str, gather: Any) -> Any:
@@ -297,15 +299,13 @@ def main(sizes: list[int]) -> None:
                 parts = product_parts(db, ctx, channel, Period.parse(period))
                 figures = reference(db, ctx, channel, period)
                 assert product_figures(notice, parts) == figures, channel
-                product = median_ms(
-                    lambda c=channel, p=period, db=db: summary(db, ctx, c, p, post_summary)
-                )
-                before = median_ms(
+                product, before, ref = interleaved(
+                    lambda c=channel, p=period, db=db: summary(db, ctx, c, p, post_summary),
                     lambda c=channel, p=period, db=db: summary(
                         db, ctx, c, p, summary_orm.post_summary
-                    )
+                    ),
+                    lambda c=channel, p=period, db=db: reference(db, ctx, c, p),
                 )
-                ref = median_ms(lambda c=channel, p=period, db=db: reference(db, ctx, c, p))
                 print(
                     f"| {stored:,} | {channel} | {product:.1f} ms | {before:.1f} ms | "
                     f"{ref:.2f} ms | {product / ref:.1f}× |"

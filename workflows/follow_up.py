@@ -7,7 +7,7 @@ overdue), and where the improvement actions stand (open, overdue, done, verified
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import date, datetime
 
 from sqlmodel import Session, col, select
@@ -94,17 +94,31 @@ def improvement_actions(
     Returns:
         ``(decision, overdue)`` pairs.
     """
-    listed = [*actions.OPEN, actions.DONE]
-    closed = [actions.VERIFIED, actions.NOT_VERIFIED]
     rows = session.exec(
         select(ImprovementDecision)
         .where(
             col(ImprovementDecision.activity_id).in_(list(activity_ids)),
             col(ImprovementDecision.status) == "approved",
-            col(ImprovementDecision.action_status).in_(listed + closed),
+            col(ImprovementDecision.action_status).in_(ACTION_STATES),
         )
         .order_by(col(ImprovementDecision.id))
     ).all()
+    return listed_actions(rows, today, since)
+
+
+ACTION_STATES = (*actions.OPEN, actions.DONE, actions.VERIFIED, actions.NOT_VERIFIED)
+"""Action states a summary may list (see :func:`improvement_actions`)."""
+
+
+def listed_actions(
+    rows: Iterable[ImprovementDecision], today: date, since: datetime | None
+) -> list[tuple[ImprovementDecision, bool]]:
+    """Of approved decisions whose action is in :data:`ACTION_STATES`, those a summary lists.
+
+    The pure half of :func:`improvement_actions`, for callers that read the decisions in a
+    statement of their own.
+    """
+    closed = (actions.VERIFIED, actions.NOT_VERIFIED)
     out = []
     for decision in rows:
         if (

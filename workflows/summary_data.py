@@ -21,8 +21,8 @@ from sqlmodel import Session, col
 from sqlmodel import select as select_rows
 
 from storage.models import Absence, ControlRound, ImprovementDecision, Measurement, NotMeasured
-from workflows.absences import Away, away_on
-from workflows.follow_up import decided_since, improvement_actions
+from workflows.absences import Away
+from workflows.follow_up import ACTION_STATES, listed_actions
 from workflows.periods import Period
 from workflows.plan.schema import Activity
 from workflows.rounds import round_indicators, same_period_last_year
@@ -165,23 +165,34 @@ _GAPS = (
     .where(col(NotMeasured.round_id).in_(bindparam("rounds", expanding=True)))
     .order_by(col(NotMeasured.id))
 )
-_DECISIONS = (
-    select_rows(ImprovementDecision)
+_FOLLOW_UPS = (
+    select_rows(ImprovementDecision, Measurement)
     .join(Measurement, col(Measurement.id) == col(ImprovementDecision.measurement_id))
     .where(
         col(ImprovementDecision.activity_id).in_(bindparam("activities", expanding=True)),
-        (col(ImprovementDecision.status) == "open")
-        | (col(Measurement.period) == bindparam("period")),
+        or_(
+            col(ImprovementDecision.status) == "open",
+            col(Measurement.period) == bindparam("period"),
+            and_(
+                col(ImprovementDecision.status).in_(["approved", "rejected"]),
+                col(ImprovementDecision.decided_at) > bindparam("since"),
+            ),
+            and_(
+                col(ImprovementDecision.status) == "approved",
+                col(ImprovementDecision.action_status).in_(ACTION_STATES),
+            ),
+        ),
     )
     .order_by(col(ImprovementDecision.id))
 )
-_ABSENCES = select_rows(Absence).where(
-    col(Absence.ends) >= bindparam("first"),
-    col(Absence.starts) <= bindparam("last"),
-    col(Absence.cancelled_at).is_(None),
-)
-_TRIGGERS = select_rows(Measurement).where(
-    col(Measurement.id).in_(bindparam("ids", expanding=True))
+_ABSENCES = (
+    select_rows(Absence)
+    .where(
+        col(Absence.ends) >= bindparam("first"),
+        col(Absence.starts) <= bindparam("last"),
+        col(Absence.cancelled_at).is_(None),
+    )
+    .order_by(col(Absence.id))
 )
 """Statements built once: building one costs about as much as running it (issue 16)."""
 
@@ -219,20 +230,6 @@ def _gaps(session: Session, round_ids: list[int]) -> dict[int, dict[str, GapRow]
     return out
 
 
-def _summary_decisions(
-    session: Session, activity_ids: list[str], period: str
-) -> dict[str, list[ImprovementDecision]]:
-    """Per activity: its open decisions, plus those taken on values of ``period``, oldest first.
-
-    :func:`workflows.decisions.summary_decisions` for several activities at once.
-    """
-    rows = session.exec(_DECISIONS, params={"activities": activity_ids, "period": period})
-    out: dict[str, list[ImprovementDecision]] = defaultdict(list)
-    for row in rows.all():
-        out[row.activity_id].append(row)
-    return out
-
-
 def channel_data(
     session: Session,
     activities: Sequence[Activity],
@@ -265,20 +262,35 @@ def channel_data(
             series[(row.indicator_id, row.period)] = row
     absences = session.exec(_ABSENCES, params={"first": period.start, "last": today}).all()
     ids = [a.id for a in activities]
-    data = ChannelData(
+    params = {"activities": ids, "period": str(period), "since": since}
+    rows = session.exec(_FOLLOW_UPS, params=params).all()
+    decisions: dict[str, list[ImprovementDecision]] = defaultdict(list)
+    for decision, value in rows:  # workflows.decisions.summary_decisions, per activity
+        if decision.status == "open" or value.period == str(period):
+            decisions[decision.activity_id].append(decision)
+    return ChannelData(
         rounds=rounds,
         values=values,
         series=series,
         gaps=_gaps(session, round_ids),
-        away=away_on(session, today),
+        away={  # workflows.absences.away_on(today): these absences include every such one
+            r.person_id: Away(r.person_id, r.starts, r.ends)
+            for r in absences
+            if r.starts <= today <= r.ends
+        },
         absences=absences,
-        decisions=_summary_decisions(session, ids, str(period)),
-        decided=decided_since(session, ids, since),
-        actions=improvement_actions(session, ids, today, last_summary),
+        decisions=decisions,
+        decided=[  # workflows.follow_up.decided_since
+            d
+            for d, _value in rows
+            if d.status in ("approved", "rejected")
+            and d.decided_at is not None
+            and d.decided_at > since
+        ],
+        actions=listed_actions(
+            [d for d, _v in rows if d.status == "approved" and d.action_status in ACTION_STATES],
+            today,
+            last_summary,
+        ),
+        triggers=[value for _decision, value in rows],
     )
-    listed = [*(d for ds in data.decisions.values() for d in ds), *data.decided]
-    listed += [d for d, _overdue in data.actions]
-    wanted_ids = sorted({d.measurement_id for d in listed})
-    if wanted_ids:  # held here: the session's identity map keeps only what is referenced
-        data.triggers = list(session.exec(_TRIGGERS, params={"ids": wanted_ids}).all())
-    return data
