@@ -301,9 +301,9 @@ def test_a_round_opened_by_someone_else_meanwhile_is_taken_not_refused(
     from workflows.exchange import incoming
 
     opened_elsewhere = []
-    real_new_round = incoming.new_round
+    real_round_values = incoming.round_values
 
-    def racing_new_round(ctx_, activity_id, period, actor):  # type: ignore[no-untyped-def]
+    def racing_round_values(ctx_, activity_id, period, actor):  # type: ignore[no-untyped-def]
         if not opened_elsewhere:  # another process commits the same round first
             opened_elsewhere.append(
                 any_db.transaction(
@@ -312,9 +312,9 @@ def test_a_round_opened_by_someone_else_meanwhile_is_taken_not_refused(
                     )
                 )[0].id
             )
-        return real_new_round(ctx_, activity_id, period, actor)
+        return real_round_values(ctx_, activity_id, period, actor)
 
-    monkeypatch.setattr(incoming, "new_round", racing_new_round)
+    monkeypatch.setattr(incoming, "round_values", racing_round_values)
     result = run(any_db, ctx, [row(2, "dd-within-sla", "2026-10", "96")])
     assert [o.outcome for o in result.rows] == ["stored"]
     (control_round,) = rows(any_db, ControlRound)

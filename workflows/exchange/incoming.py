@@ -50,7 +50,7 @@ from workflows.notices import Outgoing
 from workflows.periods import Period, PeriodError
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Activity, Indicator
-from workflows.rounds import ensure_round, implausibly_old, new_round
+from workflows.rounds import ensure_round, implausibly_old, round_values
 
 MAX_ROWS = 100_000
 """Most rows one import may hold (``too_many_rows`` beyond)."""
@@ -390,13 +390,10 @@ def _rounds(
     missing = [(a, p) for a, p in wanted if (a, str(p)) not in out]
     if not missing:
         return out
-    opened = [new_round(ctx, activity_id, period, actor) for activity_id, period in missing]
+    opened = [round_values(ctx, activity_id, period, actor) for activity_id, period in missing]
     try:
         with session.begin_nested():
-            session.connection().execute(
-                insert(ControlRound),
-                [r.model_dump(exclude={"id"}) for r in opened],
-            )
+            session.connection().execute(insert(ControlRound), opened)
     except IntegrityError:  # someone opened one of them just now
         for activity_id, period in missing:  # ensure_round audits what it opens
             control_round, _created = ensure_round(
