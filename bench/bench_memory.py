@@ -1,6 +1,6 @@
 """Benchmark: memory of ``controlbot run`` on a national-scale plan, and what each package costs.
 
-1. Each package the bot imports, alone in a fresh interpreter: its peak RSS (the
+1. Each package the bot imports, alone in a fresh interpreter: the RSS once imported (the
    interpreter's own is the first line).
 2. ``controlbot run`` as a subprocess on a plan of about 1,000 activities and 10,000 people
    (:mod:`bench.national`), a fresh SQLite file, the console only (no platform tokens; a
@@ -51,9 +51,9 @@ PACKAGES = (
 
 
 def package_cost(name: str) -> int:
-    """Peak RSS in KiB of a fresh interpreter that imports ``name`` (nothing for "")."""
+    """RSS in KiB of a fresh interpreter once it has imported ``name`` (nothing for "")."""
     code = (f"import {name}\n" if name else "") + (
-        "import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        "print([l for l in open('/proc/self/status') if l.startswith('VmRSS')][0].split()[1])"
     )
     found = subprocess.run(
         [PYTHON, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
@@ -112,7 +112,7 @@ def run_once(plan: Path, database: Path) -> tuple[float, dict[str, int]]:
 
 def main(activities: int, people: int) -> None:
     print(f"load average {os.getloadavg()[0]:.1f}")
-    print("| import | peak RSS |")
+    print("| import | RSS |")
     print("| --- | --- |")
     for name in PACKAGES if "--no-packages" not in sys.argv else ():
         print(f"| {name or '(python alone)'} | {package_cost(name) / 1024:.0f} MB |")
