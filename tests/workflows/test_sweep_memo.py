@@ -51,8 +51,11 @@ def test_next_instant_is_the_first_planned_send_after_every_minute(
         expected = min(
             s.at for s in planned_sends(ctx, start, start + timedelta(days=40)) if s.at > moment
         )
-        at = moment
-        found = db.transaction(lambda s: deliveries.next_instant(s, ctx, at))
+
+        def ask(session: Session, at: datetime = moment) -> datetime | None:
+            return deliveries.next_instant(session, ctx, at)
+
+        found = db.transaction(ask)
         assert found == expected, moment
         moment += timedelta(hours=7, minutes=13)
 
