@@ -35,7 +35,7 @@ SLASH_COMMAND = "/control"
 """Slack has one slash command; our commands are its sub-commands (``/control pending``)."""
 _COMMAND = re.compile(
     r"(?<![\w/])/(start|help|pending|cancel|back|lang|away|history|status|approve|reject|"
-    r"remind|summary|bind|platform|propose|correct|action)\b"
+    r"remind|summary|bind|platform|propose|correct|action|web)\b"
 )
 
 

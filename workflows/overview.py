@@ -1,0 +1,152 @@
+"""This module contains read-only overviews for looking back: an indicator's record, decisions.
+
+They read what chat wrote: every stored value of an indicator with its marks (late,
+corrected, waiting for approval), the periods reported as not measured, and the improvement
+decisions with their actions, filtered as a list page asks. Who may see them is decided by
+:mod:`workflows.visibility`; these functions take the activity ids already allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlmodel import Session, col, func, select
+
+from storage.models import ControlRound, ImprovementDecision, Measurement, NotMeasured
+from workflows.context import Context
+from workflows.evaluation import Status
+from workflows.trends import late
+
+OPEN_ACTION_STATES = ("planned", "in_progress")
+"""Improvement actions still to be carried out."""
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    """One period of an indicator: its value (or why it was not measured) and its marks."""
+
+    period: str
+    value: Decimal | None
+    status: Status | None
+    target: Decimal | None
+    comment: str | None
+    by: str
+    at: datetime
+    version: int = 1
+    late: bool = False
+    approval: str = "none"
+    not_measured: str | None = None
+    """The reason given when the period was reported as not measured."""
+
+
+def indicator_record(session: Session, ctx: Context, indicator_id: str) -> list[RecordRow]:
+    """Every stored period of ``indicator_id``, oldest first."""
+    rows = session.exec(
+        select(Measurement, ControlRound)
+        .join(ControlRound, col(ControlRound.id) == col(Measurement.round_id))
+        .where(col(Measurement.indicator_id) == indicator_id)
+    ).all()
+    out = [
+        RecordRow(
+            period=m.period,
+            value=m.value,
+            status=Status(m.status),
+            target=m.target,
+            comment=m.comment,
+            by=m.submitted_by,
+            at=m.submitted_at,
+            version=m.version,
+            late=late(m, r, ctx.timezone),
+            approval=m.approval,
+        )
+        for m, r in rows
+    ]
+    measured = {row.period for row in out}
+    gaps = session.exec(select(NotMeasured).where(col(NotMeasured.indicator_id) == indicator_id))
+    out.extend(
+        RecordRow(g.period, None, None, None, None, g.reported_by, g.reported_at, not_measured=g.reason)
+        for g in gaps.all()
+        if g.period not in measured
+    )
+    return sorted(out, key=lambda row: row.period)
+
+
+@dataclass(frozen=True)
+class DecisionFilter:
+    """What a decision list shows; ``None`` means any."""
+
+    status: str | None = None
+    """``open``, ``approved``, ``rejected``, … (the decision's status)."""
+    overdue: bool = False
+    owner: str | None = None
+    period: str | None = None
+
+
+def is_overdue(decision: ImprovementDecision, today: date) -> bool:
+    """An open decision past its date, or an action not done by its due date."""
+    if decision.status == "open":
+        return decision.decide_by < today
+    return (
+        decision.action_status in OPEN_ACTION_STATES
+        and decision.action_due is not None
+        and decision.action_due < today
+    )
+
+
+def decision_list(
+    session: Session,
+    ctx: Context,
+    activity_ids: Collection[str],
+    wanted: DecisionFilter = DecisionFilter(),  # noqa: B008 - frozen, never changed
+) -> list[tuple[ImprovementDecision, Measurement]]:
+    """Decisions of ``activity_ids`` that pass ``wanted``, newest first, with their value."""
+    if not activity_ids:
+        return []
+    query = (
+        select(ImprovementDecision, Measurement)
+        .join(Measurement, col(Measurement.id) == col(ImprovementDecision.measurement_id))
+        .where(col(ImprovementDecision.activity_id).in_(list(activity_ids)))
+    )
+    if wanted.status:
+        query = query.where(col(ImprovementDecision.status) == wanted.status)
+    if wanted.owner:
+        query = query.where(
+            (col(ImprovementDecision.owner_id) == wanted.owner)
+            | (col(ImprovementDecision.approver_id) == wanted.owner)
+        )
+    if wanted.period:
+        query = query.where(col(Measurement.period) == wanted.period)
+    rows = session.exec(query.order_by(col(ImprovementDecision.id).desc())).all()
+    today = ctx.today()
+    return [(d, m) for d, m in rows if not wanted.overdue or is_overdue(d, today)]
+
+
+def actions_of(session: Session, person_id: str) -> list[ImprovementDecision]:
+    """Improvement actions ``person_id`` carries out that are not done yet, earliest due first."""
+    query = select(ImprovementDecision).where(
+        col(ImprovementDecision.owner_id) == person_id,
+        col(ImprovementDecision.action_status).in_(OPEN_ACTION_STATES),
+    )
+    return sorted(session.exec(query).all(), key=lambda d: (d.action_due or date.max, d.id or 0))
+
+
+def latest_values(session: Session, activity_ids: Collection[str]) -> dict[str, Measurement]:
+    """Each indicator's latest stored value (by period) among ``activity_ids``' indicators."""
+    if not activity_ids:
+        return {}
+    ids = list(activity_ids)
+    newest = (
+        select(col(Measurement.indicator_id), func.max(Measurement.period).label("period"))
+        .where(col(Measurement.activity_id).in_(ids))
+        .group_by(col(Measurement.indicator_id))
+        .subquery()
+    )
+    query = select(Measurement).join(
+        newest,
+        (col(Measurement.indicator_id) == newest.c.indicator_id)
+        & (col(Measurement.period) == newest.c.period),
+    )
+    return {m.indicator_id: m for m in session.exec(query).all()}
