@@ -26,7 +26,7 @@ from workflows.context import Context
 from workflows.visibility import visible_activity_ids
 
 VIEW: web.AppKey[WebView] = web.AppKey("view")
-VIEWER = "controlbot.viewer"
+VIEWER: web.RequestKey[Viewer] = web.RequestKey("viewer", Viewer)
 """Where the request keeps the :class:`~bot.web.templating.Viewer` of a signed-in page."""
 OPEN_PATHS = ("/web/sign-in/", "/web/static/")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

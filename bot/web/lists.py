@@ -8,12 +8,13 @@ from typing import Any
 from aiohttp import web
 from sqlmodel import Session
 
+from bot.i18n import Translator
 from bot.web.downloads import file_response, measurement_rows
 from bot.web.pages import parts, respond
 from workflows.evaluation import Status
 from workflows.overview import DecisionFilter, decision_list, is_overdue, latest_values
 from workflows.plan.model import UnknownPlanItem
-from workflows.plan.schema import Activity
+from workflows.plan.schema import Activity, Scale
 
 DECISION_STATES = ("open", "approved", "rejected", "withdrawn")
 """The states a decision list can be filtered by."""
@@ -91,6 +92,19 @@ class ScaleBlock:
     lines: list[ScaleLine]
 
 
+def scale_words(scale: Scale, t: Translator) -> str:
+    """A scale in words (``pašvaldības mērogs``), as the roll-up summaries name it."""
+    words = {
+        Scale.VALSTS: t.gettext("national scale"),
+        Scale.NOZARES: t.gettext("sector scale"),
+        Scale.PASVALDIBAS: t.gettext("municipal scale"),
+        Scale.IESTADES: t.gettext("institution scale"),
+        Scale.PAKALPOJUMA: t.gettext("service scale"),
+        Scale.RESURSA: t.gettext("resource scale"),
+    }
+    return words[scale]
+
+
 async def rollups(request: web.Request) -> web.Response:
     """Roll-ups by scale: each channel's activities with their latest statuses."""
     view, viewer = parts(request)
@@ -115,6 +129,7 @@ async def rollups(request: web.Request) -> web.Response:
                     line.counts[value.status] = line.counts.get(value.status, 0) + 1
             lines.append(line)
         if lines:
-            scale = channel.rollup.scale.value if channel.rollup is not None else lines[0].activity.scale.value
-            blocks.append(ScaleBlock(channel.id, channel.label.get(viewer.t.lang), scale, lines))
+            scale = channel.rollup.scale if channel.rollup is not None else lines[0].activity.scale
+            label = channel.label.get(viewer.t.lang)
+            blocks.append(ScaleBlock(channel.id, label, scale_words(scale, viewer.t), lines))
     return respond(request, "rollups.html", blocks=blocks)
