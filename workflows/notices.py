@@ -884,6 +884,7 @@ Notice: TypeAlias = (
     | OthersFilling
     | Help
     | LanguageChanged
+    | WebLink
     | Enrolled
     | PlatformChosen
     | ChartNotDelivered

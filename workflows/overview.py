@@ -67,7 +67,9 @@ def indicator_record(session: Session, ctx: Context, indicator_id: str) -> list[
     measured = {row.period for row in out}
     gaps = session.exec(select(NotMeasured).where(col(NotMeasured.indicator_id) == indicator_id))
     out.extend(
-        RecordRow(g.period, None, None, None, None, g.reported_by, g.reported_at, not_measured=g.reason)
+        RecordRow(
+            g.period, None, None, None, None, g.reported_by, g.reported_at, not_measured=g.reason
+        )
         for g in gaps.all()
         if g.period not in measured
     )
@@ -100,7 +102,7 @@ def decision_list(
     session: Session,
     ctx: Context,
     activity_ids: Collection[str],
-    wanted: DecisionFilter = DecisionFilter(),  # noqa: B008 - frozen, never changed
+    wanted: DecisionFilter = DecisionFilter(),
 ) -> list[tuple[ImprovementDecision, Measurement]]:
     """Decisions of ``activity_ids`` that pass ``wanted``, newest first, with their value."""
     if not activity_ids:

@@ -84,7 +84,9 @@ def redeem_link(session: Session, ctx: Context, token: str) -> tuple[WebUser, st
         unknown, used, expired, or of a person no longer in the plan.
     """
     now = ctx.now()
-    row = session.exec(select(WebSignIn).where(col(WebSignIn.token_digest) == digest(token))).first()
+    row = session.exec(
+        select(WebSignIn).where(col(WebSignIn.token_digest) == digest(token))
+    ).first()
     if row is None or row.used_at is not None or row.expires_at <= now:
         return None
     if not _active(session, row.person_id):
@@ -159,4 +161,6 @@ def forget(session: Session, person_id: str) -> int:
     """Delete every link and session of ``person_id`` (erasure); how many rows went."""
     return rows_touched(
         session.execute(delete(WebSession).where(col(WebSession.person_id) == person_id))
-    ) + rows_touched(session.execute(delete(WebSignIn).where(col(WebSignIn.person_id) == person_id)))
+    ) + rows_touched(
+        session.execute(delete(WebSignIn).where(col(WebSignIn.person_id) == person_id))
+    )

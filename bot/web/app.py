@@ -128,7 +128,9 @@ class WebView:
     def _message(self, request: web.Request, code: str, *, status: int) -> web.Response:
         viewer: Viewer | None = request.get(VIEWER)
         t = viewer.t if viewer is not None else translator(self.guest_lang(request))
-        return page(viewer, "message.html", self.ctx.plan, t, self.ctx.timezone, status=status, code=code)
+        return page(
+            viewer, "message.html", self.ctx.plan, t, self.ctx.timezone, status=status, code=code
+        )
 
     def _signed_out(self, request: web.Request, *, status: int) -> web.Response:
         response = self._message(request, "signed_out", status=status)
@@ -176,4 +178,6 @@ class WebView:
 
     async def _css(self, _request: web.Request) -> web.Response:
         css = resources.files("bot.web").joinpath("static", "web.css").read_text("utf-8")
-        return web.Response(text=css, content_type="text/css", headers={"Cache-Control": "max-age=3600"})
+        return web.Response(
+            text=css, content_type="text/css", headers={"Cache-Control": "max-age=3600"}
+        )

@@ -89,7 +89,9 @@ def set_session_cookie(
 
 def clear_session_cookie(response: web.StreamResponse) -> None:
     """Tell the browser to forget the session cookie."""
-    response.del_cookie(SESSION_COOKIE, path=COOKIE_PATH, secure=True, httponly=True, samesite="Lax")
+    response.del_cookie(
+        SESSION_COOKIE, path=COOKIE_PATH, secure=True, httponly=True, samesite="Lax"
+    )
 
 
 def set_lang_cookie(response: web.StreamResponse, lang: str) -> None:

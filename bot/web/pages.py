@@ -61,7 +61,9 @@ def visible_activity(view: WebView, viewer: Viewer, activity_id: str) -> Activit
         raise web.HTTPNotFound() from None
 
 
-def visible_indicator(view: WebView, viewer: Viewer, indicator_id: str) -> tuple[Activity, Indicator]:
+def visible_indicator(
+    view: WebView, viewer: Viewer, indicator_id: str
+) -> tuple[Activity, Indicator]:
     """The indicator with its activity, if the viewer may see it; else 404."""
     try:
         activity, indicator = view.ctx.plan.indicator(indicator_id)
@@ -190,7 +192,9 @@ async def indicator_chart(request: web.Request) -> web.Response:
     view, viewer = parts(request)
     _activity, indicator = visible_indicator(view, viewer, request.match_info["id"])
     rows = await _record(view, indicator.id)
-    _key, png = await view.charts.chart(indicator, chart_periods(rows), chart_points(rows), viewer.t)
+    _key, png = await view.charts.chart(
+        indicator, chart_periods(rows), chart_points(rows), viewer.t
+    )
     return web.Response(body=png, content_type="image/png")
 
 

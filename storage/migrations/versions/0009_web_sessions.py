@@ -28,7 +28,9 @@ def upgrade() -> None:
             sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
             sa.Column("expires_at", UTCDateTime(timezone=True), nullable=False),
             sa.Column(
-                "used_at" if table == "web_sign_in" else "ended_at", UTCDateTime(timezone=True), nullable=True
+                "used_at" if table == "web_sign_in" else "ended_at",
+                UTCDateTime(timezone=True),
+                nullable=True,
             ),
             sa.ForeignKeyConstraint(["person_id"], ["person.id"]),
             sa.PrimaryKeyConstraint("id"),

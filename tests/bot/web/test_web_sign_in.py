@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+
 from bot.app import prepare_database
 from bot.dispatch import Dispatcher
 from bot.web.auth import SESSION_COOKIE

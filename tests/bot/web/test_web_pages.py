@@ -1,0 +1,149 @@
+"""Web view pages for each role, guessed ids, downloads and charts (issue 17).
+
+Anna Ozola (L of the residence declaration service) sees only that service; Līga Zariņa
+(A of social assistance) only hers; Ilze Kalniņa, the organisation's lead, every activity
+but no admin page; Kristaps Sils, the administrator, everything.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.dispatch import Dispatcher
+from storage.db import Database
+from tests.support.recording import RecordingChannel
+from tests.support.summary_world import seed_year
+from tests.support.web_client import Browser, WebWorld, web_world
+from workflows.context import Context
+
+ANNA, LIGA, ILZE, ADMIN = "anna-ozola", "liga-zarina", "ilze-kalnina", "kristaps-sils"
+DD, SP = "dzivesvietas-deklaresana", "socialas-palidzibas-pabalsti"
+ADMIN_PAGES = ("/web/admin/people", "/web/admin/deliveries", "/web/admin/readiness")
+
+
+@pytest.fixture
+async def world(
+    ctx: Context, db: Database, dispatcher: Dispatcher, recording: RecordingChannel
+) -> AsyncIterator[WebWorld]:
+    seed_year(db, ctx)
+    async with web_world(ctx, db, dispatcher, recording) as w:
+        yield w
+
+
+async def status(browser: Browser, path: str) -> int:
+    return (await browser.get(path)).status
+
+
+async def test_admin_sees_every_page_in_latvian_and_english(world: WebWorld) -> None:
+    browser = await world.signed_in(ADMIN)
+    paths = (
+        "/web/",
+        "/web/activities",
+        f"/web/activity/{DD}",
+        "/web/indicator/dd-within-sla",
+        "/web/decisions",
+        "/web/decisions?status=approved&overdue=1",
+        "/web/rollups",
+        *ADMIN_PAGES,
+    )
+    for lang, word in (("lv", "Darbības"), ("en", "Activities")):
+        browser.cookies["controlbot_lang"] = lang
+        for path in paths:
+            page = await browser.get(path)
+            assert page.status == 200, (path, page.text[:300])
+            assert f'<html lang="{lang}">' in page.text and word in page.text, path
+
+
+async def test_a_person_sees_only_their_activities(world: WebWorld) -> None:
+    anna = await world.signed_in(ANNA)
+    assert await status(anna, f"/web/activity/{DD}") == 200
+    assert await status(anna, "/web/indicator/dd-within-sla") == 200
+    for path in (
+        f"/web/activity/{SP}",
+        f"/web/activity/{SP}/export.csv",
+        "/web/indicator/sp-avg-decision",
+        "/web/indicator/sp-avg-decision/chart.png",
+        "/web/indicator/sp-avg-decision/export.xlsx",
+        *ADMIN_PAGES,
+    ):
+        page = await anna.get(path)
+        assert page.status == 404, path
+        assert "Sociālās palīdzības" not in page.text
+    listing = (await anna.get("/web/activities")).text
+    assert "Dzīvesvietas deklarēšana" in listing and "Sociālās palīdzības" not in listing
+    decisions = (await anna.get("/web/decisions")).text
+    assert "Pārdalīt rindu" in decisions and "sp-avg-decision" not in decisions
+    rollups = (await anna.get("/web/rollups")).text
+    assert "Dzīvesvietas deklarēšana" in rollups and "Sociālās palīdzības" not in rollups
+
+
+async def test_guessed_and_unknown_ids_answer_the_same_404(world: WebWorld) -> None:
+    liga = await world.signed_in(LIGA)
+    foreign = await liga.get(f"/web/activity/{DD}")
+    unknown = await liga.get("/web/activity/no-such-activity")
+    assert foreign.status == unknown.status == 404
+    assert foreign.text == unknown.text
+    assert await status(liga, "/web/indicator/dd-within-sla/export.csv") == 404
+    assert await status(liga, f"/web/activity/{SP}") == 200
+    mine = await liga.get("/web/decisions?owner=anna-ozola")
+    assert "Pārdalīt rindu" not in mine.text  # a filter never widens what one may see
+
+
+async def test_the_lead_sees_every_activity_but_no_admin_page(world: WebWorld) -> None:
+    ilze = await world.signed_in(ILZE)
+    assert await status(ilze, f"/web/activity/{DD}") == 200
+    assert await status(ilze, f"/web/activity/{SP}") == 200
+    for path in ADMIN_PAGES:
+        assert await status(ilze, path) == 404
+
+
+async def test_indicator_table_marks_late_values_in_latvian(world: WebWorld) -> None:
+    anna = await world.signed_in(ANNA)
+    page = (await anna.get("/web/indicator/dd-within-sla")).text
+    assert "ar nokavēšanos" in page  # 2026-10 came two days late
+    assert "2026. gada oktobris" in page
+    assert 'alt="Rādītāja' in page and "<figcaption>" in page
+
+
+async def test_chart_is_drawn_once_then_served_from_the_cache(world: WebWorld) -> None:
+    anna = await world.signed_in(ANNA)
+    first = await anna.get("/web/indicator/dd-within-sla/chart.png")
+    assert first.status == 200 and first.headers["Content-Type"] == "image/png"
+    assert first.body.startswith(b"\x89PNG")
+    await anna.get("/web/indicator/dd-within-sla")
+    second = await anna.get("/web/indicator/dd-within-sla/chart.png")
+    assert second.body == first.body and world.view.charts.drawn == 1
+
+
+async def test_downloads_hold_only_what_the_page_shows(world: WebWorld) -> None:
+    anna = await world.signed_in(ANNA)
+    csv = await anna.get("/web/indicator/dd-within-sla/export.csv")
+    assert csv.status == 200 and "attachment" in csv.headers["Content-Disposition"]
+    lines = csv.text.lstrip("\ufeff").splitlines()
+    assert ";" in lines[0]  # Latvian Excel's variant for a Latvian reader
+    assert len(lines) == 13 and all("dd-within-sla" in line for line in lines[1:])
+    xlsx = await anna.get(f"/web/activity/{DD}/export.xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.body)).active
+    assert sheet is not None
+    activities = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert activities == {DD}
+    decisions = await anna.get("/web/decisions/export.csv?status=approved")
+    body = decisions.text.lstrip("\ufeff").splitlines()
+    assert len(body) == 2 and "dd-within-sla" in body[1]
+
+
+async def test_unknown_download_format_is_404(world: WebWorld) -> None:
+    anna = await world.signed_in(ANNA)
+    assert await status(anna, "/web/indicator/dd-within-sla/export.pdf") == 404
+
+
+async def test_admin_sees_reach(world: WebWorld) -> None:
+    admin = await world.signed_in(ADMIN)
+    people = (await admin.get("/web/admin/people")).text
+    assert "Anna Ozola" in people and "Komandu kanāli" in people
+    readiness = (await admin.get("/web/admin/readiness")).text
+    assert "Dzīvesvietas deklarēšana" in readiness
