@@ -162,8 +162,10 @@ class WebView:
         token = self.signer.token_of(request.cookies.get(auth.SESSION_COOKIE))
         if token is not None:
             await self.db.run(lambda s: web_access.sign_out(s, self.ctx, token))
-        request.pop(VIEWER, None)
-        response = self._message(request, "signed_out_now", status=200)
+        viewer = request.pop(VIEWER)  # the page after signing out: no menu, same language
+        response = page(
+            None, "message.html", self.ctx.plan, viewer.t, viewer.tz, code="signed_out_now"
+        )
         auth.clear_session_cookie(response)
         return response
 
