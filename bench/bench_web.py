@@ -18,6 +18,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import yaml
 from sqlmodel import Session
@@ -42,24 +43,39 @@ REPEATS = 15
 
 
 def seed(db: Database, ctx: Context) -> int:
+    """Closed rounds with values for 12 months and 4 quarters, and an open November round."""
+
     def work(session: Session) -> int:
-        stored = 0
+        rounds = []
         for activity in ctx.plan.activities:
             for last in (LAST_MONTH, LAST_QUARTER):
-                indicators = [i for i in activity.indicators if i.frequency == last.frequency]
                 for step, period in enumerate(periods_back(last)):
-                    control_round = new_round(ctx, activity.id, period, "system", "closed")
-                    session.add(control_round)
-                    session.flush()
-                    for indicator in indicators:
-                        person = ctx.plan.measurers(activity, indicator)[0]
-                        value = sample_value(ctx, indicator.id, step)
-                        session.add(
-                            new_measurement(ctx, control_round, indicator.id, value, None, person)
+                    rounds.append(
+                        (
+                            activity,
+                            last.frequency,
+                            step,
+                            new_round(ctx, activity.id, period, "system", "closed"),
                         )
-                        stored += 1
+                    )
             session.add(new_round(ctx, activity.id, LAST_MONTH.next(), "system", "open"))
-        return stored
+        session.add_all([r for _a, _f, _s, r in rounds])
+        session.flush()
+        values = [
+            new_measurement(
+                ctx,
+                control_round,
+                indicator.id,
+                sample_value(ctx, indicator.id, step),
+                None,
+                ctx.plan.measurers(activity, indicator)[0],
+            )
+            for activity, frequency, step, control_round in rounds
+            for indicator in activity.indicators
+            if indicator.frequency == frequency
+        ]
+        session.add_all(values)
+        return len(values)
 
     return db.transaction(work)
 
@@ -86,7 +102,7 @@ async def main(copies: int) -> None:
         path.write_text(yaml.safe_dump(synthetic(copies), allow_unicode=True), "utf-8")
         plan = load_plan(path)
         clock = FixedClock(datetime(2026, 11, 3, 7, 0, tzinfo=UTC))
-        ctx = Context(plan, clock, WorkingCalendar(), ctx_zone(), "lv")
+        ctx = Context(plan, clock, WorkingCalendar(), ZoneInfo("Europe/Riga"), "lv")
         db = Database.from_url(f"sqlite:///{tmp}/bench.sqlite3")
         prepare_database(db, ctx, auto_upgrade=True)
         t0 = time.perf_counter()
@@ -117,12 +133,6 @@ async def main(copies: int) -> None:
             person = await world.signed_in(measurer)
             await time_pages(person, ["/web/", "/web/activities", *common, "/web/rollups"])
         db.dispose()
-
-
-def ctx_zone():  # type: ignore[no-untyped-def]
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo("Europe/Riga")
 
 
 if __name__ == "__main__":

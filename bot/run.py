@@ -64,7 +64,8 @@ async def run(
         from bot.web.app import WebView
 
         secret = settings.web_secret.get_secret_value() if settings.web_secret else None
-        WebView(app.ctx, app.db, settings.default_locale, secret).mount(http.app)
+        base = settings.web_base_url
+        WebView(app.ctx, app.db, settings.default_locale, secret, base).mount(http.app)
     try:
         await http.start()
         if app.telegram is not None:

@@ -17,6 +17,9 @@ from storage.models import PlatformIdentity
 from workflows.reach_overview import channel_bindings, people_reach, recent_deliveries
 
 
+PEOPLE_PER_PAGE = 100
+
+
 def add_routes(routes: web.UrlDispatcher) -> None:
     """Register this module's pages."""
     routes.add_get("/admin/people", people)
@@ -30,14 +33,33 @@ def _admin_only(request: web.Request) -> None:
         raise web.HTTPNotFound()
 
 
+def page_number(request: web.Request) -> int:
+    """The ``?page=`` asked for (1 when missing or not a small number)."""
+    raw = request.query.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < len(raw) < 6 and int(raw) > 0 else 1
+
+
 async def people(request: web.Request) -> web.Response:
-    """People (linked platforms, reachability, last seen, open invites) and channel bindings."""
+    """People (linked platforms, reachability, last seen, open invites) and channel bindings.
+
+    People come :data:`PEOPLE_PER_PAGE` at a time, those the bot cannot reach first.
+    """
     _admin_only(request)
     view, _viewer = parts(request)
     ctx = view.ctx
+    number = page_number(request)
 
     def load(session: Session) -> dict[str, Any]:
-        return {"people": people_reach(session, ctx), "bindings": channel_bindings(session)}
+        everyone = people_reach(session, ctx)
+        everyone.sort(key=lambda p: (not p.active, p.reachable))  # stable: by name within
+        pages = max(1, -(-len(everyone) // PEOPLE_PER_PAGE))
+        start = (min(number, pages) - 1) * PEOPLE_PER_PAGE
+        return {
+            "people": everyone[start : start + PEOPLE_PER_PAGE],
+            "page": min(number, pages),
+            "pages": pages,
+            "bindings": channel_bindings(session),
+        }
 
     data = await view.db.run(load)
     return respond(request, "people.html", channels=ctx.plan.plan.channels, **data)

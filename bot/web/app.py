@@ -45,16 +45,26 @@ class WebView:
         db: The database.
         default_lang: ``CONTROLBOT_DEFAULT_LOCALE``.
         secret: ``CONTROLBOT_WEB_SECRET`` (``None``: a random key; sessions end at restart).
+        base_url: ``CONTROLBOT_WEB_BASE_URL``: a form posted from that origin (or from the
+            address the request came to) is accepted; from any other, refused.
     """
 
     def __init__(
-        self, ctx: Context, db: Database, default_lang: str, secret: str | None = None
+        self,
+        ctx: Context,
+        db: Database,
+        default_lang: str,
+        secret: str | None = None,
+        base_url: str | None = None,
     ) -> None:
         self.ctx = ctx
         self.db = db
         self.default_lang = default_lang
         self.signer = auth.Signer(secret)
         self.charts = ChartCache()
+        self.base_origin = auth.origin_of(base_url) if base_url else None
+        self._visible: dict[str, frozenset[str]] = {}
+        """Each viewer's activities: the plan does not change while the bot runs."""
         self.app = web.Application(middlewares=[self._middleware])
         self.app[VIEW] = self
         from bot.web import admin, lists, pages
@@ -77,6 +87,8 @@ class WebView:
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.method == "POST" and not self._same_origin(request):
+            return self._message(request, "csrf", status=403)
         if not request.path.startswith(OPEN_PATHS):
             token = self.signer.token_of(request.cookies.get(auth.SESSION_COOKIE))
             viewer = await self._viewer(request, token) if token is not None else None
@@ -95,6 +107,20 @@ class WebView:
         response.headers.update(auth.SECURITY_HEADERS)
         return response
 
+    def _same_origin(self, request: web.Request) -> bool:
+        """A browser's ``Origin`` of a posted form is ours (no header: not a browser form)."""
+        sent = request.headers.get("Origin")
+        if sent is None:
+            return True
+        return sent in {f"{request.scheme}://{request.host}", self.base_origin}
+
+    def visible(self, person_id: str) -> frozenset[str]:
+        """The activity ids ``person_id`` may see (computed once per person)."""
+        found = self._visible.get(person_id)
+        if found is None:
+            found = self._visible[person_id] = visible_activity_ids(self.ctx, person_id)
+        return found
+
     async def _viewer(self, request: web.Request, token: str) -> Viewer | None:
         ctx = self.ctx
         chosen = as_lang(request.cookies.get(auth.LANG_COOKIE))
@@ -112,7 +138,7 @@ class WebView:
                 tz=ctx.timezone,
                 is_admin=ctx.plan.is_admin(user.person_id),
                 csrf=self.signer.csrf(token),
-                activity_ids=visible_activity_ids(ctx, user.person_id),
+                activity_ids=self.visible(user.person_id),
             )
 
         return await self.db.run(load)

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -28,11 +29,17 @@ SECURITY_HEADERS = {
         "frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
-"""Sent with every page: no scripts at all, no framing, no referrer (a sign-in link in a URL
-must not leak), nothing cached on a shared computer."""
+"""Sent with every page: no scripts at all, no framing, no referrer to other sites (a sign-in
+link in a URL must not leak), nothing cached on a shared computer."""
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of a URL, as a browser sends it in ``Origin``."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 class Signer:

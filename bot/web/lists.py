@@ -11,9 +11,9 @@ from sqlmodel import Session
 from bot.i18n import Translator
 from bot.web.downloads import file_response, measurement_rows
 from bot.web.pages import parts, respond
+from storage.models import Measurement
 from workflows.evaluation import Status
 from workflows.overview import DecisionFilter, decision_list, is_overdue, latest_values
-from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Activity, Scale
 
 DECISION_STATES = ("open", "approved", "rejected", "withdrawn")
@@ -74,22 +74,31 @@ async def decisions_export(request: web.Request) -> web.Response:
 
 
 @dataclass
-class ScaleLine:
-    """One activity's line in a roll-up: its indicators' latest statuses and open decisions."""
+class StatusRow:
+    """A row of a roll-up: an activity or a covered channel, its latest statuses counted.
 
-    activity: Activity
-    counts: dict[str, int] = field(default_factory=dict)
+    ``unmeasured`` counts the indicators with no value yet.
+    """
+
+    label: str
+    href: str | None
+    counts: dict[str, int] = field(default_factory=lambda: {s.value: 0 for s in Status})
     unmeasured: int = 0
+
+    def add(self, other: StatusRow) -> None:
+        """Count ``other``'s indicators in this row too."""
+        for status, count in other.counts.items():
+            self.counts[status] += count
+        self.unmeasured += other.unmeasured
 
 
 @dataclass
 class ScaleBlock:
-    """A channel (a team channel, or a roll-up at a wider scale) and its visible activities."""
+    """A channel and its rows: a team channel's activities, a roll-up's covered channels."""
 
-    channel_id: str
     label: str
     scale: str
-    lines: list[ScaleLine]
+    rows: list[StatusRow]
 
 
 def scale_words(scale: Scale, t: Translator) -> str:
@@ -105,31 +114,55 @@ def scale_words(scale: Scale, t: Translator) -> str:
     return words[scale]
 
 
+def activity_rows(
+    activities: list[Activity], latest: dict[str, Measurement], lang: str
+) -> dict[str, StatusRow]:
+    """Each activity's row: its indicators counted by their latest status."""
+    rows: dict[str, StatusRow] = {}
+    for activity in activities:
+        row = StatusRow(activity.label.get(lang), f"/web/activity/{activity.id}")
+        for indicator in activity.indicators:
+            value = latest.get(indicator.id)
+            if value is None:
+                row.unmeasured += 1
+            else:
+                row.counts[value.status] += 1
+        rows[activity.id] = row
+    return rows
+
+
 async def rollups(request: web.Request) -> web.Response:
-    """Roll-ups by scale: each channel's activities with their latest statuses."""
+    """Roll-ups by scale, as the roll-up summaries show them.
+
+    Each roll-up lists its covered channels and each team channel its activities, with their
+    indicators' latest statuses counted.
+    """
     view, viewer = parts(request)
     plan = view.ctx.plan
+    lang = viewer.t.lang
     latest = await view.db.run(lambda s: latest_values(s, viewer.activity_ids))
+    shown = [a for a in plan.activities if a.id in viewer.activity_ids]
+    by_activity = activity_rows(shown, latest, lang)
+
+    def channel_row(channel_id: str) -> StatusRow | None:
+        channel = plan.channel(channel_id)
+        total = StatusRow(channel.label.get(lang), None)
+        found = False
+        for activity in plan.activities_under(channel_id):
+            if activity.id in by_activity:
+                total.add(by_activity[activity.id])
+                found = True
+        return total if found else None
+
     blocks: list[ScaleBlock] = []
     for channel in plan.plan.channels:
-        try:
-            under = plan.activities_under(channel.id)
-        except UnknownPlanItem:
-            continue
-        lines = []
-        for activity in under:
-            if activity.id not in viewer.activity_ids:
-                continue
-            line = ScaleLine(activity, {s.value: 0 for s in Status})
-            for indicator in activity.indicators:
-                value = latest.get(indicator.id)
-                if value is None:
-                    line.unmeasured += 1
-                else:
-                    line.counts[value.status] = line.counts.get(value.status, 0) + 1
-            lines.append(line)
-        if lines:
-            scale = channel.rollup.scale if channel.rollup is not None else lines[0].activity.scale
-            label = channel.label.get(viewer.t.lang)
-            blocks.append(ScaleBlock(channel.id, label, scale_words(scale, viewer.t), lines))
+        if channel.rollup is not None:
+            rows = [r for c in channel.rollup.covers if (r := channel_row(c)) is not None]
+            scale = channel.rollup.scale
+        else:
+            mine = [a for a in plan.activities_in_channel(channel.id) if a.id in by_activity]
+            rows = [by_activity[a.id] for a in mine]
+            scale = mine[0].scale if mine else Scale.PAKALPOJUMA
+        if rows:
+            blocks.append(ScaleBlock(channel.label.get(lang), scale_words(scale, viewer.t), rows))
     return respond(request, "rollups.html", blocks=blocks)

@@ -129,5 +129,15 @@ async def test_pages_send_security_headers(world: WebWorld) -> None:
     page = await browser.get("/web/")
     assert "script-src" not in page.headers["Content-Security-Policy"]
     assert page.headers["Content-Security-Policy"].startswith("default-src 'none'")
-    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["Referrer-Policy"] == "same-origin"
     assert page.headers["Cache-Control"] == "no-store"
+
+
+async def test_a_form_posted_from_another_site_is_refused(world: WebWorld) -> None:
+    link = await world.link_for("anna-ozola")
+    browser = world.browser()
+    forged = await browser.http.post(
+        world.base + link, headers={"Origin": "https://evil.example"}, allow_redirects=False
+    )
+    assert forged.status == 403  # and the link still works from our own page
+    assert (await browser.post(link)).status == 303
