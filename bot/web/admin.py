@@ -16,7 +16,6 @@ from bot.web.pages import parts, respond
 from storage.models import PlatformIdentity
 from workflows.reach_overview import channel_bindings, people_reach, recent_deliveries
 
-
 PEOPLE_PER_PAGE = 100
 
 
