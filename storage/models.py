@@ -129,7 +129,10 @@ class Measurement(SQLModel, table=True):
     """
 
     __tablename__ = "measurement"
-    __table_args__ = (UniqueConstraint("round_id", "indicator_id"),)
+    __table_args__ = (
+        UniqueConstraint("round_id", "indicator_id"),
+        Index("ix_measurement_indicator_period", "indicator_id", "period"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="control_round.id", index=True)

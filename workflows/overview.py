@@ -135,20 +135,23 @@ def actions_of(session: Session, person_id: str) -> list[ImprovementDecision]:
     return sorted(session.exec(query).all(), key=lambda d: (d.action_due or date.max, d.id or 0))
 
 
-def latest_values(session: Session, activity_ids: Collection[str]) -> dict[str, Measurement]:
-    """Each indicator's latest stored value (by period) among ``activity_ids``' indicators."""
-    if not activity_ids:
+def latest_statuses(session: Session, indicator_ids: Collection[str]) -> dict[str, str]:
+    """Each indicator's status at its latest stored period, for ``indicator_ids``.
+
+    Two columns, no objects: at 1,000 activities a roll-up reads 4,500 indicators' latest
+    values (issue 17: a page under 200 ms).
+    """
+    wanted = set(indicator_ids)
+    if not wanted:
         return {}
-    ids = list(activity_ids)
     newest = (
         select(col(Measurement.indicator_id), func.max(Measurement.period).label("period"))
-        .where(col(Measurement.activity_id).in_(ids))
         .group_by(col(Measurement.indicator_id))
         .subquery()
     )
-    query = select(Measurement).join(
+    query = select(col(Measurement.indicator_id), col(Measurement.status)).join(
         newest,
         (col(Measurement.indicator_id) == newest.c.indicator_id)
         & (col(Measurement.period) == newest.c.period),
     )
-    return {m.indicator_id: m for m in session.exec(query).all()}
+    return {i: status for i, status in session.exec(query).all() if i in wanted}

@@ -50,27 +50,32 @@ class PersonReach:
 def people_reach(session: Session, ctx: Context) -> list[PersonReach]:
     """Every stored person (active first, by name) with their accounts and open invites."""
     accounts: dict[str, list[Account]] = {}
-    for row in session.exec(select(PlatformIdentity)).all():
-        if row.platform != CONSOLE:
-            accounts.setdefault(row.person_id, []).append(
-                Account(row.platform, row.last_seen_at, row.unreachable_since)
-            )
+    linked = select(
+        col(PlatformIdentity.person_id),
+        col(PlatformIdentity.platform),
+        col(PlatformIdentity.last_seen_at),
+        col(PlatformIdentity.unreachable_since),
+    ).where(col(PlatformIdentity.platform) != CONSOLE)
+    for person_id, platform, seen, refused in session.exec(linked).all():
+        accounts.setdefault(person_id, []).append(Account(platform, seen, refused))
     now = ctx.now()
     invites: dict[str, list[datetime]] = {}
-    query = select(Invite).where(col(Invite.used_at).is_(None), col(Invite.expires_at) > now)
-    for invite in session.exec(query).all():
-        invites.setdefault(invite.person_id, []).append(invite.expires_at)
-    people = session.exec(select(Person)).all()
+    query = select(col(Invite.person_id), col(Invite.expires_at)).where(
+        col(Invite.used_at).is_(None), col(Invite.expires_at) > now
+    )
+    for person_id, expires_at in session.exec(query).all():
+        invites.setdefault(person_id, []).append(expires_at)
+    people = session.exec(select(col(Person.id), col(Person.display_name), col(Person.active)))
     out = [
         PersonReach(
-            p.id,
-            p.display_name,
-            p.active,
-            tuple(sorted(accounts.get(p.id, []), key=lambda a: a.platform)),
-            len(invites.get(p.id, [])),
-            max(invites[p.id]) if p.id in invites else None,
+            person_id,
+            name,
+            active,
+            tuple(sorted(accounts.get(person_id, []), key=lambda a: a.platform)),
+            len(invites.get(person_id, [])),
+            max(invites[person_id]) if person_id in invites else None,
         )
-        for p in people
+        for person_id, name, active in people.all()
     ]
     return sorted(out, key=lambda p: (not p.active, p.name.casefold()))
 

@@ -11,9 +11,8 @@ from sqlmodel import Session
 from bot.i18n import Translator
 from bot.web.downloads import file_response, measurement_rows
 from bot.web.pages import parts, respond
-from storage.models import Measurement
 from workflows.evaluation import Status
-from workflows.overview import DecisionFilter, decision_list, is_overdue, latest_values
+from workflows.overview import DecisionFilter, decision_list, is_overdue, latest_statuses
 from workflows.plan.schema import Activity, Scale
 
 DECISION_STATES = ("open", "approved", "rejected", "withdrawn")
@@ -73,6 +72,9 @@ async def decisions_export(request: web.Request) -> web.Response:
     return file_response(rows, ctx, viewer, request.match_info["fmt"], "decisions")
 
 
+_NONE_YET = {s.value: 0 for s in Status}
+
+
 @dataclass
 class StatusRow:
     """A row of a roll-up: an activity or a covered channel, its latest statuses counted.
@@ -82,7 +84,7 @@ class StatusRow:
 
     label: str
     href: str | None
-    counts: dict[str, int] = field(default_factory=lambda: {s.value: 0 for s in Status})
+    counts: dict[str, int] = field(default_factory=lambda: dict(_NONE_YET))
     unmeasured: int = 0
 
     def add(self, other: StatusRow) -> None:
@@ -115,18 +117,18 @@ def scale_words(scale: Scale, t: Translator) -> str:
 
 
 def activity_rows(
-    activities: list[Activity], latest: dict[str, Measurement], lang: str
+    activities: list[Activity], latest: dict[str, str], lang: str
 ) -> dict[str, StatusRow]:
     """Each activity's row: its indicators counted by their latest status."""
     rows: dict[str, StatusRow] = {}
     for activity in activities:
         row = StatusRow(activity.label.get(lang), f"/web/activity/{activity.id}")
         for indicator in activity.indicators:
-            value = latest.get(indicator.id)
-            if value is None:
+            status = latest.get(indicator.id)
+            if status is None:
                 row.unmeasured += 1
             else:
-                row.counts[value.status] += 1
+                row.counts[status] += 1
         rows[activity.id] = row
     return rows
 
@@ -140,29 +142,40 @@ async def rollups(request: web.Request) -> web.Response:
     view, viewer = parts(request)
     plan = view.ctx.plan
     lang = viewer.t.lang
-    latest = await view.db.run(lambda s: latest_values(s, viewer.activity_ids))
     shown = [a for a in plan.activities if a.id in viewer.activity_ids]
-    by_activity = activity_rows(shown, latest, lang)
+    indicators = [i.id for a in shown for i in a.indicators]
+    latest = await view.db.run(lambda s: latest_statuses(s, indicators))
+    rows = activity_rows(shown, latest, lang)
+    by_channel: dict[str, list[Activity]] = {}
+    for activity in shown:
+        by_channel.setdefault(activity.channel, []).append(activity)
+    totals: dict[str, StatusRow | None] = {}
 
-    def channel_row(channel_id: str) -> StatusRow | None:
-        channel = plan.channel(channel_id)
-        total = StatusRow(channel.label.get(lang), None)
-        found = False
-        for activity in plan.activities_under(channel_id):
-            if activity.id in by_activity:
-                total.add(by_activity[activity.id])
-                found = True
-        return total if found else None
+    def total(channel_id: str) -> StatusRow | None:
+        """A channel's visible activities added up (``None``: none visible), once each."""
+        if channel_id not in totals:
+            channel = plan.channel(channel_id)
+            row = StatusRow(channel.label.get(lang), None)
+            parts_ = (
+                [total(c) for c in channel.rollup.covers]
+                if channel.rollup is not None
+                else [rows[a.id] for a in by_channel.get(channel_id, [])]
+            )
+            found = [p for p in parts_ if p is not None]
+            for part in found:
+                row.add(part)
+            totals[channel_id] = row if found else None
+        return totals[channel_id]
 
     blocks: list[ScaleBlock] = []
     for channel in plan.plan.channels:
         if channel.rollup is not None:
-            rows = [r for c in channel.rollup.covers if (r := channel_row(c)) is not None]
-            scale = channel.rollup.scale
-        else:
-            mine = [a for a in plan.activities_in_channel(channel.id) if a.id in by_activity]
-            rows = [by_activity[a.id] for a in mine]
-            scale = mine[0].scale if mine else Scale.PAKALPOJUMA
-        if rows:
-            blocks.append(ScaleBlock(channel.label.get(lang), scale_words(scale, viewer.t), rows))
+            covered = [r for c in channel.rollup.covers if (r := total(c)) is not None]
+            if covered:
+                scale = scale_words(channel.rollup.scale, viewer.t)
+                blocks.append(ScaleBlock(channel.label.get(lang), scale, covered))
+        elif channel.id in by_channel:
+            mine = by_channel[channel.id]
+            scale = scale_words(mine[0].scale, viewer.t)
+            blocks.append(ScaleBlock(channel.label.get(lang), scale, [rows[a.id] for a in mine]))
     return respond(request, "rollups.html", blocks=blocks)

@@ -1,4 +1,4 @@
-"""web view: one-time sign-in links and sessions (issue 17)
+"""web view: one-time sign-in links and sessions; an index for indicators' latest values (issue 17)
 
 Revision ID: 0009
 Revises: 0008
@@ -37,9 +37,13 @@ def upgrade() -> None:
             sa.UniqueConstraint("token_digest"),
         )
         op.create_index(f"ix_{table}_person_id", table, ["person_id"], unique=False)
+    op.create_index(
+        "ix_measurement_indicator_period", "measurement", ["indicator_id", "period"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_measurement_indicator_period", table_name="measurement")
     for table in ("web_session", "web_sign_in"):
         op.drop_index(f"ix_{table}_person_id", table_name=table)
         op.drop_table(table)
