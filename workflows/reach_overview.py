@@ -46,6 +46,11 @@ class PersonReach:
         """Whether at least one chat account (not the console) takes their messages."""
         return any(a.unreachable_since is None for a in self.accounts)
 
+    @property
+    def refused(self) -> bool:
+        """Whether a platform refused at least one of their chat accounts."""
+        return any(a.unreachable_since is not None for a in self.accounts)
+
 
 def people_reach(session: Session, ctx: Context) -> list[PersonReach]:
     """Every stored person (active first, by name) with their accounts and open invites."""

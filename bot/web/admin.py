@@ -41,7 +41,8 @@ def page_number(request: web.Request) -> int:
 async def people(request: web.Request) -> web.Response:
     """People (linked platforms, reachability, last seen, open invites) and channel bindings.
 
-    People come :data:`PEOPLE_PER_PAGE` at a time, those the bot cannot reach first.
+    People come :data:`PEOPLE_PER_PAGE` at a time: first those a platform refused, then
+    those without a chat account, then the others.
     """
     _admin_only(request)
     view, _viewer = parts(request)
@@ -50,7 +51,7 @@ async def people(request: web.Request) -> web.Response:
 
     def load(session: Session) -> dict[str, Any]:
         everyone = people_reach(session, ctx)
-        everyone.sort(key=lambda p: (not p.active, p.reachable))  # stable: by name within
+        everyone.sort(key=lambda p: (not p.active, p.reachable, not p.refused))  # then by name
         pages = max(1, -(-len(everyone) // PEOPLE_PER_PAGE))
         start = (min(number, pages) - 1) * PEOPLE_PER_PAGE
         return {

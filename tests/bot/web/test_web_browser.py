@@ -21,12 +21,15 @@ from typing import Any, TypeVar
 
 import pytest
 from PIL import Image
+from sqlmodel import Session, col, select
 
 from bot.dispatch import Dispatcher
 from storage.db import Database
+from storage.models import PlatformIdentity
 from tests.support.recording import RecordingChannel
 from tests.support.summary_world import seed_year
 from tests.support.web_client import WebWorld, web_world
+from workflows import enrolment
 from workflows.context import Context
 
 CHROMIUM = "/usr/bin/chromium"
@@ -75,8 +78,26 @@ async def world(
     ctx: Context, db: Database, dispatcher: Dispatcher, recording: RecordingChannel
 ) -> AsyncIterator[WebWorld]:
     seed_year(db, ctx)
+    link_some_accounts(db, ctx)
     async with web_world(ctx, db, dispatcher, recording) as w:
         yield w
+
+
+def link_some_accounts(db: Database, ctx: Context) -> None:
+    """Chat accounts, a refusal and an open invite, for the people page's screenshot."""
+
+    def work(session: Session) -> None:
+        enrolment.link(session, ctx, "anna-ozola", "telegram", "1001", "lv")
+        enrolment.link(session, ctx, "janis-berzins", "slack", "U0JANIS", seen=False)
+        enrolment.link(session, ctx, "peteris-liepa", "telegram", "1002", "en")
+        refused = session.exec(
+            select(PlatformIdentity).where(col(PlatformIdentity.external_id) == "1002")
+        ).one()
+        refused.unreachable_since = ctx.now()
+        session.add(refused)
+        enrolment.issue(session, ctx, "dace-liepina")
+
+    db.transaction(work)
 
 
 async def off_loop(work: Callable[..., T], *args: Any) -> T:

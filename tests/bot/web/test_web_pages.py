@@ -12,12 +12,15 @@ from collections.abc import AsyncIterator
 
 import pytest
 from openpyxl import load_workbook
+from sqlmodel import Session, col, select
 
 from bot.dispatch import Dispatcher
 from storage.db import Database
+from storage.models import PlatformIdentity
 from tests.support.recording import RecordingChannel
 from tests.support.summary_world import seed_year
 from tests.support.web_client import Browser, WebWorld, web_world
+from workflows import enrolment
 from workflows.context import Context
 
 ANNA, LIGA, ILZE, ADMIN = "anna-ozola", "liga-zarina", "ilze-kalnina", "kristaps-sils"
@@ -141,9 +144,23 @@ async def test_unknown_download_format_is_404(world: WebWorld) -> None:
     assert await status(anna, "/web/indicator/dd-within-sla/export.pdf") == 404
 
 
-async def test_admin_sees_reach(world: WebWorld) -> None:
+async def test_admin_sees_reach_refusals_first(
+    world: WebWorld, db: Database, ctx: Context
+) -> None:
+    def work(session: Session) -> None:
+        enrolment.link(session, ctx, "peteris-liepa", "telegram", "1002", "en")
+        enrolment.link(session, ctx, "anna-ozola", "telegram", "1001", "lv")
+        refused = session.exec(
+            select(PlatformIdentity).where(col(PlatformIdentity.external_id) == "1002")
+        ).one()
+        refused.unreachable_since = ctx.now()
+        session.add(refused)
+
+    db.transaction(work)
     admin = await world.signed_in(ADMIN)
     people = (await admin.get("/web/admin/people")).text
-    assert "Anna Ozola" in people and "Komandu kanāli" in people
+    assert "Komandu kanāli" in people and "atteikts kopš" in people
+    order = [people.index(name) for name in ("Pēteris Liepa", "Andris Ozoliņš", "Anna Ozola")]
+    assert order == sorted(order)  # refused, then without an account, then reachable
     readiness = (await admin.get("/web/admin/readiness")).text
     assert "Dzīvesvietas deklarēšana" in readiness
