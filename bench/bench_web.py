@@ -127,11 +127,14 @@ async def main(copies: int) -> None:
             admin = await world.signed_in(plan.plan.admins[0])
             await time_pages(
                 admin,
-                ["/web/", "/web/activities", *common, "/web/rollups", "/web/admin/people"],
+                ["/web/", "/web/activities", "/web/rounds", *common, "/web/rollups"]
+                + ["/web/admin/people"],
             )
             print(f"measurer {measurer} (sees one activity):")
             person = await world.signed_in(measurer)
-            await time_pages(person, ["/web/", "/web/activities", *common, "/web/rollups"])
+            await time_pages(
+                person, ["/web/", "/web/activities", "/web/rounds", *common, "/web/rollups"]
+            )
         db.dispose()
 
 

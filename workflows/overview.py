@@ -18,6 +18,8 @@ from sqlmodel import Session, col, func, select
 from storage.models import ControlRound, ImprovementDecision, Measurement, NotMeasured
 from workflows.context import Context
 from workflows.evaluation import Status
+from workflows.plan.model import UnknownPlanItem
+from workflows.rounds import round_indicators
 from workflows.trends import late
 
 FEW_INDICATORS = 500
@@ -158,3 +160,60 @@ def latest_statuses(session: Session, indicator_ids: Collection[str]) -> dict[st
         & (col(Measurement.period) == newest.c.period),
     )
     return {i: status for i, status in session.exec(query).all() if i in wanted}
+
+
+@dataclass(frozen=True)
+class OpenRound:
+    """An open control round: how many of its indicators are answered, and whether it is late."""
+
+    round_id: int
+    activity_id: str
+    period: str
+    due: date
+    answered: int
+    expected: int
+    overdue: bool
+
+
+def open_rounds(session: Session, ctx: Context, activity_ids: Collection[str]) -> list[OpenRound]:
+    """The open rounds of ``activity_ids``, overdue first, then by due date.
+
+    Three queries whatever the number of rounds: the rounds, and the values and "not
+    measured" reports counted per round.
+    """
+    wanted = set(activity_ids)
+    rounds = [
+        r
+        for r in session.exec(select(ControlRound).where(col(ControlRound.status) == "open"))
+        if r.activity_id in wanted and r.id is not None
+    ]
+    answered: dict[int, int] = {}
+    for model in (Measurement, NotMeasured):
+        query = select(col(model.round_id), func.count()).where(
+            col(model.round_id).in_(
+                select(ControlRound.id).where(col(ControlRound.status) == "open")
+            )
+        )
+        for round_id, count in session.exec(query.group_by(col(model.round_id))).all():
+            answered[round_id] = answered.get(round_id, 0) + count
+    today = ctx.today()
+    out = []
+    for r in rounds:
+        try:
+            activity = ctx.plan.activity(r.activity_id)
+        except UnknownPlanItem:
+            continue
+        expected = len(round_indicators(activity, r.frequency))
+        done = min(answered.get(r.id or 0, 0), expected)
+        out.append(
+            OpenRound(
+                r.id or 0,
+                r.activity_id,
+                r.period,
+                r.due_date,
+                done,
+                expected,
+                overdue=r.due_date < today and done < expected,
+            )
+        )
+    return sorted(out, key=lambda r: (not r.overdue, r.due, r.activity_id))

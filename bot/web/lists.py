@@ -12,7 +12,13 @@ from bot.i18n import Translator
 from bot.web.downloads import file_response, measurement_rows
 from bot.web.pages import parts, respond
 from workflows.evaluation import Status
-from workflows.overview import DecisionFilter, decision_list, is_overdue, latest_statuses
+from workflows.overview import (
+    DecisionFilter,
+    decision_list,
+    is_overdue,
+    latest_statuses,
+    open_rounds,
+)
 from workflows.plan.schema import Activity, Scale
 
 DECISION_STATES = ("open", "approved", "rejected", "withdrawn")
@@ -24,6 +30,7 @@ def add_routes(routes: web.UrlDispatcher) -> None:
     routes.add_get("/decisions", decisions)
     routes.add_get("/decisions/export.{fmt}", decisions_export)
     routes.add_get("/rollups", rollups)
+    routes.add_get("/rounds", rounds)
 
 
 def _filter(request: web.Request) -> DecisionFilter:
@@ -179,3 +186,11 @@ async def rollups(request: web.Request) -> web.Response:
             scale = scale_words(mine[0].scale, viewer.t)
             blocks.append(ScaleBlock(channel.label.get(lang), scale, [rows[a.id] for a in mine]))
     return respond(request, "rollups.html", blocks=blocks)
+
+
+async def rounds(request: web.Request) -> web.Response:
+    """The open control rounds of the viewer's activities: answered so far, overdue first."""
+    view, viewer = parts(request)
+    ctx = view.ctx
+    found = await view.db.run(lambda s: open_rounds(s, ctx, viewer.activity_ids))
+    return respond(request, "rounds.html", rounds=found)

@@ -203,7 +203,7 @@ async def test_a_person_cannot_reach_anothers_activity_and_signs_out(
     assert "Dzīvesvietas deklarēšana" in await text(driver)
     await off_loop(driver.get, world.base + "/web/activity/socialas-palidzibas-pabalsti")
     refused = await text(driver)
-    assert "Šādas lapas nav" in refused and "Sociālās palīdzības" not in refused
+    assert "Šādas lapas nav" in refused and "Sociālā palīdzība" not in refused
     await off_loop(driver.get, world.base + "/web/")
     await press(driver, By.CSS_SELECTOR, "form[action='/web/sign-out'] button")
     assert "Darba sesija ir beigta" in await text(driver)

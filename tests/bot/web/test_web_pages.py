@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -21,7 +23,10 @@ from tests.support.recording import RecordingChannel
 from tests.support.summary_world import seed_year
 from tests.support.web_client import Browser, WebWorld, web_world
 from workflows import enrolment
+from workflows.clock import FixedClock
 from workflows.context import Context
+from workflows.periods import Period
+from workflows.rounds import new_round
 
 ANNA, LIGA, ILZE, ADMIN = "anna-ozola", "liga-zarina", "ilze-kalnina", "kristaps-sils"
 DD, SP = "dzivesvietas-deklaresana", "socialas-palidzibas-pabalsti"
@@ -51,6 +56,7 @@ async def test_admin_sees_every_page_in_latvian_and_english(world: WebWorld) -> 
         "/web/decisions",
         "/web/decisions?status=approved&overdue=1",
         "/web/rollups",
+        "/web/rounds",
         *ADMIN_PAGES,
     )
     for lang, word in (("lv", "Darbības"), ("en", "Activities")):
@@ -75,13 +81,13 @@ async def test_a_person_sees_only_their_activities(world: WebWorld) -> None:
     ):
         page = await anna.get(path)
         assert page.status == 404, path
-        assert "Sociālās palīdzības" not in page.text
+        assert "Sociālā palīdzība" not in page.text
     listing = (await anna.get("/web/activities")).text
-    assert "Dzīvesvietas deklarēšana" in listing and "Sociālās palīdzības" not in listing
+    assert "Dzīvesvietas deklarēšana" in listing and "Sociālā palīdzība" not in listing
     decisions = (await anna.get("/web/decisions")).text
     assert "Pārdalīt rindu" in decisions and "sp-avg-decision" not in decisions
     rollups = (await anna.get("/web/rollups")).text
-    assert "Dzīvesvietas deklarēšana" in rollups and "Sociālās palīdzības" not in rollups
+    assert "Dzīvesvietas deklarēšana" in rollups and "Sociālā palīdzība" not in rollups
 
 
 async def test_guessed_and_unknown_ids_answer_the_same_404(world: WebWorld) -> None:
@@ -164,3 +170,22 @@ async def test_admin_sees_reach_refusals_first(
     assert order == sorted(order)  # refused, then without an account, then reachable
     readiness = (await admin.get("/web/admin/readiness")).text
     assert "Dzīvesvietas deklarēšana" in readiness
+
+
+async def test_open_rounds_show_what_is_answered_and_overdue_only_for_ones_activities(
+    world: WebWorld, db: Database, ctx: Context, clock: FixedClock
+) -> None:
+    def work(session: Session) -> None:
+        for activity_id in (DD, SP):
+            session.add(new_round(ctx, activity_id, Period.parse("2026-11"), ADMIN))
+
+    db.transaction(work)
+    anna = await world.signed_in(ANNA)
+    page = (await anna.get("/web/rounds")).text
+    assert "Dzīvesvietas deklarēšana" in page and "Sociālā palīdzība" not in page
+    assert "0 no " in page and "nokavēts" not in page
+    clock.set(datetime(2026, 12, 20, 9, 0, tzinfo=ZoneInfo("Europe/Riga")))
+    anna = await world.signed_in(ANNA)
+    assert "nokavēts" in (await anna.get("/web/rounds")).text
+    admin = await world.signed_in(ADMIN)
+    assert "Sociālā palīdzība" in (await admin.get("/web/rounds")).text
