@@ -125,16 +125,11 @@ async def main(copies: int) -> None:
             ]
             print("administrator (sees every activity):")
             admin = await world.signed_in(plan.plan.admins[0])
-            await time_pages(
-                admin,
-                ["/web/", "/web/activities", "/web/rounds", *common, "/web/rollups"]
-                + ["/web/admin/people"],
-            )
+            everyone = ["/web/", "/web/activities", "/web/rounds", *common, "/web/rollups"]
+            await time_pages(admin, [*everyone, "/web/admin/people"])
             print(f"measurer {measurer} (sees one activity):")
             person = await world.signed_in(measurer)
-            await time_pages(
-                person, ["/web/", "/web/activities", "/web/rounds", *common, "/web/rollups"]
-            )
+            await time_pages(person, everyone)
         db.dispose()
 
 
