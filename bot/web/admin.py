@@ -12,7 +12,7 @@ from aiohttp import web
 from sqlmodel import Session, col, select
 
 from bot.plan_report import format_readiness
-from bot.web.pages import parts, respond
+from bot.web.pages import one_page, page_number, parts, respond
 from storage.models import PlatformIdentity
 from workflows.reach_overview import channel_bindings, people_reach, recent_deliveries
 
@@ -32,12 +32,6 @@ def _admin_only(request: web.Request) -> None:
         raise web.HTTPNotFound()
 
 
-def page_number(request: web.Request) -> int:
-    """The ``?page=`` asked for (1 when missing or not a small number)."""
-    raw = request.query.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < len(raw) < 6 and int(raw) > 0 else 1
-
-
 async def people(request: web.Request) -> web.Response:
     """People (linked platforms, reachability, last seen, open invites) and channel bindings.
 
@@ -52,11 +46,10 @@ async def people(request: web.Request) -> web.Response:
     def load(session: Session) -> dict[str, Any]:
         everyone = people_reach(session, ctx)
         everyone.sort(key=lambda p: (not p.active, p.reachable, not p.refused))  # then by name
-        pages = max(1, -(-len(everyone) // PEOPLE_PER_PAGE))
-        start = (min(number, pages) - 1) * PEOPLE_PER_PAGE
+        page, pages, shown = one_page(everyone, number, PEOPLE_PER_PAGE)
         return {
-            "people": everyone[start : start + PEOPLE_PER_PAGE],
-            "page": min(number, pages),
+            "people": shown,
+            "page": page,
             "pages": pages,
             "bindings": channel_bindings(session),
         }

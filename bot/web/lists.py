@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from bot.i18n import Translator
 from bot.web.downloads import file_response, measurement_rows
-from bot.web.pages import parts, respond
+from bot.web.pages import one_page, page_number, parts, respond
 from workflows.evaluation import Status
 from workflows.overview import (
     DecisionFilter,
@@ -21,6 +21,7 @@ from workflows.overview import (
 )
 from workflows.plan.schema import Activity, Scale
 
+ROUNDS_PER_PAGE = 100
 DECISION_STATES = ("open", "approved", "rejected", "withdrawn")
 """The states a decision list can be filtered by."""
 
@@ -193,4 +194,13 @@ async def rounds(request: web.Request) -> web.Response:
     view, viewer = parts(request)
     ctx = view.ctx
     found = await view.db.run(lambda s: open_rounds(s, ctx, viewer.activity_ids))
-    return respond(request, "rounds.html", rounds=found)
+    page, pages, shown = one_page(found, page_number(request), ROUNDS_PER_PAGE)
+    return respond(
+        request,
+        "rounds.html",
+        rounds=shown,
+        total=len(found),
+        overdue=sum(1 for r in found if r.overdue),
+        page=page,
+        pages=pages,
+    )

@@ -6,8 +6,9 @@ answers 404 exactly like an id that does not exist.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 from sqlmodel import Session
@@ -23,6 +24,7 @@ from workflows.periods import Period, PeriodError
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Activity, Indicator
 
+T = TypeVar("T")
 RECENT_PERIODS = 12
 """Periods an activity page shows per indicator."""
 MOST_CHART_PERIODS = 60
@@ -49,6 +51,19 @@ def respond(request: web.Request, template: str, **values: Any) -> web.Response:
     """Render ``template`` for the request's viewer."""
     view, viewer = parts(request)
     return page(viewer, template, view.ctx.plan, viewer.t, viewer.tz, **values)
+
+
+def page_number(request: web.Request) -> int:
+    """The ``?page=`` asked for (1 when missing or not a small positive number)."""
+    raw = request.query.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < len(raw) < 6 and int(raw) > 0 else 1
+
+
+def one_page(items: Sequence[T], number: int, size: int) -> tuple[int, int, Sequence[T]]:
+    """Page ``number`` (kept within range) of ``items``: its number, how many, its items."""
+    pages = max(1, -(-len(items) // size))
+    number = min(number, pages)
+    return number, pages, items[(number - 1) * size : number * size]
 
 
 def visible_activity(view: WebView, viewer: Viewer, activity_id: str) -> Activity:

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from sqlmodel import Session, col, select
 
 from bot.dispatch import Dispatcher
+from bot.web.pages import one_page
 from storage.db import Database
 from storage.models import PlatformIdentity
 from tests.support.recording import RecordingChannel
@@ -189,3 +190,18 @@ async def test_open_rounds_show_what_is_answered_and_overdue_only_for_ones_activ
     assert "nokavēts" in (await anna.get("/web/rounds")).text
     admin = await world.signed_in(ADMIN)
     assert "Sociālā palīdzība" in (await admin.get("/web/rounds")).text
+
+
+def test_long_lists_come_a_page_at_a_time() -> None:
+    items = list(range(250))
+    assert one_page(items, 1, 100) == (1, 3, list(range(100)))
+    assert one_page(items, 3, 100) == (3, 3, list(range(200, 250)))
+    assert one_page(items, 99, 100)[0] == 3  # past the end: the last page
+    assert one_page([], 1, 100) == (1, 1, [])
+
+
+async def test_a_page_number_that_is_not_one_shows_the_first(world: WebWorld) -> None:
+    admin = await world.signed_in(ADMIN)
+    for query in ("?page=abc", "?page=0", "?page=99999999999", "?page=2"):
+        page = await admin.get("/web/admin/people" + query)
+        assert page.status == 200 and "Anna Ozola" in page.text, query
