@@ -14,7 +14,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from workflows.plan.model import LoadedPlan
-from workflows.plan.schema import Activity, ControlType, Mark
+from workflows.plan.schema import Activity, ControlType, Indicator, Mark, OptionStatus
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def activity_readiness(
     no_source = tuple(i.id for i in activity.indicators if i.data_source is None)
     if no_source:
         gaps.append(Gap("no_data_source", no_source))
-    flat = tuple(i.id for i in activity.indicators if i.target == i.warning == i.critical)
+    flat = tuple(i.id for i in activity.indicators if _ungraded(i))
     if flat:
         gaps.append(Gap("no_graded_thresholds", flat))
     capabilities = activity.capabilities
@@ -88,3 +88,10 @@ def activity_readiness(
 def plan_readiness(loaded: LoadedPlan, linked: Collection[str] | None = None) -> list[Readiness]:
     """The readiness of every activity, in plan order (``linked``: see above)."""
     return [activity_readiness(loaded, a, linked) for a in loaded.activities]
+
+
+def _ungraded(indicator: Indicator) -> bool:
+    """Whether nothing the indicator can show would ever be a warning or critical."""
+    if indicator.is_choice:
+        return all(o.status is OptionStatus.OK for o in indicator.options)
+    return indicator.target == indicator.warning == indicator.critical

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TypeAlias
 
+from bot.formatting import fmt_option
 from bot.render.context import RenderContext
 from workflows.exchange import ExportRow
 from workflows.plan.model import UnknownPlanItem
@@ -50,6 +51,18 @@ def _status_label(row: ExportRow, rc: RenderContext) -> str:
     return words.get(row.status, t.gettext("critical"))
 
 
+def choice_label(row: ExportRow, rc: RenderContext) -> str | None:
+    """The chosen option's label in the reader's language (its id if it left the plan)."""
+    if row.choice is None:
+        return None
+    try:
+        indicator = rc.plan.indicator(row.indicator_id)[1]
+    except UnknownPlanItem:
+        return row.choice
+    option = indicator.option(row.choice)
+    return fmt_option(option, rc.t) if option is not None else row.choice
+
+
 def _role(row: ExportRow, rc: RenderContext) -> str | None:
     return rc.plan.role_label(row.responsible[1], rc.t.lang) if row.responsible else None
 
@@ -61,6 +74,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("indicator_label", lambda r, rc: rc.indicator(r.indicator_id)),
     Column("period", lambda r, rc: r.period),
     Column("value", lambda r, rc: r.value, decimals=True),
+    Column("choice", lambda r, rc: r.choice),
+    Column("choice_label", choice_label),
     Column("unit", lambda r, rc: r.unit),
     Column("unit_label", _unit_label),
     Column("status", lambda r, rc: r.status),

@@ -88,6 +88,8 @@ class ExportRow:
         approval: ``none``, ``submitted`` (waiting for the approver), ``approved`` or
             ``rejected`` (returned: it no longer counts).
         correction_reason: Why the current version corrected the previous one.
+        choice: For a yes/no or choice indicator, the chosen option's id (``value`` is its
+            number); ``None`` for a numeric value.
     """
 
     activity_id: str
@@ -111,6 +113,7 @@ class ExportRow:
     version: int = 1
     approval: str = "none"
     correction_reason: str | None = None
+    choice: str | None = None
 
 
 def export_periods(session: Session, ctx: Context, period_text: str | None) -> tuple[Period, ...]:
@@ -243,4 +246,5 @@ def _row(
         version=m.version,
         approval=m.approval,
         correction_reason=m.correction_reason,
+        choice=m.choice,
     )

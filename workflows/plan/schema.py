@@ -13,7 +13,7 @@ import unicodedata
 from datetime import time
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -25,6 +25,7 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 Identifier = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", min_length=1, max_length=64)
@@ -166,11 +167,29 @@ class Frequency(StrEnum):
 
 
 class ValueType(StrEnum):
-    """How a measured value is typed in: a decimal number, a percentage or a whole number."""
+    """How a value is given: a decimal number, a percentage, a whole number, or a check.
+
+    ``yes_no`` and ``choice`` are checks (process control is often one): the measurer picks
+    one of the indicator's ``options``, each of which carries its own status.
+    """
 
     NUMBER = "number"
     PERCENT = "percent"
     INTEGER = "integer"
+    YES_NO = "yes_no"
+    CHOICE = "choice"
+
+
+CHOICE_TYPES = frozenset({ValueType.YES_NO, ValueType.CHOICE})
+"""The value types answered by picking an option."""
+
+
+class OptionStatus(StrEnum):
+    """The status an option of a yes/no or choice indicator gives its value."""
+
+    OK = "ok"
+    WARNING = "warning"
+    CRITICAL = "critical"
 
 
 class ControlDepth(StrEnum):
@@ -287,12 +306,80 @@ class WhyControl(_Strict):
     feasibility: LocalText
 
 
+def _option_id(value: object) -> object:
+    # YAML 1.1 reads an unquoted yes/no as a boolean
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
+
+
+OptionId = Annotated[Identifier, BeforeValidator(_option_id)]
+"""An option's id; an unquoted YAML ``yes``/``no`` (a boolean) reads as ``yes``/``no``."""
+
+
+class ChoiceOption(_Strict):
+    """One option of a yes/no or choice indicator, with the status choosing it gives.
+
+    ``label`` is required for a ``choice`` option; a ``yes_no`` option without one is shown
+    as the bot's own "Jā"/"Nē" ("Yes"/"No").
+    """
+
+    id: OptionId
+    label: LocalText | None = None
+    status: OptionStatus
+
+
+YES_NO_DEFAULT: tuple[dict[str, str], ...] = (
+    {"id": "yes", "status": "ok"},
+    {"id": "no", "status": "critical"},
+)
+"""The options of a ``yes_no`` indicator that lists none: yes is OK, no is critical."""
+_NUMERIC_ONLY = ("unit", "direction", "warning", "critical", "decimals", "minimum", "maximum")
+"""Keys a yes/no or choice indicator must not have (its options carry the statuses)."""
+
+
+def _choice_defaults(data: Any) -> Any:
+    """Fill a yes/no or choice indicator's numeric keys so that the numeric code paths hold.
+
+    The plan's ``target`` (an option id) moves to ``target_option``; the value of such an
+    indicator is the chosen option's number (1-based, in plan order), so ``minimum`` is 1,
+    ``maximum`` the number of options, and ``target``/``warning``/``critical`` are 1 and
+    never used (evaluation reads the options).
+    """
+    if not isinstance(data, dict) or data.get("value_type") not in CHOICE_TYPES:
+        return data
+    given = [key for key in _NUMERIC_ONLY if key in data]
+    if given or "target_option" in data:
+        name = given[0] if given else "target_option"
+        raise PydanticCustomError(
+            "choice_numeric_key",
+            "a yes_no or choice indicator has no {key}",
+            {"key": name, "value_type": str(data["value_type"])},
+        )
+    out = dict(data)
+    if out["value_type"] == ValueType.YES_NO and "options" not in out:
+        out["options"] = YES_NO_DEFAULT
+        out.setdefault("target", True)
+    options = out.get("options")
+    count = len(options) if isinstance(options, list | tuple) else 0
+    out["target_option"] = _option_id(out.pop("target", None))
+    out["unit"] = {"code": str(out["value_type"]), "lv": "-", "en": "-"}
+    out.update(direction=Direction.HIGHER_IS_BETTER, target=1, warning=1, critical=1)
+    out.update(decimals=0, minimum=1, maximum=max(count, 1))
+    return out
+
+
 class Indicator(_Strict):
     """One indicator of an activity (PU3-3 step 2).
 
     Thresholds follow ``direction``: for ``higher_is_better`` a value below ``critical`` is
     critical and below ``warning`` is a warning; for ``lower_is_better`` above them. The
     target is met when the value is at least (at most) ``target``.
+
+    A ``yes_no`` or ``choice`` indicator (a check) has ``options`` instead: choosing one
+    gives its status, and the target is met when the chosen option is ``target_option``
+    (written ``target`` in the plan). Its value is the chosen option's number, 1-based in
+    plan order (see :func:`_choice_defaults`).
     """
 
     id: Identifier
@@ -315,6 +402,75 @@ class Indicator(_Strict):
     method: LocalText | None = None
     allow_skip: bool = False
     requires_approval: bool = False
+    options: tuple[ChoiceOption, ...] = ()
+    target_option: OptionId | None = Field(default=None, exclude=True)
+    """Set from ``target`` for a check (:func:`_choice_defaults`); never written in a plan."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _choices(cls, data: Any) -> Any:
+        return _choice_defaults(data)
+
+    @model_validator(mode="after")
+    def _options_fit(self) -> Indicator:
+        if self.effective_value_type not in CHOICE_TYPES:
+            if self.options:
+                raise PydanticCustomError(
+                    "options_not_choice", "options are only for yes_no and choice indicators"
+                )
+            return self
+        ids = [option.id for option in self.options]
+        if len(ids) < 2 or len(ids) > 12:
+            raise PydanticCustomError(
+                "choice_option_count", "a check needs 2 to 12 options", {"count": len(ids)}
+            )
+        twice = next((i for n, i in enumerate(ids) if i in ids[:n]), None)
+        if twice is not None:
+            raise PydanticCustomError(
+                "choice_option_twice", "option {value} is listed twice", {"value": twice}
+            )
+        if self.value_type is ValueType.YES_NO and sorted(ids) != ["no", "yes"]:
+            raise PydanticCustomError(
+                "yes_no_options", "yes_no options must be yes and no", {"value": ", ".join(ids)}
+            )
+        unlabelled = next((o.id for o in self.options if o.label is None), None)
+        if self.value_type is ValueType.CHOICE and unlabelled is not None:
+            raise PydanticCustomError(
+                "choice_option_label", "option {value} needs a label", {"value": unlabelled}
+            )
+        target = self.option(self.target_option) if self.target_option else None
+        if target is None:
+            raise PydanticCustomError(
+                "choice_target",
+                "target must be one of the options",
+                {"value": str(self.target_option or ""), "allowed": ", ".join(ids)},
+            )
+        if target.status is not OptionStatus.OK:
+            raise PydanticCustomError(
+                "choice_target_not_ok", "the target option must be ok", {"value": target.id}
+            )
+        return self
+
+    @property
+    def is_choice(self) -> bool:
+        """Whether the indicator is a check (``yes_no`` or ``choice``)."""
+        return self.effective_value_type in CHOICE_TYPES
+
+    def option(self, option_id: str) -> ChoiceOption | None:
+        """The option called ``option_id``, or ``None``."""
+        return next((o for o in self.options if o.id == option_id), None)
+
+    def option_at(self, value: Decimal) -> ChoiceOption | None:
+        """The option a stored value (its 1-based number) stands for, or ``None``."""
+        if not self.is_choice or value != value.to_integral_value():
+            return None
+        number = int(value)
+        return self.options[number - 1] if 1 <= number <= len(self.options) else None
+
+    def option_number(self, option_id: str) -> int | None:
+        """The 1-based number (the stored value) of the option ``option_id``, or ``None``."""
+        ids = [o.id for o in self.options]
+        return ids.index(option_id) + 1 if option_id in ids else None
 
     @model_validator(mode="after")
     def _thresholds_follow_direction(self) -> Indicator:
