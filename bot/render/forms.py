@@ -115,7 +115,7 @@ def input_hint(f: FieldSpec, rc: RenderContext) -> str:
     return t.gettext("Type your answer.")
 
 
-def _option_label(f: FieldSpec, option: Option, rc: RenderContext) -> str:
+def option_label(f: FieldSpec, option: Option, rc: RenderContext) -> str:
     """A form option's label; a check's option is labelled by the plan (or "Jā"/"Nē")."""
     if f.indicator_id is not None:
         found = rc.plan.indicator(f.indicator_id)[1].option(option.label)
@@ -206,7 +206,7 @@ def render_prompt(notice: FormPrompt, rc: RenderContext) -> Message:
         choices: list[Choice] = []
         if f.kind is FieldKind.CHOICE:
             for number, option in enumerate(f.options, 1):
-                label = _option_label(f, option, rc)
+                label = option_label(f, option, rc)
                 choices.append(Choice(tokens.form_option(sid, str(number), mark), label))
         elif f.kind is FieldKind.YES_NO and f.reask_on_no is not None:
             yes, no = t.gettext("Yes, it is correct"), t.gettext("No, type it again")

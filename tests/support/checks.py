@@ -64,16 +64,19 @@ CHECKS: tuple[dict[str, Any], ...] = (
 )
 
 
-def plan_with_checks(tmp_path: Path, *, only_checks: bool = False) -> Path:
+def plan_with_checks(
+    tmp_path: Path, *, only_checks: bool = False, activity_id: str = ACTIVITY
+) -> Path:
     """The bundled plan with the two checks added to the social service; its file.
 
-    With ``only_checks`` the social service measures nothing else (shorter forms).
+    With ``only_checks`` the activity measures nothing else (shorter forms);
+    ``activity_id`` puts them on another activity (its L measures them).
     """
     plan: dict[str, Any] = yaml.safe_load(
         (bundled_plan_path() / "parauga-novads.yaml").read_text(encoding="utf-8")
     )
     for activity in plan["services"]:
-        if activity["id"] == ACTIVITY:
+        if activity["id"] == activity_id:
             activity["control_depth"] = "deep"
             kept = [] if only_checks else activity["indicators"]
             activity["indicators"] = [*kept, *CHECKS]
