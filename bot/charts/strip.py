@@ -30,7 +30,7 @@ from workflows.evaluation import Status
 from workflows.notices import SeriesPoint
 from workflows.plan.schema import Indicator
 
-CELL_CHARACTERS = 7
+CELL_CHARACTERS = 9
 """An option's label in a cell is cut to this many characters (12 cells share the width)."""
 _HATCH = {Status.OK: "", Status.WARNING: WARNING_HATCH, Status.CRITICAL: CRITICAL_HATCH}
 

@@ -51,10 +51,10 @@ _RANK = {OptionStatus.OK: 0, OptionStatus.WARNING: 1, OptionStatus.CRITICAL: 2}
 def status_change_text(
     current: Decimal, previous: Decimal, indicator: Indicator, t: Translator
 ) -> str:
-    """A check's change against the previous period: ``normā → kritisks, sliktāk``.
+    """A check's change against the previous period: ``normā → kritisks, pasliktinājums``.
 
     Options have no distance between them, so the change is the status's: its two ends and
-    whether it got better or worse; ``→ bez izmaiņām`` when the status stayed.
+    whether it got better or worse; ``→`` and "no change" when the status stayed.
     """
     before, now = indicator.option_at(previous), indicator.option_at(current)
     if before is None or now is None or before.status is now.status:

@@ -119,6 +119,7 @@ class RowOutcome:
         source: The source.
         outcome: ``stored``, ``unchanged`` (the same value from the same source was already
             stored), or ``valid`` (a dry run: it would be stored).
+        choice: For a yes/no or choice indicator, the option's id (``value`` is its number).
     """
 
     row: int
@@ -130,6 +131,7 @@ class RowOutcome:
     target_met: bool
     source: str
     outcome: Outcome
+    choice: str | None = None
 
 
 @dataclass(frozen=True)
@@ -380,6 +382,7 @@ def _outcome(item: _Valid, status: str, target_met: bool, outcome: Outcome) -> R
         target_met=target_met,
         source=item.source,
         outcome=outcome,
+        choice=option.id if (option := item.indicator.option_at(item.value)) else None,
     )
 
 

@@ -1,0 +1,164 @@
+"""Issue 13 item 16: checks imported, exported, in /history, summaries and the chart.
+
+Three months of both checks of :mod:`tests.support.checks` come in through the import (ids,
+labels in either language, numbers and yes/no words); then the export, ``/history``, the
+team summary (option labels, a change of status instead of a numeric delta) and its chart
+(a status strip) are read as a person would.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from bot.app import prepare_database
+from bot.charts.figure import summary_chart
+from bot.charts.strip import status_strip_panel
+from bot.dispatch import Dispatcher
+from bot.exchange.commands import refusal_lines
+from bot.exchange.csv_files import write_csv
+from bot.exchange.json_files import document
+from bot.i18n import translator
+from bot.outbox import Outbox
+from bot.render.context import RenderContext
+from storage.db import Database
+from storage.models import Measurement
+from tests.support.checks import CHOICE, MEASURER, YES_NO, plan_with_checks
+from tests.support.flow import only, rows
+from tests.support.recording import RecordingChannel, command
+from workflows.calendar import WorkingCalendar
+from workflows.context import Context
+from workflows.evaluation import Status
+from workflows.exchange import ImportRefused, IncomingRow, export_periods, gather, import_rows
+from workflows.notices import SeriesPoint, Summary
+from workflows.plan.loader import load_plan
+from workflows.plausibility import ranges_for
+
+ADMIN = "kristaps-sils"
+CHANNEL = "pk-socialapalidziba"
+
+
+@pytest.fixture
+def world(
+    db: Database, ctx: Context, tmp_path: Path
+) -> tuple[Dispatcher, RecordingChannel, Context]:
+    plan = load_plan(plan_with_checks(tmp_path, only_checks=True))
+    ctx = Context(plan, ctx.clock, WorkingCalendar(), ctx.timezone, "lv")
+    prepare_database(db, ctx, auto_upgrade=True)
+    recording = RecordingChannel()
+    dispatcher = Dispatcher(ctx, db, Outbox(ctx, db, {"console": recording}, "lv"), "lv")
+    return dispatcher, recording, ctx
+
+
+def _import(db: Database, ctx: Context, *items: tuple[str, str, str | Decimal]) -> None:
+    rows_in = [
+        IncomingRow(row=n, indicator=i, period=p, value=v, source="register")
+        for n, (i, p, v) in enumerate(items, start=2)
+    ]
+    db.transaction(lambda s: import_rows(s, ctx, rows_in, lang="lv", actor=ADMIN))
+
+
+def _three_months(db: Database, ctx: Context) -> None:
+    _import(
+        db,
+        ctx,
+        (YES_NO, "2026-08", "jā"),
+        (YES_NO, "2026-09", "1"),
+        (YES_NO, "2026-10", Decimal(2)),
+        (CHOICE, "2026-08", "planning"),
+        (CHOICE, "2026-09", "Izsludināts"),
+        (CHOICE, "2026-10", "Stalled"),
+    )
+
+
+def test_imported_checks_store_the_option_and_export_its_label(
+    world: tuple[Dispatcher, RecordingChannel, Context], db: Database
+) -> None:
+    _dispatcher, _recording, ctx = world
+    _three_months(db, ctx)
+    stored = [
+        (m.indicator_id, m.period, m.value, m.choice, m.status) for m in rows(db, Measurement)
+    ]
+    assert sorted(stored) == [
+        (YES_NO, "2026-08", Decimal(1), "yes", "ok"),
+        (YES_NO, "2026-09", Decimal(1), "yes", "ok"),
+        (YES_NO, "2026-10", Decimal(2), "no", "critical"),
+        (CHOICE, "2026-08", Decimal(1), "planning", "warning"),
+        (CHOICE, "2026-09", Decimal(2), "announced", "ok"),
+        (CHOICE, "2026-10", Decimal(4), "stalled", "critical"),
+    ]
+    exported = db.transaction(lambda s: gather(s, ctx, export_periods(s, ctx, "2026-10")))
+    rc = RenderContext(translator("lv"), ctx.plan, ctx.timezone)
+    csv_text = write_csv(exported, rc, "lv").decode("utf-8-sig")
+    header, *lines = csv_text.splitlines()
+    assert header.split(";")[5:8] == ["value", "choice", "choice_label"]
+    assert [line.split(";")[5:8] for line in lines] == [
+        ["2", "no", "Nē"],
+        ["4", "stalled", "Apturēts"],
+    ]
+    english = RenderContext(translator("en"), ctx.plan, ctx.timezone)
+    measurements = document(exported, [], english, ctx.now())["measurements"]
+    assert [(m["choice"], m["choice_label"]) for m in measurements] == [
+        ("no", "No"),
+        ("stalled", "Stalled"),
+    ]
+    # plausibility never asks about a check, however much history it has
+    assert db.transaction(lambda s: ranges_for(s, (YES_NO, CHOICE), "2026-11")) == {}
+
+
+def test_an_unknown_option_is_refused_with_the_options_named(
+    world: tuple[Dispatcher, RecordingChannel, Context], db: Database
+) -> None:
+    _dispatcher, _recording, ctx = world
+    with pytest.raises(ImportRefused) as caught:
+        _import(db, ctx, (CHOICE, "2026-10", "pabeigts"), (YES_NO, "2026-10", "3"))
+    assert [(e.row, e.code) for e in caught.value.result.errors] == [
+        (2, "choice_unknown"),
+        (3, "choice_unknown"),
+    ]
+    rc = RenderContext(translator("lv"), ctx.plan, ctx.timezone)
+    text = "\n".join(refusal_lines(caught.value.result, rc))
+    assert "Izvēlieties vienu no: Plānošana, Izsludināts, Līgums noslēgts, Apturēts" in text
+    assert rows(db, Measurement) == []
+
+
+async def test_history_and_summary_show_options_and_a_change_of_status(
+    world: tuple[Dispatcher, RecordingChannel, Context], db: Database
+) -> None:
+    dispatcher, recording, ctx = world
+    _three_months(db, ctx)
+    await dispatcher.handle(command(MEASURER, "history", CHOICE))
+    history = recording.last(MEASURER).text
+    assert "Apturēts" in history and "Izsludināts" in history and "Plānošana" in history
+    assert "4" not in history.replace("2026", "")  # no option numbers
+    items = await dispatcher.handle(command(ADMIN, "summary", CHANNEL, "2026-10"))
+    summary = recording.last(CHANNEL).text
+    assert "Kurā posmā ir iepirkums?: Apturēts — ❌ kritisks" in summary
+    assert "iepriekš Izsludināts (normā → kritisks, pasliktinājums)" in summary
+    assert "iepriekš Jā (normā → kritisks, pasliktinājums)" in summary
+    notice = only(items, Summary, CHANNEL)
+    png = summary_chart(notice, ctx.plan, translator("en"))
+    assert png.startswith(b"\x89PNG")
+
+
+def test_the_chart_draws_a_check_as_a_status_strip(
+    world: tuple[Dispatcher, RecordingChannel, Context],
+) -> None:
+    _dispatcher, _recording, ctx = world
+    _activity, indicator = ctx.plan.indicator(CHOICE)
+    periods = ["2026-08", "2026-09", "2026-10"]
+    points = [
+        SeriesPoint("2026-08", Decimal(1), Status.WARNING),
+        SeriesPoint("2026-10", Decimal(4), Status.CRITICAL),
+    ]
+    ax = Figure().add_subplot()
+    status_strip_panel(ax, indicator, periods, points, translator("lv"))
+    cells = [p for p in ax.patches if isinstance(p, Rectangle)]
+    assert [c.get_hatch() or "" for c in cells] == ["//", "..", "xx"]  # warning, none, critical
+    texts = [t.get_text() for t in ax.texts]
+    assert "Plānošana" in texts and "Apturēts" in texts
+    assert "mērķis: Līgums noslēgts" in texts
