@@ -17,6 +17,7 @@ import yaml
 from bot.i18n import Translator
 from bot.plan_report import format_issues
 from tests.support.checks import ACTIVITY, CHECKS, CHOICE, YES_NO
+from workflows.plan.changes import diff
 from workflows.plan.errors import PlanError
 from workflows.plan.loader import bundled_plan_path, load_plan
 from workflows.plan.schema import OptionStatus
@@ -169,3 +170,19 @@ def test_every_check_mistake_is_an_issue_in_both_languages(
     (lv_line,) = format_issues([issue], lv, base=tmp_path)
     (en_line,) = format_issues([issue], en, base=tmp_path)
     assert lv_text in lv_line and en_text in en_line, (lv_line, en_line)
+
+
+def test_plan_apply_lists_a_checks_new_target_and_option_statuses(tmp_path: Path) -> None:
+    old = load_plan(_write(tmp_path, *CHECKS)).plan.model_dump(mode="json")
+    options = [
+        {"id": "yes", "status": "ok"},
+        {"id": "no", "status": "warning"},
+    ]
+    changed = _check(1, target="announced")
+    new_path = _write(tmp_path, _check(0, options=options), changed)
+    new = load_plan(new_path).plan.model_dump(mode="json")
+    found = [(c.subject.split("/")[1], c.key, c.before, c.after) for c in diff(old, new)]
+    assert found == [
+        (YES_NO, "options", "yes: ok, no: critical", "yes: ok, no: warning"),
+        (CHOICE, "target", "contract", "announced"),
+    ]

@@ -17,13 +17,13 @@ from bot.app import prepare_database
 from bot.dispatch import Dispatcher
 from bot.outbox import Outbox
 from storage.db import Database
-from storage.models import ControlRound, ImprovementDecision, Measurement
+from storage.models import ControlRound, ImprovementDecision, Measurement, MeasurementRevision
 from tests.support.checks import ACTIVITY, APPROVER, CHOICE, MEASURER, YES_NO, plan_with_checks
 from tests.support.flow import only, rows
 from tests.support.recording import RecordingChannel, command, press, say
 from workflows.calendar import WorkingCalendar
 from workflows.context import Context
-from workflows.notices import DecisionRequested, MeasurementsRecorded
+from workflows.notices import DecisionRequested, MeasurementsRecorded, ValueCorrected
 from workflows.plan.loader import load_plan
 
 ADMIN = "kristaps-sils"
@@ -124,3 +124,30 @@ async def test_an_ok_option_that_is_not_the_target_asks_a_comment_in_english(
     assert (stored[CHOICE].choice, stored[CHOICE].target_met) == ("announced", False)
     assert stored[CHOICE].comment == "Bids are being evaluated"
     assert rows(db, ImprovementDecision) == []
+
+
+async def test_a_check_is_corrected_by_choosing_another_option_and_the_old_one_is_kept(
+    checks: tuple[Dispatcher, RecordingChannel, Context], db: Database
+) -> None:
+    dispatcher, recording, _ctx = checks
+    await _start(dispatcher, db)
+    await dispatcher.handle(say(MEASURER, "jā"))
+    await dispatcher.handle(say(MEASURER, "3"))
+    await dispatcher.handle(say(MEASURER, "1"))
+    await dispatcher.handle(command(MEASURER, "correct", CHOICE))
+    question = recording.last(MEASURER)
+    assert question.title.startswith("Labojums")
+    assert "Apturēts" in [c.label for c in question.choices]
+    await dispatcher.handle(say(MEASURER, "apturēts"))  # now critical: a comment is asked
+    await dispatcher.handle(say(MEASURER, "Pretendents atsauca piedāvājumu"))
+    await dispatcher.handle(say(MEASURER, "Kļūda ievadē"))
+    confirmation = recording.last(MEASURER).text
+    assert "Kurā posmā ir iepirkums?: Apturēts — ❌ kritisks" in confirmation
+    items = await dispatcher.handle(say(MEASURER, "1"))
+    corrected = only(items, ValueCorrected, MEASURER)
+    assert (corrected.previous, corrected.value.value) == (Decimal(3), Decimal(4))
+    (row,) = rows(db, Measurement, indicator_id=CHOICE)
+    assert (row.version, row.choice, row.status) == (2, "stalled", "critical")
+    (old,) = rows(db, MeasurementRevision)
+    assert (old.version, old.value, old.choice, old.status) == (1, Decimal(3), "contract", "ok")
+    assert "Līgums noslēgts" in recording.texts(MEASURER).split("Labojums")[-1]

@@ -36,7 +36,7 @@ from typing import Any, Final, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from workflows.plan.schema import Plan
+from workflows.plan.schema import INTERNAL_KEYS, Plan
 
 PathTuple = tuple[str | int, ...]
 """A key path inside the plan: mapping keys are ``str``, list indexes are ``int``."""
@@ -191,7 +191,7 @@ def _allowed_keys(loc: PathTuple) -> str:
         current = _unwrap(current)
         if isinstance(current, type) and issubclass(current, BaseModel):
             if part is None:  # fields filled in by the schema itself are not for plans
-                return ", ".join(k for k, f in current.model_fields.items() if not f.exclude)
+                return ", ".join(k for k in current.model_fields if k not in INTERNAL_KEYS)
             field_info = current.model_fields.get(str(part))
             if field_info is None:
                 return ""

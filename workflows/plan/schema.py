@@ -182,6 +182,8 @@ class ValueType(StrEnum):
 
 CHOICE_TYPES = frozenset({ValueType.YES_NO, ValueType.CHOICE})
 """The value types answered by picking an option."""
+INTERNAL_KEYS = frozenset({"target_option"})
+"""Indicator fields the schema fills itself: never written in a plan nor offered as keys."""
 
 
 class OptionStatus(StrEnum):
@@ -357,8 +359,8 @@ def _choice_defaults(data: Any) -> Any:
             {"key": name, "value_type": str(data["value_type"])},
         )
     out = dict(data)
-    if out["value_type"] == ValueType.YES_NO and "options" not in out:
-        out["options"] = YES_NO_DEFAULT
+    if out["value_type"] == ValueType.YES_NO:
+        out.setdefault("options", YES_NO_DEFAULT)
         out.setdefault("target", True)
     options = out.get("options")
     count = len(options) if isinstance(options, list | tuple) else 0
@@ -403,7 +405,7 @@ class Indicator(_Strict):
     allow_skip: bool = False
     requires_approval: bool = False
     options: tuple[ChoiceOption, ...] = ()
-    target_option: OptionId | None = Field(default=None, exclude=True)
+    target_option: OptionId | None = None
     """Set from ``target`` for a check (:func:`_choice_defaults`); never written in a plan."""
 
     @model_validator(mode="before")
