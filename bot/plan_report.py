@@ -272,6 +272,11 @@ def _gap_line(gap: Gap, loaded: LoadedPlan, t: Translator) -> str:
             "target, warning and critical threshold are all equal for: {items}",
             items=indicators(gap.items),
         )
+    if gap.code == "no_graded_options":
+        return t.gettext(
+            "no option is a warning or critical, so the check can never call for action: {items}",
+            items=indicators(gap.items),
+        )
     if gap.code == "approval_by_the_measurer":
         return t.gettext(
             "values need approval, but the approver is the only one who measures them "

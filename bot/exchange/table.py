@@ -38,7 +38,9 @@ class Column:
     decimals: bool = False
 
 
-def _unit_label(row: ExportRow, rc: RenderContext) -> str:
+def _unit_label(row: ExportRow, rc: RenderContext) -> str | None:
+    if row.choice is not None:  # a check has no unit (``unit`` says yes_no or choice)
+        return None
     try:
         return rc.plan.indicator(row.indicator_id)[1].unit.get(rc.t.lang)
     except UnknownPlanItem:

@@ -15,12 +15,13 @@ import pytest
 import yaml
 
 from bot.i18n import Translator
-from bot.plan_report import format_issues
+from bot.plan_report import format_issues, format_readiness
 from tests.support.checks import ACTIVITY, CHECKS, CHOICE, YES_NO
 from workflows.plan.changes import diff
 from workflows.plan.errors import PlanError
 from workflows.plan.loader import bundled_plan_path, load_plan
 from workflows.plan.schema import OptionStatus
+from workflows.readiness import activity_readiness
 
 
 def _write(tmp_path: Path, *checks: dict[str, Any]) -> Path:
@@ -186,3 +187,18 @@ def test_plan_apply_lists_a_checks_new_target_and_option_statuses(tmp_path: Path
         (YES_NO, "options", "yes: ok, no: critical", "yes: ok, no: warning"),
         (CHOICE, "target", "contract", "announced"),
     ]
+
+
+def test_readiness_names_a_check_that_can_never_call_for_action(
+    tmp_path: Path, en: Translator
+) -> None:
+    all_ok = [
+        {"id": "a", "label": {"lv": "A", "en": "A"}, "status": "ok"},
+        {"id": "b", "label": {"lv": "B", "en": "B"}, "status": "ok"},
+    ]
+    plan = load_plan(_write(tmp_path, _check(0), _check(1, options=all_ok, target="a")))
+    gaps = activity_readiness(plan, plan.activity(ACTIVITY)).gaps
+    assert [(g.code, g.items) for g in gaps if "graded" in g.code] == [
+        ("no_graded_options", (CHOICE,))
+    ]
+    assert "no option is a warning or critical" in "\n".join(format_readiness(plan, en))
