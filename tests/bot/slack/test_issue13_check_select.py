@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.slack.modals import ModalState, check, value_fields, values_view
 from storage.models import Measurement
 from tests.bot.slack.conftest import ACTIVITY, ANNA, USERS, SlackWorld
 from tests.bot.slack.test_modals import inputs, open_modal
@@ -66,3 +67,25 @@ async def test_checks_are_selects_with_the_plans_labels_and_not_measured(
     assert (stored[YES_NO].value, stored[YES_NO].choice) == (Decimal(2), "no")
     assert (stored[CHOICE].choice, stored[CHOICE].status) == ("contract", "ok")
     await slack.settle()
+
+
+def test_c06_a_long_option_label_is_shortened_and_still_chooses_its_option(
+    clock: FixedClock, tmp_path: Path
+) -> None:
+    long_label = (
+        "Izsludināts atklāts konkurss ar vairākām daļām un pagarinātu piedāvājumu termiņu " * 2
+    )
+    path = plan_with_checks(tmp_path, only_checks=True, activity_id=ACTIVITY)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("lv: Izsludināts", f"lv: {long_label.strip()}"),
+        encoding="utf-8",
+    )
+    ctx = Context(load_plan(path), clock, WorkingCalendar(), RIGA, "lv")
+    state = ModalState(1, ACTIVITY, "2026-10", "lv", (YES_NO, CHOICE))
+    view = values_view(ctx, state)
+    select = next(b for b in view["blocks"] if b.get("block_id") == CHOICE)["element"]
+    texts = [o["text"]["text"] for o in select["options"]]
+    assert max(len(text) for text in texts) <= 75 and texts[1].endswith("…")
+    chosen = select["options"][1]["value"]
+    parsed, errors = check(ctx, state, value_fields(ctx, state), {YES_NO: "1", CHOICE: chosen})
+    assert errors == {} and parsed[CHOICE] == "2"
