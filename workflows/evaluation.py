@@ -125,3 +125,15 @@ def _evaluate_choice(value: Decimal, thresholds: Thresholds) -> Evaluation:
     option_id, status = thresholds.options[number - 1]
     met = option_id == thresholds.target_option
     return Evaluation(status=status, target_met=met, deviation=Decimal(0))
+
+
+def stored_value(indicator: Indicator | None, value: Decimal, choice: str | None) -> Decimal:
+    """A stored value as the plan numbers it now.
+
+    A check's value is its option's number; the stored option id finds the option even when
+    the plan's options were reordered since. Any other value is itself.
+    """
+    if indicator is None or choice is None:
+        return value
+    number = indicator.option_number(choice)
+    return Decimal(number) if number is not None else value

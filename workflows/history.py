@@ -6,7 +6,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import Measurement, NotMeasured
 from workflows.context import Context
-from workflows.evaluation import Status
+from workflows.evaluation import Status, stored_value
 from workflows.notices import History, HistoryRow, Outgoing, ToPerson, problem
 from workflows.plan.model import UnknownPlanItem
 
@@ -25,7 +25,7 @@ def history(
     """
     me = ToPerson(person_id)
     try:
-        ctx.plan.indicator(indicator_id)
+        _activity, indicator = ctx.plan.indicator(indicator_id)
     except UnknownPlanItem:
         known = ", ".join(i.id for a in ctx.plan.activities for i in a.indicators)
         return [Outgoing(me, problem("unknown_indicator", indicator=indicator_id, known=known))]
@@ -47,7 +47,7 @@ def history(
     items = tuple(
         HistoryRow(
             period=m.period,
-            value=m.value,
+            value=stored_value(indicator, m.value, m.choice),
             status=Status(m.status),
             target_met=m.target_met,
             comment=m.comment,

@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -162,3 +163,35 @@ def test_the_chart_draws_a_check_as_a_status_strip(
     texts = [t.get_text() for t in ax.texts]
     assert "Plānošana" in texts and "Apturēts" in texts
     assert "mērķis: Līgums noslēgts" in texts
+
+
+async def test_reordered_options_keep_the_stored_values_meaning(
+    world: tuple[Dispatcher, RecordingChannel, Context], db: Database, tmp_path: Path
+) -> None:
+    _dispatcher, _recording, ctx = world
+    _three_months(db, ctx)
+    path = plan_with_checks(tmp_path, only_checks=True)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for activity in data["services"]:
+        for indicator in activity["indicators"]:
+            if indicator["id"] == CHOICE:
+                indicator["options"].reverse()  # stalled is now no. 1, planning no. 4
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    later = Context(load_plan(path), ctx.clock, WorkingCalendar(), ctx.timezone, "lv")
+    recording = RecordingChannel()
+    dispatcher = Dispatcher(later, db, Outbox(later, db, {"console": recording}, "lv"), "lv")
+    await dispatcher.handle(command(MEASURER, "history", CHOICE))
+    lines = recording.last(MEASURER).text.splitlines()
+    assert next(line for line in lines if "Apturēts" in line).startswith("• 2026. gada oktobris")
+    assert next(line for line in lines if "Plānošana" in line).startswith("• 2026. gada augusts")
+    items = await dispatcher.handle(command(ADMIN, "summary", CHANNEL, "2026-10"))
+    assert "Apturēts — ❌ kritisks" in recording.last(CHANNEL).text
+    assert "iepriekš Izsludināts" in recording.last(CHANNEL).text
+    (point,) = [
+        p
+        for line in only(items, Summary, CHANNEL).activities[0].lines
+        if line.indicator_id == CHOICE
+        for p in line.series
+        if p.period == "2026-08"
+    ]
+    assert point.value == Decimal(4)  # planning's number in the reordered plan
