@@ -195,3 +195,7 @@ async def test_reordered_options_keep_the_stored_values_meaning(
         if p.period == "2026-08"
     ]
     assert point.value == Decimal(4)  # planning's number in the reordered plan
+    exported = db.transaction(lambda s: gather(s, later, export_periods(s, later, "2026-10")))
+    assert [(r.value, r.choice) for r in exported if r.indicator_id == CHOICE] == [
+        (Decimal(1), "stalled")  # an export imports again into the reordered plan
+    ]

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import ImprovementDecision, Measurement
 from workflows.context import Context
+from workflows.evaluation import stored_value
 from workflows.periods import Period, PeriodError
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Frequency, Mark
@@ -194,6 +195,15 @@ def _responsible(ctx: Context) -> dict[str, tuple[str, str]]:
     return out
 
 
+def _value(ctx: Context, m: Measurement) -> Decimal:
+    """The value as the plan numbers it now (a check's option found by its stored id)."""
+    try:
+        indicator = ctx.plan.indicator(m.indicator_id)[1]
+    except UnknownPlanItem:
+        return m.value
+    return stored_value(indicator, m.value, m.choice)
+
+
 def _decimals(ctx: Context, indicator_id: str) -> int | None:
     try:
         return ctx.plan.indicator(indicator_id)[1].decimals
@@ -228,7 +238,7 @@ def _row(
         activity_id=m.activity_id,
         indicator_id=m.indicator_id,
         period=m.period,
-        value=m.value,
+        value=_value(ctx, m),
         unit=m.unit,
         decimals=_decimals(ctx, m.indicator_id),
         direction=m.direction,
