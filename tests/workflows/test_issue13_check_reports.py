@@ -199,3 +199,8 @@ async def test_reordered_options_keep_the_stored_values_meaning(
     assert [(r.value, r.choice) for r in exported if r.indicator_id == CHOICE] == [
         (Decimal(1), "stalled")  # an export imports again into the reordered plan
     ]
+    rows_in = [
+        IncomingRow(row=2, indicator=CHOICE, period="2026-10", value="1", source="register")
+    ]
+    result = db.transaction(lambda s: import_rows(s, later, rows_in, lang="lv", actor=ADMIN))
+    assert [r.outcome for r in result.rows] == ["unchanged"]  # the same option, renumbered

@@ -35,7 +35,7 @@ from sqlmodel import Session, col, select
 from storage.models import SOURCE_CHAT, ControlRound, Measurement
 from workflows import audit
 from workflows.context import Context
-from workflows.evaluation import Thresholds, evaluate
+from workflows.evaluation import Thresholds, evaluate, stored_value
 from workflows.exchange.record import record_imported, replace_returned
 from workflows.forms.fields import FieldSpec
 from workflows.forms.parsing import AnswerError, clean_text, parse_answer
@@ -390,7 +390,7 @@ def _taken(item: _Valid, earlier: Measurement) -> RowError:
     params = {
         "source": earlier.source,
         "by": earlier.submitted_by,
-        "value": str(earlier.value),
+        "value": str(stored_value(item.indicator, earlier.value, earlier.choice)),
         "indicator": earlier.indicator_id,
     }
     return RowError(item.row.row, "row", "already_answered", params)
@@ -399,12 +399,13 @@ def _taken(item: _Valid, earlier: Measurement) -> RowError:
 def _against_stored(item: _Valid, earlier: Measurement) -> RowError | None:
     if earlier.source != item.source:
         return _taken(item, earlier)
-    if earlier.value != item.value:
+    stored = stored_value(item.indicator, earlier.value, earlier.choice)  # a check: by its id
+    if stored != item.value:
         return RowError(
             item.row.row,
             "value",
             "conflict",
-            {"stored": str(earlier.value), "source": item.source, "indicator": item.indicator.id},
+            {"stored": str(stored), "source": item.source, "indicator": item.indicator.id},
         )
     return None
 
