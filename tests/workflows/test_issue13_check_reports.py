@@ -27,7 +27,7 @@ from bot.i18n import translator
 from bot.outbox import Outbox
 from bot.render.context import RenderContext
 from storage.db import Database
-from storage.models import Measurement
+from storage.models import ImprovementDecision, Measurement
 from tests.support.checks import CHOICE, MEASURER, YES_NO, plan_with_checks
 from tests.support.flow import only, rows
 from tests.support.recording import RecordingChannel, command
@@ -204,3 +204,21 @@ async def test_reordered_options_keep_the_stored_values_meaning(
     ]
     result = db.transaction(lambda s: import_rows(s, later, rows_in, lang="lv", actor=ADMIN))
     assert [r.outcome for r in result.rows] == ["unchanged"]  # the same option, renumbered
+
+
+async def test_warnings_in_a_row_open_a_decision_and_roll_ups_name_the_target_option(
+    world: tuple[Dispatcher, RecordingChannel, Context], db: Database
+) -> None:
+    dispatcher, recording, ctx = world
+    _import(
+        db,
+        ctx,
+        (CHOICE, "2026-08", "planning"),
+        (CHOICE, "2026-09", "Plānošana"),
+        (CHOICE, "2026-10", "1"),
+    )
+    (decision,) = rows(db, ImprovementDecision)
+    assert decision.trigger == "warnings"  # the plan's three warnings in a row
+    await dispatcher.handle(command(ADMIN, "summary", "iestade-socialais-dienests", "2026-10"))
+    rollup = recording.last("iestade-socialais-dienests").text
+    assert "Kurā posmā ir iepirkums? Plānošana (mērķa vērtība Līgums noslēgts)" in rollup
