@@ -8,9 +8,11 @@ team summary (option labels, a change of status instead of a numeric delta) and 
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 from matplotlib.figure import Figure
@@ -40,6 +42,7 @@ from workflows.plan.loader import load_plan
 from workflows.plausibility import ranges_for
 
 ADMIN = "kristaps-sils"
+ROOT = Path(__file__).parents[2]
 CHANNEL = "pk-socialapalidziba"
 
 
@@ -102,7 +105,10 @@ def test_imported_checks_store_the_option_and_export_its_label(
         ["4", "stalled", "Apturēts"],
     ]
     english = RenderContext(translator("en"), ctx.plan, ctx.timezone)
-    measurements = document(exported, [], english, ctx.now())["measurements"]
+    exported_json = document(exported, [], english, ctx.now())
+    schema = json.loads((ROOT / "docs" / "export.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(exported_json, schema, format_checker=jsonschema.FormatChecker())
+    measurements = exported_json["measurements"]
     assert [(m["choice"], m["choice_label"]) for m in measurements] == [
         ("no", "No"),
         ("stalled", "Stalled"),
