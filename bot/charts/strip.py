@@ -2,8 +2,8 @@
 
 A check has no scale to draw a line on, so each period is one cell coloured by the status
 of the option chosen (with the status's hatching and marker shape, for colour-blind readers
-and greyscale), the option's label written in it; a period without a value stays blank,
-and the target option is named under the title.
+and greyscale), the option's label written upwards in it; a period without a value stays
+blank (dotted), and the target option is named under the cells.
 """
 
 from __future__ import annotations
@@ -30,8 +30,10 @@ from workflows.evaluation import Status
 from workflows.notices import SeriesPoint
 from workflows.plan.schema import Indicator
 
-CELL_CHARACTERS = 9
-"""An option's label in a cell is cut to this many characters (12 cells share the width)."""
+CELL_CHARACTERS = 14
+"""An option's label, written upwards in its cell, is cut to this many characters."""
+CELL_BOTTOM, CELL_HEIGHT, MARKER_Y = 0.14, 0.7, 0.92
+"""Where the cells lie in the panel (axes fraction), and the status markers above them."""
 _HATCH = {Status.OK: "", Status.WARNING: WARNING_HATCH, Status.CRITICAL: CRITICAL_HATCH}
 
 
@@ -58,12 +60,13 @@ def status_strip_panel(
     by_x = {index[p.period]: p for p in points if p.period in index}
     for x in range(len(periods)):
         point = by_x.get(x)
+        box = (x - 0.45, CELL_BOTTOM)
         if point is None:
             ax.add_patch(
                 Rectangle(
-                    (x - 0.45, 0.2),
+                    box,
                     0.9,
-                    0.6,
+                    CELL_HEIGHT,
                     facecolor="white",
                     edgecolor=GREY,
                     hatch=NO_DATA_HATCH,
@@ -75,9 +78,9 @@ def status_strip_panel(
         colour = STATUS_COLOUR[point.status]
         ax.add_patch(
             Rectangle(
-                (x - 0.45, 0.2),
+                box,
                 0.9,
-                0.6,
+                CELL_HEIGHT,
                 facecolor=to_rgba(colour, 0.35),
                 edgecolor=colour,
                 hatch=_HATCH[point.status],
@@ -87,7 +90,7 @@ def status_strip_panel(
         )
         ax.plot(
             [x],
-            [0.68],
+            [MARKER_Y],
             ls="",
             marker=STATUS_MARKER[point.status],
             ms=7,
@@ -97,11 +100,12 @@ def status_strip_panel(
             zorder=3,
         )
         option = indicator.option_at(point.value)
-        if option is not None:
+        if option is not None:  # upright text would not fit 12 cells side by side
             ax.text(
                 x,
-                0.38,
+                CELL_BOTTOM + CELL_HEIGHT / 2,
                 shorten(fmt_option(option, t), CELL_CHARACTERS),
+                rotation=90,
                 ha="center",
                 va="center",
                 fontsize=6.5,
@@ -115,12 +119,12 @@ def status_strip_panel(
     ax.set_xticks(range(len(periods)), period_ticks(periods, t), fontsize=6.5)
     ax.set_title(shorten(indicator.label.get(t.lang), TITLE_CHARACTERS), fontsize=9, loc="left")
     ax.text(
-        0,
-        0.97,
+        0.005,
+        0.015,
         t.gettext("target: {option}", option=fmt_target(indicator, t)),
         transform=ax.transAxes,
         fontsize=7.5,
-        va="top",
+        va="bottom",
         color="#555555",
     )
     if owner is not None:
