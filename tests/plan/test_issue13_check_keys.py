@@ -167,7 +167,10 @@ def test_every_check_mistake_is_an_issue_in_both_languages(
         load_plan(_write(tmp_path, check))
     (issue,) = caught.value.issues
     assert (issue.code, dict(issue.params)) == (code, params)
-    assert issue.path.startswith("services[1].indicators[4]")
+    at = {"choice_numeric_key": "unit", "choice_target": "target"}
+    at["choice_target_not_ok"] = "target"
+    assert issue.path == "services[1].indicators[4]." + at.get(code, "options")  # its own line
+    assert f"{at.get(code, 'options')}:" in issue.file.read_text().splitlines()[issue.line - 1]
     (lv_line,) = format_issues([issue], lv, base=tmp_path)
     (en_line,) = format_issues([issue], en, base=tmp_path)
     assert lv_text in lv_line and en_text in en_line, (lv_line, en_line)

@@ -357,7 +357,7 @@ def _choice_defaults(data: Any) -> Any:
         raise PydanticCustomError(
             "choice_numeric_key",
             "a yes_no or choice indicator has no {key}",
-            {"key": name, "value_type": str(data["value_type"])},
+            {"key": name, "value_type": str(data["value_type"]), "at": name},
         )
     out = dict(data)
     if out["value_type"] == ValueType.YES_NO:
@@ -419,38 +419,54 @@ class Indicator(_Strict):
         if self.effective_value_type not in CHOICE_TYPES:
             if self.options:
                 raise PydanticCustomError(
-                    "options_not_choice", "options are only for yes_no and choice indicators"
+                    "options_not_choice",
+                    "options are only for yes_no and choice indicators",
+                    {"at": "options"},
                 )
             return self
         ids = [option.id for option in self.options]
         if len(ids) < 2 or len(ids) > 12:
             raise PydanticCustomError(
-                "choice_option_count", "a check needs 2 to 12 options", {"count": len(ids)}
+                "choice_option_count",
+                "a check needs 2 to 12 options",
+                {"count": len(ids), "at": "options"},
             )
         twice = next((i for n, i in enumerate(ids) if i in ids[:n]), None)
         if twice is not None:
             raise PydanticCustomError(
-                "choice_option_twice", "option {value} is listed twice", {"value": twice}
+                "choice_option_twice",
+                "option {value} is listed twice",
+                {"value": twice, "at": "options"},
             )
         if self.value_type is ValueType.YES_NO and sorted(ids) != ["no", "yes"]:
             raise PydanticCustomError(
-                "yes_no_options", "yes_no options must be yes and no", {"value": ", ".join(ids)}
+                "yes_no_options",
+                "yes_no options must be yes and no",
+                {"value": ", ".join(ids), "at": "options"},
             )
         unlabelled = next((o.id for o in self.options if o.label is None), None)
         if self.value_type is ValueType.CHOICE and unlabelled is not None:
             raise PydanticCustomError(
-                "choice_option_label", "option {value} needs a label", {"value": unlabelled}
+                "choice_option_label",
+                "option {value} needs a label",
+                {"value": unlabelled, "at": "options"},
             )
         target = self.option(self.target_option) if self.target_option else None
         if target is None:
             raise PydanticCustomError(
                 "choice_target",
                 "target must be one of the options",
-                {"value": str(self.target_option or ""), "allowed": ", ".join(ids)},
+                {
+                    "value": str(self.target_option or ""),
+                    "allowed": ", ".join(ids),
+                    "at": "target",
+                },
             )
         if target.status is not OptionStatus.OK:
             raise PydanticCustomError(
-                "choice_target_not_ok", "the target option must be ok", {"value": target.id}
+                "choice_target_not_ok",
+                "the target option must be ok",
+                {"value": target.id, "at": "target"},
             )
         return self
 
