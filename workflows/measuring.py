@@ -17,11 +17,11 @@ from sqlmodel import Session, col, select
 
 from storage.models import ControlRound, FormSession, Measurement, NotMeasured
 from workflows import actions, approval, audit, revisions
+from workflows.check_answers import check_field
 from workflows.context import Context
 from workflows.decisions import maybe_open_decision
 from workflows.evaluation import Status, Thresholds, evaluate
-from workflows.forms.fields import NOT_MEASURED, FieldKind, FieldSpec, FormSpec, Option
-from workflows.forms.parsing import NO_WORDS, YES_WORDS
+from workflows.forms.fields import NOT_MEASURED, FieldKind, FieldSpec, FormSpec
 from workflows.notices import (
     AnsweredBy,
     MeasurementResult,
@@ -130,33 +130,10 @@ def comment_field(indicator: Indicator) -> FieldSpec:
     )
 
 
-def choice_options(indicator: Indicator) -> tuple[Option, ...]:
-    """A check's options as form options: the value is the option's number (``"1"`` …).
-
-    Each option is chosen by its number, id, or Latvian or English label; the options of a
-    yes/no indicator also by "jā"/"yes", "nē"/"no" (the renderer shows the labels).
-    """
-    words = {"yes": tuple(sorted(YES_WORDS)), "no": tuple(sorted(NO_WORDS))}
-    out: list[Option] = []
-    for number, option in enumerate(indicator.options, 1):
-        labels = (option.label.lv, option.label.en) if option.label is not None else ()
-        extra = words.get(option.id, ()) if indicator.value_type is ValueType.YES_NO else ()
-        aliases = (option.id, *labels, *extra)
-        out.append(Option(str(number), option.id, translate=False, aliases=aliases))
-    return tuple(out)
-
-
 def value_field(indicator: Indicator, *, not_measured: bool = True) -> FieldSpec:
     """The question for ``indicator``'s value: bounds and decimals, or a check's options."""
     if indicator.is_choice:
-        return FieldSpec(
-            id=indicator.id,
-            kind=FieldKind.CHOICE,
-            indicator_id=indicator.id,
-            options=choice_options(indicator),
-            required=not indicator.allow_skip,
-            not_measured=not_measured,
-        )
+        return check_field(indicator, not_measured=not_measured)
     return FieldSpec(
         id=indicator.id,
         kind=_KIND[indicator.effective_value_type],

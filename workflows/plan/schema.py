@@ -26,7 +26,8 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+
+from workflows.plan.checks import check_options, choice_defaults, yes_no_id
 
 Identifier = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", min_length=1, max_length=64)
@@ -309,14 +310,7 @@ class WhyControl(_Strict):
     feasibility: LocalText
 
 
-def _option_id(value: object) -> object:
-    # YAML 1.1 reads an unquoted yes/no as a boolean
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return value
-
-
-OptionId = Annotated[Identifier, BeforeValidator(_option_id)]
+OptionId = Annotated[Identifier, BeforeValidator(yes_no_id)]
 """An option's id; an unquoted YAML ``yes``/``no`` (a boolean) reads as ``yes``/``no``."""
 
 
@@ -332,46 +326,6 @@ class ChoiceOption(_Strict):
     status: OptionStatus
 
 
-YES_NO_DEFAULT: tuple[dict[str, str], ...] = (
-    {"id": "yes", "status": "ok"},
-    {"id": "no", "status": "critical"},
-)
-"""The options of a ``yes_no`` indicator that lists none: yes is OK, no is critical."""
-_NUMERIC_ONLY = ("unit", "direction", "warning", "critical", "decimals", "minimum", "maximum")
-"""Keys a yes/no or choice indicator must not have (its options carry the statuses)."""
-
-
-def _choice_defaults(data: Any) -> Any:
-    """Fill a yes/no or choice indicator's numeric keys so that the numeric code paths hold.
-
-    The plan's ``target`` (an option id) moves to ``target_option``; the value of such an
-    indicator is the chosen option's number (1-based, in plan order), so ``minimum`` is 1,
-    ``maximum`` the number of options, and ``target``/``warning``/``critical`` are 1 and
-    never used (evaluation reads the options).
-    """
-    if not isinstance(data, dict) or data.get("value_type") not in CHOICE_TYPES:
-        return data
-    given = [key for key in _NUMERIC_ONLY if key in data]
-    if given or "target_option" in data:
-        name = given[0] if given else "target_option"
-        raise PydanticCustomError(
-            "choice_numeric_key",
-            "a yes_no or choice indicator has no {key}",
-            {"key": name, "value_type": str(data["value_type"]), "at": name},
-        )
-    out = dict(data)
-    if out["value_type"] == ValueType.YES_NO:
-        out.setdefault("options", YES_NO_DEFAULT)
-        out.setdefault("target", True)
-    options = out.get("options")
-    count = len(options) if isinstance(options, list | tuple) else 0
-    out["target_option"] = _option_id(out.pop("target", None))
-    out["unit"] = {"code": str(out["value_type"]), "lv": "-", "en": "-"}
-    out.update(direction=Direction.HIGHER_IS_BETTER, target=1, warning=1, critical=1)
-    out.update(decimals=0, minimum=1, maximum=max(count, 1))
-    return out
-
-
 class Indicator(_Strict):
     """One indicator of an activity (PU3-3 step 2).
 
@@ -382,7 +336,7 @@ class Indicator(_Strict):
     A ``yes_no`` or ``choice`` indicator (a check) has ``options`` instead: choosing one
     gives its status, and the target is met when the chosen option is ``target_option``
     (written ``target`` in the plan). Its value is the chosen option's number, 1-based in
-    plan order (see :func:`_choice_defaults`).
+    plan order (see :func:`workflows.plan.checks.choice_defaults`).
     """
 
     id: Identifier
@@ -407,67 +361,17 @@ class Indicator(_Strict):
     requires_approval: bool = False
     options: tuple[ChoiceOption, ...] = ()
     target_option: OptionId | None = None
-    """Set from ``target`` for a check (:func:`_choice_defaults`); never written in a plan."""
+    """Set from ``target`` for a check (:func:`~workflows.plan.checks.choice_defaults`); never
+    written in a plan."""
 
     @model_validator(mode="before")
     @classmethod
     def _choices(cls, data: Any) -> Any:
-        return _choice_defaults(data)
+        return choice_defaults(data)
 
     @model_validator(mode="after")
     def _options_fit(self) -> Indicator:
-        if self.effective_value_type not in CHOICE_TYPES:
-            if self.options:
-                raise PydanticCustomError(
-                    "options_not_choice",
-                    "options are only for yes_no and choice indicators",
-                    {"at": "options"},
-                )
-            return self
-        ids = [option.id for option in self.options]
-        if len(ids) < 2 or len(ids) > 12:
-            raise PydanticCustomError(
-                "choice_option_count",
-                "a check needs 2 to 12 options",
-                {"count": len(ids), "at": "options"},
-            )
-        twice = next((i for n, i in enumerate(ids) if i in ids[:n]), None)
-        if twice is not None:
-            raise PydanticCustomError(
-                "choice_option_twice",
-                "option {value} is listed twice",
-                {"value": twice, "at": "options"},
-            )
-        if self.value_type is ValueType.YES_NO and sorted(ids) != ["no", "yes"]:
-            raise PydanticCustomError(
-                "yes_no_options",
-                "yes_no options must be yes and no",
-                {"value": ", ".join(ids), "at": "options"},
-            )
-        unlabelled = next((o.id for o in self.options if o.label is None), None)
-        if self.value_type is ValueType.CHOICE and unlabelled is not None:
-            raise PydanticCustomError(
-                "choice_option_label",
-                "option {value} needs a label",
-                {"value": unlabelled, "at": "options"},
-            )
-        target = self.option(self.target_option) if self.target_option else None
-        if target is None:
-            raise PydanticCustomError(
-                "choice_target",
-                "target must be one of the options",
-                {
-                    "value": str(self.target_option or ""),
-                    "allowed": ", ".join(ids),
-                    "at": "target",
-                },
-            )
-        if target.status is not OptionStatus.OK:
-            raise PydanticCustomError(
-                "choice_target_not_ok",
-                "the target option must be ok",
-                {"value": target.id, "at": "target"},
-            )
+        check_options(self)
         return self
 
     @property
