@@ -1,7 +1,8 @@
 """This module contains the web view's indicator chart: a PNG drawn off the event loop, cached.
 
 The chart is the summaries' indicator panel (:func:`bot.charts.panels.indicator_panel`):
-values over the periods, the target line, the warning and critical zones. Drawing takes
+values over the periods, the target line, the warning and critical zones; a check (yes/no or
+choice) gets the summaries' status strip instead. Drawing takes
 tens of milliseconds, so it runs in a worker thread and the PNG is kept by content: the
 same values, thresholds and language give the same picture without drawing again.
 """
@@ -18,6 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from bot.charts.panels import indicator_panel
+from bot.charts.strip import status_strip_panel
 from bot.i18n import Translator
 from workflows.notices import SeriesPoint
 from workflows.plan.schema import Indicator
@@ -36,7 +38,8 @@ def draw(
     fig = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES))
     FigureCanvasAgg(fig)
     ax = fig.add_axes((0.08, 0.2, 0.9, 0.68))
-    indicator_panel(ax, indicator, periods, points, t)
+    panel = status_strip_panel if indicator.is_choice else indicator_panel
+    panel(ax, indicator, periods, points, t)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()

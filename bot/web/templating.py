@@ -16,9 +16,17 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from bot.formatting import fmt_date, fmt_datetime, fmt_number, fmt_period
+from bot.formatting import (
+    fmt_date,
+    fmt_datetime,
+    fmt_indicator_value,
+    fmt_number,
+    fmt_period,
+    fmt_thresholds,
+)
 from bot.i18n import Translator
 from workflows.plan.model import LoadedPlan, UnknownPlanItem
+from workflows.plan.schema import Indicator
 
 ENV = Environment(
     loader=PackageLoader("bot.web", "templates"),
@@ -54,6 +62,14 @@ class Formats:
     def number(self, value: Decimal | None, decimals: int = 1) -> str:
         """A number as the language writes it (``12,5`` in Latvian); empty for ``None``."""
         return "" if value is None else fmt_number(value, decimals, self.t)
+
+    def value(self, value: Decimal | None, indicator: Indicator) -> str:
+        """A stored value as chat shows it: in the indicator's decimals, a check's option."""
+        return "" if value is None else fmt_indicator_value(value, indicator, self.t)
+
+    def thresholds(self, indicator: Indicator) -> str:
+        """The indicator's target and thresholds (a check: its target and status options)."""
+        return fmt_thresholds(indicator, self.t)
 
     def date(self, day: date | None) -> str:
         """``06.11.2026.`` / ``6 Nov 2026``; empty for ``None``."""
