@@ -59,8 +59,6 @@ MAX_RETRIES = 3
 MAX_WAIT_SECONDS = 5.0
 """The longest 429 wait done here, holding the chat's turn. A longer one fails the call at
 once with :class:`Deferred`: the caller keeps the message and tries again after the wait."""
-IN_FLIGHT_POLL_SECONDS = 0.02
-"""How often a caller looks again while a window is full of calls still in flight."""
 NO_RETRY = frozenset({"answerCallbackQuery", "getUpdates"})
 """Calls not worth repeating after a 429: a button's answer is stale after seconds, and the
 updater polls again by itself."""
@@ -123,6 +121,7 @@ class ChatRateLimiter(BaseRateLimiter[int]):
         self._overall_lock = asyncio.Lock()
         self._paused_until: dict[str, float] = {}
         self._closed = asyncio.Event()
+        self._ended = asyncio.Event()  # set (and replaced) whenever a call ends
 
     async def initialize(self) -> None:
         """Open again after :meth:`close` (a restarted Application)."""
@@ -135,6 +134,11 @@ class ChatRateLimiter(BaseRateLimiter[int]):
     def close(self) -> None:
         """End every wait at once: waiting calls fail with :class:`Deferred` (no wait)."""
         self._closed.set()
+
+    @property
+    def in_flight(self) -> int:
+        """Message calls started and not yet answered."""
+        return sum(1 for slot in self._slots["*"] if slot.end is None)
 
     def paused_for(self, chat_id: object) -> float:
         """Seconds until ``chat_id`` may be written to again after a 429 (0: now)."""
@@ -169,11 +173,12 @@ class ChatRateLimiter(BaseRateLimiter[int]):
             wait = max(wait, frees[excess] - now)
         return wait
 
-    async def _pause(self, seconds: float) -> None:
-        """Sleep, but wake at once when the limiter is closed."""
+    async def _pause(self, seconds: float | None) -> None:
+        """Sleep (``None``: until a call ends), but wake at once when the limiter is closed."""
         if self._closed.is_set():
             raise Deferred(None)
-        sleeper = asyncio.ensure_future(self._sleep(seconds))
+        waiter = self._sleep(seconds) if seconds is not None else self._ended.wait()
+        sleeper = asyncio.ensure_future(waiter)
         closer = asyncio.ensure_future(self._closed.wait())
         try:
             await asyncio.wait({sleeper, closer}, return_when=asyncio.FIRST_COMPLETED)
@@ -185,7 +190,15 @@ class ChatRateLimiter(BaseRateLimiter[int]):
 
     async def _wait_for(self, limits: list[tuple[str, Window]]) -> None:
         while (wait := self._wait_needed(limits, self._clock())) != 0.0:
-            await self._pause(IN_FLIGHT_POLL_SECONDS if wait is None else wait)
+            await self._pause(wait)
+
+    def _end(self, taken: list[_Slot]) -> None:
+        """The call's answer is in: its places free one window length from now."""
+        ended = self._clock()
+        for slot in taken:
+            slot.end = ended
+        self._ended.set()
+        self._ended = asyncio.Event()
 
     async def _acquire(self, limits: list[tuple[str, Window]], chat: str | None) -> list[_Slot]:
         """Wait for a place in every window, take it and return it (the caller ends it)."""
@@ -252,7 +265,5 @@ class ChatRateLimiter(BaseRateLimiter[int]):
                     if not waiting:
                         raise
                 finally:
-                    ended = self._clock()
-                    for slot in taken:
-                        slot.end = ended
+                    self._end(taken)
         raise AssertionError("unreachable")  # pragma: no cover

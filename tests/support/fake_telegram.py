@@ -123,11 +123,21 @@ class FloodLimits:
             self._buckets[chat] = (tokens - 1.0, now)
         return None
 
+    def rate(self) -> float:
+        """Messages a second over the whole seconds from the first arrival to the last."""
+        if not self.arrivals:
+            return 0.0
+        seconds = math.floor(self.arrivals[-1] - self.arrivals[0] + 1e-9)
+        if seconds == 0:
+            return float(len(self.arrivals))
+        inside = [a for a in self.arrivals if a - self.arrivals[0] < seconds - 1e-9]
+        return len(inside) / seconds
+
     def busiest_second(self) -> int:
         """The most arrivals in any window of one second."""
         best, start = 0, 0
         for end, at in enumerate(self.arrivals):
-            while at - self.arrivals[start] >= 1.0:
+            while at - self.arrivals[start] >= 1.0 - 1e-9:
                 start += 1
             best = max(best, end - start + 1)
         return best

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import heapq
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -40,7 +40,8 @@ class VirtualTime:
     Sleepers wake in the order of their deadlines, one at a time, each setting the clock to
     its deadline: many tasks sleeping at once (a fan-out) see the time a real clock would
     show, not the sum of their sleeps. Between wake-ups the loop gets a real millisecond, so
-    every task about to sleep has registered first.
+    every task about to sleep has registered first, and while ``busy()`` (calls in flight
+    over real HTTP) the clock waits for them: their round trips take no virtual time.
     """
 
     now: float = 0.0
@@ -48,6 +49,7 @@ class VirtualTime:
     _sleepers: list[tuple[float, int, asyncio.Future[None]]] = field(default_factory=list)
     _count: int = 0
     _waker: asyncio.Task[None] | None = None
+    busy: Callable[[], bool] = lambda: False
 
     def clock(self) -> float:
         return self.now
@@ -65,6 +67,8 @@ class VirtualTime:
     async def _wake(self) -> None:
         while self._sleepers:
             await asyncio.sleep(0.001)
+            while self.busy():  # noqa: ASYNC110 (the limiter's calls end over real HTTP)
+                await asyncio.sleep(0.001)
             deadline, _n, wake = heapq.heappop(self._sleepers)
             if wake.done():  # cancelled meanwhile
                 continue
@@ -89,6 +93,7 @@ class World:
         if self.service is not None:
             await self.service.stop()
         limiter = ChatRateLimiter(clock=self.time.clock, sleep=self.time.sleep)
+        self.time.busy = lambda: limiter.in_flight > 0
         service = TelegramService(
             self.fake.token,
             self.fake.url,
