@@ -10,6 +10,7 @@ cases C03, C04).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -206,7 +207,10 @@ class Outbox:
             delivered = transient = 0
             for route in item_routes:
                 try:
-                    message = self.prepare(item, route)
+                    # rendered in a worker thread: a summary's chart takes a second or two
+                    # (drawn in a worker process, bot.charts.attach) and must not stall the
+                    # event loop (issue 12 item 7)
+                    message = await asyncio.to_thread(self.prepare, item, route)
                     await self.channels[route.address.platform].send(route.address, message)
                     delivered += 1
                 except Unreachable as exc:

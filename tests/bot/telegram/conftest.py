@@ -88,11 +88,12 @@ class World:
     service: TelegramService | None = None
     dispatcher: Dispatcher | None = None
 
-    async def start(self) -> TelegramService:
-        """Start (or restart) the bot process on the same database."""
+    async def start(self, limiter: ChatRateLimiter | None = None) -> TelegramService:
+        """Start (or restart) the bot process on the same database (virtual time unless
+        another ``limiter`` is given)."""
         if self.service is not None:
             await self.service.stop()
-        limiter = ChatRateLimiter(clock=self.time.clock, sleep=self.time.sleep)
+        limiter = limiter or ChatRateLimiter(clock=self.time.clock, sleep=self.time.sleep)
         self.time.busy = lambda: limiter.in_flight > 0
         service = TelegramService(
             self.fake.token,
