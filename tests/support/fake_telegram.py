@@ -497,6 +497,10 @@ class FakeTelegramThread:
         assert self.fake is not None
         return self.fake
 
+    def call_soon(self, action: Callable[[], object]) -> None:
+        """Run ``action`` in the fake's own loop (e.g. a user writing)."""
+        self._loop.call_soon_threadsafe(action)
+
     def __exit__(self, *_exc: object) -> None:
         assert self.fake is not None
         asyncio.run_coroutine_threadsafe(self.fake.stop(), self._loop).result(10)
