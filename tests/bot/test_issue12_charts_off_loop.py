@@ -4,6 +4,7 @@ thread and the chart itself is drawn in a worker process (matplotlib holds the G
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -72,3 +73,33 @@ async def test_a_chart_is_drawn_in_the_worker_process(
     assert attach._pool is None
     again = await asyncio.to_thread(attach.chart_or_none, notice, rc)  # a new worker starts
     assert again is not None and again.startswith(b"\x89PNG")
+
+
+async def test_charts_being_drawn_hold_up_no_database_call(
+    db: Database, ctx: Context, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summary(db, ctx, clock)  # the seeded year
+    release = threading.Event()
+    started = threading.Semaphore(0)
+
+    def slow(*_args: object) -> bytes:
+        started.release()
+        release.wait(30)  # a chart that takes its time
+        return b"\x89PNG"
+
+    monkeypatch.setattr(figure, "summary_chart", slow)
+    monkeypatch.setattr(attach, "IN_PROCESS", True)
+    db.transaction(
+        lambda s: bindings.bind(s, ctx, CHANNEL, "telegram", "-100777", "kristaps-sils")
+    )
+    outbox = Outbox(ctx, db, {"telegram": RecordingChannel(platform="telegram")}, "lv")
+    items = db.transaction(lambda s: post_summary(s, ctx, CHANNEL, "2026-10", "system"))
+    more_than_default_workers = min(32, (os.cpu_count() or 1) + 4) + 2  # ThreadPoolExecutor's
+    posts = [asyncio.create_task(outbox.deliver(items)) for _ in range(more_than_default_workers)]
+    try:
+        await asyncio.to_thread(started.acquire, True, 10)  # charts are being drawn
+        answer = await asyncio.wait_for(db.run(lambda s: 42), 5)  # not stuck behind them
+        assert answer == 42
+    finally:
+        release.set()
+        await asyncio.gather(*posts)
