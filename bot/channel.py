@@ -88,7 +88,9 @@ class Channel(Protocol):
 
         Raises:
             Unreachable: If the platform refuses the recipient for good.
-            TemporaryFailure: If the platform cannot be reached now (after retries).
+            TemporaryFailure: If the platform cannot be reached now (after retries), or
+                rate-limits for longer than the channel waits itself (``retry_after`` set):
+                the caller keeps the message and tries again later.
             PartlyDelivered: If the text went out but an attached chart did not.
         """
         ...
