@@ -3,7 +3,7 @@
 The chart is the summaries' indicator panel (:func:`bot.charts.panels.indicator_panel`):
 values over the periods, the target line, the warning and critical zones; a check (yes/no or
 choice) gets the summaries' status strip instead. Drawing takes
-tens of milliseconds, so it runs in a worker thread and the PNG is kept by content: the
+tens of milliseconds, so it runs in a thread pool of its own and the PNG is kept by content: the
 same values, thresholds and language give the same picture without drawing again.
 """
 
@@ -14,6 +14,7 @@ import hashlib
 import io
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -24,6 +25,9 @@ from bot.i18n import Translator
 from workflows.notices import SeriesPoint
 from workflows.plan.schema import Indicator
 
+_DRAWING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="web-chart")
+"""Charts are drawn here, not in the default executor every ``Database.run`` uses: pages
+waiting for a chart must not hold up anyone's transaction (as the outbox's rendering pool)."""
 CACHE_SIZE = 256
 """PNGs kept at most (about 40 KB each)."""
 WIDTH_INCHES = 10.0
@@ -74,11 +78,12 @@ class ChartCache:
         points: Sequence[SeriesPoint],
         t: Translator,
     ) -> tuple[str, bytes]:
-        """The key and PNG for these values, drawn in a worker thread when not cached."""
+        """The key and PNG for these values, drawn in the chart pool when not cached."""
         key = content_key(indicator, periods, points, t.lang)
         cached = self._pngs.get(key)
         if cached is None:
-            cached = await asyncio.to_thread(draw, indicator, periods, points, t)
+            loop = asyncio.get_running_loop()
+            cached = await loop.run_in_executor(_DRAWING, draw, indicator, periods, points, t)
             self.drawn += 1
             self._pngs[key] = cached
             while len(self._pngs) > self.size:
