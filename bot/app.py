@@ -172,7 +172,7 @@ def build_app(
     if slack is not None:
         channels[slack.channel.platform] = slack.channel
     outbox = Outbox(ctx, db, channels, settings.default_locale)
-    dispatcher = Dispatcher(ctx, db, outbox, settings.default_locale)
+    dispatcher = Dispatcher(ctx, db, outbox, settings.default_locale, settings.web_base_url)
     for side in (telegram, slack):
         if side is not None:
             side.connect(dispatcher)

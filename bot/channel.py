@@ -48,9 +48,20 @@ class Unreachable(Exception):
 class TemporaryFailure(Exception):
     """The platform could not be reached just now (network, timeouts, server errors).
 
-    The channel has already retried; a later attempt may succeed. The scheduler leaves the
-    send in the delivery ledger to be tried again on a later sweep.
+    The channel has already retried; a later attempt may succeed. The message stays queued:
+    the caller tries again (the scheduler on a later sweep of the delivery ledger), not before
+    ``retry_after`` seconds when the platform said how long to wait (a 429 longer than a
+    channel waits out itself, so that no channel sleeps long while holding anything).
+
+    Args:
+        message: What failed, for the log.
+        retry_after: Seconds to wait before the next attempt, if the platform said so;
+            ``None`` when it did not (network, server error) or the process is stopping.
     """
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class PartlyDelivered(Exception):
@@ -77,7 +88,9 @@ class Channel(Protocol):
 
         Raises:
             Unreachable: If the platform refuses the recipient for good.
-            TemporaryFailure: If the platform cannot be reached now (after retries).
+            TemporaryFailure: If the platform cannot be reached now (after retries), or
+                rate-limits for longer than the channel waits itself (``retry_after`` set):
+                the caller keeps the message and tries again later.
             PartlyDelivered: If the text went out but an attached chart did not.
         """
         ...

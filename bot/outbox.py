@@ -10,9 +10,13 @@ cases C03, C04).
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -35,6 +39,18 @@ RETRY: Outcome = "retry"
 FAILED: Outcome = "failed"
 
 _LOGGER = logging.getLogger(__name__)
+
+_RENDERING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="render")
+"""Rendering runs here, not in the default executor every ``Database.run`` uses: a thread
+waiting seconds for a chart must not hold up anyone's transaction (issue 12 item 7)."""
+
+
+async def _rendered(
+    prepare: Callable[[Outgoing, Route], Message], item: Outgoing, route: Route
+) -> Message:
+    """``prepare(item, route)`` in a rendering thread (with the caller's context)."""
+    call = partial(contextvars.copy_context().run, prepare, item, route)
+    return await asyncio.get_running_loop().run_in_executor(_RENDERING, call)
 
 
 @dataclass(frozen=True)
@@ -206,7 +222,10 @@ class Outbox:
             delivered = transient = 0
             for route in item_routes:
                 try:
-                    message = self.prepare(item, route)
+                    # rendered in a worker thread of its own: a summary's chart takes a
+                    # second or two (drawn in a worker process, bot.charts.attach) and must
+                    # stall neither the event loop nor the database calls (issue 12 item 7)
+                    message = await _rendered(self.prepare, item, route)
                     await self.channels[route.address.platform].send(route.address, message)
                     delivered += 1
                 except Unreachable as exc:

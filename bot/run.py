@@ -13,16 +13,21 @@ import aiohttp
 from sqlalchemy import text
 
 from bot.app import App, build_app
-
-if TYPE_CHECKING:
-    from slack_sdk.errors import SlackApiError
+from bot.charts import attach
 from bot.console import ConsoleSession
 from bot.http import HttpServer
 from bot.scheduler import ScheduleRunner
 from bot.settings import Settings
 from workflows.clock import Clock
 
+if TYPE_CHECKING:
+    from slack_sdk.errors import SlackApiError
+
 _LOGGER = logging.getLogger(__name__)
+
+STOP_SECONDS = 7.0
+"""The most a stop waits for the platforms (handlers in hand, HTTP requests): with the rest,
+``controlbot run`` ends within 10 s of SIGTERM (issue 12 item 9)."""
 
 
 async def run(
@@ -61,6 +66,12 @@ async def run(
 
         token = settings.api_token.get_secret_value()
         MeasurementsApi(app.ctx, app.db, app.outbox, app.lang, token).mount(http)
+    if settings.web_base_url is not None:
+        from bot.web.app import WebView
+
+        secret = settings.web_secret.get_secret_value() if settings.web_secret else None
+        base = settings.web_base_url
+        WebView(app.ctx, app.db, settings.default_locale, secret, base).mount(http.app)
     try:
         await http.start()
         if app.telegram is not None:
@@ -91,11 +102,15 @@ async def run(
     finally:
         _LOGGER.info("stopping")
         runner.stop()
-        await _stop_platforms(http, app)
+        try:  # waits for Telegram's pace end at once; what was not sent stays queued
+            await asyncio.wait_for(_stop_platforms(http, app), STOP_SECONDS)
+        except TimeoutError:
+            _LOGGER.warning("the platforms did not stop within %.0f s; leaving", STOP_SECONDS)
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await reader
         _remove_signal_handlers(loop)
+        attach.shutdown()
         app.close()
         _LOGGER.info("stopped")
     return 0

@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col, delete, select
 
 from storage.models import Person, PlatformIdentity, RoleAssignment
-from workflows import audit
+from workflows import audit, web_access
 from workflows.context import Context
 from workflows.notices import Outgoing, PersonLeft, ToChannel, ToPerson
 from workflows.plan.schema import Mark
@@ -65,6 +65,7 @@ def sync_people(session: Session, ctx: Context) -> list[Outgoing]:
     for row in session.exec(select(Person).where(col(Person.id).in_(leaving))).all():
         row.active = False
         session.add(row)
+        web_access.end_all(session, ctx, row.id)  # their web links and sessions too
         left.extend(_left(session, ctx, row))
     session.flush()
     session.exec(delete(RoleAssignment))

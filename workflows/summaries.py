@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, time
+from decimal import Decimal
 
 from sqlmodel import Session
 
 from workflows import audit
 from workflows.absences import deputy_for, effective_measurers
 from workflows.context import Context
-from workflows.evaluation import Status
+from workflows.evaluation import Status, stored_value
 from workflows.follow_up import SUMMARY_POSTED, last_summary_at, summary_item
 from workflows.notices import (
     ActivitySummary,
@@ -36,10 +37,10 @@ from workflows.notices import (
 )
 from workflows.periods import Period, PeriodError, last_closed
 from workflows.plan.model import UnknownPlanItem
-from workflows.plan.schema import Activity, Frequency
+from workflows.plan.schema import Activity, Frequency, Indicator
 from workflows.rollups import rollup_summary
 from workflows.rounds import implausibly_old, round_indicators, same_period_last_year
-from workflows.summary_data import ChannelData, RoundRow, channel_data
+from workflows.summary_data import ChannelData, RoundRow, ValueRow, channel_data
 from workflows.trends import Answer, history, late, periods_back, series_of, share
 
 
@@ -193,17 +194,17 @@ def activity_summary(
         lines.append(
             SummaryLine(
                 indicator_id=indicator.id,
-                value=m.value if m else None,
+                value=stored_value(indicator, m.value, m.choice) if m else None,
                 status=Status(m.status) if m else None,
                 target_met=m.target_met if m else None,
-                previous=before.value if before else None,
-                last_year=last_year[indicator.id].value if indicator.id in last_year else None,
+                previous=stored_value(indicator, before.value, before.choice) if before else None,
+                last_year=_value_of(indicator, last_year.get(indicator.id)),
                 comment=m.comment if m else None,
                 late=bool(m and control_round and late(m, control_round, ctx.timezone)),
                 unconfirmed=bool(m and m.approval == "submitted"),
                 corrected=bool(m and m.version > 1 and m.correction_reason is not None),
                 not_measured=gap.reason if gap is not None and m is None else None,
-                series=series_of(data.series, indicator.id, period),
+                series=series_of(data.series, indicator, period),
             )
         )
     answered = tuple(
@@ -268,3 +269,8 @@ def _delegations(
             if deputy is not None:
                 out.append((row.person_id, deputy, row.starts, row.ends))
     return tuple(out)
+
+
+def _value_of(indicator: Indicator, row: ValueRow | None) -> Decimal | None:
+    """A stored row's value as the plan numbers it now, or ``None`` without a row."""
+    return stored_value(indicator, row.value, row.choice) if row is not None else None

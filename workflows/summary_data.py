@@ -57,6 +57,7 @@ class ValueRow:
     version: int
     approval: str
     correction_reason: str | None
+    choice: str | None
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ _VALUE_COLUMNS = (
     col(Measurement.version),
     col(Measurement.approval),
     col(Measurement.correction_reason),
+    col(Measurement.choice),
 )
 
 

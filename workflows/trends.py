@@ -13,10 +13,10 @@ from decimal import Decimal
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from workflows.evaluation import Status
+from workflows.evaluation import Status, stored_value
 from workflows.notices import Participation, PeriodParticipation, SeriesPoint
 from workflows.periods import Period, PeriodError
-from workflows.plan.schema import Activity
+from workflows.plan.schema import Activity, Indicator
 from workflows.rounds import round_indicators
 
 SERIES_LENGTH = 12
@@ -44,7 +44,7 @@ class Submitted(Protocol):
 
 
 class Charted(Submitted, Protocol):
-    """A stored value with its status."""
+    """A stored value with its status (and a check's option id)."""
 
     @property
     def value(self) -> Decimal:
@@ -53,6 +53,10 @@ class Charted(Submitted, Protocol):
     @property
     def status(self) -> str:
         """``ok``, ``warning`` or ``critical``."""
+
+    @property
+    def choice(self) -> str | None:
+        """A check's option id, ``None`` for a number."""
 
 
 def periods_back(period: Period, count: int = SERIES_LENGTH) -> tuple[Period, ...]:
@@ -76,18 +80,20 @@ def _after_due(at: datetime, control_round: RoundDue, zone: ZoneInfo) -> bool:
 
 
 def series_of(
-    found: Mapping[tuple[str, str], Charted], indicator_id: str, period: Period
+    found: Mapping[tuple[str, str], Charted], indicator: Indicator, period: Period
 ) -> tuple[SeriesPoint, ...]:
     """The indicator's stored values of the last 12 periods up to ``period``, oldest first.
 
     ``found`` holds the values by (indicator id, period); periods without a value are left
-    out (the chart shows a gap there).
+    out (the chart shows a gap there). A check's values are its options' numbers now
+    (:func:`workflows.evaluation.stored_value`).
     """
     points = []
     for p in periods_back(period):
-        value = found.get((indicator_id, str(p)))
+        value = found.get((indicator.id, str(p)))
         if value is not None:
-            points.append(SeriesPoint(str(p), value.value, Status(value.status)))
+            number = stored_value(indicator, value.value, value.choice)
+            points.append(SeriesPoint(str(p), number, Status(value.status)))
     return tuple(points)
 
 

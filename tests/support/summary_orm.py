@@ -1,8 +1,9 @@
 """The summary as it was gathered before issue 16: through the ORM, row by row.
 
 Kept verbatim (``workflows/summaries.py`` and the ORM half of ``workflows/trends.py`` as of
-commit 6487309) so that tests can check that the set-based gathering gives exactly the same
-summaries on a seeded database, and benchmarks can show what it cost.
+main 127c11e, which added checks' option values) so that tests can check that the set-based
+gathering gives exactly the same summaries on a seeded database, and benchmarks can show
+what it cost.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime, time
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -19,7 +21,7 @@ from workflows import audit
 from workflows.absences import deputy_for
 from workflows.context import Context
 from workflows.decisions import summary_decisions
-from workflows.evaluation import Status
+from workflows.evaluation import Status, stored_value
 from workflows.follow_up import (
     SUMMARY_POSTED,
     decided_since,
@@ -44,7 +46,7 @@ from workflows.notices import (
 )
 from workflows.periods import Period, PeriodError, last_closed
 from workflows.plan.model import UnknownPlanItem
-from workflows.plan.schema import Activity, Frequency
+from workflows.plan.schema import Activity, Frequency, Indicator
 from workflows.rollups import rollup_summary
 from workflows.rounds import (
     get_round,
@@ -61,11 +63,12 @@ from workflows.trends import share as _share
 
 
 def indicator_series(
-    session: Session, indicator_id: str, period: Period
+    session: Session, indicator_id: str, period: Period, indicator: Indicator | None = None
 ) -> tuple[SeriesPoint, ...]:
     """The indicator's stored values of the last 12 periods up to ``period``, oldest first.
 
-    Periods without a value are left out (the chart shows a gap there).
+    Periods without a value are left out (the chart shows a gap there). With ``indicator``
+    (the plan's), a check's values are its options' numbers now (:func:`stored_value`).
     """
     wanted = [str(p) for p in periods_back(period)]
     rows = session.exec(
@@ -77,7 +80,11 @@ def indicator_series(
     ).all()
     found = {m.period: m for m in rows}
     return tuple(
-        SeriesPoint(p, found[p].value, Status(found[p].status)) for p in wanted if p in found
+        SeriesPoint(
+            p, stored_value(indicator, found[p].value, found[p].choice), Status(found[p].status)
+        )
+        for p in wanted
+        if p in found
     )
 
 
@@ -292,17 +299,17 @@ def activity_summary(
         lines.append(
             SummaryLine(
                 indicator_id=indicator.id,
-                value=m.value if m else None,
+                value=stored_value(indicator, m.value, m.choice) if m else None,
                 status=Status(m.status) if m else None,
                 target_met=m.target_met if m else None,
-                previous=before.value if before else None,
-                last_year=last_year[indicator.id].value if indicator.id in last_year else None,
+                previous=stored_value(indicator, before.value, before.choice) if before else None,
+                last_year=_value_of(indicator, last_year.get(indicator.id)),
                 comment=m.comment if m else None,
                 late=bool(m and control_round and late(m, control_round, ctx.timezone)),
                 unconfirmed=bool(m and m.approval == "submitted"),
                 corrected=bool(m and m.version > 1 and m.correction_reason is not None),
                 not_measured=gap.reason if gap is not None and m is None else None,
-                series=indicator_series(session, indicator.id, period),
+                series=indicator_series(session, indicator.id, period, indicator),
             )
         )
     answered = tuple(
@@ -361,3 +368,8 @@ def _delegations(
             if deputy is not None:
                 out.append((row.person_id, deputy, row.starts, row.ends))
     return tuple(out)
+
+
+def _value_of(indicator: Indicator, row: Measurement | None) -> Decimal | None:
+    """A stored row's value as the plan numbers it now, or ``None`` without a row."""
+    return stored_value(indicator, row.value, row.choice) if row is not None else None

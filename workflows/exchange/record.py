@@ -113,6 +113,7 @@ class BulkRows:
         """
         activity, indicator = ctx.plan.indicator(indicator_id)
         evaluation = evaluate(value, Thresholds.of(indicator))
+        option = indicator.option_at(value)
         now = ctx.now()
         self.values.append(
             {
@@ -133,6 +134,7 @@ class BulkRows:
                 "submitted_by": actor,
                 "submitted_at": now,
                 "source": source,
+                "choice": option.id if option is not None else None,
             }
         )
         details = _imported(value, evaluation.status.value, evaluation.target_met, source, quiet)
