@@ -46,11 +46,20 @@ class Unreachable(Exception):
 
 
 class TemporaryFailure(Exception):
-    """The platform could not be reached just now (network, timeouts, server errors).
+    """The platform could not be reached just now (network, timeouts, server errors, 429).
 
-    The channel has already retried; a later attempt may succeed. The scheduler leaves the
-    send in the delivery ledger to be tried again on a later sweep.
+    The channel has already retried; a later attempt may succeed. The outbox keeps the
+    message queued and tries again after a back-off, or after ``retry_after`` seconds when
+    the platform said how long to wait.
+
+    Args:
+        reason: What failed, for the log.
+        retry_after: The platform's ``Retry-After`` in seconds, if it gave one.
     """
+
+    def __init__(self, reason: str = "", retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
 
 
 class PartlyDelivered(Exception):
@@ -72,8 +81,11 @@ class Channel(Protocol):
 
     platform: str
 
-    async def send(self, address: Address, message: Message) -> None:
+    async def send(self, address: Address, message: Message) -> str | None:
         """Deliver ``message`` to ``address`` (whose ``platform`` is this channel's).
+
+        Returns:
+            The platform's id of the message, where it gives one (the outbox records it).
 
         Raises:
             Unreachable: If the platform refuses the recipient for good.

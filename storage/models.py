@@ -298,6 +298,9 @@ class Delivery(SQLModel, table=True):
     done_at: datetime | None = _utc(nullable=True)
     late_seconds: int = 0
     note: str | None = Field(default=None, max_length=200)
+    outbox_id: int | None = Field(default=None)
+    """The outbox row that carries this send (``status`` ``queued``): its delivery state is
+    there (one record of what was sent)."""
 
 
 class Absence(SQLModel, table=True):
@@ -383,3 +386,7 @@ class PlanSnapshot(SQLModel, table=True):
     applied_by: str = Field(max_length=64)
     digest: str = Field(max_length=64)
     content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+# the outbox and inbox tables live in their own module; importing it here registers them
+from storage.messages import InboxEvent, OutboxMessage  # noqa: E402, F401

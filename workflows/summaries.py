@@ -16,13 +16,11 @@ from datetime import date, datetime, time
 from sqlmodel import Session, col, select
 
 from storage.models import Absence, ControlRound, Measurement
-from workflows import audit
 from workflows.absences import deputy_for
 from workflows.context import Context
 from workflows.decisions import summary_decisions
 from workflows.evaluation import Status
 from workflows.follow_up import (
-    SUMMARY_POSTED,
     decided_since,
     improvement_actions,
     last_summary_at,
@@ -121,7 +119,7 @@ def post_summary(
         notice = rollup_summary(ctx, channel, period, parts, since, history)
     else:
         notice = Summary(channel.id, str(period), tuple(parts.values()), history, since)
-    audit.record(session, ctx, actor, SUMMARY_POSTED, f"channel:{channel.id}", period=str(period))
+    # "summary.posted" is recorded when the post is delivered (bot.outbox), not here
     out = [Outgoing(ToChannel(channel.id), notice)]
     if actor != "system":
         out.append(Outgoing(me, SummaryPosted(channel.id, str(period))))

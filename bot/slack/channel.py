@@ -128,8 +128,12 @@ class SlackChannel:
         self.posted = posted
         self._dm: dict[str, str] = {}
 
-    async def send(self, address: Address, message: Message) -> None:
+    async def send(self, address: Address, message: Message) -> str | None:
         """Deliver ``message`` to a user's DM or a channel.
+
+        Returns:
+            Slack's ``ts`` of the (last) message posted, or ``None`` when an earlier one was
+            updated instead.
 
         Raises:
             Unreachable: If Slack refuses the recipient until someone acts.
@@ -137,7 +141,7 @@ class SlackChannel:
             slack_sdk.errors.SlackApiError: If Slack refuses the message itself.
         """
         try:
-            await self._send(address, message)
+            return await self._send(address, message)
         except SlackApiError as exc:
             data = exc.response.data
             error = str(data.get("error", "")) if isinstance(data, dict) else ""
@@ -162,10 +166,10 @@ class SlackChannel:
             self._dm[address.target] = known
         return known
 
-    async def _send(self, address: Address, message: Message) -> None:
+    async def _send(self, address: Address, message: Message) -> str | None:
         channel = await self.conversation(address)
         if message.replaces and await self._settle(channel, address, message):
-            return
+            return None
         parts = blocks.render(message)
         parent = await self.posted.find(message.thread, channel) if message.thread else None
         last: dict[str, Any] | None = None
@@ -175,6 +179,7 @@ class SlackChannel:
             await self.posted.remember(message.ref, channel, str(last["ts"]))
         if message.image is not None:
             await self._upload(address, channel, message)
+        return str(last["ts"]) if last is not None else None
 
     async def _post(
         self,
