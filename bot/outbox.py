@@ -160,11 +160,12 @@ class Outbox:
         return await self.db.run(lambda s: queue.by_ids(s, ids))
 
     async def _flush(self, ids: Sequence[int]) -> None:
+        wanted = list(ids)
         while True:
-            rows = await self.db.run(lambda s: queue.claim(s, self.ctx.now(), ids=ids))
+            rows = await self.db.run(lambda s: queue.claim(s, self.ctx.now(), ids=wanted))
             if not rows:
-                break
-            await self._deliver(rows[0])
+                return
+            wanted += await self._deliver(rows[0])  # with the reports it led to
 
     # --- the background sender -----------------------------------------------------------
 
@@ -184,7 +185,7 @@ class Outbox:
                 rows = await self.db.run(lambda s: queue.claim(s, self.ctx.now()))
                 if not rows:
                     break
-                await self._deliver(rows[0])
+                await self._deliver(rows[0])  # reports it leads to are due rows as well
                 tried += 1
         return tried
 
@@ -208,23 +209,22 @@ class Outbox:
             return self.router.prepare(item, routes[0])
         return self.router.fallback(item)
 
-    async def _deliver(self, row: OutboxMessage) -> None:
+    async def _deliver(self, row: OutboxMessage) -> list[int]:
+        """Deliver one claimed row; returns the rows of the reports it led to."""
         try:
             item = queue.outgoing(row)
         except CodecError as exc:
             _LOGGER.error("outbox row %s cannot be read: %s", row.id, exc)
-            await self._settle(row, _Attempt(refused="render_failed"), str(exc))
-            return
+            return await self._settle(row, _Attempt(refused="render_failed"), str(exc))
         routes = await self.db.run(lambda s: self.router.routes(s, item, row.via))
         done = tuple(p for p in (row.platform or "").split(",") if p)
         routes = [r for r in routes if r.address.platform not in done]
         if not routes and not done:
             reason = await self.db.run(lambda s: self._reason(s, item))
             _LOGGER.warning("%s #%s not sent: %s", row.kind, row.id, reason)
-            await self._settle(row, _Attempt(refused=reason), "")
-            return
+            return await self._settle(row, _Attempt(refused=reason), "")
         attempt = await self._attempt(item, routes, done)
-        await self._settle(row, attempt, attempt.temporary or "")
+        return await self._settle(row, attempt, attempt.temporary or "")
 
     def _reason(self, session: Session, item: Outgoing) -> str:
         if isinstance(item.to, ToPerson):
@@ -281,7 +281,7 @@ class Outbox:
             tuple(reports),
         )
 
-    async def _settle(self, row: OutboxMessage, attempt: _Attempt, error: str) -> None:
+    async def _settle(self, row: OutboxMessage, attempt: _Attempt, error: str) -> list[int]:
         now = self.ctx.now()
         platforms = ",".join(attempt.platforms)
 
@@ -310,9 +310,7 @@ class Outbox:
                 )
             return self.enqueue(session, attempt.reports, origin="system")
 
-        reports = await self.db.run(work)
-        if reports:
-            self._wake.set()
+        return await self.db.run(work)
 
     async def _unreachable(self, route: Route, exc: Unreachable) -> list[Outgoing]:
         address = exc.address
