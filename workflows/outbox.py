@@ -19,6 +19,7 @@ Guarantees (see the README's delivery paragraph):
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
@@ -32,6 +33,8 @@ from workflows import audit, notice_codec
 from workflows.context import Context
 from workflows.follow_up import SUMMARY_POSTED
 from workflows.notices import Outgoing, ToChannel, ToPerson
+
+_LOGGER = logging.getLogger(__name__)
 
 QUEUED, SENDING, DELIVERED = "queued", "sending", "delivered"
 UNDELIVERABLE, EXPIRED = "undeliverable", "expired"
@@ -89,6 +92,11 @@ def enqueue(
     for item in items:
         notice = item.notice
         kind = type(notice).__name__
+        try:
+            payload = notice_codec.encode(notice)
+        except TypeError:  # a programming error: recorded as such, the others still go
+            _LOGGER.exception("cannot queue %s: the notice cannot be stored", kind)
+            payload = "null"
         to_person = isinstance(item.to, ToPerson)
         recipient = item.to.person_id if isinstance(item.to, ToPerson) else item.to.channel_id
         row = OutboxMessage(
@@ -97,11 +105,12 @@ def enqueue(
             kind=kind,
             activity_id=_text(getattr(notice, "activity_id", None)),
             period=_text(getattr(notice, "period", None)),
-            payload=notice_codec.encode(notice),
+            payload=payload,
             via=via if to_person and recipient == origin else None,
             origin=origin,
             batch=batch,
-            status=QUEUED,
+            status=QUEUED if payload != "null" else UNDELIVERABLE,
+            reason=None if payload != "null" else "render_failed",
             created_at=now,
             not_before=now,
             expires_at=now + LIFETIMES.get(kind, REPLY_LIFETIME),
