@@ -42,7 +42,7 @@ async def run(
     Returns:
         The exit status (0 after a clean stop).
     """
-    app = build_app(settings, clock=clock, out=out)
+    app = build_app(settings, clock=clock, out=out, console_fallback=False)
     _LOGGER.info("controlbot run: %s", settings.safe_repr())
     runner = ScheduleRunner(app.ctx, app.db, app.outbox)
     stop = stop or asyncio.Event()
@@ -73,7 +73,11 @@ async def run(
         app.close()
         return 2
     runner.start()
+    sender = asyncio.create_task(app.outbox.run(stop))  # retries, and what others queued
     await app.announce()
+    recovered = await app.dispatcher.inbox.recover()  # events recorded before a crash
+    if recovered:
+        _LOGGER.info("applied the events of %d people recorded before the last stop", recovered)
     console = ConsoleSession(
         app.dispatcher, app.console, app.ctx.plan, app.ctx.plan.plan.admins[0], app.lang
     )
@@ -90,6 +94,9 @@ async def run(
     finally:
         _LOGGER.info("stopping")
         runner.stop()
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sender
         await _stop_platforms(http, app)
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -96,6 +96,10 @@ class Settings(BaseSettings):
             sends it in ``X-Telegram-Bot-Api-Secret-Token``; requests without it are refused.
         api_token: Bearer token of ``POST /api/measurements`` (``CONTROLBOT_API_TOKEN``, at
             least 16 printable ASCII characters); unset turns the endpoint off (404).
+        inbound_hold_ms: How long an update that came over HTTP (Slack; Telegram in webhook
+            mode) waits before it takes effect, so that an earlier update of the same person
+            still on its way overtakes it (``CONTROLBOT_INBOUND_HOLD_MS``, default 200,
+            0 to 5000). Long polling and the console keep their order without waiting.
     """
 
     model_config = SettingsConfigDict(env_prefix="CONTROLBOT_", extra="ignore")
@@ -115,6 +119,7 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
     api_token: SecretStr | None = None
+    inbound_hold_ms: int = Field(default=200, ge=0, le=5000)
 
     @field_validator(
         "telegram_token",
