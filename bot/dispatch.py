@@ -46,6 +46,7 @@ from workflows import (
     enrolment,
     history,
     home,
+    indicators,
     rounds,
     snooze,
     status,
@@ -125,6 +126,7 @@ class Dispatcher:
             "summary": self._summary,
             "away": self._away,
             "history": self._history,
+            "indicators": self._indicators,
             "status": self._status,
             "platform": self._platform,
             "approve": self._decide(decisions.APPROVE),
@@ -362,6 +364,11 @@ class Dispatcher:
             return conversation.start_measurement(
                 session, self.ctx, person_id, token.ref, from_draft=token.value == "draft"
             )
+        if token.kind == "hist":
+            every = self.ctx.plan.all_indicators()
+            if token.ref >= len(every) or tokens.step_mark(every[token.ref][1].id) != token.value:
+                return [Outgoing(me, problem("stale_button"))]
+            return history.history(session, self.ctx, person_id, every[token.ref][1].id)
         if token.kind == "snooze":
             if token.value == "ask":
                 return snooze.options(session, self.ctx, person_id, token.ref)
@@ -465,11 +472,26 @@ class Dispatcher:
         return absences.register(session, self.ctx, person_id, dates[0], dates[1], person_id)
 
     def _history(self, session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
-        count = args[1] if len(args) == 2 else str(history.DEFAULT_PERIODS)
-        if len(args) not in (1, 2) or not SMALL_NUMBER.fullmatch(count) or int(count) < 1:
+        """``/history WHICH [N]``: WHICH is a list number, an id, a label or its beginning."""
+        if not args:
+            return indicators.listing(self.ctx, person_id)
+        words, count = list(args), history.DEFAULT_PERIODS
+        whole = " ".join(words)
+        if (
+            len(words) > 1
+            and SMALL_NUMBER.fullmatch(words[-1])
+            and len(indicators.resolve(self.ctx, person_id, whole)) != 1
+        ):
+            count = int(words.pop())
+        if count < 1:
             usage = "/history INDICATOR [N]"
             return [Outgoing(ToPerson(person_id), problem("usage", usage=usage))]
-        return history.history(session, self.ctx, person_id, args[0], int(count))
+        return history.history(session, self.ctx, person_id, " ".join(words), count)
+
+    def _indicators(
+        self, _session: Session, person_id: str, _args: tuple[str, ...]
+    ) -> list[Outgoing]:
+        return indicators.listing(self.ctx, person_id)
 
     def _bind(self, session: Session, person_id: str, event: CommandReceived) -> list[Outgoing]:
         """``/bind CHANNEL`` in a group: that group gets the team channel's posts."""
@@ -544,10 +566,11 @@ class Dispatcher:
         return actions.update_status(session, self.ctx, person_id, int(number), status)
 
     def _correct(self, session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
-        """``/correct [INDICATOR]``: correct a submitted value (a new version, with a reason)."""
-        if len(args) > 1:
-            return [Outgoing(ToPerson(person_id), problem("usage", usage="/correct [INDICATOR]"))]
-        indicator = args[0] if args else None
+        """``/correct [INDICATOR]``: correct a submitted value (a new version, with a reason).
+
+        INDICATOR is a number of ``/indicators``, an id, a label or its beginning.
+        """
+        indicator = " ".join(args) if args else None
         return conversation.start_correction(session, self.ctx, person_id, indicator_id=indicator)
 
     def _period_examples(self) -> str:

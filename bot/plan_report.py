@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Final
 
 from bot.i18n import N_, Translator
+from bot.plan_texts import validator_text, yaml_problem
 from workflows.plan.changes import PlanChange
 from workflows.plan.errors import PlanIssue
 from workflows.plan.model import LoadedPlan
@@ -47,7 +48,22 @@ MESSAGES: Final[dict[str, str]] = {
     "too_many_items": N_("Too many items; expected at most: {max}"),
     "too_small": N_("The value is too small; expected at least: {min}"),
     "too_large": N_("The value is too large; expected at most: {max}"),
-    "thresholds_order": N_("The thresholds are in the wrong order; expected: {rule}"),
+    "thresholds_order": N_(
+        "The thresholds are in the wrong order for “{direction}”: target {target}, "
+        "warning {warning}, critical {critical}; expected: {rule}"
+    ),
+    "decimal_comma": N_('"{value}" is not a number here; write it with a decimal point: {fixed}'),
+    "clock_time": N_(
+        'The time {value} is written as a number; write hours and minutes in quotes: "{hint}"'
+    ),
+    "control_characters": N_(
+        "The text contains a control or direction-changing character ({char}); expected: "
+        "visible text only"
+    ),
+    "plan_too_large": N_(
+        "The plan is {size} MB; expected at most {max} MB (split off or shorten what is not "
+        "a plan)"
+    ),
     "min_above_max": N_("The minimum is greater than the maximum; expected: minimum <= maximum"),
     "thresholds_precision": N_(
         "{name} has more decimal places than the indicator shows; expected at most {decimals}"
@@ -93,6 +109,8 @@ _WORDS: Final[dict[str, str]] = {
     "list": N_("list"),
     "mapping": N_("mapping"),
     "id": N_("id"),
+    "higher_is_better": N_("higher is better"),
+    "lower_is_better": N_("lower is better"),
     "person": N_("person"),
     "role": N_("role"),
     "channel": N_("channel"),
@@ -139,6 +157,12 @@ def _params(code: str, params: Mapping[str, str], t: Translator) -> dict[str, st
             out["expected"] = words[0]
     if code == "unknown_reference" and out.get("kind") in _WORDS:
         out["kind"] = t.gettext(_WORDS[out["kind"]])
+    if code == "thresholds_order" and out.get("direction") in _WORDS:
+        out["direction"] = t.gettext(_WORDS[out["direction"]])
+    if code == "yaml_syntax" and "problem" in out:
+        out["problem"] = yaml_problem(out["problem"], t)
+    if code == "invalid" and "detail" in out:
+        out["detail"] = validator_text(out["detail"], t)
     return out
 
 

@@ -101,6 +101,15 @@ def split_step_mark(value: str) -> tuple[str | None, str]:
     return (mark, rest) if separator else (None, value)
 
 
+def history(position: int, indicator_id: str) -> str:
+    """Token of an indicator's history button: ``hist:<position in the plan>:<id mark>``.
+
+    The mark (:func:`step_mark` of the id) refuses a button from before a plan change that
+    moved another indicator to the same position.
+    """
+    return Token("hist", position, step_mark(indicator_id)).encode()
+
+
 def start_round(round_id: int) -> str:
     """Token of "Enter measurements" for a round."""
     return Token("round", round_id, "start").encode()

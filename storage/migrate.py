@@ -14,11 +14,15 @@ from sqlalchemy import Engine
 def alembic_config(engine: Engine) -> Config:
     """Return an Alembic config for ``engine``, with the packaged migration scripts.
 
-    Works from a wheel: the scripts are found through :mod:`importlib.resources`.
+    Works from a wheel: the scripts are found through :mod:`importlib.resources`. The URL is
+    not written into the config: Alembic's configparser reads ``%`` as interpolation, so a
+    URL-escaped password (``p%40ss``) or a Latvian letter in an SQLite path (``%C4%81``) broke
+    every command, and a config value can end up in a traceback; ``env.py`` takes the engine
+    from ``config.attributes`` instead.
     """
     config = Config()
     config.set_main_option("script_location", str(resources.files("storage") / "migrations"))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    config.attributes["engine"] = engine
     return config
 
 

@@ -20,7 +20,7 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from storage.models import ControlRound, FormSession, Measurement, NotMeasured
-from workflows import actions, approval, audit, decisions, revisions
+from workflows import actions, approval, audit, decisions, indicators, revisions
 from workflows.absences import away_on, effective_measurers
 from workflows.context import Context
 from workflows.forms.fields import FieldKind, FieldSpec, FormSpec
@@ -171,8 +171,10 @@ def choose(
     """
     me = ToPerson(person_id)
     if indicator_id is not None:
-        if not ctx.plan.has_indicator(indicator_id):
+        found = indicators.resolve(ctx, person_id, indicator_id)
+        if len(found) != 1:
             return [Outgoing(me, problem("unknown_indicator", indicator=indicator_id))]
+        indicator_id = found[0]
         row = latest_value(session, indicator_id)
         if row is None or not _may_measure(session, ctx, person_id, row):
             return [Outgoing(me, problem("nothing_to_correct"))]

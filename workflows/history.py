@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from storage.models import Measurement, NotMeasured
+from workflows import indicators
 from workflows.context import Context
 from workflows.evaluation import Status
-from workflows.notices import History, HistoryRow, Outgoing, ToPerson, problem
-from workflows.plan.model import UnknownPlanItem
+from workflows.notices import History, HistoryRow, Outgoing, ToPerson
 
 DEFAULT_PERIODS = 6
 MOST_PERIODS = 36
@@ -19,16 +19,18 @@ def history(
 ) -> list[Outgoing]:
     """The last ``count`` values of an indicator (newest first), as stored.
 
+    ``indicator_id`` may also be a number of the person's ``/indicators`` list, a label or
+    its unambiguous beginning; otherwise the candidates (or the whole list) are offered.
+
     Each value keeps the status it was judged with when it was measured, even if the plan's
     thresholds changed since; corrected values, values waiting for approval or returned, and
     periods reported as not measured (with the reason) are marked.
     """
     me = ToPerson(person_id)
-    try:
-        ctx.plan.indicator(indicator_id)
-    except UnknownPlanItem:
-        known = ", ".join(i.id for a in ctx.plan.activities for i in a.indicators)
-        return [Outgoing(me, problem("unknown_indicator", indicator=indicator_id, known=known))]
+    found = indicators.resolve(ctx, person_id, indicator_id)
+    if len(found) != 1:
+        return indicators.listing(ctx, person_id, indicator_id)
+    indicator_id = found[0]
     limit = max(1, min(count, MOST_PERIODS))
     rows = session.exec(
         select(Measurement)

@@ -70,12 +70,16 @@ class Digest:
 
 @dataclass(frozen=True)
 class SnoozeOptions:
-    """When to be reminded again about a round (the "Atlikt atgādinājumu" choices)."""
+    """When to be reminded again about a round (the "Atlikt atgādinājumu" choices).
+
+    ``later_today``: three hours from now is still within working hours today.
+    """
 
     round_id: int
     activity_id: str
     period: str
     next_working_day_is_tomorrow: bool = False
+    later_today: bool = True
 
 
 @dataclass(frozen=True)
@@ -147,6 +151,20 @@ class History:
     rows: tuple[HistoryRow, ...]
     not_measured: tuple[tuple[str, str], ...] = ()
     """``(period, reason)`` of the periods reported as not measured, in the same window."""
+
+
+@dataclass(frozen=True)
+class IndicatorList:
+    """A person's indicators to pick from (``/indicators``, or a ``/history`` not yet clear).
+
+    ``items``: ``(number in the person's list, or 0 for someone else's, indicator id)``;
+    ``query``: what ``/history`` was given, if anything; ``matched``: the items are what the
+    query fits (several), not the whole list shown because nothing fitted.
+    """
+
+    items: tuple[tuple[int, str], ...]
+    query: str = ""
+    matched: bool = False
 
 
 @dataclass(frozen=True)
@@ -848,6 +866,7 @@ Notice: TypeAlias = (
     | AwayCancelled
     | PersonLeft
     | History
+    | IndicatorList
     | Snoozed
     | RoundOpened
     | FormPrompt

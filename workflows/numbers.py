@@ -23,7 +23,10 @@ English (``en``): the decimal separator is a point. Commas are thousands separat
 proper groups (first group 1–3 digits not starting with 0, then groups of exactly three) and
 only when a decimal point follows or there are two or more commas (``1,234.5``,
 ``1,234,567``). A single comma followed by exactly three digits (``1,234``) is ``ambiguous``
-(a Latvian might mean 1.234). Any other lone comma (``12,5``, ``0,125``) gives
+(a Latvian might mean 1.234) — except for a whole number (``whole=True``: an integer field, or
+one that takes no decimal places), where ``2,000`` can only be two thousand: nobody writes
+the decimal ``2,000`` for a value that has no decimal places, and the prompt's own example
+is grouped that way. Any other lone comma (``12,5``, ``0,125``) gives
 ``comma_decimal_in_english``. Other comma use (``1,23.4``, ``1.234,5``, commas mixed with space
 grouping) is ``malformed``.
 
@@ -101,7 +104,9 @@ def _integer_part(integer: str, text: str) -> str:
     return integer
 
 
-def _split(sign: str, body: str, lang: Lang, text: str) -> tuple[str, str | None]:
+def _split(
+    sign: str, body: str, lang: Lang, text: str, *, whole: bool = False
+) -> tuple[str, str | None]:
     """Return the integer digits and the fraction digits (``None`` without a separator)."""
     commas, points = body.count(","), body.count(".")
     if lang == "en" and commas:
@@ -109,7 +114,7 @@ def _split(sign: str, body: str, lang: Lang, text: str) -> tuple[str, str | None
         if "," in fraction or any(space in body for space in _SPACES):
             raise NumberInputError("malformed", {"text": text})
         if _COMMA_GROUPED.fullmatch(integer):
-            if commas == 1 and not point:
+            if commas == 1 and not point and not whole:
                 head, tail = integer.split(",")
                 raise _ambiguous(sign, head, tail, lang, text)
             return integer.replace(",", ""), fraction if point else None
@@ -130,7 +135,9 @@ def _split(sign: str, body: str, lang: Lang, text: str) -> tuple[str, str | None
     return integer, fraction
 
 
-def parse_number(text: str, lang: Lang, *, allow_percent: bool = False) -> Decimal:
+def parse_number(
+    text: str, lang: Lang, *, allow_percent: bool = False, whole: bool = False
+) -> Decimal:
     """Parse a number typed by a person in ``lang``, never silently misreading it.
 
     The rules and error codes are in the module docstring (domain.md §5.1). After
@@ -142,6 +149,8 @@ def parse_number(text: str, lang: Lang, *, allow_percent: bool = False) -> Decim
         lang: The user's interface language, ``"lv"`` or ``"en"``.
         allow_percent: Whether a trailing ``%`` is accepted (it is then dropped; the result
             is in percentage points).
+        whole: Whether the field takes no decimal places: an English ``2,000`` is then two
+            thousand, not ambiguous.
 
     Returns:
         The exact value as a finite ``Decimal``; typed trailing zeros are kept
@@ -169,7 +178,7 @@ def parse_number(text: str, lang: Lang, *, allow_percent: bool = False) -> Decim
         raise NumberInputError("malformed", params)
     if body[0] in _SPACES or body[-1] in _SPACES:
         raise NumberInputError("malformed", params)
-    integer, fraction = _split(sign, body, lang, trimmed)
+    integer, fraction = _split(sign, body, lang, trimmed, whole=whole)
     if fraction is not None and not (fraction and _DIGITS.fullmatch(fraction)):
         raise NumberInputError("malformed", params)
     if len((integer or "").lstrip("0")) > MAX_INTEGER_DIGITS:
@@ -225,7 +234,8 @@ def check_decimals(value: Decimal, decimals: int) -> Decimal:
 def parse_integer(text: str, lang: Lang) -> int:
     """Parse a whole number typed by a person in ``lang`` (rules of :func:`parse_number`).
 
-    A decimal text whose fraction is all zeros (``12,0``) is accepted. ``%`` is not.
+    A decimal text whose fraction is all zeros (``12,0``) is accepted. ``%`` is not. An
+    English ``2,000`` is two thousand (see ``whole`` in :func:`parse_number`).
 
     Args:
         text: The raw text as typed.
@@ -237,7 +247,7 @@ def parse_integer(text: str, lang: Lang) -> int:
     Raises:
         NumberInputError: Any :func:`parse_number` code, or ``not_integer`` (``12,5``).
     """
-    value = parse_number(text, lang)
+    value = parse_number(text, lang, whole=True)
     if value != value.to_integral_value():
         raise NumberInputError("not_integer", {"text": text.strip()})
     return int(value)

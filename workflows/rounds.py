@@ -20,7 +20,9 @@ from workflows.absences import away_on, effective_measurers
 from workflows.context import Context
 from workflows.notices import (
     AnsweredBy,
+    Digest,
     Outgoing,
+    Recipient,
     Reminder,
     RoundOpened,
     ToPerson,
@@ -201,7 +203,27 @@ def open_round(
     out: list[Outgoing] = []
     for period in periods:
         out.extend(_open_one(session, ctx, activity, period, actor))
-    return [o for o in out if not (actor == "system" and o.to == reply_to)]
+    return one_message_each([o for o in out if not (actor == "system" and o.to == reply_to)])
+
+
+def one_message_each(items: list[Outgoing]) -> list[Outgoing]:
+    """Reminders to the same person merged into one :class:`Digest` (in first-seen order).
+
+    Opening an activity's month and quarter at once reminds each measurer once, listing
+    everything due, as the scheduled sends do; other notices are kept as they are.
+    """
+    grouped: dict[Recipient, list[Reminder]] = {}
+    for item in items:
+        if isinstance(item.notice, Reminder):
+            grouped.setdefault(item.to, []).append(item.notice)
+    out: list[Outgoing] = []
+    for item in items:
+        reminders = grouped.get(item.to) if isinstance(item.notice, Reminder) else None
+        if reminders is None or len(reminders) == 1:
+            out.append(item)
+        elif reminders[0] is item.notice:
+            out.append(Outgoing(item.to, Digest(tuple(reminders))))
+    return out
 
 
 def new_round(

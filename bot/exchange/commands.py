@@ -10,20 +10,31 @@ opened (channels connected by the caller).
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
-from dataclasses import replace
+from collections import Counter
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 from bot.app import App
 from bot.exchange.csv_files import FileRefused, Variant, read_csv, write_csv
+from bot.exchange.out_file import OutFileExists, write_new_file
 from bot.i18n import Lang, Translator, translator
 from bot.render.context import RenderContext
 from bot.render.exchange import file_problem_text, row_error_text
 from workflows.evaluation import Status
-from workflows.exchange import ImportRefused, ImportResult, export_periods, gather, import_rows
+from workflows.exchange import (
+    ImportRefused,
+    ImportResult,
+    export_periods,
+    gather,
+    import_rows,
+    stored_periods,
+)
 from workflows.exchange.incoming import SOURCE_PATTERN
-from workflows.periods import PeriodError
+from workflows.notices import ToPerson
+from workflows.periods import Period, PeriodError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_SOURCE = "import"
@@ -32,37 +43,63 @@ DEFAULT_SOURCE = "import"
 Format = Literal["csv", "xlsx", "json"]
 
 
+@dataclass(frozen=True)
+class ExportChoice:
+    """What ``controlbot export`` was asked for besides the format.
+
+    Attributes:
+        period: ``--period``: a period of any frequency; its stored periods are exported.
+        first: ``--from``: the range starts where this period starts.
+        last: ``--to``: the range ends where this period ends.
+        lang: ``--lang``: language of the label columns (default: the plan's).
+        force: ``--force``: an existing file may be replaced.
+    """
+
+    period: str | None = None
+    first: str | None = None
+    last: str | None = None
+    lang: Lang | None = None
+    force: bool = False
+
+
 def _rc(app: App, lang: Lang | None = None) -> RenderContext:
     return RenderContext(translator(lang or app.lang), app.ctx.plan, app.ctx.timezone)
 
 
-def export(
-    app: App, period: str | None, fmt: Format, out: Path, variant: Variant, lang: Lang | None
-) -> int:
+def export(app: App, choice: ExportChoice, fmt: Format, out: Path, variant: Variant) -> int:
     """``controlbot export``: write the file; a one-line account goes to standard error.
 
     Args:
         app: The wired application.
-        period: The period to export, or ``None`` for the latest of every frequency.
+        choice: Which periods (``--period``, ``--from``/``--to``), the label language and
+            whether an existing file may be replaced (``--force``).
         fmt: ``csv``, ``xlsx`` or ``json``.
         out: The file to write (``-``: standard output).
         variant: The CSV variant (``excel`` or ``lv``).
-        lang: Language of the label columns (default: the plan's).
 
     Returns:
-        0, or 2 for a period that cannot be read or a file that cannot be written.
+        0, or 2 for a period that cannot be read or a file that cannot (or may not) be written.
     """
-    rc = _rc(app, lang)
+    rc = _rc(app, choice.lang)
     t = translator(app.lang)
+    if str(out) != "-" and os.path.lexists(out) and not choice.force:
+        print(t.gettext("{path} exists; add --force to replace it.", path=out), file=sys.stderr)
+        return EXIT_USAGE
     try:
-        periods, rows = app.db.transaction(
-            lambda s: (found := export_periods(s, app.ctx, period), gather(s, app.ctx, found))
+        periods, rows, stored = app.db.transaction(
+            lambda s: (
+                found := export_periods(
+                    s, app.ctx, choice.period, first_text=choice.first, last_text=choice.last
+                ),
+                gather(s, app.ctx, found),
+                stored_periods(s),
+            )
         )
-    except PeriodError:
+    except PeriodError as exc:
         print(
             t.gettext(
                 "“{period}” is not a period. Use 2026-11, 2026-Q4, 2026-W48, 2026-H2 or 2026.",
-                period=period,
+                period=exc.text,
             ),
             file=sys.stderr,
         )
@@ -82,13 +119,18 @@ def export(
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
         else:
-            out.write_bytes(data)
+            write_new_file(out, data, replace=choice.force)
+    except OutFileExists:  # appeared since the check above
+        print(t.gettext("{path} exists; add --force to replace it.", path=out), file=sys.stderr)
+        return EXIT_USAGE
     except OSError as exc:
         print(
             t.gettext("Cannot write {path}: {reason}", path=out, reason=exc.strerror or exc),
             file=sys.stderr,
         )
         return EXIT_USAGE
+    if not rows:
+        print(_why_empty(choice, stored, t), file=sys.stderr)
     print(
         t.ngettext(
             "Exported {n} measurement ({periods}) to {path}.",
@@ -102,8 +144,27 @@ def export(
     return EXIT_OK
 
 
+def _why_empty(choice: ExportChoice, stored: list[Period], t: Translator) -> str:
+    """Why an export holds no row: nothing stored at all, or what is stored lies elsewhere."""
+    if not stored:
+        return t.gettext("No values are stored yet: the file has only its header.")
+    asked = choice.period or f"{choice.first or stored[0]} – {choice.last or stored[-1]}"
+    return t.gettext(
+        "No values are stored for {asked}; stored values run from {first} to {last}.",
+        asked=asked,
+        first=stored[0],
+        last=stored[-1],
+    )
+
+
 async def import_file(
-    app: App, path: Path, source: str | None, actor: str, *, dry_run: bool
+    app: App,
+    path: Path,
+    source: str | None,
+    actor: str,
+    *,
+    dry_run: bool,
+    history_before: str | None = None,
 ) -> int:
     """``controlbot import``: check and store a CSV file's values, all or nothing.
 
@@ -113,7 +174,9 @@ async def import_file(
         source: Source name for every row (``--source``); else each row's ``source`` cell,
             else ``import``.
         actor: Who is accountable for the values (a person of the plan).
-        dry_run: Check only; store nothing.
+        dry_run: Check only; store nothing (and say what storing would send).
+        history_before: A period: values of periods that ended before it starts are
+            history, stored without decisions, approval requests or messages.
 
     Returns:
         0 when stored (or valid, in a dry run), 1 when refused, 2 for a file that cannot be
@@ -125,6 +188,17 @@ async def import_file(
             t.gettext(
                 "“{source}” is not a source name: use 1–64 letters, digits, “.”, “_”, “:” or “-”.",
                 source=source,
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        cutoff = Period.parse(history_before) if history_before is not None else None
+    except PeriodError:
+        print(
+            t.gettext(
+                "“{period}” is not a period. Use 2026-11, 2026-Q4, 2026-W48, 2026-H2 or 2026.",
+                period=history_before,
             ),
             file=sys.stderr,
         )
@@ -148,7 +222,9 @@ async def import_file(
         rows = [replace(row, source=source) for row in rows]
     try:
         result = await app.db.run(
-            lambda s: import_rows(s, app.ctx, rows, lang=lang, actor=actor, dry_run=dry_run)
+            lambda s: import_rows(
+                s, app.ctx, rows, lang=lang, actor=actor, dry_run=dry_run, history_before=cutoff
+            )
         )
     except ImportRefused as refused:
         for line in refusal_lines(refused.result, rc):
@@ -156,8 +232,45 @@ async def import_file(
         return EXIT_FAILED
     for line in result_lines(result, rc, dry_run=dry_run):
         print(line)
+    for line in notify_lines(result, rc, cutoff, dry_run=dry_run):
+        print(line)
     await app.outbox.deliver(list(result.notices))
     return EXIT_OK
+
+
+def notify_lines(
+    result: ImportResult, rc: RenderContext, cutoff: Period | None, *, dry_run: bool
+) -> list[str]:
+    """How many rows were history, and (dry run) whom storing would send what."""
+    t = rc.t
+    lines = []
+    if cutoff is not None:
+        lines.append(
+            t.ngettext(
+                "As history (before {period}: no decisions, no messages): {n} row.",
+                "As history (before {period}: no decisions, no messages): {n} rows.",
+                result.history,
+                period=cutoff,
+            )
+        )
+    if not dry_run:
+        return lines
+    counts = Counter(
+        rc.person(o.to.person_id) if isinstance(o.to, ToPerson) else f"#{o.to.channel_id}"
+        for o in result.would_notify
+    )
+    if not counts:
+        lines.append(t.gettext("Storing it would send no message."))
+        return lines
+    lines.append(
+        t.ngettext(
+            "Storing it would send {n} message: {recipients}.",
+            "Storing it would send {n} messages: {recipients}.",
+            len(result.would_notify),
+            recipients=", ".join(f"{who} {n}" for who, n in counts.most_common()),
+        )
+    )
+    return lines
 
 
 def _read(path: Path) -> bytes:

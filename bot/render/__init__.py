@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.messages import Message
-from bot.render import decisions, forms, misc, rollup, rounds, summary, values
+from bot.render import decisions, forms, indicators, misc, rollup, rounds, summary, values
 from bot.render.context import RenderContext
 from workflows import notices as n
 
@@ -41,6 +41,7 @@ _RENDERERS: dict[type[Any], Callable[[Any, RenderContext], Message]] = {
     n.RollupSummary: rollup.render_rollup,
     n.SummaryPosted: summary.render_posted,
     n.History: summary.render_history,
+    n.IndicatorList: indicators.render_indicators,
     n.Help: misc.render_help,
     n.AwayRecorded: misc.render_away,
     n.AwayList: misc.render_away_list,

@@ -80,5 +80,12 @@ class RenderContext:
         return f"{STATUS_MARK[status]} {words[status]}"
 
     def channel(self, channel_id: str) -> str:
-        """``#channel-id``."""
-        return f"#{channel_id}"
+        """A team channel's label in the recipient's language (``#id`` if the plan dropped it).
+
+        The label is the one name people see for a channel, in posts, replies and summaries;
+        the id is only what commands take.
+        """
+        try:
+            return self.plan.channel(channel_id).label.get(self.t.lang)
+        except UnknownPlanItem:
+            return f"#{channel_id}"

@@ -132,7 +132,7 @@ PROBLEMS: dict[str, str] = {
         "The period “{period}” has not ended yet; its summary can be posted once it has."
     ),
     "unknown_indicator": N_(
-        "There is no indicator “{indicator}” in the plan. Indicators: {known}."
+        "No indicator fits “{indicator}”. /indicators lists yours with their numbers."
     ),
     "at_first_question": N_("This is the first question; there is nothing to go back to."),
     "previous_answer": N_("Your earlier answer: {answer}. Type a new one, or the same again."),
@@ -249,6 +249,21 @@ def _period(value: str, rc: RenderContext) -> str:
         return value
 
 
+USAGE_WORDS = {
+    "INDICATOR": N_("INDICATOR"),
+    "ACTIVITY": N_("ACTIVITY"),
+    "CHANNEL": N_("CHANNEL"),
+    "PERIOD": N_("PERIOD"),
+    "DD.MM.YYYY": N_("DD.MM.YYYY"),
+}
+"""Placeholders of usage lines (``/history INDICATOR [N]``), shown in the reader's language."""
+_USAGE_WORD = re.compile("|".join(re.escape(word) for word in USAGE_WORDS))
+
+
+def _usage(text: str, rc: RenderContext) -> str:
+    return _USAGE_WORD.sub(lambda m: rc.t.gettext(USAGE_WORDS[m.group(0)]), text)
+
+
 def problem_text(notice: Problem, rc: RenderContext) -> str:
     """The translated text of a :class:`~workflows.notices.Problem`.
 
@@ -273,5 +288,7 @@ def problem_text(notice: Problem, rc: RenderContext) -> str:
         params["answer"] = fmt_number(Decimal(raw), places, t)
     if "period" in params:
         params["period"] = _period(params["period"], rc)
+    if notice.code == "usage":
+        params["usage"] = _usage(params.get("usage", ""), rc)
     fields = {name for _lit, name, _spec, _conv in string.Formatter().parse(msgid) if name}
     return t.gettext(msgid, **{name: params.get(name, "") for name in fields})

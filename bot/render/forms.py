@@ -15,6 +15,7 @@ from workflows import corrections
 from workflows.evaluation import Thresholds, evaluate
 from workflows.forms.engine import Ask, Confirm, is_choice
 from workflows.forms.fields import CONFIRM_STEP, NOT_MEASURED, FieldKind, FieldSpec
+from workflows.forms.parsing import AnswerError, parse_answer
 from workflows.notices import (
     AnswerRefused,
     FormCancelled,
@@ -73,12 +74,22 @@ def _cancel(header: FormHeader, rc: RenderContext) -> Choice:
 
 
 def number_example(f: FieldSpec, rc: RenderContext) -> str:
-    """An example value for a numeric field, inside its bounds, in the person's format."""
-    decimals = f.decimals if f.decimals is not None else 1
+    """An example value for a numeric field in the person's format, one the field accepts.
+
+    The indicator's target, grouped as the person's language groups it (``2 000``,
+    ``2,000``); should the grouped text not be accepted, it is shown without grouping, so a
+    person who types the example is never refused (issue 13 item 1).
+    """
+    decimals = 0 if f.kind is FieldKind.INTEGER else f.decimals if f.decimals is not None else 1
     value = Decimal("12.5")
     if f.indicator_id is not None:
         value = rc.plan.indicator(f.indicator_id)[1].target
-    return fmt_number(value, decimals, rc.t)
+    grouped = fmt_number(value, decimals, rc.t)
+    try:
+        parse_answer(f, grouped, rc.t.lang)
+    except AnswerError:
+        return grouped.replace("," if rc.t.lang == "en" else "\u00a0", "")
+    return grouped
 
 
 def date_example(rc: RenderContext) -> str:

@@ -34,6 +34,7 @@ def render_help(notice: Help, rc: RenderContext) -> Message:
         "/pending — " + t.gettext("what waits for you: measurements and decisions"),
         "/cancel — " + t.gettext("cancel the form in progress; nothing is saved"),
         "/back — " + t.gettext("go back one question; your answers are kept"),
+        "/indicators — " + t.gettext("your indicators, numbered, with their history"),
         t.gettext("/history INDICATOR [N] — the indicator's last N values"),
         t.gettext("/correct [INDICATOR] — correct a value you submitted (with a reason)"),
         t.gettext("/action N started|done — update the improvement action you carry out"),
@@ -178,16 +179,15 @@ def render_channel_bound(notice: ChannelBound, rc: RenderContext) -> Message:
     t = rc.t
     lines = [
         t.gettext(
-            "Summaries and decisions of #{channel} ({label}) will be posted in this chat.",
-            channel=notice.channel_id,
-            label=rc.channel(notice.channel_id),
+            "Summaries and decisions of “{channel}” will be posted in this chat.",
+            channel=rc.channel(notice.channel_id),
         )
     ]
     if notice.dropped:
         lines.append(
             t.gettext(
                 "It no longer receives: {channels}.",
-                channels=", ".join(f"#{c}" for c in notice.dropped),
+                channels=", ".join(f"“{rc.channel(c)}”" for c in notice.dropped),
             )
         )
     return Message("\n".join(lines))

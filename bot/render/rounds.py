@@ -119,11 +119,12 @@ def render_snooze_options(notice: SnoozeOptions, rc: RenderContext) -> Message:
         activity=rc.activity(notice.activity_id),
         period=fmt_period(notice.period, t),
     )
-    choices: tuple[Choice, ...] = (
-        Choice(tokens.snooze(notice.round_id, "today"), t.gettext("Later today")),
-        Choice(tokens.snooze(notice.round_id, "tomorrow"), t.gettext("Tomorrow")),
-    )
-    if not notice.next_working_day_is_tomorrow:
+    choices: tuple[Choice, ...] = ()
+    if notice.later_today:
+        choices += (Choice(tokens.snooze(notice.round_id, "today"), t.gettext("Later today")),)
+    if notice.next_working_day_is_tomorrow:
+        choices += (Choice(tokens.snooze(notice.round_id, "tomorrow"), t.gettext("Tomorrow")),)
+    else:
         choices += (
             Choice(tokens.snooze(notice.round_id, "nextwd"), t.gettext("Next working day")),
         )
@@ -333,18 +334,13 @@ def render_pending(notice: PendingList, rc: RenderContext) -> Message:
                 due=fmt_date(d.decide_by, t),
             )
         )
-        choices.append(
-            Choice(
-                tokens.decide(d.decision_id, "approve"),
-                t.gettext("Approve no. {decision}", decision=d.decision_id),
-            )
-        )
-        choices.append(
-            Choice(
-                tokens.decide(d.decision_id, "reject"),
-                t.gettext("Reject no. {decision}", decision=d.decision_id),
-            )
-        )
+        # the same words as the decision request's own buttons (issue 13 item 9)
+        for outcome, label in (
+            ("approve", t.gettext("Set an action (no. {decision})", decision=d.decision_id)),
+            ("reject", t.gettext("No action needed (no. {decision})", decision=d.decision_id)),
+            ("propose", t.gettext("Propose upwards (no. {decision})", decision=d.decision_id)),
+        ):
+            choices.append(Choice(tokens.decide(d.decision_id, outcome), label))
     for v in notice.approvals:
         indicator = rc.indicator(v.indicator_id)
         lines.append(

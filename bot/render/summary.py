@@ -169,8 +169,8 @@ def follow_up_lines(
         overdue = sum(1 for a in actions if a.overdue)
         lines.append(
             t.ngettext(
-                "{n} improvement action under way ({overdue} overdue):",
-                "{n} improvement actions under way ({overdue} overdue):",
+                "Improvement actions: {n} ({overdue} overdue):",
+                "Improvement actions: {n} ({overdue} overdue):",
                 len(actions),
                 overdue=overdue,
             )
@@ -231,7 +231,7 @@ def render_posted(notice: SummaryPosted, rc: RenderContext) -> Message:
     t = rc.t
     return Message(
         t.gettext(
-            "The summary for {period} was posted to {channel}.",
+            "The summary for {period} was posted to “{channel}”.",
             period=fmt_period(notice.period, t),
             channel=rc.channel(notice.channel_id),
         )

@@ -1,7 +1,9 @@
 """This module contains how a :class:`~bot.messages.Message` looks in Slack (Block Kit).
 
-Text goes into ``mrkdwn`` section blocks with ``&``, ``<`` and ``>`` escaped, so names and
-comments show exactly as typed and cannot form links or mentions (field case C02). Long texts
+A message's text is plain (it has no markup of ours), so it goes into ``plain_text`` section
+blocks and its title into a bold ``rich_text`` element: Slack formats neither, so names and
+comments show exactly as typed — ``*slimoja*`` stays with its asterisks, ``<!channel>`` and
+``<@U123>`` form no mention, and ``&``, ``<``, ``>`` need no entities (field case C02). Long texts
 are split at line ends into sections of at most 3,000 characters and into several messages
 of at most 50 blocks (field case C06); buttons go into actions blocks on the last message.
 """
@@ -34,8 +36,8 @@ Block = dict[str, Any]
 SLASH_COMMAND = "/control"
 """Slack has one slash command; our commands are its sub-commands (``/control pending``)."""
 _COMMAND = re.compile(
-    r"(?<![\w/])/(start|help|pending|cancel|back|lang|away|history|status|approve|reject|"
-    r"remind|summary|bind|platform|propose|correct|action)\b"
+    r"(?<![\w/])/(start|help|pending|cancel|back|lang|away|history|indicators|status|approve|"
+    r"reject|remind|summary|bind|platform|propose|correct|action)\b"
 )
 
 
@@ -50,25 +52,34 @@ def escape(text: str) -> str:
 
 
 def _pieces(line: str, limit: int) -> Iterator[str]:
-    """An escaped line cut into pieces of at most ``limit``, never inside an entity."""
-    piece = ""
-    for char in line:
-        unit = escape(char)
-        if len(piece) + len(unit) > limit:
-            yield piece
-            piece = ""
-        piece += unit
-    if piece:
-        yield piece
+    """A line cut into pieces of at most ``limit`` characters."""
+    for start in range(0, len(line), limit):
+        yield line[start : start + limit]
+
+
+def plain(text: str) -> Block:
+    """A section showing ``text`` exactly as it is: no formatting, links or mentions.
+
+    ``plain_text`` with ``emoji``: codes such as ``:warning:`` still show as emoji.
+    """
+    return {"type": "section", "text": {"type": "plain_text", "text": text, "emoji": True}}
+
+
+def bold(text: str) -> Block:
+    """A ``rich_text`` block showing ``text`` in bold, exactly as it is (no mrkdwn parsing)."""
+    element = {"type": "text", "text": text, "style": {"bold": True}}
+    return {
+        "type": "rich_text",
+        "elements": [{"type": "rich_text_section", "elements": [element]}],
+    }
 
 
 def sections(text: str, limit: int = SECTION_LIMIT) -> list[Block]:
-    """``text`` as mrkdwn sections of at most ``limit`` characters, cut at line ends."""
+    """``text`` as plain-text sections of at most ``limit`` characters, cut at line ends."""
     out: list[str] = []
     current = ""
-    for raw in text.split("\n"):
-        line = escape(raw)
-        pieces = list(_pieces(raw, limit)) if len(line) > limit else [line]
+    for line in text.split("\n"):
+        pieces = list(_pieces(line, limit)) if len(line) > limit else [line]
         for piece in pieces:
             candidate = f"{current}\n{piece}" if current else piece
             if len(candidate) > limit and current:
@@ -77,7 +88,7 @@ def sections(text: str, limit: int = SECTION_LIMIT) -> list[Block]:
             current = candidate
     if current.strip():
         out.append(current)
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": part}} for part in out]
+    return [plain(part) for part in out]
 
 
 def buttons(choices: tuple[Choice, ...]) -> list[Block]:
@@ -120,8 +131,7 @@ def render(message: Message) -> list[SlackMessage]:
     )
     body: list[Block] = []
     if message.title:
-        title = escape(shorten(message.title, SECTION_LIMIT // 5))
-        body.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*{title}*"}})
+        body.append(bold(shorten(message.title, SECTION_LIMIT // 5)))
     body.extend(sections(message.text))
     actions = buttons(message.choices)
     room = BLOCKS_PER_MESSAGE - len(actions)

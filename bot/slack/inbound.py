@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -29,7 +29,7 @@ from bot.events import (
     TextReceived,
     UnsupportedMessage,
 )
-from bot.i18n import as_lang
+from bot.i18n import Lang, as_lang
 from bot.messages import Message
 from bot.slack import blocks, modals
 from bot.slack.blocks import ACTION_PREFIX
@@ -60,6 +60,10 @@ class SlackInbound:
         self.dispatcher = dispatcher
         self.channel = channel
         self._seen: deque[str] = deque(maxlen=SEEN_EVENTS)
+        self._langs: dict[str, Lang] = {}
+        """Slack user → language, learnt when their modal was filled (no lookup at open)."""
+        self._names: dict[str, str] = {}
+        """Slack user id → the name a mention of them shows (``users.info``)."""
 
     def register(self, app: AsyncApp) -> None:
         """Add the listeners to ``app``."""
@@ -76,6 +80,27 @@ class SlackInbound:
             return True
         self._seen.append(event_id)
         return False
+
+    async def typed(self, text: str) -> str:
+        """``text`` as the person typed it, mentions of people by name (``@Anna Ozola``)."""
+        ids = {m.group(1) for m in _USER_MENTION.finditer(text)}
+        names = {user: await self._name(user) for user in sorted(ids)}
+        return unescape(text, names)
+
+    async def _name(self, user: str) -> str:
+        """The name Slack shows for ``user`` (display name, else real name), else the id."""
+        if user in self._names:
+            return self._names[user]
+        try:
+            info = (await self.channel.client.users_info(user=user)).get("user") or {}
+        except SlackApiError as exc:
+            _LOGGER.info("%s: no name (%s)", user, exc.response.get("error"))
+            return user
+        profile = info.get("profile") or {}
+        candidates = (profile.get("display_name"), profile.get("real_name"), info.get("name"))
+        name = next((str(c) for c in candidates if c), user)
+        self._names[user] = name
+        return name
 
     async def on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         """A message event: a person's DM to the bot is a form answer."""
@@ -96,7 +121,8 @@ class SlackInbound:
         user, text = event.get("user"), event.get("text")
         if not isinstance(user, str) or not isinstance(text, str):
             return
-        await self.dispatcher.handle(TextReceived(Sender(PLATFORM, user), _unescape(text)))
+        typed = await self.typed(text)
+        await self.dispatcher.handle(TextReceived(Sender(PLATFORM, user), typed))
 
     async def on_home(self, event: dict[str, Any]) -> None:
         """App Home opened: publish the person's home view in their language."""
@@ -118,7 +144,7 @@ class SlackInbound:
     async def on_command(self, ack: Ack, command: dict[str, Any]) -> None:
         """``/control pending`` and friends; ``/control`` alone shows what waits."""
         await ack()
-        words = _unescape(str(command.get("text", ""))).split()
+        words = (await self.typed(str(command.get("text", "")))).split()
         name = words[0].lower().lstrip("/") if words else "pending"
         user, channel = str(command.get("user_id", "")), str(command.get("channel_id", ""))
         chat = None if channel.startswith("D") else channel
@@ -165,10 +191,11 @@ class SlackInbound:
 
     async def _open_modal(self, sender: Sender, trigger_id: str, round_id: int) -> None:
         """Open a loading modal at once (the trigger expires in 3 s; C09), then fill it."""
-        lang = as_lang(self.dispatcher.ctx.default_lang) or "lv"  # no lookup before the open
+        known = self._langs.get(sender.user_id)  # no lookup before the open
+        lang = known or as_lang(self.dispatcher.ctx.default_lang) or "lv"
         try:
             opened = await self.channel.client.views_open(
-                trigger_id=trigger_id, view=modals.loading_view(lang)
+                trigger_id=trigger_id, view=modals.loading_view(known)
             )
         except SlackApiError as exc:
             _LOGGER.warning("the modal did not open: %s", exc.response.get("error"))
@@ -179,6 +206,7 @@ class SlackInbound:
             final = modals.message_view(lang, begun)
         else:
             preview, person_lang = begun
+            self._langs[sender.user_id] = person_lang
             state = modals.ModalState(
                 round_id,
                 preview.activity_id,
@@ -269,20 +297,36 @@ def _round_to_measure(raw: str) -> int | None:
 _MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 
 
-def _shown(match: re.Match[str]) -> str:
+_USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
+
+
+def _shown(match: re.Match[str], names: Mapping[str, str]) -> str:
     target, label = match.group(1), match.group(2)
-    if target.startswith(("@", "#", "!")):  # a mention: its label, else its id
-        return ("@" if target.startswith("@") else "#") + (label or target.lstrip("@#!"))
+    if target.startswith("@"):  # a person: their name as Slack showed it
+        return "@" + (label or names.get(target[1:]) or target[1:]).lstrip("@")
+    if target.startswith("#"):  # a channel
+        return "#" + (label or target[1:]).lstrip("#")
+    if target.startswith("!"):  # @channel, @here, @everyone, a user group, a date
+        special = target[1:].split("^", 1)[0]
+        if label:
+            return label
+        return "@" + special
     if label and label != target.removeprefix("mailto:"):
         return f"{label} ({target.removeprefix('mailto:')})"
     return label or target.removeprefix("mailto:")
 
 
-def _unescape(text: str) -> str:
+def unescape(text: str, names: Mapping[str, str] | None = None) -> str:
     """What the person saw as they typed it.
 
-    Slack sends links and mentions as ``<https://…|label>``, ``<@U123>`` and ``<mailto:…>``,
-    and ``&``, ``<``, ``>`` as entities (Slack API, formatting text).
+    Slack sends links and mentions as ``<https://…|label>``, ``<@U123>``, ``<!channel>``,
+    ``<#C123|name>`` and ``<mailto:…>``, and ``&``, ``<``, ``>`` as entities (Slack API,
+    formatting text): ``@Anna Ozola``, ``@channel`` and ``#name`` come back as typed.
+
+    Args:
+        text: The text of the event or command.
+        names: Slack user id → name, for mentions that carry no label.
     """
-    text = _MARKUP.sub(_shown, text)
+    known = names or {}
+    text = _MARKUP.sub(lambda m: _shown(m, known), text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

@@ -25,7 +25,7 @@ from bot.i18n import Lang, translator
 from bot.render.context import RenderContext
 from bot.render.errors import answer_error
 from bot.render.forms import answer_lines, form_title, input_hint, question_lines
-from bot.slack.blocks import escape
+from bot.slack.blocks import bold, plain
 from workflows.context import Context
 from workflows.forms.fields import NOT_MEASURED, FieldSpec, FormSpec
 from workflows.forms.parsing import AnswerError, parse_answer
@@ -129,27 +129,29 @@ def _view(ctx: Context, state: ModalState, blocks: list[dict[str, Any]], submit:
         "close": _plain(t.gettext("Cancel"), TITLE_LIMIT),
         "private_metadata": state.dump(),
         "blocks": [
-            {
-                "type": "section",
-                "text": {
-                    "type": "mrkdwn",
-                    "text": f"*{escape(form_title(state.header(), _rc(ctx, state.lang)))}*",
-                },
-            },
+            bold(shorten(form_title(state.header(), _rc(ctx, state.lang)), 600)),
             *blocks,
         ],
     }
 
 
-def loading_view(lang: Lang) -> View:
-    """Shown at once, before anything is looked up (field case C09: the trigger expires)."""
-    t = translator(lang)
+def loading_view(lang: Lang | None) -> View:
+    """Shown at once, before anything is looked up (field case C09: the trigger expires).
+
+    Args:
+        lang: The person's language when it is already known without a lookup; ``None``:
+            the view says it in Latvian and English.
+    """
+    langs: tuple[Lang, ...] = (lang,) if lang is not None else ("lv", "en")
+    title = " / ".join(translator(one).gettext("Measurements") for one in langs)
+    close = " / ".join(translator(one).gettext("Cancel") for one in langs)
+    text = " / ".join(translator(one).gettext("Loading…") for one in langs)
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID + "-loading",
-        "title": _plain(t.gettext("Measurements"), TITLE_LIMIT),
-        "close": _plain(t.gettext("Cancel"), TITLE_LIMIT),
-        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": t.gettext("Loading…")}}],
+        "title": _plain(title, TITLE_LIMIT),
+        "close": _plain(close, TITLE_LIMIT),
+        "blocks": [plain(text)],
     }
 
 
@@ -161,9 +163,7 @@ def message_view(lang: Lang, text: str) -> View:
         "callback_id": CALLBACK_ID + "-note",
         "title": _plain(t.gettext("Measurements"), TITLE_LIMIT),
         "close": _plain(t.gettext("Close"), TITLE_LIMIT),
-        "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": escape(shorten(text, 2900))}}
-        ],
+        "blocks": [plain(shorten(text, 2900))],
     }
 
 
@@ -203,7 +203,7 @@ def values_view(
         if f.ask_if is not None or f.indicator_id is None:
             continue
         lines = question_lines(f, rc, state.answers, earlier or {})
-        hint = " ".join([*lines[1:], input_hint(f, rc)])
+        hint = "\n".join([*lines[1:], input_hint(f, rc)])  # one line each
         inputs.append(_input(f, lines[0], hint, state.answers.get(f.id)))
     return _view(ctx, state, inputs, translator(state.lang).gettext("Next"))
 
@@ -232,11 +232,7 @@ def confirm_view(ctx: Context, state: ModalState, parsed: Mapping[str, str]) -> 
         *answer_lines(spec_of(ctx, state).fields, parsed, rc),
         *_implausible_lines(state, parsed, rc),
     ]
-    text = {
-        "type": "section",
-        "text": {"type": "mrkdwn", "text": escape(shorten("\n".join(lines), 2900))},
-    }
-    return _view(ctx, state, [text], t.gettext("Submit"))
+    return _view(ctx, state, [plain(shorten("\n".join(lines), 2900))], t.gettext("Submit"))
 
 
 def _implausible_lines(

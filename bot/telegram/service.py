@@ -47,6 +47,7 @@ COMMANDS = (
     ("pending", N_("what waits for you: measurements and decisions")),
     ("cancel", N_("cancel the form in progress")),
     ("back", N_("go back one question")),
+    ("indicators", N_("your indicators and their history")),
     ("history", N_("an indicator's last values")),
     ("correct", N_("correct a value you submitted")),
     ("action", N_("update your improvement action")),

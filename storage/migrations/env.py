@@ -27,6 +27,9 @@ def _run(connection: Connection) -> None:
 connection = config.attributes.get("connection")
 if connection is not None:
     _run(connection)
+elif config.attributes.get("engine") is not None:
+    with config.attributes["engine"].connect() as conn:
+        _run(conn)
 else:
     engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
     with engine.connect() as conn:

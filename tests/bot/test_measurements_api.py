@@ -175,7 +175,7 @@ async def test_the_endpoint_is_off_without_a_token() -> None:
 
 
 def test_the_token_setting_is_checked_and_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.cli import _settings_errors
+    from bot.cli.settings_errors import settings_errors as _settings_errors
 
     monkeypatch.setenv("CONTROLBOT_API_TOKEN", "short secret")
     with pytest.raises(ValidationError) as raised:

@@ -142,7 +142,8 @@ def test_not_measured_says_why(ctx: Context, lang: str, expected: str) -> None:
     [
         (
             "lv",
-            "Kontroles dati: laikā 5 (63%), ar nokavēšanos 2 (25%), nav iesniegti 1 (13%)",
+            "Kontroles dati: iesniegti laikā — 5 (63%), ar nokavēšanos — 2 (25%), "
+            "nav iesniegti — 1 (13%)",
         ),
         ("en", "Controls answered: on time 5 (63%), late 2 (25%), not at all 1 (13%)"),
     ],

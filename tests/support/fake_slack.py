@@ -30,6 +30,23 @@ BOT_USER = "UBOT0001"
 TEAM = "T0TEAM01"
 
 
+TEXT_TYPES = ("plain_text", "mrkdwn")
+
+
+def block_text(block: dict[str, Any]) -> str:
+    """What a block shows: a section's text, a rich-text block's texts (bold as ``*…*``)."""
+    if block["type"] == "section":
+        return str(block["text"]["text"])
+    if block["type"] != "rich_text":
+        return ""
+    parts = []
+    for section in block.get("elements", []):
+        for element in section.get("elements", []):
+            text = str(element.get("text", ""))
+            parts.append(f"*{text}*" if element.get("style", {}).get("bold") else text)
+    return "".join(parts)
+
+
 @dataclass
 class Call:
     """One Web API call as received."""
@@ -57,6 +74,8 @@ class FakeSlack:
     homes: dict[str, dict[str, Any]] = field(default_factory=dict)
     views: dict[str, dict[str, Any]] = field(default_factory=dict)
     locales: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    """User id → display name that ``users.info`` gives."""
     inactive: set[str] = field(default_factory=set)
     uploads_fail: bool = False
     answers: dict[str, tuple[int, str]] = field(default_factory=dict)
@@ -106,11 +125,12 @@ class FakeSlack:
         ]
 
     def texts(self, channel: str) -> list[str]:
-        """Every posted message's section texts, joined, for ``channel`` (delivered only)."""
+        """Every posted message's texts, joined, for ``channel`` (delivered only).
+
+        Sections show their text; a bold ``rich_text`` title shows as ``*title*``.
+        """
         return [
-            "\n".join(
-                b["text"]["text"] for b in c.params.get("blocks") or [] if b["type"] == "section"
-            )
+            "\n".join(block_text(b) for b in c.params.get("blocks") or [] if block_text(b))
             for c in self.sent(channel)
             if "_ts" in c.params
         ]
@@ -218,6 +238,8 @@ class FakeSlack:
         asked = str(call.params.get("include_locale")).lower() in ("true", "1")
         if user in self.locales and asked:
             info["locale"] = self.locales[user]
+        if user in self.names:
+            info["profile"] = {"display_name": self.names[user], "real_name": self.names[user]}
         return {"user": info}
 
     async def _m_conversations_open(self, call: Call) -> dict[str, Any]:
@@ -239,7 +261,13 @@ class FakeSlack:
         for block in blocks:
             if block["type"] == "section" and len(block["text"]["text"]) > 3000:
                 return "invalid_blocks"
-            for element in block.get("elements", []):
+            if block["type"] == "section" and block["text"]["type"] not in TEXT_TYPES:
+                return "invalid_blocks"
+            if block["type"] == "section" and not block["text"]["text"]:
+                return "invalid_blocks"
+            if block["type"] == "rich_text" and not block_text(block):
+                return "invalid_blocks"
+            for element in block.get("elements", []) if block["type"] == "actions" else []:
                 if len(element["text"]["text"]) > 75 or len(element.get("value", "")) > 2000:
                     return "invalid_blocks"
         return None

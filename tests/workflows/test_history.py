@@ -31,11 +31,14 @@ async def test_history_lists_the_last_values_newest_first(
 
 
 async def test_history_of_an_unknown_indicator_or_bad_count(dispatcher: Dispatcher) -> None:
-    assert problem_codes(await dispatcher.handle(command("anna-ozola", "history", "nope"))) == [
-        "unknown_indicator"
-    ]
+    from workflows.notices import IndicatorList
+
+    # issue 13 item 6: what fits nothing gets the person's list to pick from, not ids
+    for args in (("nope",), ("dd-within-sla", "x")):
+        items = await dispatcher.handle(command("anna-ozola", "history", *args))
+        assert [type(i.notice) for i in items] == [IndicatorList]
     assert problem_codes(
-        await dispatcher.handle(command("anna-ozola", "history", "dd-within-sla", "x"))
+        await dispatcher.handle(command("anna-ozola", "history", "dd-within-sla", "0"))
     ) == ["usage"]
 
 

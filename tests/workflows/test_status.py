@@ -38,7 +38,7 @@ async def test_status_shows_progress_and_who_is_awaited(
     text = recording.last(JANIS).plain()
     assert text.startswith(
         "Kontroles stāvoklis\n• Dzīvesvietas deklarēšana, 2026. gada oktobris: "
-        "iesniegti 2 no 3, termiņš 06.11.2026."
+        "iesniegto mērījumu skaits — 2 no 3, termiņš 06.11.2026."
     )
     assert "gaida: Jānis Bērziņš" in text
 

@@ -15,7 +15,13 @@ from workflows.exchange.incoming import (
     RowOutcome,
     import_rows,
 )
-from workflows.exchange.outgoing import DecisionFacts, ExportRow, export_periods, gather
+from workflows.exchange.outgoing import (
+    DecisionFacts,
+    ExportRow,
+    export_periods,
+    gather,
+    stored_periods,
+)
 
 __all__ = [
     "DecisionFacts",
@@ -28,4 +34,5 @@ __all__ = [
     "export_periods",
     "gather",
     "import_rows",
+    "stored_periods",
 ]

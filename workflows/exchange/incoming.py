@@ -140,11 +140,15 @@ class ImportResult:
         rows: The accepted rows, in row order.
         errors: Every refused row (empty unless refused).
         notices: Improvement decisions the stored values opened, to deliver after commit.
+        would_notify: In a dry run, the notices storing would have sent (never delivered).
+        history: How many stored (or, in a dry run, valid) rows were loaded as history.
     """
 
     rows: tuple[RowOutcome, ...] = ()
     errors: tuple[RowError, ...] = ()
     notices: tuple[Outgoing, ...] = ()
+    would_notify: tuple[Outgoing, ...] = ()
+    history: int = 0
 
     def count(self, outcome: Outcome) -> int:
         """How many rows had ``outcome``."""
@@ -187,12 +191,16 @@ def import_rows(
     lang: Literal["lv", "en"],
     actor: str,
     dry_run: bool = False,
+    history_before: Period | None = None,
 ) -> ImportResult:
     """Validate ``rows`` and store them in ``session``, all or nothing.
 
     Rounds that are not open yet are opened (audited, like ``/remind`` without reminders).
     Values are stored in period order, so decisions after several warnings in a row count
-    them as in chat.
+    them as in chat. Values of periods that ended before ``history_before`` starts are
+    history: stored, evaluated and audited, but they open no improvement decision, ask no
+    approval and send nothing. A dry run stores everything in a savepoint it rolls back, so
+    it can tell exactly what storing would send (``would_notify``).
 
     Args:
         session: The open session; commit it only when this returns.
@@ -201,6 +209,7 @@ def import_rows(
         lang: How text values are read: ``lv`` (decimal comma, a point too) or ``en``.
         actor: The person accountable for the import (a plan admin by default).
         dry_run: Validate only; nothing is stored and accepted rows are ``valid``.
+        history_before: The cut-off of quiet history (see above); ``None``: no history.
 
     Returns:
         The accepted rows (``stored`` or ``unchanged``) and the notices to deliver.
@@ -248,17 +257,30 @@ def import_rows(
     if errors:
         raise ImportRefused(ImportResult(errors=tuple(sorted(errors, key=lambda e: e.row))))
     notices: list[Outgoing] = []
+    history = sum(_is_history(item, history_before) for item in new)
     if dry_run:
+        would: list[Outgoing] = []
+        rehearsal = session.begin_nested()
+        try:
+            _store(session, ctx, new, actor, would, history_before)
+            _store_returned(session, ctx, returned, actor, would)
+        finally:
+            rehearsal.rollback()
         for item in [*new, *(item for item, _earlier in returned)]:
             evaluation = evaluate(item.value, Thresholds.of(item.indicator))
             outcomes.append(
                 _outcome(item, evaluation.status.value, evaluation.target_met, "valid")
             )
-    else:
-        outcomes.extend(_store(session, ctx, new, actor, notices))
-        outcomes.extend(_store_returned(session, ctx, returned, actor, notices))
+        outcomes.sort(key=lambda o: o.row)
+        return ImportResult(rows=tuple(outcomes), would_notify=tuple(would), history=history)
+    outcomes.extend(_store(session, ctx, new, actor, notices, history_before))
+    outcomes.extend(_store_returned(session, ctx, returned, actor, notices))
     outcomes.sort(key=lambda o: o.row)
-    return ImportResult(rows=tuple(outcomes), notices=tuple(notices))
+    return ImportResult(rows=tuple(outcomes), notices=tuple(notices), history=history)
+
+
+def _is_history(item: _Valid, history_before: Period | None) -> bool:
+    return history_before is not None and item.period.end < history_before.start
 
 
 def _store(
@@ -267,6 +289,7 @@ def _store(
     new: list[_Valid],
     actor: str,
     notices: list[Outgoing],
+    history_before: Period | None = None,
 ) -> list[RowOutcome]:
     """Store the new rows in period order; rounds not open yet are opened.
 
@@ -288,6 +311,7 @@ def _store(
                 item.comment,
                 item.source,
                 actor,
+                quiet=_is_history(item, history_before),
             )
             notices.extend(follow_up)
             out.append(_outcome(item, measurement.status, measurement.target_met, "stored"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlmodel import Session, col, select
@@ -113,29 +113,66 @@ class ExportRow:
     correction_reason: str | None = None
 
 
-def export_periods(session: Session, ctx: Context, period_text: str | None) -> tuple[Period, ...]:
-    """The periods to export.
+def stored_periods(session: Session) -> list[Period]:
+    """Every period with a stored measurement, oldest first."""
+    found = []
+    for text in session.exec(select(Measurement.period).distinct()).all():
+        try:
+            found.append(Period.parse(text))
+        except PeriodError:  # pragma: no cover - only canonical periods are stored
+            continue
+    return sorted(found, key=lambda p: (p.start, p.end))
+
+
+def _within(period: Period, first: date, last: date) -> bool:
+    """Whether ``period`` belongs to the range from ``first`` to ``last``.
+
+    It starts in the range (a week by its Thursday, as ISO 8601 counts weeks) and is no
+    longer than the range, so the year 2025 is not part of its fourth quarter.
+    """
+    anchor = period.start + timedelta(days=3 if period.frequency is Frequency.WEEKLY else 0)
+    longest = last - first
+    return first <= anchor <= last and period.end - period.start <= longest
+
+
+def export_periods(
+    session: Session,
+    ctx: Context,
+    period_text: str | None,
+    *,
+    first_text: str | None = None,
+    last_text: str | None = None,
+) -> tuple[Period, ...]:
+    """The stored periods to export.
 
     Args:
         session: The open session.
         ctx: The plan.
-        period_text: A period (``2026-10``); ``None`` means the latest period with stored
-            values of every frequency (monthly and quarterly indicators: two periods).
+        period_text: A period of any frequency: the stored periods within it (``2025``: its
+            months, quarters, half-years, weeks and the year itself; ``2025-Q4``: October to
+            December, the quarter and its weeks). ``None`` with no range means the latest
+            period with stored values of every frequency (monthly and quarterly indicators:
+            two periods).
+        first_text: With ``last_text``, or alone (up to the newest): the range starts where
+            this period starts.
+        last_text: The range ends where this period ends (alone: from the oldest).
 
     Returns:
-        The periods, oldest first; empty when nothing is stored.
+        The periods, oldest first; empty when nothing stored lies in the range.
 
     Raises:
-        workflows.periods.PeriodError: If ``period_text`` is not a period.
+        workflows.periods.PeriodError: If a text is not a period.
     """
+    stored = stored_periods(session)
     if period_text is not None:
-        return (Period.parse(period_text),)
+        wanted = Period.parse(period_text)
+        return tuple(p for p in stored if _within(p, wanted.start, wanted.end))
+    if first_text is not None or last_text is not None:
+        first = Period.parse(first_text).start if first_text is not None else date.min
+        last = Period.parse(last_text).end if last_text is not None else date.max
+        return tuple(p for p in stored if _within(p, first, last))
     latest: dict[Frequency, Period] = {}
-    for text in session.exec(select(Measurement.period).distinct()).all():
-        try:
-            period = Period.parse(text)
-        except PeriodError:  # pragma: no cover - only canonical periods are stored
-            continue
+    for period in stored:
         if period.frequency not in latest or latest[period.frequency] < period:
             latest[period.frequency] = period
     return tuple(sorted(latest.values(), key=lambda p: (p.start, p.end)))

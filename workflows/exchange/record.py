@@ -35,6 +35,8 @@ def record_imported(
     comment: str | None,
     source: str,
     actor: str,
+    *,
+    quiet: bool = False,
 ) -> tuple[Measurement, list[Outgoing]]:
     """Store one imported value in ``control_round`` and evaluate it.
 
@@ -50,6 +52,9 @@ def record_imported(
         comment: The comment, or ``None``.
         source: The import source's name (never ``chat``).
         actor: The person accountable for the import (``submitted_by``).
+        quiet: History (``controlbot import --history-before``): stored, evaluated and
+            audited, but no approval is asked, no decision opened and no action verified,
+            so nothing is sent about a period long closed.
 
     Returns:
         The stored measurement, and the notices to deliver after the commit: the approval
@@ -75,11 +80,14 @@ def record_imported(
         status=row.status,
         target_met=row.target_met,
         source=source,
+        **({"history": True} if quiet else {}),
     )
     follow_up: list[Outgoing] = []
     gap = reported_not_measured(session, control_round.id or 0).get(indicator_id)
     if gap is not None:  # the data arrived after all: the value replaces the report
         drop_not_measured(session, ctx, gap, actor, source=source)
+    if quiet:
+        return row, follow_up
     if approval.approver_of(ctx, row) is not None:
         session.flush()  # a conflict surfaces here, before the approver is asked
         follow_up += approval.settle(session, ctx, row, always_ask=True)

@@ -116,7 +116,12 @@ def _parse_numeric(field: FieldSpec, raw: str, lang: Literal["lv", "en"]) -> Dec
         if field.kind is FieldKind.INTEGER:
             value = Decimal(parse_integer(raw, lang))
         else:
-            value = parse_number(raw, lang, allow_percent=field.kind is FieldKind.PERCENT)
+            value = parse_number(
+                raw,
+                lang,
+                allow_percent=field.kind is FieldKind.PERCENT,
+                whole=field.decimals == 0,
+            )
             if field.decimals is not None:
                 check_decimals(value, field.decimals)
     except NumberInputError as exc:

@@ -11,8 +11,11 @@ Codes (params in brackets): ``yaml_syntax`` (problem), ``not_found``, ``unreadab
 :data:`EXPECTED_WORDS` or quoted values, `` | ``-joined), ``not_one_of`` (value, allowed),
 ``bad_id``/``bad_email`` (value), ``bad_pattern`` (value, pattern), ``empty``, ``too_short``
 (min), ``too_long`` (max), ``too_few_items`` (min), ``too_many_items`` (max), ``too_small``
-(min), ``too_large`` (max), ``thresholds_order`` (rule), ``min_above_max``, ``invalid``
-(detail: pydantic's English message), ``duplicate_id`` (value, first),
+(min), ``too_large`` (max), ``thresholds_order`` (rule, direction, target, warning,
+critical; at the line of the threshold out of order), ``min_above_max``, ``decimal_comma``
+(value, fixed: a number written ``"4,5"``), ``clock_time`` (value, hint: a time written as a
+number), ``control_characters`` (char, e.g. ``U+0000``), ``plan_too_large`` (size, max, in
+MB), ``invalid`` (detail: pydantic's English message), ``duplicate_id`` (value, first),
 ``unknown_reference`` (kind = person|role|channel|indicator|activity, value, allowed),
 ``approver_not_held`` (role, allowed), ``no_holder`` (mark, scale), ``too_many_indicators``
 (depth, max, count), ``unknown_timezone`` (value), ``rollup_with_activities`` (channel),
@@ -147,7 +150,14 @@ _TYPE_WORDS: Final[dict[str, str]] = {
     "iterable_type": "list",
 }
 _ID_PATTERN = "^[a-z0-9][a-z0-9_-]*$"
-_THRESHOLDS = re.compile(r"thresholds must satisfy (?P<rule>.+?) for \w+")
+_THRESHOLDS = re.compile(
+    r"thresholds must satisfy (?P<rule>.+?) for (?P<direction>\w+): target=(?P<target>\S+) "
+    r"warning=(?P<warning>\S+) critical=(?P<critical>\S+) at=(?P<at>\w+)"
+)
+_CLOCK = re.compile(r'clock time must be text "HH:MM": value=(?P<value>.*) hint=(?P<hint>\S+)')
+_DECIMAL_COMMA = re.compile(r"\s*[+-]?[0-9]+,[0-9]+\s*")
+_OWN_LINE = {"thresholds_precision": "name", "threshold_out_of_range": "name"}
+"""Issues about one key of a mapping point at that key's line: the param naming it."""
 _PRECISION = re.compile(
     r"(?P<name>\w+) \S+ has more decimal places than decimals \((?P<decimals>\d+)\)"
 )
@@ -188,6 +198,8 @@ def _allowed_keys(loc: PathTuple) -> str:
 
 def _code(error: ErrorDetails, loc: PathTuple) -> tuple[str, dict[str, str]]:
     kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
+    if kind in _TYPE_WORDS and isinstance(value, str) and _DECIMAL_COMMA.fullmatch(value):
+        return "decimal_comma", {"value": value.strip(), "fixed": value.strip().replace(",", ".")}
     if kind in _TYPE_WORDS:
         return "wrong_type", {"expected": _TYPE_WORDS[kind]}
     if kind in ("literal_error", "enum"):
@@ -220,9 +232,11 @@ def _code(error: ErrorDetails, loc: PathTuple) -> tuple[str, dict[str, str]]:
     message = str(error.get("msg", kind)).removeprefix("Value error, ")
     match = _THRESHOLDS.search(message)
     if match:
-        return "thresholds_order", {"rule": match["rule"]}
+        return "thresholds_order", match.groupdict()
+    if match := _CLOCK.search(message):
+        return "clock_time", {"value": _short(match["value"]), "hint": match["hint"]}
     if "minimum must not be greater than maximum" in message:
-        return "min_above_max", {}
+        return "min_above_max", {"at": "minimum"}
     if match := _PRECISION.search(message):
         return "thresholds_precision", {"name": match["name"], "decimals": match["decimals"]}
     if match := _RANGE.search(message):
@@ -292,5 +306,10 @@ def issues_from_validation(
                     old.file, old.line, old.path, "wrong_type", {"expected": expected}
                 )
                 continue
+        key = params.get(_OWN_LINE.get(code, "at"), "")
+        if key and (*path, key) in locs:  # the threshold's own line, not the indicator's
+            path = (*path, key)
+            file, line = locs[path]
+        params = {k: v for k, v in params.items() if k != "at"}
         issues.append(PlanIssue(file, line, format_path(path), code, params))
     return issues

@@ -9,6 +9,7 @@ as one :class:`~workflows.plan.errors.PlanError`.
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
@@ -31,6 +32,16 @@ from workflows.plan.schema import Plan
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
+_INT_TAG = "tag:yaml.org,2002:int"
+_STR_TAG = "tag:yaml.org,2002:str"
+MAX_PLAN_BYTES = 5 * 1024 * 1024
+"""Largest plan accepted, all files together, checked before reading: 1,000 activities with
+4,500 indicators are 4 MiB (bench/bench_plan.py); a 55 MB file used to take 55 s and 2.1 GB
+of memory to be refused."""
+_ALLOWED_CONTROLS = frozenset("\n\t")
+"""Line feeds and tabs may appear in a block text; no other control character may."""
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Direction overrides and isolates: they make a label display as something else."""
 _SUFFIXES = (".yaml", ".yml")
 _MAX_NODES = 200_000
 """More values than this (e.g. aliases expanding exponentially) is refused, not built."""
@@ -92,6 +103,9 @@ class _Part:
                 self.issue(line, path, "wrong_type", expected="text")
                 continue
             key = str(key_node.value)
+            if char := _unsafe_character(key):
+                self.issue(line, path, "control_characters", char=char)
+                continue
             if key in first:
                 first_at = f"{self.file}:{first[key]}"
                 self.issue(line, (*path, key), "duplicate_key", key=key, first=first_at)
@@ -111,6 +125,12 @@ class _Part:
         return out
 
     def _scalar(self, node: yaml.Node, path: PathTuple, line: int) -> Any:
+        if node.tag == _INT_TAG and ":" in str(node.value):
+            # YAML 1.1 reads an unquoted 9:00 as 540 (base 60); it is a clock time
+            return str(node.value)
+        if node.tag == _STR_TAG and (char := _unsafe_character(str(node.value))):
+            self.issue(line, path, "control_characters", char=char)
+            return "".join(ch for ch in str(node.value) if not _unsafe_character(ch))
         if node.tag == _FLOAT_TAG:
             try:
                 number = Decimal(str(node.value).replace("_", ""))
@@ -123,6 +143,19 @@ class _Part:
         except yaml.YAMLError as exc:
             self.issue(line, path, "yaml_syntax", problem=_problem(exc))
             return None
+
+
+def _unsafe_character(text: str) -> str:
+    """The first control or direction-override character of ``text`` as ``U+0000``, or ``""``.
+
+    PostgreSQL cannot store NUL, and the others break or disguise what people read.
+    """
+    for ch in text:
+        if (unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS) or (
+            ch in _BIDI_CONTROLS
+        ):
+            return f"U+{ord(ch):04X}"
+    return ""
 
 
 def _line(node: yaml.Node) -> int:
@@ -237,6 +270,23 @@ def _merge(
     return merged, locs, issues
 
 
+def _check_size(files: list[Path]) -> None:
+    """Refuse a plan larger than :data:`MAX_PLAN_BYTES` before reading it."""
+    sizes = []
+    for file in files:
+        try:
+            sizes.append(file.stat().st_size)
+        except OSError:
+            sizes.append(0)  # reading it reports the problem
+    if sum(sizes) > MAX_PLAN_BYTES:
+        biggest = files[sizes.index(max(sizes))]
+        megabytes = str(-(-sum(sizes) // (1024 * 1024)))  # whole MB, rounded up
+        limit = str(MAX_PLAN_BYTES // (1024 * 1024))
+        raise PlanError(
+            [PlanIssue(biggest, 1, "", "plan_too_large", {"size": megabytes, "max": limit})]
+        )
+
+
 def _locator(locs: dict[PathTuple, Location]) -> Locate:
     def locate(path: PathTuple) -> Location:
         for size in range(len(path), -1, -1):
@@ -262,6 +312,7 @@ def load_plan(path: Path) -> LoadedPlan:
         PlanError: With every problem found, each pointing at a file and line.
     """
     files = _plan_files(path)
+    _check_size(files)
     read = [_read_part(file) for file in files]
     issues = [issue for part, _ in read for issue in part.issues]
     parts = [(part, data) for part, data in read if data is not None]

@@ -9,6 +9,7 @@ so every model here only checks its own fields.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import time
 from decimal import Decimal
@@ -318,14 +319,18 @@ class Indicator(_Strict):
 
     @model_validator(mode="after")
     def _thresholds_follow_direction(self) -> Indicator:
+        target, warning, critical = self.target, self.warning, self.critical
         if self.direction is Direction.HIGHER_IS_BETTER:
-            ordered = self.critical <= self.warning <= self.target
+            wrong = "warning" if warning > target else "critical" if critical > warning else ""
             hint = "critical <= warning <= target"
         else:
-            ordered = self.target <= self.warning <= self.critical
+            wrong = "warning" if warning < target else "critical" if critical < warning else ""
             hint = "target <= warning <= critical"
-        if not ordered:
-            raise ValueError(f"thresholds must satisfy {hint} for {self.direction.value}")
+        if wrong:  # the values and the key out of order, for a message that points at it
+            raise ValueError(
+                f"thresholds must satisfy {hint} for {self.direction.value}: "
+                f"target={target} warning={warning} critical={critical} at={wrong}"
+            )
         if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
             raise ValueError("minimum must not be greater than maximum")
         for name in ("target", "warning", "critical", "minimum", "maximum"):
@@ -456,15 +461,30 @@ class LadderStep(_Strict):
         return f"{self.step.value}@{self.offset}>{self.to.value}"
 
 
+_CLOCK = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9]))?")
+
+
 def _clock_time(value: object) -> object:
-    # YAML 1.1 reads an unquoted 9:00 as the sexagesimal integer 540 (minutes)
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
-        return time(value // 60, value % 60)
-    return value
+    """``"9:00"`` or ``"09:00"``; a number (``9``, ``9.00``) is refused with the fix shown.
+
+    YAML reads an unquoted ``9`` as nine and ``9.00`` as a decimal, which pydantic took as
+    seconds (00:00:09) and hours-since-midnight nonsense; the loader keeps an unquoted
+    ``9:00`` as text, so only text reaches here as a time.
+    """
+    if isinstance(value, time):
+        return value
+    if isinstance(value, str) and (match := _CLOCK.fullmatch(value.strip())):
+        return time(int(match[1]), int(match[2]), int(match[3] or 0))
+    hint = "09:00"
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        hours = int(value)
+        if 0 <= hours <= 23:
+            hint = f"{hours:02d}:00"
+    raise ValueError(f'clock time must be text "HH:MM": value={value} hint={hint}')
 
 
 ClockTime = Annotated[time, BeforeValidator(_clock_time)]
-"""A local wall-clock time such as ``"09:00"`` (quote it in YAML)."""
+"""A local wall-clock time written ``"9:00"`` or ``"09:00"``."""
 
 
 class QuietHours(_Strict):

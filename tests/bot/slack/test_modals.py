@@ -61,7 +61,7 @@ async def test_c08_errors_show_next_to_the_field_and_a_latvian_decimal_comma_is_
     )
     confirm = json.loads(body)["view"]
     text = confirm["blocks"][-1]["text"]["text"]
-    assert "12,5" in text and "&lt;DVS&gt; &amp;" in text
+    assert "12,5" in text and "Rinda <DVS> & atvaļinājumi" in text  # plain text, as typed
     status, body = await slack.sender.submit(USERS[ANNA], confirm, {})
     assert status == 200 and body in ("", "{}")  # the modal closes
     await slack.wait_for(lambda: rows(slack.db, Measurement))

@@ -26,7 +26,7 @@ from tests.bot.slack.conftest import (
     USERS,
     SlackWorld,
 )
-from tests.support.fake_slack import signed_headers
+from tests.support.fake_slack import block_text, signed_headers
 from tests.support.flow import rows
 from tests.support.recording import RecordingChannel
 from workflows import bindings
@@ -183,8 +183,10 @@ async def test_c02_and_c06_text_is_escaped_and_split_within_slack_limits(
     assert all(len(p.params["blocks"]) <= BLOCKS_PER_MESSAGE for p in posts)
     sections = [b["text"]["text"] for b in blocks if b["type"] == "section"]
     assert all(len(s) <= SECTION_LIMIT for s in sections)
-    assert sections[0] == "*Tīrība 9.5/10 (A-kategorija)! &lt;@U123&gt; &amp; &lt;!channel&gt;*"
-    assert "\n".join(sections[1:]).split("\n") == lines  # in order, lines whole
+    # shown as typed: plain text and a bold rich-text title form no mention (issue 13 item 11)
+    assert block_text(blocks[0]) == "*Tīrība 9.5/10 (A-kategorija)! <@U123> & <!channel>*"
+    assert blocks[0]["type"] == "rich_text"
+    assert "\n".join(sections).split("\n") == lines  # in order, lines whole
     (button,) = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
     assert len(button["text"]["text"]) <= 75 and button["value"] == "form:1:x"
 
@@ -220,7 +222,7 @@ async def test_app_home_shows_open_controls_and_recent_decisions(slack: SlackWor
     labels = [
         e["text"]["text"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]
     ]
-    assert "Apstiprināt Nr. 1" in labels
+    assert "Noteikt pasākumu (Nr. 1)" in labels
     await slack.sender.event({"type": "app_home_opened", "user": "U0STRANGE", "tab": "home"})
     await slack.settle()
     assert "U0STRANGE" not in slack.fake.homes
@@ -245,7 +247,7 @@ async def test_c03_a_deactivated_slack_user_is_reported_once(slack: SlackWorld) 
     hello = [Outgoing(ToPerson(PETERIS), Help(is_admin=False, is_approver=False))]
     assert await slack.dispatcher.outbox.deliver(hello) == 1
     await slack.dispatcher.outbox.deliver(hello)
-    told = [t for t in slack.fake.texts(slack.dm(JANIS)) if "nav sasniedzams" in t]
+    told = [t for t in slack.fake.texts(slack.dm(JANIS)) if "nav sasniedzama" in t]
     assert len(told) == 1 and "Slack" in told[0]
     (marked,) = [
         i

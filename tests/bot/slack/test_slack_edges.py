@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from bot import tokens
 from bot.channel import Address, TemporaryFailure
 from bot.messages import Message
-from bot.slack.inbound import _unescape
+from bot.slack.inbound import unescape
 from storage.models import ControlRound, Measurement, PlatformIdentity
 from tests.bot.slack.conftest import ANNA, USERS, SlackWorld
 from tests.bot.slack.test_modals import open_modal
@@ -145,6 +145,6 @@ def test_slack_link_and_mention_markup_reads_as_people_saw_it() -> None:
         "<mailto:a@b.lv|a@b.lv> &lt;3"
     )
     assert (
-        _unescape(typed) == "skat. www.vid.gov.lv (https://www.vid.gov.lv), @U0JANIS01 & a@b.lv <3"
+        unescape(typed) == "skat. www.vid.gov.lv (https://www.vid.gov.lv), @U0JANIS01 & a@b.lv <3"
     )
-    assert _unescape("<https://x.lv>") == "https://x.lv"
+    assert unescape("<https://x.lv>") == "https://x.lv"

@@ -31,7 +31,7 @@ async def bind_group(world: World) -> int:
 async def critical_measurement(world: World) -> int:
     """Anna submits a critical value: a decision is requested from Jānis."""
     anna = await world.enrol(ANNA)
-    await world.admin("remind", ACTIVITY)
+    await world.admin("remind", ACTIVITY, "2026-10")
     await world.presses(anna, "Ievadīt mērījumus", monthly_reminder(world, anna))
     for text in ("0,9", "88,5", "Divi darbinieki slimoja"):
         await world.says(anna, text)

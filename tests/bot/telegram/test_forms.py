@@ -22,7 +22,7 @@ def monthly_reminder(world: World, user: int) -> Call:
 
 async def start_form(world: World) -> int:
     user = await world.enrol(ANNA)
-    await world.admin("remind", ACTIVITY)
+    await world.admin("remind", ACTIVITY, "2026-10")
     await world.presses(user, "Ievadīt mērījumus", monthly_reminder(world, user))
     return user
 

@@ -28,7 +28,7 @@ def plan(tmp_path: Path) -> LoadedPlan:
 async def test_not_measured_button_then_return_and_approve_by_the_approver(world: World) -> None:
     anna = await world.enrol(ANNA)
     janis = await world.enrol(JANIS)
-    await world.admin("remind", ACTIVITY)
+    await world.admin("remind", ACTIVITY, "2026-10")
     await world.presses(anna, "Ievadīt mērījumus", monthly_reminder(world, anna))
     first = world.fake.sent(anna)[-1]
     assert "Nav izmērīts" in button_labels(first)
@@ -45,7 +45,7 @@ async def test_not_measured_button_then_return_and_approve_by_the_approver(world
 
     request = world.last_with_button(APPROVE)
     assert request.chat == str(janis) and button_labels(request) == [APPROVE, RETURN]
-    assert "Vērtība gaida jūsu apstiprinājumu" in request.params["text"]
+    assert "Vērtība gaida Jūsu apstiprinājumu" in request.params["text"]
     await world.presses(janis, RETURN, request)
     assert "Kāpēc atgriežat vērtību?" in world.fake.texts(janis)[-1]
     await world.says(janis, "Atskaitē ir 96")

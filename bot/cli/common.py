@@ -1,0 +1,76 @@
+"""This module contains what the command modules share: exit statuses, translation, channels."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Coroutine, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.app import App
+from bot.i18n import Translator, resolve_locale, translator
+from bot.plan_report import format_issues
+from bot.settings import Settings
+from workflows.notices import Outgoing, Problem
+from workflows.plan.errors import PlanError
+
+if TYPE_CHECKING:
+    from telegram.error import TelegramError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def translator_for(settings: Settings) -> Translator:
+    """The translator of the command line: the environment's language, else the default."""
+    return translator(resolve_locale(default=settings.default_locale))
+
+
+def acting_admin(app: App) -> str:
+    """The person a command acts as: the plan's first administrator."""
+    return app.ctx.plan.plan.admins[0]
+
+
+def failed(items: Sequence[Outgoing]) -> bool:
+    """Whether a domain operation answered with a problem."""
+    return any(isinstance(item.notice, Problem) for item in items)
+
+
+def print_plan_issues(exc: PlanError, t: Translator) -> int:
+    """Print a plan's issues to standard error; returns the exit status."""
+    for line in format_issues(exc.issues, t, base=Path.cwd()):
+        print(line, file=sys.stderr)
+    return EXIT_FAILED
+
+
+async def with_channels(app: App, work: Coroutine[Any, Any, int]) -> int:
+    """Run a one-shot command with the chat platforms connected (their sends go out too)."""
+    from telegram.error import TelegramError  # only commands that send need the library
+
+    try:
+        await app.open_channels()
+    except TelegramError as exc:
+        work.close()
+        await app.close_channels()
+        print(telegram_problem(app.settings, exc), file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        return await work
+    finally:
+        await app.close_channels()
+
+
+def telegram_problem(settings: Settings, exc: TelegramError) -> str:
+    """A translated one-line reason Telegram failed; never shows the token."""
+    from telegram.error import InvalidToken
+
+    t = translator_for(settings)
+    if isinstance(exc, InvalidToken):
+        return t.gettext(
+            "Telegram refused the bot token (CONTROLBOT_TELEGRAM_TOKEN), or {url} is not a "
+            "Bot API server.",
+            url=settings.telegram_api_url,
+        )
+    reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+    return t.gettext(
+        "Cannot reach Telegram at {url}: {reason}", url=settings.telegram_api_url, reason=reason
+    )

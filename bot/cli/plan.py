@@ -1,0 +1,124 @@
+"""This module contains ``controlbot plan check`` and ``controlbot plan apply``."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlmodel import col, select
+
+from bot.app import DatabaseNotReady, build_app, build_context
+from bot.cli.common import EXIT_FAILED, EXIT_OK, acting_admin, translator_for, with_channels
+from bot.plan_report import format_changes, format_issues, format_overview, format_readiness
+from bot.settings import Settings
+from storage.db import Database
+from storage.migrate import current_revision, head_revision, upgrade
+from storage.models import PlatformIdentity
+from workflows.clock import SystemClock
+from workflows.plan.errors import PlanError
+from workflows.plan.loader import load_default_plan
+
+
+def plan_check(settings: Settings, path: Path | None) -> int:
+    """``controlbot plan check [PATH]``: validate a plan and print an overview."""
+    t = translator_for(settings)
+    try:
+        loaded = load_default_plan(path if path is not None else settings.plan)
+    except PlanError as exc:
+        for line in format_issues(exc.issues, t, base=Path.cwd()):
+            print(line, file=sys.stderr)
+        return EXIT_FAILED
+    linked = linked_people(settings)
+    for line in [*format_overview(loaded, t), "", *format_readiness(loaded, t, linked)]:
+        print(line)
+    if linked is None:
+        print(t.gettext("(Chat accounts were not checked: the database could not be read.)"))
+    return EXIT_OK
+
+
+def plan_apply(settings: Settings, path: Path | None, *, dry_run: bool) -> int:
+    """``controlbot plan apply [PATH] [--dry-run]``."""
+    from workflows.plan_apply import apply_plan, in_force, pending_changes
+
+    t = translator_for(settings)
+    original_plan = settings.plan
+    if path is not None:
+        settings = settings.model_copy(update={"plan": path})
+    try:
+        if dry_run:
+            ctx = build_context(settings, SystemClock())
+            db = Database.from_url(settings.database_url)
+            try:
+                if db.engine.dialect.name == "sqlite":
+                    upgrade(db.engine)
+                elif current_revision(db.engine) != head_revision(db.engine):
+                    raise DatabaseNotReady("the database schema is not up to date")
+                first, changes = db.transaction(
+                    lambda s: (in_force(s) is None, pending_changes(s, ctx))
+                )
+            finally:
+                db.dispose()
+            for line in format_changes(changes, first, t):
+                print(line)
+            return EXIT_OK
+        app = build_app(settings)
+    except PlanError as exc:
+        for line in format_issues(exc.issues, t, base=Path.cwd()):
+            print(line, file=sys.stderr)
+        return EXIT_FAILED
+    except DatabaseNotReady:
+        print(
+            t.gettext("The database schema is not up to date: run “controlbot db upgrade” first."),
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    try:
+        first = app.db.transaction(lambda s: in_force(s) is None)
+        applied = app.db.transaction(lambda s: apply_plan(s, app.ctx, acting_admin(app)))
+        for line in format_changes(applied.changes, first, t):
+            print(line)
+
+        async def tell() -> int:
+            await app.announce()
+            await app.outbox.deliver(list(applied.notices))
+            return EXIT_OK
+
+        asyncio.run(with_channels(app, tell()))
+        print(t.gettext("Applied: this is now the plan in force."))
+        if path is not None and path != original_plan:
+            print(
+                t.gettext(
+                    "Set CONTROLBOT_PLAN={path} too: the bot reads that plan when it starts.",
+                    path=path,
+                )
+            )
+        return EXIT_OK
+    finally:
+        app.close()
+
+
+def linked_people(settings: Settings) -> set[str] | None:
+    """People with a Telegram or Slack account, from an existing, upgraded database."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
+        return None
+    try:
+        db = Database.from_url(settings.database_url)
+    except Exception:  # a report must not fail on the database: it only adds a check
+        return None
+    try:
+        return db.transaction(
+            lambda s: set(
+                s.exec(
+                    select(PlatformIdentity.person_id).where(
+                        col(PlatformIdentity.platform) != "console"
+                    )
+                ).all()
+            )
+        )
+    except Exception:  # not upgraded yet, unreachable server
+        return None
+    finally:
+        db.dispose()
