@@ -175,9 +175,7 @@ def build_app(
     slack = slack_service(settings, ctx, db)
     if slack is not None:
         channels[slack.channel.platform] = slack.channel
-    outbox = Outbox(
-        ctx, db, channels, settings.default_locale, console_fallback=console_fallback
-    )
+    outbox = Outbox(ctx, db, channels, settings.default_locale, console_fallback=console_fallback)
     hold = settings.inbound_hold_ms / 1000
     held = {"slack": hold} if slack is not None else {}
     if telegram is not None and settings.telegram_webhook_url:

@@ -28,8 +28,8 @@ from bot.events import (
     readable,
 )
 from bot.i18n import SUPPORTED, Lang, as_lang, resolve_locale, translator
-from bot.messages import Message
 from bot.inbox import Inbox
+from bot.messages import Message
 from bot.outbox import Outbox, person_language
 from bot.render import RenderContext, render
 from bot.tokens import Token, TokenError

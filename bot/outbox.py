@@ -26,8 +26,8 @@ from bot.messages import Message
 from bot.routes import CONSOLE, Route, Router, person_language
 from storage.db import Database
 from storage.messages import OutboxMessage
-from workflows import reachability
 from workflows import outbox as queue
+from workflows import reachability
 from workflows.context import Context
 from workflows.notice_codec import CodecError
 from workflows.notices import Outgoing, ToPerson
@@ -266,7 +266,9 @@ class Outbox:
                 retry_after = exc.retry_after
                 continue
             except Exception as exc:  # one bad message must not stop the others
-                _LOGGER.exception("delivering %s to %s failed", type(item.notice).__name__, address)
+                _LOGGER.exception(
+                    "delivering %s to %s failed", type(item.notice).__name__, address
+                )
                 temporary = type(exc).__name__
                 continue
             platforms.append(address.platform)

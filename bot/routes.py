@@ -87,7 +87,9 @@ class Router:
             return False
         return platform != CONSOLE or self.console_fallback or via == CONSOLE
 
-    def person_route(self, session: Session, person_id: str, via: str | None = None) -> Route | None:
+    def person_route(
+        self, session: Session, person_id: str, via: str | None = None
+    ) -> Route | None:
         """The route to ``person_id`` (``via``: the platform a reply goes back to)."""
         identities = session.exec(
             select(PlatformIdentity).where(

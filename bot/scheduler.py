@@ -20,8 +20,8 @@ from sqlmodel import Session
 from bot.outbox import Outbox
 from storage.db import Database
 from workflows import deliveries
-from workflows.outbox import DELIVERED
 from workflows.context import Context
+from workflows.outbox import DELIVERED
 
 _LOGGER = logging.getLogger(__name__)
 

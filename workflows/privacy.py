@@ -157,7 +157,6 @@ _REFERENCES: tuple[tuple[type[Any], str], ...] = (
 """Every column that holds a person id (besides the audit log and the ledger's keys)."""
 
 
-
 def _redact_snapshots(session: Session, person: Person, new: str) -> int:
     """Applied plans keep people's names and e-mails: replace them by the pseudonym."""
     patterns = [_whole(person.id)] + [

@@ -249,9 +249,7 @@ def render_recorded(notice: MeasurementsRecorded, rc: RenderContext) -> Message:
     choices: list[Choice] = []
     if notice.results:
         lines.append(t.gettext("Thank you!"))
-        choices.append(
-            Choice(tokens.correct_round(notice.round_id), t.gettext("Correct a value"))
-        )
+        choices.append(Choice(tokens.correct_round(notice.round_id), t.gettext("Correct a value")))
     for (indicator_id, _reason), report_id in zip(
         notice.not_measured, notice.not_measured_ids, strict=False
     ):

@@ -48,9 +48,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("key"),
     )
     op.create_index("ix_outbox_due", "outbox_message", ["status", "not_before"])
-    op.create_index(
-        "ix_outbox_recipient", "outbox_message", ["recipient_kind", "recipient", "id"]
-    )
+    op.create_index("ix_outbox_recipient", "outbox_message", ["recipient_kind", "recipient", "id"])
     op.create_index("ix_outbox_message_batch", "outbox_message", ["batch"])
     op.create_index("ix_outbox_message_status", "outbox_message", ["status"])
     op.create_table(
