@@ -17,6 +17,7 @@ import contextlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 
 from sqlmodel import Session
@@ -162,7 +163,8 @@ class Outbox:
     async def _flush(self, ids: Sequence[int]) -> None:
         wanted = list(ids)
         while True:
-            rows = await self.db.run(lambda s: queue.claim(s, self.ctx.now(), ids=wanted))
+            now = self.ctx.now()
+            rows = await self.db.run(partial(queue.claim, now=now, ids=tuple(wanted)))
             if not rows:
                 return
             wanted += await self._deliver(rows[0])  # with the reports it led to
