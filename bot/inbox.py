@@ -32,7 +32,7 @@ from bot.events import (
     TextReceived,
     UnsupportedMessage,
 )
-from bot.outbox import Outbox
+from bot.outbox import Outbox, Queued
 from storage.db import Database, rows_touched
 from storage.messages import InboxEvent
 from workflows.context import Context
@@ -272,26 +272,25 @@ class Inbox:
         alert = self._alerts.get(row_id)
         person_id = row.person_id or ""
 
-        def work(session: Session) -> tuple[list[Outgoing], list[Outgoing], list[int]] | None:
+        def work(session: Session) -> tuple[list[Outgoing], list[Outgoing], Queued] | None:
             if not claim(session, self.ctx, row_id):
                 return None  # another process applied it
             items = self._effect(session, person_id, event)
             shown = [i for i in items if alert is not None and self._shown(i, person_id)]
             rest = [i for i in items if i not in shown]
             via = event.sender.platform
-            ids = self.outbox.enqueue(session, rest, origin=person_id, via=via)
-            return items, shown, ids
+            return items, shown, self.outbox.enqueue_reported(session, rest, person_id, via)
 
         done = await self.db.run(work)
         if done is None:
             return
-        items, shown, ids = done
+        items, shown, queued = done
         if row_id in self._waiting:
             self._results[row_id] = items
         for item in shown:
             if alert is not None:
                 await alert((await self.outbox.render_for(item)).plain())
-        await self.outbox.flush(ids)
+        await self.outbox.send_queued(queued)
 
     def _shown(self, item: Outgoing, person_id: str) -> bool:
         return item.to == ToPerson(person_id) and self._is_alert(item)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -31,7 +32,7 @@ from workflows import outbox as queue
 from workflows import reachability
 from workflows.context import Context
 from workflows.notice_codec import CodecError
-from workflows.notices import Outgoing, ToPerson
+from workflows.notices import DeliveryOutcome, Outgoing, ToPerson
 
 __all__ = ["CONSOLE", "FAILED", "RETRY", "SENT", "Outbox", "Route", "person_language"]
 
@@ -43,6 +44,16 @@ IDLE_POLL_SECONDS = 1.0
 """How often the background sender looks for due rows when nobody woke it."""
 
 _LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Queued:
+    """Outbox rows of one action: replies, a fan-out (``batch``) and held acknowledgements."""
+
+    replies: list[int]
+    fanout: list[int]
+    acks: list[int]
+    batch: str | None
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,55 @@ class Outbox:
         """Queue ``items`` in the caller's transaction; returns their row ids, in order."""
         rows = queue.enqueue(session, self.ctx, items, origin=origin, via=via, batch=batch)
         return [row.id or 0 for row in rows]
+
+    def enqueue_reported(
+        self, session: Session, items: Sequence[Outgoing], actor: str, via: str | None
+    ) -> Queued:
+        """Queue what ``actor``'s action produced, in the caller's transaction.
+
+        Replies to the actor go first; a fan-out to others gets a batch id, and the
+        acknowledgement that reports on it (``RoundOpened``, ``SummaryPosted``) is held back
+        until :meth:`send_queued` has its outcome.
+        """
+        replies, fanout, acks = queue.split_reported(items, actor)
+        batch = uuid.uuid4().hex if acks else None
+        return Queued(
+            self.enqueue(session, replies, origin=actor, via=via),
+            self.enqueue(session, fanout, origin=actor, batch=batch),
+            self.enqueue_held(session, acks, origin=actor, via=via),
+            batch,
+        )
+
+    def enqueue_held(
+        self, session: Session, items: Sequence[Outgoing], *, origin: str, via: str | None
+    ) -> list[int]:
+        """Queue acknowledgements held back until their fan-out's outcome is known."""
+        rows = queue.enqueue(session, self.ctx, items, origin=origin, via=via, hold=queue.HELD)
+        return [row.id or 0 for row in rows]
+
+    async def send_queued(self, queued: Queued) -> DeliveryOutcome | None:
+        """Deliver what :meth:`enqueue_reported` queued; the acknowledgement says the outcome.
+
+        Returns:
+            The fan-out's outcome, when an acknowledgement reports on it.
+        """
+        await self.flush(queued.replies)
+        if queued.batch is None:
+            await self.flush(queued.fanout)
+            return None
+        batch = queued.batch
+        await self.flush(queued.fanout, exclusive=True)
+        found = await self.db.run(lambda s: queue.outcome(s, batch))
+        await self.db.run(lambda s: queue.release(s, self.ctx, queued.acks, found))
+        await self.flush(queued.acks)
+        return found
+
+    async def deliver_reported(
+        self, items: Sequence[Outgoing], actor: str, via: str | None = None
+    ) -> DeliveryOutcome | None:
+        """Queue (in a transaction of their own) and deliver with an honest report."""
+        queued = await self.db.run(lambda s: self.enqueue_reported(s, items, actor, via))
+        return await self.send_queued(queued)
 
     async def deliver(
         self,

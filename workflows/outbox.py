@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, or_, update
@@ -32,7 +33,7 @@ from storage.messages import OutboxMessage
 from workflows import audit, notice_codec
 from workflows.context import Context
 from workflows.follow_up import SUMMARY_POSTED
-from workflows.notices import Outgoing, ToChannel, ToPerson
+from workflows.notices import DeliveryOutcome, Outgoing, ToChannel, ToPerson, Unreached
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ def enqueue(
     origin: str | None = None,
     via: str | None = None,
     batch: str | None = None,
+    hold: timedelta | None = None,
 ) -> list[OutboxMessage]:
     """Queue ``items`` in the caller's transaction, in order.
 
@@ -83,6 +85,8 @@ def enqueue(
         origin: Who caused them (a person id, ``scheduler``, ``system``).
         via: The platform ``origin`` wrote on: replies to them go back there.
         batch: A fan-out's id, when its outcome is to be reported to ``origin``.
+        hold: Keep the rows back this long (an acknowledgement waiting for its fan-out's
+            outcome, :func:`release`).
 
     Returns:
         The new rows (with ids), in the order of ``items``.
@@ -112,8 +116,8 @@ def enqueue(
             status=QUEUED if payload != "null" else UNDELIVERABLE,
             reason=None if payload != "null" else "render_failed",
             created_at=now,
-            not_before=now,
-            expires_at=now + LIFETIMES.get(kind, REPLY_LIFETIME),
+            not_before=now + (hold or timedelta()),
+            expires_at=now + (hold or timedelta()) + LIFETIMES.get(kind, REPLY_LIFETIME),
         )
         session.add(row)
         rows.append(row)
@@ -292,6 +296,64 @@ def retry_later(
         platform=(done_platforms or row.platform or "")[:16] or None,
     )
     return status
+
+
+REPORTED = ("RoundOpened", "SummaryPosted")
+"""Acknowledgements that say what became of the fan-out they came with (``delivery``)."""
+HELD = timedelta(minutes=2)
+"""How long an acknowledgement waits for its fan-out's outcome before it goes out as it is
+(a sender that died before reporting)."""
+
+
+def split_reported(
+    items: Sequence[Outgoing], actor: str
+) -> tuple[list[Outgoing], list[Outgoing], list[Outgoing]]:
+    """``items`` as (replies to ``actor``, the fan-out to others, reported acknowledgements).
+
+    The acknowledgements are only set apart when there is a fan-out to report on.
+    """
+    me = ToPerson(actor)
+    fanout = [i for i in items if i.to != me]
+    acks = [i for i in items if i.to == me and type(i.notice).__name__ in REPORTED]
+    if not fanout or not acks:
+        return [i for i in items if i.to == me], fanout, []
+    return [i for i in items if i.to == me and i not in acks], fanout, acks
+
+
+def outcome(session: Session, batch: str) -> DeliveryOutcome:
+    """What became of the rows of ``batch``: who was reached, who not and why."""
+    rows = session.exec(
+        select(OutboxMessage)
+        .where(col(OutboxMessage.batch) == batch)
+        .order_by(col(OutboxMessage.id))
+    ).all()
+    delivered = tuple(dict.fromkeys(r.recipient for r in rows if r.status == DELIVERED))
+    unreached = tuple(
+        Unreached(r.recipient, r.recipient_kind, _reason(r))
+        for r in rows
+        if r.status != DELIVERED and r.recipient not in delivered
+    )
+    return DeliveryOutcome(delivered, unreached)
+
+
+def _reason(row: OutboxMessage) -> str:
+    if row.status in OPEN:
+        return "queued"
+    if row.status == EXPIRED:
+        return EXPIRED
+    return row.reason or "render_failed"
+
+
+def release(session: Session, ctx: Context, ids: Sequence[int], found: DeliveryOutcome) -> None:
+    """Put the fan-out's ``found`` outcome into held acknowledgements and let them go now."""
+    for row in by_ids(session, ids):
+        if row.status != QUEUED:
+            continue
+        notice = notice_codec.decode(row.payload)
+        if hasattr(notice, "delivery"):
+            row.payload = notice_codec.encode(replace(notice, delivery=found))
+        row.not_before = ctx.now()
+        session.add(row)
 
 
 def by_ids(session: Session, ids: Sequence[int]) -> list[OutboxMessage]:

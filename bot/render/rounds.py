@@ -6,6 +6,7 @@ from bot import tokens
 from bot.formatting import fmt_date, fmt_datetime, fmt_period
 from bot.messages import Choice, Message
 from bot.render.context import RenderContext
+from bot.render.delivery import outcome_lines
 from workflows.notices import (
     AnsweredBy,
     Digest,
@@ -169,10 +170,21 @@ def render_round_opened(notice: RoundOpened, rc: RenderContext) -> Message:
             due=fmt_date(notice.due_date, t),
         )
     )
-    if notice.reminded:
+    delivery = notice.delivery
+    if notice.reminded and delivery is not None:
+        reached = [p for p in notice.reminded if p in delivery.delivered]
         tail = t.ngettext(
-            "{n} person reminded: {people}.",
-            "{n} people reminded: {people}.",
+            "Reminded {reached} of {n} person: {people}.",
+            "Reminded {reached} of {n} people: {people}.",
+            len(notice.reminded),
+            reached=len(reached),
+            people=rc.people(reached) if reached else "—",
+        )
+        tail = "\n".join([tail, *outcome_lines(delivery, rc)])
+    elif notice.reminded:
+        tail = t.ngettext(
+            "{n} person to be reminded: {people}.",
+            "{n} people to be reminded: {people}.",
             len(notice.reminded),
             people=rc.people(notice.reminded),
         )
