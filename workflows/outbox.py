@@ -368,3 +368,32 @@ def open_count(session: Session) -> int:
     """How many rows are still queued or being sent."""
     rows = session.exec(select(OutboxMessage.id).where(col(OutboxMessage.status).in_(OPEN)))
     return len(rows.all())
+
+
+def listing(
+    session: Session,
+    *,
+    person: str | None = None,
+    status: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> list[OutboxMessage]:
+    """The record of messages (``controlbot deliveries``), oldest first.
+
+    Args:
+        session: A session.
+        person: Only messages to this person (or team channel) id.
+        status: Only rows in this state (one of :data:`STATUSES`).
+        start: Only messages queued at or after this instant.
+        end: Only messages queued before this instant.
+    """
+    query = select(OutboxMessage)
+    if person is not None:
+        query = query.where(col(OutboxMessage.recipient) == person)
+    if status is not None:
+        query = query.where(col(OutboxMessage.status) == status)
+    if start is not None:
+        query = query.where(col(OutboxMessage.created_at) >= start)
+    if end is not None:
+        query = query.where(col(OutboxMessage.created_at) < end)
+    return list(session.exec(query.order_by(col(OutboxMessage.id))).all())

@@ -93,6 +93,10 @@ def _with_app(args: argparse.Namespace, settings: Settings) -> int:
 
             choice = ExportChoice(args.period, args.first, args.last, args.lang, args.force)
             return export(app, choice, args.format, args.out, args.csv_variant)
+        if args.command == "deliveries":
+            from bot.cli.deliveries import deliveries
+
+            return deliveries(app, args)
         if args.command == "import":
             from bot.cli.exchange import import_values
 
