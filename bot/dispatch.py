@@ -80,7 +80,15 @@ Handler = Callable[[Session, str, tuple[str, ...]], list[Outgoing]]
 Alert = Callable[[str], Awaitable[None]]
 """Shows a short text where the user pressed a button (a Telegram callback-query alert)."""
 
-ALERT_PROBLEMS = frozenset({"stale_button", "stale_step", "unknown_choice"})
+ALERT_PROBLEMS = frozenset(
+    {
+        "stale_button",
+        "stale_step",
+        "unknown_choice",
+        "form_already_started",  # a double tap: one effect, no second message
+        "decision_form_started",  # a later, conflicting input: the first one won
+    }
+)
 """Refusals of a pressed button that are shown as an alert, not as a new message."""
 
 ADMIN_COMMANDS = frozenset({"remind", "summary", "bind"})
