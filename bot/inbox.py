@@ -309,3 +309,28 @@ class Inbox:
         except Exception:
             _LOGGER.exception("handling %s for %s failed", type(event).__name__, person_id)
             return [Outgoing(me, problem("internal_error"))]
+
+
+def replayed(session: Session, key: str) -> InboxEvent | None:
+    """The request recorded under ``key`` (an API client's ``Idempotency-Key``), if any."""
+    return session.exec(select(InboxEvent).where(col(InboxEvent.key) == key)).first()
+
+
+def record_request(
+    session: Session, ctx: Context, *, key: str, sender: str, digest: str, result: str
+) -> None:
+    """Record an applied API request and its answer, in the transaction of its effect."""
+    now = ctx.now()
+    session.add(
+        InboxEvent(
+            key=key,
+            platform="api",
+            sender=sender,
+            seq=time.time_ns(),
+            payload=digest,
+            status=DONE,
+            received_at=now,
+            done_at=now,
+            result=result,
+        )
+    )
