@@ -395,12 +395,8 @@ def start_decision(
         # the first input wins (a button in the group and another in the DM): the later,
         # conflicting one changes nothing; to change their mind the approver cancels first
         started = str(row.context.get("outcome", ""))
-        return notes + [
-            Outgoing(
-                ToPerson(person_id),
-                problem("decision_form_started", decision=decision_id, outcome=started),
-            )
-        ]
+        refused = problem("decision_form_started", decision=decision_id, outcome=started)
+        return [*notes, Outgoing(ToPerson(person_id), refused)]
     resumed = _resume_existing(session, ctx, person_id, decisions.FORM, decision_id)
     if resumed is not None:
         return notes + resumed

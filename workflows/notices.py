@@ -189,6 +189,13 @@ class DeliveryOutcome:
 
 
 @dataclass(frozen=True)
+class DeliveryProblems:
+    """The admin channel's daily digest: who and what the robot could not reach, and why."""
+
+    unreached: tuple[Unreached, ...]
+
+
+@dataclass(frozen=True)
 class RoundOpened:
     """Acknowledgement to whoever opened a round: who was to be reminded.
 
@@ -886,6 +893,7 @@ class Problem:
 Notice: TypeAlias = (
     Reminder
     | Digest
+    | DeliveryProblems
     | SnoozeOptions
     | AwayRecorded
     | AwayList

@@ -30,10 +30,18 @@ from sqlmodel import Session, col, select
 
 from storage.db import rows_touched
 from storage.messages import OutboxMessage
-from workflows import audit, notice_codec
+from storage.models import Delivery
+from workflows import audit, notice_codec, reachability
 from workflows.context import Context
 from workflows.follow_up import SUMMARY_POSTED
-from workflows.notices import DeliveryOutcome, Outgoing, ToChannel, ToPerson, Unreached
+from workflows.notices import (
+    DeliveryOutcome,
+    DeliveryProblems,
+    Outgoing,
+    ToChannel,
+    ToPerson,
+    Unreached,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -397,3 +405,50 @@ def listing(
     if end is not None:
         query = query.where(col(OutboxMessage.created_at) < end)
     return list(session.exec(query.order_by(col(OutboxMessage.id))).all())
+
+
+DIGEST_KIND = "digest"
+"""Ledger kind of the admin channel's daily digest of what could not be delivered."""
+
+
+def problems_digest(session: Session, ctx: Context, now: datetime) -> list[Outgoing]:
+    """At most once a (local) day: who and what could not be reached in the last day.
+
+    Returns:
+        A :class:`DeliveryProblems` for the plan's admin channel, or nothing (already sent
+        today, nothing failed, or no admin channel).
+    """
+    day = now.astimezone(ctx.timezone).date()
+    key = f"{DIGEST_KIND}:undelivered:{day.isoformat()}"
+    if session.exec(select(Delivery.id).where(col(Delivery.key) == key)).first() is not None:
+        return []
+    rows = session.exec(
+        select(OutboxMessage)
+        .where(
+            col(OutboxMessage.status).in_((UNDELIVERABLE, EXPIRED)),
+            col(OutboxMessage.created_at) >= now - timedelta(days=1),
+            col(OutboxMessage.kind) != "DeliveryProblems",
+        )
+        .order_by(col(OutboxMessage.id))
+    ).all()
+    found = tuple(
+        dict.fromkeys(Unreached(r.recipient, r.recipient_kind, _reason(r)) for r in rows)
+    )
+    if not found:
+        return []
+    items = reachability.to_admin_channel(ctx, None, DeliveryProblems(found))
+    if items:
+        session.add(
+            Delivery(
+                key=key,
+                kind=DIGEST_KIND,
+                subject="admin",
+                period=day.isoformat(),
+                recipient=ctx.plan.plan.admin_channel,
+                step=0,
+                planned_at=now,
+                status="queued",
+                attempted_at=now,
+            )
+        )
+    return items

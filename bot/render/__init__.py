@@ -6,7 +6,17 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.messages import Message
-from bot.render import decisions, forms, indicators, misc, rollup, rounds, summary, values
+from bot.render import (
+    decisions,
+    delivery,
+    forms,
+    indicators,
+    misc,
+    rollup,
+    rounds,
+    summary,
+    values,
+)
 from bot.render.context import RenderContext
 from workflows import notices as n
 
@@ -61,6 +71,7 @@ _RENDERERS: dict[type[Any], Callable[[Any, RenderContext], Message]] = {
     n.NotValueApprover: values.render_not_value_approver,
     n.ValueCorrected: values.render_value_corrected,
     n.CorrectionChoices: values.render_correction_choices,
+    n.DeliveryProblems: delivery.render_problems,
     n.Problem: misc.render_problem,
 }
 

@@ -6,8 +6,9 @@ recipient it did not reach, with the reason and what to do about it.
 
 from __future__ import annotations
 
+from bot.messages import Message
 from bot.render.context import RenderContext
-from workflows.notices import DeliveryOutcome, Unreached
+from workflows.notices import DeliveryOutcome, DeliveryProblems, Unreached
 
 
 def unreached_line(item: Unreached, rc: RenderContext) -> str:
@@ -66,3 +67,12 @@ def _common(item: Unreached, who: str, rc: RenderContext) -> str:
 def outcome_lines(outcome: DeliveryOutcome, rc: RenderContext) -> list[str]:
     """A line for each recipient not reached."""
     return [unreached_line(item, rc) for item in outcome.unreached]
+
+
+def render_problems(notice: DeliveryProblems, rc: RenderContext) -> Message:
+    """The admin channel's daily digest of recipients the robot could not reach."""
+    t = rc.t
+    title = t.gettext("Not delivered in the last 24 hours")
+    lines = [unreached_line(item, rc) for item in notice.unreached]
+    lines.append(t.gettext("The whole record: controlbot deliveries --status undeliverable"))
+    return Message("\n".join(lines), title=title)
