@@ -249,14 +249,13 @@ async def test_controlbot_deliveries_lists_the_record(
 ) -> None:
     import argparse
 
-    from bot.app import App
     from bot.cli.deliveries import deliveries
 
     link(db, ctx, ANNA, "1001")
     await bot.handle(command(ADMIN, "remind", ACTIVITY, "2026-10"))
-    app: Any = argparse.Namespace(db=db, ctx=ctx)
+    app: Any = argparse.Namespace(db=db, ctx=ctx)  # what the command reads of the App
     args = argparse.Namespace(person=None, status=None, first=None, last=None, format="json")
-    assert deliveries(app if isinstance(app, App) else app, args) == 0
+    assert deliveries(app, args) == 0
     records = json.loads(capsys.readouterr().out)
     by_person = {(r["recipient"], r["status"], r["reason"]) for r in records}
     assert (PETERIS, "undeliverable", "no_account") in by_person
