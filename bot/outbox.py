@@ -23,13 +23,13 @@ from typing import Literal
 
 from sqlmodel import Session
 
-from bot.channel import Channel, PartlyDelivered, TemporaryFailure, Unreachable
+from bot.attempt import Attempt, Attempts
+from bot.channel import Channel
 from bot.messages import Message
 from bot.routes import CONSOLE, Route, Router, person_language
 from storage.db import Database
 from storage.messages import OutboxMessage
 from workflows import outbox as queue
-from workflows import reachability
 from workflows.context import Context
 from workflows.notice_codec import CodecError
 from workflows.notices import DeliveryOutcome, Outgoing, ToPerson
@@ -54,19 +54,6 @@ class Queued:
     fanout: list[int]
     acks: list[int]
     batch: str | None
-
-
-@dataclass(frozen=True)
-class _Attempt:
-    """What one delivery attempt of a row came to."""
-
-    platforms: tuple[str, ...] = ()
-    addresses: tuple[str, ...] = ()
-    message_id: str | None = None
-    refused: str | None = None
-    temporary: str | None = None
-    retry_after: float | None = None
-    reports: tuple[Outgoing, ...] = ()
 
 
 class Outbox:
@@ -95,6 +82,7 @@ class Outbox:
         self.channels = dict(channels)
         self.default_lang = default_lang
         self.router = Router(ctx, self.channels, default_lang, console_fallback=console_fallback)
+        self.attempts = Attempts(ctx, db, self.channels, self.router)
         self._wake = asyncio.Event()
         self._sending = asyncio.Lock()
 
@@ -277,15 +265,15 @@ class Outbox:
             item = queue.outgoing(row)
         except CodecError as exc:
             _LOGGER.error("outbox row %s cannot be read: %s", row.id, exc)
-            return await self._settle(row, _Attempt(refused="render_failed"), str(exc))
+            return await self._settle(row, Attempt(refused="render_failed"), str(exc))
         routes = await self.db.run(lambda s: self.router.routes(s, item, row.via))
         done = tuple(p for p in (row.platform or "").split(",") if p)
         routes = [r for r in routes if r.address.platform not in done]
         if not routes and not done:
             reason = await self.db.run(lambda s: self._reason(s, item))
             _LOGGER.warning("%s #%s not sent: %s", row.kind, row.id, reason)
-            return await self._settle(row, _Attempt(refused=reason), "")
-        attempt = await self._attempt(item, routes, done)
+            return await self._settle(row, Attempt(refused=reason), "")
+        attempt = await self.attempts.attempt(item, routes, done)
         return await self._settle(row, attempt, attempt.temporary or "")
 
     def _reason(self, session: Session, item: Outgoing) -> str:
@@ -293,59 +281,7 @@ class Outbox:
             return self.router.person_reason(session, item.to.person_id)
         return self.router.channel_reason(session, item.to.channel_id)
 
-    async def _attempt(
-        self, item: Outgoing, routes: list[Route], done: tuple[str, ...]
-    ) -> _Attempt:
-        platforms, addresses = list(done), []
-        message_id: str | None = None
-        refused = temporary = None
-        retry_after: float | None = None
-        reports: list[Outgoing] = []
-        for route in routes:
-            address = route.address
-            try:
-                message = await asyncio.to_thread(self.router.prepare, item, route)
-            except Exception:
-                _LOGGER.exception("rendering %s failed", type(item.notice).__name__)
-                refused = "render_failed"
-                continue
-            try:
-                sent = await self.channels[address.platform].send(address, message)
-                message_id = message_id or sent
-            except Unreachable as exc:
-                _LOGGER.warning("%s", exc)
-                refused = _refusal(route, exc.reason)
-                reports += await self._unreachable(route, exc)
-                continue
-            except PartlyDelivered as exc:
-                _LOGGER.warning("%s", exc)
-                reports += reachability.chart_not_delivered(
-                    self.ctx, route.channel_id, address.label, address.platform
-                )
-            except TemporaryFailure as exc:
-                _LOGGER.warning("%s not sent now: %s", type(item.notice).__name__, exc)
-                temporary = str(exc) or type(exc).__name__
-                retry_after = exc.retry_after
-                continue
-            except Exception as exc:  # one bad message must not stop the others
-                _LOGGER.exception(
-                    "delivering %s to %s failed", type(item.notice).__name__, address
-                )
-                temporary = type(exc).__name__
-                continue
-            platforms.append(address.platform)
-            addresses.append(str(address))
-        return _Attempt(
-            tuple(platforms),
-            tuple(addresses),
-            message_id,
-            None if platforms else refused,
-            temporary,
-            retry_after,
-            tuple(reports),
-        )
-
-    async def _settle(self, row: OutboxMessage, attempt: _Attempt, error: str) -> list[int]:
+    async def _settle(self, row: OutboxMessage, attempt: Attempt, error: str) -> list[int]:
         now = self.ctx.now()
         platforms = ",".join(attempt.platforms)
 
@@ -375,30 +311,6 @@ class Outbox:
             return self.enqueue(session, attempt.reports, origin="system")
 
         return await self.db.run(work)
-
-    async def _unreachable(self, route: Route, exc: Unreachable) -> list[Outgoing]:
-        address = exc.address
-        if address.kind == "dm":
-            return await self.db.run(
-                lambda s: reachability.person_unreachable(
-                    s, self.ctx, address.platform, address.target
-                )
-            )
-        channel_id = route.channel_id or address.target
-        return await self.db.run(
-            lambda s: reachability.channel_unreachable(
-                s, self.ctx, channel_id, address.platform, address.target
-            )
-        )
-
-
-def _refusal(route: Route, reason: str) -> str:
-    """The reason code of a platform's refusal for good."""
-    if route.address.kind == "dm":
-        return "blocked"
-    lowered = reason.lower()
-    gone = ("not found", "not_found", "deleted", "archived", "upgraded")
-    return "channel_gone" if any(word in lowered for word in gone) else "not_in_channel"
 
 
 def _outcome(row: OutboxMessage) -> Outcome:
