@@ -271,9 +271,10 @@ class SlackInbound:
         await ack()  # closes the modal; storing happens after the ack
         user = str((body.get("user") or {}).get("id", ""))
         answers = {f.id: given[f.id] for f in spec.fields if f.id in parsed}
-        key = f"{PLATFORM}:view:{view.get('id')}:{view.get('hash')}" if view.get("id") else None
+        # no inbox key: a submission corrected after an error has the same view id and hash;
+        # a repeated one changes nothing (the first answer of each indicator counts)
         await self.dispatcher.submit_form(
-            Sender(PLATFORM, user), state.round_id, answers, state.lang, key=key
+            Sender(PLATFORM, user), state.round_id, answers, state.lang
         )
 
     async def _ephemeral(self, channel: str, user: str, text: str) -> None:
