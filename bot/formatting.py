@@ -23,7 +23,7 @@ from babel.numbers import (
 from bot.i18n import Translator
 from workflows.numbers import format_decimal
 from workflows.periods import Period
-from workflows.plan.schema import Direction, Indicator, Unit
+from workflows.plan.schema import ChoiceOption, Direction, Indicator, OptionStatus, Unit
 
 _DATE_PATTERN = {"lv": "dd.MM.y.", "en": "d MMM y"}
 _MONTH_PATTERN = {"lv": "y. 'gada' LLLL", "en": "LLLL y"}
@@ -56,13 +56,49 @@ def fmt_value(value: Decimal, unit: Unit, decimals: int, t: Translator) -> str:
     return f"{fmt_number(value, decimals, t)} {unit.get(t.lang)}"
 
 
+def fmt_option(option: ChoiceOption, t: Translator) -> str:
+    """An option's label in ``t``'s language; a yes/no option without one is "Jā"/"Nē"."""
+    if option.label is not None:
+        return option.label.get(t.lang)
+    return t.gettext("Yes") if option.id == "yes" else t.gettext("No")
+
+
 def fmt_indicator_value(value: Decimal, indicator: Indicator, t: Translator) -> str:
-    """``value`` in ``indicator``'s unit and decimals."""
+    """``value`` in ``indicator``'s unit and decimals; a check's value is its option's label."""
+    if indicator.is_choice:
+        option = indicator.option_at(value)
+        return fmt_option(option, t) if option is not None else fmt_number(value, 0, t)
     return fmt_value(value, indicator.unit, indicator.decimals, t)
 
 
+def fmt_target(indicator: Indicator, t: Translator) -> str:
+    """The indicator's target: a value in its unit, or a check's target option."""
+    if indicator.is_choice:
+        option = indicator.option(indicator.target_option or "")
+        return fmt_option(option, t) if option is not None else ""
+    return fmt_indicator_value(indicator.target, indicator, t)
+
+
+def fmt_choice_rule(indicator: Indicator, t: Translator) -> str:
+    """A check's target and the options of each status: ``mērķis: Jā; kritisks: Nē``."""
+    target = indicator.option(indicator.target_option or "")
+    parts = [t.gettext("target: {option}", option=fmt_option(target, t) if target else "")]
+    for status in (OptionStatus.WARNING, OptionStatus.CRITICAL):
+        chosen = ", ".join(fmt_option(o, t) for o in indicator.options if o.status is status)
+        if chosen and status is OptionStatus.WARNING:
+            parts.append(t.gettext("warning: {options}", options=chosen))
+        elif chosen:
+            parts.append(t.gettext("critical: {options}", options=chosen))
+    return "; ".join(parts)
+
+
 def fmt_thresholds(indicator: Indicator, t: Translator) -> str:
-    """Target and thresholds in one line, e.g. ``mērķa vērtība ≥ 95,0%; brīdinājums < 95,0%``."""
+    """Target and thresholds in one line, e.g. ``mērķa vērtība ≥ 95,0%; brīdinājums < 95,0%``.
+
+    For a check: its target option and which options give a warning or are critical.
+    """
+    if indicator.is_choice:
+        return fmt_choice_rule(indicator, t)
     better, worse = ("≥", "<") if indicator.direction is Direction.HIGHER_IS_BETTER else ("≤", ">")
     return t.gettext(
         "target {better} {target}; warning {worse} {warning}; critical {worse} {critical}",

@@ -95,6 +95,23 @@ MESSAGES: Final[dict[str, str]] = {
         'The roll-up scale "{scale}" is not wider than "{covered}" of channel "{channel}"; '
         "expected: a wider scale"
     ),
+    "choice_numeric_key": N_(
+        'A {value_type} indicator has no "{key}", its options give the status; '
+        "expected: options and target"
+    ),
+    "options_not_choice": N_(
+        "Only yes/no and choice indicators have options; expected: value_type yes_no or choice"
+    ),
+    "choice_option_count": N_("Number of options: {count}; expected: 2 to 12"),
+    "choice_option_twice": N_('Option "{value}" is listed twice; expected: each option once'),
+    "yes_no_options": N_('The options are "{value}"; expected: yes and no'),
+    "choice_option_label": N_(
+        'Option "{value}" has no label; expected: a label in Latvian and English'
+    ),
+    "choice_target": N_('Target "{value}" is not an option; expected one of: {allowed}'),
+    "choice_target_not_ok": N_(
+        'The target option "{value}" does not have status ok; expected: an option with status ok'
+    ),
 }
 """One English msgid per issue code; placeholders are the issue's params."""
 
@@ -277,6 +294,11 @@ def _gap_line(gap: Gap, loaded: LoadedPlan, t: Translator) -> str:
     if gap.code == "no_graded_thresholds":
         return t.gettext(
             "target, warning and critical threshold are all equal for: {items}",
+            items=indicators(gap.items),
+        )
+    if gap.code == "no_graded_options":
+        return t.gettext(
+            "no option is a warning or critical, so the check can never call for action: {items}",
             items=indicators(gap.items),
         )
     if gap.code == "approval_by_the_measurer":

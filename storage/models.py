@@ -165,6 +165,9 @@ class Measurement(SQLModel, table=True):
     """Where the value came from: ``chat`` (a form), or the name of an import source (a
     monitoring system, ``controlbot import --source``). Imports are idempotent on
     (indicator, period, source)."""
+    choice: str | None = Field(default=None, max_length=64)
+    """For a yes/no or choice indicator: the chosen option's id (``value`` is its number in
+    the plan's options, 1-based); ``None`` for a numeric value."""
 
 
 class MeasurementRevision(SQLModel, table=True):
@@ -188,6 +191,8 @@ class MeasurementRevision(SQLModel, table=True):
     submitted_at: datetime = _utc()
     approval: str = Field(max_length=16)
     approval_reason: str | None = None
+    choice: str | None = Field(default=None, max_length=64)
+    """The chosen option's id of a yes/no or choice indicator (as in ``measurement``)."""
     replaced_by: str = Field(max_length=64)
     replaced_at: datetime = _utc()
     reason: str = Field(max_length=500)

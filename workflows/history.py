@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 from storage.models import Measurement, NotMeasured
 from workflows import indicators
 from workflows.context import Context
-from workflows.evaluation import Status
+from workflows.evaluation import Status, stored_value
 from workflows.notices import History, HistoryRow, Outgoing, ToPerson
 
 DEFAULT_PERIODS = 6
@@ -31,6 +31,7 @@ def history(
     if len(found) != 1:
         return indicators.listing(ctx, person_id, indicator_id)
     indicator_id = found[0]
+    _activity, indicator = ctx.plan.indicator(indicator_id)
     limit = max(1, min(count, MOST_PERIODS))
     rows = session.exec(
         select(Measurement)
@@ -49,7 +50,7 @@ def history(
     items = tuple(
         HistoryRow(
             period=m.period,
-            value=m.value,
+            value=stored_value(indicator, m.value, m.choice),
             status=Status(m.status),
             target_met=m.target_met,
             comment=m.comment,

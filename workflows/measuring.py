@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import ControlRound, FormSession, Measurement, NotMeasured
 from workflows import actions, approval, audit, revisions
+from workflows.check_answers import check_field
 from workflows.context import Context
 from workflows.decisions import maybe_open_decision
 from workflows.evaluation import Status, Thresholds, evaluate
@@ -85,7 +86,7 @@ def measurement_spec(
         _activity, indicator = ctx.plan.indicator(indicator_id)
         fields.append(value_field(indicator))
         bounds = (plausible or {}).get(indicator_id)
-        if bounds is not None:
+        if bounds is not None and not indicator.is_choice:
             fields.append(sure_field(indicator_id, bounds))
         fields.append(
             FieldSpec(
@@ -130,7 +131,9 @@ def comment_field(indicator: Indicator) -> FieldSpec:
 
 
 def value_field(indicator: Indicator, *, not_measured: bool = True) -> FieldSpec:
-    """The question for ``indicator``'s value, with its bounds and decimals."""
+    """The question for ``indicator``'s value: bounds and decimals, or a check's options."""
+    if indicator.is_choice:
+        return check_field(indicator, not_measured=not_measured)
     return FieldSpec(
         id=indicator.id,
         kind=_KIND[indicator.effective_value_type],
@@ -158,6 +161,7 @@ def new_measurement(
     """
     activity, indicator = ctx.plan.indicator(indicator_id)
     evaluation = evaluate(value, Thresholds.of(indicator))
+    option = indicator.option_at(value)
     if control_round.id is None:  # pragma: no cover - rounds are flushed first
         raise ValueError("round has no id yet")
     return Measurement(
@@ -176,6 +180,7 @@ def new_measurement(
         comment=comment,
         submitted_by=person_id,
         submitted_at=ctx.now(),
+        choice=option.id if option is not None else None,
     )
 
 

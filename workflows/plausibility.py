@@ -49,7 +49,8 @@ def ranges_for(
     """The plausible range of each indicator, from values of periods before ``before_period``.
 
     Returned values (approval ``rejected``) do not count. Indicators with too little
-    history are left out.
+    history are left out, and so are yes/no and choice indicators (their values are options,
+    never far from anything).
     """
     out: dict[str, tuple[Decimal, Decimal]] = {}
     for indicator_id in indicator_ids:
@@ -63,6 +64,8 @@ def ranges_for(
             .order_by(col(Measurement.period).desc())
             .limit(HISTORY)
         ).all()
+        if any(row.choice is not None for row in rows):
+            continue
         found = plausible_range([row.value for row in rows])
         if found is not None:
             out[indicator_id] = found

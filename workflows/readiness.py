@@ -1,11 +1,11 @@
 """This module contains the control readiness report (PU3-3 steps 1–3).
 
 For each activity it lists what control still lacks: a responsible (A) holder, indicators of
-all three control types (process, result, efficiency), data sources, graded thresholds, and
-the capabilities and resources of step 3 (competences, processes and methods, information,
-digital technologies), and values that ask for approval by the only person who measures
-them. Nothing here is an error — a plan with gaps still runs — it is what an institution
-should complete.
+all three control types (process, result, efficiency), data sources, graded thresholds (for a
+check: an option that is a warning or critical), and the capabilities and resources of step 3
+(competences, processes and methods, information, digital technologies), and values that ask
+for approval by the only person who measures them. Nothing here is an error — a plan with
+gaps still runs — it is what an institution should complete.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from workflows.plan.model import LoadedPlan
-from workflows.plan.schema import Activity, ControlType, Mark
+from workflows.plan.schema import Activity, ControlType, Indicator, Mark, OptionStatus
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,12 @@ def activity_readiness(
     no_source = tuple(i.id for i in activity.indicators if i.data_source is None)
     if no_source:
         gaps.append(Gap("no_data_source", no_source))
-    flat = tuple(i.id for i in activity.indicators if i.target == i.warning == i.critical)
+    flat = tuple(i.id for i in activity.indicators if _ungraded(i) and not i.is_choice)
     if flat:
         gaps.append(Gap("no_graded_thresholds", flat))
+    all_ok = tuple(i.id for i in activity.indicators if _ungraded(i) and i.is_choice)
+    if all_ok:
+        gaps.append(Gap("no_graded_options", all_ok))
     capabilities = activity.capabilities
     missing = tuple(
         name
@@ -88,3 +91,10 @@ def activity_readiness(
 def plan_readiness(loaded: LoadedPlan, linked: Collection[str] | None = None) -> list[Readiness]:
     """The readiness of every activity, in plan order (``linked``: see above)."""
     return [activity_readiness(loaded, a, linked) for a in loaded.activities]
+
+
+def _ungraded(indicator: Indicator) -> bool:
+    """Whether nothing the indicator can show would ever be a warning or critical."""
+    if indicator.is_choice:
+        return all(o.status is OptionStatus.OK for o in indicator.options)
+    return indicator.target == indicator.warning == indicator.critical

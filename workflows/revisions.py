@@ -27,6 +27,7 @@ REPLACED_FIELDS = (
     "comment",
     "submitted_by",
     "source",
+    "choice",
 )
 """The columns a new version brings (the thresholds in force now, too). ``submitted_at``
 stays the first submission's instant: a value given on time and corrected later was not
@@ -79,6 +80,7 @@ def replace(
                 submitted_at=row.submitted_at,
                 approval=row.approval,
                 approval_reason=row.approval_reason,
+                choice=row.choice,
                 replaced_by=person_id,
                 replaced_at=ctx.now(),
                 reason=reason[:500],

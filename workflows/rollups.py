@@ -49,9 +49,18 @@ def status_counts(lines: Iterable[SummaryLine]) -> tuple[int, int, int, int]:
     return ok, warning, critical, missing
 
 
+_CHECK_DISTANCE = {Status.CRITICAL: Decimal(1), Status.WARNING: Decimal("0.5")}
+
+
 def _distance(plan: LoadedPlan, line: SummaryLine) -> Decimal:
-    """How far a value lies from its target, in units of the target-to-critical span."""
+    """How far a value lies from its target, in units of the target-to-critical span.
+
+    A check has no distance: a critical option counts as on the critical threshold (1), a
+    warning half way (0.5), anything else as on target.
+    """
     _activity, indicator = plan.indicator(line.indicator_id)
+    if indicator.is_choice:
+        return _CHECK_DISTANCE.get(line.status, Decimal(0)) if line.status else Decimal(0)
     span = abs(indicator.critical - indicator.target) or Decimal(1)
     return abs((line.value or Decimal(0)) - indicator.target) / span
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, time
+from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
@@ -19,7 +20,7 @@ from storage.models import Absence, ControlRound, Measurement
 from workflows.absences import deputy_for
 from workflows.context import Context
 from workflows.decisions import summary_decisions
-from workflows.evaluation import Status
+from workflows.evaluation import Status, stored_value
 from workflows.follow_up import (
     decided_since,
     improvement_actions,
@@ -41,7 +42,7 @@ from workflows.notices import (
 )
 from workflows.periods import Period, PeriodError, last_closed
 from workflows.plan.model import UnknownPlanItem
-from workflows.plan.schema import Activity, Frequency
+from workflows.plan.schema import Activity, Frequency, Indicator
 from workflows.rollups import rollup_summary
 from workflows.rounds import (
     get_round,
@@ -192,17 +193,17 @@ def activity_summary(
         lines.append(
             SummaryLine(
                 indicator_id=indicator.id,
-                value=m.value if m else None,
+                value=stored_value(indicator, m.value, m.choice) if m else None,
                 status=Status(m.status) if m else None,
                 target_met=m.target_met if m else None,
-                previous=before.value if before else None,
-                last_year=last_year[indicator.id].value if indicator.id in last_year else None,
+                previous=stored_value(indicator, before.value, before.choice) if before else None,
+                last_year=_value_of(indicator, last_year.get(indicator.id)),
                 comment=m.comment if m else None,
                 late=bool(m and control_round and late(m, control_round, ctx.timezone)),
                 unconfirmed=bool(m and m.approval == "submitted"),
                 corrected=bool(m and m.version > 1 and m.correction_reason is not None),
                 not_measured=gap.reason if gap is not None and m is None else None,
-                series=indicator_series(session, indicator.id, period),
+                series=indicator_series(session, indicator.id, period, indicator),
             )
         )
     answered = tuple(
@@ -261,3 +262,8 @@ def _delegations(
             if deputy is not None:
                 out.append((row.person_id, deputy, row.starts, row.ends))
     return tuple(out)
+
+
+def _value_of(indicator: Indicator, row: Measurement | None) -> Decimal | None:
+    """A stored row's value as the plan numbers it now, or ``None`` without a row."""
+    return stored_value(indicator, row.value, row.choice) if row is not None else None

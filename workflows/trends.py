@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from storage.models import ControlRound, Measurement, NotMeasured
-from workflows.evaluation import Status
+from workflows.evaluation import Status, stored_value
 from workflows.notices import Participation, PeriodParticipation, SeriesPoint
 from workflows.periods import Period, PeriodError
-from workflows.plan.schema import Activity
+from workflows.plan.schema import Activity, Indicator
 from workflows.rounds import round_indicators
 
 SERIES_LENGTH = 12
@@ -44,11 +44,12 @@ def _after_due(at: datetime, control_round: ControlRound, zone: ZoneInfo) -> boo
 
 
 def indicator_series(
-    session: Session, indicator_id: str, period: Period
+    session: Session, indicator_id: str, period: Period, indicator: Indicator | None = None
 ) -> tuple[SeriesPoint, ...]:
     """The indicator's stored values of the last 12 periods up to ``period``, oldest first.
 
-    Periods without a value are left out (the chart shows a gap there).
+    Periods without a value are left out (the chart shows a gap there). With ``indicator``
+    (the plan's), a check's values are its options' numbers now (:func:`stored_value`).
     """
     wanted = [str(p) for p in periods_back(period)]
     rows = session.exec(
@@ -60,7 +61,11 @@ def indicator_series(
     ).all()
     found = {m.period: m for m in rows}
     return tuple(
-        SeriesPoint(p, found[p].value, Status(found[p].status)) for p in wanted if p in found
+        SeriesPoint(
+            p, stored_value(indicator, found[p].value, found[p].choice), Status(found[p].status)
+        )
+        for p in wanted
+        if p in found
     )
 
 

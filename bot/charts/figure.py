@@ -1,7 +1,8 @@
 """This module contains whole summary charts as PNG bytes (matplotlib, Agg, no screen).
 
 A team channel's chart has one panel per indicator (its last 12 periods, target line,
-warning and critical zones) and a participation panel; a roll-up's chart has the covered
+warning and critical zones; a yes/no or choice indicator gets a status strip instead, see
+:mod:`bot.charts.strip`) and a participation panel; a roll-up's chart has the covered
 channels' indicators by status, the participation, and the indicators furthest off target.
 At most :data:`MAX_PANELS` indicator panels are drawn (field case C06: a summary of 120
 controls still gets a readable chart): the worst ones first.
@@ -31,6 +32,7 @@ from bot.charts.palette import (
     WARNING_HATCH,
 )
 from bot.charts.panels import indicator_panel
+from bot.charts.strip import status_strip_panel
 from bot.formatting import fmt_period
 from bot.i18n import Translator
 from workflows.evaluation import Status
@@ -191,7 +193,8 @@ def _draw(
         layout.top += LEGEND_HEIGHT
     for position, (indicator, line, owner) in enumerate(known):
         ax = layout.add(AXES_HEIGHT, position % 2)
-        indicator_panel(ax, indicator, periods, line.series, t, owner)
+        panel = status_strip_panel if indicator.is_choice else indicator_panel
+        panel(ax, indicator, periods, line.series, t, owner)
         if position % 2 == 1 or position == len(known) - 1:
             layout.next_row(AXES_HEIGHT)
     if participation:

@@ -190,6 +190,7 @@ def _accepted(result: ImportResult, *, dry_run: bool) -> dict[str, Any]:
                 "indicator": r.indicator_id,
                 "period": r.period,
                 "value": format(r.value, "f"),
+                "choice": r.choice,
                 "status": r.status,
                 "target_met": r.target_met,
                 "source": r.source,
@@ -239,8 +240,10 @@ def _rows(document: dict[str, Any]) -> tuple[list[IncomingRow], bool]:
             raise BadRequest(f"rows[{number}] must be an object")
         texts = {name: _text(item.get(name), f"rows[{number}].{name}") for name in _TEXT_FIELDS}
         value = item.get("value")
-        if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
-            raise BadRequest(f"rows[{number}].value must be a number or a text")
+        if isinstance(value, bool):  # a yes/no indicator's answer as JSON true/false
+            value = "yes" if value else "no"
+        if not isinstance(value, int | Decimal | str):
+            raise BadRequest(f"rows[{number}].value must be a number, a text or true/false")
         out.append(
             IncomingRow(
                 row=number,

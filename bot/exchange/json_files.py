@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from bot.exchange.table import choice_label
 from bot.render.context import RenderContext
 from workflows.exchange import DecisionFacts, ExportRow
 from workflows.periods import Period
@@ -73,6 +74,8 @@ def document(
                 "indicator_label": rc.indicator(r.indicator_id),
                 "period": r.period,
                 "value": _number(r.value),
+                "choice": r.choice,
+                "choice_label": choice_label(r, rc),
                 "unit": r.unit,
                 "status": r.status,
                 "target_met": r.target_met,

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TypeAlias
 
+from bot.formatting import fmt_option
 from bot.render.context import RenderContext
 from workflows.exchange import ExportRow
 from workflows.plan.model import UnknownPlanItem
@@ -37,7 +38,9 @@ class Column:
     decimals: bool = False
 
 
-def _unit_label(row: ExportRow, rc: RenderContext) -> str:
+def _unit_label(row: ExportRow, rc: RenderContext) -> str | None:
+    if row.choice is not None:  # a check has no unit (``unit`` says yes_no or choice)
+        return None
     try:
         return rc.plan.indicator(row.indicator_id)[1].unit.get(rc.t.lang)
     except UnknownPlanItem:
@@ -48,6 +51,18 @@ def _status_label(row: ExportRow, rc: RenderContext) -> str:
     t = rc.t
     words = {"ok": t.gettext("OK"), "warning": t.gettext("warning")}
     return words.get(row.status, t.gettext("critical"))
+
+
+def choice_label(row: ExportRow, rc: RenderContext) -> str | None:
+    """The chosen option's label in the reader's language (its id if it left the plan)."""
+    if row.choice is None:
+        return None
+    try:
+        indicator = rc.plan.indicator(row.indicator_id)[1]
+    except UnknownPlanItem:
+        return row.choice
+    option = indicator.option(row.choice)
+    return fmt_option(option, rc.t) if option is not None else row.choice
 
 
 def _role(row: ExportRow, rc: RenderContext) -> str | None:
@@ -61,6 +76,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("indicator_label", lambda r, rc: rc.indicator(r.indicator_id)),
     Column("period", lambda r, rc: r.period),
     Column("value", lambda r, rc: r.value, decimals=True),
+    Column("choice", lambda r, rc: r.choice),
+    Column("choice_label", choice_label),
     Column("unit", lambda r, rc: r.unit),
     Column("unit_label", _unit_label),
     Column("status", lambda r, rc: r.status),

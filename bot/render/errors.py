@@ -7,7 +7,7 @@ import string
 from datetime import date
 from decimal import Decimal
 
-from bot.formatting import fmt_date, fmt_number, fmt_period
+from bot.formatting import fmt_date, fmt_number, fmt_option, fmt_period
 from bot.i18n import N_
 from bot.render.context import RenderContext
 from workflows.forms.fields import FieldKind, FieldSpec
@@ -86,6 +86,12 @@ def answer_error(error: AnswerError, f: FieldSpec, rc: RenderContext) -> str:
     if code == "above_maximum":
         return t.gettext(
             "The value must be at most {maximum}.", maximum=_bound(p["maximum"], f, rc)
+        )
+    if code == "choice_unknown" and f.indicator_id is not None:
+        indicator = rc.plan.indicator(f.indicator_id)[1]
+        return t.gettext(
+            "Choose one of: {options} (or type its number).",
+            options=", ".join(fmt_option(o, t) for o in indicator.options),
         )
     if code == "choice_unknown":
         return t.gettext(

@@ -7,14 +7,21 @@ from datetime import date
 from decimal import Decimal
 
 from bot import tokens
-from bot.formatting import fmt_date, fmt_indicator_value, fmt_number, fmt_period, fmt_thresholds
+from bot.formatting import (
+    fmt_date,
+    fmt_indicator_value,
+    fmt_number,
+    fmt_option,
+    fmt_period,
+    fmt_thresholds,
+)
 from bot.i18n import N_
 from bot.messages import Choice, Message
 from bot.render.context import RenderContext
 from workflows import corrections
 from workflows.evaluation import Thresholds, evaluate
 from workflows.forms.engine import Ask, Confirm, is_choice
-from workflows.forms.fields import CONFIRM_STEP, NOT_MEASURED, FieldKind, FieldSpec
+from workflows.forms.fields import CONFIRM_STEP, NOT_MEASURED, FieldKind, FieldSpec, Option
 from workflows.forms.parsing import AnswerError, parse_answer
 from workflows.notices import (
     AnswerRefused,
@@ -119,6 +126,15 @@ def input_hint(f: FieldSpec, rc: RenderContext) -> str:
     return t.gettext("Type your answer.")
 
 
+def option_label(f: FieldSpec, option: Option, rc: RenderContext) -> str:
+    """A form option's label; a check's option is labelled by the plan (or "Jā"/"Nē")."""
+    if f.indicator_id is not None:
+        found = rc.plan.indicator(f.indicator_id)[1].option(option.label)
+        if found is not None:
+            return fmt_option(found, rc.t)
+    return rc.t.gettext(option.label) if option.translate else option.label
+
+
 def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -145,11 +161,11 @@ def question_lines(
     t = rc.t
     if f.indicator_id is not None:
         _activity, indicator = rc.plan.indicator(f.indicator_id)
-        lines = [
-            f"{indicator.label.get(t.lang)}?",
-            t.gettext("Unit: {unit}", unit=indicator.unit.get(t.lang)),
-            _capitalised(fmt_thresholds(indicator, t)),
-        ]
+        label = indicator.label.get(t.lang)
+        lines = [label if label.endswith("?") else f"{label}?"]
+        if not indicator.is_choice:
+            lines.append(t.gettext("Unit: {unit}", unit=indicator.unit.get(t.lang)))
+        lines.append(_capitalised(fmt_thresholds(indicator, t)))
         if indicator.data_source is not None:
             lines.append(
                 t.gettext("Data source: {source}", source=indicator.data_source.get(t.lang))
@@ -201,7 +217,7 @@ def render_prompt(notice: FormPrompt, rc: RenderContext) -> Message:
         choices: list[Choice] = []
         if f.kind is FieldKind.CHOICE:
             for number, option in enumerate(f.options, 1):
-                label = t.gettext(option.label) if option.translate else option.label
+                label = option_label(f, option, rc)
                 choices.append(Choice(tokens.form_option(sid, str(number), mark), label))
         elif f.kind is FieldKind.YES_NO and f.reask_on_no is not None:
             yes, no = t.gettext("Yes, it is correct"), t.gettext("No, type it again")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.charts.attach import chart_or_none
-from bot.formatting import fmt_datetime, fmt_period
+from bot.formatting import fmt_datetime, fmt_period, fmt_target
 from bot.messages import Message
 from bot.render.context import STATUS_MARK, RenderContext
 from bot.render.summary import follow_up_lines, participation_line
@@ -65,9 +65,7 @@ def _worst_line(item: RollupLine, rc: RenderContext) -> list[str]:
     text = (
         f"  • {rc.status(line.status)} {rc.activity(item.activity_id)}: "
         f"{indicator.label.get(t.lang)} {rc.value(line.indicator_id, line.value)}"
-        " ("
-        + t.gettext("target {target}", target=rc.value(line.indicator_id, indicator.target))
-        + ")"
+        " (" + t.gettext("target {target}", target=fmt_target(indicator, t)) + ")"
     )
     if line.previous is not None:
         text += "; " + change_text(line.value, line.previous, indicator, t)

@@ -5,7 +5,8 @@ The modal has up to three steps, each a ``view_submission`` answered in the ack 
 in ``private_metadata``):
 
 1. ``values``: one ``plain_text_input`` per indicator (never ``number_input``: it would refuse a
-   Latvian ``12,5``), unit, thresholds and earlier values as the hint. A value our parser
+   Latvian ``12,5``), unit, thresholds and earlier values as the hint; a yes/no or choice
+   indicator gets a ``static_select`` of its options (and "not measured"). A value our parser
    refuses comes back as ``response_action: errors`` next to its field (field case C08).
 2. ``comments``: for each value off target, a comment (``response_action: update``).
 3. ``confirm``: the values with their status; *Submit* closes the modal, and the answers go
@@ -24,10 +25,10 @@ from bot.formatting import shorten
 from bot.i18n import Lang, translator
 from bot.render.context import RenderContext
 from bot.render.errors import answer_error
-from bot.render.forms import answer_lines, form_title, input_hint, question_lines
+from bot.render.forms import answer_lines, form_title, input_hint, option_label, question_lines
 from bot.slack.blocks import bold, plain
 from workflows.context import Context
-from workflows.forms.fields import NOT_MEASURED, FieldSpec, FormSpec
+from workflows.forms.fields import NOT_MEASURED, FieldKind, FieldSpec, FormSpec
 from workflows.forms.parsing import AnswerError, parse_answer
 from workflows.measuring import measurement_spec
 from workflows.notices import FormHeader
@@ -41,6 +42,8 @@ LABEL_LIMIT = 2000
 """Block Kit: an input block's label and hint are at most 2,000 characters."""
 VALUE_LIMIT = 3000
 """Block Kit: a plain-text input takes at most 3,000 characters."""
+OPTION_LIMIT = 75
+"""Block Kit: a select option's text is at most 75 characters (field case C06)."""
 View = dict[str, Any]
 
 
@@ -167,7 +170,34 @@ def message_view(lang: Lang, text: str) -> View:
     }
 
 
-def _input(f: FieldSpec, label: str, hint: str, initial: str | None) -> dict[str, Any]:
+def _select(f: FieldSpec, rc: RenderContext, initial: str | None) -> dict[str, Any]:
+    """A ``static_select`` of a check's options (values: the option numbers)."""
+    options = [
+        {"text": _plain(option_label(f, option, rc), OPTION_LIMIT), "value": option.value}
+        for option in f.options
+    ]
+    if f.not_measured:
+        not_measured = _plain(rc.t.gettext("Not measured"), OPTION_LIMIT)
+        options.append({"text": not_measured, "value": NOT_MEASURED})
+    element: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": INPUT_ACTION,
+        "placeholder": _plain(rc.t.gettext("Choose"), 150),
+        "options": options,
+    }
+    chosen = next((o for o in options if o["value"] == initial), None)
+    if chosen is not None:
+        element["initial_option"] = chosen
+    return element
+
+
+def _input(
+    f: FieldSpec, label: str, hint: str, initial: str | None, rc: RenderContext | None = None
+) -> dict[str, Any]:
+    if f.kind is FieldKind.CHOICE and rc is not None:
+        block = _input(f, label, hint, None)
+        block["element"] = _select(f, rc, initial)
+        return block
     element: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": INPUT_ACTION,
@@ -203,8 +233,9 @@ def values_view(
         if f.ask_if is not None or f.indicator_id is None:
             continue
         lines = question_lines(f, rc, state.answers, earlier or {})
-        hint = "\n".join([*lines[1:], input_hint(f, rc)])  # one line each
-        inputs.append(_input(f, lines[0], hint, state.answers.get(f.id)))
+        how = [] if f.kind is FieldKind.CHOICE else [input_hint(f, rc)]
+        hint = "\n".join([*lines[1:], *how])  # one line each
+        inputs.append(_input(f, lines[0], hint, state.answers.get(f.id), rc))
     return _view(ctx, state, inputs, translator(state.lang).gettext("Next"))
 
 
@@ -265,6 +296,8 @@ def typed(view: Mapping[str, Any]) -> dict[str, str]:
     for block_id, actions in values.items():
         answer = (actions or {}).get(INPUT_ACTION) or {}
         value = answer.get("value")
+        if answer.get("type") == "static_select":  # a check: the chosen option's number
+            value = (answer.get("selected_option") or {}).get("value")
         if isinstance(value, str):
             found[str(block_id)] = value
     return found

@@ -141,7 +141,7 @@ async def test_malformed_and_oversized_bodies(api: Api, db: Database) -> None:
         [],
         {"rows": "x"},
         {"rows": [1]},
-        {"rows": [dict(SLA, value=True)]},
+        {"rows": [dict(SLA, value=[1])]},
         {"rows": [dict(SLA, indicator=5)]},
         {"rows": [SLA], "dry_run": "yes"},
     ):

@@ -65,7 +65,7 @@ def test_english_issue_line(data_dir: Path, en: Translator) -> None:
         'unknown-key.yaml:50: services[0].indicators[1].colour: Unknown key "colour"; '
         "expected one of: id, label, control_type, kind, unit, value_type, direction, target, "
         "warning, critical, decimals, minimum, maximum, frequency, measured_by, approved_by, "
-        "data_source, method, allow_skip, requires_approval"
+        "data_source, method, allow_skip, requires_approval, options"
     ]
 
 

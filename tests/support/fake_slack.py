@@ -493,11 +493,23 @@ class SlackSender:
     async def submit(
         self, user: str, view: dict[str, Any], values: dict[str, str]
     ) -> tuple[int, str]:
-        """A modal's submit button, with ``values`` typed into its inputs (by block id)."""
-        state = {
-            block_id: {"answer": {"type": "plain_text_input", "value": value}}
-            for block_id, value in values.items()
+        """A modal's submit button, with ``values`` typed into its inputs (by block id).
+
+        For a ``static_select`` the value is the option's value to choose (none if unknown).
+        """
+        selects = {
+            block["block_id"]: block["element"]
+            for block in view.get("blocks", [])
+            if block.get("type") == "input" and block["element"]["type"] == "static_select"
         }
+        state: dict[str, Any] = {}
+        for block_id, value in values.items():
+            if block_id in selects:  # a select sends the chosen option, as Slack does
+                chosen = [o for o in selects[block_id]["options"] if o["value"] == value]
+                answer = {"type": "static_select", "selected_option": (chosen or [None])[0]}
+                state[block_id] = {"answer": answer}
+            else:
+                state[block_id] = {"answer": {"type": "plain_text_input", "value": value}}
         payload = {
             "type": "view_submission",
             "team": {"id": TEAM},

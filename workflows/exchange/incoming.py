@@ -35,7 +35,7 @@ from sqlmodel import Session, col, select
 from storage.models import SOURCE_CHAT, ControlRound, Measurement
 from workflows import audit
 from workflows.context import Context
-from workflows.evaluation import Thresholds, evaluate
+from workflows.evaluation import Thresholds, evaluate, stored_value
 from workflows.exchange.record import record_imported, replace_returned
 from workflows.forms.fields import FieldSpec
 from workflows.forms.parsing import AnswerError, clean_text, parse_answer
@@ -119,6 +119,7 @@ class RowOutcome:
         source: The source.
         outcome: ``stored``, ``unchanged`` (the same value from the same source was already
             stored), or ``valid`` (a dry run: it would be stored).
+        choice: For a yes/no or choice indicator, the option's id (``value`` is its number).
     """
 
     row: int
@@ -130,6 +131,7 @@ class RowOutcome:
     target_met: bool
     source: str
     outcome: Outcome
+    choice: str | None = None
 
 
 @dataclass(frozen=True)
@@ -404,6 +406,7 @@ def _outcome(item: _Valid, status: str, target_met: bool, outcome: Outcome) -> R
         target_met=target_met,
         source=item.source,
         outcome=outcome,
+        choice=option.id if (option := item.indicator.option_at(item.value)) else None,
     )
 
 
@@ -411,7 +414,7 @@ def _taken(item: _Valid, earlier: Measurement) -> RowError:
     params = {
         "source": earlier.source,
         "by": earlier.submitted_by,
-        "value": str(earlier.value),
+        "value": str(stored_value(item.indicator, earlier.value, earlier.choice)),
         "indicator": earlier.indicator_id,
     }
     return RowError(item.row.row, "row", "already_answered", params)
@@ -420,12 +423,13 @@ def _taken(item: _Valid, earlier: Measurement) -> RowError:
 def _against_stored(item: _Valid, earlier: Measurement) -> RowError | None:
     if earlier.source != item.source:
         return _taken(item, earlier)
-    if earlier.value != item.value:
+    stored = stored_value(item.indicator, earlier.value, earlier.choice)  # a check: by its id
+    if stored != item.value:
         return RowError(
             item.row.row,
             "value",
             "conflict",
-            {"stored": str(earlier.value), "source": item.source, "indicator": item.indicator.id},
+            {"stored": str(stored), "source": item.source, "indicator": item.indicator.id},
         )
     return None
 

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import ImprovementDecision, Measurement
 from workflows.context import Context
+from workflows.evaluation import stored_value
 from workflows.periods import Period, PeriodError
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Frequency, Mark
@@ -88,6 +89,8 @@ class ExportRow:
         approval: ``none``, ``submitted`` (waiting for the approver), ``approved`` or
             ``rejected`` (returned: it no longer counts).
         correction_reason: Why the current version corrected the previous one.
+        choice: For a yes/no or choice indicator, the chosen option's id (``value`` is its
+            number); ``None`` for a numeric value.
     """
 
     activity_id: str
@@ -111,6 +114,7 @@ class ExportRow:
     version: int = 1
     approval: str = "none"
     correction_reason: str | None = None
+    choice: str | None = None
 
 
 def stored_periods(session: Session) -> list[Period]:
@@ -228,6 +232,15 @@ def _responsible(ctx: Context) -> dict[str, tuple[str, str]]:
     return out
 
 
+def _value(ctx: Context, m: Measurement) -> Decimal:
+    """The value as the plan numbers it now (a check's option found by its stored id)."""
+    try:
+        indicator = ctx.plan.indicator(m.indicator_id)[1]
+    except UnknownPlanItem:
+        return m.value
+    return stored_value(indicator, m.value, m.choice)
+
+
 def _decimals(ctx: Context, indicator_id: str) -> int | None:
     try:
         return ctx.plan.indicator(indicator_id)[1].decimals
@@ -262,7 +275,7 @@ def _row(
         activity_id=m.activity_id,
         indicator_id=m.indicator_id,
         period=m.period,
-        value=m.value,
+        value=_value(ctx, m),
         unit=m.unit,
         decimals=_decimals(ctx, m.indicator_id),
         direction=m.direction,
@@ -280,4 +293,5 @@ def _row(
         version=m.version,
         approval=m.approval,
         correction_reason=m.correction_reason,
+        choice=m.choice,
     )

@@ -44,11 +44,14 @@ class Option:
         label: The shown label: a message id when ``translate`` is true, else literal text
             such as a person's name.
         translate: Whether ``label`` goes through the catalogue.
+        aliases: Other words that choose it when typed (compared casefolded), e.g. an
+            indicator option's Latvian and English labels, or "jā"/"yes".
     """
 
     value: str
     label: str
     translate: bool = True
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -138,9 +138,11 @@ def _parse_numeric(field: FieldSpec, raw: str, lang: Literal["lv", "en"]) -> Dec
 
 
 def _parse_choice(field: FieldSpec, raw: str) -> str:
+    word = unicodedata.normalize("NFC", raw).casefold()
     for option in field.options:
-        literal = not option.translate and raw.casefold() == option.label.casefold()
-        if raw == option.value or literal:
+        literal = not option.translate and word == option.label.casefold()
+        alias = any(word == unicodedata.normalize("NFC", a).casefold() for a in option.aliases)
+        if raw == option.value or literal or alias:
             return option.value
     if _ASCII_NUMBER.fullmatch(raw) and 1 <= int(raw) <= len(field.options):
         return field.options[int(raw) - 1].value

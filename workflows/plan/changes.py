@@ -21,8 +21,14 @@ WATCHED_INDICATOR_KEYS = (
     "frequency",
     "measured_by",
     "approved_by",
+    "value_type",
+    "options",
+    "target_option",
 )
-"""Indicator keys whose change the diff shows (labels and texts are shown as renames)."""
+"""Indicator keys whose change the diff shows (labels and texts are shown as renames).
+
+A check's ``target_option`` is shown as ``target`` (the key its plan writes), its
+``options`` as ``id: status`` pairs."""
 
 
 @dataclass(frozen=True)
@@ -118,7 +124,8 @@ def _indicator_changes(
         for key in WATCHED_INDICATOR_KEYS:
             a, b = _text(was.get(key)), _text(indicator.get(key))
             if a != b:
-                yield PlanChange("indicator_changed", subject, key, a, b)
+                shown = "target" if key == "target_option" else key
+                yield PlanChange("indicator_changed", subject, shown, a, b)
     for indicator_id, indicator in old_ind.items():
         if indicator_id not in new_ind:
             yield PlanChange(
@@ -151,4 +158,6 @@ def _text(value: Any) -> str:
         pass
     if isinstance(value, Mapping):
         return str(value.get("lv") or value.get("en") or "")
+    if isinstance(value, list):  # a check's options
+        return ", ".join(f"{o.get('id')}: {o.get('status')}" for o in value)
     return str(value)

@@ -19,7 +19,11 @@ MB), ``invalid`` (detail: pydantic's English message), ``duplicate_id`` (value, 
 ``unknown_reference`` (kind = person|role|channel|indicator|activity, value, allowed),
 ``approver_not_held`` (role, allowed), ``no_holder`` (mark, scale), ``too_many_indicators``
 (depth, max, count), ``unknown_timezone`` (value), ``rollup_with_activities`` (channel),
-``rollup_not_wider`` (scale, channel, covered). ``allowed`` is always comma-separated.
+``rollup_not_wider`` (scale, channel, covered); for yes/no and choice indicators
+``choice_numeric_key`` (key, value_type), ``options_not_choice``, ``choice_option_count``
+(count), ``choice_option_twice`` (value), ``yes_no_options`` (value), ``choice_option_label``
+(value), ``choice_target`` (value, allowed), ``choice_target_not_ok`` (value). ``allowed`` is
+always comma-separated.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from typing import Any, Final, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from workflows.plan.schema import Plan
+from workflows.plan.schema import INTERNAL_KEYS, Plan
 
 PathTuple = tuple[str | int, ...]
 """A key path inside the plan: mapping keys are ``str``, list indexes are ``int``."""
@@ -149,6 +153,19 @@ _TYPE_WORDS: Final[dict[str, str]] = {
     "tuple_type": "list",
     "iterable_type": "list",
 }
+CHOICE_CODES: Final[frozenset[str]] = frozenset(
+    {
+        "choice_numeric_key",
+        "choice_option_count",
+        "choice_option_label",
+        "choice_option_twice",
+        "choice_target",
+        "choice_target_not_ok",
+        "options_not_choice",
+        "yes_no_options",
+    }
+)
+"""Codes the schema raises itself for yes/no and choice indicators (their ctx are params)."""
 _ID_PATTERN = "^[a-z0-9][a-z0-9_-]*$"
 _THRESHOLDS = re.compile(
     r"thresholds must satisfy (?P<rule>.+?) for (?P<direction>\w+): target=(?P<target>\S+) "
@@ -183,8 +200,8 @@ def _allowed_keys(loc: PathTuple) -> str:
     for part in (*loc, None):
         current = _unwrap(current)
         if isinstance(current, type) and issubclass(current, BaseModel):
-            if part is None:
-                return ", ".join(current.model_fields)
+            if part is None:  # fields filled in by the schema itself are not for plans
+                return ", ".join(k for k in current.model_fields if k not in INTERNAL_KEYS)
             field_info = current.model_fields.get(str(part))
             if field_info is None:
                 return ""
@@ -198,6 +215,8 @@ def _allowed_keys(loc: PathTuple) -> str:
 
 def _code(error: ErrorDetails, loc: PathTuple) -> tuple[str, dict[str, str]]:
     kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
+    if kind in CHOICE_CODES:
+        return kind, {key: str(item) for key, item in ctx.items()}
     if kind in _TYPE_WORDS and isinstance(value, str) and _DECIMAL_COMMA.fullmatch(value):
         return "decimal_comma", {"value": value.strip(), "fixed": value.strip().replace(",", ".")}
     if kind in _TYPE_WORDS:

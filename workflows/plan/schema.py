@@ -14,7 +14,7 @@ import unicodedata
 from datetime import time
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -26,6 +26,8 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+
+from workflows.plan.checks import check_options, choice_defaults, yes_no_id
 
 Identifier = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", min_length=1, max_length=64)
@@ -167,11 +169,31 @@ class Frequency(StrEnum):
 
 
 class ValueType(StrEnum):
-    """How a measured value is typed in: a decimal number, a percentage or a whole number."""
+    """How a value is given: a decimal number, a percentage, a whole number, or a check.
+
+    ``yes_no`` and ``choice`` are checks (process control is often one): the measurer picks
+    one of the indicator's ``options``, each of which carries its own status.
+    """
 
     NUMBER = "number"
     PERCENT = "percent"
     INTEGER = "integer"
+    YES_NO = "yes_no"
+    CHOICE = "choice"
+
+
+CHOICE_TYPES = frozenset({ValueType.YES_NO, ValueType.CHOICE})
+"""The value types answered by picking an option."""
+INTERNAL_KEYS = frozenset({"target_option"})
+"""Indicator fields the schema fills itself: never written in a plan nor offered as keys."""
+
+
+class OptionStatus(StrEnum):
+    """The status an option of a yes/no or choice indicator gives its value."""
+
+    OK = "ok"
+    WARNING = "warning"
+    CRITICAL = "critical"
 
 
 class ControlDepth(StrEnum):
@@ -288,12 +310,33 @@ class WhyControl(_Strict):
     feasibility: LocalText
 
 
+OptionId = Annotated[Identifier, BeforeValidator(yes_no_id)]
+"""An option's id; an unquoted YAML ``yes``/``no`` (a boolean) reads as ``yes``/``no``."""
+
+
+class ChoiceOption(_Strict):
+    """One option of a yes/no or choice indicator, with the status choosing it gives.
+
+    ``label`` is required for a ``choice`` option; a ``yes_no`` option without one is shown
+    as the bot's own "Jā"/"Nē" ("Yes"/"No").
+    """
+
+    id: OptionId
+    label: LocalText | None = None
+    status: OptionStatus
+
+
 class Indicator(_Strict):
     """One indicator of an activity (PU3-3 step 2).
 
     Thresholds follow ``direction``: for ``higher_is_better`` a value below ``critical`` is
     critical and below ``warning`` is a warning; for ``lower_is_better`` above them. The
     target is met when the value is at least (at most) ``target``.
+
+    A ``yes_no`` or ``choice`` indicator (a check) has ``options`` instead: choosing one
+    gives its status, and the target is met when the chosen option is ``target_option``
+    (written ``target`` in the plan). Its value is the chosen option's number, 1-based in
+    plan order (see :func:`workflows.plan.checks.choice_defaults`).
     """
 
     id: Identifier
@@ -316,6 +359,41 @@ class Indicator(_Strict):
     method: LocalText | None = None
     allow_skip: bool = False
     requires_approval: bool = False
+    options: tuple[ChoiceOption, ...] = ()
+    target_option: OptionId | None = None
+    """Set from ``target`` for a check (:func:`~workflows.plan.checks.choice_defaults`); never
+    written in a plan."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _choices(cls, data: Any) -> Any:
+        return choice_defaults(data)
+
+    @model_validator(mode="after")
+    def _options_fit(self) -> Indicator:
+        check_options(self)
+        return self
+
+    @property
+    def is_choice(self) -> bool:
+        """Whether the indicator is a check (``yes_no`` or ``choice``)."""
+        return self.effective_value_type in CHOICE_TYPES
+
+    def option(self, option_id: str) -> ChoiceOption | None:
+        """The option called ``option_id``, or ``None``."""
+        return next((o for o in self.options if o.id == option_id), None)
+
+    def option_at(self, value: Decimal) -> ChoiceOption | None:
+        """The option a stored value (its 1-based number) stands for, or ``None``."""
+        if not self.is_choice or value != value.to_integral_value():
+            return None
+        number = int(value)
+        return self.options[number - 1] if 1 <= number <= len(self.options) else None
+
+    def option_number(self, option_id: str) -> int | None:
+        """The 1-based number (the stored value) of the option ``option_id``, or ``None``."""
+        ids = [o.id for o in self.options]
+        return ids.index(option_id) + 1 if option_id in ids else None
 
     @model_validator(mode="after")
     def _thresholds_follow_direction(self) -> Indicator:
