@@ -18,6 +18,7 @@ import logging
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import Literal
 
@@ -44,6 +45,15 @@ IDLE_POLL_SECONDS = 1.0
 """How often the background sender looks for due rows when nobody woke it."""
 
 _LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    """A claimed row, its notice (or why it cannot be read) and where it goes."""
+
+    row: OutboxMessage
+    item: Outgoing | CodecError
+    routes: list[Route]
 
 
 @dataclass(frozen=True)
@@ -212,10 +222,11 @@ class Outbox:
         wanted = list(ids)
         while True:
             now = self.ctx.now()
-            rows = await self.db.run(partial(queue.claim, now=now, ids=tuple(wanted)))
-            if not rows:
+            batch = await self.db.run(partial(self._claim, now=now, ids=tuple(wanted)))
+            if not batch:
                 return
-            wanted += await self._deliver(rows[0])  # with the reports it led to
+            for claimed in batch:  # one in flight at a time
+                wanted += await self._deliver(claimed)  # with the reports it led to
 
     # --- the background sender -----------------------------------------------------------
 
@@ -232,11 +243,13 @@ class Outbox:
         tried = 0
         async with self._sending:
             while tried < limit:
-                rows = await self.db.run(lambda s: queue.claim(s, self.ctx.now()))
-                if not rows:
+                now = self.ctx.now()
+                batch = await self.db.run(partial(self._claim, now=now, ids=None))
+                if not batch:
                     break
-                await self._deliver(rows[0])  # reports it leads to are due rows as well
-                tried += 1
+                for claimed in batch:  # one in flight; reports it leads to are due rows too
+                    await self._deliver(claimed)
+                tried += len(batch)
         return tried
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -259,18 +272,47 @@ class Outbox:
             return self.router.prepare(item, routes[0])
         return self.router.fallback(item)
 
-    async def _deliver(self, row: OutboxMessage) -> list[int]:
+    def _claim(
+        self, session: Session, *, now: datetime, ids: Sequence[int] | None
+    ) -> list[_Claimed]:
+        """Claim a batch and find each row's notice and routes, in one transaction."""
+        rows = queue.claim(session, now, ids=ids, limit=queue.BATCH)
+        items: list[Outgoing | CodecError] = []
+        for row in rows:
+            try:
+                items.append(queue.outgoing(row))
+            except CodecError as exc:
+                items.append(exc)
+        wanted = [
+            (i.to.person_id, r.via)
+            for r, i in zip(rows, items, strict=True)
+            if isinstance(i, Outgoing) and isinstance(i.to, ToPerson)
+        ]
+        people = iter(self.router.person_routes(session, wanted) if wanted else [])
+        batch = []
+        for row, item in zip(rows, items, strict=True):
+            if isinstance(item, CodecError):
+                batch.append(_Claimed(row, item, []))
+            elif isinstance(item.to, ToPerson):
+                route = next(people)
+                batch.append(_Claimed(row, item, [route] if route is not None else []))
+            else:
+                batch.append(
+                    _Claimed(row, item, self.router.channel_routes(session, item.to.channel_id))
+                )
+        return batch
+
+    async def _deliver(self, claimed: _Claimed) -> list[int]:
         """Deliver one claimed row; returns the rows of the reports it led to."""
-        try:
-            item = queue.outgoing(row)
-        except CodecError as exc:
-            _LOGGER.error("outbox row %s cannot be read: %s", row.id, exc)
-            return await self._settle(row, Attempt(refused="render_failed"), str(exc))
-        routes = await self.db.run(lambda s: self.router.routes(s, item, row.via))
+        row, item = claimed.row, claimed.item
+        if isinstance(item, CodecError):
+            _LOGGER.error("outbox row %s cannot be read: %s", row.id, item)
+            return await self._settle(row, Attempt(refused="render_failed"), str(item))
         done = tuple(p for p in (row.platform or "").split(",") if p)
-        routes = [r for r in routes if r.address.platform not in done]
+        routes = [r for r in claimed.routes if r.address.platform not in done]
         if not routes and not done:
-            reason = await self.db.run(lambda s: self._reason(s, item))
+            found = item
+            reason = await self.db.run(lambda s: self._reason(s, found))
             _LOGGER.warning("%s #%s not sent: %s", row.kind, row.id, reason)
             return await self._settle(row, Attempt(refused=reason), "")
         attempt = await self.attempts.attempt(item, routes, done)

@@ -9,7 +9,8 @@ and the one-shot commands nothing addressed to someone else is printed (issue 12
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -42,18 +43,22 @@ class Route:
 def person_language(session: Session, ctx: Context, person_id: str, default: str) -> Lang:
     """A person's language: ``/lang`` choice > plan > chat client > plan default > default."""
     person = session.get(Person, person_id)
-    identity = session.exec(
-        select(PlatformIdentity)
-        .where(
-            col(PlatformIdentity.person_id) == person_id,
-            col(PlatformIdentity.client_language).is_not(None),
-        )
-        .order_by(col(PlatformIdentity.last_seen_at).desc())
-    ).first()
+    identities = session.exec(
+        select(PlatformIdentity).where(col(PlatformIdentity.person_id) == person_id)
+    ).all()
+    return _language(person, identities, ctx, default)
+
+
+def _language(
+    person: Person | None, identities: Sequence[PlatformIdentity], ctx: Context, default: str
+) -> Lang:
+    """:func:`person_language` from rows already read (the client of the account used last)."""
+    clients = [i for i in identities if i.client_language is not None]
+    clients.sort(key=lambda i: (i.last_seen_at is not None, i.last_seen_at or i.linked_at))
     return resolve_locale(
         chosen=person.chosen_language if person else None,
         person=person.plan_language if person else None,
-        client=identity.client_language if identity else None,
+        client=clients[-1].client_language if clients else None,
         plan_default=ctx.plan.plan.locale,
         default=default,
     )
@@ -91,13 +96,33 @@ class Router:
         self, session: Session, person_id: str, via: str | None = None
     ) -> Route | None:
         """The route to ``person_id`` (``via``: the platform a reply goes back to)."""
-        identities = session.exec(
-            select(PlatformIdentity).where(
-                col(PlatformIdentity.person_id) == person_id,
-                col(PlatformIdentity.unreachable_since).is_(None),
-            )
-        ).all()
-        usable = [i for i in identities if self._usable(i.platform, via)]
+        return self.person_routes(session, [(person_id, via)])[0]
+
+    def person_routes(
+        self, session: Session, wanted: Sequence[tuple[str, str | None]]
+    ) -> list[Route | None]:
+        """The routes to several people at once (two queries): ``(person_id, via)`` each."""
+        ids = sorted({person_id for person_id, _via in wanted})
+        accounts: defaultdict[str, list[PlatformIdentity]] = defaultdict(list)
+        for identity in session.exec(
+            select(PlatformIdentity).where(col(PlatformIdentity.person_id).in_(ids))
+        ).all():
+            accounts[identity.person_id].append(identity)
+        people = {
+            p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(ids))).all()
+        }
+        return [self._route(people.get(p), p, accounts[p], via) for p, via in wanted]
+
+    def _route(
+        self,
+        person: Person | None,
+        person_id: str,
+        identities: list[PlatformIdentity],
+        via: str | None,
+    ) -> Route | None:
+        usable = [
+            i for i in identities if i.unreachable_since is None and self._usable(i.platform, via)
+        ]
         if not usable:
             return None
         # the platform they used last; the console only when nothing else reaches them
@@ -109,12 +134,11 @@ class Router:
                 i.last_seen_at or i.linked_at,
             )
         )
-        person = session.get(Person, person_id)
         chosen = [i for i in usable if person is not None and i.platform == person.chosen_platform]
         identity = usable[-1] if via is not None or not chosen else chosen[-1]
         name = person.display_name if person else person_id
         zone = ZoneInfo(person.timezone) if person and person.timezone else self.ctx.timezone
-        lang = person_language(session, self.ctx, person_id, self.default_lang)
+        lang = _language(person, identities, self.ctx, self.default_lang)
         return Route(Address(identity.platform, "dm", identity.external_id, name), lang, zone)
 
     def person_reason(self, session: Session, person_id: str) -> str:

@@ -24,8 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, func, or_, update
 from sqlmodel import Session, col, select
 
 from storage.db import rows_touched
@@ -54,6 +53,9 @@ STATUSES = (QUEUED, SENDING, DELIVERED, UNDELIVERABLE, EXPIRED)
 SUMMARY_KINDS = ("Summary", "RollupSummary")
 LEASE = timedelta(seconds=30)
 """How long a claimed row belongs to its sender; after that another sender may take it."""
+BATCH = 25
+"""Rows a sender claims at once (at most one per recipient), then sends one at a time: a
+crash leaves the unsent ones to wait out their lease, never to be sent twice."""
 REPLY_LIFETIME = timedelta(minutes=15)
 """How long a reply (anything not listed in :data:`LIFETIMES`) is retried."""
 LIFETIMES: dict[str, timedelta] = {
@@ -166,35 +168,34 @@ def claim(
         The claimed rows, now ``sending`` with ``attempts`` counted.
     """
     expire(session, now)
-    earlier = aliased(OutboxMessage)
-    blocked = exists().where(
-        col(earlier.recipient_kind) == col(OutboxMessage.recipient_kind),
-        col(earlier.recipient) == col(OutboxMessage.recipient),
-        col(earlier.id) < col(OutboxMessage.id),
-        col(earlier.status).in_(OPEN),
+    heads = (  # each recipient's oldest open row: only it may go (per-recipient order)
+        select(func.min(OutboxMessage.id))
+        .where(col(OutboxMessage.status).in_(OPEN))
+        .group_by(col(OutboxMessage.recipient_kind), col(OutboxMessage.recipient))
     )
     ready = or_(
         and_(col(OutboxMessage.status) == QUEUED, col(OutboxMessage.not_before) <= now),
         and_(col(OutboxMessage.status) == SENDING, col(OutboxMessage.lease_until) < now),
     )
-    query = select(OutboxMessage).where(ready, ~blocked)
+    query = select(OutboxMessage).where(col(OutboxMessage.id).in_(heads), ready)
     if ids is not None:
         query = query.where(col(OutboxMessage.id).in_(list(ids)))
     candidates = session.exec(query.order_by(col(OutboxMessage.id)).limit(limit)).all()
+    if not candidates:
+        return []
+    taken = session.execute(  # one statement; a row another sender took meanwhile is skipped
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_([r.id for r in candidates]), ready)
+        .values(status=SENDING, lease_until=now + LEASE, attempts=OutboxMessage.attempts + 1)
+        .returning(col(OutboxMessage.id))
+        .execution_options(synchronize_session=False)
+    )
+    got = set(taken.scalars().all())
     claimed = []
     for row in candidates:
-        taken = session.execute(
-            update(OutboxMessage)
-            .where(
-                col(OutboxMessage.id) == row.id,
-                col(OutboxMessage.status) == row.status,
-                col(OutboxMessage.attempts) == row.attempts,
-            )
-            .values(status=SENDING, lease_until=now + LEASE, attempts=row.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if rows_touched(taken) == 1:
-            session.refresh(row)
+        if row.id in got:
+            session.expunge(row)  # as the UPDATE left it, without reading it again
+            row.status, row.lease_until, row.attempts = SENDING, now + LEASE, row.attempts + 1
             claimed.append(row)
     return claimed
 

@@ -354,4 +354,7 @@ async def test_a_failed_delivery_is_retried_with_back_off_until_it_expires(
     assert failed
     recording = RecordingChannel()
     again = ScheduleRunner(ctx, db, Outbox(ctx, db, {"console": recording}, "lv"))
-    assert await again.sweep() == 0 and recording.sent == []
+    assert await again.sweep() == 1  # no reminder again: only the admin's digest of them
+    ((address, digest),) = recording.sent
+    assert address.target == ctx.plan.plan.admin_channel
+    assert digest.title == "Pēdējās 24 stundās nenogādātās ziņas"
