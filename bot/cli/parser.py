@@ -27,6 +27,7 @@ RUN_ENVIRONMENT = """environment variables:
   CONTROLBOT_SLACK_APP_TOKEN       Socket Mode instead of HTTP
   CONTROLBOT_SLACK_API_URL         Slack Web API (https://slack.com/api/)
   CONTROLBOT_API_TOKEN             turns POST /api/measurements on
+  CONTROLBOT_INBOUND_HOLD_MS       ms an update over HTTP waits for an earlier one (200)
 See README.md, "Chat platforms"."""
 
 
