@@ -779,6 +779,8 @@ class StatusReport:
     rounds: tuple[RoundStatus, ...]
     decisions: tuple[tuple[int, str, str, date], ...]
     today: date
+    unreachable: tuple[Unreached, ...] = ()
+    """People of these activities whose last message could not be delivered, and why."""
 
 
 @dataclass(frozen=True)

@@ -453,3 +453,26 @@ def problems_digest(session: Session, ctx: Context, now: datetime) -> list[Outgo
             )
         )
     return items
+
+
+def unreachable_people(session: Session, people: Sequence[str]) -> tuple[Unreached, ...]:
+    """Of ``people``, those whose latest message could not be delivered, with the reason."""
+    if not people:
+        return ()
+    rows = session.exec(
+        select(OutboxMessage)
+        .where(
+            col(OutboxMessage.recipient_kind) == "person",
+            col(OutboxMessage.recipient).in_(list(people)),
+            col(OutboxMessage.status).in_(FINAL),
+        )
+        .order_by(col(OutboxMessage.id).desc())
+    ).all()
+    latest: dict[str, OutboxMessage] = {}
+    for row in rows:
+        latest.setdefault(row.recipient, row)
+    return tuple(
+        Unreached(p, "person", _reason(latest[p]))
+        for p in people
+        if p in latest and latest[p].status != DELIVERED
+    )

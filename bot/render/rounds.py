@@ -9,6 +9,7 @@ from bot.render.context import RenderContext
 from bot.render.delivery import outcome_lines
 from workflows.notices import (
     AnsweredBy,
+    DeliveryOutcome,
     Digest,
     HomeView,
     MeasurementsRecorded,
@@ -414,6 +415,9 @@ def render_status(notice: StatusReport, rc: RenderContext) -> Message:
             if decide_by < notice.today:
                 line += " — " + t.gettext("overdue")
             lines.append("• " + line)
+    if notice.unreachable:
+        lines.append(t.gettext("The robot cannot reach:"))
+        lines += outcome_lines(DeliveryOutcome((), notice.unreachable), rc)
     return Message("\n".join(lines), title=t.gettext("Control status"))
 
 

@@ -266,3 +266,15 @@ async def test_controlbot_deliveries_lists_the_record(
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("id,recipient_kind,recipient,kind")
     assert all(",undeliverable," in line for line in lines[1:]) and len(lines) == 3
+
+
+async def test_status_shows_whom_the_robot_cannot_reach(
+    bot: Dispatcher, db: Database, ctx: Context, console: RecordingChannel
+) -> None:
+    link(db, ctx, ANNA, "1001")
+    await bot.handle(command(ADMIN, "remind", ACTIVITY, "2026-10"))
+    console.clear()
+    await bot.handle(command(ADMIN, "status"))
+    text = console.texts(ADMIN)
+    assert "Robots nevar sasniegt:" in text
+    assert "Pēteris Liepa nav sasniedzama" in text and "Anna Ozola nav sasniedzama" not in text
