@@ -47,7 +47,9 @@ class Sink:
 
 async def measure(url: str, n: int) -> tuple[float, float]:
     plan = load_default_plan(None)
-    ctx = Context(plan, FixedClock(datetime(2026, 11, 3, 9, tzinfo=RIGA)), WorkingCalendar(), RIGA, "lv")
+    ctx = Context(
+        plan, FixedClock(datetime(2026, 11, 3, 9, tzinfo=RIGA)), WorkingCalendar(), RIGA, "lv"
+    )
     db = Database.from_url(url)
     prepare_database(db, ctx, auto_upgrade=True)
     people = [p.id for p in plan.plan.people]
