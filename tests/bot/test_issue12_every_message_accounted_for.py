@@ -49,6 +49,12 @@ class Telegram(RecordingChannel):
 
 
 @pytest.fixture
+def db(any_db: Database) -> Database:
+    """Every test here runs on SQLite and, when configured, on PostgreSQL."""
+    return any_db
+
+
+@pytest.fixture
 def telegram() -> Telegram:
     return Telegram()
 
