@@ -9,11 +9,15 @@ stays queued). Rendering runs in a worker thread, so a chart never stalls the ev
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 from bot.channel import Channel, PartlyDelivered, TemporaryFailure, Unreachable
+from bot.messages import Message
 from bot.routes import Route, Router
 from storage.db import Database
 from workflows import reachability
@@ -21,6 +25,18 @@ from workflows.context import Context
 from workflows.notices import Outgoing
 
 _LOGGER = logging.getLogger(__name__)
+
+_RENDERING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="render")
+"""Rendering runs here, not in the default executor every ``Database.run`` uses: a thread
+waiting seconds for a chart must not hold up anyone's transaction (issue 12 item 7)."""
+
+
+async def rendered(
+    prepare: Callable[[Outgoing, Route], Message], item: Outgoing, route: Route
+) -> Message:
+    """``prepare(item, route)`` in a rendering thread (with the caller's context)."""
+    call = partial(contextvars.copy_context().run, prepare, item, route)
+    return await asyncio.get_running_loop().run_in_executor(_RENDERING, call)
 
 
 @dataclass(frozen=True)
@@ -64,7 +80,7 @@ class Attempts:
         for route in routes:
             address = route.address
             try:
-                message = await asyncio.to_thread(self.router.prepare, item, route)
+                message = await rendered(self.router.prepare, item, route)
             except Exception:
                 _LOGGER.exception("rendering %s failed", type(item.notice).__name__)
                 refused = "render_failed"

@@ -48,17 +48,19 @@ class Unreachable(Exception):
 class TemporaryFailure(Exception):
     """The platform could not be reached just now (network, timeouts, server errors, 429).
 
-    The channel has already retried; a later attempt may succeed. The outbox keeps the
-    message queued and tries again after a back-off, or after ``retry_after`` seconds when
-    the platform said how long to wait.
+    The channel has already retried; a later attempt may succeed. The message stays queued:
+    the outbox tries again after a back-off, not before
+    ``retry_after`` seconds when the platform said how long to wait (a 429 longer than a
+    channel waits out itself, so that no channel sleeps long while holding anything).
 
     Args:
-        reason: What failed, for the log.
-        retry_after: The platform's ``Retry-After`` in seconds, if it gave one.
+        message: What failed, for the log.
+        retry_after: Seconds to wait before the next attempt, if the platform said so;
+            ``None`` when it did not (network, server error) or the process is stopping.
     """
 
-    def __init__(self, reason: str = "", retry_after: float | None = None) -> None:
-        super().__init__(reason)
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
         self.retry_after = retry_after
 
 
@@ -89,7 +91,9 @@ class Channel(Protocol):
 
         Raises:
             Unreachable: If the platform refuses the recipient for good.
-            TemporaryFailure: If the platform cannot be reached now (after retries).
+            TemporaryFailure: If the platform cannot be reached now (after retries), or
+                rate-limits for longer than the channel waits itself (``retry_after`` set):
+                the caller keeps the message and tries again later.
             PartlyDelivered: If the text went out but an attached chart did not.
         """
         ...

@@ -8,15 +8,24 @@ supported upload flow; field case C11). Failures are sorted by what helps:
 * the bot is not in a public channel: it joins and posts once; a private channel, or no
   permission: :class:`~bot.channel.Unreachable`, so the admin channel is told (field case C04);
 * a user or channel that is gone: :class:`~bot.channel.Unreachable` (C03);
-* rate limits (429 with ``Retry-After``): waited out by :class:`RateLimitHandler` up to a
-  minute, else :class:`~bot.channel.TemporaryFailure` for the delivery ledger (C05);
+* rate limits (429 with ``Retry-After``): a short one (up to :data:`MAX_WAIT_SECONDS`) is
+  waited out by :class:`RateLimitHandler`; a longer one pauses that method for that channel
+  (``chat.postMessage`` is limited per channel; other methods per workspace) and is
+  :class:`~bot.channel.TemporaryFailure` with its ``retry_after``, so the caller keeps the
+  message queued and nothing sleeps holding it; until the pause ends, sends there fail the
+  same way at once, without a call (C05);
 * network failures: :class:`~bot.channel.TemporaryFailure`.
+
+Posts to a team channel keep Slack's pace for ``chat.postMessage``: one a second per channel,
+in order.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
@@ -54,8 +63,13 @@ the app itself (``account_inactive``, ``missing_scope``, ``invalid_auth``…) ar
 say nothing about the recipient and must not mark anyone unreachable."""
 PASSING = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout"})
 """Web API errors that pass by themselves: the delivery ledger tries again later."""
-MAX_WAIT_SECONDS = 60.0
-"""A Retry-After longer than this is not waited out here (the ledger tries later)."""
+MAX_WAIT_SECONDS = 5.0
+"""The longest Retry-After waited out here; a longer one is the caller's to wait (it keeps the
+message queued and tries again after it)."""
+CHANNEL_POST_SECONDS = 1.0
+"""Slack's ``chat.postMessage`` limit: about one message a second per channel."""
+PER_CHANNEL = frozenset({"chat.postMessage", "chat.update"})
+"""Methods whose rate limit Slack keeps per channel; the others per method and workspace."""
 
 
 class RateLimitHandler(AsyncRetryHandler):
@@ -64,15 +78,18 @@ class RateLimitHandler(AsyncRetryHandler):
     Args:
         sleep: Waits the given seconds (default :func:`asyncio.sleep`).
         max_retry_count: 429 answers to wait out per call.
+        clock: Monotonic seconds (default :func:`time.monotonic`), for the channel's pauses.
     """
 
     def __init__(
         self,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         max_retry_count: int = 3,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(max_retry_count=max_retry_count)
         self.sleep = sleep
+        self.clock = clock
 
     async def _can_retry_async(
         self,
@@ -103,10 +120,16 @@ class RateLimitHandler(AsyncRetryHandler):
 
 
 def _retry_after(response: HttpResponse) -> float:
-    for key, values in response.headers.items():
+    return _seconds(response.headers)
+
+
+def _seconds(headers: dict[str, Any]) -> float:
+    """The ``Retry-After`` header in seconds (at least 1; 1 when absent or unreadable)."""
+    for key, values in headers.items():
         if key.lower() == "retry-after" and values:
+            value = values[0] if isinstance(values, list) else values
             try:
-                seconds = float(values[0])
+                seconds = float(value)
             except ValueError:
                 return 1.0
             return max(seconds, 1.0) if seconds == seconds else 1.0  # NaN → 1 s
@@ -119,14 +142,38 @@ class SlackChannel:
     Args:
         client: The Web API client (its ``base_url`` from our settings).
         posted: Where messages that may be edited later are remembered.
+        clock: Monotonic seconds (default :func:`time.monotonic`).
+        sleep: Waits the given seconds (default :func:`asyncio.sleep`).
     """
 
     platform = PLATFORM
 
-    def __init__(self, client: AsyncWebClient, posted: PostedMessages) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        posted: PostedMessages,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.client = client
         self.posted = posted
+        self.clock = clock
+        self.sleep = sleep
         self._dm: dict[str, str] = {}
+        self._paused_until: dict[tuple[str, str], float] = {}
+        self._last_post: dict[str, float] = {}
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    def paused_for(self, target: str) -> float:
+        """Seconds until Slack takes messages for ``target`` again after a 429 (0: now)."""
+        now = self.clock()
+        pauses = [
+            until - now
+            for (method, where), until in self._paused_until.items()
+            if where == target or (where == "*" and method not in PER_CHANNEL)
+        ]
+        return max([0.0, *pauses])
 
     async def send(self, address: Address, message: Message) -> str | None:
         """Deliver ``message`` to a user's DM or a channel.
@@ -137,15 +184,29 @@ class SlackChannel:
 
         Raises:
             Unreachable: If Slack refuses the recipient until someone acts.
-            TemporaryFailure: If Slack cannot be reached or keeps rate-limiting.
+            TemporaryFailure: If Slack cannot be reached, or rate-limits for longer than
+                :data:`MAX_WAIT_SECONDS` (with ``retry_after``).
             slack_sdk.errors.SlackApiError: If Slack refuses the message itself.
         """
+        paused = self.paused_for(address.target)
+        if paused > MAX_WAIT_SECONDS:
+            raise TemporaryFailure(f"{address}: rate-limited", paused)
+        if paused > 0:
+            await self.sleep(paused)
+        async with self._locks[address.target]:  # one message at a time keeps the order
+            return await self._send_sorted(address, message)
+
+    async def _send_sorted(self, address: Address, message: Message) -> str | None:
+        """:meth:`_send`, with Slack's errors sorted (see the module)."""
         try:
             return await self._send(address, message)
         except SlackApiError as exc:
             data = exc.response.data
             error = str(data.get("error", "")) if isinstance(data, dict) else ""
-            if error == "ratelimited" or error in PASSING or exc.response.status_code >= 500:
+            if exc.response.status_code == 429 or error == "ratelimited":
+                seconds = self._pause(address, exc)
+                raise TemporaryFailure(f"{address}: ratelimited", seconds) from exc
+            if error in PASSING or exc.response.status_code >= 500:
                 raise TemporaryFailure(f"{address}: {error or exc.response.status_code}") from exc
             if not isinstance(data, dict):  # an HTML page from a proxy: Slack is not answering
                 raise TemporaryFailure(f"{address}: not a Web API answer") from exc
@@ -154,6 +215,15 @@ class SlackChannel:
             raise
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise TemporaryFailure(f"{address}: {exc}") from exc
+
+    def _pause(self, address: Address, exc: SlackApiError) -> float:
+        """Remember Slack's ``Retry-After`` for the method (and channel) it refused."""
+        seconds = _seconds(dict(exc.response.headers or {}))
+        method = str(exc.response.api_url).rstrip("/").rsplit("/", 1)[-1]
+        where = address.target if method in PER_CHANNEL else "*"
+        self._paused_until[(method, where)] = self.clock() + seconds
+        _LOGGER.warning("Slack rate limit on %s (%s): retry after %.0f s", method, where, seconds)
+        return seconds
 
     async def conversation(self, address: Address) -> str:
         """The conversation id to post to: a user's DM (opened once) or the channel."""
@@ -188,6 +258,10 @@ class SlackChannel:
         part: blocks.SlackMessage,
         thread_ts: str | None = None,
     ) -> dict[str, Any]:
+        if address.kind == "channel":  # one post a second per channel (chat.postMessage)
+            since = self.clock() - self._last_post.get(channel, float("-inf"))
+            if since < CHANNEL_POST_SECONDS:
+                await self.sleep(CHANNEL_POST_SECONDS - since)
         post = partial(
             self.client.chat_postMessage,
             channel=channel,
@@ -204,6 +278,8 @@ class SlackChannel:
                 raise
             await self._join(address, channel)  # a public channel: join and post once (C04)
             response = await post()
+        finally:
+            self._last_post[channel] = self.clock()  # after the answer: Slack has counted it
         return dict(response.data) if isinstance(response.data, dict) else {}
 
     async def _join(self, address: Address, channel: str) -> None:

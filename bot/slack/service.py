@@ -85,7 +85,12 @@ class SlackService:
                 process_before_response=False,
                 raise_error_for_unhandled_request=False,
             )
-        self.channel = SlackChannel(self.client, PostedMessages(db, PLATFORM))
+        self.channel = SlackChannel(
+            self.client,
+            PostedMessages(db, PLATFORM),
+            clock=self.rate_limits.clock,
+            sleep=self.rate_limits.sleep,
+        )
         self.started = False
         self.socket_mode: AsyncSocketModeHandler | None = None
         self.app_token = app_token

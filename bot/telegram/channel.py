@@ -8,8 +8,11 @@ caption when it carries a chart. Failures are sorted by what helps:
   Unreachable` (field case C03), for the outbox to record and report once;
 * a group upgraded to a supergroup: the binding follows the new chat id and the message is
   sent there, once (field case C04);
-* flood control (429): waited out by :class:`~bot.telegram.limiter.ChatRateLimiter` (C05);
-* network errors and timeouts: retried with exponential back-off, then raised.
+* flood control (429): a short wait is waited out by :class:`~bot.telegram.limiter.
+  ChatRateLimiter` (C05); a longer one is :class:`~bot.channel.TemporaryFailure` with its
+  ``retry_after``, so the caller keeps the message queued and nothing waits here;
+* network errors and timeouts: retried with exponential back-off, then
+  :class:`~bot.channel.TemporaryFailure`; a stop while waiting ends the wait at once.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from bot.formatting import shorten
 from bot.messages import Message
 from bot.posted import PostedMessages
 from bot.telegram import markup
+from bot.telegram.limiter import Deferred, retry_seconds
 from storage.db import Database
 from workflows import bindings
 from workflows.context import Context
@@ -110,7 +114,11 @@ class TelegramChannel:
             if any(words in exc.message.lower() for words in GONE):
                 raise Unreachable(address, exc.message) from exc
             raise
-        except (NetworkError, RetryAfter) as exc:  # timeouts and 5xx, after our retries
+        except Deferred as exc:  # a long 429, or stopping: the caller keeps the message
+            raise TemporaryFailure(f"{address}: {exc}", exc.retry_after) from exc
+        except RetryAfter as exc:  # short 429s, again and again
+            raise TemporaryFailure(f"{address}: {exc}", retry_seconds(exc)) from exc
+        except NetworkError as exc:  # timeouts and 5xx, after our retries
             raise TemporaryFailure(f"{address}: {exc}") from exc
 
     async def _deliver(self, chat: str, address: Address, message: Message) -> str | None:
@@ -196,7 +204,7 @@ class TelegramChannel:
         for attempt in range(NETWORK_RETRIES + 1):
             try:
                 return await call()
-            except (BadRequest, Forbidden, ChatMigrated):
+            except (BadRequest, Forbidden, ChatMigrated, Deferred):
                 raise
             except NetworkError as exc:
                 if attempt == NETWORK_RETRIES:

@@ -40,6 +40,11 @@ TROUBLE_SECONDS = 90.0
 """/healthz reports Telegram as failing while polling failed this recently."""
 TROUBLE_LOG_SECONDS = 60.0
 """Polling failures are logged at most once in this many seconds."""
+CONCURRENT_UPDATES = 256
+"""Updates handled at once. With 8, one person's 20 commands (each waiting for that person's
+turn and Telegram's one message a second in their chat) filled every slot and held up
+everybody else's replies by 12 s; the dispatcher's per-person lock keeps each person's own
+order."""
 SEEN_UPDATES = 1000
 """Recent update ids remembered, so a webhook delivery Telegram repeats is handled once."""
 COMMANDS = (
@@ -92,12 +97,15 @@ class TelegramService:
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret or ""
         self.poll_timeout = poll_timeout
+        self.limiter = rate_limiter or ChatRateLimiter()
         builder = (
             Application.builder()
             .token(token)
             .base_url(api_url)
-            .rate_limiter(rate_limiter or ChatRateLimiter())
-            .concurrent_updates(8)  # one person at a time is kept by the dispatcher's locks
+            .rate_limiter(self.limiter)
+            # many updates at once: one person's burst waits on their own lock in the
+            # dispatcher, not for a few shared slots everybody else needs too (issue 12)
+            .concurrent_updates(CONCURRENT_UPDATES)
         )
         if webhook_url:
             builder = builder.updater(None)
@@ -190,7 +198,12 @@ class TelegramService:
         await bot.set_my_commands([BotCommand(n, t.gettext(d)) for n, d in COMMANDS])
 
     async def stop(self) -> None:
-        """Stop receiving updates, finish the ones in hand, close the HTTP client."""
+        """Stop receiving updates, finish the ones in hand, close the HTTP client.
+
+        Calls still waiting for their turn under Telegram's limits end at once (their
+        messages stay queued for the next start), so stopping never waits out a minute.
+        """
+        self.limiter.close()
         app = self.application
         if app.updater is not None and app.updater.running:
             await app.updater.stop()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.charts import figure
+from bot.charts import attach, figure
 from bot.i18n import translator
 from bot.render import RenderContext, render
 from storage.db import Database
@@ -124,6 +124,7 @@ def test_c11_a_chart_that_fails_leaves_the_text(
         raise RuntimeError("no fonts")
 
     monkeypatch.setattr(figure, "summary_chart", broken)
+    monkeypatch.setattr(attach, "IN_PROCESS", True)  # the patch holds in this process only
     with caplog.at_level(logging.ERROR, logger="bot.charts.attach"):
         message = render(notice, rc)
     assert message.image is None

@@ -5,6 +5,11 @@ It answers the methods controlbot uses the way the Bot API does (``{"ok": true, 
 callback data) and can be told to answer like Telegram does in trouble: a user who blocked
 the bot (403), a group upgraded to a supergroup (400 with ``migrate_to_chat_id``), flood
 control (429 with ``retry_after``), a failing network (502).
+
+With ``limits`` on it also keeps Telegram's flood limits the way Telegram does, by counting
+arrivals on its own clock (:class:`FloodLimits`): 30 messages a second overall, one a second
+in a chat with a short burst allowed in a private chat, 20 a minute in a group; beyond them
+it answers 429 with the wait.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ import asyncio
 import contextlib
 import html
 import json
+import math
 import re
+from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,6 +83,74 @@ class Call:
         return str(self.params.get("chat_id", ""))
 
 
+OVERALL_PER_SECOND = 30
+"""Telegram Bots FAQ: about 30 messages per second overall."""
+PRIVATE_BURST = 3
+"""One a second in a private chat, with "short bursts" allowed (Bots FAQ): a bucket of 3."""
+GROUP_PER_MINUTE = 20
+"""Telegram Bots FAQ: at most 20 messages per minute in a group."""
+
+
+@dataclass
+class FloodLimits:
+    """Counts message calls as they arrive and says when one is over Telegram's limits."""
+
+    arrivals: list[float] = field(default_factory=list)
+    refused: int = 0
+    _overall: deque[float] = field(default_factory=deque)
+    _chats: defaultdict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
+    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def check(self, chat: str, now: float) -> int | None:
+        """Record an arrival for ``chat`` at ``now``; the 429's wait if it is over a limit."""
+        waits = [_window_wait(self._overall, OVERALL_PER_SECOND, 1.0, now)]
+        recent = self._chats[chat]
+        if chat.startswith("-") or chat.startswith("@"):
+            waits.append(_window_wait(recent, 1, 1.0, now))
+            waits.append(_window_wait(recent, GROUP_PER_MINUTE, 60.0, now))
+        else:
+            tokens, at = self._buckets.get(chat, (float(PRIVATE_BURST), now))
+            tokens = min(float(PRIVATE_BURST), tokens + (now - at))
+            waits.append(0.0 if tokens >= 1.0 else 1.0 - tokens)
+        wait = max(waits)
+        if wait > 0:
+            self.refused += 1
+            return max(1, math.ceil(wait))
+        self.arrivals.append(now)
+        self._overall.append(now)
+        recent.append(now)
+        if not (chat.startswith("-") or chat.startswith("@")):
+            self._buckets[chat] = (tokens - 1.0, now)
+        return None
+
+    def rate(self) -> float:
+        """Messages a second over the whole seconds from the first arrival to the last."""
+        if not self.arrivals:
+            return 0.0
+        seconds = math.floor(self.arrivals[-1] - self.arrivals[0] + 1e-9)
+        if seconds == 0:
+            return float(len(self.arrivals))
+        inside = [a for a in self.arrivals if a - self.arrivals[0] < seconds - 1e-9]
+        return len(inside) / seconds
+
+    def busiest_second(self) -> int:
+        """The most arrivals in any window of one second."""
+        best, start = 0, 0
+        for end, at in enumerate(self.arrivals):
+            while at - self.arrivals[start] >= 1.0 - 1e-9:
+                start += 1
+            best = max(best, end - start + 1)
+        return best
+
+
+def _window_wait(recent: deque[float], calls: int, seconds: float, now: float) -> float:
+    """Seconds until one more arrival fits ``calls`` in ``seconds`` (0: it fits now)."""
+    fresh = [at for at in recent if now - at < seconds - 1e-9]  # float sums of virtual time
+    if len(fresh) < calls:
+        return 0.0
+    return fresh[len(fresh) - calls] + seconds - now
+
+
 @dataclass
 class FakeTelegram:
     """The fake server. Start with :meth:`start`; ``url`` is the ``base_url`` to give PTB."""
@@ -88,6 +163,8 @@ class FakeTelegram:
     network_failures: dict[str, int] = field(default_factory=dict)
     messages: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
     clock: Callable[[], float] = field(default=lambda: 0.0)
+    limits: FloodLimits | None = None
+    """Telegram's flood limits, counted on ``clock`` (off unless set)."""
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -248,6 +325,11 @@ class FakeTelegram:
         if handler is None:
             return _error(404, f"Not Found: method {method} not found")
         chat = str(params.get("chat_id", ""))
+        if self.limits is not None and chat:
+            wait = self.limits.check(chat, call.at)
+            if wait is not None:
+                call.params["_refused"] = wait
+                return _error(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
         if chat in self.blocked:
             return _error(403, "Forbidden: bot was blocked by the user")
         if chat in self.migrated:
@@ -414,6 +496,10 @@ class FakeTelegramThread:
         self._ready.wait(10)
         assert self.fake is not None
         return self.fake
+
+    def call_soon(self, action: Callable[[], object]) -> None:
+        """Run ``action`` in the fake's own loop (e.g. a user writing)."""
+        self._loop.call_soon_threadsafe(action)
 
     def __exit__(self, *_exc: object) -> None:
         assert self.fake is not None

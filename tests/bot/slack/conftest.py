@@ -84,7 +84,7 @@ async def slack(ctx: Context, db: Database) -> AsyncIterator[SlackWorld]:
         fake.url,
         ctx,
         db,
-        rate_limits=RateLimitHandler(sleep=time.sleep),
+        rate_limits=RateLimitHandler(sleep=time.sleep, clock=time.clock),
     )
     console = RecordingChannel()
     outbox = Outbox(ctx, db, {"console": console, "slack": service.channel}, "lv")

@@ -4,7 +4,8 @@ fake Bot API server on 127.0.0.1 (port 0), with the real dispatcher and a real d
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import heapq
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -16,7 +17,7 @@ from bot.outbox import Outbox
 from bot.telegram.limiter import ChatRateLimiter
 from bot.telegram.service import TelegramService
 from storage.db import Database
-from tests.support.fake_telegram import Call, FakeTelegram
+from tests.support.fake_telegram import Call, FakeTelegram, FloodLimits
 from tests.support.recording import RecordingChannel, command
 from tests.support.waiting import until_quiet
 from workflows import enrolment
@@ -34,18 +35,45 @@ GROUP = -100777
 
 @dataclass
 class VirtualTime:
-    """Monotonic seconds that only move when someone sleeps (for the rate limiter)."""
+    """Monotonic seconds that only move when someone sleeps (for the rate limiter).
+
+    Sleepers wake in the order of their deadlines, one at a time, each setting the clock to
+    its deadline: many tasks sleeping at once (a fan-out) see the time a real clock would
+    show, not the sum of their sleeps. Between wake-ups the loop gets a real millisecond, so
+    every task about to sleep has registered first, and while ``busy()`` (calls in flight
+    over real HTTP) the clock waits for them: their round trips take no virtual time.
+    """
 
     now: float = 0.0
     slept: list[float] = field(default_factory=list)
+    _sleepers: list[tuple[float, int, asyncio.Future[None]]] = field(default_factory=list)
+    _count: int = 0
+    _waker: asyncio.Task[None] | None = None
+    busy: Callable[[], bool] = lambda: False
 
     def clock(self) -> float:
         return self.now
 
     async def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
+        loop = asyncio.get_running_loop()
+        wake: asyncio.Future[None] = loop.create_future()
+        self._count += 1
+        heapq.heappush(self._sleepers, (self.now + max(seconds, 0.0), self._count, wake))
+        if self._waker is None or self._waker.done():
+            self._waker = loop.create_task(self._wake())
+        await wake
+
+    async def _wake(self) -> None:
+        while self._sleepers:
+            await asyncio.sleep(0.001)
+            while self.busy():  # noqa: ASYNC110 (the limiter's calls end over real HTTP)
+                await asyncio.sleep(0.001)
+            deadline, _n, wake = heapq.heappop(self._sleepers)
+            if wake.done():  # cancelled meanwhile
+                continue
+            self.now = max(self.now, deadline)
+            wake.set_result(None)
 
 
 @dataclass
@@ -60,11 +88,13 @@ class World:
     service: TelegramService | None = None
     dispatcher: Dispatcher | None = None
 
-    async def start(self) -> TelegramService:
-        """Start (or restart) the bot process on the same database."""
+    async def start(self, limiter: ChatRateLimiter | None = None) -> TelegramService:
+        """Start (or restart) the bot process on the same database (virtual time unless
+        another ``limiter`` is given)."""
         if self.service is not None:
             await self.service.stop()
-        limiter = ChatRateLimiter(clock=self.time.clock, sleep=self.time.sleep)
+        limiter = limiter or ChatRateLimiter(clock=self.time.clock, sleep=self.time.sleep)
+        self.time.busy = lambda: limiter.in_flight > 0
         service = TelegramService(
             self.fake.token,
             self.fake.url,
@@ -157,7 +187,7 @@ def button_data(call: Call, label: str) -> str:
 
 @pytest.fixture
 async def world(ctx: Context, db: Database) -> AsyncIterator[World]:
-    fake = FakeTelegram()
+    fake = FakeTelegram(limits=FloodLimits())  # Telegram's limits, counted on virtual time
     await fake.start()
     time = VirtualTime()
     fake.clock = time.clock
