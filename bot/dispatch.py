@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from sqlmodel import Session, col, select
 
 from bot import tokens
-from bot.channel import Address, Channel
+from bot.channel import Address, Channel, TemporaryFailure, Unreachable
 from bot.events import (
     ChoiceSelected,
     CommandReceived,
@@ -307,7 +307,9 @@ class Dispatcher:
         address = Address(sender.platform, "dm", sender.user_id, sender.user_id)
         try:
             await channel.send(address, self._for_stranger(sender, notice))
-        except Exception:  # a stranger who blocked us, a network failure: only log it
+        except (TemporaryFailure, Unreachable) as exc:  # a stranger is not in the outbox
+            _LOGGER.warning("could not answer %s: %s", address, exc)
+        except Exception:  # anything else: only log it, with where it came from
             _LOGGER.warning("could not answer %s", address, exc_info=True)
 
     # --- routing -------------------------------------------------------------------------
