@@ -41,6 +41,9 @@ Outcome = Literal["sent", "retry", "failed"]
 SENT: Outcome = "sent"
 RETRY: Outcome = "retry"
 FAILED: Outcome = "failed"
+FLUSH_WAIT_SECONDS = 3.0
+"""How long a caller delivering what it queued waits for rows another sender holds."""
+FLUSH_POLL_SECONDS = 0.02
 IDLE_POLL_SECONDS = 1.0
 """How often the background sender looks for due rows when nobody woke it."""
 
@@ -220,13 +223,32 @@ class Outbox:
 
     async def _flush(self, ids: Sequence[int]) -> None:
         wanted = list(ids)
+        waited = 0.0
         while True:
             now = self.ctx.now()
             batch = await self.db.run(partial(self._claim, now=now, ids=tuple(wanted)))
             if not batch:
-                return
-            for claimed in batch:  # one in flight at a time
-                wanted += await self._deliver(claimed)  # with the reports it led to
+                # a row behind another sender's (an earlier message to the same recipient,
+                # or one the background sender took): wait for it a little, then leave it
+                busy = await self.db.run(partial(queue.busy, ids=tuple(wanted), now=now))
+                if not busy or waited >= FLUSH_WAIT_SECONDS:
+                    return
+                await asyncio.sleep(FLUSH_POLL_SECONDS)
+                waited += FLUSH_POLL_SECONDS
+                continue
+            await self._send_batch(batch, wanted)
+
+    async def _send_batch(self, batch: list[_Claimed], wanted: list[int] | None) -> None:
+        """Send claimed rows one at a time; if stopped, give the unsent ones back at once."""
+        for index, claimed in enumerate(batch):
+            try:
+                reports = await self._deliver(claimed)  # one in flight at a time
+            except asyncio.CancelledError:
+                unsent = tuple(c.row.id or 0 for c in batch[index + 1 :])
+                await asyncio.shield(self.db.run(partial(queue.give_back, ids=unsent)))
+                raise
+            if wanted is not None:
+                wanted += reports  # the reports it led to go out with it
 
     # --- the background sender -----------------------------------------------------------
 
@@ -247,8 +269,7 @@ class Outbox:
                 batch = await self.db.run(partial(self._claim, now=now, ids=None))
                 if not batch:
                     break
-                for claimed in batch:  # one in flight; reports it leads to are due rows too
-                    await self._deliver(claimed)
+                await self._send_batch(batch, None)  # reports it leads to are due rows too
                 tried += len(batch)
         return tried
 

@@ -200,6 +200,27 @@ def claim(
     return claimed
 
 
+def busy(session: Session, *, ids: Sequence[int], now: datetime) -> bool:
+    """Whether any of ``ids`` is due but held: behind another row, or being sent elsewhere."""
+    if not ids:
+        return False
+    due = and_(col(OutboxMessage.status) == QUEUED, col(OutboxMessage.not_before) <= now)
+    held = and_(col(OutboxMessage.status) == SENDING, col(OutboxMessage.lease_until) >= now)
+    query = select(OutboxMessage.id).where(col(OutboxMessage.id).in_(list(ids)), or_(due, held))
+    return session.exec(query.limit(1)).first() is not None
+
+
+def give_back(session: Session, *, ids: Sequence[int]) -> None:
+    """Return claimed rows that were not attempted (a sender stopping) to the queue."""
+    if ids:
+        session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_(list(ids)), col(OutboxMessage.status) == SENDING)
+            .values(status=QUEUED, lease_until=None, attempts=OutboxMessage.attempts - 1)
+            .execution_options(synchronize_session=False)
+        )
+
+
 def expire(session: Session, now: datetime) -> int:
     """Close queued rows whose lifetime ran out; returns how many."""
     result = session.execute(
