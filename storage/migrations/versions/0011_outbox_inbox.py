@@ -1,7 +1,7 @@
 """outbox and inbox: every message in and out recorded (issue 12)
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-07 15:30:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from storage.types import UTCDateTime
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
