@@ -37,5 +37,5 @@ clean:
 messages: $(STAMP)
 	$(BIN)/pybabel extract -k gettext -k ngettext:1,2 -k N_ --no-default-keywords \
 		--no-location --sort-output --project=controlbot --copyright-holder=controlbot \
-		--width=99 -o locales/messages.pot bot workflows
+		--width=99 -F babel.cfg -o locales/messages.pot bot workflows
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date --width=99

@@ -180,7 +180,9 @@ def build_app(
     held = {"slack": hold} if slack is not None else {}
     if telegram is not None and settings.telegram_webhook_url:
         held["telegram"] = hold  # parallel webhook requests may swap; polling keeps order
-    dispatcher = Dispatcher(ctx, db, outbox, settings.default_locale, hold=held)
+    dispatcher = Dispatcher(
+        ctx, db, outbox, settings.default_locale, settings.web_base_url, hold=held
+    )
     for side in (telegram, slack):
         if side is not None:
             side.connect(dispatcher)

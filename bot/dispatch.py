@@ -51,6 +51,7 @@ from workflows import (
     snooze,
     status,
     summaries,
+    web_access,
 )
 from workflows.context import Context
 from workflows.forms.engine import FormState
@@ -68,6 +69,7 @@ from workflows.notices import (
     Problem,
     ToChannel,
     ToPerson,
+    WebLink,
     problem,
 )
 from workflows.pending import pending_for
@@ -115,10 +117,12 @@ class Dispatcher:
         db: Database,
         outbox: Outbox,
         default_lang: str,
+        web_base_url: str | None = None,
         *,
         hold: Mapping[str, float] | None = None,
     ) -> None:
         self.ctx = ctx
+        self.web_base_url = web_base_url
         self.db = db
         self.outbox = outbox
         self.default_lang = default_lang
@@ -142,6 +146,7 @@ class Dispatcher:
             "propose": self._decide(decisions.PROPOSE),
             "correct": self._correct,
             "action": self._action,
+            "web": self._web,
         }
 
     @property
@@ -420,6 +425,16 @@ class Dispatcher:
             is_manager=bool(status.managed_activities(self.ctx, person_id)),
         )
         return [Outgoing(ToPerson(person_id), notice)]
+
+    def _web(self, session: Session, person_id: str, _args: tuple[str, ...]) -> list[Outgoing]:
+        me = ToPerson(person_id)
+        if self.web_base_url is None:
+            return [Outgoing(me, problem("web_off"))]
+        link = web_access.issue_link(session, self.ctx, person_id)
+        if link is None:
+            return [Outgoing(me, problem("not_enrolled"))]
+        url = f"{self.web_base_url}/web/sign-in/{link.token}"
+        return [Outgoing(me, WebLink(url, link.expires_at))]
 
     def _pending(self, session: Session, person_id: str, _args: tuple[str, ...]) -> list[Outgoing]:
         listing = pending_for(session, self.ctx, person_id)

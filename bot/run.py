@@ -65,6 +65,12 @@ async def run(
 
         token = settings.api_token.get_secret_value()
         MeasurementsApi(app.ctx, app.db, app.outbox, app.lang, token).mount(http)
+    if settings.web_base_url is not None:
+        from bot.web.app import WebView
+
+        secret = settings.web_secret.get_secret_value() if settings.web_secret else None
+        base = settings.web_base_url
+        WebView(app.ctx, app.db, settings.default_locale, secret, base).mount(http.app)
     try:
         await http.start()
         if app.telegram is not None:

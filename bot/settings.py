@@ -26,6 +26,7 @@ SECRET_FIELDS = frozenset(
         "slack_signing_secret",
         "slack_app_token",
         "api_token",
+        "web_secret",
     }
 )
 """Settings whose values are never shown back, not even when they are wrong."""
@@ -100,6 +101,11 @@ class Settings(BaseSettings):
             mode) waits before it takes effect, so that an earlier update of the same person
             still on its way overtakes it (``CONTROLBOT_INBOUND_HOLD_MS``, default 200,
             0 to 5000). Long polling and the console keep their order without waiting.
+        web_base_url: The web view's public HTTPS address as people open it, e.g.
+            ``https://controlbot.example.lv`` (``CONTROLBOT_WEB_BASE_URL``); unset turns the
+            web view off (``/web`` says so).
+        web_secret: Key that signs the web view's session cookies (``CONTROLBOT_WEB_SECRET``,
+            at least 32 characters); unset: a random key per process (sessions end at restart).
     """
 
     model_config = SettingsConfigDict(env_prefix="CONTROLBOT_", extra="ignore")
@@ -120,6 +126,8 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     api_token: SecretStr | None = None
     inbound_hold_ms: int = Field(default=200, ge=0, le=5000)
+    web_base_url: str | None = None
+    web_secret: SecretStr | None = None
 
     @field_validator(
         "telegram_token",
@@ -128,6 +136,8 @@ class Settings(BaseSettings):
         "slack_signing_secret",
         "slack_app_token",
         "api_token",
+        "web_secret",
+        "web_base_url",
         mode="before",
     )
     @classmethod
@@ -164,6 +174,20 @@ class Settings(BaseSettings):
     def _api_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not re.fullmatch(r"[!-~]{16,512}", value.get_secret_value()):
             raise PydanticCustomError("api_token", "16-512 printable ASCII characters")
+        return value
+
+    @field_validator("web_base_url")
+    @classmethod
+    def _web_base_url_shape(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^\s@/]+(/\S*)?", value):
+            raise PydanticCustomError("web_base_url", "not an http(s) URL")
+        return value.rstrip("/") if value is not None else None
+
+    @field_validator("web_secret")
+    @classmethod
+    def _web_secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise PydanticCustomError("web_secret", "at least 32 characters")
         return value
 
     @field_validator("slack_api_url")
@@ -235,5 +259,6 @@ class Settings(BaseSettings):
             f"database_url={url} plan={self.plan or '<bundled>'} "
             f"timezone={self.timezone} default_locale={self.default_locale} "
             f"http={self.http_host}:{self.http_port} telegram={telegram} "
-            f"api={'on' if self.api_token is not None else 'off'}"
+            f"api={'on' if self.api_token is not None else 'off'} "
+            f"web={self.web_base_url or 'off'}"
         )

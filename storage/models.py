@@ -129,7 +129,10 @@ class Measurement(SQLModel, table=True):
     """
 
     __tablename__ = "measurement"
-    __table_args__ = (UniqueConstraint("round_id", "indicator_id"),)
+    __table_args__ = (
+        UniqueConstraint("round_id", "indicator_id"),
+        Index("ix_measurement_indicator_period", "indicator_id", "period"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="control_round.id", index=True)
@@ -391,6 +394,39 @@ class PlanSnapshot(SQLModel, table=True):
     applied_by: str = Field(max_length=64)
     digest: str = Field(max_length=64)
     content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class WebSignIn(SQLModel, table=True):
+    """A one-time sign-in link to the web view, asked for with ``/web`` in chat.
+
+    Only a SHA-256 digest of the link's token is stored; it works once, for ten minutes.
+    """
+
+    __tablename__ = "web_sign_in"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_digest: str = Field(max_length=64, unique=True)
+    person_id: str = Field(foreign_key="person.id", index=True, max_length=64)
+    created_at: datetime = _utc()
+    expires_at: datetime = _utc()
+    used_at: datetime | None = _utc(nullable=True)
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in web session; the browser holds its token in a signed cookie.
+
+    Only a digest of the token is stored. ``ended_at`` is set by signing out (or when the
+    person leaves the plan); a session also ends at ``expires_at``.
+    """
+
+    __tablename__ = "web_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_digest: str = Field(max_length=64, unique=True)
+    person_id: str = Field(foreign_key="person.id", index=True, max_length=64)
+    created_at: datetime = _utc()
+    expires_at: datetime = _utc()
+    ended_at: datetime | None = _utc(nullable=True)
 
 
 # the outbox and inbox tables live in their own module; importing it here registers them

@@ -815,6 +815,14 @@ class Help:
 
 
 @dataclass(frozen=True)
+class WebLink:
+    """A one-time sign-in link to the web view (``/web``), working until ``expires_at``."""
+
+    url: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
 class LanguageChanged:
     """The person's language is now ``lang`` (``changed`` false: it only says which)."""
 
@@ -931,6 +939,7 @@ Notice: TypeAlias = (
     | OthersFilling
     | Help
     | LanguageChanged
+    | WebLink
     | Enrolled
     | PlatformChosen
     | ChartNotDelivered

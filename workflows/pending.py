@@ -6,12 +6,13 @@ from sqlmodel import Session, col, select
 
 from storage.models import ControlRound, Measurement
 from workflows import approval
+from workflows.absences import Away, away_on, effective_measurers
 from workflows.context import Context
 from workflows.conversation import active_form, form_header
 from workflows.decisions import load_brief, open_decisions
 from workflows.notices import PendingList, PendingRound, ValueBrief
 from workflows.plan.model import UnknownPlanItem
-from workflows.rounds import outstanding_for
+from workflows.rounds import outstanding_for, round_indicators
 
 
 def pending_for(session: Session, ctx: Context, person_id: str) -> PendingList:
@@ -23,9 +24,12 @@ def pending_for(session: Session, ctx: Context, person_id: str) -> PendingList:
         form is not shown as in progress).
     """
     rounds: list[PendingRound] = []
+    away = away_on(session, ctx.today())
     query = select(ControlRound).where(col(ControlRound.status) == "open")
     for control_round in session.exec(query.order_by(col(ControlRound.due_date))).all():
         try:
+            if not _measures_in(ctx, control_round, person_id, away):
+                continue  # decided from the plan alone: no queries for others' rounds
             missing, _answered = outstanding_for(session, ctx, control_round, person_id)
         except UnknownPlanItem:  # the activity left the plan
             continue
@@ -44,6 +48,17 @@ def pending_for(session: Session, ctx: Context, person_id: str) -> PendingList:
     row = active_form(session, person_id)
     form = form_header(session, row) if row and row.expires_at > ctx.now() else None
     return PendingList(tuple(rounds), decisions, form, awaiting_approval(session, ctx, person_id))
+
+
+def _measures_in(
+    ctx: Context, control_round: ControlRound, person_id: str, away: dict[str, Away]
+) -> bool:
+    """Whether ``person_id`` measures anything in the round today (raises UnknownPlanItem)."""
+    activity = ctx.plan.activity(control_round.activity_id)
+    return any(
+        person_id in effective_measurers(ctx, activity, indicator, away)
+        for indicator in round_indicators(activity, control_round.frequency)
+    )
 
 
 def awaiting_approval(session: Session, ctx: Context, person_id: str) -> tuple[ValueBrief, ...]:

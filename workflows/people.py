@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel import Session, col, delete, select
 
 from storage.models import Person, PlatformIdentity, RoleAssignment
-from workflows import audit
+from workflows import audit, web_access
 from workflows.context import Context
 from workflows.notices import Outgoing, PersonLeft, ToChannel, ToPerson
 from workflows.plan.schema import Mark
@@ -46,6 +46,7 @@ def sync_people(session: Session, ctx: Context) -> list[Outgoing]:
         if not plan.has_person(person_id) and row.active:
             row.active = False
             session.add(row)
+            web_access.end_all(session, ctx, person_id)  # their web links and sessions too
             left.extend(_left(session, ctx, row))
     session.flush()
     session.exec(delete(RoleAssignment))

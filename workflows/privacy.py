@@ -38,7 +38,7 @@ from storage.models import (
     PostedMessage,
     RoleAssignment,
 )
-from workflows import audit
+from workflows import audit, web_access
 from workflows.context import Context
 
 PSEUDONYM_PREFIX = "erased-"
@@ -109,6 +109,7 @@ def erase_person(session: Session, ctx: Context, person_id: str, by: str) -> Era
             delete(PlatformIdentity).where(col(PlatformIdentity.person_id) == person_id)
         )
     ) + rows_touched(session.execute(delete(Invite).where(col(Invite.person_id) == person_id)))
+    removed += web_access.forget(session, person_id)
     for _platform, external in accounts:  # messages remembered in their private chat
         removed += rows_touched(
             session.execute(delete(PostedMessage).where(col(PostedMessage.target) == external))

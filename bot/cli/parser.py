@@ -28,7 +28,9 @@ RUN_ENVIRONMENT = """environment variables:
   CONTROLBOT_SLACK_API_URL         Slack Web API (https://slack.com/api/)
   CONTROLBOT_API_TOKEN             turns POST /api/measurements on
   CONTROLBOT_INBOUND_HOLD_MS       ms an update over HTTP waits for an earlier one (200)
-See README.md, "Chat platforms"."""
+  CONTROLBOT_WEB_BASE_URL          turns the web view on (its public address)
+  CONTROLBOT_WEB_SECRET            signs its session cookies (random per process)
+See README.md, "Chat platforms" and "The web view"."""
 
 
 def build_parser() -> argparse.ArgumentParser:

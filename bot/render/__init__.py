@@ -16,6 +16,7 @@ from bot.render import (
     rounds,
     summary,
     values,
+    web,
 )
 from bot.render.context import RenderContext
 from workflows import notices as n
@@ -72,6 +73,7 @@ _RENDERERS: dict[type[Any], Callable[[Any, RenderContext], Message]] = {
     n.ValueCorrected: values.render_value_corrected,
     n.CorrectionChoices: values.render_correction_choices,
     n.DeliveryProblems: delivery.render_problems,
+    n.WebLink: web.render_web_link,
     n.Problem: misc.render_problem,
 }
 

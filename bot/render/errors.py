@@ -222,6 +222,9 @@ PROBLEMS: dict[str, str] = {
     "value_returned_measure_again": N_(
         "This value was returned by the approver. Measure it again with “Enter measurements”."
     ),
+    "web_off": N_(
+        "The web view is off: an administrator turns it on with CONTROLBOT_WEB_BASE_URL."
+    ),
     "no_form": N_("There is no form in progress to answer. /pending shows what waits for you."),
     "not_enrolled": N_(
         "You are not enrolled in controlbot. Ask the plan's administrator to add you."

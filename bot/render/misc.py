@@ -42,6 +42,7 @@ def render_help(notice: Help, rc: RenderContext) -> Message:
         "/platform telegram|slack|auto — "
         + t.gettext("where your messages come when you use several chat apps"),
         t.gettext("/away FROM TO — away: reminders held, a deputy measures; /away cancel"),
+        "/web — " + t.gettext("a sign-in link to the web view: charts, tables, reports"),
         "/help — " + t.gettext("this help"),
     ]
     if notice.is_approver:

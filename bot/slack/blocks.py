@@ -37,7 +37,7 @@ SLASH_COMMAND = "/control"
 """Slack has one slash command; our commands are its sub-commands (``/control pending``)."""
 _COMMAND = re.compile(
     r"(?<![\w/])/(start|help|pending|cancel|back|lang|away|history|indicators|status|approve|"
-    r"reject|remind|summary|bind|platform|propose|correct|action)\b"
+    r"reject|remind|summary|bind|platform|propose|correct|action|web)\b"
 )
 
 

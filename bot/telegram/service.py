@@ -59,6 +59,7 @@ COMMANDS = (
     ("away", N_("tell the bot you are away")),
     ("status", N_("managers: how the control rounds stand")),
     ("lang", N_("choose the language")),
+    ("web", N_("a sign-in link to the web view")),
     ("help", N_("list the commands")),
 )
 """The command menu (setMyCommands); descriptions are message ids, shown translated."""

@@ -23,7 +23,7 @@ def test_0009_adds_nullable_choice_columns_and_downgrades_cleanly(any_db_url: st
         upgrade(engine, "0008")
         before = _columns(engine, "measurement")
         assert "choice" not in before
-        upgrade(engine, "0009")
+        upgrade(engine, "0009")  # later revisions (0010: the web view) add other tables
         assert current_revision(engine) == "0009"
         for table in ("measurement", "measurement_revision"):
             columns = _columns(engine, table)
