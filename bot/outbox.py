@@ -30,6 +30,7 @@ from bot.messages import Message
 from bot.routes import CONSOLE, Route, Router, person_language
 from storage.db import Database
 from storage.messages import OutboxMessage
+from workflows import delivery_reports as reports
 from workflows import outbox as queue
 from workflows.context import Context
 from workflows.notice_codec import CodecError
@@ -123,7 +124,7 @@ class Outbox:
         acknowledgement that reports on it (``RoundOpened``, ``SummaryPosted``) is held back
         until :meth:`send_queued` has its outcome.
         """
-        replies, fanout, acks = queue.split_reported(items, actor)
+        replies, fanout, acks = reports.split_reported(items, actor)
         batch = uuid.uuid4().hex if acks else None
         return Queued(
             self.enqueue(session, replies, origin=actor, via=via),
@@ -136,7 +137,7 @@ class Outbox:
         self, session: Session, items: Sequence[Outgoing], *, origin: str, via: str | None
     ) -> list[int]:
         """Queue acknowledgements held back until their fan-out's outcome is known."""
-        rows = queue.enqueue(session, self.ctx, items, origin=origin, via=via, hold=queue.HELD)
+        rows = queue.enqueue(session, self.ctx, items, origin=origin, via=via, hold=reports.HELD)
         return [row.id or 0 for row in rows]
 
     async def send_queued(self, queued: Queued) -> DeliveryOutcome | None:
@@ -151,8 +152,8 @@ class Outbox:
             return None
         batch = queued.batch
         await self.flush(queued.fanout, exclusive=True)
-        found = await self.db.run(lambda s: queue.outcome(s, batch))
-        await self.db.run(lambda s: queue.release(s, self.ctx, queued.acks, found))
+        found = await self.db.run(lambda s: reports.outcome(s, batch))
+        await self.db.run(lambda s: reports.release(s, self.ctx, queued.acks, found))
         await self.flush(queued.acks)
         return found
 

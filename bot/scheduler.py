@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from bot.outbox import Outbox
 from storage.db import Database
-from workflows import deliveries, outbox
+from workflows import deliveries, delivery_reports
 from workflows.context import Context
 from workflows.outbox import DELIVERED
 
@@ -63,7 +63,7 @@ class ScheduleRunner:
                 (row_id,) = self.outbox.enqueue(session, [item.outgoing], origin="scheduler")
                 deliveries.link(session, item.keys, row_id)
                 ids.append(row_id)
-            digest = outbox.problems_digest(session, self.ctx, now)  # at most once a day
+            digest = delivery_reports.problems_digest(session, self.ctx, now)  # at most once a day
             return ids + self.outbox.enqueue(session, digest, origin="scheduler")
 
         try:

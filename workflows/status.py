@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from storage.models import ControlRound, ImprovementDecision
-from workflows import outbox
+from workflows import delivery_reports
 from workflows.context import Context
 from workflows.notices import Outgoing, RoundStatus, StatusReport, ToPerson, problem
 from workflows.plan.model import UnknownPlanItem
@@ -91,5 +91,5 @@ def status_for(session: Session, ctx: Context, person_id: str) -> list[Outgoing]
         (d.id or 0, d.indicator_id, d.approver_id, d.decide_by) for d in decisions
     )
     people = sorted({p for a in activities.values() for p in ctx.plan.people_of(a)})
-    unreachable = outbox.unreachable_people(session, people)
+    unreachable = delivery_reports.unreachable_people(session, people)
     return [Outgoing(me, StatusReport(tuple(rounds), open_decisions, today, unreachable))]

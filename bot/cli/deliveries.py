@@ -18,7 +18,7 @@ from typing import Any
 from bot.app import App
 from bot.cli.common import EXIT_OK
 from storage.messages import OutboxMessage
-from workflows import outbox as queue
+from workflows import delivery_reports as reports
 
 COLUMNS = (
     "id",
@@ -44,7 +44,7 @@ def deliveries(app: App, args: argparse.Namespace) -> int:
     start = _instant(args.first, zone) if args.first else None
     end = _instant(args.last + timedelta(days=1), zone) if args.last else None
     rows = app.db.transaction(
-        lambda s: queue.listing(s, person=args.person, status=args.status, start=start, end=end)
+        lambda s: reports.listing(s, person=args.person, status=args.status, start=start, end=end)
     )
     records = [_record(row, zone) for row in rows]
     if args.format == "json":
