@@ -63,7 +63,7 @@ class App:
     async def announce(self) -> None:
         """Send the notices gathered at start-up (people who left the plan), once."""
         items, self.startup = self.startup, []
-        await self.outbox.deliver(items)
+        await self.outbox.deliver(items, origin="system")
 
     @property
     def lang(self) -> Lang:
@@ -148,6 +148,7 @@ def build_app(
     clock: Clock | None = None,
     out: TextIO | None = None,
     database_url: str | None = None,
+    console_fallback: bool = True,
 ) -> App:
     """Wire everything for the console.
 
@@ -156,6 +157,9 @@ def build_app(
         clock: The clock (default: the system clock).
         out: Where the console prints (default: standard output).
         database_url: Overrides ``settings.database_url`` (the demo uses its own file).
+        console_fallback: Whether the console reaches whoever no chat platform reaches
+            (the demo and ``controlbot console``); ``controlbot run`` and the one-shot
+            commands print nothing addressed to others.
 
     Raises:
         workflows.plan.errors.PlanError: If the plan is invalid.
@@ -171,8 +175,14 @@ def build_app(
     slack = slack_service(settings, ctx, db)
     if slack is not None:
         channels[slack.channel.platform] = slack.channel
-    outbox = Outbox(ctx, db, channels, settings.default_locale)
-    dispatcher = Dispatcher(ctx, db, outbox, settings.default_locale, settings.web_base_url)
+    outbox = Outbox(ctx, db, channels, settings.default_locale, console_fallback=console_fallback)
+    hold = settings.inbound_hold_ms / 1000
+    held = {"slack": hold} if slack is not None else {}
+    if telegram is not None and settings.telegram_webhook_url:
+        held["telegram"] = hold  # parallel webhook requests may swap; polling keeps order
+    dispatcher = Dispatcher(
+        ctx, db, outbox, settings.default_locale, settings.web_base_url, hold=held
+    )
     for side in (telegram, slack):
         if side is not None:
             side.connect(dispatcher)

@@ -46,10 +46,10 @@ class Unreachable(Exception):
 
 
 class TemporaryFailure(Exception):
-    """The platform could not be reached just now (network, timeouts, server errors).
+    """The platform could not be reached just now (network, timeouts, server errors, 429).
 
     The channel has already retried; a later attempt may succeed. The message stays queued:
-    the caller tries again (the scheduler on a later sweep of the delivery ledger), not before
+    the outbox tries again after a back-off, not before
     ``retry_after`` seconds when the platform said how long to wait (a 429 longer than a
     channel waits out itself, so that no channel sleeps long while holding anything).
 
@@ -83,8 +83,11 @@ class Channel(Protocol):
 
     platform: str
 
-    async def send(self, address: Address, message: Message) -> None:
+    async def send(self, address: Address, message: Message) -> str | None:
         """Deliver ``message`` to ``address`` (whose ``platform`` is this channel's).
+
+        Returns:
+            The platform's id of the message, where it gives one (the outbox records it).
 
         Raises:
             Unreachable: If the platform refuses the recipient for good.

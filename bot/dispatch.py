@@ -1,33 +1,34 @@
 """This module contains :class:`Dispatcher`: incoming events → domain operations → outbox.
 
-One event is handled at a time per person (a per-person lock), inside one database
-transaction; the resulting notices are sent after the commit. Any unexpected error is
+Each event is recorded in the inbox and applied in the person's order (:mod:`bot.inbox`),
+inside one database transaction that also queues the notices it produced in the outbox;
+they are delivered after the commit (:mod:`bot.outbox`). Any unexpected error is
 logged and the person gets a translated "something went wrong", never a traceback.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import unicodedata
-from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from sqlmodel import Session, col, select
 
 from bot import tokens
-from bot.channel import Address, Channel
+from bot.channel import Address, Channel, TemporaryFailure, Unreachable
 from bot.events import (
     ChoiceSelected,
     CommandReceived,
     Event,
+    FormSubmitted,
     Sender,
     TextReceived,
     UnsupportedMessage,
     readable,
 )
 from bot.i18n import SUPPORTED, Lang, as_lang, resolve_locale, translator
+from bot.inbox import Inbox
 from bot.messages import Message
 from bot.outbox import Outbox, person_language
 from bot.render import RenderContext, render
@@ -81,7 +82,15 @@ Handler = Callable[[Session, str, tuple[str, ...]], list[Outgoing]]
 Alert = Callable[[str], Awaitable[None]]
 """Shows a short text where the user pressed a button (a Telegram callback-query alert)."""
 
-ALERT_PROBLEMS = frozenset({"stale_button", "stale_step", "unknown_choice"})
+ALERT_PROBLEMS = frozenset(
+    {
+        "stale_button",
+        "stale_step",
+        "unknown_choice",
+        "form_already_started",  # a double tap: one effect, no second message
+        "decision_form_started",  # a later, conflicting input: the first one won
+    }
+)
 """Refusals of a pressed button that are shown as an alert, not as a new message."""
 
 ADMIN_COMMANDS = frozenset({"remind", "summary", "bind"})
@@ -98,6 +107,8 @@ class Dispatcher:
         db: The database.
         outbox: Where notices go.
         default_lang: ``CONTROLBOT_DEFAULT_LOCALE``.
+        hold: Seconds to hold an event before applying it, by platform, where one
+            person's updates may arrive out of order (see :class:`bot.inbox.Inbox`).
     """
 
     def __init__(
@@ -107,13 +118,15 @@ class Dispatcher:
         outbox: Outbox,
         default_lang: str,
         web_base_url: str | None = None,
+        *,
+        hold: Mapping[str, float] | None = None,
     ) -> None:
         self.ctx = ctx
         self.web_base_url = web_base_url
         self.db = db
         self.outbox = outbox
         self.default_lang = default_lang
-        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.inbox = Inbox(ctx, db, outbox, self._route, self._identify, _is_alert, hold)
         self._commands: dict[str, Handler] = {
             "help": self._help,
             "start": self._pending,
@@ -143,41 +156,38 @@ class Dispatcher:
 
     # --- entry point ---------------------------------------------------------------------
 
-    async def handle(self, event: Event, *, alert: Alert | None = None) -> list[Outgoing]:
-        """Handle one event and send what it produced.
+    async def handle(
+        self,
+        event: Event,
+        *,
+        alert: Alert | None = None,
+        key: str | None = None,
+        seq: int | None = None,
+    ) -> list[Outgoing]:
+        """Handle one event: record it, apply it in the person's order, send what it produced.
 
         Args:
             event: What arrived.
             alert: Where a platform shows a short refusal of a pressed button (someone
                 else's decision, a stale button) instead of sending a message; the text
                 is in the presser's language.
+            key: The platform's id of the update (``telegram:<update_id>``…): a repeated
+                delivery of the same key has no second effect, also after a restart.
+            seq: The platform's order of the update (Telegram's ``update_id``, Slack's event
+                time in microseconds); one person's events take effect in this order.
 
         Returns:
-            The notices that were sent (for the CLI and tests).
+            The notices the event produced (for the CLI and tests); empty for a repeat.
         """
         event = _readable(event)
         if isinstance(event, CommandReceived) and event.name == "start" and event.args:
             if event.sender.chat is not None:
                 return []  # invite codes are for the private chat the deep link opens
             return await self._enrol(event)
-        person_id = await self.db.run(lambda s: self._identify(s, event.sender))
-        if person_id is None:
+        items = await self.inbox.handle(event, key=key, seq=seq, alert=alert)
+        if items is None:
             await self._not_enrolled(event.sender, alert)
             return []
-        async with self._locks[person_id]:
-            try:
-                items = await self.db.run(lambda s: self._route(s, person_id, event))
-            except UnknownPlanItem as exc:  # history pointing at something the plan dropped
-                _LOGGER.warning("%s: %s", person_id, exc)
-                items = [
-                    Outgoing(ToPerson(person_id), problem("plan_item_gone", item=exc.item_id))
-                ]
-            except Exception:
-                _LOGGER.exception("handling %s for %s failed", type(event).__name__, person_id)
-                items = [Outgoing(ToPerson(person_id), problem("internal_error"))]
-            if alert is not None:
-                items = await self._alerts(person_id, items, alert)
-            await self.outbox.deliver(items)
         return items
 
     async def home(self, sender: Sender) -> Message | None:
@@ -222,7 +232,13 @@ class Dispatcher:
         return listing.rounds[0].round_id if listing.rounds else None
 
     async def submit_form(
-        self, sender: Sender, round_id: int, answers: dict[str, str], lang: Lang
+        self,
+        sender: Sender,
+        round_id: int,
+        answers: dict[str, str],
+        lang: Lang,
+        *,
+        key: str | None = None,
     ) -> list[Outgoing]:
         """Store a whole form typed in a platform's own UI, then send what follows.
 
@@ -231,31 +247,12 @@ class Dispatcher:
             round_id: The round measured.
             answers: Typed answers by field id.
             lang: The language they were typed in (the UI's, even if changed meanwhile).
+            key: The platform's id of the submission (a repeat has no second effect).
 
         Returns:
             The notices that were sent (what was stored, decisions it opened, or problems).
         """
-        person_id = await self.db.run(lambda s: self._identify(s, sender))
-        if person_id is None:
-            return []
-        async with self._locks[person_id]:
-            items = await self.db.run(
-                lambda s: conversation.fill_measurement(
-                    s, self.ctx, person_id, round_id, answers, lang
-                )
-            )
-            await self.outbox.deliver(items)
-        return items
-
-    async def _alerts(self, person_id: str, items: list[Outgoing], alert: Alert) -> list[Outgoing]:
-        """Show refusals of a pressed button as an alert; return the rest to send."""
-        rest: list[Outgoing] = []
-        for item in items:
-            if item.to == ToPerson(person_id) and _is_alert(item):
-                await alert((await self.outbox.render_for(item)).plain())
-            else:
-                rest.append(item)
-        return rest
+        return await self.handle(FormSubmitted(sender, round_id, answers, lang), key=key)
 
     async def _enrol(self, event: CommandReceived) -> list[Outgoing]:
         """``/start <code>``: link the sender's account by an invite code."""
@@ -269,10 +266,10 @@ class Dispatcher:
             await self._reply_unlinked(sender, problem(f"invite_{result.reason}"))
             return []
         person_id = result.person_id
-        async with self._locks[person_id]:
+        async with self.inbox.person_lock(person_id):
             items = [Outgoing(ToPerson(person_id), Enrolled(person_id, result.already))]
             items += await self.db.run(lambda s: self._pending(s, person_id, ()))
-            await self.outbox.deliver(items)
+            await self.outbox.deliver(items, origin=person_id, via=sender.platform)
         return items
 
     def _identify(self, session: Session, sender: Sender) -> str | None:
@@ -315,7 +312,9 @@ class Dispatcher:
         address = Address(sender.platform, "dm", sender.user_id, sender.user_id)
         try:
             await channel.send(address, self._for_stranger(sender, notice))
-        except Exception:  # a stranger who blocked us, a network failure: only log it
+        except (TemporaryFailure, Unreachable) as exc:  # a stranger is not in the outbox
+            _LOGGER.warning("could not answer %s: %s", address, exc)
+        except Exception:  # anything else: only log it, with where it came from
             _LOGGER.warning("could not answer %s", address, exc_info=True)
 
     # --- routing -------------------------------------------------------------------------
@@ -333,6 +332,13 @@ class Dispatcher:
             return handler(session, person_id, event.args)
         if isinstance(event, ChoiceSelected):
             return self._choice(session, person_id, event.token)
+        if isinstance(event, FormSubmitted):
+            typed = as_lang(event.lang) or person_language(
+                session, self.ctx, person_id, self.default_lang
+            )
+            return conversation.fill_measurement(
+                session, self.ctx, person_id, event.round_id, event.answers, typed
+            )
         if isinstance(event, UnsupportedMessage):
             code = "edit_not_read" if event.kind == "edit" else "text_only"
             return [

@@ -60,7 +60,22 @@ class UnsupportedMessage:
     kind: str
 
 
-Event: TypeAlias = TextReceived | CommandReceived | ChoiceSelected | UnsupportedMessage
+@dataclass(frozen=True)
+class FormSubmitted:
+    """A whole measurement form typed in a platform's own UI (Slack's modal).
+
+    ``answers`` are the typed answers by field id, ``lang`` the language they were typed in.
+    """
+
+    sender: Sender
+    round_id: int
+    answers: dict[str, str]
+    lang: str
+
+
+Event: TypeAlias = (
+    TextReceived | CommandReceived | ChoiceSelected | UnsupportedMessage | FormSubmitted
+)
 
 
 def readable(text: str) -> str:

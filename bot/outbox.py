@@ -1,265 +1,385 @@
-"""This module contains :class:`Outbox`: from domain notices to messages on a channel.
+"""This module contains :class:`Outbox`: durable delivery of notices to people and channels.
 
-For each :class:`~workflows.notices.Outgoing` it finds the recipient's platform address,
-language (field case C20 order) and time zone, renders the notice and sends it. A person is
-reached on the platform they used last (the console only when nothing else reaches them);
-a team channel on every platform it is bound to. A failed send is logged and does not stop
-the others; a recipient the platform refuses for good is marked and reported once (field
-cases C03, C04).
+Every notice is first queued in the database (:mod:`workflows.outbox`), in the transaction
+of the change that caused it where the caller has one (:meth:`Outbox.enqueue`), then sent
+one row at a time: by the caller right after its commit (:meth:`Outbox.flush`), and by the
+background sender of ``controlbot run`` (:meth:`Outbox.run`) for whatever is left — retries
+after a 429 or a network failure, rows a crashed process had claimed, rows queued by a
+one-shot command. Each row ends ``delivered`` with the platform's message id,
+``undeliverable`` with the reason, or ``expired``; a recipient the platform refuses for good
+is marked and reported once (field cases C03, C04).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
+import contextlib
 import logging
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import Literal
-from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from bot.channel import Address, Channel, PartlyDelivered, TemporaryFailure, Unreachable
-from bot.i18n import Lang, resolve_locale, translator
+from bot.attempt import Attempt, Attempts
+from bot.channel import Channel
 from bot.messages import Message
-from bot.render import RenderContext, bilingual, render
+from bot.routes import CONSOLE, Route, Router, person_language
 from storage.db import Database
-from storage.models import Person, PlatformIdentity
-from workflows import bindings, reachability
+from storage.messages import OutboxMessage
+from workflows import delivery_reports as reports
+from workflows import outbox as queue
 from workflows.context import Context
-from workflows.notices import Outgoing, ToChannel, ToPerson
+from workflows.notice_codec import CodecError
+from workflows.notices import DeliveryOutcome, Outgoing, ToPerson
 
-CONSOLE = "console"
+__all__ = ["CONSOLE", "FAILED", "RETRY", "SENT", "Outbox", "Route", "person_language"]
+
 Outcome = Literal["sent", "retry", "failed"]
 SENT: Outcome = "sent"
 RETRY: Outcome = "retry"
 FAILED: Outcome = "failed"
+FLUSH_WAIT_SECONDS = 3.0
+"""How long a caller delivering what it queued waits for rows another sender holds."""
+FLUSH_POLL_SECONDS = 0.02
+IDLE_POLL_SECONDS = 1.0
+"""How often the background sender looks for due rows when nobody woke it."""
 
 _LOGGER = logging.getLogger(__name__)
 
-_RENDERING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="render")
-"""Rendering runs here, not in the default executor every ``Database.run`` uses: a thread
-waiting seconds for a chart must not hold up anyone's transaction (issue 12 item 7)."""
 
+@dataclass(frozen=True)
+class _Claimed:
+    """A claimed row, its notice (or why it cannot be read) and where it goes."""
 
-async def _rendered(
-    prepare: Callable[[Outgoing, Route], Message], item: Outgoing, route: Route
-) -> Message:
-    """``prepare(item, route)`` in a rendering thread (with the caller's context)."""
-    call = partial(contextvars.copy_context().run, prepare, item, route)
-    return await asyncio.get_running_loop().run_in_executor(_RENDERING, call)
+    row: OutboxMessage
+    item: Outgoing | CodecError
+    routes: list[Route]
 
 
 @dataclass(frozen=True)
-class Route:
-    """Where and how one notice is delivered."""
+class Queued:
+    """Outbox rows of one action: replies, a fan-out (``batch``) and held acknowledgements."""
 
-    address: Address
-    lang: Lang
-    tz: ZoneInfo
-    channel_id: str | None = None
-    also: Lang | None = None
-    """A second language the same message carries (a channel whose language is ``both``)."""
-
-
-def person_language(session: Session, ctx: Context, person_id: str, default: str) -> Lang:
-    """A person's language: ``/lang`` choice > plan > chat client > plan default > default."""
-    person = session.get(Person, person_id)
-    identity = session.exec(
-        select(PlatformIdentity)
-        .where(
-            col(PlatformIdentity.person_id) == person_id,
-            col(PlatformIdentity.client_language).is_not(None),
-        )
-        .order_by(col(PlatformIdentity.last_seen_at).desc())
-    ).first()
-    return resolve_locale(
-        chosen=person.chosen_language if person else None,
-        person=person.plan_language if person else None,
-        client=identity.client_language if identity else None,
-        plan_default=ctx.plan.plan.locale,
-        default=default,
-    )
+    replies: list[int]
+    fanout: list[int]
+    acks: list[int]
+    batch: str | None
 
 
 class Outbox:
-    """Delivers notices through the registered channels.
+    """Queues notices durably and delivers them through the registered channels.
 
     Args:
         ctx: Plan, clock, calendar.
-        db: The database (people, identities, language choices).
+        db: The database (the outbox table, people, identities).
         channels: Registered channels by platform name.
         default_lang: ``CONTROLBOT_DEFAULT_LOCALE``.
+        console_fallback: Whether the console reaches whoever nothing else reaches (demo and
+            console only; ``controlbot run`` prints nothing addressed to others).
     """
 
     def __init__(
-        self, ctx: Context, db: Database, channels: Mapping[str, Channel], default_lang: str
+        self,
+        ctx: Context,
+        db: Database,
+        channels: Mapping[str, Channel],
+        default_lang: str,
+        *,
+        console_fallback: bool = True,
     ) -> None:
         self.ctx = ctx
         self.db = db
         self.channels = dict(channels)
         self.default_lang = default_lang
+        self.router = Router(ctx, self.channels, default_lang, console_fallback=console_fallback)
+        self.attempts = Attempts(ctx, db, self.channels, self.router)
+        self._wake = asyncio.Event()
+        self._sending = asyncio.Lock()
 
-    def _person_route(self, session: Session, person_id: str) -> Route | None:
-        identities = session.exec(
-            select(PlatformIdentity).where(
-                col(PlatformIdentity.person_id) == person_id,
-                col(PlatformIdentity.unreachable_since).is_(None),
-            )
-        ).all()
-        usable = [i for i in identities if i.platform in self.channels]
-        if not usable:
+    # --- queueing ------------------------------------------------------------------------
+
+    def enqueue(
+        self,
+        session: Session,
+        items: Sequence[Outgoing],
+        *,
+        origin: str | None = None,
+        via: str | None = None,
+        batch: str | None = None,
+    ) -> list[int]:
+        """Queue ``items`` in the caller's transaction; returns their row ids, in order."""
+        rows = queue.enqueue(session, self.ctx, items, origin=origin, via=via, batch=batch)
+        return [row.id or 0 for row in rows]
+
+    def enqueue_reported(
+        self, session: Session, items: Sequence[Outgoing], actor: str, via: str | None
+    ) -> Queued:
+        """Queue what ``actor``'s action produced, in the caller's transaction.
+
+        Replies to the actor go first; a fan-out to others gets a batch id, and the
+        acknowledgement that reports on it (``RoundOpened``, ``SummaryPosted``) is held back
+        until :meth:`send_queued` has its outcome.
+        """
+        replies, fanout, acks = reports.split_reported(items, actor)
+        batch = uuid.uuid4().hex if acks else None
+        return Queued(
+            self.enqueue(session, replies, origin=actor, via=via),
+            self.enqueue(session, fanout, origin=actor, batch=batch),
+            self.enqueue_held(session, acks, origin=actor, via=via),
+            batch,
+        )
+
+    def enqueue_held(
+        self, session: Session, items: Sequence[Outgoing], *, origin: str, via: str | None
+    ) -> list[int]:
+        """Queue acknowledgements held back until their fan-out's outcome is known."""
+        rows = queue.enqueue(session, self.ctx, items, origin=origin, via=via, hold=reports.HELD)
+        return [row.id or 0 for row in rows]
+
+    async def send_queued(self, queued: Queued) -> DeliveryOutcome | None:
+        """Deliver what :meth:`enqueue_reported` queued; the acknowledgement says the outcome.
+
+        Returns:
+            The fan-out's outcome, when an acknowledgement reports on it.
+        """
+        await self.flush(queued.replies)
+        if queued.batch is None:
+            await self.flush(queued.fanout)
             return None
-        # the platform they used last; the console only when nothing else reaches them
-        usable.sort(
-            key=lambda i: (
-                i.platform != CONSOLE,
-                i.last_seen_at is not None,  # an account used beats one only linked
-                i.last_seen_at or i.linked_at,
-            )
-        )
-        person = session.get(Person, person_id)
-        chosen = [i for i in usable if person is not None and i.platform == person.chosen_platform]
-        identity = chosen[-1] if chosen else usable[-1]
-        name = person.display_name if person else person_id
-        zone = ZoneInfo(person.timezone) if person and person.timezone else self.ctx.timezone
-        lang = person_language(session, self.ctx, person_id, self.default_lang)
-        address = Address(identity.platform, "dm", identity.external_id, name)
-        return Route(address, lang, zone)
+        batch = queued.batch
+        await self.flush(queued.fanout, exclusive=True)
+        found = await self.db.run(lambda s: reports.outcome(s, batch))
+        await self.db.run(lambda s: reports.release(s, self.ctx, queued.acks, found))
+        await self.flush(queued.acks)
+        return found
 
-    def _channel_routes(self, session: Session, channel_id: str) -> list[Route]:
-        """Every platform the channel is bound to; the console when none is."""
-        channel = self.ctx.plan.channel(channel_id)
-        two = channel.language == "both"
-        lang = resolve_locale(
-            person=None if two else channel.language,
-            plan_default=self.ctx.plan.plan.locale,
-            default=self.default_lang,
+    async def deliver_reported(
+        self, items: Sequence[Outgoing], actor: str, via: str | None = None
+    ) -> DeliveryOutcome | None:
+        """Queue (in a transaction of their own) and deliver with an honest report."""
+        queued = await self.db.run(lambda s: self.enqueue_reported(s, items, actor, via))
+        return await self.send_queued(queued)
+
+    async def deliver(
+        self,
+        items: Sequence[Outgoing],
+        *,
+        origin: str | None = None,
+        via: str | None = None,
+        batch: str | None = None,
+    ) -> int:
+        """Queue ``items`` (in a transaction of their own) and deliver them now.
+
+        Returns:
+            How many items did not end ``delivered`` (undeliverable, or still queued for a
+            retry).
+        """
+        outcomes = await self.deliver_each(items, origin=origin, via=via, batch=batch)
+        return sum(outcome != SENT for outcome in outcomes)
+
+    async def deliver_each(
+        self,
+        items: Sequence[Outgoing],
+        *,
+        origin: str | None = None,
+        via: str | None = None,
+        batch: str | None = None,
+    ) -> list[Outcome]:
+        """Like :meth:`deliver`, with each item's outcome (``sent``, ``retry``, ``failed``)."""
+        if not items:
+            return []
+        ids = await self.db.run(
+            lambda s: self.enqueue(s, items, origin=origin, via=via, batch=batch)
         )
-        also: Lang | None = ("en" if lang == "lv" else "lv") if two else None
-        label = f"#{channel.id}"
-        routes = []
-        for platform in self.channels:
-            if platform == CONSOLE:
+        rows = await self.flush(ids)
+        return [_outcome(row) for row in rows]
+
+    async def flush(self, ids: Sequence[int], *, exclusive: bool = False) -> list[OutboxMessage]:
+        """Deliver the rows ``ids`` now, in order, as far as they may be sent now.
+
+        A row that must wait (a retry's back-off, an earlier message to the same recipient
+        still open) is left to the background sender.
+
+        Args:
+            ids: Rows the caller queued.
+            exclusive: Send as the process's one fan-out sender (a sweep, ``/remind``), so
+                that a crash repeats at most one of them; replies to one person are not.
+
+        Returns:
+            The rows as they stand afterwards, in id order.
+        """
+        if not ids:
+            return []
+        if exclusive:
+            async with self._sending:
+                await self._flush(ids)
+        else:
+            await self._flush(ids)
+        self._wake.set()  # whatever had to wait is the background sender's
+        return await self.db.run(lambda s: queue.by_ids(s, ids))
+
+    async def _flush(self, ids: Sequence[int]) -> None:
+        wanted = list(ids)
+        waited = 0.0
+        while True:
+            now = self.ctx.now()
+            batch = await self.db.run(partial(self._claim, now=now, ids=tuple(wanted)))
+            if not batch:
+                # a row behind another sender's (an earlier message to the same recipient,
+                # or one the background sender took): wait for it a little, then leave it
+                busy = await self.db.run(partial(queue.busy, ids=tuple(wanted), now=now))
+                if not busy or waited >= FLUSH_WAIT_SECONDS:
+                    return
+                await asyncio.sleep(FLUSH_POLL_SECONDS)
+                waited += FLUSH_POLL_SECONDS
                 continue
-            target = bindings.target(session, self.ctx, channel.id, platform)
-            if target is not None:
-                address = Address(platform, "channel", target, label)
-                routes.append(Route(address, lang, self.ctx.timezone, channel.id, also))
-        if not routes and CONSOLE in self.channels:
-            address = Address(CONSOLE, "channel", channel.id, label)
-            routes.append(Route(address, lang, self.ctx.timezone, channel.id, also))
-        return routes
+            await self._send_batch(batch, wanted)
 
-    def _routes(self, session: Session, items: Sequence[Outgoing]) -> list[list[Route]]:
-        routes: list[list[Route]] = []
-        for item in items:
-            if isinstance(item.to, ToPerson):
-                route = self._person_route(session, item.to.person_id)
-                routes.append([route] if route is not None else [])
-            elif isinstance(item.to, ToChannel):
-                routes.append(self._channel_routes(session, item.to.channel_id))
-        return routes
+    async def _send_batch(self, batch: list[_Claimed], wanted: list[int] | None) -> None:
+        """Send claimed rows one at a time; if stopped, give the unsent ones back at once."""
+        for index, claimed in enumerate(batch):
+            try:
+                reports = await self._deliver(claimed)  # one in flight at a time
+            except asyncio.CancelledError:
+                unsent = tuple(c.row.id or 0 for c in batch[index + 1 :])
+                await asyncio.shield(self.db.run(partial(queue.give_back, ids=unsent)))
+                raise
+            if wanted is not None:
+                wanted += reports  # the reports it led to go out with it
 
-    def prepare(self, item: Outgoing, route: Route) -> Message:
-        """Render ``item`` for ``route``'s language (and second language) and zone."""
-        images = route.address.platform != CONSOLE
-        rc = RenderContext(
-            translator(route.lang), self.ctx.plan, route.tz, route.address.kind, images=images
-        )
-        message = render(item.notice, rc)
-        if route.also is None:
-            return message
-        other = RenderContext(  # the chart is drawn once, in the first language
-            translator(route.also), self.ctx.plan, route.tz, route.address.kind, images=False
-        )
-        return bilingual.both(message, render(item.notice, other))
+    # --- the background sender -----------------------------------------------------------
+
+    def wake(self) -> None:
+        """Make the background sender look for due rows now."""
+        self._wake.set()
+
+    async def pump(self, limit: int = 1000) -> int:
+        """Deliver due rows, one at a time, until none is due or ``limit`` were tried.
+
+        Returns:
+            How many rows were tried.
+        """
+        tried = 0
+        async with self._sending:
+            while tried < limit:
+                now = self.ctx.now()
+                batch = await self.db.run(partial(self._claim, now=now, ids=None))
+                if not batch:
+                    break
+                await self._send_batch(batch, None)  # reports it leads to are due rows too
+                tried += len(batch)
+        return tried
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Send due rows until ``stop`` is set (``controlbot run``'s background sender)."""
+        while not stop.is_set():
+            try:
+                await self.pump()
+            except Exception:  # the database may be away for a moment: try again later
+                _LOGGER.exception("outbox sender failed; trying again")
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
+
+    # --- one row -------------------------------------------------------------------------
 
     async def render_for(self, item: Outgoing) -> Message:
         """``item`` rendered as its recipient would get it (for a platform's own reply)."""
-        routes = await self.db.run(lambda session: self._routes(session, [item]))
-        if routes[0]:
-            return self.prepare(item, routes[0][0])
-        lang = resolve_locale(plan_default=self.ctx.plan.plan.locale, default=self.default_lang)
-        rc = RenderContext(translator(lang), self.ctx.plan, self.ctx.timezone)
-        return render(item.notice, rc)
+        routes = await self.db.run(lambda session: self.router.routes(session, item))
+        if routes:
+            return self.router.prepare(item, routes[0])
+        return self.router.fallback(item)
 
-    async def deliver(self, items: Sequence[Outgoing]) -> int:
-        """Render and send every item, in order; failures are logged, not raised.
-
-        A recipient the platform refuses for good is marked unreachable and reported once
-        (to a person's managers, or for a team channel to the admin channel).
-
-        Returns:
-            How many items could not be delivered (no channel reaches the recipient, or the
-            render or the platform call failed).
-        """
-        outcomes = await self.deliver_each(items)
-        return sum(outcome != SENT for outcome in outcomes)
-
-    async def deliver_each(self, items: Sequence[Outgoing]) -> list[Outcome]:
-        """Like :meth:`deliver`, with each item's outcome.
-
-        Returns:
-            Per item: ``sent`` (at least one route took it), ``retry`` (a platform could not
-            be reached just now, so a later attempt may succeed) or ``failed``.
-        """
-        if not items:
-            return []
-        outcomes: list[Outcome] = []
-        routes = await self.db.run(lambda session: self._routes(session, items))
-        reports: list[Outgoing] = []
-        for item, item_routes in zip(items, routes, strict=True):
-            if not item_routes:
-                _LOGGER.warning(
-                    "no channel reaches %s; %s not sent", item.to, type(item.notice).__name__
+    def _claim(
+        self, session: Session, *, now: datetime, ids: Sequence[int] | None
+    ) -> list[_Claimed]:
+        """Claim a batch and find each row's notice and routes, in one transaction."""
+        rows = queue.claim(session, now, ids=ids, limit=queue.BATCH)
+        items: list[Outgoing | CodecError] = []
+        for row in rows:
+            try:
+                items.append(queue.outgoing(row))
+            except CodecError as exc:
+                items.append(exc)
+        wanted = [
+            (i.to.person_id, r.via)
+            for r, i in zip(rows, items, strict=True)
+            if isinstance(i, Outgoing) and isinstance(i.to, ToPerson)
+        ]
+        people = iter(self.router.person_routes(session, wanted) if wanted else [])
+        batch = []
+        for row, item in zip(rows, items, strict=True):
+            if isinstance(item, CodecError):
+                batch.append(_Claimed(row, item, []))
+            elif isinstance(item.to, ToPerson):
+                route = next(people)
+                batch.append(_Claimed(row, item, [route] if route is not None else []))
+            else:
+                batch.append(
+                    _Claimed(row, item, self.router.channel_routes(session, item.to.channel_id))
                 )
-                outcomes.append(FAILED)
-                continue
-            delivered = transient = 0
-            for route in item_routes:
-                try:
-                    # rendered in a worker thread of its own: a summary's chart takes a
-                    # second or two (drawn in a worker process, bot.charts.attach) and must
-                    # stall neither the event loop nor the database calls (issue 12 item 7)
-                    message = await _rendered(self.prepare, item, route)
-                    await self.channels[route.address.platform].send(route.address, message)
-                    delivered += 1
-                except Unreachable as exc:
-                    _LOGGER.warning("%s", exc)
-                    reports += await self._unreachable(replace(route, address=exc.address))
-                except PartlyDelivered as exc:
-                    delivered += 1
-                    _LOGGER.warning("%s", exc)
-                    reports += reachability.chart_not_delivered(
-                        self.ctx, route.channel_id, route.address.label, route.address.platform
-                    )
-                except TemporaryFailure as exc:
-                    transient += 1
-                    _LOGGER.warning("%s not sent now: %s", type(item.notice).__name__, exc)
-                except Exception:  # one bad message must not stop the others
-                    _LOGGER.exception(
-                        "delivering %s to %s failed", type(item.notice).__name__, route.address
-                    )
-            outcomes.append(SENT if delivered else RETRY if transient else FAILED)
-        if reports:
-            await self.deliver(reports)
-        return outcomes
+        return batch
 
-    async def _unreachable(self, route: Route) -> list[Outgoing]:
-        address = route.address
-        if address.kind == "dm":
-            return await self.db.run(
-                lambda s: reachability.person_unreachable(
-                    s, self.ctx, address.platform, address.target
+    async def _deliver(self, claimed: _Claimed) -> list[int]:
+        """Deliver one claimed row; returns the rows of the reports it led to."""
+        row, item = claimed.row, claimed.item
+        if isinstance(item, CodecError):
+            _LOGGER.error("outbox row %s cannot be read: %s", row.id, item)
+            return await self._settle(row, Attempt(refused="render_failed"), str(item))
+        done = tuple(p for p in (row.platform or "").split(",") if p)
+        routes = [r for r in claimed.routes if r.address.platform not in done]
+        if not routes and not done:
+            found = item
+            reason = await self.db.run(lambda s: self._reason(s, found))
+            _LOGGER.warning("%s #%s not sent: %s", row.kind, row.id, reason)
+            return await self._settle(row, Attempt(refused=reason), "")
+        attempt = await self.attempts.attempt(item, routes, done)
+        return await self._settle(row, attempt, attempt.temporary or "")
+
+    def _reason(self, session: Session, item: Outgoing) -> str:
+        if isinstance(item.to, ToPerson):
+            return self.router.person_reason(session, item.to.person_id)
+        return self.router.channel_reason(session, item.to.channel_id)
+
+    async def _settle(self, row: OutboxMessage, attempt: Attempt, error: str) -> list[int]:
+        now = self.ctx.now()
+        platforms = ",".join(attempt.platforms)
+
+        def work(session: Session) -> list[int]:
+            if attempt.temporary is not None:
+                queue.retry_later(
+                    session,
+                    row,
+                    now,
+                    error=error,
+                    retry_after=attempt.retry_after,
+                    done_platforms=platforms,
                 )
-            )
-        channel_id = route.channel_id or address.target
-        return await self.db.run(
-            lambda s: reachability.channel_unreachable(
-                s, self.ctx, channel_id, address.platform, address.target
-            )
-        )
+            elif attempt.platforms:
+                queue.delivered(
+                    session,
+                    self.ctx,
+                    row,
+                    platform=platforms,
+                    address=",".join(attempt.addresses),
+                    message_id=attempt.message_id,
+                )
+            else:
+                queue.undeliverable(
+                    session, row.id or 0, now, reason=attempt.refused or "error", error=error
+                )
+            return self.enqueue(session, attempt.reports, origin="system")
+
+        return await self.db.run(work)
+
+
+def _outcome(row: OutboxMessage) -> Outcome:
+    if row.status == queue.DELIVERED:
+        return SENT
+    if row.status in queue.OPEN:
+        return RETRY
+    return FAILED

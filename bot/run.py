@@ -48,7 +48,7 @@ async def run(
     Returns:
         The exit status (0 after a clean stop).
     """
-    app = build_app(settings, clock=clock, out=out)
+    app = build_app(settings, clock=clock, out=out, console_fallback=False)
     _LOGGER.info("controlbot run: %s", settings.safe_repr())
     runner = ScheduleRunner(app.ctx, app.db, app.outbox)
     stop = stop or asyncio.Event()
@@ -85,7 +85,11 @@ async def run(
         app.close()
         return 2
     runner.start()
+    sender = asyncio.create_task(app.outbox.run(stop))  # retries, and what others queued
     await app.announce()
+    recovered = await app.dispatcher.inbox.recover()  # events recorded before a crash
+    if recovered:
+        _LOGGER.info("applied the events of %d people recorded before the last stop", recovered)
     console = ConsoleSession(
         app.dispatcher, app.console, app.ctx.plan, app.ctx.plan.plan.admins[0], app.lang
     )
@@ -102,6 +106,9 @@ async def run(
     finally:
         _LOGGER.info("stopping")
         runner.stop()
+        sender.cancel()  # a row it had claimed waits out its lease; nothing is lost
+        with contextlib.suppress(asyncio.CancelledError):
+            await sender
         try:  # waits for Telegram's pace end at once; what was not sent stays queued
             await asyncio.wait_for(_stop_platforms(http, app), STOP_SECONDS)
         except TimeoutError:

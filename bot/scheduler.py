@@ -12,25 +12,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
-from functools import partial
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from bot.outbox import RETRY, SENT, Outbox
+from bot.outbox import Outbox
 from storage.db import Database
-from workflows import deliveries
+from workflows import deliveries, delivery_reports
 from workflows.context import Context
+from workflows.outbox import DELIVERED
 
 _LOGGER = logging.getLogger(__name__)
 
 SAFETY_SWEEP_SECONDS = 60
 """How often the scheduler sweeps even when no send is planned (catches clock jumps)."""
-
-
-def _close(session: Session, *, ctx: Context, keys: tuple[str, ...], status: str) -> None:
-    deliveries.mark(session, ctx, keys, status)
 
 
 class ScheduleRunner:
@@ -53,28 +49,32 @@ class ScheduleRunner:
         """Send everything due now, one platform call at a time.
 
         Returns:
-            How many messages were handed to the channels.
+            How many of the queued messages were delivered right away.
         """
         async with self._lock:  # one sweep at a time: the trigger and the safety net may meet
             return await self._sweep()
 
     async def _sweep(self) -> int:
         now = self.ctx.now()
+
+        def queue(session: Session) -> list[int]:
+            ids = []
+            for item in deliveries.prepare(session, self.ctx, now):
+                (row_id,) = self.outbox.enqueue(session, [item.outgoing], origin="scheduler")
+                deliveries.link(session, item.keys, row_id)
+                ids.append(row_id)
+            digest = delivery_reports.problems_digest(session, self.ctx, now)  # at most once a day
+            return ids + self.outbox.enqueue(session, digest, origin="scheduler")
+
         try:
-            prepared = await self.db.run(lambda s: deliveries.prepare(s, self.ctx, now))
+            ids = await self.db.run(queue)
         except IntegrityError:  # another sweep claimed the same sends first: nothing to do
             _LOGGER.info("another sweep is sending the same messages; skipping this one")
             return 0
-        sent = 0
-        for item in prepared:
-            (outcome,) = await self.outbox.deliver_each([item.outgoing])
-            if outcome == RETRY:  # left as `sending`: a sweep after STALE_SENDING tries again
-                _LOGGER.warning("will try %s again later", ", ".join(item.keys))
-                continue
-            await self.db.run(partial(_close, ctx=self.ctx, keys=item.keys, status=outcome))
-            sent += outcome == SENT
-        if prepared:
-            _LOGGER.info("sent %d of %d scheduled messages", sent, len(prepared))
+        rows = await self.outbox.flush(ids, exclusive=True)
+        sent = sum(row.status == DELIVERED for row in rows)
+        if ids:
+            _LOGGER.info("delivered %d of %d scheduled messages", sent, len(ids))
         return sent
 
     async def tick(self) -> None:

@@ -97,6 +97,10 @@ class Settings(BaseSettings):
             sends it in ``X-Telegram-Bot-Api-Secret-Token``; requests without it are refused.
         api_token: Bearer token of ``POST /api/measurements`` (``CONTROLBOT_API_TOKEN``, at
             least 16 printable ASCII characters); unset turns the endpoint off (404).
+        inbound_hold_ms: How long an update that came over HTTP (Slack; Telegram in webhook
+            mode) waits before it takes effect, so that an earlier update of the same person
+            still on its way overtakes it (``CONTROLBOT_INBOUND_HOLD_MS``, default 200,
+            0 to 5000). Long polling and the console keep their order without waiting.
         web_base_url: The web view's public HTTPS address as people open it, e.g.
             ``https://controlbot.example.lv`` (``CONTROLBOT_WEB_BASE_URL``); unset turns the
             web view off (``/web`` says so).
@@ -121,6 +125,7 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
     api_token: SecretStr | None = None
+    inbound_hold_ms: int = Field(default=200, ge=0, le=5000)
     web_base_url: str | None = None
     web_secret: SecretStr | None = None
 

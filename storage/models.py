@@ -306,6 +306,9 @@ class Delivery(SQLModel, table=True):
     done_at: datetime | None = _utc(nullable=True)
     late_seconds: int = 0
     note: str | None = Field(default=None, max_length=200)
+    outbox_id: int | None = Field(default=None)
+    """The outbox row that carries this send (``status`` ``queued``): its delivery state is
+    there (one record of what was sent)."""
 
 
 class Absence(SQLModel, table=True):
@@ -424,3 +427,7 @@ class WebSession(SQLModel, table=True):
     created_at: datetime = _utc()
     expires_at: datetime = _utc()
     ended_at: datetime | None = _utc(nullable=True)
+
+
+# the outbox and inbox tables live in their own module; importing it here registers them
+from storage.messages import InboxEvent, OutboxMessage  # noqa: E402, F401

@@ -212,7 +212,11 @@ def reconsider(session: Session, ctx: Context, row: Measurement) -> list[Outgoin
         decision.action_status_at = ctx.now()
         session.add(decision)
         audit.record(
-            session, ctx, "system", "action.verification_withdrawn", f"decision:{decision.id}",
+            session,
+            ctx,
+            "system",
+            "action.verification_withdrawn",
+            f"decision:{decision.id}",
             measurement=row.id,
         )
     session.flush()

@@ -137,7 +137,11 @@ def release_unrequired(session: Session, ctx: Context) -> int:
         row.approval = NONE
         session.add(row)
         audit.record(
-            session, ctx, "system", "measurement.approval_released", _subject(row),
+            session,
+            ctx,
+            "system",
+            "measurement.approval_released",
+            _subject(row),
             reason="plan_no_longer_requires_approval",
         )
         released += 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -262,6 +263,10 @@ def _expire_stale(session: Session, ctx: Context, person_id: str) -> list[Outgoi
     return notices
 
 
+DOUBLE_TAP = timedelta(seconds=5)
+"""A start of the form in progress this soon after its last step is the same press again."""
+
+
 def _resume_existing(
     session: Session, ctx: Context, person_id: str, form: str, subject_id: int
 ) -> list[Outgoing] | None:
@@ -277,7 +282,10 @@ def _resume_existing(
         return None
     current = engine.current(opened.spec, FormState(FormState.decode(row.state), row.answers))
     out: list[Outgoing] = []
-    if (row.form, row.subject_id) != (form, subject_id):
+    same = (row.form, row.subject_id) == (form, subject_id)
+    if same and ctx.now() - row.updated_at < DOUBLE_TAP:  # the same button pressed twice
+        return [Outgoing(ToPerson(person_id), problem("form_already_started"))]
+    if not same:
         out.append(Outgoing(ToPerson(person_id), problem("finish_current_form_first")))
     if isinstance(current, Ask | Confirm):
         out.append(_prompt(opened, current, row.answers, resumed=True))
@@ -384,18 +392,11 @@ def start_decision(
     row = active_form(session, person_id)
     same = row is not None and (row.form, row.subject_id) == (decisions.FORM, decision_id)
     if same and row is not None and row.context.get("outcome") != outcome:
-        row.status = "cancelled"  # the approver changed their mind: start over
-        session.add(row)
-        session.flush()
-        audit.record(
-            session,
-            ctx,
-            person_id,
-            "form.cancelled",
-            f"form:{row.id}",
-            reason="changed_outcome",
-            outcome=outcome,
-        )
+        # the first input wins (a button in the group and another in the DM): the later,
+        # conflicting one changes nothing; to change their mind the approver cancels first
+        started = str(row.context.get("outcome", ""))
+        refused = problem("decision_form_started", decision=decision_id, outcome=started)
+        return [*notes, Outgoing(ToPerson(person_id), refused)]
     resumed = _resume_existing(session, ctx, person_id, decisions.FORM, decision_id)
     if resumed is not None:
         return notes + resumed

@@ -219,9 +219,7 @@ def withdraw_for(
     if not rows_touched(result):
         return []
     session.refresh(decision)
-    audit.record(
-        session, ctx, "system", "decision.withdrawn", f"decision:{decision.id}", why=why
-    )
+    audit.record(session, ctx, "system", "decision.withdrawn", f"decision:{decision.id}", why=why)
     notice = DecisionWithdrawn(load_brief(session, decision), why)
     out = [Outgoing(ToPerson(decision.approver_id), notice)]
     with suppress(UnknownPlanItem):

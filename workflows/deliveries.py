@@ -4,13 +4,11 @@ Every planned send (:mod:`workflows.schedule`) has an idempotency key. A sweep t
 whose instant has come and whose key the delivery ledger has not closed, decides for each
 whether it still matters (a step after the due date stops as soon as the measurement is in; of
 several missed ladder steps only the latest goes out), gathers each person's sends of a day
-into one digest, and records them as ``sending`` in the ledger. After the platform call the
-caller marks them ``sent``. A key marked ``sent`` or ``skipped`` is never sent again.
-
-The one window where a message can repeat: a crash after the platform accepted a message and
-before ``sent`` was committed. Chat platforms take no idempotency key, so on restart that one
-in-flight send (status ``sending``) is sent again. Sends go out one at a time, so the window
-never holds more than one message.
+into one digest, and records them as ``queued`` in the ledger — in the same transaction as
+the outbox rows that carry them (:mod:`workflows.outbox`), so the ledger says what was
+planned and decided and the outbox what was delivered: one record, not two. A key marked
+``queued``, ``sent`` or ``skipped`` is never sent again. (``sending`` rows of earlier releases,
+written before the platform call, are taken up again after :data:`STALE_SENDING`.)
 """
 
 from __future__ import annotations
@@ -51,7 +49,9 @@ EPOCH_ACTION = "scheduler.started"
 """Audit action of the scheduler's first start: nothing planned before it is caught up."""
 STALE_SENDING = timedelta(minutes=10)
 """A ``sending`` row older than this was left by a crash, not by a sweep in progress."""
-CLOSED = ("sent", "skipped", "failed")
+QUEUED = "queued"
+"""Ledger state of a send handed to the outbox: its delivery state is the outbox row's."""
+CLOSED = ("sent", "skipped", "failed", QUEUED)
 """Ledger states never sent again. A failed delivery is logged and not retried on every
 sweep (field case C03: no endless retries); ``sending`` is retried once after a crash."""
 SOON = actions.SOON_WORKING_DAYS
@@ -369,7 +369,7 @@ def _snoozed_until(session: Session, send: PlannedSend, recipient: str) -> datet
 
 
 def _claim_snooze(session: Session, row: Delivery, now: datetime) -> bool:
-    """Mark a due snooze ``sending`` only if nobody changed it since it was read."""
+    """Mark a due snooze ``queued`` only if nobody changed it since it was read."""
     result = session.execute(
         update(Delivery)
         .where(
@@ -377,7 +377,7 @@ def _claim_snooze(session: Session, row: Delivery, now: datetime) -> bool:
             col(Delivery.status) == row.status,
             col(Delivery.attempted_at) == row.attempted_at,
         )
-        .values(status="sending", attempted_at=now)
+        .values(status=QUEUED, attempted_at=now)
         .execution_options(synchronize_session="fetch")
     )
     claimed = rows_touched(result) == 1
@@ -429,7 +429,7 @@ def _one_per_round(reminders: Iterable[Reminder]) -> tuple[Reminder, ...]:
 
 
 def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
-    """Decide what to send now, record it as ``sending`` and return it.
+    """Decide what to send now, record it as ``queued`` and return it.
 
     Returns:
         One :class:`Prepared` per platform call: a person's digest of the day (or single
@@ -476,7 +476,7 @@ def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
             if recipient is None:
                 _ledger(session, send, "skipped", now, "owner_unavailable")
                 continue
-            if not _ledger(session, send, "sending", now, ""):
+            if not _ledger(session, send, QUEUED, now, ""):
                 continue
             action_due = ActionDue(
                 load_brief(session, decision),
@@ -494,7 +494,7 @@ def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
             if problems:
                 _ledger(session, send, "skipped", now, problems[0].code)
                 continue
-            if _ledger(session, send, "sending", now, ""):
+            if _ledger(session, send, QUEUED, now, ""):
                 out.extend(Prepared((send.key,), item) for item in items)
             continue
         due = _route_away(session, ctx, _from_send(ctx, send), send.local.date())
@@ -509,7 +509,7 @@ def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
         if isinstance(reminder, str):
             _ledger(session, send, "skipped", now, reminder)
             continue
-        if _ledger(session, send, "sending", now, ""):
+        if _ledger(session, send, QUEUED, now, ""):
             digests[due.recipient].append((send.key, reminder))
     for person_id, group in digests.items():
         keys = tuple(key for key, _r in group)
@@ -519,16 +519,14 @@ def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
     return out
 
 
-def mark(
-    session: Session, ctx: Context, keys: tuple[str, ...], status: str, note: str = ""
-) -> None:
-    """Close ledger rows after the platform call: ``sent`` (or ``failed``)."""
-    now = ctx.now()
-    for row in session.exec(select(Delivery).where(col(Delivery.key).in_(keys))).all():
-        row.status = status
-        row.done_at = now
-        row.note = note or row.note
-        session.add(row)
+def link(session: Session, keys: tuple[str, ...], outbox_id: int) -> None:
+    """Point ledger rows at the outbox row that carries them (same transaction)."""
+    session.execute(
+        update(Delivery)
+        .where(col(Delivery.key).in_(keys))
+        .values(outbox_id=outbox_id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def next_instant(

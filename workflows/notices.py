@@ -168,8 +168,39 @@ class IndicatorList:
 
 
 @dataclass(frozen=True)
+class Unreached:
+    """A recipient a message did not reach, and why.
+
+    ``reason``: ``no_account``, ``blocked``, ``not_in_channel``, ``channel_gone``,
+    ``not_bound``, ``render_failed``, ``expired`` or ``queued`` (still being retried).
+    """
+
+    recipient: str
+    kind: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    """What became of a fan-out when its sender reported back (issue 12: honest reports)."""
+
+    delivered: tuple[str, ...]
+    unreached: tuple[Unreached, ...]
+
+
+@dataclass(frozen=True)
+class DeliveryProblems:
+    """The admin channel's daily digest: who and what the robot could not reach, and why."""
+
+    unreached: tuple[Unreached, ...]
+
+
+@dataclass(frozen=True)
 class RoundOpened:
-    """Acknowledgement to whoever opened a round: who was reminded."""
+    """Acknowledgement to whoever opened a round: who was to be reminded.
+
+    ``delivery`` is filled in once the reminders were sent: who got them and who not.
+    """
 
     round_id: int
     activity_id: str
@@ -177,6 +208,7 @@ class RoundOpened:
     due_date: date
     reminded: tuple[str, ...]
     already_open: bool
+    delivery: DeliveryOutcome | None = None
 
 
 # --- forms ----------------------------------------------------------------------------------
@@ -602,10 +634,11 @@ class RollupSummary:
 
 @dataclass(frozen=True)
 class SummaryPosted:
-    """Acknowledgement: the summary went to ``channel_id``."""
+    """Acknowledgement: the summary went to ``channel_id`` (once ``delivery`` says so)."""
 
     channel_id: str
     period: str
+    delivery: DeliveryOutcome | None = None
 
 
 # --- approval and correction of values (PU3-3 step 4, data quality) -------------------------
@@ -746,6 +779,8 @@ class StatusReport:
     rounds: tuple[RoundStatus, ...]
     decisions: tuple[tuple[int, str, str, date], ...]
     today: date
+    unreachable: tuple[Unreached, ...] = ()
+    """People of these activities whose last message could not be delivered, and why."""
 
 
 @dataclass(frozen=True)
@@ -868,6 +903,7 @@ class Problem:
 Notice: TypeAlias = (
     Reminder
     | Digest
+    | DeliveryProblems
     | SnoozeOptions
     | AwayRecorded
     | AwayList

@@ -19,6 +19,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from storage.db import rows_touched
+from storage.messages import InboxEvent, OutboxMessage
 from storage.models import (
     Absence,
     AuditEntry,
@@ -113,6 +114,7 @@ def erase_person(session: Session, ctx: Context, person_id: str, by: str) -> Era
         removed += rows_touched(
             session.execute(delete(PostedMessage).where(col(PostedMessage.target) == external))
         )
+    removed += _erase_messages(session, person, [e for _p, e in accounts], new)
     rewritten = 0
     for model, column in _REFERENCES:
         statement = (
@@ -156,7 +158,6 @@ _REFERENCES: tuple[tuple[type[Any], str], ...] = (
 """Every column that holds a person id (besides the audit log and the ledger's keys)."""
 
 
-
 def _redact_snapshots(session: Session, person: Person, new: str) -> int:
     """Applied plans keep people's names and e-mails: replace them by the pseudonym."""
     patterns = [_whole(person.id)] + [
@@ -172,6 +173,33 @@ def _redact_snapshots(session: Session, person: Person, new: str) -> int:
         if content != snapshot.content:
             snapshot.content = content
             session.add(snapshot)
+            changed += 1
+    return changed
+
+
+def _erase_messages(session: Session, person: Person, accounts: list[str], new: str) -> int:
+    """What they typed (the inbox) goes; the outbox keeps its record under the pseudonym.
+
+    Returns:
+        How many inbox events were deleted and outbox rows rewritten.
+    """
+    inbox = delete(InboxEvent).where(
+        (col(InboxEvent.person_id) == person.id) | col(InboxEvent.sender).in_(accounts)
+    )
+    changed = rows_touched(session.execute(inbox))
+    patterns = [_whole(person.id)] + [
+        re.compile(rf"(?<!\w){re.escape(text)}(?!\w)") for text in (person.display_name,) if text
+    ]
+    for row in session.exec(select(OutboxMessage)):
+        before = (row.recipient, row.origin, row.payload, row.address)
+        for pattern in patterns:
+            row.recipient = pattern.sub(new, row.recipient)
+            row.origin = pattern.sub(new, row.origin) if row.origin else row.origin
+            row.payload = pattern.sub(new, row.payload)
+        if row.address and any(account in row.address for account in accounts):
+            row.address = row.address.split(":", 1)[0]  # the platform, not the account
+        if (row.recipient, row.origin, row.payload, row.address) != before:
+            session.add(row)
             changed += 1
     return changed
 

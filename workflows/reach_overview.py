@@ -13,7 +13,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from storage.models import ChannelBinding, Delivery, Invite, Person, PlatformIdentity
+from storage.messages import OutboxMessage
+from storage.models import ChannelBinding, Invite, Person, PlatformIdentity
 from workflows.context import Context
 
 CONSOLE = "console"
@@ -93,7 +94,7 @@ def channel_bindings(session: Session) -> list[ChannelBinding]:
     return list(session.exec(query).all())
 
 
-def recent_deliveries(session: Session, limit: int = RECENT_DELIVERIES) -> list[Delivery]:
-    """The newest entries of the delivery ledger, newest first."""
-    query = select(Delivery).order_by(col(Delivery.attempted_at).desc(), col(Delivery.id).desc())
+def recent_deliveries(session: Session, limit: int = RECENT_DELIVERIES) -> list[OutboxMessage]:
+    """The newest entries of the outbox record (every message, delivered or not)."""
+    query = select(OutboxMessage).order_by(col(OutboxMessage.id).desc())
     return list(session.exec(query.limit(limit)).all())

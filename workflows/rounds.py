@@ -312,7 +312,7 @@ def _open_one(
         session,
         ctx,
         actor,
-        "reminder.sent",
+        "reminder.queued",
         f"round:{control_round.id}",
         recipients=",".join(reminded),
     )

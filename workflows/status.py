@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from storage.models import ControlRound, ImprovementDecision
+from workflows import delivery_reports
 from workflows.context import Context
 from workflows.notices import Outgoing, RoundStatus, StatusReport, ToPerson, problem
 from workflows.plan.model import UnknownPlanItem
@@ -89,4 +90,6 @@ def status_for(session: Session, ctx: Context, person_id: str) -> list[Outgoing]
     open_decisions = tuple(
         (d.id or 0, d.indicator_id, d.approver_id, d.decide_by) for d in decisions
     )
-    return [Outgoing(me, StatusReport(tuple(rounds), open_decisions, today))]
+    people = sorted({p for a in activities.values() for p in ctx.plan.people_of(a)})
+    unreachable = delivery_reports.unreachable_people(session, people)
+    return [Outgoing(me, StatusReport(tuple(rounds), open_decisions, today, unreachable))]

@@ -16,11 +16,10 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from workflows import audit
 from workflows.absences import deputy_for, effective_measurers
 from workflows.context import Context
 from workflows.evaluation import Status, stored_value
-from workflows.follow_up import SUMMARY_POSTED, last_summary_at, summary_item
+from workflows.follow_up import last_summary_at, summary_item
 from workflows.notices import (
     ActivitySummary,
     Outgoing,
@@ -109,7 +108,7 @@ def post_summary(
         notice = rollup_summary(ctx, channel, period, parts, since, history)
     else:
         notice = Summary(channel.id, str(period), tuple(parts.values()), history, since)
-    audit.record(session, ctx, actor, SUMMARY_POSTED, f"channel:{channel.id}", period=str(period))
+    # "summary.posted" is recorded when the post is delivered (bot.outbox), not here
     out = [Outgoing(ToChannel(channel.id), notice)]
     if actor != "system":
         out.append(Outgoing(me, SummaryPosted(channel.id, str(period))))

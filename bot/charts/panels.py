@@ -178,7 +178,7 @@ def indicator_panel(
     decimals = indicator.decimals
     # ticks never finer than the indicator's precision: 0 decimals → whole-number ticks only
     # (else 4.5 and 5 would both print as "5")
-    step = 10.0 ** -decimals
+    step = 10.0**-decimals
     ax.yaxis.set_major_locator(MaxNLocator(5, integer=decimals == 0, min_n_ticks=2))
     low, high = ax.get_ylim()
     if high - low < 2 * step:

@@ -1,27 +1,42 @@
-"""This module contains the commands that act as in chat: remind, summary, history, away."""
+"""This module contains the commands that act as in chat: remind, summary, history, away.
+
+The operator's own results are printed on the terminal; what goes to others is queued in the
+outbox with the change that caused it and delivered by the command itself (one message at a
+time, at the platforms' pace); the acknowledgement says who was reached and who not, and
+why. Nothing addressed to someone else is printed.
+"""
 
 from __future__ import annotations
 
 import sys
 from datetime import date
 
+from sqlmodel import Session
+
 from bot.app import App
 from bot.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, acting_admin, failed, translator_for
+from bot.outbox import Queued
+from bot.routes import CONSOLE
 from workflows import rounds, summaries
+from workflows.notices import Outgoing
 
 
 async def one_shot(app: App, command: str, target: str, period: str | None) -> int:
     """``controlbot remind`` and ``controlbot summary``: open a round or post a summary."""
     await app.announce()
     actor = acting_admin(app)
-    if command == "remind":
-        items = await app.db.run(lambda s: rounds.open_round(s, app.ctx, target, period, actor))
-    else:
-        items = await app.db.run(
-            lambda s: summaries.post_summary(s, app.ctx, target, period, actor)
-        )
-    await app.outbox.deliver(items)
-    return EXIT_FAILED if failed(items) else EXIT_OK
+
+    def work(session: Session) -> tuple[list[Outgoing], Queued]:
+        if command == "remind":
+            items = rounds.open_round(session, app.ctx, target, period, actor)
+        else:
+            items = summaries.post_summary(session, app.ctx, target, period, actor)
+        return items, app.outbox.enqueue_reported(session, items, actor, CONSOLE)
+
+    items, queued = await app.db.run(work)  # the change and its messages in one transaction
+    found = await app.outbox.send_queued(queued)  # the report comes back on this terminal
+    unposted = command == "summary" and found is not None and not found.delivered
+    return EXIT_FAILED if failed(items) or unposted else EXIT_OK
 
 
 async def history(app: App, indicator: str, count: int) -> int:
@@ -30,7 +45,7 @@ async def history(app: App, indicator: str, count: int) -> int:
 
     actor = acting_admin(app)
     items = await app.db.run(lambda s: history_flow.history(s, app.ctx, actor, indicator, count))
-    await app.outbox.deliver(items)
+    await app.outbox.deliver_reported(items, actor, CONSOLE)  # shown on this terminal
     return EXIT_FAILED if failed(items) else EXIT_OK
 
 
@@ -51,7 +66,7 @@ async def away(app: App, person: str, starts: date, ends: date) -> int:
         return EXIT_USAGE
     actor = acting_admin(app)
     items = await app.db.run(lambda s: absences.register(s, app.ctx, person, starts, ends, actor))
-    await app.outbox.deliver(items)
+    await app.outbox.deliver_reported(items, actor, CONSOLE)
     return EXIT_FAILED if failed(items) else EXIT_OK
 
 

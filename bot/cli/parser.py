@@ -27,6 +27,7 @@ RUN_ENVIRONMENT = """environment variables:
   CONTROLBOT_SLACK_APP_TOKEN       Socket Mode instead of HTTP
   CONTROLBOT_SLACK_API_URL         Slack Web API (https://slack.com/api/)
   CONTROLBOT_API_TOKEN             turns POST /api/measurements on
+  CONTROLBOT_INBOUND_HOLD_MS       ms an update over HTTP waits for an earlier one (200)
   CONTROLBOT_WEB_BASE_URL          turns the web view on (its public address)
   CONTROLBOT_WEB_SECRET            signs its session cookies (random per process)
 See README.md, "Chat platforms" and "The web view"."""
@@ -87,6 +88,28 @@ def build_parser() -> argparse.ArgumentParser:
     away.add_argument("person", help="the person's id in the plan")
     away.add_argument("starts", type=_date, help=f"first day away, {DATES}")
     away.add_argument("ends", type=_date, help=f"last day away, {DATES}")
+    record = sub.add_parser(
+        "deliveries",
+        help="the record of every message: who, what, queued, delivered, attempts, errors",
+    )
+    record.add_argument("--person", help="only messages to this person or team channel (plan id)")
+    record.add_argument(
+        "--status",
+        choices=("queued", "sending", "delivered", "undeliverable", "expired"),
+        help="only messages in this state",
+    )
+    record.add_argument(
+        "--from", dest="first", type=_date, help=f"queued on or after this local date, {DATES}"
+    )
+    record.add_argument(
+        "--to", dest="last", type=_date, help=f"queued on or before this local date, {DATES}"
+    )
+    record.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="output (default: table)",
+    )
     console = sub.add_parser("console", help="chat on the console")
     console.add_argument("--as", dest="person", help="person id to start as")
     invite = sub.add_parser("invite", help="print one-time Telegram links that enrol people")

@@ -67,7 +67,8 @@ def _with_app(args: argparse.Namespace, settings: Settings) -> int:
                 return EXIT_FAILED
             app.close()
             return EXIT_OK
-        app = build_app(settings)
+        # only `controlbot console` prints everyone's messages on the terminal
+        app = build_app(settings, console_fallback=args.command == "console")
     except PlanError as exc:
         return print_plan_issues(exc, translator_for(settings))
     except DatabaseNotReady:
@@ -92,6 +93,10 @@ def _with_app(args: argparse.Namespace, settings: Settings) -> int:
 
             choice = ExportChoice(args.period, args.first, args.last, args.lang, args.force)
             return export(app, choice, args.format, args.out, args.csv_variant)
+        if args.command == "deliveries":
+            from bot.cli.deliveries import deliveries
+
+            return deliveries(app, args)
         if args.command == "import":
             from bot.cli.exchange import import_values
 

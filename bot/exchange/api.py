@@ -13,10 +13,17 @@ comma). Rows are validated and stored all or nothing, exactly like ``controlbot 
 200 with each row's outcome; 422 with every refused row (row numbers from 1) and a translated
 reason; 409 when the only refusals are values already stored differently; 400 for a body
 that is not such JSON. Decisions the values open are delivered like any other.
+
+An ``Idempotency-Key`` header (at most 150 printable characters) makes a retry safe: the
+first request with the key is recorded in the inbox with its answer, in the transaction that
+stores the values; a repeat with the same key and body gets that answer again (header
+``Idempotent-Replayed: true``) and has no second effect, also after a restart; the same key
+with another body is refused (422 ``idempotency_key_reused``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import logging
@@ -24,10 +31,12 @@ from decimal import Decimal
 from typing import Any
 
 from aiohttp import web
+from sqlmodel import Session
 
+from bot import inbox
 from bot.http import HttpServer
 from bot.i18n import Lang, as_lang, translator
-from bot.outbox import Outbox
+from bot.outbox import Outbox, Queued
 from bot.render.context import RenderContext
 from bot.render.exchange import row_error_text
 from storage.db import Database
@@ -99,19 +108,44 @@ class MeasurementsApi:
             return web.json_response({"status": "refused", "errors": [error]}, status=400)
         ctx = self.ctx
         actor = ctx.plan.plan.admins[0]
+        given = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+        if len(given) > MAX_KEY or not given.isprintable():
+            error = {"row": 0, "column": "row", "code": "bad_request", "message": "bad key"}
+            return web.json_response({"status": "refused", "errors": [error]}, status=400)
+        key = f"api:{given}" if given and not dry_run else None
+        digest = hashlib.sha256(body).hexdigest()
+
+        def work(session: Session) -> tuple[dict[str, Any], Queued | None, ImportResult | None]:
+            if key is not None and (earlier := inbox.replayed(session, key)) is not None:
+                if earlier.payload != digest:  # the same key for another body
+                    return {"status": "key_reused"}, None, None
+                return json.loads(earlier.result or "{}"), None, None
+            result = import_rows(session, ctx, rows, lang=lang, actor=actor, dry_run=dry_run)
+            answer = _accepted(result, dry_run=dry_run)
+            queued = self.outbox.enqueue_reported(session, list(result.notices), actor, None)
+            if key is not None:
+                inbox.record_request(
+                    session, ctx, key=key, sender=actor, digest=digest, result=json.dumps(answer)
+                )
+            return answer, queued, result
+
         try:
-            result = await self.db.run(
-                lambda s: import_rows(s, ctx, rows, lang=lang, actor=actor, dry_run=dry_run)
-            )
+            answer, queued, result = await self.db.run(work)
         except ImportRefused as refused:
             return self._refused(refused.result, lang)
+        if answer.get("status") == "key_reused":
+            error = {"row": 0, "column": "row", "code": "idempotency_key_reused"}
+            return web.json_response({"status": "refused", "errors": [error]}, status=422)
+        if result is None:  # a repeated request: the first one's answer, no second effect
+            return web.json_response(answer, headers={"Idempotent-Replayed": "true"})
         _LOGGER.info(
             "API import: %d stored, %d unchanged",
             result.count("stored"),
             result.count("unchanged"),
         )
-        await self.outbox.deliver(list(result.notices))
-        return web.json_response(_accepted(result, dry_run=dry_run))
+        if queued is not None:
+            await self.outbox.send_queued(queued)
+        return web.json_response(answer)
 
     def _refused(self, result: ImportResult, lang: Lang) -> web.Response:
         rc = RenderContext(translator(lang), self.ctx.plan, self.ctx.timezone)
@@ -128,6 +162,11 @@ class MeasurementsApi:
         return web.json_response(
             {"status": "refused", "stored": 0, "errors": errors}, status=status
         )
+
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+"""A client's key for one request: a repeat with the same key has no second effect."""
+MAX_KEY = 150
 
 
 def _first_language(request: web.Request) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 from bot.messages import Message
 from bot.render import (
     decisions,
+    delivery,
     forms,
     indicators,
     misc,
@@ -71,6 +72,7 @@ _RENDERERS: dict[type[Any], Callable[[Any, RenderContext], Message]] = {
     n.NotValueApprover: values.render_not_value_approver,
     n.ValueCorrected: values.render_value_corrected,
     n.CorrectionChoices: values.render_correction_choices,
+    n.DeliveryProblems: delivery.render_problems,
     n.WebLink: web.render_web_link,
     n.Problem: misc.render_problem,
 }

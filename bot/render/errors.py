@@ -172,6 +172,11 @@ PROBLEMS: dict[str, str] = {
     ),
     "unknown_round": N_("This control round is not open."),
     "not_a_measurer": N_("You do not measure any indicator of this round."),
+    "form_already_started": N_("This form is already open: answer the question above."),
+    "decision_form_started": N_(
+        "You have already started deciding no. {decision}. Finish that form, or type /cancel "
+        "to choose differently."
+    ),
     "finish_current_form_first": N_(
         "You have another form in progress. Finish it or type /cancel, then try again."
     ),

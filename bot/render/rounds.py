@@ -6,8 +6,10 @@ from bot import tokens
 from bot.formatting import fmt_date, fmt_datetime, fmt_period
 from bot.messages import Choice, Message
 from bot.render.context import RenderContext
+from bot.render.delivery import outcome_lines
 from workflows.notices import (
     AnsweredBy,
+    DeliveryOutcome,
     Digest,
     HomeView,
     MeasurementsRecorded,
@@ -169,10 +171,21 @@ def render_round_opened(notice: RoundOpened, rc: RenderContext) -> Message:
             due=fmt_date(notice.due_date, t),
         )
     )
-    if notice.reminded:
+    delivery = notice.delivery
+    if notice.reminded and delivery is not None:
+        reached = [p for p in notice.reminded if p in delivery.delivered]
         tail = t.ngettext(
-            "{n} person reminded: {people}.",
-            "{n} people reminded: {people}.",
+            "Reminded {reached} of {n} person: {people}.",
+            "Reminded {reached} of {n} people: {people}.",
+            len(notice.reminded),
+            reached=len(reached),
+            people=rc.people(reached) if reached else "—",
+        )
+        tail = "\n".join([tail, *outcome_lines(delivery, rc)])
+    elif notice.reminded:
+        tail = t.ngettext(
+            "{n} person to be reminded: {people}.",
+            "{n} people to be reminded: {people}.",
             len(notice.reminded),
             people=rc.people(notice.reminded),
         )
@@ -249,9 +262,7 @@ def render_recorded(notice: MeasurementsRecorded, rc: RenderContext) -> Message:
     choices: list[Choice] = []
     if notice.results:
         lines.append(t.gettext("Thank you!"))
-        choices.append(
-            Choice(tokens.correct_round(notice.round_id), t.gettext("Correct a value"))
-        )
+        choices.append(Choice(tokens.correct_round(notice.round_id), t.gettext("Correct a value")))
     for (indicator_id, _reason), report_id in zip(
         notice.not_measured, notice.not_measured_ids, strict=False
     ):
@@ -404,6 +415,9 @@ def render_status(notice: StatusReport, rc: RenderContext) -> Message:
             if decide_by < notice.today:
                 line += " — " + t.gettext("overdue")
             lines.append("• " + line)
+    if notice.unreachable:
+        lines.append(t.gettext("The robot cannot reach:"))
+        lines += outcome_lines(DeliveryOutcome((), notice.unreachable), rc)
     return Message("\n".join(lines), title=t.gettext("Control status"))
 
 

@@ -10,6 +10,7 @@ from bot.formatting import fmt_date, fmt_period, fmt_share, fmt_thresholds
 from bot.messages import Message
 from bot.render.context import RenderContext
 from bot.render.decisions import action_status_word
+from bot.render.delivery import outcome_lines
 from bot.render.trend import change_text, data_marks
 from workflows.evaluation import Status
 from workflows.notices import (
@@ -227,15 +228,17 @@ def render_summary(notice: Summary, rc: RenderContext) -> Message:
 
 
 def render_posted(notice: SummaryPosted, rc: RenderContext) -> Message:
-    """Acknowledgement: the summary was posted."""
+    """Acknowledgement: the summary was posted (or, with ``delivery``, why not)."""
     t = rc.t
-    return Message(
-        t.gettext(
-            "The summary for {period} was posted to “{channel}”.",
-            period=fmt_period(notice.period, t),
-            channel=rc.channel(notice.channel_id),
-        )
-    )
+    fields = {"period": fmt_period(notice.period, t), "channel": rc.channel(notice.channel_id)}
+    delivery = notice.delivery
+    if delivery is not None and notice.channel_id not in delivery.delivered:
+        lines = [
+            t.gettext("The summary for {period} was not posted to “{channel}”:", **fields),
+            *outcome_lines(delivery, rc),
+        ]
+        return Message("\n".join(lines))
+    return Message(t.gettext("The summary for {period} was posted to “{channel}”.", **fields))
 
 
 def render_history(notice: History, rc: RenderContext) -> Message:

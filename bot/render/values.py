@@ -35,9 +35,7 @@ def value_lines(v: ValueBrief, rc: RenderContext) -> list[str]:
     if v.comment:
         lines.append(t.gettext("Comment: {comment}", comment=v.comment))
     if v.version > 1 and v.correction_reason:
-        lines.append(
-            t.gettext("Reason for the correction: {reason}", reason=v.correction_reason)
-        )
+        lines.append(t.gettext("Reason for the correction: {reason}", reason=v.correction_reason))
     return lines
 
 

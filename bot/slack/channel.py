@@ -175,8 +175,12 @@ class SlackChannel:
         ]
         return max([0.0, *pauses])
 
-    async def send(self, address: Address, message: Message) -> None:
+    async def send(self, address: Address, message: Message) -> str | None:
         """Deliver ``message`` to a user's DM or a channel.
+
+        Returns:
+            Slack's ``ts`` of the (last) message posted, or ``None`` when an earlier one was
+            updated instead.
 
         Raises:
             Unreachable: If Slack refuses the recipient until someone acts.
@@ -190,12 +194,12 @@ class SlackChannel:
         if paused > 0:
             await self.sleep(paused)
         async with self._locks[address.target]:  # one message at a time keeps the order
-            await self._send_sorted(address, message)
+            return await self._send_sorted(address, message)
 
-    async def _send_sorted(self, address: Address, message: Message) -> None:
+    async def _send_sorted(self, address: Address, message: Message) -> str | None:
         """:meth:`_send`, with Slack's errors sorted (see the module)."""
         try:
-            await self._send(address, message)
+            return await self._send(address, message)
         except SlackApiError as exc:
             data = exc.response.data
             error = str(data.get("error", "")) if isinstance(data, dict) else ""
@@ -232,10 +236,10 @@ class SlackChannel:
             self._dm[address.target] = known
         return known
 
-    async def _send(self, address: Address, message: Message) -> None:
+    async def _send(self, address: Address, message: Message) -> str | None:
         channel = await self.conversation(address)
         if message.replaces and await self._settle(channel, address, message):
-            return
+            return None
         parts = blocks.render(message)
         parent = await self.posted.find(message.thread, channel) if message.thread else None
         last: dict[str, Any] | None = None
@@ -245,6 +249,7 @@ class SlackChannel:
             await self.posted.remember(message.ref, channel, str(last["ts"]))
         if message.image is not None:
             await self._upload(address, channel, message)
+        return str(last["ts"]) if last is not None else None
 
     async def _post(
         self,

@@ -15,7 +15,8 @@ import logging
 import re
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from decimal import Decimal
+from typing import Any, TypedDict
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -114,7 +115,9 @@ class SlackInbound:
             user = event.get("user") or (event.get("message") or {}).get("user")
             if isinstance(user, str) and not (event.get("message") or {}).get("bot_id"):
                 kind = "edit" if subtype == "message_changed" else "media"
-                await self.dispatcher.handle(UnsupportedMessage(Sender(PLATFORM, user), kind))
+                await self.dispatcher.handle(
+                    UnsupportedMessage(Sender(PLATFORM, user), kind), **_event_order(body, event)
+                )
             return
         if subtype:
             return
@@ -122,7 +125,9 @@ class SlackInbound:
         if not isinstance(user, str) or not isinstance(text, str):
             return
         typed = await self.typed(text)
-        await self.dispatcher.handle(TextReceived(Sender(PLATFORM, user), typed))
+        await self.dispatcher.handle(
+            TextReceived(Sender(PLATFORM, user), typed), **_event_order(body, event)
+        )
 
     async def on_home(self, event: dict[str, Any]) -> None:
         """App Home opened: publish the person's home view in their language."""
@@ -159,7 +164,10 @@ class SlackInbound:
         async def alert(text: str) -> None:
             await self._ephemeral(channel, user, text)
 
-        await self.dispatcher.handle(CommandReceived(sender, name, tuple(words[1:])), alert=alert)
+        key = f"{PLATFORM}:{command['trigger_id']}" if command.get("trigger_id") else None
+        await self.dispatcher.handle(
+            CommandReceived(sender, name, tuple(words[1:])), alert=alert, key=key
+        )
 
     async def on_action(self, ack: Ack, body: dict[str, Any]) -> None:
         """A pressed button: acknowledge, then hand its token to the dispatcher.
@@ -184,7 +192,11 @@ class SlackInbound:
             alerted = True
             await self._ephemeral(channel, user, text)
 
-        await self.dispatcher.handle(ChoiceSelected(sender, token), alert=alert)
+        pressed = actions[0].get("action_ts")
+        key = f"{PLATFORM}:action:{user}:{pressed}" if pressed else None
+        await self.dispatcher.handle(
+            ChoiceSelected(sender, token), alert=alert, key=key, seq=_micros(pressed)
+        )
         message = body.get("message") or {}
         if private and not alerted and message.get("ts"):
             await self._without_buttons(channel, message)
@@ -259,6 +271,8 @@ class SlackInbound:
         await ack()  # closes the modal; storing happens after the ack
         user = str((body.get("user") or {}).get("id", ""))
         answers = {f.id: given[f.id] for f in spec.fields if f.id in parsed}
+        # no inbox key: a submission corrected after an error has the same view id and hash;
+        # a repeated one changes nothing (the first answer of each indicator counts)
         await self.dispatcher.submit_form(
             Sender(PLATFORM, user), state.round_id, answers, state.lang
         )
@@ -330,3 +344,25 @@ def unescape(text: str, names: Mapping[str, str] | None = None) -> str:
     known = names or {}
     text = _MARKUP.sub(lambda m: _shown(m, known), text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+class Order(TypedDict):
+    """An event's place in the inbox: Slack's ``event_id`` and the message time."""
+
+    key: str | None
+    seq: int | None
+
+
+def _event_order(body: dict[str, Any], event: dict[str, Any]) -> Order:
+    """The inbox key (``slack:<event_id>``; a retried event has the same) and order."""
+    event_id = body.get("event_id")
+    key = f"{PLATFORM}:{event_id}" if isinstance(event_id, str) and event_id else None
+    return Order(key=key, seq=_micros(event.get("ts")) or _micros(body.get("event_time")))
+
+
+def _micros(stamp: object) -> int | None:
+    """A Slack timestamp (``"1700000000.000100"``, seconds) in microseconds, or ``None``."""
+    try:
+        return int(Decimal(str(stamp)) * 1_000_000) if stamp is not None else None
+    except ArithmeticError:
+        return None

@@ -83,8 +83,12 @@ class TelegramChannel:
         self.sleep = sleep
         self.posted = PostedMessages(db, PLATFORM)
 
-    async def send(self, address: Address, message: Message) -> None:
+    async def send(self, address: Address, message: Message) -> str | None:
         """Deliver ``message`` to the private chat or group ``address.target``.
+
+        Returns:
+            Telegram's id of the (last) message sent, or ``None`` when an earlier one was
+            edited instead.
 
         Raises:
             Unreachable: If Telegram refuses the chat for good (blocked, removed, gone).
@@ -92,18 +96,18 @@ class TelegramChannel:
             telegram.error.TelegramError: If Telegram refuses the message itself.
         """
         try:
-            await self._attempt(address, message)
+            return await self._attempt(address, message)
         except ChatMigrated as moved:  # a group became a supergroup (field case C04)
             new = str(moved.new_chat_id)
             old = address.target
             channels = await self.db.run(lambda s: bindings.move(s, self.ctx, PLATFORM, old, new))
             _LOGGER.warning("Telegram chat %s is now %s (%s)", old, new, ", ".join(channels))
-            await self._attempt(replace(address, target=new), message)
+            return await self._attempt(replace(address, target=new), message)
 
-    async def _attempt(self, address: Address, message: Message) -> None:
+    async def _attempt(self, address: Address, message: Message) -> str | None:
         """One delivery to ``address``, with Telegram's errors sorted (see the module)."""
         try:
-            await self._deliver(address.target, address, message)
+            return await self._deliver(address.target, address, message)
         except Forbidden as exc:
             raise Unreachable(address, exc.message) from exc
         except BadRequest as exc:
@@ -117,9 +121,9 @@ class TelegramChannel:
         except NetworkError as exc:  # timeouts and 5xx, after our retries
             raise TemporaryFailure(f"{address}: {exc}") from exc
 
-    async def _deliver(self, chat: str, address: Address, message: Message) -> None:
+    async def _deliver(self, chat: str, address: Address, message: Message) -> str | None:
         if message.replaces and await self._settle(chat, address, message):
-            return
+            return None
         rendered = markup.render(message)
         last: TgMessage | None = None
         if message.image is not None:
@@ -141,6 +145,7 @@ class TelegramChannel:
             last = await self._call(partial(self._text, chat, text, keys, reply))
         if message.ref and last is not None:
             await self.posted.remember(message.ref, chat, str(last.message_id))
+        return str(last.message_id) if last is not None else None
 
     async def _text(
         self, chat: str, text: str, keys: InlineKeyboardMarkup | None, reply: int | None = None

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable
+from typing import TypedDict
 
 from telegram import CallbackQuery, Update
 from telegram import Message as TgMessage
@@ -37,6 +38,13 @@ from bot.telegram.channel import PLATFORM, TelegramChannel
 from workflows import bindings
 
 _LOGGER = logging.getLogger(__name__)
+
+
+class Order(TypedDict):
+    """An update's place in the inbox: its key (``telegram:<update_id>``) and order."""
+
+    key: str
+    seq: int
 
 
 def parse_command(text: str, bot_username: str) -> tuple[str, tuple[str, ...]] | None:
@@ -73,14 +81,16 @@ class TelegramInbound:
 
     async def on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         """python-telegram-bot handler callback for every update."""
+        # the inbox keys each update by its id and applies one person's in update_id order
+        order = Order(key=f"{PLATFORM}:{update.update_id}", seq=update.update_id)
         if update.callback_query is not None:
-            await self._callback(update.callback_query)
+            await self._callback(update.callback_query, order)
         elif update.message is not None:
-            await self._message(update.message)
+            await self._message(update.message, order)
         elif update.edited_message is not None:
-            await self._unsupported(update.edited_message, "edit")
+            await self._unsupported(update.edited_message, "edit", order)
 
-    async def _message(self, message: TgMessage) -> None:
+    async def _message(self, message: TgMessage, order: Order) -> None:
         if message.migrate_to_chat_id is not None:  # the old group's last word
             await self._moved(str(message.chat.id), str(message.migrate_to_chat_id))
             return
@@ -91,7 +101,7 @@ class TelegramInbound:
         if user is None or user.is_bot:
             return
         if message.text is None:
-            await self._unsupported(message, "media")
+            await self._unsupported(message, "media", order)
             return
         private = message.chat.type == ChatType.PRIVATE
         sender = Sender(
@@ -109,15 +119,15 @@ class TelegramInbound:
             event = TextReceived(sender, message.text)
         else:
             return  # group conversation is not addressed to us
-        await self.dispatcher.handle(event)
+        await self.dispatcher.handle(event, **order)
 
-    async def _unsupported(self, message: TgMessage, kind: str) -> None:
+    async def _unsupported(self, message: TgMessage, kind: str, order: Order) -> None:
         """A photo, sticker, voice message or edit in a private chat: say what we read."""
         user = message.from_user
         if user is None or user.is_bot or message.chat.type != ChatType.PRIVATE:
             return
         sender = Sender(PLATFORM, str(user.id), user.language_code)
-        await self.dispatcher.handle(UnsupportedMessage(sender, kind))
+        await self.dispatcher.handle(UnsupportedMessage(sender, kind), **order)
 
     async def _moved(self, old: str, new: str) -> None:
         ctx, db = self.dispatcher.ctx, self.dispatcher.db
@@ -125,7 +135,7 @@ class TelegramInbound:
         if moved:
             _LOGGER.info("Telegram group %s became %s: %s follow it", old, new, ", ".join(moved))
 
-    async def _callback(self, query: CallbackQuery) -> None:
+    async def _callback(self, query: CallbackQuery, order: Order) -> None:
         chat = query.message.chat if query.message is not None else None
         group = None if chat is None or chat.type == ChatType.PRIVATE else str(chat.id)
         private = group is None
@@ -139,7 +149,9 @@ class TelegramInbound:
             await self._quietly(self.channel.alert(query.id, text, show_alert=True))
 
         try:
-            await self.dispatcher.handle(ChoiceSelected(sender, query.data or ""), alert=alert)
+            await self.dispatcher.handle(
+                ChoiceSelected(sender, query.data or ""), alert=alert, **order
+            )
         finally:
             if not alerted:  # stop the button's spinner
                 await self._quietly(self.channel.alert(query.id, "", show_alert=False))

@@ -47,6 +47,9 @@ def test_c23_escaped_password_on_postgresql(tmp_path: Path) -> None:
     server = os.environ.get("CONTROLBOT_TEST_DATABASE_URL")
     if not server:
         pytest.skip("CONTROLBOT_TEST_DATABASE_URL is not set")
+    from tests.conftest import _reset_postgres
+
+    _reset_postgres(server)  # an empty database, whatever an earlier run left in it
     url = make_url(server).set(password="p@ss").render_as_string(hide_password=False)
     assert "p%40ss" in url
     done = _run([CONTROLBOT, "db", "upgrade"], url, tmp_path)

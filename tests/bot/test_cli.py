@@ -69,9 +69,15 @@ def test_db_upgrade_then_remind_and_summary(capsys: pytest.CaptureFixture[str]) 
     assert HEAD in capsys.readouterr().out
     assert main(["remind", "dzivesvietas-deklaresana", "--period", "2026-10"]) == 0
     out = capsys.readouterr().out
-    assert "[DM → Anna Ozola]" in out and "[DM → Jānis Bērziņš]" in out
-    assert main(["summary", "pk-dzivesvieta", "--period", "2026-10"]) == 0
-    assert "[#pk-dzivesvieta]" in capsys.readouterr().out
+    # the operator's own report on the terminal; nobody else's reminder is printed, and
+    # those without a chat account are named with the command that invites them (issue 12)
+    assert "[DM → Kristaps Sils]" in out and "[DM → Anna Ozola]" not in out
+    assert "Atgādinājums nosūtīts 0 no 3 personām: —." in out
+    assert "Anna Ozola nav sasniedzama" in out and "controlbot invite anna-ozola" in out
+    assert main(["summary", "pk-dzivesvieta", "--period", "2026-10"]) == 1
+    out = capsys.readouterr().out
+    assert "[#pk-dzivesvieta]" not in out  # not bound to any chat: not posted, and said so
+    assert "netika publicēts" in out and "/bind pk-dzivesvieta" in out
 
 
 def test_remind_unknown_activity_fails(capsys: pytest.CaptureFixture[str]) -> None:

@@ -101,7 +101,7 @@ async def test_one_failing_delivery_does_not_stop_the_others(
     ]
     await dispatcher.outbox.deliver(items)
     assert len(recording.to("anna-ozola")) == 1
-    assert "delivering Broken" in caplog.text
+    assert "cannot queue Broken" in caplog.text
 
 
 async def test_console_lines_follow_the_persons_language_and_quit_takes_arguments(

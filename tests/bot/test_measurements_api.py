@@ -23,6 +23,7 @@ from bot.outbox import Outbox
 from bot.run import run
 from bot.settings import Settings
 from storage.db import Database
+from storage.messages import OutboxMessage
 from storage.models import ControlRound, ImprovementDecision, Measurement
 from tests.support.flow import rows
 from tests.support.recording import RecordingChannel
@@ -216,7 +217,19 @@ async def test_controlbot_run_serves_the_api_and_sends_the_decision(tmp_path: Pa
     stop.set()
     assert await task == 0
     assert status == 200
-    assert "[DM → Jānis Bērziņš] Nepieciešams pilnveides lēmums" in out.getvalue()
+    # Jānis has no chat account: the decision request is recorded as undeliverable, and
+    # nothing addressed to anyone is printed on the service's standard output (issue 12)
+    assert "[DM →" not in out.getvalue() and "Jānis" not in out.getvalue()
+    db = Database.from_url(settings.database_url)
+    try:
+        (request,) = rows(db, OutboxMessage, kind="DecisionRequested", recipient_kind="person")
+    finally:
+        db.dispose()
+    assert (request.recipient, request.status, request.reason) == (
+        "janis-berzins",
+        "undeliverable",
+        "no_account",
+    )
 
 
 async def test_a_byte_order_mark_and_huge_numbers_get_clear_answers(

@@ -26,13 +26,14 @@ async def test_platform_choice_wins_over_the_last_used(ctx: Context, db: Databas
     assert (len(telegram.sent), len(slack.sent)) == (1, 0)  # used last (the invite)
 
     await dispatcher.handle(command(ANNA, "platform", "slack"))
-    assert slack.sent[-1][1].text == "Jūsu ziņas pienāks platformā Slack."
+    # a reply goes back where she typed the command (here the console)
+    assert console.sent[-1][1].text == "Jūsu ziņas pienāks platformā Slack."
     await outbox.deliver(hello)
-    assert (len(telegram.sent), len(slack.sent)) == (1, 2)
+    assert (len(telegram.sent), len(slack.sent)) == (1, 1)
 
     await dispatcher.handle(command(ANNA, "platform", "auto"))
     await outbox.deliver(hello)
-    assert len(telegram.sent) == 3  # the confirmation and the next message
+    assert len(telegram.sent) == 2  # the next message: the platform used last
 
     codes = problem_codes(await dispatcher.handle(command(ANNA, "platform", "teams")))
     assert codes == ["usage"]

@@ -15,6 +15,9 @@ from zoneinfo import ZoneInfo
 
 from bot.run import run
 from bot.settings import Settings
+from storage.db import Database
+from storage.messages import OutboxMessage
+from tests.support.flow import rows
 from workflows.clock import FixedClock
 
 RIGA = ZoneInfo("Europe/Riga")
@@ -35,10 +38,24 @@ async def test_run_sends_what_is_due_and_a_restart_sends_nothing_twice(tmp_path:
     clock.set(datetime(2026, 11, 3, 9, 0, tzinfo=RIGA))
     second = io.StringIO()
     assert await _run_once(settings, clock, second) == 0
-    assert second.getvalue().count("[DM → Anna Ozola] Atgādinājums") == 1
+    # nobody has a chat account yet: the reminders are recorded as undeliverable, and
+    # nothing addressed to a person is printed on the service's output (issue 12)
+    assert "[DM →" not in second.getvalue()
+    sent = _outbox(settings)
+    (anna,) = [r for r in sent if r.recipient == "anna-ozola" and r.kind == "Reminder"]
+    assert (anna.status, anna.reason) == ("undeliverable", "no_account")
     third = io.StringIO()
     assert await _run_once(settings, clock, third) == 0  # restarted at the same moment
     assert "[DM →" not in third.getvalue()
+    assert len(_outbox(settings)) == len(sent)  # nothing queued twice
+
+
+def _outbox(settings: Settings) -> list[OutboxMessage]:
+    db = Database.from_url(settings.database_url)
+    try:
+        return rows(db, OutboxMessage)
+    finally:
+        db.dispose()
 
 
 async def test_quit_on_the_console_stops_run(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from bot.dispatch import Dispatcher
 from bot.outbox import Outbox
 from bot.scheduler import ScheduleRunner
 from storage.db import Database
+from storage.messages import OutboxMessage
 from storage.models import ControlRound, Delivery
 from tests.support.recording import RecordingChannel, press, say
 from workflows.clock import FixedClock
@@ -30,10 +31,21 @@ def runner(ctx: Context, db: Database, recording: RecordingChannel) -> ScheduleR
     return ScheduleRunner(ctx, db, Outbox(ctx, db, {"console": recording}, "lv"))
 
 
+OUTCOME = {"delivered": "sent", "undeliverable": "failed", "expired": "failed"}
+
+
 def ledger(db: Database) -> dict[str, tuple[str, str | None, int]]:
+    """Each planned send's state: a queued one takes its outbox row's outcome."""
     with db.session() as session:
         rows = session.exec(select(Delivery).order_by(col(Delivery.id))).all()
-        return {r.key: (r.status, r.note, r.late_seconds) for r in rows}
+        out = {}
+        for r in rows:
+            status = r.status
+            if status == "queued" and r.outbox_id is not None:
+                carrier = session.get(OutboxMessage, r.outbox_id)
+                status = OUTCOME.get(carrier.status, carrier.status) if carrier else status
+            out[r.key] = (status, r.note, r.late_seconds)
+        return out
 
 
 def titles(recording: RecordingChannel, person: str) -> list[str | None]:
@@ -323,7 +335,7 @@ async def test_next_instant_covers_the_schedule_and_snoozes(
     assert db.transaction(lambda s: next_instant(s, ctx, ctx.now())) == riga(2026, 11, 3, 12, 30)
 
 
-async def test_a_failed_delivery_is_not_retried_on_every_sweep(
+async def test_a_failed_delivery_is_retried_with_back_off_until_it_expires(
     ctx: Context, db: Database, clock: FixedClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     class Broken(RecordingChannel):
@@ -336,8 +348,13 @@ async def test_a_failed_delivery_is_not_retried_on_every_sweep(
     clock.set(riga(2026, 11, 3, 9, 0))
     assert await broken.sweep() == 0
     assert "delivering Reminder" in caplog.text
+    clock.set(riga(2026, 11, 3, 21, 30))  # twelve hours of retries with back-off
+    await broken.outbox.pump()
     failed = [k for k, v in ledger(db).items() if v[0] == "failed"]
     assert failed
     recording = RecordingChannel()
     again = ScheduleRunner(ctx, db, Outbox(ctx, db, {"console": recording}, "lv"))
-    assert await again.sweep() == 0 and recording.sent == []
+    assert await again.sweep() == 1  # no reminder again: only the admin's digest of them
+    ((address, digest),) = recording.sent
+    assert address.target == ctx.plan.plan.admin_channel
+    assert digest.title == "Pēdējās 24 stundās nenogādātās ziņas"

@@ -83,17 +83,26 @@ async def test_two_sweeps_at_once_send_each_reminder_once(
 async def test_a_send_left_in_flight_by_a_crash_is_sent_once_after_restart(
     ctx: Context, db: Database, recording: RecordingChannel, clock: FixedClock
 ) -> None:
-    from workflows import deliveries
+    from workflows import outbox as queue
 
     clock.set(riga(2026, 10, 30, 8, 0))
     await runner(ctx, db, recording).sweep()
     clock.set(riga(2026, 11, 3, 9, 0))
+    crashed = runner(ctx, db, RecordingChannel())
+    crashed.outbox.flush = _no_flush  # type: ignore[method-assign]  # "killed" after queueing
+    await crashed.sweep()
     now = ctx.now()
-    db.transaction(lambda s: deliveries.prepare(s, ctx, now))  # marked sending, then "crash"
-    assert await runner(ctx, db, recording).sweep() == 0  # in flight: not repeated yet
-    clock.set(riga(2026, 11, 3, 9, 15))  # the in-flight rows are now stale
-    await runner(ctx, db, recording).sweep()
+    (taken,) = db.transaction(lambda s: queue.claim(s, now))  # claimed, then "kill -9"
+    assert await runner(ctx, db, recording).outbox.pump() > 0  # the others go out at once
+    assert taken.recipient not in [a.target for a, _m in recording.sent]  # in flight: waits
+    clock.set(riga(2026, 11, 3, 9, 1))  # its sender's lease ran out
+    await runner(ctx, db, recording).outbox.pump()
+    assert len(recording.to(taken.recipient)) == 1
     assert len(recording.to("anna-ozola")) == 1
+
+
+async def _no_flush(ids: object, *, exclusive: bool = False) -> list[object]:
+    return []
 
 
 async def test_a_deputy_who_is_also_away_passes_to_the_next_one(

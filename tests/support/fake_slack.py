@@ -401,6 +401,11 @@ class SlackSender:
         self.url = url
         self._event = 0
 
+    def _trigger(self) -> str:
+        """A new trigger id, as Slack gives one per interaction."""
+        self._event += 1
+        return f"13345224609.{self._event:09d}"
+
     async def post(self, body: str, headers: dict[str, str]) -> tuple[int, str]:
         async with (
             aiohttp.ClientSession() as http,
@@ -458,7 +463,7 @@ class SlackSender:
             "user": {"id": user},
             "api_app_id": "A0APP001",
             "token": "legacy",
-            "trigger_id": "13345224609.738474920",
+            "trigger_id": self._trigger(),
             "channel": {"id": message.channel},
             "container": {
                 "type": "message",
@@ -476,7 +481,7 @@ class SlackSender:
                     "block_id": "b",
                     "type": "button",
                     "value": action["value"],
-                    "action_ts": "1.1",
+                    "action_ts": f"{time.time():.6f}",  # unique per press, as Slack's
                 }
             ],
         }
@@ -511,7 +516,7 @@ class SlackSender:
             "user": {"id": user},
             "api_app_id": "A0APP001",
             "token": "legacy",
-            "trigger_id": "1.2.4",
+            "trigger_id": self._trigger(),
             "view": {**view, "state": {"values": state}},
         }
         body = "payload=" + urllib.parse.quote(json.dumps(payload))
@@ -528,7 +533,7 @@ class SlackSender:
             "command": "/control",
             "text": text,
             "response_url": "https://hooks.example/x",
-            "trigger_id": "1.2.3",
+            "trigger_id": self._trigger(),
             "api_app_id": "A0APP001",
         }
         body = urllib.parse.urlencode(fields)

@@ -1,9 +1,9 @@
 """The summary as it was gathered before issue 16: through the ORM, row by row.
 
 Kept verbatim (``workflows/summaries.py`` and the ORM half of ``workflows/trends.py`` as of
-main 127c11e, which added checks' option values) so that tests can check that the set-based
-gathering gives exactly the same summaries on a seeded database, and benchmarks can show
-what it cost.
+main 6c55a73: checks' option values, the audit row written on delivery) so that tests can
+check that the set-based gathering gives exactly the same summaries on a seeded database,
+and benchmarks can show what it cost.
 """
 
 from __future__ import annotations
@@ -17,13 +17,11 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from storage.models import Absence, ControlRound, Measurement, NotMeasured
-from workflows import audit
 from workflows.absences import deputy_for
 from workflows.context import Context
 from workflows.decisions import summary_decisions
 from workflows.evaluation import Status, stored_value
 from workflows.follow_up import (
-    SUMMARY_POSTED,
     decided_since,
     improvement_actions,
     last_summary_at,
@@ -226,7 +224,7 @@ def post_summary(
         notice = rollup_summary(ctx, channel, period, parts, since, history)
     else:
         notice = Summary(channel.id, str(period), tuple(parts.values()), history, since)
-    audit.record(session, ctx, actor, SUMMARY_POSTED, f"channel:{channel.id}", period=str(period))
+    # "summary.posted" is recorded when the post is delivered (bot.outbox), not here
     out = [Outgoing(ToChannel(channel.id), notice)]
     if actor != "system":
         out.append(Outgoing(me, SummaryPosted(channel.id, str(period))))

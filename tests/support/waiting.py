@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sized
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from storage.db import Database
+from storage.messages import InboxEvent, OutboxMessage
 
 QUIET_SECONDS = 0.15
 """How long no new platform call must arrive before the bot counts as idle."""
@@ -21,9 +27,28 @@ async def wait_until(
         await asyncio.sleep(0.01)
 
 
-async def until_quiet(calls: Sized) -> None:
-    """Wait until no new call has arrived for :data:`QUIET_SECONDS`."""
+async def until_quiet(calls: Sized, db: Database | None = None) -> None:
+    """Wait until no new call has arrived for :data:`QUIET_SECONDS`.
+
+    With ``db``, also until nothing is left in the outbox to send or in the inbox to apply.
+    """
     count = -1
-    while count != len(calls):
+    while count != len(calls) or (db is not None and await _busy(db)):
         count = len(calls)
         await asyncio.sleep(QUIET_SECONDS)
+
+
+async def _busy(db: Database) -> bool:
+    def work(session: Session) -> bool:
+        open_rows = session.exec(
+            select(OutboxMessage.id).where(
+                col(OutboxMessage.status).in_(("queued", "sending")),
+                col(OutboxMessage.not_before) <= datetime.now(UTC) + timedelta(seconds=5),
+            )
+        ).first()
+        pending = session.exec(
+            select(InboxEvent.id).where(col(InboxEvent.status) == "pending")
+        ).first()
+        return open_rows is not None or pending is not None
+
+    return await db.run(work)

@@ -39,8 +39,11 @@ def later(clock: FixedClock) -> FixedClock:
     return clock
 
 
-def post(db: Database, ctx: Context, channel: str, period: str) -> Summary | RollupSummary:
+async def post(db: Database, ctx: Context, channel: str, period: str) -> Summary | RollupSummary:
+    """Post a summary through the outbox (it counts as posted once delivered)."""
+    outbox = Outbox(ctx, db, {"console": RecordingChannel()}, "lv")
     items = db.transaction(lambda s: post_summary(s, ctx, channel, period, ADMIN))
+    await outbox.deliver(items, origin=ADMIN)
     (notice,) = [i.notice for i in items if isinstance(i.to, ToChannel)]
     assert [i.notice for i in items if not isinstance(i.to, ToChannel)] == [
         SummaryPosted(channel, period)
@@ -67,7 +70,7 @@ async def test_a_team_summary_has_series_late_marks_participation_and_follow_up(
     any_db: Database, ctx: Context, later: FixedClock
 ) -> None:
     seed_year(any_db, ctx)
-    notice = post(any_db, ctx, "pk-dzivesvieta", "2026-10")
+    notice = await post(any_db, ctx, "pk-dzivesvieta", "2026-10")
     assert isinstance(notice, Summary)
     (part,) = notice.activities
     lines = {line.indicator_id: line for line in part.lines}
@@ -98,9 +101,9 @@ async def test_decisions_count_as_new_only_after_the_previous_summary(
     db: Database, ctx: Context, later: FixedClock
 ) -> None:
     seed_year(db, ctx)
-    post(db, ctx, "pk-dzivesvieta", "2026-09")  # posted now, after decision 1 was taken
+    await post(db, ctx, "pk-dzivesvieta", "2026-09")  # posted now, after decision 1 was taken
     later.set(later.now() + timedelta(days=1))
-    notice = post(db, ctx, "pk-dzivesvieta", "2026-10")
+    notice = await post(db, ctx, "pk-dzivesvieta", "2026-10")
     assert isinstance(notice, Summary)
     assert notice.since is not None
     (part,) = notice.activities
@@ -121,12 +124,12 @@ async def test_a_verified_action_is_listed_once_then_no_longer(
         session.add(action)
 
     db.transaction(verified)
-    notice = post(db, ctx, "pk-dzivesvieta", "2026-10")
+    notice = await post(db, ctx, "pk-dzivesvieta", "2026-10")
     assert isinstance(notice, Summary)
     (action,) = notice.activities[0].actions  # the loop closed since the last summary
     assert (action.action_status, action.overdue) == ("verified", False)
     later.set(later.now() + timedelta(days=1))
-    again = post(db, ctx, "pk-dzivesvieta", "2026-10")
+    again = await post(db, ctx, "pk-dzivesvieta", "2026-10")
     assert isinstance(again, Summary)
     assert again.activities[0].actions == ()  # told once
 
@@ -135,7 +138,7 @@ async def test_institution_roll_up_aggregates_its_channels(
     any_db: Database, ctx: Context, later: FixedClock
 ) -> None:
     seed_year(any_db, ctx)
-    notice = post(any_db, ctx, "iestade-centrala-administracija", "2026-10")
+    notice = await post(any_db, ctx, "iestade-centrala-administracija", "2026-10")
     assert isinstance(notice, RollupSummary)
     assert notice.scale == "iestades"
     assert [p.channel_id for p in notice.parts] == ["pk-dzivesvieta", "resurss-dvs"]
@@ -159,7 +162,7 @@ async def test_municipal_roll_up_covers_the_institution_roll_ups(
     db: Database, ctx: Context, later: FixedClock
 ) -> None:
     seed_year(db, ctx)
-    notice = post(db, ctx, "pakalpojumu-parvaldiba", "2026-10")
+    notice = await post(db, ctx, "pakalpojumu-parvaldiba", "2026-10")
     assert isinstance(notice, RollupSummary)
     assert notice.scale == "pasvaldibas"
     central, social = notice.parts

@@ -514,12 +514,17 @@ async def test_approver_rejects_with_a_reason(
     assert only(again, DecisionAlreadyTaken, JANIS).status == "rejected"
 
 
-async def test_approver_changing_from_approve_to_reject_starts_over(
+async def test_a_conflicting_decision_input_changes_nothing_until_the_form_is_cancelled(
     dispatcher: Dispatcher, db: Database
 ) -> None:
     await anna_critical(dispatcher, await remind(dispatcher))
     await dispatcher.handle(command(JANIS, "approve", "1"))
     await type_lines(dispatcher, JANIS, "Rīcība")
+    items = await dispatcher.handle(command(JANIS, "reject", "1"))  # the first input wins
+    assert problem_codes(items) == ["decision_form_started"]
+    (form,) = rows(db, FormSession, person_id=JANIS)
+    assert (form.status, form.context) == ("active", {"outcome": "approve"})
+    await dispatcher.handle(command(JANIS, "cancel"))  # to change their mind: cancel first
     items = await dispatcher.handle(command(JANIS, "reject", "1"))
     assert asked_field(items, JANIS) == "reason"
     forms = rows(db, FormSession, person_id=JANIS)

@@ -115,4 +115,4 @@ def test_a_summary_takes_a_few_statements_however_many_activities(
     with seeded.session() as session:
         summaries.post_summary(session, ctx, "pakalpojumu-parvaldiba", "2026-10", "system")
         session.rollback()
-    assert len(statements) <= 7, statements
+    assert len(statements) <= 6, statements

@@ -162,7 +162,7 @@ class World:
 
     async def settle(self) -> None:
         """Let the bot finish what it is doing (no new calls for a moment)."""
-        await until_quiet(self.fake.calls)
+        await until_quiet(self.fake.calls, self.db)
 
     async def admin(self, name: str, *args: str) -> None:
         """An administrator's console command (e.g. ``/remind``)."""

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.channel import Address
 from bot.messages import Choice, Message
 from bot.telegram.markup import CAPTION_LIMIT, MESSAGE_LIMIT
+from storage.messages import OutboxMessage
 from storage.models import AuditEntry, ChannelBinding, Delivery, PlatformIdentity
 from tests.bot.telegram.conftest import ANNA, CHANNEL, GROUP, JANIS, PETERIS, World
 from tests.bot.telegram.test_approvals import bind_group
@@ -205,18 +206,23 @@ async def test_a_scheduled_reminder_that_hit_a_network_outage_is_sent_on_a_later
     world.fake.network_failures["sendMessage"] = 100  # Telegram unreachable for a while
     await runner.sweep()
     (row,) = [d for d in rows(world.db, Delivery) if d.recipient == ANNA]
-    assert row.status == "sending"  # not closed: to be tried again
+    assert row.status == "queued" and row.outbox_id is not None  # handed to the outbox
+    (carrier,) = rows(world.db, OutboxMessage, id=row.outbox_id)
+    assert carrier.status == "queued" and carrier.attempts == 1  # to be tried again
+    assert carrier.last_error and "oktobris" not in carrier.last_error
 
     world.fake.network_failures.clear()
-    clock.set(datetime(2026, 11, 3, 9, 5, tzinfo=RIGA))
-    await runner.sweep()  # too soon: another sweep might still be sending it
+    outbox = world.dispatcher.outbox
+    await outbox.pump()  # too soon: the back-off has not run out
     assert not any("oktobris" in t for t in world.fake.texts(anna))
-    clock.set(datetime(2026, 11, 3, 9, 15, tzinfo=RIGA))
-    await runner.sweep()
+    clock.set(datetime(2026, 11, 3, 9, 5, tzinfo=RIGA))
+    await runner.sweep()  # the ledger does not send it again
+    await outbox.pump()  # the background sender does, once
     reminders = [t for t in world.fake.texts(anna) if "2026. gada oktobris" in t.split("\n")[0]]
     assert len(reminders) == 1
-    (row,) = [d for d in rows(world.db, Delivery) if d.recipient == ANNA]
-    assert row.status == "sent"
+    (carrier,) = rows(world.db, OutboxMessage, id=row.outbox_id)
+    assert carrier.status == "delivered" and carrier.platform_message_id
+    assert carrier.platform == "telegram" and carrier.attempts == 2
 
 
 async def test_c03_a_blocked_user_writing_in_a_group_does_not_retrigger_the_notice(

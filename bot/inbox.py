@@ -1,0 +1,336 @@
+"""This module contains the inbox: every inbound update is recorded before its effect.
+
+:func:`record` writes an event with the platform's id of the update (``key``) and its order
+(``seq``); a second delivery of the same key — Telegram repeating a webhook, Slack retrying
+an event, a client repeating an ``Idempotency-Key`` — finds the row and has no effect, also
+after a restart. :func:`next_pending` gives a person's oldest unapplied event by the
+platform's order, and :func:`claim` marks it applied in the transaction of its effect, so an
+event takes effect once even if two processes reach for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session, col, select
+
+from bot.events import (
+    ChoiceSelected,
+    CommandReceived,
+    Event,
+    FormSubmitted,
+    Sender,
+    TextReceived,
+    UnsupportedMessage,
+)
+from bot.outbox import Outbox, Queued
+from storage.db import Database, rows_touched
+from storage.messages import InboxEvent
+from workflows.context import Context
+from workflows.notices import Outgoing, ToPerson, problem
+from workflows.plan.model import UnknownPlanItem
+
+PENDING, DONE = "pending", "done"
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An event in the inbox: its row, and whether it was new."""
+
+    id: int
+    new: bool
+    status: str
+    result: str | None = None
+
+
+def encode(event: Event) -> str:
+    """The JSON text of ``event``."""
+    data: dict[str, Any] = {"type": type(event).__name__, "sender": vars(event.sender)}
+    data.update({k: v for k, v in vars(event).items() if k != "sender"})
+    return json.dumps(data, ensure_ascii=False)
+
+
+_TYPES: dict[str, type] = {
+    t.__name__: t
+    for t in (TextReceived, CommandReceived, ChoiceSelected, UnsupportedMessage, FormSubmitted)
+}
+
+
+def decode(text: str) -> Event:
+    """The event :func:`encode` stored.
+
+    Raises:
+        ValueError: If the text is not a stored event.
+    """
+    data = json.loads(text)
+    cls = _TYPES[data.pop("type")]
+    sender = Sender(**data.pop("sender"))
+    if cls is CommandReceived:
+        data["args"] = tuple(data.get("args", ()))
+    event: Event = cls(sender=sender, **data)
+    return event
+
+
+def record(
+    session: Session,
+    ctx: Context,
+    event: Event,
+    *,
+    key: str | None,
+    seq: int,
+    person_id: str | None,
+) -> Recorded:
+    """Record ``event`` unless its ``key`` is known; returns the row and whether it is new."""
+    if key is not None:
+        found = session.exec(select(InboxEvent).where(col(InboxEvent.key) == key)).first()
+        if found is not None:
+            return Recorded(found.id or 0, False, found.status, found.result)
+    row = InboxEvent(
+        key=key,
+        platform=event.sender.platform,
+        sender=event.sender.user_id,
+        person_id=person_id,
+        seq=seq,
+        payload=encode(event),
+        status=PENDING,
+        received_at=ctx.now(),
+    )
+    try:
+        with session.begin_nested():  # two deliveries racing: the unique key lets one in
+            session.add(row)
+    except IntegrityError:
+        return record(session, ctx, event, key=key, seq=seq, person_id=person_id)
+    return Recorded(row.id or 0, True, PENDING)
+
+
+def next_pending(session: Session, person_id: str) -> InboxEvent | None:
+    """The person's oldest unapplied event, in the platform's order."""
+    return session.exec(
+        select(InboxEvent)
+        .where(col(InboxEvent.person_id) == person_id, col(InboxEvent.status) == PENDING)
+        .order_by(col(InboxEvent.platform), col(InboxEvent.seq), col(InboxEvent.id))
+        .limit(1)
+    ).first()
+
+
+def pending_people(session: Session) -> list[str]:
+    """Everyone with an event recorded but not applied (a crash between the two)."""
+    rows = session.exec(
+        select(InboxEvent.person_id)
+        .where(col(InboxEvent.status) == PENDING, col(InboxEvent.person_id).is_not(None))
+        .distinct()
+    ).all()
+    return [r for r in rows if r is not None]
+
+
+def claim(session: Session, ctx: Context, row_id: int, result: str | None = None) -> bool:
+    """Mark an event applied, in its effect's transaction; ``False`` if it already was."""
+    done = session.execute(
+        update(InboxEvent)
+        .where(col(InboxEvent.id) == row_id, col(InboxEvent.status) == PENDING)
+        .values(status=DONE, done_at=ctx.now(), result=result)
+        .execution_options(synchronize_session=False)
+    )
+    return rows_touched(done) == 1
+
+
+Apply = Callable[[Session, str, Event], list[Outgoing]]
+"""The dispatcher's routing: one event's effect, as the notices it produced."""
+Identify = Callable[[Session, Sender], "str | None"]
+Alert = Callable[[str], Awaitable[None]]
+Alerting = Callable[[Outgoing], bool]
+
+
+class Inbox:
+    """Records, orders and applies one person's events, each once.
+
+    An event is recorded (:func:`record`), then, after ``hold`` seconds for platforms that
+    may deliver one person's updates out of order (webhooks over parallel connections), the
+    person's pending events are applied oldest first by the platform's ``seq``, each in one
+    transaction with its effect and the outbox rows of its replies.
+
+    Args:
+        ctx: Plan and clock.
+        db: The database.
+        outbox: Where replies are queued and delivered.
+        apply: The dispatcher's routing of one event.
+        identify: Finds the person an account belongs to (and notes that they were seen).
+        is_alert: Which replies a platform shows as an alert where the button was pressed.
+        hold: Seconds to wait before applying, by platform.
+    """
+
+    def __init__(
+        self,
+        ctx: Context,
+        db: Database,
+        outbox: Outbox,
+        apply: Apply,
+        identify: Identify,
+        is_alert: Alerting,
+        hold: Mapping[str, float] | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.db = db
+        self.outbox = outbox
+        self._apply_event = apply
+        self._identify = identify
+        self._is_alert = is_alert
+        self.hold = dict(hold or {})
+        self._arrivals: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._people: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._alerts: dict[int, Alert] = {}
+        self._results: dict[int, list[Outgoing]] = {}
+        self._waiting: set[int] = set()
+
+    def person_lock(self, person_id: str) -> asyncio.Lock:
+        """The lock held while one of ``person_id``'s events is applied."""
+        return self._people[person_id]
+
+    async def handle(
+        self,
+        event: Event,
+        *,
+        key: str | None = None,
+        seq: int | None = None,
+        alert: Alert | None = None,
+    ) -> list[Outgoing] | None:
+        """Record ``event``, apply the person's pending events in order, and return its replies.
+
+        Returns:
+            The notices ``event`` produced (empty for a repeated delivery), or ``None`` when
+            the sender is not enrolled (nothing is recorded for them).
+        """
+        arrived = time.monotonic()
+        order = seq if seq is not None else time.time_ns()
+        sender = event.sender
+        async with self._arrivals[(sender.platform, sender.user_id)]:  # arrival order kept
+
+            def work(session: Session) -> tuple[str, Recorded] | None:
+                person_id = self._identify(session, sender)
+                if person_id is None:
+                    return None
+                found = record(session, self.ctx, event, key=key, seq=order, person_id=person_id)
+                return person_id, found
+
+            recorded = await self.db.run(work)
+        if recorded is None:
+            return None
+        person_id, row = recorded
+        if not row.new:
+            _LOGGER.info("%s delivered %s again; it had its effect once", sender.platform, key)
+            return []
+        wait = self.hold.get(sender.platform, 0.0) - (time.monotonic() - arrived)
+        if wait > 0:  # let an earlier update that is still on its way overtake this one
+            await asyncio.sleep(wait)
+        if alert is not None:
+            self._alerts[row.id] = alert
+        self._waiting.add(row.id)
+        try:
+            await self.drain(person_id, until=row.id)
+        finally:
+            self._alerts.pop(row.id, None)
+            self._waiting.discard(row.id)
+        return self._results.pop(row.id, [])
+
+    async def drain(self, person_id: str, until: int | None = None) -> None:
+        """Apply ``person_id``'s pending events in order (until event ``until`` is applied)."""
+        async with self._people[person_id]:
+            while True:
+                row = await self.db.run(lambda s: next_pending(s, person_id))
+                if row is None:
+                    return
+                await self._apply(row)
+                if row.id == until:
+                    return
+
+    async def recover(self) -> int:
+        """Apply events recorded before a crash and not applied; returns how many people."""
+        people = await self.db.run(pending_people)
+        for person_id in people:
+            await self.drain(person_id)
+        return len(people)
+
+    async def _apply(self, row: InboxEvent) -> None:
+        row_id = row.id or 0
+        try:
+            event = decode(row.payload)
+        except (ValueError, KeyError, TypeError):
+            _LOGGER.error("inbox event %s cannot be read; skipped", row_id)
+            await self.db.run(lambda s: claim(s, self.ctx, row_id))
+            return
+        alert = self._alerts.get(row_id)
+        person_id = row.person_id or ""
+
+        def work(session: Session) -> tuple[list[Outgoing], list[Outgoing], Queued] | None:
+            if not claim(session, self.ctx, row_id):
+                return None  # another process applied it
+            items = self._effect(session, person_id, event)
+            shown = [i for i in items if alert is not None and self._shown(i, person_id)]
+            rest = [i for i in items if i not in shown]
+            via = event.sender.platform
+            return items, shown, self.outbox.enqueue_reported(session, rest, person_id, via)
+
+        done = await self.db.run(work)
+        if done is None:
+            return
+        items, shown, queued = done
+        if row_id in self._waiting:
+            self._results[row_id] = items
+        for item in shown:
+            if alert is not None:
+                await alert((await self.outbox.render_for(item)).plain())
+        await self.outbox.send_queued(queued)
+
+    def _shown(self, item: Outgoing, person_id: str) -> bool:
+        return item.to == ToPerson(person_id) and self._is_alert(item)
+
+    def _effect(self, session: Session, person_id: str, event: Event) -> list[Outgoing]:
+        """The event's effect in a savepoint: a failure is undone and told, not raised."""
+        me = ToPerson(person_id)
+        try:
+            with session.begin_nested():
+                return self._apply_event(session, person_id, event)
+        except OperationalError:
+            raise  # the database is busy: the whole transaction is tried again
+        except UnknownPlanItem as exc:  # history pointing at something the plan dropped
+            _LOGGER.warning("%s: %s", person_id, exc)
+            return [Outgoing(me, problem("plan_item_gone", item=exc.item_id))]
+        except Exception:
+            _LOGGER.exception("handling %s for %s failed", type(event).__name__, person_id)
+            return [Outgoing(me, problem("internal_error"))]
+
+
+def replayed(session: Session, key: str) -> InboxEvent | None:
+    """The request recorded under ``key`` (an API client's ``Idempotency-Key``), if any."""
+    return session.exec(select(InboxEvent).where(col(InboxEvent.key) == key)).first()
+
+
+def record_request(
+    session: Session, ctx: Context, *, key: str, sender: str, digest: str, result: str
+) -> None:
+    """Record an applied API request and its answer, in the transaction of its effect."""
+    now = ctx.now()
+    session.add(
+        InboxEvent(
+            key=key,
+            platform="api",
+            sender=sender,
+            seq=time.time_ns(),
+            payload=digest,
+            status=DONE,
+            received_at=now,
+            done_at=now,
+            result=result,
+        )
+    )
