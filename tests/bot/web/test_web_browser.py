@@ -15,6 +15,7 @@ import asyncio
 import io
 import os
 import shutil
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -47,9 +48,9 @@ if not (os.path.exists(CHROMIUM) and shutil.which(CHROMEDRIVER)):
 
 from axe_selenium_python import Axe  # noqa: E402 - only with a browser
 from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support import expected_conditions  # noqa: E402
 from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
 
@@ -110,8 +111,27 @@ def _click_and_wait(browser: webdriver.Chrome, by: str, selector: str) -> None:
     page = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(by, selector).click()
     wait = WebDriverWait(browser, 15)
-    wait.until(expected_conditions.staleness_of(page))
+    wait.until(lambda _b: _gone(page))
     wait.until(lambda b: b.execute_script("return document.readyState") == "complete")
+
+
+def _gone(element: Any) -> bool:
+    """Whether ``element`` left the document (Chromium says so in more than one way)."""
+    try:
+        element.is_enabled()
+    except WebDriverException:  # stale element, or "node does not belong to the document"
+        return True
+    return False
+
+
+def _body_text(browser: webdriver.Chrome) -> str:
+    """The page's text; read again if the page was being replaced at that moment."""
+    for _attempt in range(3):
+        try:
+            return str(browser.find_element(By.TAG_NAME, "body").text)
+        except WebDriverException:
+            time.sleep(0.2)
+    return str(browser.find_element(By.TAG_NAME, "body").text)
 
 
 async def press(browser: webdriver.Chrome, by: str, selector: str) -> None:
@@ -125,8 +145,7 @@ async def sign_in(world: WebWorld, browser: webdriver.Chrome, person_id: str) ->
 
 
 async def text(browser: webdriver.Chrome) -> str:
-    body = await off_loop(browser.find_element, By.TAG_NAME, "body")
-    return await off_loop(lambda: body.text)
+    return await off_loop(_body_text, browser)
 
 
 async def serious_violations(browser: webdriver.Chrome) -> list[str]:
