@@ -307,8 +307,7 @@ class Delivery(SQLModel, table=True):
     late_seconds: int = 0
     note: str | None = Field(default=None, max_length=200)
     outbox_id: int | None = Field(default=None)
-    """The outbox row that carries this send (``status`` ``queued``): its delivery state is
-    there (one record of what was sent)."""
+    """The outbox row that carries this send (``queued``): its delivery state is there."""
 
 
 class Absence(SQLModel, table=True):
@@ -396,38 +395,6 @@ class PlanSnapshot(SQLModel, table=True):
     content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
-class WebSignIn(SQLModel, table=True):
-    """A one-time sign-in link to the web view, asked for with ``/web`` in chat.
-
-    Only a SHA-256 digest of the link's token is stored; it works once, for ten minutes.
-    """
-
-    __tablename__ = "web_sign_in"
-
-    id: int | None = Field(default=None, primary_key=True)
-    token_digest: str = Field(max_length=64, unique=True)
-    person_id: str = Field(foreign_key="person.id", index=True, max_length=64)
-    created_at: datetime = _utc()
-    expires_at: datetime = _utc()
-    used_at: datetime | None = _utc(nullable=True)
-
-
-class WebSession(SQLModel, table=True):
-    """A signed-in web session; the browser holds its token in a signed cookie.
-
-    Only a digest of the token is stored. ``ended_at`` is set by signing out (or when the
-    person leaves the plan); a session also ends at ``expires_at``.
-    """
-
-    __tablename__ = "web_session"
-
-    id: int | None = Field(default=None, primary_key=True)
-    token_digest: str = Field(max_length=64, unique=True)
-    person_id: str = Field(foreign_key="person.id", index=True, max_length=64)
-    created_at: datetime = _utc()
-    expires_at: datetime = _utc()
-    ended_at: datetime | None = _utc(nullable=True)
-
-
-# the outbox and inbox tables live in their own module; importing it here registers them
+# the outbox, inbox and web view tables live apart; importing them registers them here too
 from storage.messages import InboxEvent, OutboxMessage  # noqa: E402, F401
+from storage.web import WebSession, WebSignIn  # noqa: E402, F401

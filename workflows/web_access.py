@@ -17,7 +17,8 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from storage.db import rows_touched
-from storage.models import Person, WebSession, WebSignIn
+from storage.models import Person
+from storage.web import WebSession, WebSignIn
 from workflows import audit
 from workflows.context import Context
 

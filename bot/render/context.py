@@ -49,17 +49,11 @@ class RenderContext:
 
     def activity(self, activity_id: str) -> str:
         """An activity's label in the recipient's language."""
-        try:
-            return self.plan.activity(activity_id).label.get(self.t.lang)
-        except UnknownPlanItem:
-            return activity_id
+        return self.plan.activity_label(activity_id, self.t.lang)
 
     def indicator(self, indicator_id: str) -> str:
         """An indicator's label in the recipient's language."""
-        try:
-            return self.plan.indicator(indicator_id)[1].label.get(self.t.lang)
-        except UnknownPlanItem:
-            return indicator_id
+        return self.plan.indicator_label(indicator_id, self.t.lang)
 
     def value(self, indicator_id: str, value: Decimal) -> str:
         """A value in its indicator's unit; plain when the indicator left the plan."""

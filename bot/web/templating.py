@@ -96,17 +96,11 @@ class Formats:
 
     def activity(self, activity_id: str) -> str:
         """An activity's name in the viewer's language."""
-        try:
-            return self.plan.activity(activity_id).label.get(self.t.lang)
-        except UnknownPlanItem:
-            return activity_id
+        return self.plan.activity_label(activity_id, self.t.lang)
 
     def indicator(self, indicator_id: str) -> str:
         """An indicator's name in the viewer's language."""
-        try:
-            return self.plan.indicator(indicator_id)[1].label.get(self.t.lang)
-        except UnknownPlanItem:
-            return indicator_id
+        return self.plan.indicator_label(indicator_id, self.t.lang)
 
 
 def page(

@@ -93,6 +93,16 @@ class LoadedPlan:
         except KeyError:
             raise UnknownPlanItem("indicator", indicator_id) from None
 
+    def activity_label(self, activity_id: str, lang: str) -> str:
+        """An activity's label in ``lang``; its id when the plan no longer has it."""
+        found = self._activities.get(activity_id)
+        return found.label.get(lang) if found is not None else activity_id
+
+    def indicator_label(self, indicator_id: str, lang: str) -> str:
+        """An indicator's label in ``lang``; its id when the plan no longer has it."""
+        found = self._indicators.get(indicator_id)
+        return found[1].label.get(lang) if found is not None else indicator_id
+
     def has_indicator(self, indicator_id: str) -> bool:
         """Whether ``indicator_id`` is in the plan."""
         return indicator_id in self._indicators

@@ -12,7 +12,7 @@ from bot.app import prepare_database
 from bot.dispatch import Dispatcher
 from bot.web.auth import SESSION_COOKIE
 from storage.db import Database
-from storage.models import WebSession, WebSignIn
+from storage.web import WebSession, WebSignIn
 from tests.support.flow import rows
 from tests.support.recording import RecordingChannel, command
 from tests.support.web_client import WebWorld, web_world
