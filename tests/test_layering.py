@@ -39,3 +39,13 @@ def test_only_settings_touches_the_environment() -> None:
             if "os.environ" in source or "getenv(" in source:
                 readers.append(str(path.relative_to(ROOT)))
     assert readers == ["bot/settings.py"]  # pydantic-settings reads; PTB_TIMEDELTA is set
+
+
+def test_issue15_no_bot_module_queries_accounts() -> None:
+    """People's accounts have one home, workflows/accounts.py; bot/ goes through it."""
+    readers = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "bot").rglob("*.py")
+        if "PlatformIdentity" in path.read_text(encoding="utf-8")
+    ]
+    assert readers == []

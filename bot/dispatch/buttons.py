@@ -5,9 +5,8 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from bot import tokens
-from bot.outbox import person_language
 from bot.tokens import Token, TokenError
-from workflows import actions, approval, conversation, decisions, history, snooze
+from workflows import accounts, actions, approval, conversation, decisions, history, snooze
 from workflows.context import Context
 from workflows.forms.engine import FormState
 from workflows.notices import Outgoing, ToPerson, problem
@@ -75,7 +74,7 @@ class ButtonHandlers:
                 return [Outgoing(me, problem("stale_step"))]  # the form has moved on
             if value == "back":
                 return conversation.back_form(session, self.ctx, person_id)
-            lang = person_language(session, self.ctx, person_id, self.default_lang)
+            lang = accounts.language(session, self.ctx, person_id, self.default_lang)
             answered = conversation.answer_form(
                 session, self.ctx, person_id, value, lang, session_id=token.ref
             )

@@ -6,16 +6,13 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.events import CommandReceived
-from bot.i18n import SUPPORTED, as_lang
-from bot.outbox import person_language
-from storage.models import Person, PlatformIdentity
 from workflows import (
     absences,
+    accounts,
     actions,
-    audit,
     bindings,
     conversation,
     decisions,
@@ -31,9 +28,7 @@ from workflows.forms.parsing import parse_date
 from workflows.notices import (
     ChannelBound,
     Help,
-    LanguageChanged,
     Outgoing,
-    PlatformChosen,
     ToChannel,
     ToPerson,
     WebLink,
@@ -92,28 +87,7 @@ class CommandHandlers:
         return conversation.back_form(session, self.ctx, person_id)
 
     def _lang(self, session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
-        me = ToPerson(person_id)
-        usage = problem("usage", usage="/lang " + "|".join((*SUPPORTED, "auto")))
-        person = session.get(Person, person_id)
-        if not args or person is None:
-            current = person_language(session, self.ctx, person_id, self.default_lang)
-            return [Outgoing(me, LanguageChanged(current, changed=False)), Outgoing(me, usage)]
-        choice = args[0].lower() if len(args) == 1 else ""
-        lang = None if choice == "auto" else as_lang(choice)
-        if choice != "auto" and lang is None:
-            return [Outgoing(me, usage)]
-        person.chosen_language = lang
-        session.add(person)
-        audit.record(
-            session,
-            self.ctx,
-            person_id,
-            "person.language",
-            f"person:{person_id}",
-            language=lang or "auto",
-        )
-        shown = lang or person_language(session, self.ctx, person_id, self.default_lang)
-        return [Outgoing(me, LanguageChanged(shown))]
+        return accounts.choose_language(session, self.ctx, person_id, args, self.default_lang)
 
     def _remind(self, session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
         if len(args) not in (1, 2):
@@ -183,31 +157,7 @@ class CommandHandlers:
 
     def _platform(self, session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
         """``/platform telegram|slack|auto``: where DMs go when several accounts are linked."""
-        me = ToPerson(person_id)
-        linked = tuple(
-            sorted(
-                {
-                    i.platform
-                    for i in session.exec(
-                        select(PlatformIdentity).where(
-                            col(PlatformIdentity.person_id) == person_id
-                        )
-                    ).all()
-                    if i.platform != "console"
-                }
-            )
-        )
-        person = session.get(Person, person_id)
-        choice = args[0].lower() if len(args) == 1 else ""
-        if person is None or (choice != "auto" and choice not in linked):
-            usage = "/platform " + "|".join((*linked, "auto"))
-            return [Outgoing(me, problem("usage", usage=usage))]
-        person.chosen_platform = None if choice == "auto" else choice
-        session.add(person)
-        audit.record(
-            session, self.ctx, person_id, "person.platform", f"person:{person_id}", platform=choice
-        )
-        return [Outgoing(me, PlatformChosen(person.chosen_platform, linked))]
+        return accounts.choose_platform(session, self.ctx, person_id, args)
 
     def _status(self, session: Session, person_id: str, _args: tuple[str, ...]) -> list[Outgoing]:
         return status.status_for(session, self.ctx, person_id)

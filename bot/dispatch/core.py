@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.channel import Address, Channel, TemporaryFailure, Unreachable
 from bot.dispatch.buttons import ButtonHandlers
@@ -29,11 +29,11 @@ from bot.events import (
 from bot.i18n import Lang, as_lang, resolve_locale, translator
 from bot.inbox import Inbox
 from bot.messages import Message
-from bot.outbox import Outbox, person_language
+from bot.outbox import Outbox
 from bot.render import RenderContext, render
 from storage.db import Database
-from storage.models import Person, PlatformIdentity
 from workflows import (
+    accounts,
     conversation,
     decisions,
     enrolment,
@@ -184,7 +184,7 @@ class Dispatcher(CommandHandlers, ButtonHandlers):
             session: Session,
         ) -> tuple[conversation.MeasurementPreview | list[Outgoing], Lang]:
             found = conversation.preview_measurement(session, self.ctx, person_id, round_id)
-            return found, person_language(session, self.ctx, person_id, self.default_lang)
+            return found, accounts.language(session, self.ctx, person_id, self.default_lang)
 
         found, lang = await self.db.run(work)
         if isinstance(found, conversation.MeasurementPreview):
@@ -242,24 +242,14 @@ class Dispatcher(CommandHandlers, ButtonHandlers):
         return items
 
     def _identify(self, session: Session, sender: Sender) -> str | None:
-        identity = session.exec(
-            select(PlatformIdentity).where(
-                col(PlatformIdentity.platform) == sender.platform,
-                col(PlatformIdentity.external_id) == sender.user_id,
-            )
-        ).first()
-        if identity is None:
-            return None
-        person = session.get(Person, identity.person_id)
-        if person is None or not person.active:
-            return None
-        identity.last_seen_at = self.ctx.now()
-        if sender.chat is None:  # a DM from them: we can write to them again (C03)
-            identity.unreachable_since = None
-        if sender.client_language:
-            identity.client_language = sender.client_language[:35]
-        session.add(identity)
-        return identity.person_id
+        return accounts.identify(
+            session,
+            self.ctx,
+            sender.platform,
+            sender.user_id,
+            private=sender.chat is None,
+            client_language=sender.client_language,
+        )
 
     async def _not_enrolled(self, sender: Sender, alert: Alert | None) -> None:
         """Tell an unknown account, in its client's language, that it is not enrolled."""
@@ -302,7 +292,7 @@ class Dispatcher(CommandHandlers, ButtonHandlers):
         if isinstance(event, ChoiceSelected):
             return self._choice(session, person_id, event.token)
         if isinstance(event, FormSubmitted):
-            typed = as_lang(event.lang) or person_language(
+            typed = as_lang(event.lang) or accounts.language(
                 session, self.ctx, person_id, self.default_lang
             )
             return conversation.fill_measurement(
@@ -314,7 +304,7 @@ class Dispatcher(CommandHandlers, ButtonHandlers):
                 Outgoing(me, problem(code)),
                 *conversation.current_prompt(session, self.ctx, person_id),
             ]
-        lang = person_language(session, self.ctx, person_id, self.default_lang)
+        lang = accounts.language(session, self.ctx, person_id, self.default_lang)
         answered = conversation.answer_form(session, self.ctx, person_id, event.text, lang)
         return answered if answered is not None else [Outgoing(me, problem("no_form"))]
 

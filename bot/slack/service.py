@@ -20,7 +20,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.dispatch import Dispatcher
 from bot.http import HttpServer
@@ -29,8 +29,7 @@ from bot.settings import without_library_variables
 from bot.slack.channel import PLATFORM, RateLimitHandler, SlackChannel
 from bot.slack.inbound import SlackInbound
 from storage.db import Database
-from storage.models import PlatformIdentity
-from workflows import enrolment
+from workflows import accounts
 from workflows.context import Context
 
 _LOGGER = logging.getLogger(__name__)
@@ -139,7 +138,7 @@ class SlackService:
             Person ids linked now.
         """
         linked_now: list[str] = []
-        known = await self.db.run(_slack_people)
+        known = await self.db.run(partial(accounts.linked_people, platform=PLATFORM))
         for person in self.ctx.plan.plan.people:
             if person.id in known:
                 continue
@@ -193,11 +192,4 @@ class SlackService:
 def _link(
     session: Session, *, ctx: Context, person_id: str, user_id: str, locale: str | None
 ) -> None:
-    enrolment.link(session, ctx, person_id, PLATFORM, user_id, locale, seen=False)
-
-
-def _slack_people(session: Session) -> set[str]:
-    rows = session.exec(
-        select(PlatformIdentity.person_id).where(col(PlatformIdentity.platform) == PLATFORM)
-    ).all()
-    return set(rows)
+    accounts.link(session, ctx, person_id, PLATFORM, user_id, locale, seen=False)
