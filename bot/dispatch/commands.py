@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
+from bot import command_table
 from bot.events import CommandReceived
 from workflows import (
     absences,
@@ -40,7 +41,7 @@ from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Frequency
 
 Handler = Callable[[Session, str, tuple[str, ...]], list[Outgoing]]
-ADMIN_COMMANDS = frozenset({"remind", "summary", "bind"})
+ADMIN_COMMANDS = command_table.ADMIN_ONLY
 SMALL_NUMBER = re.compile(r"[0-9]{1,9}")
 """A number typed in a command (a decision number, a count): ASCII digits, small enough for
 any database integer."""
@@ -52,6 +53,33 @@ class CommandHandlers:
     ctx: Context
     default_lang: str
     web_base_url: str | None
+
+    def handlers(self) -> dict[str, Handler]:
+        """A handler for each name of :data:`bot.command_table.COMMANDS` but ``bind``.
+
+        ``/bind`` needs the chat it was sent in, not only its words (:meth:`_bind`).
+        """
+        return {
+            "help": self._help,
+            "start": self._pending,
+            "pending": self._pending,
+            "cancel": self._cancel,
+            "back": self._back,
+            "lang": self._lang,
+            "remind": self._remind,
+            "summary": self._summary,
+            "away": self._away,
+            "history": self._history,
+            "indicators": self._indicators,
+            "status": self._status,
+            "platform": self._platform,
+            "approve": self._decide(decisions.APPROVE),
+            "reject": self._decide(decisions.REJECT),
+            "propose": self._decide(decisions.PROPOSE),
+            "correct": self._correct,
+            "action": self._action,
+            "web": self._web,
+        }
 
     def _help(self, session: Session, person_id: str, _args: tuple[str, ...]) -> list[Outgoing]:
         plan = self.ctx.plan

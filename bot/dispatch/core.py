@@ -13,9 +13,10 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from sqlmodel import Session
 
+from bot import command_table
 from bot.channel import Address, Channel, TemporaryFailure, Unreachable
 from bot.dispatch.buttons import ButtonHandlers
-from bot.dispatch.commands import ADMIN_COMMANDS, CommandHandlers, Handler
+from bot.dispatch.commands import ADMIN_COMMANDS, CommandHandlers
 from bot.events import (
     ChoiceSelected,
     CommandReceived,
@@ -35,7 +36,6 @@ from storage.db import Database
 from workflows import (
     accounts,
     conversation,
-    decisions,
     enrolment,
     home,
 )
@@ -51,12 +51,13 @@ from workflows.notices import (
     problem,
 )
 from workflows.pending import pending_for
+from workflows.problems import ProblemCode
 
 _LOGGER = logging.getLogger(__name__)
 Alert = Callable[[str], Awaitable[None]]
 """Shows a short text where the user pressed a button (a Telegram callback-query alert)."""
 
-ALERT_PROBLEMS = frozenset(
+ALERT_PROBLEMS: frozenset[ProblemCode] = frozenset(
     {
         "stale_button",
         "stale_step",
@@ -66,6 +67,12 @@ ALERT_PROBLEMS = frozenset(
     }
 )
 """Refusals of a pressed button that are shown as an alert, not as a new message."""
+INVITE_PROBLEMS: Mapping[str, ProblemCode] = {
+    "unknown": "invite_unknown",
+    "used": "invite_used",
+    "expired": "invite_expired",
+}
+"""Why an invite code was refused → what the person is told."""
 
 
 class Dispatcher(CommandHandlers, ButtonHandlers):
@@ -96,32 +103,12 @@ class Dispatcher(CommandHandlers, ButtonHandlers):
         self.outbox = outbox
         self.default_lang = default_lang
         self.inbox = Inbox(ctx, db, outbox, self._route, self._identify, _is_alert, hold)
-        self._commands: dict[str, Handler] = {
-            "help": self._help,
-            "start": self._pending,
-            "pending": self._pending,
-            "cancel": self._cancel,
-            "back": self._back,
-            "lang": self._lang,
-            "remind": self._remind,
-            "summary": self._summary,
-            "away": self._away,
-            "history": self._history,
-            "indicators": self._indicators,
-            "status": self._status,
-            "platform": self._platform,
-            "approve": self._decide(decisions.APPROVE),
-            "reject": self._decide(decisions.REJECT),
-            "propose": self._decide(decisions.PROPOSE),
-            "correct": self._correct,
-            "action": self._action,
-            "web": self._web,
-        }
+        self._commands = self.handlers()
 
     @property
     def command_names(self) -> frozenset[str]:
         """Every command the dispatcher answers (without the slash)."""
-        return frozenset({*self._commands, "bind"})
+        return command_table.NAMES
 
     # --- entry point ---------------------------------------------------------------------
 
@@ -232,7 +219,7 @@ class Dispatcher(CommandHandlers, ButtonHandlers):
             )
         )
         if isinstance(result, enrolment.Refused):
-            await self._reply_unlinked(sender, problem(f"invite_{result.reason}"))
+            await self._reply_unlinked(sender, problem(INVITE_PROBLEMS[result.reason]))
             return []
         person_id = result.person_id
         async with self.inbox.person_lock(person_id):
@@ -299,7 +286,7 @@ class Dispatcher(CommandHandlers, ButtonHandlers):
                 session, self.ctx, person_id, event.round_id, event.answers, typed
             )
         if isinstance(event, UnsupportedMessage):
-            code = "edit_not_read" if event.kind == "edit" else "text_only"
+            code: ProblemCode = "edit_not_read" if event.kind == "edit" else "text_only"
             return [
                 Outgoing(me, problem(code)),
                 *conversation.current_prompt(session, self.ctx, person_id),

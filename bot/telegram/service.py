@@ -21,9 +21,10 @@ from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
+from bot import command_table
 from bot.dispatch import Dispatcher
 from bot.http import HttpServer
-from bot.i18n import N_, SUPPORTED, translator
+from bot.i18n import SUPPORTED, translator
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.inbound import TelegramInbound
 from bot.telegram.limiter import ChatRateLimiter
@@ -47,22 +48,9 @@ everybody else's replies by 12 s; the dispatcher's per-person lock keeps each pe
 order."""
 SEEN_UPDATES = 1000
 """Recent update ids remembered, so a webhook delivery Telegram repeats is handled once."""
-COMMANDS = (
-    ("start", N_("start: what waits for you")),
-    ("pending", N_("what waits for you: measurements and decisions")),
-    ("cancel", N_("cancel the form in progress")),
-    ("back", N_("go back one question")),
-    ("indicators", N_("your indicators and their history")),
-    ("history", N_("an indicator's last values")),
-    ("correct", N_("correct a value you submitted")),
-    ("action", N_("update your improvement action")),
-    ("away", N_("tell the bot you are away")),
-    ("status", N_("managers: how the control rounds stand")),
-    ("lang", N_("choose the language")),
-    ("web", N_("a sign-in link to the web view")),
-    ("help", N_("list the commands")),
-)
-"""The command menu (setMyCommands); descriptions are message ids, shown translated."""
+COMMANDS = tuple((c.name, c.menu) for c in command_table.COMMANDS if c.menu is not None)
+"""The command menu (setMyCommands), from :data:`bot.command_table.COMMANDS`; descriptions are
+message ids, shown translated."""
 
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 
