@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from functools import partial
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -47,7 +48,7 @@ LIBRARY_VARIABLES = (
 
 
 class SlackService:
-    """Builds and runs the Slack side.
+    """Builds and runs the Slack side (a :class:`bot.platform.Platform`).
 
     Args:
         bot_token: ``xoxb-…``.
@@ -73,6 +74,7 @@ class SlackService:
     ) -> None:
         self.ctx = ctx
         self.db = db
+        self.api_url = api_url
         self.rate_limits = rate_limits or RateLimitHandler()
         self.client = AsyncWebClient(
             token=bot_token, base_url=api_url, retry_handlers=[self.rate_limits]
@@ -95,6 +97,26 @@ class SlackService:
         self.app_token = app_token
         if app_token:
             self.socket_mode = AsyncSocketModeHandler(self.app, app_token, web_client=self.client)
+
+    name = PLATFORM
+    ordered = False
+    """Slack's events of one person may arrive out of order (separate HTTP requests)."""
+    start_errors: tuple[type[Exception], ...] = (SlackApiError, aiohttp.ClientError)
+
+    def start_failure(self, exc: Exception) -> str | None:
+        """Why start-up failed, naming the setting to look at (never a token)."""
+        if isinstance(exc, SlackApiError):
+            return _refusal(self.api_url, exc)
+        if isinstance(exc, aiohttp.ClientError):
+            return f"cannot reach Slack at {self.api_url}: {exc}"
+        return None
+
+    async def open(self) -> None:
+        """Nothing to open: the Web API client connects on its first call."""
+
+    async def close(self) -> None:
+        """Close the Web API client's HTTP session."""
+        await self.stop()
 
     def connect(self, dispatcher: Dispatcher) -> None:
         """Hand Slack's requests to ``dispatcher``."""
@@ -193,3 +215,18 @@ def _link(
     session: Session, *, ctx: Context, person_id: str, user_id: str, locale: str | None
 ) -> None:
     accounts.link(session, ctx, person_id, PLATFORM, user_id, locale, seen=False)
+
+
+def _refusal(api_url: str, exc: SlackApiError) -> str:
+    """Why Slack refused to start us, naming the setting to look at."""
+    data = exc.response.data
+    error = data.get("error") if isinstance(data, dict) else None
+    status = exc.response.status_code
+    if error is None or status >= 500:
+        return f"Slack at {api_url} answered HTTP {status}, not the Web API"
+    token = (
+        "app token (CONTROLBOT_SLACK_APP_TOKEN)"
+        if "connections" in str(exc.response.api_url)
+        else "bot token (CONTROLBOT_SLACK_BOT_TOKEN)"
+    )
+    return f"Slack refused the {token}: {error}"

@@ -18,7 +18,7 @@ from typing import Any
 
 from aiohttp import web
 from telegram import BotCommand, Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot import command_table
@@ -56,7 +56,7 @@ TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 
 
 class TelegramService:
-    """Builds, starts and stops the Telegram side.
+    """Builds, starts and stops the Telegram side (a :class:`bot.platform.Platform`).
 
     Args:
         token: The bot token.
@@ -83,6 +83,7 @@ class TelegramService:
     ) -> None:
         self.ctx = ctx
         self.db = db
+        self.api_url = api_url
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret or ""
         self.poll_timeout = poll_timeout
@@ -102,6 +103,38 @@ class TelegramService:
         self.channel = TelegramChannel(self.application.bot, db, ctx)
         self._seen: deque[int] = deque(maxlen=SEEN_UPDATES)
         self._trouble: tuple[float, str] | None = None
+
+    name = "telegram"
+    start_errors: tuple[type[Exception], ...] = (TelegramError,)
+
+    @property
+    def ordered(self) -> bool:
+        """Long polling keeps one person's updates in order; parallel webhook requests may not."""
+        return not self.webhook_url
+
+    def start_failure(self, exc: Exception) -> str | None:
+        """Why start-up failed, naming the setting to look at (never the token)."""
+        if isinstance(exc, InvalidToken):
+            return f"Telegram refused the bot token, or {self.api_url} is not a Bot API server"
+        if isinstance(exc, TelegramError):
+            return f"cannot reach Telegram at {self.api_url}: {exc}"
+        return None
+
+    async def open(self) -> None:
+        """Initialise the bot for sending only (``getMe``).
+
+        Raises:
+            telegram.error.TelegramError: If Telegram refuses the token or cannot be reached.
+        """
+        await self.application.bot.initialize()
+
+    async def close(self) -> None:
+        """Close what :meth:`open` opened."""
+        await self.application.bot.shutdown()
+
+    async def link_people(self) -> list[str]:
+        """Nobody: a Telegram account is linked only by its owner, with an invite link."""
+        return []
 
     def connect(self, dispatcher: Dispatcher) -> None:
         """Hand incoming updates to ``dispatcher`` (once the outbox knows our channel)."""
