@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,20 @@ def test_issue15_no_bot_module_queries_accounts() -> None:
         if "PlatformIdentity" in path.read_text(encoding="utf-8")
     ]
     assert readers == []
+
+
+PLATFORM_WORDS = re.compile(r"telegram|slack|e-?mail", re.IGNORECASE)
+PLAN_ACCOUNT_KEYS = "workflows/plan/accounts.py"
+"""The plan's account keys and their compatibility shim: the one module allowed to name them."""
+
+
+def test_issue15_workflows_names_no_platform() -> None:
+    """Adding a platform touches no module of workflows/ but the plan's account keys."""
+    naming = {
+        str(path.relative_to(ROOT)): sorted(
+            {m.lower() for m in PLATFORM_WORDS.findall(path.read_text(encoding="utf-8"))}
+        )
+        for path in (ROOT / "workflows").rglob("*.py")
+    }
+    assert {k: v for k, v in naming.items() if v and k != PLAN_ACCOUNT_KEYS} == {}
+    assert naming[PLAN_ACCOUNT_KEYS]  # the shim is where the names went

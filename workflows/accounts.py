@@ -100,7 +100,7 @@ def identify(
     Args:
         session: The open session.
         ctx: Gives the current instant.
-        platform: The platform's name (``telegram``…).
+        platform: The platform's name (as :class:`bot.platform.Platform` names it).
         external_id: The account's id on it.
         private: The message came in a private chat: the account is reachable again (C03).
         client_language: The chat client's language tag, kept for the language rule.

@@ -640,7 +640,7 @@ def _sid(row: FormSession | ImprovementDecision) -> int:
 
 @dataclass(frozen=True)
 class MeasurementPreview:
-    """What a whole-form UI (Slack's modal) shows for a round, before anything is stored.
+    """What a whole-form UI (a platform's modal) shows for a round, before anything is stored.
 
     Attributes:
         round_id: The round.

@@ -11,6 +11,7 @@ from storage.models import Person, PlatformIdentity, RoleAssignment
 from workflows import audit, web_access
 from workflows.context import Context
 from workflows.notices import Outgoing, PersonLeft, ToChannel, ToPerson
+from workflows.plan import accounts
 from workflows.plan.schema import Mark
 
 CONSOLE = "console"
@@ -40,7 +41,7 @@ def sync_people(session: Session, ctx: Context) -> list[Outgoing]:
         {
             "pid": person.id,
             "display_name": person.name,
-            "email": person.email,
+            accounts.ADDRESS_KEY: accounts.address_of(person),
             "plan_language": person.language,
             "timezone": person.timezone,
             "active": True,
@@ -95,7 +96,7 @@ _UPDATE_PERSON = (
     .where(col(Person.id) == bindparam("pid"))
     .values(
         display_name=bindparam("display_name"),
-        email=bindparam("email"),
+        **{accounts.ADDRESS_KEY: bindparam(accounts.ADDRESS_KEY)},
         plan_language=bindparam("plan_language"),
         timezone=bindparam("timezone"),
         active=bindparam("active"),

@@ -1,8 +1,8 @@
 """This module contains erasure: a leaver's personal data removed, their history kept.
 
 ``controlbot person erase PERSON_ID`` replaces the person's id everywhere by a pseudonym
-(``erased-`` and ten hex digits of a SHA-256), removes their name, e-mail, language and zone
-choices, chat accounts and invite codes, and rewrites the audit log's mentions of them to the
+(``erased-`` and ten hex digits of a SHA-256), removes their name, contact address, language and
+zone choices, chat accounts and invite codes, and rewrites the audit log's mentions of them to the
 pseudonym — the one sanctioned change to the append-only log, itself recorded. Measurements,
 decisions and the audit trail keep their shape, so summaries and history stay intact.
 """
@@ -40,6 +40,7 @@ from storage.models import (
 )
 from workflows import audit, web_access
 from workflows.context import Context
+from workflows.plan import accounts
 
 PSEUDONYM_PREFIX = "erased-"
 
@@ -159,10 +160,10 @@ _REFERENCES: tuple[tuple[type[Any], str], ...] = (
 
 
 def _redact_snapshots(session: Session, person: Person, new: str) -> int:
-    """Applied plans keep people's names and e-mails: replace them by the pseudonym."""
+    """Applied plans keep people's names and addresses: replace them by the pseudonym."""
     patterns = [_whole(person.id)] + [
         re.compile(rf"(?<![\w.@-]){re.escape(text)}(?![\w.@-])")
-        for text in (person.display_name, person.email or "")
+        for text in (person.display_name, accounts.stored_address(person) or "")
         if text
     ]
     changed = 0

@@ -16,6 +16,7 @@ from storage.db import Database
 from storage.migrate import current_revision, head_revision, upgrade
 from workflows import accounts
 from workflows.clock import SystemClock
+from workflows.plan import accounts as plan_accounts
 from workflows.plan.errors import PlanError
 from workflows.plan.loader import load_default_plan
 
@@ -32,6 +33,15 @@ def plan_check(settings: Settings, path: Path | None) -> int:
     linked = linked_people(settings)
     for line in [*format_overview(loaded, t), "", *format_readiness(loaded, t, linked)]:
         print(line)
+    for where, old, new in plan_accounts.deprecated_keys(loaded.plan.people, loaded.plan.channels):
+        print(
+            t.gettext(
+                "Note: {where}: the key “{old}” still works but is deprecated; write “{new}”.",
+                where=where,
+                old=old,
+                new=new,
+            )
+        )
     if linked is None:
         print(t.gettext("(Chat accounts were not checked: the database could not be read.)"))
     return EXIT_OK

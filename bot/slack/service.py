@@ -5,8 +5,8 @@ In HTTP mode Slack's events, interactivity and slash commands arrive at ``POST
 checks every request's signature and timestamp and refuses a bad one (401) before anything
 runs. Every Web API client uses ``CONTROLBOT_SLACK_API_URL``; tokens come from our settings
 only (slack-bolt's own OAuth switch on ``SLACK_CLIENT_ID``/``SLACK_CLIENT_SECRET`` is kept
-off). People are linked by the plan's ``slack_user_id``, else by e-mail
-(``users.lookupByEmail``).
+off). People are linked by the plan's ``accounts.slack`` (or ``slack_user_id``), else by
+e-mail (``users.lookupByEmail``).
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ class SlackService:
         self.started = True
 
     async def link_people(self) -> list[str]:
-        """Link each person of the plan not yet linked: ``slack_user_id``, else e-mail.
+        """Link each person of the plan not yet linked: ``accounts.slack``, else e-mail.
 
         Returns:
             Person ids linked now.
@@ -164,10 +164,11 @@ class SlackService:
         for person in self.ctx.plan.plan.people:
             if person.id in known:
                 continue
-            user_id = person.slack_user_id
-            if user_id is None and person.email:
+            user_id = person.accounts.slack
+            email = person.accounts.email
+            if user_id is None and email:
                 try:
-                    found = await self.client.users_lookupByEmail(email=person.email)
+                    found = await self.client.users_lookupByEmail(email=email)
                     user_id = str(found["user"]["id"])
                 except SlackApiError as exc:
                     _LOGGER.info(
