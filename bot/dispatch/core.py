@@ -9,14 +9,16 @@ logged and the person gets a translated "something went wrong", never a tracebac
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 
 from sqlmodel import Session
 
 from bot import command_table
-from bot.channel import Address, Channel, TemporaryFailure, Unreachable
+from bot.dispatch.base import Alert
 from bot.dispatch.buttons import ButtonHandlers
 from bot.dispatch.commands import ADMIN_COMMANDS, CommandHandlers
+from bot.dispatch.strangers import Strangers
+from bot.dispatch.views import PlatformViews
 from bot.events import (
     ChoiceSelected,
     CommandReceived,
@@ -27,22 +29,17 @@ from bot.events import (
     UnsupportedMessage,
     readable,
 )
-from bot.i18n import Lang, as_lang, resolve_locale, translator
+from bot.i18n import as_lang
 from bot.inbox import Inbox
-from bot.messages import Message
 from bot.outbox import Outbox
-from bot.render import RenderContext, render
 from storage.db import Database
 from workflows import (
     accounts,
     conversation,
-    enrolment,
-    home,
 )
 from workflows.context import Context
 from workflows.notices import (
     DecisionAlreadyTaken,
-    Enrolled,
     NotApprover,
     NotValueApprover,
     Outgoing,
@@ -50,12 +47,9 @@ from workflows.notices import (
     ToPerson,
     problem,
 )
-from workflows.pending import pending_for
 from workflows.problems import ProblemCode
 
 _LOGGER = logging.getLogger(__name__)
-Alert = Callable[[str], Awaitable[None]]
-"""Shows a short text where the user pressed a button (a Telegram callback-query alert)."""
 
 ALERT_PROBLEMS: frozenset[ProblemCode] = frozenset(
     {
@@ -67,15 +61,9 @@ ALERT_PROBLEMS: frozenset[ProblemCode] = frozenset(
     }
 )
 """Refusals of a pressed button that are shown as an alert, not as a new message."""
-INVITE_PROBLEMS: Mapping[str, ProblemCode] = {
-    "unknown": "invite_unknown",
-    "used": "invite_used",
-    "expired": "invite_expired",
-}
-"""Why an invite code was refused → what the person is told."""
 
 
-class Dispatcher(CommandHandlers, ButtonHandlers):
+class Dispatcher(PlatformViews, Strangers, CommandHandlers, ButtonHandlers):
     """Routes events from any channel to the domain.
 
     Args:
@@ -146,88 +134,6 @@ class Dispatcher(CommandHandlers, ButtonHandlers):
             return []
         return items
 
-    async def home(self, sender: Sender) -> Message | None:
-        """The sender's home page (Slack's App Home), or ``None`` if they are not enrolled."""
-        person_id = await self.db.run(lambda s: self._identify(s, sender))
-        if person_id is None:
-            return None
-        view = await self.db.run(lambda s: home.home_for(s, self.ctx, person_id))
-        return await self.outbox.render_for(Outgoing(ToPerson(person_id), view))
-
-    async def begin_form(
-        self, sender: Sender, round_id: int
-    ) -> tuple[conversation.MeasurementPreview, Lang] | str:
-        """What a platform's own form UI (Slack's modal) asks for ``round_id``; stores nothing.
-
-        Returns:
-            The preview and the person's language; or, when there is nothing to fill in
-            (not enrolled, round closed, another form in progress…), the text to show.
-        """
-        person_id = await self.db.run(lambda s: self._identify(s, sender))
-        if person_id is None:
-            return self._for_stranger(sender, problem("not_enrolled")).plain()
-
-        def work(
-            session: Session,
-        ) -> tuple[conversation.MeasurementPreview | list[Outgoing], Lang]:
-            found = conversation.preview_measurement(session, self.ctx, person_id, round_id)
-            return found, accounts.language(session, self.ctx, person_id, self.default_lang)
-
-        found, lang = await self.db.run(work)
-        if isinstance(found, conversation.MeasurementPreview):
-            return found, lang
-        texts = [(await self.outbox.render_for(i)).plain() for i in found]
-        return "\n\n".join(texts)
-
-    async def first_round_to_measure(self, sender: Sender) -> int | None:
-        """The open round where the sender has the earliest due measurements, if any."""
-        person_id = await self.db.run(lambda s: self._identify(s, sender))
-        if person_id is None:
-            return None
-        listing = await self.db.run(lambda s: pending_for(s, self.ctx, person_id))
-        return listing.rounds[0].round_id if listing.rounds else None
-
-    async def submit_form(
-        self,
-        sender: Sender,
-        round_id: int,
-        answers: dict[str, str],
-        lang: Lang,
-        *,
-        key: str | None = None,
-    ) -> list[Outgoing]:
-        """Store a whole form typed in a platform's own UI, then send what follows.
-
-        Args:
-            sender: Who submitted.
-            round_id: The round measured.
-            answers: Typed answers by field id.
-            lang: The language they were typed in (the UI's, even if changed meanwhile).
-            key: The platform's id of the submission (a repeat has no second effect).
-
-        Returns:
-            The notices that were sent (what was stored, decisions it opened, or problems).
-        """
-        return await self.handle(FormSubmitted(sender, round_id, answers, lang), key=key)
-
-    async def _enrol(self, event: CommandReceived) -> list[Outgoing]:
-        """``/start <code>``: link the sender's account by an invite code."""
-        sender = event.sender
-        result = await self.db.run(
-            lambda s: enrolment.redeem(
-                s, self.ctx, event.args[0], sender.platform, sender.user_id, sender.client_language
-            )
-        )
-        if isinstance(result, enrolment.Refused):
-            await self._reply_unlinked(sender, problem(INVITE_PROBLEMS[result.reason]))
-            return []
-        person_id = result.person_id
-        async with self.inbox.person_lock(person_id):
-            items = [Outgoing(ToPerson(person_id), Enrolled(person_id, result.already))]
-            items += await self.db.run(lambda s: self._pending(s, person_id, ()))
-            await self.outbox.deliver(items, origin=person_id, via=sender.platform)
-        return items
-
     def _identify(self, session: Session, sender: Sender) -> str | None:
         return accounts.identify(
             session,
@@ -237,31 +143,6 @@ class Dispatcher(CommandHandlers, ButtonHandlers):
             private=sender.chat is None,
             client_language=sender.client_language,
         )
-
-    async def _not_enrolled(self, sender: Sender, alert: Alert | None) -> None:
-        """Tell an unknown account, in its client's language, that it is not enrolled."""
-        if alert is not None:
-            await alert(self._for_stranger(sender, problem("not_enrolled")).plain())
-        elif sender.chat is None:  # in a group, strangers' commands get no answer
-            await self._reply_unlinked(sender, problem("not_enrolled"))
-
-    def _for_stranger(self, sender: Sender, notice: Problem) -> Message:
-        """``notice`` for an account no person is linked to, in its client's language."""
-        lang = resolve_locale(client=sender.client_language, default=self.default_lang)
-        return render(notice, RenderContext(translator(lang), self.ctx.plan, self.ctx.timezone))
-
-    async def _reply_unlinked(self, sender: Sender, notice: Problem) -> None:
-        """Reply to an account no person is linked to (yet), in its client's language."""
-        channel: Channel | None = self.outbox.channels.get(sender.platform)
-        if channel is None:
-            return
-        address = Address(sender.platform, "dm", sender.user_id, sender.user_id)
-        try:
-            await channel.send(address, self._for_stranger(sender, notice))
-        except (TemporaryFailure, Unreachable) as exc:  # a stranger is not in the outbox
-            _LOGGER.warning("could not answer %s: %s", address, exc)
-        except Exception:  # anything else: only log it, with where it came from
-            _LOGGER.warning("could not answer %s", address, exc_info=True)
 
     # --- routing -------------------------------------------------------------------------
 
