@@ -19,7 +19,7 @@ import aiohttp
 import pytest
 from alembic.script import ScriptDirectory
 from prometheus_client.parser import text_string_to_metric_families
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from sqlalchemy import text
 
 from bot.app import build_context
@@ -284,3 +284,19 @@ async def test_issue14_readyz_503_when_migrations_are_behind_ready_when_ahead(
         db.dispose()
     if backend == "postgresql":
         _reset_postgres(url)
+
+
+def test_issue14_metrics_token_is_checked_and_never_shown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.cli.settings_errors import settings_errors
+    from bot.redaction import secrets_of
+
+    monkeypatch.setenv("CONTROLBOT_METRICS_TOKEN", "short metrics")
+    with pytest.raises(ValidationError) as raised:
+        Settings()
+    (line,) = settings_errors(raised.value)
+    assert "CONTROLBOT_METRICS_TOKEN" in line and "short metrics" not in line
+    settings = Settings(metrics_token=SecretStr(METRICS_TOKEN))
+    assert METRICS_TOKEN in secrets_of(settings)  # masked in every log line and traceback
+    assert METRICS_TOKEN not in settings.safe_repr()
