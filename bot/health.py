@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -33,6 +34,11 @@ READY_TIMEOUT_SECONDS = 3.0
 """The longest ``/readyz`` waits for the database before it reports it unreachable."""
 
 MigrationState = Literal["current", "behind", "ahead"]
+
+_PROBES = ThreadPoolExecutor(max_workers=1, thread_name_prefix="readyz")
+"""Readiness asks the database here, not in the pool every ``Database.run`` uses: probes that
+hang on an unreachable database queue behind each other (and time out) instead of taking the
+threads the bot's own transactions need."""
 
 
 def single() -> str:
@@ -92,9 +98,10 @@ class ReadinessCheck:
         """Ask the database for its revision; ready unless unreachable or behind."""
         role = self.role()
         try:
-            revision = await asyncio.wait_for(
-                asyncio.to_thread(current_revision, self.engine), self.timeout
+            asking = asyncio.get_running_loop().run_in_executor(
+                _PROBES, current_revision, self.engine
             )
+            revision = await asyncio.wait_for(asking, self.timeout)
         except TimeoutError:
             return _not_ready(role, f"database unreachable: no answer in {self.timeout:.0f} s")
         except Exception as exc:  # whatever the driver raises, the answer is "not ready"

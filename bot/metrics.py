@@ -7,33 +7,25 @@ shared database — outbox depth and open forms — are read from it at each scr
 ``GROUP BY`` over the open outbox rows (the ``status`` index) and one count of active forms,
 so every replica reports the same numbers.
 
-============================================== ============================================
-metric                                         meaning
-============================================== ============================================
-``controlbot_outbox_depth{state}``             outbox rows ``queued`` (waiting, due or after
-                                               a back-off) and ``sending`` (claimed)
-``controlbot_delivery_latency_seconds``        queued → delivered, per delivered row
-``controlbot_sends_total{platform,outcome}``   platform calls: ``delivered``, ``refused``
-                                               (for good), ``retry`` (later), ``failed``
-``controlbot_rate_limited_total{platform}``    429 answers (Telegram flood control, Slack's
-                                               ``Retry-After``), waited out or not
-``controlbot_inbound_events_total{platform}``  inbound events recorded (not re-deliveries)
-``controlbot_sweep_duration_seconds``          one scheduler sweep, queueing and sending
-``controlbot_leader``                          1 while this process runs the sweeps and the
-                                               sender (role ``leader`` or ``single``)
-``controlbot_role{role}``                      1 for this process's role
-``controlbot_open_forms``                      conversational forms in progress
-============================================== ============================================
+Each metric is explained in README.md ("Running in production", "Health, metrics and logs").
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    Info,
+    generate_latest,
+)
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from bot import __version__
 from bot.health import ROLES, RUNS_SWEEPS
 from storage.messages import OutboxMessage
 from storage.models import FormSession
@@ -108,6 +100,8 @@ class Metrics:
         self.leader = Gauge(
             "controlbot_leader", "1 while this process runs sweeps and sender", registry=registry
         )
+        self.release = Info("controlbot_release", "This process's release", registry=registry)
+        self.release.info({"version": __version__})
         self.roles = Gauge(
             "controlbot_role", "1 for this process's role", ["role"], registry=registry
         )

@@ -22,6 +22,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr, ValidationError
 from sqlalchemy import text
 
+from bot import __version__
 from bot.app import build_context
 from bot.http import HttpServer
 from bot.metrics import Metrics
@@ -202,6 +203,7 @@ async def test_issue14_metrics_after_a_message_in_a_reply_out_and_a_429(
     assert value("controlbot_leader") == 1
     assert value("controlbot_role", role="single") == 1
     assert value("controlbot_role", role="follower") == 0
+    assert value("controlbot_release_info", version=__version__) == 1
 
 
 def _form(expires: datetime, person: str = ANNA) -> FormSession:
