@@ -3,8 +3,9 @@
 ``nginx -t`` checks deploy/nginx/controlbot.conf as Debian's nginx.conf would include it,
 with a throw-away self-signed certificate in place of Let's Encrypt's, every path nginx
 writes under ``tmp_path`` and ports 80 and 443 moved to free loopback ports (``nginx -t``
-binds them), so it runs as any user. ``systemd-analyze verify`` checks the
-units. Each test is skipped, saying why, where its tool is not installed (``.ci/run``
+binds them), so it runs as any user; then a real nginx with it serves a real
+``controlbot run`` while the other upstream replica is down. ``systemd-analyze verify``
+checks the units. Each test is skipped, saying why, where its tool is not installed (``.ci/run``
 installs Debian's nginx).
 """
 
