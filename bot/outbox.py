@@ -365,7 +365,6 @@ class Outbox:
                     done_platforms=platforms,
                 )
             elif attempt.platforms:
-                self.metrics.delivered(now - row.created_at)
                 queue.delivered(
                     session,
                     self.ctx,
@@ -380,7 +379,10 @@ class Outbox:
                 )
             return self.enqueue(session, attempt.reports, origin="system")
 
-        return await self.db.run(work)
+        follow_ups = await self.db.run(work)
+        if attempt.temporary is None and attempt.platforms:  # once, not per retried transaction
+            self.metrics.delivered(now - row.created_at)
+        return follow_ups
 
 
 def _outcome(row: OutboxMessage) -> Outcome:
