@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
@@ -165,6 +166,8 @@ def build_app(
     channels: dict[str, Channel] = {console.platform: console}
     channels.update((name, p.channel) for name, p in platforms.items())
     outbox = Outbox(ctx, db, channels, settings.default_locale, console_fallback=console_fallback)
+    for name, platform in platforms.items():
+        platform.on_rate_limit(partial(outbox.metrics.rate_limited, name))
     hold = settings.inbound_hold_ms / 1000
     # where one person's events may swap (Slack, Telegram's parallel webhook requests)
     held = {name: hold for name, p in platforms.items() if not p.ordered}

@@ -33,6 +33,8 @@ Adding a platform (e.g. e-mail, package ``bot/email/``) takes exactly this:
    - ``link_people()``: link the plan's people to accounts the platform resolves without an
      invite (Slack: the plan's ``accounts.slack``, else by e-mail), through
      :func:`workflows.accounts.link`; returns who was linked now;
+   - ``on_rate_limit(report)``: call ``report(seconds)`` at each 429 (``/metrics``); a
+     platform without rate limits ignores it;
    - ``start_errors`` / ``start_failure(exc)``: the exceptions ``start`` may raise, and the
      log line for one (naming the setting to look at, never a secret), or ``None`` when
      ``exc`` is not this platform's.
@@ -46,6 +48,7 @@ Adding a platform (e.g. e-mail, package ``bot/email/``) takes exactly this:
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from bot.channel import Channel
@@ -103,6 +106,9 @@ class Platform(Protocol):
 
     async def link_people(self) -> list[str]:
         """Link the plan's people the platform finds by itself; who was linked now."""
+
+    def on_rate_limit(self, report: Callable[[float], None]) -> None:
+        """Call ``report(retry_after_seconds)`` on each "too many requests" answer."""
 
     def start_failure(self, exc: Exception) -> str | None:
         """Why :meth:`start` failed, for the log, or ``None`` if ``exc`` is not ours."""

@@ -12,6 +12,7 @@ e-mail (``users.lookupByEmail``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import partial
 
 import aiohttp
@@ -113,6 +114,10 @@ class SlackService:
 
     async def open(self) -> None:
         """Nothing to open: the Web API client connects on its first call."""
+
+    def on_rate_limit(self, report: Callable[[float], None]) -> None:
+        """Call ``report`` at each 429 of the Web API (the retry handler sees them)."""
+        self.rate_limits.on_429 = report
 
     async def close(self) -> None:
         """Close the Web API client's HTTP session."""

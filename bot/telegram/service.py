@@ -14,6 +14,7 @@ import json
 import logging
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -135,6 +136,10 @@ class TelegramService:
     async def link_people(self) -> list[str]:
         """Nobody: a Telegram account is linked only by its owner, with an invite link."""
         return []
+
+    def on_rate_limit(self, report: Callable[[float], None]) -> None:
+        """Call ``report`` at each 429 of the Bot API (the limiter sees them)."""
+        self.limiter.on_429 = report
 
     def connect(self, dispatcher: Dispatcher) -> None:
         """Hand incoming updates to ``dispatcher`` (once the outbox knows our channel)."""
