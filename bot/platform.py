@@ -52,13 +52,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from bot.channel import Channel
-from bot.http import HttpServer
 from bot.settings import Settings
 from storage.db import Database
 from workflows.context import Context
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # aiohttp loads only where a server runs
     from bot.dispatch import Dispatcher
+    from bot.http import HttpServer
 
 PLATFORMS: tuple[str, ...] = ("bot.telegram.platform", "bot.slack.platform")
 """The platform packages' ``build`` modules, in the order they start (and are listed)."""
