@@ -130,7 +130,7 @@ async def invite(app: App, args: argparse.Namespace) -> int:
         expires = f"{fmt_datetime(local, app.ctx.timezone, t)} ({app.ctx.timezone.key})"
         if writer is not None:  # machines read the CSV: ISO 8601 with the offset
             iso = local.isoformat(timespec="minutes")
-            writer.writerow([person.id, person.name, person.email or "", link, iso])
+            writer.writerow([person.id, person.name, person.accounts.email or "", link, iso])
         else:
             print(
                 t.gettext(

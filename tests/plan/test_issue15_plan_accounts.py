@@ -14,7 +14,7 @@ from workflows import bindings
 from workflows.calendar import WorkingCalendar
 from workflows.clock import FixedClock
 from workflows.context import Context
-from workflows.plan.accounts import deprecated_keys
+from workflows.plan.accounts import ChannelAccounts, deprecated_keys
 from workflows.plan.errors import PlanError
 from workflows.plan.loader import bundled_plan_path, load_plan
 
@@ -86,3 +86,14 @@ def test_issue15_an_account_in_the_wrong_form_is_refused_at_its_key(tmp_path: Pa
         load_plan(path)
     assert [i.code for i in caught.value.issues] == ["bad_pattern"]
     assert caught.value.issues[0].path.endswith("accounts.slack")
+
+
+def test_issue15_a_key_with_several_values_reads_as_one_text() -> None:
+    class WithAddresses(ChannelAccounts):  # how a platform's list-valued key reads
+        post: tuple[str, ...] = ()
+
+    accounts = WithAddresses(telegram=-1001, post=("a@x.lv", "b@x.lv"))
+    assert accounts.account("post") == "a@x.lv, b@x.lv"
+    assert accounts.account("telegram") == "-1001"
+    assert WithAddresses().account("post") is None
+    assert accounts.account("model_config") is None  # only fields are accounts

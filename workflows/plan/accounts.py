@@ -16,7 +16,10 @@ A person's ``email`` is their contact address and stays a key of its own, the sa
 ``accounts.email``.
 
 A new platform adds its key here: a field of :class:`PersonAccounts` and/or
-:class:`ChannelAccounts` named as the platform (``bot/platform.py``).
+:class:`ChannelAccounts` named as the platform (``bot/platform.py``), with its format checked
+by the field (a pattern, a range; a tuple for several values). Everything else reads it by
+name: :meth:`ChannelAccounts.account` (a team channel's target, :mod:`workflows.bindings`)
+and ``person.accounts.<platform>`` in the platform's own package.
 """
 
 from __future__ import annotations
@@ -37,8 +40,14 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     def account(self, platform: str) -> str | None:
-        """The account on ``platform`` as text, or ``None`` (also for an unknown platform)."""
+        """The account on ``platform`` as text, or ``None`` (also for an unknown platform).
+
+        A key that holds several values (a tuple, e.g. a channel's addresses) gives them
+        comma-separated, for the platform's channel to split.
+        """
         value = getattr(self, platform, None) if platform in type(self).model_fields else None
+        if isinstance(value, tuple | list):
+            return ", ".join(str(v) for v in value) or None
         return None if value is None else str(value)
 
 
