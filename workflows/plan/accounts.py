@@ -140,8 +140,11 @@ def deprecated_keys(
 
 
 def address_issue(loc: tuple[str | int, ...]) -> bool:
-    """Whether a pattern mismatch at ``loc`` is a contact address's (:data:`ADDRESS_ISSUE`)."""
-    return bool(loc) and loc[-1] == ADDRESS_KEY
+    """Whether a pattern mismatch at ``loc`` is an address's (:data:`ADDRESS_ISSUE`).
+
+    The address is the key itself, or an item of a list under it (``….email[1]``).
+    """
+    return ADDRESS_KEY in loc[-2:]
 
 
 def address_of(person: PersonAccountKeys) -> str | None:
