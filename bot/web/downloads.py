@@ -1,21 +1,27 @@
-"""This module contains the web view's downloads: the export's CSV and XLSX, filtered.
+"""This module contains the web view's downloads: every list as CSV or XLSX, filtered.
 
 A page's measurements download through the existing export (:mod:`bot.exchange`): the
-same columns, formats and rules as ``controlbot export``, only the rows the page shows. CSV
-follows the viewer's language (Latvian: ``;`` and a decimal comma, as Excel expects there).
+same columns, formats and rules as ``controlbot export``, only the rows the page shows.
+Other lists (:mod:`bot.web.sheets`) are written by the same writers. CSV follows the
+viewer's language (Latvian: ``;`` and a decimal comma, as Excel expects there).
+Every download is routed as ``…/export.{fmt}`` (or ``…/decisions.{fmt}``) beside its page
+and checks the viewer as the page does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 
 from aiohttp import web
 from sqlmodel import Session
 
-from bot.exchange.csv_files import write_csv
-from bot.exchange.xlsx_files import write_xlsx
+from bot.exchange.csv_files import write_sheet_csv
+from bot.exchange.sheet import Sheet
+from bot.exchange.table import export_sheet
+from bot.exchange.xlsx_files import write_sheet_xlsx
 from bot.render import RenderContext
 from bot.web.templating import Viewer
+from storage.models import ImprovementDecision, Measurement
 from workflows.context import Context
 from workflows.exchange.outgoing import ExportRow, gather
 from workflows.periods import Period, PeriodError
@@ -40,19 +46,45 @@ def measurement_rows(
     return [row for row in gather(session, ctx, parsed) if keep(row)]
 
 
+def decision_rows(
+    session: Session, ctx: Context, found: Sequence[tuple[ImprovementDecision, Measurement]]
+) -> list[ExportRow]:
+    """The export's rows of the values that opened the decisions ``found`` (one each)."""
+    wanted = {d.id for d, _m in found}
+    periods = {m.period for _d, m in found}
+    return measurement_rows(
+        session, ctx, periods, lambda r: r.decision is not None and r.decision.id in wanted
+    )
+
+
+def check_format(fmt: str) -> None:
+    """404 for a format other than ``csv`` and ``xlsx`` (before any work is done)."""
+    if fmt not in FORMATS:
+        raise web.HTTPNotFound()
+
+
+def render_context(ctx: Context, viewer: Viewer) -> RenderContext:
+    """Labels in the viewer's language, times in their zone."""
+    return RenderContext(viewer.t, ctx.plan, viewer.tz)
+
+
 def file_response(
     rows: list[ExportRow], ctx: Context, viewer: Viewer, fmt: str, name: str
 ) -> web.Response:
-    """``rows`` as a CSV or XLSX attachment named ``name`` (404 for another format)."""
-    rc = RenderContext(viewer.t, ctx.plan, viewer.tz)
+    """The export's ``rows`` as a CSV or XLSX attachment named ``name``."""
+    rc = render_context(ctx, viewer)
+    return sheet_response(export_sheet(rows, rc), rc, fmt, name)
+
+
+def sheet_response(sheet: Sheet, rc: RenderContext, fmt: str, name: str) -> web.Response:
+    """``sheet`` as a CSV or XLSX attachment named ``name`` (404 for another format)."""
+    check_format(fmt)
     if fmt == "csv":
-        body = write_csv(rows, rc, "lv" if viewer.t.lang == "lv" else "excel")
+        body = write_sheet_csv(sheet, rc, "lv" if rc.t.lang == "lv" else "excel")
         content_type = "text/csv"
-    elif fmt == "xlsx":
-        body = write_xlsx(rows, rc)
-        content_type = XLSX_TYPE
     else:
-        raise web.HTTPNotFound()
+        body = write_sheet_xlsx(sheet, rc)
+        content_type = XLSX_TYPE
     return web.Response(
         body=body,
         content_type=content_type,

@@ -9,11 +9,21 @@ from aiohttp import web
 from sqlmodel import Session
 
 from bot.i18n import Translator
-from bot.web.downloads import file_response, measurement_rows
+from bot.web.app import WebView
+from bot.web.downloads import (
+    check_format,
+    decision_rows,
+    file_response,
+    render_context,
+    sheet_response,
+)
 from bot.web.pages import one_page, page_number, parts, respond
+from bot.web.sheets import rollups_sheet, rounds_sheet
+from bot.web.templating import Viewer
 from workflows.evaluation import Status
 from workflows.overview import (
     DecisionFilter,
+    OpenRound,
     decision_list,
     is_overdue,
     latest_statuses,
@@ -31,7 +41,9 @@ def add_routes(routes: web.UrlDispatcher) -> None:
     routes.add_get("/decisions", decisions)
     routes.add_get("/decisions/export.{fmt}", decisions_export)
     routes.add_get("/rollups", rollups)
+    routes.add_get("/rollups/export.{fmt}", rollups_export)
     routes.add_get("/rounds", rounds)
+    routes.add_get("/rounds/export.{fmt}", rounds_export)
 
 
 def _filter(request: web.Request) -> DecisionFilter:
@@ -63,21 +75,24 @@ async def decisions(request: web.Request) -> web.Response:
 
 
 async def decisions_export(request: web.Request) -> web.Response:
-    """The values that opened the listed decisions, as the export has them (CSV or XLSX)."""
+    """The values that opened the listed decisions, as the export has them (CSV or XLSX).
+
+    One row per decision the page lists with the same filters: the value with the
+    decision's and its action's columns.
+    """
     view, viewer = parts(request)
+    fmt = request.match_info["fmt"]
+    check_format(fmt)
     ctx = view.ctx
     wanted = _filter(request)
 
     def load(session: Session) -> Any:
-        found = decision_list(session, ctx, viewer.activity_ids, wanted)
-        keys = {(m.indicator_id, m.period) for _d, m in found}
-        periods = {period for _i, period in keys}
-        return measurement_rows(
-            session, ctx, periods, lambda r: (r.indicator_id, r.period) in keys
+        return decision_rows(
+            session, ctx, decision_list(session, ctx, viewer.activity_ids, wanted)
         )
 
     rows = await view.db.run(load)
-    return file_response(rows, ctx, viewer, request.match_info["fmt"], "decisions")
+    return file_response(rows, ctx, viewer, fmt, "decisions")
 
 
 _NONE_YET = {s.value: 0 for s in Status}
@@ -91,7 +106,8 @@ class StatusRow:
     """
 
     label: str
-    href: str | None
+    activity_id: str | None
+    """The activity of an activity's row (its page is linked); ``None`` for a channel."""
     counts: dict[str, int] = field(default_factory=lambda: dict(_NONE_YET))
     unmeasured: int = 0
 
@@ -130,7 +146,7 @@ def activity_rows(
     """Each activity's row: its indicators counted by their latest status."""
     rows: dict[str, StatusRow] = {}
     for activity in activities:
-        row = StatusRow(activity.label.get(lang), f"/web/activity/{activity.id}")
+        row = StatusRow(activity.label.get(lang), activity.id)
         for indicator in activity.indicators:
             status = latest.get(indicator.id)
             if status is None:
@@ -142,12 +158,26 @@ def activity_rows(
 
 
 async def rollups(request: web.Request) -> web.Response:
-    """Roll-ups by scale, as the roll-up summaries show them.
+    """Roll-ups by scale, as the roll-up summaries show them."""
+    view, viewer = parts(request)
+    return respond(request, "rollups.html", blocks=await rollup_blocks(view, viewer))
+
+
+async def rollups_export(request: web.Request) -> web.Response:
+    """The roll-ups as CSV or XLSX: one row per row of the page's tables."""
+    view, viewer = parts(request)
+    fmt = request.match_info["fmt"]
+    check_format(fmt)
+    sheet = rollups_sheet(await rollup_blocks(view, viewer))
+    return sheet_response(sheet, render_context(view.ctx, viewer), fmt, "rollups")
+
+
+async def rollup_blocks(view: WebView, viewer: Viewer) -> list[ScaleBlock]:
+    """The roll-ups' blocks the viewer may see.
 
     Each roll-up lists its covered channels and each team channel its activities, with their
     indicators' latest statuses counted.
     """
-    view, viewer = parts(request)
     plan = view.ctx.plan
     lang = viewer.t.lang
     shown = [a for a in plan.activities if a.id in viewer.activity_ids]
@@ -186,14 +216,18 @@ async def rollups(request: web.Request) -> web.Response:
             mine = by_channel[channel.id]
             scale = scale_words(mine[0].scale, viewer.t)
             blocks.append(ScaleBlock(channel.label.get(lang), scale, [rows[a.id] for a in mine]))
-    return respond(request, "rollups.html", blocks=blocks)
+    return blocks
+
+
+async def _open_rounds(view: WebView, viewer: Viewer) -> list[OpenRound]:
+    ctx = view.ctx
+    return await view.db.run(lambda s: open_rounds(s, ctx, viewer.activity_ids))
 
 
 async def rounds(request: web.Request) -> web.Response:
     """The open control rounds of the viewer's activities: answered so far, overdue first."""
     view, viewer = parts(request)
-    ctx = view.ctx
-    found = await view.db.run(lambda s: open_rounds(s, ctx, viewer.activity_ids))
+    found = await _open_rounds(view, viewer)
     page, pages, shown = one_page(found, page_number(request), ROUNDS_PER_PAGE)
     return respond(
         request,
@@ -204,3 +238,12 @@ async def rounds(request: web.Request) -> web.Response:
         page=page,
         pages=pages,
     )
+
+
+async def rounds_export(request: web.Request) -> web.Response:
+    """Every open round the page lists (all its pages) as CSV or XLSX."""
+    view, viewer = parts(request)
+    fmt = request.match_info["fmt"]
+    check_format(fmt)
+    rc = render_context(view.ctx, viewer)
+    return sheet_response(rounds_sheet(await _open_rounds(view, viewer), rc), rc, fmt, "rounds")
