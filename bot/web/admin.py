@@ -84,7 +84,7 @@ async def people_export(request: web.Request) -> web.Response:
     view, viewer = parts(request)
     ctx = view.ctx
     found = await view.db.run(lambda s: _people_in_order(s, ctx))
-    return sheet_response(people_sheet(found), render_context(ctx, viewer), fmt, "people")
+    return await sheet_response(people_sheet(found), render_context(ctx, viewer), fmt, "people")
 
 
 async def channels_export(request: web.Request) -> web.Response:
@@ -95,7 +95,7 @@ async def channels_export(request: web.Request) -> web.Response:
     rc = render_context(view.ctx, viewer)
     bindings = await view.db.run(channel_bindings)
     sheet = channels_sheet(view.ctx.plan.plan.channels, bindings, rc)
-    return sheet_response(sheet, rc, fmt, "channels")
+    return await sheet_response(sheet, rc, fmt, "channels")
 
 
 async def deliveries(request: web.Request) -> web.Response:
@@ -113,7 +113,7 @@ async def deliveries_export(request: web.Request) -> web.Response:
     view, viewer = parts(request)
     rows = await view.db.run(recent_deliveries)
     rc = render_context(view.ctx, viewer)
-    return sheet_response(deliveries_sheet(rows, rc), rc, fmt, "deliveries")
+    return await sheet_response(deliveries_sheet(rows, rc), rc, fmt, "deliveries")
 
 
 async def readiness(request: web.Request) -> web.Response:

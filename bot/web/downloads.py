@@ -10,12 +10,13 @@ and checks the viewer as the page does.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Collection, Sequence
 
 from aiohttp import web
 from sqlmodel import Session
 
-from bot.exchange.csv_files import write_sheet_csv
+from bot.exchange.csv_files import Variant, write_sheet_csv
 from bot.exchange.sheet import Sheet
 from bot.exchange.table import export_sheet
 from bot.exchange.xlsx_files import write_sheet_xlsx
@@ -68,22 +69,27 @@ def render_context(ctx: Context, viewer: Viewer) -> RenderContext:
     return RenderContext(viewer.t, ctx.plan, viewer.tz)
 
 
-def file_response(
+async def file_response(
     rows: list[ExportRow], ctx: Context, viewer: Viewer, fmt: str, name: str
 ) -> web.Response:
     """The export's ``rows`` as a CSV or XLSX attachment named ``name``."""
     rc = render_context(ctx, viewer)
-    return sheet_response(export_sheet(rows, rc), rc, fmt, name)
+    return await sheet_response(export_sheet(rows, rc), rc, fmt, name)
 
 
-def sheet_response(sheet: Sheet, rc: RenderContext, fmt: str, name: str) -> web.Response:
-    """``sheet`` as a CSV or XLSX attachment named ``name`` (404 for another format)."""
+async def sheet_response(sheet: Sheet, rc: RenderContext, fmt: str, name: str) -> web.Response:
+    """``sheet`` as a CSV or XLSX attachment named ``name`` (404 for another format).
+
+    The file is written in a worker thread: a workbook of thousands of rows takes long
+    enough to hold up the bot's webhooks if it were written on the event loop.
+    """
     check_format(fmt)
     if fmt == "csv":
-        body = write_sheet_csv(sheet, rc, "lv" if rc.t.lang == "lv" else "excel")
+        variant: Variant = "lv" if rc.t.lang == "lv" else "excel"
+        body = await asyncio.to_thread(write_sheet_csv, sheet, rc, variant)
         content_type = "text/csv"
     else:
-        body = write_sheet_xlsx(sheet, rc)
+        body = await asyncio.to_thread(write_sheet_xlsx, sheet, rc)
         content_type = XLSX_TYPE
     return web.Response(
         body=body,

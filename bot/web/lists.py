@@ -92,7 +92,7 @@ async def decisions_export(request: web.Request) -> web.Response:
         )
 
     rows = await view.db.run(load)
-    return file_response(rows, ctx, viewer, fmt, "decisions")
+    return await file_response(rows, ctx, viewer, fmt, "decisions")
 
 
 _NONE_YET = {s.value: 0 for s in Status}
@@ -169,7 +169,7 @@ async def rollups_export(request: web.Request) -> web.Response:
     fmt = request.match_info["fmt"]
     check_format(fmt)
     sheet = rollups_sheet(await rollup_blocks(view, viewer))
-    return sheet_response(sheet, render_context(view.ctx, viewer), fmt, "rollups")
+    return await sheet_response(sheet, render_context(view.ctx, viewer), fmt, "rollups")
 
 
 async def rollup_blocks(view: WebView, viewer: Viewer) -> list[ScaleBlock]:
@@ -246,4 +246,6 @@ async def rounds_export(request: web.Request) -> web.Response:
     fmt = request.match_info["fmt"]
     check_format(fmt)
     rc = render_context(view.ctx, viewer)
-    return sheet_response(rounds_sheet(await _open_rounds(view, viewer), rc), rc, fmt, "rounds")
+    return await sheet_response(
+        rounds_sheet(await _open_rounds(view, viewer), rc), rc, fmt, "rounds"
+    )

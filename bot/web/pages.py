@@ -127,7 +127,7 @@ async def home_export(request: web.Request) -> web.Response:
     found = await _waiting(view, viewer)
     rc = render_context(view.ctx, viewer)
     sheet = waiting_sheet(found["pending"], found["actions"], view.ctx.today(), rc)
-    return sheet_response(sheet, rc, fmt, "waiting")
+    return await sheet_response(sheet, rc, fmt, "waiting")
 
 
 def _activities(view: WebView, viewer: Viewer) -> list[Activity]:
@@ -145,7 +145,7 @@ async def activities_export(request: web.Request) -> web.Response:
     view, viewer = parts(request)
     rc = render_context(view.ctx, viewer)
     sheet = activities_sheet(_activities(view, viewer), rc)
-    return sheet_response(sheet, rc, request.match_info["fmt"], "activities")
+    return await sheet_response(sheet, rc, request.match_info["fmt"], "activities")
 
 
 @dataclass(frozen=True)
@@ -193,7 +193,7 @@ async def activity_export(request: web.Request) -> web.Response:
         )
 
     rows = await view.db.run(load)
-    return file_response(rows, ctx, viewer, fmt, activity.id)
+    return await file_response(rows, ctx, viewer, fmt, activity.id)
 
 
 async def activity_decisions_export(request: web.Request) -> web.Response:
@@ -208,7 +208,7 @@ async def activity_decisions_export(request: web.Request) -> web.Response:
         return decision_rows(session, ctx, decision_list(session, ctx, [activity.id]))
 
     rows = await view.db.run(load)
-    return file_response(rows, ctx, viewer, fmt, f"{activity.id}-decisions")
+    return await file_response(rows, ctx, viewer, fmt, f"{activity.id}-decisions")
 
 
 def chart_periods(rows: list[RecordRow]) -> list[str]:
@@ -284,4 +284,4 @@ async def indicator_export(request: web.Request) -> web.Response:
         return measurement_rows(session, ctx, periods, lambda r: r.indicator_id == indicator.id)
 
     rows = await view.db.run(load)
-    return file_response(rows, ctx, viewer, fmt, indicator.id)
+    return await file_response(rows, ctx, viewer, fmt, indicator.id)
