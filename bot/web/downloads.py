@@ -35,16 +35,17 @@ def measurement_rows(
     session: Session,
     ctx: Context,
     periods: Collection[str],
+    indicator_ids: Collection[str],
     keep: Callable[[ExportRow], bool],
 ) -> list[ExportRow]:
-    """The export's rows of ``periods`` that ``keep`` accepts."""
+    """The export's rows of ``indicator_ids`` in ``periods`` that ``keep`` accepts."""
     parsed: list[Period] = []
     for text in sorted(set(periods)):
         try:
             parsed.append(Period.parse(text))
         except PeriodError:
             continue
-    return [row for row in gather(session, ctx, parsed) if keep(row)]
+    return [row for row in gather(session, ctx, parsed, indicator_ids) if keep(row)]
 
 
 def decision_rows(
@@ -53,8 +54,13 @@ def decision_rows(
     """The export's rows of the values that opened the decisions ``found`` (one each)."""
     wanted = {d.id for d, _m in found}
     periods = {m.period for _d, m in found}
+    indicators = {m.indicator_id for _d, m in found}
     return measurement_rows(
-        session, ctx, periods, lambda r: r.decision is not None and r.decision.id in wanted
+        session,
+        ctx,
+        periods,
+        indicators,
+        lambda r: r.decision is not None and r.decision.id in wanted,
     )
 
 

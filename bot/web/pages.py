@@ -188,8 +188,9 @@ async def activity_export(request: web.Request) -> web.Response:
             for row in indicator_record(session, ctx, i.id)[-RECENT_PERIODS:]
         }
         periods = {period for _i, period in keys}
+        indicators = [i.id for i in activity.indicators]
         return measurement_rows(
-            session, ctx, periods, lambda r: (r.indicator_id, r.period) in keys
+            session, ctx, periods, indicators, lambda r: (r.indicator_id, r.period) in keys
         )
 
     rows = await view.db.run(load)
@@ -281,7 +282,7 @@ async def indicator_export(request: web.Request) -> web.Response:
 
     def load(session: Session) -> Any:
         periods = {row.period for row in indicator_record(session, ctx, indicator.id)}
-        return measurement_rows(session, ctx, periods, lambda r: r.indicator_id == indicator.id)
+        return measurement_rows(session, ctx, periods, [indicator.id], lambda _r: True)
 
     rows = await view.db.run(load)
     return await file_response(rows, ctx, viewer, fmt, indicator.id)

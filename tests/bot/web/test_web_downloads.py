@@ -26,6 +26,7 @@ from tests.support.recording import RecordingChannel
 from tests.support.summary_world import seed_year
 from tests.support.web_client import Browser, WebWorld, web_world
 from workflows.context import Context
+from workflows.exchange import gather, stored_periods
 from workflows.periods import Period
 from workflows.rounds import new_round
 
@@ -231,3 +232,20 @@ async def test_issue17_downloads_check_the_role_like_their_pages(world: WebWorld
     for path in (*EVERYONE_DOWNLOADS, *ADMIN_DOWNLOADS):
         assert (await admin.get(f"/web/{path}.pdf")).status == 404, path
         assert (await stranger.get(f"/web/{path}.csv")).status == 401, path
+
+
+def test_issue17_the_exports_rows_of_some_indicators_are_the_whole_exports(
+    db: Database, ctx: Context
+) -> None:
+    seed_year(db, ctx)
+    wanted = {"dd-within-sla", "sp-avg-decision"}
+
+    def read(session: Session) -> None:
+        periods = stored_periods(session)
+        every = gather(session, ctx, periods)
+        assert gather(session, ctx, periods, wanted) == [
+            r for r in every if r.indicator_id in wanted
+        ]
+        assert gather(session, ctx, periods, []) == []
+
+    db.transaction(read)
