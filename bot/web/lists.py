@@ -20,6 +20,7 @@ from bot.web.downloads import (
 from bot.web.pages import one_page, page_number, parts, respond
 from bot.web.sheets import rollups_sheet, rounds_sheet
 from bot.web.templating import Viewer
+from workflows import actions
 from workflows.evaluation import Status
 from workflows.overview import (
     DecisionFilter,
@@ -34,6 +35,15 @@ from workflows.plan.schema import Activity, Scale
 ROUNDS_PER_PAGE = 100
 DECISION_STATES = ("open", "approved", "rejected", "withdrawn")
 """The states a decision list can be filtered by."""
+ACTION_STATES = (
+    actions.PLANNED,
+    actions.IN_PROGRESS,
+    actions.DONE,
+    actions.VERIFIED,
+    actions.NOT_VERIFIED,
+    actions.CANCELLED,
+)
+"""The states of an improvement action a decision list can be filtered by."""
 
 
 def add_routes(routes: web.UrlDispatcher) -> None:
@@ -49,8 +59,10 @@ def add_routes(routes: web.UrlDispatcher) -> None:
 def _filter(request: web.Request) -> DecisionFilter:
     q = request.query
     status = q.get("status", "")
+    action = q.get("action", "")
     return DecisionFilter(
         status=status if status in DECISION_STATES else None,
+        action_status=action if action in ACTION_STATES else None,
         overdue=q.get("overdue") == "1",
         owner=q.get("owner") or None,
         period=q.get("period") or None,
@@ -70,6 +82,7 @@ async def decisions(request: web.Request) -> web.Response:
         decisions=[(d, m, is_overdue(d, today)) for d, m in found],
         wanted=wanted,
         states=DECISION_STATES,
+        action_states=ACTION_STATES,
         query=request.query_string,
     )
 

@@ -174,6 +174,9 @@ async def test_issue17_decision_downloads_apply_the_pages_filters(world: WebWorl
         "owner=liga-zarina",
         "period=2026-08",
         "status=approved&period=2026-10",
+        "action=planned",
+        "action=done",
+        "status=approved&action=planned&owner=anna-ozola",
     ):
         page = await admin.get("/web/decisions" + (f"?{query}" if query else ""))
         listed = sorted(NUMBERED_ROW.findall(page.text))
@@ -182,6 +185,8 @@ async def test_issue17_decision_downloads_apply_the_pages_filters(world: WebWorl
         )
         assert sorted(column(from_csv, "decision")) == listed, query
         assert sorted(column(from_xlsx, "decision")) == listed, query
+        expected = {"action=planned": ["1"], "action=done": [], "status=open": ["2"]}
+        assert listed == expected.get(query, listed), query
         if query:  # the page's own links carry its filters
             assert f"/web/decisions/export.csv?{query.replace('&', '&amp;')}" in page.text
 
