@@ -28,7 +28,9 @@ from tests.support.web_client import Browser, WebWorld, web_world
 from workflows.context import Context
 from workflows.exchange import gather, stored_periods
 from workflows.periods import Period
+from workflows.plan.schema import Mark, Scale
 from workflows.rounds import new_round
+from workflows.visibility import visible_activity_ids
 
 ANNA, LIGA, ILZE, ADMIN = "anna-ozola", "liga-zarina", "ilze-kalnina", "kristaps-sils"
 DD, SP = "dzivesvietas-deklaresana", "socialas-palidzibas-pabalsti"
@@ -254,3 +256,29 @@ def test_issue17_the_exports_rows_of_some_indicators_are_the_whole_exports(
         assert gather(session, ctx, periods, []) == []
 
     db.transaction(read)
+
+
+async def test_issue17_an_a_of_a_wider_scale_downloads_the_services_below_only(
+    world: WebWorld, ctx: Context
+) -> None:
+    plan = ctx.plan
+    order = list(Scale)
+    lead = plan.plan.organisation.lead
+    wider = [
+        (holder.person, activity.id)
+        for activity in plan.activities
+        for scale in activity.responsibility
+        if order.index(scale) < order.index(activity.scale)
+        for holder in plan.holders(activity, scale, Mark.A)
+        if holder.person not in plan.plan.admins and (lead is None or holder.person != lead.person)
+    ]
+    person_id, activity_id = wider[0]
+    browser = await world.signed_in(person_id)
+    values, _ = await download(browser, f"activity/{activity_id}/export")
+    assert set(column(values, "activity")) == {activity_id}
+    seen = visible_activity_ids(ctx, person_id)
+    other = next(a.id for a in plan.activities if a.id not in seen)
+    for path in (f"activity/{other}/export.csv", f"activity/{other}/decisions.xlsx"):
+        assert (await browser.get(f"/web/{path}")).status == 404, path
+    listed, _ = await download(browser, "activities/export")
+    assert set(column(listed, "activity")) == seen and activity_id in seen
