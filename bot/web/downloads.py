@@ -93,12 +93,13 @@ async def sheet_response(sheet: Sheet, rc: RenderContext, fmt: str, name: str) -
     if fmt == "csv":
         variant: Variant = "lv" if rc.t.lang == "lv" else "excel"
         body = await asyncio.to_thread(write_sheet_csv, sheet, rc, variant)
-        content_type = "text/csv"
+        content_type, charset = "text/csv", "utf-8"
     else:
         body = await asyncio.to_thread(write_sheet_xlsx, sheet, rc)
-        content_type = XLSX_TYPE
+        content_type, charset = XLSX_TYPE, None
     return web.Response(
         body=body,
         content_type=content_type,
+        charset=charset,
         headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
     )

@@ -73,7 +73,7 @@ async def download(browser: Browser, path: str) -> tuple[Rows, Rows]:
     query = f"?{query}" if query else ""
     answer = await browser.get(f"/web/{path}.csv{query}")
     assert answer.status == 200, (path, answer.text[:300])
-    assert answer.headers["Content-Type"].startswith("text/csv")
+    assert answer.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in answer.headers["Content-Disposition"]
     text = answer.body.decode("utf-8")
     assert text.startswith("\ufeff")  # the export's byte-order mark: Excel reads UTF-8
