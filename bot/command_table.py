@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.i18n import N_
+from bot.platform import PLATFORMS
 
 Audience = Literal["everyone", "approver", "manager", "admin"]
 """Who may use a command (and sees it in ``/help``); only ``admin`` is enforced here, the
@@ -92,7 +93,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "platform",
-        syntax="/platform telegram|slack|auto",
+        syntax="/platform " + "|".join((*PLATFORMS, "auto")),
         help=N_("where your messages come when you use several chat apps"),
     ),
     Command(

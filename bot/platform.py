@@ -12,7 +12,7 @@ Adding a platform (e.g. e-mail, package ``bot/email/``) takes exactly this:
 2. **A module** ``bot/<name>/platform.py`` with ``build(settings, ctx, db) -> Platform | None``:
    ``None`` when the platform is not configured. It must import nothing heavy at module level
    (the platform's libraries load only when it is on); import the service inside ``build``.
-3. **A registry row** in :data:`PLATFORMS`: ``"bot.<name>.platform"``.
+3. **A registry row** in :data:`PLATFORMS`: ``"<name>": "bot.<name>.platform"``.
 4. **The service**, an object that satisfies :class:`Platform` (structurally, no base class):
 
    - ``name``: the platform's name: the ``platform`` of its :class:`~bot.channel.Address`,
@@ -60,8 +60,9 @@ if TYPE_CHECKING:  # aiohttp loads only where a server runs
     from bot.dispatch import Dispatcher
     from bot.http import HttpServer
 
-PLATFORMS: tuple[str, ...] = ("bot.telegram.platform", "bot.slack.platform")
-"""The platform packages' ``build`` modules, in the order they start (and are listed)."""
+PLATFORMS: dict[str, str] = {"telegram": "bot.telegram.platform", "slack": "bot.slack.platform"}
+"""Each platform's name → its package's ``build`` module, in the order they start and are
+listed (``/platform``'s choices in ``/help`` too)."""
 
 
 class Platform(Protocol):
@@ -117,7 +118,7 @@ class Platform(Protocol):
 def build_platforms(settings: Settings, ctx: Context, db: Database) -> list[Platform]:
     """The configured platforms, not started (no I/O), in :data:`PLATFORMS` order."""
     platforms: list[Platform] = []
-    for module in PLATFORMS:
+    for module in PLATFORMS.values():
         platform: Platform | None = importlib.import_module(module).build(settings, ctx, db)
         if platform is not None:
             platforms.append(platform)
