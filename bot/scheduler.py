@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from bot.outbox import Outbox
 from storage.db import Database
-from workflows import deliveries, delivery_reports
+from workflows import deliveries, delivery_ledger, delivery_reports
 from workflows.context import Context
 from workflows.outbox import DELIVERED
 
@@ -61,7 +61,7 @@ class ScheduleRunner:
             ids = []
             for item in deliveries.prepare(session, self.ctx, now):
                 (row_id,) = self.outbox.enqueue(session, [item.outgoing], origin="scheduler")
-                deliveries.link(session, item.keys, row_id)
+                delivery_ledger.link(session, item.keys, row_id)
                 ids.append(row_id)
             digest = delivery_reports.problems_digest(session, self.ctx, now)  # at most once a day
             return ids + self.outbox.enqueue(session, digest, origin="scheduler")

@@ -1,14 +1,12 @@
 """This module contains the sweep: which planned sends are due now, and what they say.
 
-Every planned send (:mod:`workflows.schedule`) has an idempotency key. A sweep takes the sends
-whose instant has come and whose key the delivery ledger has not closed, decides for each
-whether it still matters (a step after the due date stops as soon as the measurement is in; of
-several missed ladder steps only the latest goes out), gathers each person's sends of a day
-into one digest, and records them as ``queued`` in the ledger — in the same transaction as
-the outbox rows that carry them (:mod:`workflows.outbox`), so the ledger says what was
-planned and decided and the outbox what was delivered: one record, not two. A key marked
-``queued``, ``sent`` or ``skipped`` is never sent again. (``sending`` rows of earlier releases,
-written before the platform call, are taken up again after :data:`STALE_SENDING`.)
+A sweep takes the planned sends whose instant has come and whose key the delivery ledger
+(:mod:`workflows.delivery_ledger`) has not closed, decides for each whether it still matters
+(a step after the due date stops as soon as the measurement is in; of several missed ladder
+steps only the latest goes out), gathers each person's sends of a day into one digest, and
+records them as ``queued`` in the ledger — in the same transaction as the outbox rows that
+carry them (:mod:`workflows.outbox`), so the ledger says what was planned and decided and the
+outbox what was delivered: one record, not two.
 """
 
 from __future__ import annotations
@@ -23,48 +21,37 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage.db import rows_touched
-from storage.models import AuditEntry, Delivery, ImprovementDecision
-from workflows import actions, audit, summaries
+from storage.models import Delivery, ImprovementDecision
+from workflows import actions, summaries
 from workflows.absences import away_on, deputy_for
+from workflows.action_follow_ups import action_follow_ups
 from workflows.context import Context
 from workflows.decisions import load_brief
+from workflows.delivery_ledger import (
+    QUEUED,
+    SNOOZE,
+    STALE_SENDING,
+    record,
+    scheduler_epoch,
+    taken_keys,
+)
 from workflows.notices import ActionDue, Digest, Outgoing, Problem, Reminder, ToPerson
 from workflows.periods import Period
 from workflows.plan.model import UnknownPlanItem
-from workflows.plan.schema import Frequency, StepTarget
+from workflows.plan.schema import StepTarget
 from workflows.rounds import answered, ensure_round, measurers_of_round, outstanding_for
-from workflows.schedule import (
-    ACTION_KINDS,
-    PlannedSend,
-    SendKind,
-    action_follow_up,
-)
-from workflows.sweep_memo import ClosedKeys, closed_keys_for, window_for
+from workflows.schedule import ACTION_KINDS, PlannedSend, SendKind
+from workflows.sweep_memo import closed_keys_for, window_for
 
 _LOGGER = logging.getLogger(__name__)
 
 LATE_AFTER = timedelta(minutes=1)
 """A send made later than this after its instant counts as caught up (and is logged)."""
-EPOCH_ACTION = "scheduler.started"
-"""Audit action of the scheduler's first start: nothing planned before it is caught up."""
-STALE_SENDING = timedelta(minutes=10)
-"""A ``sending`` row older than this was left by a crash, not by a sweep in progress."""
-QUEUED = "queued"
-"""Ledger state of a send handed to the outbox: its delivery state is the outbox row's."""
-CLOSED = ("sent", "skipped", "failed", QUEUED)
-"""Ledger states never sent again. A failed delivery is logged and not retried on every
-sweep (field case C03: no endless retries); ``sending`` is retried once after a crash."""
-SOON = actions.SOON_WORKING_DAYS
-LATE = actions.OVERDUE_WORKING_DAYS
 _STAGES = {
     SendKind.ACTION_SOON: "soon",
     SendKind.ACTION: "due",
     SendKind.ACTION_OVERDUE: "overdue",
 }
-SNOOZE = "snooze"
-"""Ledger kind of a reminder its recipient postponed (key ``snooze:activity:period:person:n``)."""
-_KEYS_PER_QUERY = 5000
-"""Ledger keys asked for in one query (SQLite allows 32,766 parameters)."""
 
 
 @dataclass(frozen=True)
@@ -73,135 +60,6 @@ class Prepared:
 
     keys: tuple[str, ...]
     outgoing: Outgoing
-
-
-def scheduler_epoch(session: Session, ctx: Context) -> datetime:
-    """When the scheduler first ran on this database (recorded on the first call)."""
-    first = session.exec(
-        select(AuditEntry.at)
-        .where(col(AuditEntry.action) == EPOCH_ACTION)
-        .order_by(col(AuditEntry.at))
-        .limit(1)
-    ).first()
-    if first is not None:
-        return first
-    audit.record(session, ctx, "system", EPOCH_ACTION, "scheduler")
-    return ctx.now()
-
-
-def _taken_keys(session: Session, closed: ClosedKeys, keys: list[str], now: datetime) -> set[str]:
-    """Keys closed in the ledger, or being sent right now by a live sweep.
-
-    A ``sending`` row older than :data:`STALE_SENDING` was left by a crash and is taken up
-    again (the documented one-message window); a fresh one belongs to a sweep in progress.
-    Keys read as closed are remembered in ``closed``: the caller need not ask for them again.
-    """
-    taken: set[str] = set()
-    found: list[str] = []
-    for start in range(0, len(keys), _KEYS_PER_QUERY):
-        rows = session.exec(
-            select(Delivery.key, Delivery.status, Delivery.attempted_at).where(
-                col(Delivery.key).in_(keys[start : start + _KEYS_PER_QUERY])
-            )
-        ).all()
-        taken.update(key for key, status, attempted in rows if _is_taken(status, attempted, now))
-        found.extend(key for key, status, _attempted in rows if status in CLOSED)
-    closed.learn(found)
-    return taken
-
-
-def _ledger(session: Session, send: PlannedSend, status: str, now: datetime, note: str) -> bool:
-    """Record ``status`` for a send; ``False`` if another sweep has claimed the key meanwhile.
-
-    The row is read again here, not trusted from the start of the sweep: a concurrent sweep
-    may have committed its claim in between (a unique key stops two inserts).
-    """
-    row = session.exec(select(Delivery).where(col(Delivery.key) == send.key)).first()
-    if row is not None and _is_taken(row.status, row.attempted_at, now):
-        return False
-    if row is None:
-        row = Delivery(
-            key=send.key,
-            kind=send.kind.value,
-            subject=send.subject,
-            period=send.period,
-            recipient=send.recipient,
-            step=send.step,
-            planned_at=send.at,
-            status=status,
-            attempted_at=now,
-        )
-    row.status = status
-    row.attempted_at = now
-    row.late_seconds = max(0, int((now - send.at).total_seconds()))
-    row.note = note or None
-    if status == "skipped":
-        row.done_at = now
-    session.add(row)
-    session.flush()
-    return True
-
-
-def _is_taken(status: str, attempted: datetime, now: datetime) -> bool:
-    return status in CLOSED or (status == "sending" and now - attempted < STALE_SENDING)
-
-
-def action_follow_ups(
-    session: Session, ctx: Context, first: date, last: date
-) -> list[PlannedSend]:
-    """Follow-ups of open improvement actions on local dates ``first``..``last``.
-
-    Per action still planned or in progress: the owner :data:`actions.SOON_WORKING_DAYS`
-    working days before its due date and on it (on the working day before, when it falls on
-    a weekend or holiday); the approver
-    :data:`actions.OVERDUE_WORKING_DAYS` working day after it (escalation).
-    """
-    calendar = ctx.calendar
-    rows = session.exec(
-        select(ImprovementDecision).where(
-            col(ImprovementDecision.status) == "approved",
-            col(ImprovementDecision.action_status).in_(sorted(actions.OPEN)),
-            col(ImprovementDecision.action_due) >= first - timedelta(days=14),
-            col(ImprovementDecision.action_due) <= last + timedelta(days=14),
-        )
-    ).all()
-    out = []
-    for row in rows:
-        if row.owner_id is None or row.action_due is None or row.id is None:
-            continue
-        try:
-            _activity, indicator = ctx.plan.indicator(row.indicator_id)
-        except UnknownPlanItem:
-            continue
-        brief = load_brief(session, row)
-        due = row.action_due
-        # due on a weekend or holiday: the owner hears of it on the working day before
-        due_day = due if calendar.is_working_day(due) else calendar.add_working_days(due, -1)
-        stages = (
-            (SendKind.ACTION_SOON, row.owner_id, calendar.add_working_days(due, -SOON)),
-            (SendKind.ACTION, row.owner_id, due_day),
-            (
-                SendKind.ACTION_OVERDUE,
-                actions.approver_of(row),
-                calendar.add_working_days(due, LATE),
-            ),
-        )
-        decided = (row.decided_at or row.opened_at).astimezone(ctx.timezone).date()
-        for kind, recipient, day in stages:
-            if first <= day <= last and (kind is not SendKind.ACTION_SOON or day > decided):
-                out.append(
-                    action_follow_up(
-                        ctx,
-                        row.activity_id,
-                        Frequency(indicator.frequency),
-                        brief.period,
-                        row.id,
-                        recipient,
-                        day,
-                        kind,
-                    )
-                )
-    return out
 
 
 def due_now(session: Session, ctx: Context, now: datetime) -> list[PlannedSend]:
@@ -227,13 +85,13 @@ def due_now(session: Session, ctx: Context, now: datetime) -> list[PlannedSend]:
     follow_ups = action_follow_ups(session, ctx, first - timedelta(days=1), last)
     sends += [s for s in follow_ups if epoch <= s.at <= now and s.key not in closed]
     sends.sort()
-    taken = _taken_keys(session, closed, [s.key for s in sends], now)
+    taken = taken_keys(session, closed, [s.key for s in sends], now)
     pending = [s for s in sends if s.key not in taken]
     fresh: list[PlannedSend] = []
     for send in pending:
         if now - send.at > timedelta(days=days):
             _LOGGER.warning("not catching up %s: planned %s, too long ago", send.key, send.at)
-            _ledger(session, send, "skipped", now, "too_old")
+            record(session, send, "skipped", now, "too_old")
         else:
             fresh.append(send)
     return fresh
@@ -257,7 +115,7 @@ def _latest_steps(session: Session, sends: list[PlannedSend], now: datetime) -> 
         ):
             kept.append(send)
         else:
-            _ledger(session, send, "skipped", now, "superseded")
+            record(session, send, "skipped", now, "superseded")
     return kept
 
 
@@ -458,25 +316,25 @@ def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
         if send.kind in ACTION_KINDS:
             decision = session.get(ImprovementDecision, send.step)
             if decision is None or decision.status != "approved":
-                _ledger(session, send, "skipped", now, "not_approved")
+                record(session, send, "skipped", now, "not_approved")
                 continue
             if decision.action_status not in actions.OPEN:
-                _ledger(session, send, "skipped", now, f"action_{decision.action_status}")
+                record(session, send, "skipped", now, f"action_{decision.action_status}")
                 continue
             due_day = decision.action_due or send.local.date()
             if (
                 send.kind is SendKind.ACTION_SOON
                 and now.astimezone(send.local.tzinfo).date() >= due_day
             ):
-                _ledger(session, send, "skipped", now, "superseded")  # the due-day one follows
+                record(session, send, "skipped", now, "superseded")  # the due-day one follows
                 continue
             recipient = _follow_up_owner(session, ctx, send)
             if send.kind is SendKind.ACTION_OVERDUE and recipient == decision.owner_id:
                 recipient = send.recipient  # the approver's deputy is the late owner: not them
             if recipient is None:
-                _ledger(session, send, "skipped", now, "owner_unavailable")
+                record(session, send, "skipped", now, "owner_unavailable")
                 continue
-            if not _ledger(session, send, QUEUED, now, ""):
+            if not record(session, send, QUEUED, now, ""):
                 continue
             action_due = ActionDue(
                 load_brief(session, decision),
@@ -492,24 +350,24 @@ def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
             items = summaries.post_summary(session, ctx, send.subject, send.period, "system")
             problems = [i.notice for i in items if isinstance(i.notice, Problem)]
             if problems:
-                _ledger(session, send, "skipped", now, problems[0].code)
+                record(session, send, "skipped", now, problems[0].code)
                 continue
-            if _ledger(session, send, QUEUED, now, ""):
+            if record(session, send, QUEUED, now, ""):
                 out.extend(Prepared((send.key,), item) for item in items)
             continue
         due = _route_away(session, ctx, _from_send(ctx, send), send.local.date())
         if due is None:
-            _ledger(session, send, "skipped", now, "away")
+            record(session, send, "skipped", now, "away")
             continue
         until = _snoozed_until(session, send, due.recipient)
         if until is not None and until > send.at and send.kind is not SendKind.ESCALATION:
-            _ledger(session, send, "skipped", now, "snoozed")
+            record(session, send, "skipped", now, "snoozed")
             continue
         reminder = _reminder(session, ctx, due, now)
         if isinstance(reminder, str):
-            _ledger(session, send, "skipped", now, reminder)
+            record(session, send, "skipped", now, reminder)
             continue
-        if _ledger(session, send, QUEUED, now, ""):
+        if record(session, send, QUEUED, now, ""):
             digests[due.recipient].append((send.key, reminder))
     for person_id, group in digests.items():
         keys = tuple(key for key, _r in group)
@@ -517,16 +375,6 @@ def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
         notice = notices[0] if len(notices) == 1 else Digest(notices)
         out.append(Prepared(keys, Outgoing(ToPerson(person_id), notice)))
     return out
-
-
-def link(session: Session, keys: tuple[str, ...], outbox_id: int) -> None:
-    """Point ledger rows at the outbox row that carries them (same transaction)."""
-    session.execute(
-        update(Delivery)
-        .where(col(Delivery.key).in_(keys))
-        .values(outbox_id=outbox_id)
-        .execution_options(synchronize_session=False)
-    )
 
 
 def next_instant(
