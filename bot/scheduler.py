@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
+from functools import partial
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +20,7 @@ from sqlmodel import Session
 
 from bot.outbox import Outbox
 from storage.db import Database
-from workflows import deliveries, delivery_ledger, delivery_reports
+from workflows import deliveries, delivery_ledger, delivery_reports, sweep_plan
 from workflows.context import Context
 from workflows.outbox import DELIVERED
 
@@ -55,27 +56,48 @@ class ScheduleRunner:
             return await self._sweep()
 
     async def _sweep(self) -> int:
-        now = self.ctx.now()
-
-        def queue(session: Session) -> list[int]:
-            ids = []
-            for item in deliveries.prepare(session, self.ctx, now):
-                (row_id,) = self.outbox.enqueue(session, [item.outgoing], origin="scheduler")
-                delivery_ledger.link(session, item.keys, row_id)
-                ids.append(row_id)
-            digest = delivery_reports.problems_digest(session, self.ctx, now)  # at most once a day
-            return ids + self.outbox.enqueue(session, digest, origin="scheduler")
-
-        try:
-            ids = await self.db.run(queue)
-        except IntegrityError:  # another sweep claimed the same sends first: nothing to do
-            _LOGGER.info("another sweep is sending the same messages; skipping this one")
-            return 0
+        ids = await self.queue_due(self.ctx.now())
         rows = await self.outbox.flush(ids, exclusive=True)
         sent = sum(row.status == DELIVERED for row in rows)
         if ids:
             _LOGGER.info("delivered %d of %d scheduled messages", sent, len(ids))
         return sent
+
+    async def queue_due(self, now: datetime) -> list[int]:
+        """Queue everything due at ``now`` in the outbox, one short transaction per batch.
+
+        The sweep's plan is read first (no write lock); each batch then decides its sends,
+        records them in the ledger and queues their messages in one transaction, so a person
+        answering meanwhile waits for one batch at most, never for the whole fan-out (issue
+        16). A crash between batches loses nothing: the next sweep finds the rest still open.
+
+        Returns:
+            The outbox rows queued, in order (the daily problems digest last).
+        """
+        ctx = self.ctx
+        sweep = await self.db.run(lambda s: sweep_plan.plan_sweep(s, ctx, now))
+
+        def queue(session: Session, batch: sweep_plan.Batch) -> list[int]:
+            prepared = deliveries.queue_batch(session, ctx, now, sweep, batch)
+            ids = self.outbox.enqueue(session, [p.outgoing for p in prepared], origin="scheduler")
+            delivery_ledger.link(
+                session, [(p.keys, i) for p, i in zip(prepared, ids, strict=True)]
+            )
+            return ids
+
+        ids: list[int] = []
+        try:
+            for batch in sweep.batches:
+                ids += await self.db.run(partial(queue, batch=batch))
+        except IntegrityError:  # another sweep claimed the same sends first: nothing to do
+            _LOGGER.info("another sweep is sending the same messages; skipping the rest")
+            return ids
+
+        def digest(session: Session) -> list[int]:  # at most once a day
+            found = delivery_reports.problems_digest(session, ctx, now)
+            return self.outbox.enqueue(session, found, origin="scheduler")
+
+        return ids + await self.db.run(digest)
 
     async def tick(self) -> None:
         """Sweep, then arm the date trigger for the next planned instant."""

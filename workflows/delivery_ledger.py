@@ -10,9 +10,11 @@ of earlier releases, written before the platform call, are taken up again after
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import Table, bindparam, insert, update
 from sqlmodel import Session, col, select
 
 from storage.models import AuditEntry, Delivery
@@ -71,36 +73,88 @@ def taken_keys(session: Session, closed: ClosedKeys, keys: list[str], now: datet
     return taken
 
 
-def record(session: Session, send: PlannedSend, status: str, now: datetime, note: str) -> bool:
-    """Record ``status`` for a send; ``False`` if another sweep has claimed the key meanwhile.
+def open_keys(session: Session, keys: list[str], now: datetime) -> dict[str, int | None]:
+    """Of ``keys``, those neither closed nor being sent by a live sweep, with their row's id.
 
-    The row is read again here, not trusted from the start of the sweep: a concurrent sweep
-    may have committed its claim in between (a unique key stops two inserts).
+    Read again by each batch, not trusted from the start of the sweep: another process's
+    sweep may have queued some in between (and a unique key stops two inserts of one key).
+
+    Returns:
+        Key to its ledger row id, or ``None`` when the key has no row yet.
     """
-    row = session.exec(select(Delivery).where(col(Delivery.key) == send.key)).first()
-    if row is not None and is_taken(row.status, row.attempted_at, now):
-        return False
-    if row is None:
-        row = Delivery(
-            key=send.key,
-            kind=send.kind.value,
-            subject=send.subject,
-            period=send.period,
-            recipient=send.recipient,
-            step=send.step,
-            planned_at=send.at,
-            status=status,
-            attempted_at=now,
+    found: dict[str, int | None] = dict.fromkeys(keys)
+    for start in range(0, len(keys), _KEYS_PER_QUERY):
+        rows = session.exec(
+            select(Delivery.id, Delivery.key, Delivery.status, Delivery.attempted_at).where(
+                col(Delivery.key).in_(keys[start : start + _KEYS_PER_QUERY])
+            )
+        ).all()
+        for row_id, key, status, attempted in rows:
+            if is_taken(status, attempted, now):
+                found.pop(key, None)
+            else:
+                found[key] = row_id
+    return found
+
+
+@dataclass(frozen=True)
+class Decided:
+    """What a sweep decided for one planned send: ``queued``, or ``skipped`` and why."""
+
+    send: PlannedSend
+    status: str
+    note: str = ""
+
+
+def record_many(
+    session: Session, decided: list[Decided], rows: Mapping[str, int | None], now: datetime
+) -> None:
+    """Record each decision in the ledger: new keys in one insert, earlier rows updated.
+
+    ``decided`` are decisions on keys :func:`open_keys` returned in this transaction, at
+    ``now``; ``rows`` is its answer (the existing row of a key, if any).
+    """
+    table: Table = Delivery.__table__  # type: ignore[attr-defined]
+    new, again = [], []
+    for item in decided:
+        send = item.send
+        values = {
+            "status": item.status,
+            "attempted_at": now,
+            "late_seconds": max(0, int((now - send.at).total_seconds())),
+            "note": item.note or None,
+            "done_at": now if item.status == "skipped" else None,
+        }
+        row_id = rows.get(send.key)
+        if row_id is None:
+            new.append(
+                values
+                | {
+                    "key": send.key,
+                    "kind": send.kind.value,
+                    "subject": send.subject,
+                    "period": send.period,
+                    "recipient": send.recipient,
+                    "step": send.step,
+                    "planned_at": send.at,
+                }
+            )
+        else:
+            again.append({f"new_{k}": v for k, v in values.items()} | {"row_id": row_id})
+    if new:
+        session.execute(insert(table), new)
+    for done in (True, False):  # a row taken up again keeps its done_at unless now skipped
+        params = [p for p in again if (p["new_done_at"] is not None) is done]
+        columns = ("status", "attempted_at", "late_seconds", "note") + (
+            ("done_at",) if done else ()
         )
-    row.status = status
-    row.attempted_at = now
-    row.late_seconds = max(0, int((now - send.at).total_seconds()))
-    row.note = note or None
-    if status == "skipped":
-        row.done_at = now
-    session.add(row)
-    session.flush()
-    return True
+        if params:
+            session.execute(
+                update(table)
+                .where(table.c.id == bindparam("row_id"))
+                .values({c: bindparam(f"new_{c}") for c in columns}),
+                params,
+            )
 
 
 def is_taken(status: str, attempted: datetime, now: datetime) -> bool:
@@ -108,11 +162,17 @@ def is_taken(status: str, attempted: datetime, now: datetime) -> bool:
     return status in CLOSED or (status == "sending" and now - attempted < STALE_SENDING)
 
 
-def link(session: Session, keys: tuple[str, ...], outbox_id: int) -> None:
-    """Point ledger rows at the outbox row that carries them (same transaction)."""
-    session.execute(
-        update(Delivery)
-        .where(col(Delivery.key).in_(keys))
-        .values(outbox_id=outbox_id)
-        .execution_options(synchronize_session=False)
-    )
+def link(session: Session, carried: list[tuple[tuple[str, ...], int]]) -> None:
+    """Point ledger rows at the outbox rows that carry them (same transaction).
+
+    ``carried`` gives each outbox row's ledger keys and its id; one statement for all.
+    """
+    table: Table = Delivery.__table__  # type: ignore[attr-defined]
+    params = [{"ledger_key": key, "outbox": row_id} for keys, row_id in carried for key in keys]
+    if params:
+        session.execute(
+            update(table)
+            .where(table.c.key == bindparam("ledger_key"))
+            .values(outbox_id=bindparam("outbox")),
+            params,
+        )
