@@ -75,6 +75,7 @@ class ScheduleRunner:
             The outbox rows queued, in order (the daily problems digest last).
         """
         ctx = self.ctx
+        await asyncio.to_thread(sweep_plan.warm_window, ctx, now)
         sweep = await self.db.run(lambda s: sweep_plan.plan_sweep(s, ctx, now))
 
         def queue(session: Session, batch: sweep_plan.Batch) -> list[int]:

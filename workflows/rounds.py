@@ -276,15 +276,24 @@ def round_values(
 
 
 def ensure_round(
-    session: Session, ctx: Context, activity: Activity, period: Period, actor: str
+    session: Session,
+    ctx: Context,
+    activity: Activity,
+    period: Period,
+    actor: str,
+    *,
+    known_missing: bool = False,
 ) -> tuple[ControlRound, bool]:
     """The round of ``activity`` for ``period``, opened now if needed.
+
+    ``known_missing``: the caller has just read that it is not open (a sweep's batch reads
+    its rounds together), so it is not asked again before opening.
 
     Returns:
         ``(round, created)``; opening is audited. A round opened at the same moment by
         another process is reused.
     """
-    existing = get_round(session, activity.id, period)
+    existing = None if known_missing else get_round(session, activity.id, period)
     if existing is not None:
         return existing, False
     control_round = new_round(ctx, activity.id, period, actor)

@@ -97,6 +97,27 @@ class Sweep:
     batches: tuple[Batch, ...]
 
 
+def _window_days(ctx: Context, now: datetime, epoch: datetime) -> tuple[date, date]:
+    """Local days whose sends a sweep at ``now`` looks at (see :func:`due_sends`)."""
+    days = ctx.plan.plan.schedule.catch_up_days
+    # look back twice the catch-up window, so that sends just too old are closed and logged
+    first = max(epoch, now - timedelta(days=2 * days + 1)).astimezone(ctx.timezone).date()
+    # one day ahead: people in zones east of the plan's are already in tomorrow
+    last = now.astimezone(ctx.timezone).date() + timedelta(days=1)
+    return first, last
+
+
+def warm_window(ctx: Context, now: datetime) -> None:
+    """Compute the planned sends a sweep at ``now`` may look at, before its transaction.
+
+    The days are remembered (:mod:`workflows.sweep_memo`), so the sweep's reading
+    transaction does not hold its snapshot while they are computed (1–2 s for a national
+    plan, once at start and a day's worth when the date changes).
+    """
+    first, last = _window_days(ctx, now, now - timedelta(days=366))
+    window_for(ctx).span(ctx, first - timedelta(days=1), last)
+
+
 def due_sends(
     session: Session, ctx: Context, now: datetime
 ) -> tuple[list[PlannedSend], list[PlannedSend]]:
@@ -110,10 +131,7 @@ def due_sends(
     """
     epoch = min(scheduler_epoch(session, ctx), now)  # a clock set back must not silence us
     days = ctx.plan.plan.schedule.catch_up_days
-    # look back twice the catch-up window, so that sends just too old are closed and logged
-    first = max(epoch, now - timedelta(days=2 * days + 1)).astimezone(ctx.timezone).date()
-    # one day ahead: people in zones east of the plan's are already in tomorrow
-    last = now.astimezone(ctx.timezone).date() + timedelta(days=1)
+    first, last = _window_days(ctx, now, epoch)
     span = window_for(ctx).span(ctx, first - timedelta(days=1), last)
     low, high = span.between(epoch, now)
     closed = closed_keys_for(session.get_bind())  # closed keys are never reopened

@@ -95,7 +95,9 @@ class RoundStates:
         key = (activity.id, period.frequency.value, str(period))
         found = self._rounds.get(key)
         if found is None:
-            found, created = ensure_round(self.session, self.ctx, activity, period, "system")
+            found, created = ensure_round(
+                self.session, self.ctx, activity, period, "system", known_missing=True
+            )
             self._rounds[key] = found
             if created and found.id is not None:
                 self._done[found.id], self._gaps[found.id] = {}, {}
