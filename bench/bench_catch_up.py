@@ -58,8 +58,9 @@ class Transactions:
     def __init__(self, db: Database, writer: set[int]) -> None:
         self.durations: list[float] = []
         self.writing: list[float] = []
+        self.cpu: list[float] = []
         self.statements = 0
-        self._open: dict[int, tuple[float, bool]] = {}
+        self._open: dict[int, tuple[float, bool, float]] = {}
         self._writer = writer
         engine = db.engine
         event.listen(engine, "begin", self._begin)
@@ -72,7 +73,7 @@ class Transactions:
 
     def _begin(self, conn: Any) -> None:
         if self._mine():
-            self._open[id(conn)] = (time.perf_counter(), False)
+            self._open[id(conn)] = (time.perf_counter(), False, time.thread_time())
 
     def _statement(self, conn: Any, _c: Any, statement: str, *_a: Any) -> None:
         if not self._mine():
@@ -80,13 +81,18 @@ class Transactions:
         self.statements += 1
         began = self._open.get(id(conn))
         if began is not None and statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
-            self._open[id(conn)] = (began[0], True)
+            self._open[id(conn)] = (began[0], True, began[2])
 
     def _end(self, conn: Any) -> None:
         began = self._open.pop(id(conn), None) if self._mine() else None
         if began is not None:
             took = time.perf_counter() - began[0]
             self.durations.append(took)
+            self.cpu.append(time.thread_time() - began[2])
+            if os.environ.get("TIMELINE"):
+                print(
+                    f"sweep tx {began[0]:.2f}+{took * 1000:.0f} ms cpu {self.cpu[-1] * 1000:.0f}"
+                )
             if began[1]:
                 self.writing.append(took)
 
@@ -110,6 +116,8 @@ def writer(
         except OperationalError as exc:
             failed.append(str(exc.orig))
         waits.append(time.perf_counter() - started)
+        if os.environ.get("TIMELINE") and waits[-1] > 0.2:
+            print(f"writer {started:.2f}+{waits[-1] * 1000:.0f} ms")
         time.sleep(WRITER_PAUSE)
 
 
@@ -170,13 +178,17 @@ def main(activities: int, people: int, profile: bool) -> None:
             f"{' (under cProfile)' if profile else ''}, {len(seen.durations)} transactions "
             f"({len(seen.writing)} writing), {seen.statements} statements; "
             f"longest transaction {max(seen.durations) * 1000:.0f} ms, longest writing "
-            f"{max(seen.writing, default=0) * 1000:.0f} ms; concurrent writer: {len(waits)} "
+            f"{max(seen.writing, default=0) * 1000:.0f} ms, most CPU in one "
+            f"{max(seen.cpu) * 1000:.0f} ms (median {statistics.median(seen.cpu) * 1000:.0f} ms); "
+            f"concurrent writer: {len(waits)} "
             f"transactions, longest wait {max(waits) * 1000:.0f} ms, median "
             f"{statistics.median(waits) * 1000:.1f} ms, {len(failed)} failed (database locked); "
             f"load average {os.getloadavg()[0]:.1f}"
         )
         if profile:
-            pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "tottime")).print_stats(os.environ.get("FILTER", ""), 25)
+            pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "tottime")).print_stats(
+                os.environ.get("FILTER", ""), 25
+            )
 
 
 if __name__ == "__main__":

@@ -26,6 +26,9 @@ from workflows.outbox import DELIVERED
 
 _LOGGER = logging.getLogger(__name__)
 
+BATCH_PAUSE_SECONDS = 0.12
+"""Pause between two batches of a sweep. SQLite's busy handler polls a waiting writer's lock
+at most every 100 ms: back-to-back batches could starve a person's write (issue 16)."""
 SAFETY_SWEEP_SECONDS = 60
 """How often the scheduler sweeps even when no send is planned (catches clock jumps)."""
 
@@ -75,8 +78,10 @@ class ScheduleRunner:
             The outbox rows queued, in order (the daily problems digest last).
         """
         ctx = self.ctx
-        await asyncio.to_thread(sweep_plan.warm_window, ctx, now)
-        sweep = await self.db.run(lambda s: sweep_plan.plan_sweep(s, ctx, now))
+        epoch = await self.db.run(lambda s: delivery_ledger.scheduler_epoch(s, ctx))
+        await asyncio.to_thread(sweep_plan.warm_window, ctx, now, epoch)
+        due = await self.db.run(lambda s: sweep_plan.read_due(s, ctx, now))
+        sweep = await asyncio.to_thread(sweep_plan.plan_sweep, ctx, due)
 
         def queue(session: Session, batch: sweep_plan.Batch) -> list[int]:
             prepared = deliveries.queue_batch(session, ctx, now, sweep, batch)
@@ -88,7 +93,9 @@ class ScheduleRunner:
 
         ids: list[int] = []
         try:
-            for batch in sweep.batches:
+            for n, batch in enumerate(sweep.batches):
+                if n:  # a writer polling for the lock gets in between two batches
+                    await asyncio.sleep(BATCH_PAUSE_SECONDS)
                 ids += await self.db.run(partial(queue, batch=batch))
         except IntegrityError:  # another sweep claimed the same sends first: nothing to do
             _LOGGER.info("another sweep is sending the same messages; skipping the rest")

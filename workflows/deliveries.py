@@ -35,7 +35,7 @@ from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import StepTarget
 from workflows.schedule import ACTION_KINDS, PlannedSend, SendKind
 from workflows.sweep_memo import window_for
-from workflows.sweep_plan import Batch, Due, Snoozed, Sweep, due_sends, plan_sweep
+from workflows.sweep_plan import Batch, Due, Snoozed, Sweep, due_sends, plan_sweep, read_due
 from workflows.sweep_rounds import RoundStates
 
 _LOGGER = logging.getLogger(__name__)
@@ -274,14 +274,15 @@ def _close_snooze(session: Session, snoozed: Snoozed, note: str, now: datetime) 
 def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
     """Decide what to send now, record it as ``queued`` and return it, in one transaction.
 
-    The scheduler queues a sweep in batches instead (:func:`plan_sweep`,
-    :func:`queue_batch`); this is the same sweep as one batch.
+    The scheduler queues a sweep in batches instead
+    (:func:`~workflows.sweep_plan.plan_sweep`, :func:`queue_batch`); this is the same sweep
+    as one batch.
 
     Returns:
         One :class:`Prepared` per platform call: a person's digest of the day (or single
         reminder), or a channel summary. Sends no longer needed are closed as ``skipped``.
     """
-    sweep = plan_sweep(session, ctx, now, one_batch=True)
+    sweep = plan_sweep(ctx, read_due(session, ctx, now), one_batch=True)
     return [p for batch in sweep.batches for p in queue_batch(session, ctx, now, sweep, batch)]
 
 
