@@ -3,9 +3,9 @@
 Eight copies of the bundled plan's services; the scheduler first ran on 2 November and then
 stopped until 12 November, so reminders, escalations and summaries of ten days are due at
 once (some too old, some superseded, a summary with nothing to say, one recipient away). The
-batched sweep (``ScheduleRunner.queue_due``, batches made tiny here) must leave the same ledger and the same
-outbox as ``deliveries.prepare`` in one transaction; killed between batches and run again, it
-must still queue every send exactly once.
+batched sweep (``ScheduleRunner.queue_due``, batches made tiny here) must leave the same
+ledger and the same outbox as ``deliveries.prepare`` in one transaction; killed between
+batches and run again, it must still queue every send exactly once.
 """
 
 from __future__ import annotations
