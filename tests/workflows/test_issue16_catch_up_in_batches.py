@@ -11,6 +11,7 @@ batches and run again, it must still queue every send exactly once.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections import Counter
 from datetime import date, datetime
@@ -28,6 +29,7 @@ from bot.scheduler import ScheduleRunner
 from storage.db import Database
 from storage.messages import OutboxMessage
 from storage.models import Absence, Delivery
+from tests.conftest import PG_ENV, _reset_postgres
 from workflows import deliveries, delivery_ledger, sweep_plan
 from workflows.calendar import WorkingCalendar
 from workflows.clock import FixedClock
@@ -41,7 +43,7 @@ NOW = datetime(2026, 11, 12, 9, 30, tzinfo=RIGA)
 AWAY = "anna-ozola-1"
 
 
-def _world(tmp_path: Path, name: str) -> tuple[Context, Database]:
+def _world(tmp_path: Path, name: str, url: str | None = None) -> tuple[Context, Database]:
     sys.path.insert(0, str(ROOT / "bench"))
     try:
         from bench_plan import synthetic
@@ -52,7 +54,9 @@ def _world(tmp_path: Path, name: str) -> tuple[Context, Database]:
         path.write_text(yaml.safe_dump(synthetic(8), allow_unicode=True), encoding="utf-8")
     clock = FixedClock(EPOCH)
     ctx = Context(load_plan(path), clock, WorkingCalendar(), RIGA, "lv")
-    db = Database.from_url(f"sqlite:///{tmp_path / name}")
+    if url is not None:
+        _reset_postgres(url)
+    db = Database.from_url(url or f"sqlite:///{tmp_path / name}")
     prepare_database(db, ctx, auto_upgrade=True)
 
     def start(session: Session) -> None:
@@ -110,14 +114,25 @@ def _commits(db: Database) -> list[int]:
     return commits
 
 
+def _backend(name: str) -> str | None:
+    """``None`` for SQLite, else the PostgreSQL URL (the test is skipped without one)."""
+    if name == "sqlite":
+        return None
+    url = os.environ.get(PG_ENV)
+    if not url:
+        pytest.skip(f"{PG_ENV} is not set")
+    return url
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_issue16_batched_catch_up_queues_what_one_transaction_did(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str
 ) -> None:
     ledger, messages = _reference(tmp_path)
     assert sum(status == "queued" for status, _note in ledger.values()) > 40
     assert {note for _s, note in ledger.values()} >= {None, "too_old", "superseded"}
     monkeypatch.setattr(sweep_plan, "BATCH_WEIGHT", 2)
-    ctx, db = _world(tmp_path, "batched.sqlite3")
+    ctx, db = _world(tmp_path, "batched.sqlite3", _backend(backend))
     commits = _commits(db)
     runner = ScheduleRunner(ctx, db, Outbox(ctx, db, {}, "lv"))
     queued = asyncio.run(runner.queue_due(NOW))
@@ -128,12 +143,13 @@ def test_issue16_batched_catch_up_queues_what_one_transaction_did(
     db.dispose()
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_issue16_a_crash_between_batches_loses_nothing_and_queues_nothing_twice(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str
 ) -> None:
     ledger, messages = _reference(tmp_path)
     monkeypatch.setattr(sweep_plan, "BATCH_WEIGHT", 2)
-    ctx, db = _world(tmp_path, "crash.sqlite3")
+    ctx, db = _world(tmp_path, "crash.sqlite3", _backend(backend))
     real = deliveries.queue_batch
     calls = [0]
 
