@@ -25,6 +25,7 @@ from storage.models import (
 )
 from workflows import approval, audit, corrections, decisions, measuring
 from workflows.context import Context
+from workflows.conversation import memo
 from workflows.forms import engine
 from workflows.forms.engine import (
     Ask,
@@ -117,6 +118,10 @@ def rebuild(session: Session, ctx: Context, row: FormSession) -> OpenForm:
     Raises:
         UnknownPlanItem: If the plan no longer has what the form asks about.
     """
+    if row.form == measuring.FORM:
+        known = memo.recall(session, ctx, row)
+        if known is not None:
+            return OpenForm(row, known.spec, known.header, known.earlier)
     header = form_header(session, row)
     if row.form == measuring.FORM:
         plausible = {
@@ -125,6 +130,7 @@ def rebuild(session: Session, ctx: Context, row: FormSession) -> OpenForm:
         }
         spec = measuring.measurement_spec(ctx, tuple(row.context.get("indicators", ())), plausible)
         earlier = earlier_values(session, header.activity_id, Period.parse(header.period))
+        memo.remember(session, ctx, row, memo.Rebuilt(ctx.plan, spec, header, earlier))
         return OpenForm(row, spec, header, earlier)
     if row.form == corrections.FORM and header.measurement is not None:
         bounds = row.context.get("plausible")
