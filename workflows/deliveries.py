@@ -125,8 +125,8 @@ def _follow_up_owner(ctx: Context, sweep: Sweep, send: PlannedSend) -> str | Non
         return None
 
 
-def _claim_snooze(session: Session, snoozed: Snoozed, now: datetime, **outcome: object) -> bool:
-    """Close a due snooze (``queued`` or ``outcome``) only if nobody changed it since read."""
+def _claim_snooze(session: Session, snoozed: Snoozed, now: datetime) -> bool:
+    """Mark a due snooze ``queued`` only if nobody changed it since it was read."""
     result = session.execute(
         update(Delivery)
         .where(
@@ -134,7 +134,7 @@ def _claim_snooze(session: Session, snoozed: Snoozed, now: datetime, **outcome: 
             col(Delivery.status) == snoozed.status,
             col(Delivery.attempted_at) == snoozed.attempted_at,
         )
-        .values({"status": QUEUED, "attempted_at": now} | outcome)
+        .values(status=QUEUED, attempted_at=now)
         .execution_options(synchronize_session=False)
     )
     return rows_touched(result) == 1
