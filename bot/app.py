@@ -14,6 +14,7 @@ from bot.channel import Channel
 from bot.console import ConsoleChannel
 from bot.dispatch import Dispatcher
 from bot.i18n import Lang, resolve_locale
+from bot.leadership import Leadership
 from bot.outbox import Outbox
 from bot.settings import Settings
 from storage.db import Database
@@ -48,6 +49,8 @@ class App:
         telegram: The Telegram side (``None`` without ``CONTROLBOT_TELEGRAM_TOKEN``); not
             started yet.
         slack: The Slack side (``None`` without ``CONTROLBOT_SLACK_BOT_TOKEN``); not started.
+        leadership: This process's role among ``controlbot run`` replicas (``role``:
+            ``leader``, ``follower`` or ``single``; ``is_leader``); set by ``run``.
     """
 
     settings: Settings
@@ -59,6 +62,7 @@ class App:
     startup: list[Outgoing] = field(default_factory=list)
     telegram: TelegramService | None = None
     slack: SlackService | None = None
+    leadership: Leadership = field(default_factory=Leadership)
 
     async def announce(self) -> None:
         """Send the notices gathered at start-up (people who left the plan), once."""

@@ -34,6 +34,7 @@ from bot.events import (
 )
 from bot.outbox import Outbox, Queued
 from storage.db import Database, rows_touched
+from storage.locks import hold_person
 from storage.messages import InboxEvent
 from workflows.context import Context
 from workflows.notices import Outgoing, ToPerson, problem
@@ -42,6 +43,16 @@ from workflows.plan.model import UnknownPlanItem
 PENDING, DONE = "pending", "done"
 
 _LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Applied:
+    """One applied event: its notices, those shown as an alert, and its outbox rows."""
+
+    row_id: int
+    items: list[Outgoing]
+    shown: list[Outgoing]
+    queued: Queued | None
 
 
 @dataclass(frozen=True)
@@ -124,14 +135,14 @@ def next_pending(session: Session, person_id: str) -> InboxEvent | None:
     ).first()
 
 
-def pending_people(session: Session) -> list[str]:
-    """Everyone with an event recorded but not applied (a crash between the two)."""
+def pending_events(session: Session) -> list[tuple[int, str]]:
+    """Events recorded but not applied, as (id, person), oldest first (a crash between)."""
     rows = session.exec(
-        select(InboxEvent.person_id)
+        select(InboxEvent.id, InboxEvent.person_id)
         .where(col(InboxEvent.status) == PENDING, col(InboxEvent.person_id).is_not(None))
-        .distinct()
+        .order_by(col(InboxEvent.id))
     ).all()
-    return [r for r in rows if r is not None]
+    return [(row_id or 0, person) for row_id, person in rows if person is not None]
 
 
 def claim(session: Session, ctx: Context, row_id: int, result: str | None = None) -> bool:
@@ -244,53 +255,75 @@ class Inbox:
         return self._results.pop(row.id, [])
 
     async def drain(self, person_id: str, until: int | None = None) -> None:
-        """Apply ``person_id``'s pending events in order (until event ``until`` is applied)."""
+        """Apply ``person_id``'s pending events in order (until event ``until`` is applied).
+
+        Each step takes the person's oldest pending event *inside* the transaction that
+        applies it, under the person's database lock on PostgreSQL (:func:`hold_person`), so
+        replicas that received a person's events take turns and apply them strictly by
+        ``seq``, each once; in one process the person's asyncio lock keeps the turns.
+        """
         async with self._people[person_id]:
             while True:
-                row = await self.db.run(lambda s: next_pending(s, person_id))
-                if row is None:
-                    return
-                await self._apply(row)
-                if row.id == until:
+                applied = await self._apply_next(person_id)
+                if applied is None or applied == until:
                     return
 
-    async def recover(self) -> int:
-        """Apply events recorded before a crash and not applied; returns how many people."""
-        people = await self.db.run(pending_people)
+    async def recover(self, *, stale: set[int] | None = None) -> int:
+        """Apply events recorded and not applied; returns how many people had some.
+
+        Args:
+            stale: Only events that were pending already at the last call (the leader's
+                periodic pass: the replica that recorded an event died before applying it,
+                or is stuck); ``None`` for all of them (start-up). Updated in place.
+        """
+        rows = await self.db.run(pending_events)
+        if stale is not None:
+            seen, current = set(stale), {row_id for row_id, _person in rows}
+            stale.clear()
+            stale.update(current)
+            rows = [(row_id, person) for row_id, person in rows if row_id in seen]
+        people = list(dict.fromkeys(person for _row_id, person in rows))
         for person_id in people:
             await self.drain(person_id)
         return len(people)
 
-    async def _apply(self, row: InboxEvent) -> None:
-        row_id = row.id or 0
-        try:
-            event = decode(row.payload)
-        except (ValueError, KeyError, TypeError):
-            _LOGGER.error("inbox event %s cannot be read; skipped", row_id)
-            await self.db.run(lambda s: claim(s, self.ctx, row_id))
-            return
-        alert = self._alerts.get(row_id)
-        person_id = row.person_id or ""
+    async def _apply_next(self, person_id: str) -> int | None:
+        """Apply the person's oldest pending event; returns its id (``None``: none pending)."""
 
-        def work(session: Session) -> tuple[list[Outgoing], list[Outgoing], Queued] | None:
+        def work(session: Session) -> _Applied | None:
+            hold_person(session, person_id)  # another replica applying theirs: wait for it
+            row = next_pending(session, person_id)
+            if row is None:
+                return None
+            row_id = row.id or 0
+            try:
+                event = decode(row.payload)
+            except (ValueError, KeyError, TypeError):
+                _LOGGER.error("inbox event %s cannot be read; skipped", row_id)
+                claim(session, self.ctx, row_id)
+                return _Applied(row_id, [], [], None)
             if not claim(session, self.ctx, row_id):
-                return None  # another process applied it
+                return _Applied(row_id, [], [], None)  # applied meanwhile (SQLite: another run)
+            alert = self._alerts.get(row_id)
             items = self._effect(session, person_id, event)
             shown = [i for i in items if alert is not None and self._shown(i, person_id)]
             rest = [i for i in items if i not in shown]
             via = event.sender.platform
-            return items, shown, self.outbox.enqueue_reported(session, rest, person_id, via)
+            queued = self.outbox.enqueue_reported(session, rest, person_id, via)
+            return _Applied(row_id, items, shown, queued)
 
         done = await self.db.run(work)
         if done is None:
-            return
-        items, shown, queued = done
-        if row_id in self._waiting:
-            self._results[row_id] = items
-        for item in shown:
+            return None
+        if done.row_id in self._waiting:
+            self._results[done.row_id] = done.items
+        alert = self._alerts.get(done.row_id)
+        for item in done.shown:
             if alert is not None:
                 await alert((await self.outbox.render_for(item)).plain())
-        await self.outbox.send_queued(queued)
+        if done.queued is not None:
+            await self.outbox.send_queued(done.queued)
+        return done.row_id
 
     def _shown(self, item: Outgoing, person_id: str) -> bool:
         return item.to == ToPerson(person_id) and self._is_alert(item)

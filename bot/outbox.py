@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -45,6 +45,8 @@ FAILED: Outcome = "failed"
 FLUSH_WAIT_SECONDS = 3.0
 """How long a caller delivering what it queued waits for rows another sender holds."""
 FLUSH_POLL_SECONDS = 0.02
+SETTLED_POLL_SECONDS = 0.5
+"""How often a follower looks whether the leader has finished a fan-out it queued."""
 IDLE_POLL_SECONDS = 1.0
 """How often the background sender looks for due rows when nobody woke it."""
 
@@ -99,6 +101,9 @@ class Outbox:
         self.attempts = Attempts(ctx, db, self.channels, self.router)
         self._wake = asyncio.Event()
         self._sending = asyncio.Lock()
+        self.sends_fanouts: Callable[[], bool] = lambda: True
+        """Whether this process sends fan-outs itself; a follower replica leaves them to the
+        leader's one sender, which keeps Telegram's overall pace (:mod:`bot.leadership`)."""
 
     # --- queueing ------------------------------------------------------------------------
 
@@ -151,7 +156,10 @@ class Outbox:
             await self.flush(queued.fanout)
             return None
         batch = queued.batch
-        await self.flush(queued.fanout, exclusive=True)
+        if self.sends_fanouts():
+            await self.flush(queued.fanout, exclusive=True)
+        else:  # the leader's background sender delivers it at the bot's one pace
+            await self._settled(queued.fanout)
         found = await self.db.run(lambda s: reports.outcome(s, batch))
         await self.db.run(lambda s: reports.release(s, self.ctx, queued.acks, found))
         await self.flush(queued.acks)
@@ -250,6 +258,21 @@ class Outbox:
                 raise
             if wanted is not None:
                 wanted += reports  # the reports it led to go out with it
+
+    async def _settled(self, ids: Sequence[int]) -> None:
+        """Wait until another process's sender has settled the rows ``ids`` (or gave up).
+
+        Gives up after :data:`workflows.delivery_reports.HELD`, when the held
+        acknowledgement goes out as it is anyway.
+        """
+        waited = 0.0
+        limit = reports.HELD.total_seconds()
+        while waited < limit:
+            rows = await self.db.run(lambda s: queue.by_ids(s, ids))
+            if not any(row.status in queue.OPEN for row in rows):
+                return
+            await asyncio.sleep(SETTLED_POLL_SECONDS)
+            waited += SETTLED_POLL_SECONDS
 
     # --- the background sender -----------------------------------------------------------
 

@@ -15,7 +15,9 @@ from sqlalchemy import text
 from bot.app import App, build_app
 from bot.charts import attach
 from bot.console import ConsoleSession
+from bot.duties import LeaderDuties
 from bot.http import HttpServer
+from bot.leadership import AlreadyRunning, Leadership
 from bot.scheduler import ScheduleRunner
 from bot.settings import Settings
 from workflows.clock import Clock
@@ -48,9 +50,21 @@ async def run(
     Returns:
         The exit status (0 after a clean stop).
     """
-    app = build_app(settings, clock=clock, out=out, console_fallback=False)
+    leadership = Leadership(settings.database_url)
+    try:
+        leadership.claim_file()  # SQLite: one `controlbot run` per database file
+    except AlreadyRunning as exc:
+        _LOGGER.error("cannot start: %s", exc)
+        return 2
+    try:
+        app = build_app(settings, clock=clock, out=out, console_fallback=False)
+    except BaseException:
+        leadership.release_file()
+        raise
+    app.leadership = leadership
     _LOGGER.info("controlbot run: %s", settings.safe_repr())
     runner = ScheduleRunner(app.ctx, app.db, app.outbox)
+    duties = LeaderDuties(app, runner, leadership)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -75,28 +89,25 @@ async def run(
     try:
         await http.start()
         if app.telegram is not None:
-            await app.telegram.start()
+            await app.telegram.start(poll=False)  # the leader polls (see LeaderDuties)
         if app.slack is not None:
             await app.slack.start()
     except _start_errors(app) as exc:
         _LOGGER.error("cannot start: %s", _start_failure(settings, app, exc))
         await _stop_platforms(http, app)
         _remove_signal_handlers(loop)
+        await leadership.release()
         app.close()
         return 2
-    runner.start()
-    sender = asyncio.create_task(app.outbox.run(stop))  # retries, and what others queued
+    # the election: the leader sweeps, sends fan-outs and retries, and polls Telegram
+    election = asyncio.create_task(leadership.watch(stop, duties.changed))
     await app.announce()
-    recovered = await app.dispatcher.inbox.recover()  # events recorded before a crash
-    if recovered:
-        _LOGGER.info("applied the events of %d people recorded before the last stop", recovered)
     console = ConsoleSession(
         app.dispatcher, app.console, app.ctx.plan, app.ctx.plan.plan.admins[0], app.lang
     )
     reader = asyncio.create_task(console.run_stdin(stdin))
-    _LOGGER.info("scheduler started; stop with SIGTERM or Ctrl-C")
+    _LOGGER.info("started; stop with SIGTERM or Ctrl-C")
     try:
-        await runner.tick()
         waiter = asyncio.create_task(stop.wait())
         done, _pending = await asyncio.wait({reader, waiter}, return_when=asyncio.FIRST_COMPLETED)
         if reader in done and console.quit_requested:
@@ -105,10 +116,11 @@ async def run(
         waiter.cancel()
     finally:
         _LOGGER.info("stopping")
-        runner.stop()
-        sender.cancel()  # a row it had claimed waits out its lease; nothing is lost
+        election.cancel()
         with contextlib.suppress(asyncio.CancelledError):
-            await sender
+            await election
+        await duties.end()  # a row the sender had claimed waits out its lease; nothing lost
+        await leadership.release()  # another replica leads at once
         try:  # waits for Telegram's pace end at once; what was not sent stays queued
             await asyncio.wait_for(_stop_platforms(http, app), STOP_SECONDS)
         except TimeoutError:

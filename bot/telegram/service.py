@@ -149,8 +149,17 @@ class TelegramService:
         if self.webhook_url:
             server.add_post(WEBHOOK_PATH, self.webhook)
 
-    async def start(self) -> None:
+    @property
+    def polls(self) -> bool:
+        """Whether updates come by long polling (one process per bot may poll)."""
+        return not self.webhook_url
+
+    async def start(self, *, poll: bool = True) -> None:
         """Initialise the bot (``getMe``), set the command menu, start receiving updates.
+
+        Args:
+            poll: Start long polling now (in polling mode); a follower replica stands by
+                and polls only when it becomes the leader (:meth:`start_polling`).
 
         Raises:
             telegram.error.TelegramError: If Telegram refuses the token or cannot be reached.
@@ -166,14 +175,28 @@ class TelegramService:
                 allowed_updates=list(ALLOWED_UPDATES),
             )
             _LOGGER.info("Telegram @%s: webhook %s", app.bot.username, self.webhook_url)
-        elif app.updater is not None:
-            await app.updater.start_polling(
-                timeout=self.poll_timeout,
-                allowed_updates=list(ALLOWED_UPDATES),
-                bootstrap_retries=-1,
-                error_callback=self._polling_error,
-            )
-            _LOGGER.info("Telegram @%s: long polling", app.bot.username)
+        elif poll:
+            await self.start_polling()
+
+    async def start_polling(self) -> None:
+        """Start long polling (after :meth:`start`; nothing in webhook mode or if polling)."""
+        updater = self.application.updater
+        if updater is None or updater.running:
+            return
+        await updater.start_polling(
+            timeout=self.poll_timeout,
+            allowed_updates=list(ALLOWED_UPDATES),
+            bootstrap_retries=-1,
+            error_callback=self._polling_error,
+        )
+        _LOGGER.info("Telegram @%s: long polling", self.application.bot.username)
+
+    async def stop_polling(self) -> None:
+        """Stop long polling (a leader that stepped down); updates in hand are finished."""
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+            _LOGGER.info("Telegram: long polling stopped; another replica polls")
 
     async def bot_username(self) -> str:
         """The bot's @username without the @ (``getMe``; for invite links).
