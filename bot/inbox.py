@@ -203,6 +203,25 @@ class Inbox:
         self._alerts: dict[int, Alert] = {}
         self._results: dict[int, list[Outgoing]] = {}
         self._waiting: set[int] = set()
+        self._receipts: dict[str, asyncio.Future[None]] = {}
+
+    def awaiting(self, key: str) -> asyncio.Future[None]:
+        """A future that is done once the update ``key`` is recorded (or needs no record).
+
+        A webhook answers the platform only then, so an update acknowledged by a replica
+        that is killed right after is in the database, and one that was not is sent again
+        by the platform (to any replica).
+        """
+        found = self._receipts.get(key)
+        if found is None:
+            found = self._receipts[key] = asyncio.get_running_loop().create_future()
+        return found
+
+    def settle(self, key: str | None) -> None:
+        """The update ``key`` is recorded, or was handled without a record: stop waiting."""
+        found = self._receipts.pop(key, None) if key is not None else None
+        if found is not None and not found.done():
+            found.set_result(None)
 
     def person_lock(self, person_id: str) -> asyncio.Lock:
         """The lock held while one of ``person_id``'s events is applied."""
@@ -235,6 +254,7 @@ class Inbox:
                 return person_id, found
 
             recorded = await self.db.run(work)
+        self.settle(key)  # in the database: a webhook may now answer the platform
         if recorded is None:
             return None
         person_id, row = recorded

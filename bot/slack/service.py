@@ -11,8 +11,11 @@ off). People are linked by the plan's ``slack_user_id``, else by e-mail
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from functools import partial
+from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -24,6 +27,7 @@ from sqlmodel import Session, col, select
 
 from bot.dispatch import Dispatcher
 from bot.http import HttpServer
+from bot.inbox import Inbox
 from bot.posted import PostedMessages
 from bot.settings import without_library_variables
 from bot.slack.channel import PLATFORM, RateLimitHandler, SlackChannel
@@ -36,6 +40,8 @@ from workflows.context import Context
 _LOGGER = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+RECORD_SECONDS = 2.0
+"""How long a message event's request waits for its record (Slack wants an answer in 3 s)."""
 LIBRARY_VARIABLES = (
     "SLACK_CLIENT_ID",
     "SLACK_CLIENT_SECRET",
@@ -92,6 +98,7 @@ class SlackService:
             sleep=self.rate_limits.sleep,
         )
         self.started = False
+        self._inbox: Inbox | None = None
         self.socket_mode: AsyncSocketModeHandler | None = None
         self.app_token = app_token
         if app_token:
@@ -99,6 +106,7 @@ class SlackService:
 
     def connect(self, dispatcher: Dispatcher) -> None:
         """Hand Slack's requests to ``dispatcher``."""
+        self._inbox = dispatcher.inbox
         SlackInbound(dispatcher, self.channel).register(self.app)
 
     def mount(self, server: HttpServer) -> None:
@@ -110,10 +118,19 @@ class SlackService:
         """``POST /slack/events``: Bolt verifies the signature, acks, then runs listeners."""
         try:
             bolt_request = await to_bolt_request(request)
+            key = _message_key(bolt_request.body) if self._inbox is not None else None
+            recorded = self._inbox.awaiting(key) if self._inbox and key else None
             bolt_response = await self.app.async_dispatch(bolt_request)
         except (UnicodeDecodeError, ValueError) as exc:  # junk (e.g. a timestamp "abc"), unsigned
             _LOGGER.warning("refused a request to %s: %s", EVENTS_PATH, type(exc).__name__)
             return web.Response(status=400, text="bad request")
+        if recorded is not None and bolt_response.status == 200:
+            # a message event is answered once it is in the inbox, within Slack's 3 s; a
+            # replica killed before that leaves it to Slack's retry (to any replica)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(recorded), RECORD_SECONDS)
+        if key is not None and self._inbox is not None:
+            self._inbox.settle(key)
         return await to_aiohttp_response(bolt_response)
 
     async def start(self) -> None:
@@ -201,3 +218,14 @@ def _slack_people(session: Session) -> set[str]:
         select(PlatformIdentity.person_id).where(col(PlatformIdentity.platform) == PLATFORM)
     ).all()
     return set(rows)
+
+
+def _message_key(body: dict[str, Any]) -> str | None:
+    """The inbox key of a message event (``slack:<event_id>``), else ``None``."""
+    event = body.get("event")
+    event_id = body.get("event_id")
+    if body.get("type") != "event_callback" or not isinstance(event, dict):
+        return None
+    if event.get("type") != "message" or not isinstance(event_id, str) or not event_id:
+        return None
+    return f"slack:{event_id}"

@@ -9,6 +9,7 @@ secret token (Telegram Bot API setWebhook ``secret_token``).
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -24,6 +25,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from bot.dispatch import Dispatcher
 from bot.http import HttpServer
 from bot.i18n import N_, SUPPORTED, translator
+from bot.inbox import Inbox
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.inbound import TelegramInbound
 from bot.telegram.limiter import ChatRateLimiter
@@ -45,6 +47,9 @@ CONCURRENT_UPDATES = 256
 turn and Telegram's one message a second in their chat) filled every slot and held up
 everybody else's replies by 12 s; the dispatcher's per-person lock keeps each person's own
 order."""
+RECORD_SECONDS = 10.0
+"""How long a webhook request waits for its update to be recorded before answering 503
+(Telegram then delivers it again, to any replica; the inbox has it once)."""
 SEEN_UPDATES = 1000
 """Recent update ids remembered, so a webhook delivery Telegram repeats is handled once."""
 COMMANDS = (
@@ -114,9 +119,11 @@ class TelegramService:
         self.channel = TelegramChannel(self.application.bot, db, ctx)
         self._seen: deque[int] = deque(maxlen=SEEN_UPDATES)
         self._trouble: tuple[float, str] | None = None
+        self._inbox: Inbox | None = None
 
     def connect(self, dispatcher: Dispatcher) -> None:
         """Hand incoming updates to ``dispatcher`` (once the outbox knows our channel)."""
+        self._inbox = dispatcher.inbox
         inbound = TelegramInbound(dispatcher, self.channel)
         self.application.add_handler(TypeHandler(Update, inbound.on_update))
         self.application.add_error_handler(self._on_error)
@@ -241,7 +248,8 @@ class TelegramService:
 
         Returns 403 (and changes nothing) without the right secret, 400 for a body that is
         not an update, 503 while the bot is not running (Telegram delivers it again later),
-        else 200 at once; the update is handled after the answer.
+        else 200 once the update is recorded in the inbox (503 if that takes longer than
+        :data:`RECORD_SECONDS`; Telegram delivers it again); its effect follows the answer.
         """
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
         expected = self.webhook_secret.encode()
@@ -256,7 +264,14 @@ class TelegramService:
         if update.update_id in self._seen:
             return web.Response(text="ok")
         self._seen.append(update.update_id)
+        recorded = self._inbox.awaiting(f"telegram:{update.update_id}") if self._inbox else None
         await self.application.update_queue.put(update)
+        if recorded is not None:  # answer once it is in the inbox: a kill -9 loses nothing
+            try:
+                await asyncio.wait_for(asyncio.shield(recorded), RECORD_SECONDS)
+            except TimeoutError:
+                self._seen.remove(update.update_id)
+                return web.Response(status=503, text="not recorded yet")
         return web.Response(text="ok")
 
     async def _update_from(self, request: web.Request) -> Update | None:
