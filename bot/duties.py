@@ -52,7 +52,7 @@ class LeaderDuties:
             await self.end()
             telegram = self.app.telegram
             if telegram is not None and telegram.polls:
-                _LOGGER.info(
+                _LOGGER.warning(
                     "Telegram long polling runs in the leader replica; this replica stands by "
                     "and polls if it becomes the leader"
                 )
