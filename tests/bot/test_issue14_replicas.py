@@ -152,7 +152,10 @@ async def test_issue14_three_replicas_leader_killed_during_a_300_person_fan_out(
     for event in events:
         by_person.setdefault(event.person_id or "", []).append(event)
     for person, theirs in by_person.items():  # applied in the platform's order
-        applied = [e.seq for e in sorted(theirs, key=lambda e: e.done_at or datetime.min)]
+        applied = [
+            e.seq
+            for e in sorted(theirs, key=lambda e: e.done_at or datetime.min.replace(tzinfo=UTC))
+        ]
         assert applied == sorted(applied), person
     repeats = 0
     for person, chat in list(chats.items()):
