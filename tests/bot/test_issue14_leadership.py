@@ -68,6 +68,7 @@ async def test_issue14_sqlite_is_single_and_a_second_run_on_the_file_is_refused(
     first = asyncio.create_task(run(settings, clock=clock, stdin=io.StringIO(""), stop=stop))
     lock = tmp_path / "run.sqlite3.run.lock"
     while not (lock.exists() and lock.read_text().strip()):
+        assert not first.done(), first
         await asyncio.sleep(0.05)
     caplog.set_level(logging.ERROR, logger="bot.run")
     second = await run(settings, clock=clock, stdin=io.StringIO(""), stop=asyncio.Event())

@@ -157,6 +157,8 @@ class Inbound:
 
     cluster: Cluster
     chance: random.Random
+    repeat: float = 0.05
+    """The share of updates the platform delivers a second time (to any replica)."""
     posted: int = 0
     again: int = 0
     _update_ids: count[int] = field(default_factory=lambda: count(1))
@@ -215,7 +217,9 @@ class Inbound:
                 async with http.post(url, data=body.encode(), headers=headers()) as answer:
                     if answer.status == 200:
                         self.posted += 1
-                        if self.chance.random() < 0.05:  # the platform repeats it, elsewhere
+                        if (
+                            self.chance.random() < self.repeat
+                        ):  # the platform repeats it, elsewhere
                             await self._repeat(http, path, body, headers)
                         return
             except (aiohttp.ClientError, TimeoutError):
