@@ -221,11 +221,17 @@ def _slack_people(session: Session) -> set[str]:
 
 
 def _message_key(body: dict[str, Any]) -> str | None:
-    """The inbox key of a message event (``slack:<event_id>``), else ``None``."""
+    """The inbox key (``slack:<event_id>``) of a person's plain DM, else ``None``.
+
+    Only those are waited for: Bolt does not hand the bot's own messages to our listener, and
+    edits and files (answered with a hint) are acknowledged at once.
+    """
     event = body.get("event")
     event_id = body.get("event_id")
     if body.get("type") != "event_callback" or not isinstance(event, dict):
         return None
-    if event.get("type") != "message" or not isinstance(event_id, str) or not event_id:
+    if event.get("type") != "message" or event.get("channel_type") != "im":
         return None
-    return f"slack:{event_id}"
+    if event.get("subtype") or event.get("bot_id") or not isinstance(event_id, str):
+        return None
+    return f"slack:{event_id}" if event_id else None
