@@ -11,26 +11,21 @@ event takes effect once even if two processes reach for it.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
 from bot.events import (
-    ChoiceSelected,
-    CommandReceived,
     Event,
-    FormSubmitted,
     Sender,
-    TextReceived,
-    UnsupportedMessage,
+    decode,
+    encode,
 )
 from bot.outbox import Outbox, Queued
 from storage.db import Database, rows_touched
@@ -41,6 +36,9 @@ from workflows.notices import Outgoing, ToPerson, problem
 from workflows.plan.model import UnknownPlanItem
 
 PENDING, DONE = "pending", "done"
+TURN_WAIT_SECONDS = (0.005, 0.1)
+"""First and longest wait before trying again while another replica applies a person's events."""
+_THEIR_TURN = -1
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -63,34 +61,6 @@ class Recorded:
     new: bool
     status: str
     result: str | None = None
-
-
-def encode(event: Event) -> str:
-    """The JSON text of ``event``."""
-    data: dict[str, Any] = {"type": type(event).__name__, "sender": vars(event.sender)}
-    data.update({k: v for k, v in vars(event).items() if k != "sender"})
-    return json.dumps(data, ensure_ascii=False)
-
-
-_TYPES: dict[str, type] = {
-    t.__name__: t
-    for t in (TextReceived, CommandReceived, ChoiceSelected, UnsupportedMessage, FormSubmitted)
-}
-
-
-def decode(text: str) -> Event:
-    """The event :func:`encode` stored.
-
-    Raises:
-        ValueError: If the text is not a stored event.
-    """
-    data = json.loads(text)
-    cls = _TYPES[data.pop("type")]
-    sender = Sender(**data.pop("sender"))
-    if cls is CommandReceived:
-        data["args"] = tuple(data.get("args", ()))
-    event: Event = cls(sender=sender, **data)
-    return event
 
 
 def record(
@@ -283,8 +253,14 @@ class Inbox:
         ``seq``, each once; in one process the person's asyncio lock keeps the turns.
         """
         async with self._people[person_id]:
+            wait = TURN_WAIT_SECONDS[0]
             while True:
                 applied = await self._apply_next(person_id)
+                if applied is _THEIR_TURN:  # another replica applies theirs: try again soon
+                    await asyncio.sleep(wait)
+                    wait = min(wait * 2, TURN_WAIT_SECONDS[1])
+                    continue
+                wait = TURN_WAIT_SECONDS[0]
                 if applied is None or applied == until:
                     return
 
@@ -308,10 +284,15 @@ class Inbox:
         return len(people)
 
     async def _apply_next(self, person_id: str) -> int | None:
-        """Apply the person's oldest pending event; returns its id (``None``: none pending)."""
+        """Apply the person's oldest pending event; returns its id.
+
+        ``None`` when none is pending; :data:`_THEIR_TURN` when another replica holds the
+        person's lock.
+        """
 
         def work(session: Session) -> _Applied | None:
-            hold_person(session, person_id)  # another replica applying theirs: wait for it
+            if not hold_person(session, person_id):
+                return _Applied(_THEIR_TURN, [], [], None)
             row = next_pending(session, person_id)
             if row is None:
                 return None
@@ -333,8 +314,8 @@ class Inbox:
             return _Applied(row_id, items, shown, queued)
 
         done = await self.db.run(work)
-        if done is None:
-            return None
+        if done is None or done.row_id == _THEIR_TURN:
+            return None if done is None else _THEIR_TURN
         if done.row_id in self._waiting:
             self._results[done.row_id] = done.items
         alert = self._alerts.get(done.row_id)

@@ -44,9 +44,8 @@ RETRY: Outcome = "retry"
 FAILED: Outcome = "failed"
 FLUSH_WAIT_SECONDS = 3.0
 """How long a caller delivering what it queued waits for rows another sender holds."""
-FLUSH_POLL_SECONDS = 0.02
-SETTLED_POLL_SECONDS = 0.5
-"""How often a follower looks whether the leader has finished a fan-out it queued."""
+FLUSH_POLL_SECONDS, FLUSH_POLL_MAX_SECONDS = 0.02, 0.25  # first and longest look again
+SETTLED_POLL_SECONDS = 0.5  # how often a follower looks whether the leader sent its fan-out
 IDLE_POLL_SECONDS = 1.0
 """How often the background sender looks for due rows when nobody woke it."""
 
@@ -101,9 +100,8 @@ class Outbox:
         self.attempts = Attempts(ctx, db, self.channels, self.router)
         self._wake = asyncio.Event()
         self._sending = asyncio.Lock()
+        # a follower replica leaves fan-outs to the leader's one sender (the bot's one pace)
         self.sends_fanouts: Callable[[], bool] = lambda: True
-        """Whether this process sends fan-outs itself; a follower replica leaves them to the
-        leader's one sender, which keeps Telegram's overall pace (:mod:`bot.leadership`)."""
 
     # --- queueing ------------------------------------------------------------------------
 
@@ -232,7 +230,7 @@ class Outbox:
 
     async def _flush(self, ids: Sequence[int]) -> None:
         wanted = list(ids)
-        waited = 0.0
+        waited, poll = 0.0, FLUSH_POLL_SECONDS
         while True:
             now = self.ctx.now()
             batch = await self.db.run(partial(self._claim, now=now, ids=tuple(wanted)))
@@ -242,8 +240,9 @@ class Outbox:
                 busy = await self.db.run(partial(queue.busy, ids=tuple(wanted), now=now))
                 if not busy or waited >= FLUSH_WAIT_SECONDS:
                     return
-                await asyncio.sleep(FLUSH_POLL_SECONDS)
-                waited += FLUSH_POLL_SECONDS
+                await asyncio.sleep(poll)
+                waited += poll
+                poll = min(poll * 2, FLUSH_POLL_MAX_SECONDS)  # it may wait for a chat's pace
                 continue
             await self._send_batch(batch, wanted)
 
@@ -260,19 +259,12 @@ class Outbox:
                 wanted += reports  # the reports it led to go out with it
 
     async def _settled(self, ids: Sequence[int]) -> None:
-        """Wait until another process's sender has settled the rows ``ids`` (or gave up).
-
-        Gives up after :data:`workflows.delivery_reports.HELD`, when the held
-        acknowledgement goes out as it is anyway.
-        """
-        waited = 0.0
-        limit = reports.HELD.total_seconds()
-        while waited < limit:
+        """Wait until the leader's sender settled ``ids``, at most as long as acks are held."""
+        for _ in range(int(reports.HELD.total_seconds() / SETTLED_POLL_SECONDS)):
             rows = await self.db.run(lambda s: queue.by_ids(s, ids))
             if not any(row.status in queue.OPEN for row in rows):
                 return
             await asyncio.sleep(SETTLED_POLL_SECONDS)
-            waited += SETTLED_POLL_SECONDS
 
     # --- the background sender -----------------------------------------------------------
 

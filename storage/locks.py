@@ -33,14 +33,20 @@ def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def hold_person(session: Session, person_id: str) -> None:
-    """Wait until no other transaction applies ``person_id``'s events; hold that until commit.
+def hold_person(session: Session, person_id: str) -> bool:
+    """Take ``person_id``'s lock until commit, unless another transaction holds it.
 
-    PostgreSQL only (``pg_advisory_xact_lock``); two people whose ids hash alike merely wait
-    for each other. On SQLite this does nothing.
+    PostgreSQL only (``pg_try_advisory_xact_lock``: the caller waits without holding a
+    worker thread, and tries again); two people whose ids hash alike merely take turns. On
+    SQLite this takes nothing and returns ``True``.
+
+    Returns:
+        Whether this transaction now holds the person's lock.
     """
-    if is_postgres(session):
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(:space, hashtext(:person))"),
-            {"space": PERSON_SPACE, "person": person_id},
-        )
+    if not is_postgres(session):
+        return True
+    got = session.execute(
+        text("SELECT pg_try_advisory_xact_lock(:space, hashtext(:person))"),
+        {"space": PERSON_SPACE, "person": person_id},
+    ).scalar()
+    return bool(got)
