@@ -68,8 +68,8 @@ class LeaderDuties:
             asyncio.create_task(self.app.outbox.run(self._stop)),
             asyncio.create_task(self._catch_up(self._stop)),
         ]
-        if self.app.telegram is not None and self.app.telegram.polls:
-            await self.app.telegram.start_polling()
+        if self.app.telegram is not None and self.app.telegram.polls:  # may retry a while
+            self._tasks.append(asyncio.create_task(self.app.telegram.start_polling()))
 
     async def end(self) -> None:
         """Stop all of it; a row the sender had claimed waits out its lease (nothing lost).

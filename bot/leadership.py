@@ -106,7 +106,7 @@ class Leadership:
                 f"another `controlbot run` (pid {holder}) is using the SQLite database "
                 f"{database}; SQLite serves one process. To run several replicas, use "
                 "PostgreSQL (CONTROLBOT_DATABASE_URL=postgresql+psycopg://…; see the "
-                "README, 'Replicas')"
+                "README, 'One process or several replicas')"
             ) from None
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
@@ -175,7 +175,10 @@ class Leadership:
                 leading = now
                 if self.postgres:
                     _LOGGER.info("this replica is now the %s", self.role)
-                await changed(leading)
+                try:
+                    await changed(leading)
+                except Exception:  # the election goes on; the next change tries again
+                    _LOGGER.exception("taking up or putting down the leader's work failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.check_seconds)
 
