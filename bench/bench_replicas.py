@@ -5,7 +5,8 @@ against the fake), then 200 people send 5 commands each (1,000 webhook updates, 
 in order, everybody at once), spread over the replicas at random. It reports updates answered
 per second (recorded in the inbox), applied per second (the effect and its reply committed)
 and the time until every reply was delivered. Then, with 3 replicas, it kills the leader with
-SIGKILL (5 times) and reports how long until another replica leads.
+SIGKILL (5 times) and reports how long until another replica leads. The replicas' CPU time
+per update (from /proc) says what a replica costs whatever the machine's load.
 
 Needs CONTROLBOT_TEST_DATABASE_URL (the schema is dropped and made again).
 
@@ -71,6 +72,15 @@ def _setup(url: str, plan_path: Path) -> tuple[Database, list[int]]:
     return db, [700_000 + i for i in range(len(people))]
 
 
+def _cpu(cluster: Cluster) -> float:
+    """CPU seconds (user + system) the live replicas have used so far."""
+    total = 0.0
+    for replica in cluster.alive():
+        fields = Path(f"/proc/{replica.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def _counts(db: Database) -> tuple[int, bool]:
     def work(session: Session) -> tuple[int, bool]:
         done = session.exec(select(InboxEvent.id).where(col(InboxEvent.status) == "done")).all()
@@ -94,7 +104,7 @@ async def _round(url: str, plan_path: Path, folder: Path, replicas: int) -> None
             for k in range(EACH):
                 await inbound.telegram(http, chat, f"/n{k}")
 
-        started = time.monotonic()
+        started, cpu = time.monotonic(), _cpu(cluster)
         async with aiohttp.ClientSession() as http:
             await asyncio.gather(*(person(http, c) for c in chats))
         answered = time.monotonic() - started
@@ -107,6 +117,7 @@ async def _round(url: str, plan_path: Path, folder: Path, replicas: int) -> None
             await asyncio.sleep(0.1)
             found = _counts(db)
         delivered = time.monotonic() - started
+        cpu = _cpu(cluster) - cpu
     finally:
         cluster.stop()
         await telegram.stop()
@@ -114,7 +125,8 @@ async def _round(url: str, plan_path: Path, folder: Path, replicas: int) -> None
         db.dispose()
     print(
         f"replicas={replicas}  {total} updates: answered {total / answered:6.1f}/s  "
-        f"applied {total / applied:6.1f}/s  all replies delivered after {delivered:5.1f} s"
+        f"applied {total / applied:6.1f}/s  all replies delivered after {delivered:5.1f} s  "
+        f"replicas' CPU {cpu * 1000 / total:5.1f} ms per update  load {os.getloadavg()[0]:.1f}"
     )
 
 
