@@ -105,6 +105,7 @@ async def test_issue14_three_replicas_leader_killed_during_a_300_person_fan_out(
     try:
         cluster.start(3)
         await cluster.ready()
+        assert sorted(await cluster.roles()) == ["follower", "follower", "leader"]
         inbound = Inbound(cluster, random.Random(14))
         async with aiohttp.ClientSession() as http:
             senders = [_person(inbound, http, c) for c in list(chats.values())[:TELEGRAM_PEOPLE]]

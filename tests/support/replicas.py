@@ -133,6 +133,16 @@ class Cluster:
             assert time.monotonic() < deadline, "no replica leads"
             await asyncio.sleep(0.1)
 
+    async def roles(self) -> list[str]:
+        """Each live replica's role as its ``/readyz`` says."""
+        found = []
+        async with aiohttp.ClientSession() as http:
+            for replica in self.alive():
+                url = f"http://127.0.0.1:{replica.port}/readyz"
+                async with http.get(url) as answer:
+                    found.append(str((await answer.json())["role"]))
+        return found
+
     def alive(self) -> list[Replica]:
         return [r for r in self.replicas if r.process.poll() is None]
 
