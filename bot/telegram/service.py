@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 from telegram import BotCommand, Update
-from telegram.error import TelegramError
+from telegram.error import Conflict, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.dispatch import Dispatcher
@@ -47,6 +47,8 @@ CONCURRENT_UPDATES = 256
 turn and Telegram's one message a second in their chat) filled every slot and held up
 everybody else's replies by 12 s; the dispatcher's per-person lock keeps each person's own
 order."""
+STANDBY_SECONDS = 60.0
+"""How long polling pauses after Telegram said another process polls the same bot (409)."""
 RECORD_SECONDS = 10.0
 """How long a webhook request waits for its update to be recorded before answering 503
 (Telegram then delivers it again, to any replica; the inbox has it once)."""
@@ -120,6 +122,8 @@ class TelegramService:
         self._seen: deque[int] = deque(maxlen=SEEN_UPDATES)
         self._trouble: tuple[float, str] | None = None
         self._inbox: Inbox | None = None
+        self.standby_seconds = STANDBY_SECONDS
+        self._standby: asyncio.Task[None] | None = None
 
     def connect(self, dispatcher: Dispatcher) -> None:
         """Hand incoming updates to ``dispatcher`` (once the outbox knows our channel)."""
@@ -137,11 +141,36 @@ class TelegramService:
             _LOGGER.error("handling a Telegram update failed", exc_info=error)
 
     def _polling_error(self, error: TelegramError) -> None:
-        """Polling failed (Telegram unreachable): one log line a minute, and /healthz knows."""
+        """Polling failed (Telegram unreachable): one log line a minute, and /healthz knows.
+
+        A 409 Conflict means another process polls this bot: this one stands by
+        (:meth:`_stand_by`) instead of taking turns with it at ending each other's requests.
+        """
+        if isinstance(error, Conflict):
+            if self._standby is None:
+                self._standby = asyncio.get_running_loop().create_task(self._stand_by())
+            return
         now = time.monotonic()
         if self._trouble is None or now - self._trouble[0] >= TROUBLE_LOG_SECONDS:
             _LOGGER.warning("cannot reach Telegram: %s; retrying", error)
         self._trouble = (now, str(error) or type(error).__name__)
+
+    async def _stand_by(self) -> None:
+        """Stop polling for :attr:`standby_seconds`, then try again (the other may be gone)."""
+        _LOGGER.warning(
+            "another process polls this Telegram bot (Telegram answered 409 Conflict); this one "
+            "stands by and tries again in %.0f s. One token, one poller: run replicas on one "
+            "PostgreSQL database (the leader polls), or use a webhook",
+            self.standby_seconds,
+        )
+        try:
+            updater = self.application.updater
+            if updater is not None and updater.running:
+                await updater.stop()
+            await asyncio.sleep(self.standby_seconds)
+            await self.start_polling()
+        finally:
+            self._standby = None
 
     def health(self) -> str:
         """``ok``, ``stopped``, or ``error: …`` while polling has failed in the last 90 s."""
@@ -200,6 +229,8 @@ class TelegramService:
 
     async def stop_polling(self) -> None:
         """Stop long polling (a leader that stepped down); updates in hand are finished."""
+        if self._standby is not None:
+            self._standby.cancel()
         updater = self.application.updater
         if updater is not None and updater.running:
             await updater.stop()
@@ -235,6 +266,8 @@ class TelegramService:
         messages stay queued for the next start), so stopping never waits out a minute.
         """
         self.limiter.close()
+        if self._standby is not None:
+            self._standby.cancel()
         app = self.application
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
