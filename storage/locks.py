@@ -11,8 +11,8 @@ integers; the first says what the lock is for, so they do not meet other applica
 * :func:`hold_person`: one person's inbound events are applied by one replica at a time, in
   the transaction of the effect (:mod:`bot.inbox`).
 
-On SQLite there is one process (``controlbot run`` refuses a second one), and
-:func:`hold_person` does nothing: the inbox's in-process lock is enough.
+On SQLite there is one process (``controlbot run`` refuses a second one), whose inbox keeps
+an in-process lock per person; :func:`hold_person` only takes SQLite's one write lock early.
 """
 
 from __future__ import annotations
@@ -36,14 +36,16 @@ def is_postgres(session: Session) -> bool:
 def hold_person(session: Session, person_id: str) -> bool:
     """Take ``person_id``'s lock until commit, unless another transaction holds it.
 
-    PostgreSQL only (``pg_try_advisory_xact_lock``: the caller waits without holding a
-    worker thread, and tries again); two people whose ids hash alike merely take turns. On
-    SQLite this takes nothing and returns ``True``.
+    PostgreSQL: ``pg_try_advisory_xact_lock`` (the caller waits without holding a worker
+    thread, and tries again); two people whose ids hash alike merely take turns. SQLite has
+    one writer at a time: the transaction takes the write lock now (waiting its busy timeout),
+    so that it does not read first and then find its snapshot stale when it writes.
 
     Returns:
-        Whether this transaction now holds the person's lock.
+        Whether this transaction now holds the person's lock (always, on SQLite).
     """
     if not is_postgres(session):
+        session.execute(text("UPDATE inbox_event SET id = id WHERE 0 = 1"))  # the write lock
         return True
     got = session.execute(
         text("SELECT pg_try_advisory_xact_lock(:space, hashtext(:person))"),
