@@ -71,6 +71,11 @@ class LeaderDuties:
         if self.app.telegram is not None and self.app.telegram.polls:  # may retry a while
             self._tasks.append(asyncio.create_task(self.app.telegram.start_polling()))
 
+    async def first_sweep(self) -> None:
+        """Wait for the sweep begun when the duties were taken up (if they were)."""
+        if self._first_sweep is not None:
+            await asyncio.shield(self._first_sweep)
+
     async def end(self) -> None:
         """Stop all of it; a row the sender had claimed waits out its lease (nothing lost).
 

@@ -107,6 +107,8 @@ async def run(
         await leadership.release()
         app.close()
         return 2
+    if not leadership.postgres:
+        await duties.begin()  # one process (SQLite): it does everything from the start
     # the election: the leader sweeps, sends fan-outs and retries, and polls Telegram
     election = asyncio.create_task(leadership.watch(stop, duties.changed))
     await app.announce()
@@ -116,6 +118,7 @@ async def run(
     reader = asyncio.create_task(console.run_stdin(stdin))
     _LOGGER.info("started; stop with SIGTERM or Ctrl-C")
     try:
+        await duties.first_sweep()  # what is due goes out first, as it always did
         waiter = asyncio.create_task(stop.wait())
         done, _pending = await asyncio.wait({reader, waiter}, return_when=asyncio.FIRST_COMPLETED)
         if reader in done and console.quit_requested:
