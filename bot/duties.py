@@ -15,13 +15,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 
 from bot.app import App
 from bot.leadership import Leadership
 from bot.scheduler import ScheduleRunner
+from storage.db import Database
+from workflows import delivery_reports as reports
+from workflows import outbox as queue
 
 _LOGGER = logging.getLogger(__name__)
 
+SETTLED_POLL_SECONDS = 0.5
+"""How often a follower looks whether the leader has sent a fan-out it queued."""
 CATCH_UP_SECONDS = 5.0
 """How often the leader applies inbound events still pending since its previous look."""
 
@@ -42,7 +48,14 @@ class LeaderDuties:
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._first_sweep: asyncio.Task[None] | None = None
-        app.outbox.sends_fanouts = lambda: leadership.is_leader
+        app.outbox.fan_out = self._fan_out
+
+    async def _fan_out(self, ids: Sequence[int]) -> None:
+        """An admin's fan-out: the leader sends it; a follower leaves it to the leader."""
+        if self.leadership.is_leader:
+            await self.app.outbox.flush(ids, exclusive=True)
+        else:
+            await left_to_leader(self.app.db, ids)
 
     async def changed(self, leading: bool) -> None:
         """Take up the duties (``leading``) or put them down."""
@@ -115,3 +128,18 @@ class LeaderDuties:
                 _LOGGER.exception("applying pending inbound events failed; trying again")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), CATCH_UP_SECONDS)
+
+
+async def left_to_leader(db: Database, ids: Sequence[int]) -> None:
+    """Wait until the leader's background sender has settled the outbox rows ``ids``.
+
+    A follower does this for a fan-out it queued (Telegram's 30 messages a second are per
+    bot: one sender keeps that pace), so that the acknowledgement still reports the outcome.
+    It waits at most as long as acknowledgements are held
+    (:data:`workflows.delivery_reports.HELD`), after which the acknowledgement goes anyway.
+    """
+    for _ in range(int(reports.HELD.total_seconds() / SETTLED_POLL_SECONDS)):
+        rows = await db.run(lambda s: queue.by_ids(s, ids))
+        if not any(row.status in queue.OPEN for row in rows):
+            return
+        await asyncio.sleep(SETTLED_POLL_SECONDS)

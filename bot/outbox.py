@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -46,7 +46,6 @@ FAILED: Outcome = "failed"
 FLUSH_WAIT_SECONDS = 3.0
 """How long a caller delivering what it queued waits for rows another sender holds."""
 FLUSH_POLL_SECONDS, FLUSH_POLL_MAX_SECONDS = 0.02, 0.25  # first and longest look again
-SETTLED_POLL_SECONDS = 0.5  # how often a follower looks whether the leader sent its fan-out
 IDLE_POLL_SECONDS = 1.0
 """How often the background sender looks for due rows when nobody woke it."""
 
@@ -105,8 +104,8 @@ class Outbox:
         self.attempts = Attempts(ctx, db, self.channels, self.router, self.metrics)
         self._wake = asyncio.Event()
         self._sending = asyncio.Lock()
-        # a follower replica leaves fan-outs to the leader's one sender (the bot's one pace)
-        self.sends_fanouts: Callable[[], bool] = lambda: True
+        # a follower replica leaves fan-outs to the leader's one sender (bot.duties)
+        self.fan_out: Callable[[Sequence[int]], Awaitable[object]] = self._fan_out
 
     # --- queueing ------------------------------------------------------------------------
 
@@ -157,10 +156,7 @@ class Outbox:
             await self.flush(queued.fanout)
             return None
         batch = queued.batch
-        if self.sends_fanouts():
-            await self.flush(queued.fanout, exclusive=True)
-        else:  # the leader's background sender delivers it at the bot's one pace
-            await self._settled(queued.fanout)
+        await self.fan_out(queued.fanout)
         found = await self.db.run(lambda s: reports.outcome(s, batch))
         await self.db.run(lambda s: reports.release(s, self.ctx, queued.acks, found))
         await self.flush(queued.acks)
@@ -261,13 +257,8 @@ class Outbox:
             if wanted is not None:
                 wanted += reports  # the reports it led to go out with it
 
-    async def _settled(self, ids: Sequence[int]) -> None:
-        """Wait until the leader's sender settled ``ids``, at most as long as acks are held."""
-        for _ in range(int(reports.HELD.total_seconds() / SETTLED_POLL_SECONDS)):
-            rows = await self.db.run(lambda s: queue.by_ids(s, ids))
-            if not any(row.status in queue.OPEN for row in rows):
-                return
-            await asyncio.sleep(SETTLED_POLL_SECONDS)
+    async def _fan_out(self, ids: Sequence[int]) -> None:
+        await self.flush(ids, exclusive=True)
 
     # --- the background sender -----------------------------------------------------------
 

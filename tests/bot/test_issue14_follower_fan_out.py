@@ -8,11 +8,13 @@ for fan-outs), and the acknowledgement waits for their outcome, as in one proces
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from typing import Any
 
 import pytest
 
 from bot.dispatch import Dispatcher
+from bot.duties import left_to_leader
 from bot.outbox import Outbox
 from storage.db import Database
 from storage.messages import OutboxMessage
@@ -35,7 +37,7 @@ async def test_issue14_a_follower_leaves_remind_to_the_leader_and_reports_its_ou
     follower_chat, leader_chat, console = Telegram(), Telegram(), RecordingChannel()
     channels: dict[str, Any] = {"console": console, "telegram": follower_chat}
     follower = Outbox(ctx, db, channels, "lv", console_fallback=False)
-    follower.sends_fanouts = lambda: False
+    follower.fan_out = partial(left_to_leader, db)  # what a follower replica does
     channels = {"console": console, "telegram": leader_chat}
     leader = Outbox(ctx, db, channels, "lv", console_fallback=False)
     stop = asyncio.Event()

@@ -47,7 +47,11 @@ async def test_run_sends_what_is_due_and_a_restart_sends_nothing_twice(tmp_path:
     third = io.StringIO()
     assert await _run_once(settings, clock, third) == 0  # restarted at the same moment
     assert "[DM →" not in third.getvalue()
-    assert len(_outbox(settings)) == len(sent)  # nothing queued twice
+    again = [(r.kind, r.recipient, r.period) for r in _outbox(settings)]
+    assert len(again) == len(set(again))  # nothing queued twice
+    # at most the day's digest of what the last run could not reach, if its sweep after the
+    # first one did not get to queue it before the stop (a matter of timing)
+    assert {k for k, _r, _p in again[len(sent) :]} <= {"DeliveryProblems"}
 
 
 def _outbox(settings: Settings) -> list[OutboxMessage]:
