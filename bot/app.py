@@ -15,6 +15,7 @@ from bot.channel import Channel
 from bot.console import ConsoleChannel
 from bot.dispatch import Dispatcher
 from bot.i18n import Lang, resolve_locale
+from bot.leadership import Leadership
 from bot.outbox import Outbox
 from bot.platform import Platform, build_platforms
 from bot.settings import Settings
@@ -45,6 +46,8 @@ class App:
         startup: Notices from start-up still to send (see :meth:`announce`).
         platforms: The configured platforms by name (:func:`bot.platform.build_platforms`),
             not started yet.
+        leadership: This process's role among ``controlbot run`` replicas (``role``:
+            ``leader``, ``follower`` or ``single``; ``is_leader``); set by ``run``.
     """
 
     settings: Settings
@@ -55,6 +58,7 @@ class App:
     dispatcher: Dispatcher
     startup: list[Outgoing] = field(default_factory=list)
     platforms: dict[str, Platform] = field(default_factory=dict)
+    leadership: Leadership = field(default_factory=Leadership)
 
     async def announce(self) -> None:
         """Send the notices gathered at start-up (people who left the plan), once."""

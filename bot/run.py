@@ -14,8 +14,9 @@ import aiohttp
 from bot.app import App, build_app
 from bot.charts import attach
 from bot.console import ConsoleSession
-from bot.health import single
+from bot.duties import LeaderDuties
 from bot.http import HttpServer
+from bot.leadership import AlreadyRunning, Leadership
 from bot.probes import Probes
 from bot.scheduler import ScheduleRunner
 from bot.settings import Settings
@@ -46,9 +47,21 @@ async def run(
     Returns:
         The exit status (0 after a clean stop).
     """
-    app = build_app(settings, clock=clock, out=out, console_fallback=False)
+    leadership = Leadership(settings.database_url)
+    try:
+        leadership.claim_file()  # SQLite: one `controlbot run` per database file
+    except AlreadyRunning as exc:
+        _LOGGER.error("cannot start: %s", exc)
+        return 2
+    try:
+        app = build_app(settings, clock=clock, out=out, console_fallback=False)
+    except BaseException:
+        leadership.release_file()
+        raise
+    app.leadership = leadership
     _LOGGER.info("controlbot run: %s", settings.safe_repr())
     runner = ScheduleRunner(app.ctx, app.db, app.outbox)
+    duties = LeaderDuties(app, runner, leadership)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -56,7 +69,13 @@ async def run(
             loop.add_signal_handler(signum, stop.set)
     http = HttpServer(settings.http_host, settings.http_port, partial(_health, app))
     metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
-    Probes(app.db, app.outbox.metrics, app.ctx.clock, role=single, token=metrics_token).mount(http)
+    Probes(
+        app.db,
+        app.outbox.metrics,
+        app.ctx.clock,
+        role=lambda: leadership.role,
+        token=metrics_token,
+    ).mount(http)
     for platform in app.platforms.values():
         platform.mount(http)
     if settings.api_token is not None:
@@ -73,26 +92,26 @@ async def run(
     try:
         await http.start()
         for platform in app.platforms.values():
-            await platform.start()
+            await platform.start()  # long polling, if any, is the leader's (LeaderDuties)
     except _start_errors(app) as exc:
         _LOGGER.error("cannot start: %s", _start_failure(app, exc))
         await _stop_platforms(http, app)
         _remove_signal_handlers(loop)
+        await leadership.release()
         app.close()
         return 2
-    runner.start()
-    sender = asyncio.create_task(app.outbox.run(stop))  # retries, and what others queued
+    if not leadership.postgres:
+        await duties.begin()  # one process (SQLite): it does everything from the start
+    # the election: the leader sweeps, sends fan-outs and retries, and polls Telegram
+    election = asyncio.create_task(leadership.watch(stop, duties.changed))
     await app.announce()
-    recovered = await app.dispatcher.inbox.recover()  # events recorded before a crash
-    if recovered:
-        _LOGGER.info("applied the events of %d people recorded before the last stop", recovered)
     console = ConsoleSession(
         app.dispatcher, app.console, app.ctx.plan, app.ctx.plan.plan.admins[0], app.lang
     )
     reader = asyncio.create_task(console.run_stdin(stdin))
-    _LOGGER.info("scheduler started; stop with SIGTERM or Ctrl-C")
+    _LOGGER.info("started; stop with SIGTERM or Ctrl-C")
     try:
-        await runner.tick()
+        await duties.first_sweep()  # what is due goes out first, as it always did
         waiter = asyncio.create_task(stop.wait())
         done, _pending = await asyncio.wait({reader, waiter}, return_when=asyncio.FIRST_COMPLETED)
         if reader in done and console.quit_requested:
@@ -101,10 +120,11 @@ async def run(
         waiter.cancel()
     finally:
         _LOGGER.info("stopping")
-        runner.stop()
-        sender.cancel()  # a row it had claimed waits out its lease; nothing is lost
+        election.cancel()
         with contextlib.suppress(asyncio.CancelledError):
-            await sender
+            await election
+        await duties.end()  # a row the sender had claimed waits out its lease; nothing lost
+        await leadership.release()  # another replica leads at once
         try:  # waits for Telegram's pace end at once; what was not sent stays queued
             await asyncio.wait_for(_stop_platforms(http, app), STOP_SECONDS)
         except TimeoutError:

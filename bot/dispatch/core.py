@@ -127,6 +127,7 @@ class Dispatcher(PlatformViews, Strangers, CommandHandlers, ButtonHandlers):
         if isinstance(event, CommandReceived) and event.name == "start" and event.args:
             if event.sender.chat is not None:
                 return []  # invite codes are for the private chat the deep link opens
+            self.inbox.settle(key)  # not recorded: a webhook need not wait for the greeting
             return await self._enrol(event)
         items = await self.inbox.handle(event, key=key, seq=seq, alert=alert)
         if items is None:

@@ -11,9 +11,12 @@ e-mail (``users.lookupByEmail``).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -26,6 +29,7 @@ from sqlmodel import Session
 
 from bot.dispatch import Dispatcher
 from bot.http import HttpServer
+from bot.inbox import Inbox
 from bot.posted import PostedMessages
 from bot.settings import without_library_variables
 from bot.slack.channel import PLATFORM, RateLimitHandler, SlackChannel
@@ -37,6 +41,8 @@ from workflows.context import Context
 _LOGGER = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+RECORD_SECONDS = 2.0
+"""How long a message event's request waits for its record (Slack wants an answer in 3 s)."""
 LIBRARY_VARIABLES = (
     "SLACK_CLIENT_ID",
     "SLACK_CLIENT_SECRET",
@@ -94,6 +100,7 @@ class SlackService:
             sleep=self.rate_limits.sleep,
         )
         self.started = False
+        self._inbox: Inbox | None = None
         self.socket_mode: AsyncSocketModeHandler | None = None
         self.app_token = app_token
         if app_token:
@@ -125,6 +132,7 @@ class SlackService:
 
     def connect(self, dispatcher: Dispatcher) -> None:
         """Hand Slack's requests to ``dispatcher``."""
+        self._inbox = dispatcher.inbox
         SlackInbound(dispatcher, self.channel).register(self.app)
 
     def mount(self, server: HttpServer) -> None:
@@ -136,10 +144,19 @@ class SlackService:
         """``POST /slack/events``: Bolt verifies the signature, acks, then runs listeners."""
         try:
             bolt_request = await to_bolt_request(request)
+            key = _message_key(bolt_request.body) if self._inbox is not None else None
+            recorded = self._inbox.awaiting(key) if self._inbox and key else None
             bolt_response = await self.app.async_dispatch(bolt_request)
         except (UnicodeDecodeError, ValueError) as exc:  # junk (e.g. a timestamp "abc"), unsigned
             _LOGGER.warning("refused a request to %s: %s", EVENTS_PATH, type(exc).__name__)
             return web.Response(status=400, text="bad request")
+        if recorded is not None and bolt_response.status == 200:
+            # a message event is answered once it is in the inbox, within Slack's 3 s; a
+            # replica killed before that leaves it to Slack's retry (to any replica)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(recorded), RECORD_SECONDS)
+        if key is not None and self._inbox is not None:
+            self._inbox.settle(key)
         return await to_aiohttp_response(bolt_response)
 
     async def start(self) -> None:
@@ -236,3 +253,20 @@ def _refusal(api_url: str, exc: SlackApiError) -> str:
         else "bot token (CONTROLBOT_SLACK_BOT_TOKEN)"
     )
     return f"Slack refused the {token}: {error}"
+
+
+def _message_key(body: dict[str, Any]) -> str | None:
+    """The inbox key (``slack:<event_id>``) of a person's plain DM, else ``None``.
+
+    Only those are waited for: Bolt does not hand the bot's own messages to our listener, and
+    edits and files (answered with a hint) are acknowledged at once.
+    """
+    event = body.get("event")
+    event_id = body.get("event_id")
+    if body.get("type") != "event_callback" or not isinstance(event, dict):
+        return None
+    if event.get("type") != "message" or event.get("channel_type") != "im":
+        return None
+    if event.get("subtype") or event.get("bot_id") or not isinstance(event_id, str):
+        return None
+    return f"slack:{event_id}" if event_id else None
