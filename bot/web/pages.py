@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiohttp import web
 from sqlmodel import Session
 
-from bot.web.app import VIEW, VIEWER, WebView
 from bot.web.downloads import file_response, measurement_rows
+from bot.web.keys import VIEW, VIEWER
 from bot.web.templating import Viewer, page
 from workflows.context import Context
 from workflows.notices import SeriesPoint
@@ -23,6 +23,9 @@ from workflows.pending import pending_for
 from workflows.periods import Period, PeriodError
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Activity, Indicator
+
+if TYPE_CHECKING:
+    from bot.web.app import WebView
 
 T = TypeVar("T")
 RECENT_PERIODS = 12
