@@ -14,14 +14,15 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 from io import BytesIO
-from typing import Final, Literal, TypeAlias
+from typing import Final
 
 from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-Lang: TypeAlias = Literal["lv", "en"]
+from workflows.language import Lang as Lang  # re-exported: bot modules import it from here
+
 SUPPORTED: Final[tuple[Lang, ...]] = ("lv", "en")
 BABEL_LOCALE: Final[dict[Lang, str]] = {"lv": "lv_LV", "en": "en_GB"}
 """The CLDR locale used for numbers and dates of each language."""

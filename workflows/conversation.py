@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -38,6 +38,7 @@ from workflows.forms.engine import (
     Unclear,
 )
 from workflows.forms.fields import FormSpec
+from workflows.language import Lang
 from workflows.notices import (
     AnswerRefused,
     FormCancelled,
@@ -55,7 +56,6 @@ from workflows.periods import Period
 from workflows.plan.model import UnknownPlanItem
 from workflows.rounds import earlier_values, outstanding_for
 
-Lang = Literal["lv", "en"]
 Finisher = Callable[[Session, Context, FormSession, Mapping[str, str]], list[Outgoing]]
 
 _FINISHERS: dict[str, Finisher] = {
