@@ -6,10 +6,10 @@ been merged; it would collide with any branch still open. It
 1. checks that every flat module of ``workflows/`` has a place (:data:`MAPPING` or
    :data:`STAYS`) and that every target is free, and stops naming the ones that are not;
 2. ``git mv``-es each module to its package (creating the packages with a docstring);
-3. rewrites every reference: ``from workflows import x`` (with ``ast``, keeping the local
-   name: ``from workflows.rounds import measuring``), then ``workflows.x`` and
-   ``workflows/x.py`` in code, strings, docs and configuration (one regular-expression pass,
-   so a new name is never rewritten again);
+3. rewrites every reference: ``workflows.x`` and ``workflows/x.py`` in code, strings, docs
+   and configuration (one regular-expression pass, so a new name is never rewritten again),
+   then ``from workflows import x`` (with ``ast``, keeping the local name:
+   ``from workflows.rounds import measuring``);
 4. adds each moved module to ``workflows.notice_codec.RENAMED_MODULES`` (old → new), so an
    outbox row stored before the move (``workflows.evaluation:Status``) still decodes;
 5. sorts the imports and formats (``ruff check --fix --select I``, ``ruff format``).
@@ -214,8 +214,9 @@ def _rewrite(moves: dict[str, str]) -> int:
     changed = 0
     for path in _files():
         text = path.read_text(encoding="utf-8")
-        new = _rewrite_from_workflows(text, moves) if path.suffix == ".py" else text
-        new = _rewrite_names(new, moves)
+        new = _rewrite_names(text, moves)  # first: it must not see what the next step writes
+        if path.suffix == ".py":
+            new = _rewrite_from_workflows(new, moves)
         if new != text:
             path.write_text(new, encoding="utf-8")
             changed += 1
