@@ -25,8 +25,34 @@ RIGA = ZoneInfo("Europe/Riga")
 
 async def _run_once(settings: Settings, clock: FixedClock, out: io.StringIO) -> int:
     stop = asyncio.Event()
-    asyncio.get_running_loop().call_later(0.3, stop.set)
-    return await run(settings, clock=clock, stdin=io.StringIO(""), out=out, stop=stop)
+    watcher = asyncio.create_task(_stop_when_settled(settings, stop))
+    try:
+        return await run(settings, clock=clock, stdin=io.StringIO(""), out=out, stop=stop)
+    finally:
+        watcher.cancel()
+
+
+async def _stop_when_settled(settings: Settings, stop: asyncio.Event) -> None:
+    """Stop once the outbox has not changed for a second (at least 0.3 s, at most 20 s).
+
+    A fixed 0.3 s was too short under load or coverage: the scheduler's second sweep (the
+    daily problems digest) was cancelled by the stop, and the next run queued it instead.
+    """
+    await asyncio.sleep(0.3)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 20
+    last, since = None, loop.time()
+    while loop.time() < deadline:
+        try:
+            now = len(await asyncio.to_thread(_outbox, settings))
+        except Exception:  # the tables are not there yet (first start)
+            now = -1
+        if now != last:
+            last, since = now, loop.time()
+        elif loop.time() - since >= 1.0:
+            break
+        await asyncio.sleep(0.1)
+    stop.set()
 
 
 async def test_run_sends_what_is_due_and_a_restart_sends_nothing_twice(tmp_path: Path) -> None:
