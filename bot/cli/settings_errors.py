@@ -23,6 +23,9 @@ def settings_errors(exc: ValidationError) -> list[str]:
         "slack_app_token": t.gettext("a Slack app-level token starting with xapp-"),
         "slack_api_url": t.gettext("an http:// or https:// URL"),
         "api_token": t.gettext("16–512 printable ASCII characters, without spaces"),
+        "metrics_token": t.gettext("16–512 printable ASCII characters, without spaces"),
+        "log_level": t.gettext("DEBUG, INFO, WARNING or ERROR"),
+        "log_format": t.gettext("text or json"),
     }
     out = []
     for error in exc.errors():
