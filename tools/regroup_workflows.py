@@ -58,7 +58,7 @@ MAPPING: dict[str, str] = {
     "workflows.visibility": "workflows.people.visibility",
     "workflows.web_access": "workflows.people.web_access",
     # forms: a form session around the pure engine
-    "workflows.conversation": "workflows.forms.conversation",
+    "workflows.conversation": "workflows.forms.conversation",  # a package since issue 16
     "workflows.check_answers": "workflows.forms.check_answers",
     # rounds and values
     "workflows.rounds": "workflows.rounds.opening",
@@ -82,6 +82,8 @@ MAPPING: dict[str, str] = {
     "workflows.deliveries": "workflows.schedule.sweep",
     "workflows.delivery_ledger": "workflows.schedule.ledger",
     "workflows.sweep_memo": "workflows.schedule.memo",
+    "workflows.sweep_plan": "workflows.schedule.sweep_plan",
+    "workflows.sweep_rounds": "workflows.schedule.sweep_rounds",
     # reports
     "workflows.summaries": "workflows.reports.summaries",
     "workflows.summary_data": "workflows.reports.summary_data",
@@ -94,7 +96,7 @@ MAPPING: dict[str, str] = {
     "workflows.outbox": "workflows.notices.outbox",
     "workflows.notice_codec": "workflows.notices.codec",
 }
-"""Old module → new module. Modules that do not exist (yet) are skipped."""
+"""Old module or package → new one. Names that do not exist (any more) are skipped."""
 
 STAYS = {
     "workflows.audit",
@@ -107,6 +109,16 @@ STAYS = {
 }
 """The core every concern uses; they stay at the top of ``workflows/``."""
 
+PACKAGES_STAY = {
+    "workflows.decisions",
+    "workflows.exchange",
+    "workflows.forms",
+    "workflows.notices",
+    "workflows.plan",
+    "workflows.plans",
+}
+"""Concern packages (and the bundled plans' folder) that are already where they belong."""
+
 REWRITE_SUFFIXES = (".py", ".md", ".toml", ".cfg", ".txt", ".yaml", ".ini")
 REWRITE_ROOTS = ("bot", "workflows", "storage", "tests", "bench", "tools", "docs")
 REWRITE_FILES = ("README.md", "CONTRIBUTING.md", "BENCHMARKS.md", "pyproject.toml", "Makefile")
@@ -116,18 +128,35 @@ def _path(module: str) -> Path:
     return ROOT / (module.replace(".", "/") + ".py")
 
 
+def _source(module: str) -> Path | None:
+    """The module's file, or its package's folder; ``None`` when neither exists."""
+    file = _path(module)
+    if file.exists():
+        return file
+    folder = file.with_suffix("")
+    return folder if (folder / "__init__.py").exists() else None
+
+
+def _target(old: str, new: str) -> Path:
+    source = _source(old)
+    return _path(new) if source is None or source.suffix == ".py" else _path(new).with_suffix("")
+
+
 def _flat_modules() -> list[str]:
-    return sorted(f"workflows.{p.stem}" for p in (ROOT / "workflows").glob("*.py"))
+    files = [p.stem for p in (ROOT / "workflows").glob("*.py")]
+    packages = [p.parent.name for p in (ROOT / "workflows").glob("*/__init__.py")]
+    return sorted(f"workflows.{name}" for name in files + packages)
 
 
 def plan() -> tuple[dict[str, str], list[str]]:
     """The moves to make (only of modules that exist) and the problems that stop them."""
     problems = []
-    moves = {old: new for old, new in MAPPING.items() if _path(old).exists()}
+    moves = {old: new for old, new in MAPPING.items() if _source(old) is not None}
+    targets = set(MAPPING.values())
     for module in _flat_modules():
-        if module == "workflows.__init__":
+        if module == "workflows.__init__" or module in targets:
             continue
-        if module not in MAPPING and module not in STAYS:
+        if module not in MAPPING and module not in STAYS and module not in PACKAGES_STAY:
             problems.append(f"{module} has no place: add it to MAPPING or STAYS")
     for old, new in moves.items():
         if _path(new).exists() or _path(new).with_suffix("").is_dir():
@@ -142,8 +171,10 @@ def _git(*args: str) -> None:
 def _move(moves: dict[str, str]) -> None:
     temps = {}
     for old in moves:  # first aside: workflows/rounds.py becomes the package workflows/rounds/
-        temp = _path(old).with_name(f"_regroup_{_path(old).name}")
-        _git("mv", str(_path(old)), str(temp))
+        source = _source(old)
+        assert source is not None
+        temp = source.with_name(f"_regroup_{source.name}")
+        _git("mv", str(source), str(temp))
         temps[old] = temp
     for package, doc in PACKAGES.items():
         init = ROOT / "workflows" / package / "__init__.py"
@@ -154,8 +185,9 @@ def _move(moves: dict[str, str]) -> None:
             init.write_text(f'"""{doc}"""\n', encoding="utf-8")
             _git("add", str(init))
     for old, new in moves.items():
-        _path(new).parent.mkdir(parents=True, exist_ok=True)
-        _git("mv", str(temps[old]), str(_path(new)))
+        target = _path(new) if temps[old].suffix == ".py" else _path(new).with_suffix("")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _git("mv", str(temps[old]), str(target))
 
 
 def _rewrite_from_workflows(text: str, moves: dict[str, str]) -> str:
@@ -228,7 +260,13 @@ def _rewrite(moves: dict[str, str]) -> int:
 def _remember_in_codec(moves: dict[str, str]) -> None:
     codec = _path(moves.get("workflows.notice_codec", "workflows.notice_codec"))
     text = codec.read_text(encoding="utf-8")
-    entries = "".join(f'    "{old}": "{new}",\n' for old, new in sorted(moves.items()))
+    renamed = dict(moves)
+    for old, new in moves.items():  # a moved package: each of its modules too
+        folder = _path(new).with_suffix("")
+        for sub in folder.glob("*.py") if folder.is_dir() else ():
+            if sub.stem != "__init__":
+                renamed[f"{old}.{sub.stem}"] = f"{new}.{sub.stem}"
+    entries = "".join(f'    "{old}": "{new}",\n' for old, new in sorted(renamed.items()))
     marker = "RENAMED_MODULES: dict[str, str] = {"
     if marker + "}" in text:
         text = text.replace(marker + "}", marker + "\n" + entries + "}")
@@ -241,7 +279,9 @@ def main(argv: list[str]) -> int:
     """Print the plan, or carry it out with ``--apply``; see the module docstring."""
     moves, problems = plan()
     for old, new in moves.items():
-        print(f"{_path(old).relative_to(ROOT)} -> {_path(new).relative_to(ROOT)}")
+        source = _source(old)
+        assert source is not None
+        print(f"{source.relative_to(ROOT)} -> {_target(old, new).relative_to(ROOT)}")
     for problem in problems:
         print(f"cannot regroup: {problem}", file=sys.stderr)
     if problems:
