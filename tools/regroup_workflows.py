@@ -106,6 +106,7 @@ STAYS = {
     "workflows.language",
     "workflows.numbers",
     "workflows.periods",
+    "workflows.problems",
 }
 """The core every concern uses; they stay at the top of ``workflows/``."""
 

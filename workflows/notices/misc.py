@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from workflows.problems import ProblemCode
+
 
 @dataclass(frozen=True)
 class AwayRecorded:
@@ -118,7 +120,7 @@ class PlatformChosen:
 class Problem:
     """A request that could not be carried out; ``code`` selects a translated message."""
 
-    code: str
+    code: ProblemCode
     params: tuple[tuple[str, str], ...] = ()
 
     def param_dict(self) -> dict[str, str]:
@@ -126,6 +128,6 @@ class Problem:
         return dict(self.params)
 
 
-def problem(code: str, **params: object) -> Problem:
+def problem(code: ProblemCode, **params: object) -> Problem:
     """Build a :class:`Problem` with text params."""
     return Problem(code, tuple((k, str(v)) for k, v in params.items()))

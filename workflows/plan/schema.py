@@ -18,6 +18,12 @@ from typing import Literal
 
 from pydantic import Field
 
+from workflows.plan.accounts import (
+    ChannelAccountKeys,
+    ChannelAccounts,
+    PersonAccountKeys,
+    PersonAccounts,
+)
 from workflows.plan.basics import (
     NUMBER_LIMIT,
     Identifier,
@@ -75,7 +81,7 @@ class Rollup(_Strict):
     covers: tuple[Identifier, ...] = Field(min_length=1)
 
 
-class Channel(_Strict):
+class Channel(_Strict, ChannelAccountKeys):
     """A team channel: where summaries and decisions of its activities are posted.
 
     With ``rollup`` it is a roll-up channel instead: it gets no activities of its own but an
@@ -83,34 +89,31 @@ class Channel(_Strict):
 
     ``language`` is the language posts use (default: the plan's ``locale``); ``both`` puts
     the plan's ``locale`` first and the other language after it, in one message.
-    ``telegram_chat_id`` is the Telegram group or supergroup that receives them (negative,
-    as Telegram gives it); without it an administrator binds a group with ``/bind``.
-    ``slack_channel_id`` is the Slack channel (``C…``, or ``G…`` for an old private one).
+    ``accounts`` names the chat of each platform that receives them
+    (:class:`~workflows.plan.accounts.ChannelAccounts`).
     """
 
     id: Identifier
     label: LocalText
     language: Literal["lv", "en", "both"] | None = None
-    telegram_chat_id: int | None = Field(default=None, lt=0)
-    slack_channel_id: str | None = Field(default=None, pattern=r"^[CG][A-Z0-9]{2,20}$")
+    accounts: ChannelAccounts = ChannelAccounts()
     rollup: Rollup | None = None
 
 
-class Person(_Strict):
+class Person(_Strict, PersonAccountKeys):
     """A person who holds roles. ``language``/``timezone`` override the plan's defaults.
 
     ``deputy`` takes over their measuring while they are away (``/away``); without one, the
-    co-responsible (L) of the activity does, else their manager. ``slack_user_id`` links them
-    to a Slack user (``U…``) when their e-mail is not their Slack e-mail.
+    co-responsible (L) of the activity does, else their manager. ``accounts`` names their
+    account on each platform (:class:`~workflows.plan.accounts.PersonAccounts`).
     """
 
     id: Identifier
     name: VisibleText = Field(min_length=1, max_length=200)
-    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$", max_length=254)
     language: Literal["lv", "en"] | None = None
     timezone: str | None = Field(default=None, max_length=64)
     deputy: Identifier | None = None
-    slack_user_id: str | None = Field(default=None, pattern=r"^[UW][A-Z0-9]{2,20}$")
+    accounts: PersonAccounts = PersonAccounts()
 
 
 class Holder(_Strict):
