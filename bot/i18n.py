@@ -15,13 +15,14 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 from io import BytesIO
-from typing import Final, Literal, TypeAlias
+from typing import Final
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from workflows.accounts import as_lang, resolve_locale
+from workflows.language import Lang
 
 __all__ = [
     "BABEL_LOCALE",
@@ -34,7 +35,6 @@ __all__ = [
     "translator",
 ]
 
-Lang: TypeAlias = Literal["lv", "en"]
 SUPPORTED: Final[tuple[Lang, ...]] = ("lv", "en")
 BABEL_LOCALE: Final[dict[Lang, str]] = {"lv": "lv_LV", "en": "en_GB"}
 """The CLDR locale used for numbers and dates of each language."""

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from bot.i18n import Lang, as_lang, resolve_locale, translator
 from bot.web import auth
 from bot.web.charts import ChartCache
+from bot.web.keys import VIEW, VIEWER
 from bot.web.templating import Viewer, page
 from storage.db import Database
 from storage.models import Person
@@ -24,9 +25,6 @@ from workflows import accounts, web_access
 from workflows.context import Context
 from workflows.visibility import visible_activity_ids
 
-VIEW: web.AppKey[WebView] = web.AppKey("view")
-VIEWER: web.RequestKey[Viewer] = web.RequestKey("viewer", Viewer)
-"""Where the request keeps the :class:`~bot.web.templating.Viewer` of a signed-in page."""
 OPEN_PATHS = ("/web/sign-in/", "/web/static/")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
