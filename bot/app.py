@@ -27,6 +27,7 @@ from workflows.people import sync_people
 from workflows.plan.loader import load_default_plan
 
 if TYPE_CHECKING:
+    from bot.email import ChatDoors, EmailChannel
     from bot.slack.service import SlackService
     from bot.telegram.service import TelegramService
 
@@ -48,6 +49,7 @@ class App:
         telegram: The Telegram side (``None`` without ``CONTROLBOT_TELEGRAM_TOKEN``); not
             started yet.
         slack: The Slack side (``None`` without ``CONTROLBOT_SLACK_BOT_TOKEN``); not started.
+        email: The e-mail channel (``None`` without ``CONTROLBOT_SMTP_HOST``).
     """
 
     settings: Settings
@@ -59,6 +61,7 @@ class App:
     startup: list[Outgoing] = field(default_factory=list)
     telegram: TelegramService | None = None
     slack: SlackService | None = None
+    email: EmailChannel | None = None
 
     async def announce(self) -> None:
         """Send the notices gathered at start-up (people who left the plan), once."""
@@ -175,6 +178,9 @@ def build_app(
     slack = slack_service(settings, ctx, db)
     if slack is not None:
         channels[slack.channel.platform] = slack.channel
+    email = email_side(settings, ctx, db, telegram, slack)
+    if email is not None:
+        channels[email.platform] = email
     outbox = Outbox(ctx, db, channels, settings.default_locale, console_fallback=console_fallback)
     hold = settings.inbound_hold_ms / 1000
     held = {"slack": hold} if slack is not None else {}
@@ -186,7 +192,7 @@ def build_app(
     for side in (telegram, slack):
         if side is not None:
             side.connect(dispatcher)
-    return App(settings, ctx, db, console, outbox, dispatcher, startup, telegram, slack)
+    return App(settings, ctx, db, console, outbox, dispatcher, startup, telegram, slack, email)
 
 
 def slack_service(settings: Settings, ctx: Context, db: Database) -> SlackService | None:
@@ -221,4 +227,43 @@ def telegram_service(settings: Settings, ctx: Context, db: Database) -> Telegram
         db,
         webhook_url=settings.telegram_webhook_url,
         webhook_secret=secret.get_secret_value() if secret is not None else None,
+    )
+
+
+def email_side(
+    settings: Settings,
+    ctx: Context,
+    db: Database,
+    telegram: TelegramService | None,
+    slack: SlackService | None,
+) -> EmailChannel | None:
+    """The e-mail channel when ``CONTROLBOT_SMTP_HOST`` is set, with links into the chats."""
+    if settings.smtp_host is None:
+        return None
+    from bot.email import email_channel
+
+    return email_channel(settings, db, ctx, chat_doors(telegram, slack))
+
+
+def chat_doors(telegram: TelegramService | None, slack: SlackService | None) -> ChatDoors:
+    """Where e-mails send people to answer: the chat platforms that are on."""
+    from bot.email import ChatDoors
+
+    async def telegram_username() -> str | None:
+        assert telegram is not None
+        try:  # known once the bot is initialised (``controlbot run``, one-shot commands)
+            return str(telegram.application.bot.username)
+        except RuntimeError:
+            return None
+
+    async def slack_link() -> str | None:
+        assert slack is not None
+        auth = await slack.client.auth_test()
+        info = await slack.client.bots_info(bot=str(auth["bot_id"]))
+        app_id, team = info["bot"]["app_id"], auth["team_id"]
+        return f"https://slack.com/app_redirect?app={app_id}&team={team}"
+
+    return ChatDoors(
+        telegram_username if telegram is not None else None,
+        slack_link if slack is not None else None,
     )

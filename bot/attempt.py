@@ -47,6 +47,8 @@ class Attempt:
     addresses: tuple[str, ...] = ()
     message_id: str | None = None
     refused: str | None = None
+    detail: str | None = None
+    """The platform's own words for a refusal for good (an SMTP server's reply), recorded."""
     temporary: str | None = None
     retry_after: float | None = None
     reports: tuple[Outgoing, ...] = ()
@@ -74,7 +76,7 @@ class Attempts:
         """Send ``item`` to each route not in ``done`` (platforms a retry already reached)."""
         platforms, addresses = list(done), []
         message_id: str | None = None
-        refused = temporary = None
+        refused = temporary = detail = None
         retry_after: float | None = None
         reports: list[Outgoing] = []
         for route in routes:
@@ -90,7 +92,8 @@ class Attempts:
                 message_id = message_id or sent
             except Unreachable as exc:
                 _LOGGER.warning("%s", exc)
-                refused = _refusal(route, exc.reason)
+                refused = exc.code or _refusal(route, exc.reason)
+                detail = exc.reason
                 reports += await self._unreachable(route, exc)
                 continue
             except PartlyDelivered as exc:
@@ -116,6 +119,7 @@ class Attempts:
             tuple(addresses),
             message_id,
             None if platforms else refused,
+            None if platforms else detail,
             temporary,
             retry_after,
             tuple(reports),

@@ -229,7 +229,7 @@ def _code(error: ErrorDetails, loc: PathTuple) -> tuple[str, dict[str, str]]:
         pattern = str(ctx.get("pattern", ""))
         if pattern == _ID_PATTERN:
             return "bad_id", {"value": _short(value)}
-        if loc and loc[-1] == "email":
+        if "email" in loc[-2:]:  # a person's address, or one of a channel's
             return "bad_email", {"value": _short(value)}
         return "bad_pattern", {"value": _short(value), "pattern": pattern}
     limits: dict[str, tuple[str, str]] = {

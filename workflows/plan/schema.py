@@ -45,6 +45,14 @@ def _bounded(value: Decimal) -> Decimal:
     return value
 
 
+EmailAddress = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$", max_length=254)]
+"""An e-mail address: ``name@domain``."""
+
+
+def _one_or_list(value: Any) -> Any:
+    return (value,) if isinstance(value, str) else value
+
+
 PlanNumber = Annotated[Decimal, AfterValidator(_bounded)]
 """A threshold, target or bound: a finite decimal below 10^15 in size."""
 
@@ -262,6 +270,8 @@ class Channel(_Strict):
     ``telegram_chat_id`` is the Telegram group or supergroup that receives them (negative,
     as Telegram gives it); without it an administrator binds a group with ``/bind``.
     ``slack_channel_id`` is the Slack channel (``C…``, or ``G…`` for an old private one).
+    ``email`` is one address or a list of them (a mailing list, say) that also gets its
+    summaries and decisions by e-mail.
     """
 
     id: Identifier
@@ -269,6 +279,9 @@ class Channel(_Strict):
     language: Literal["lv", "en", "both"] | None = None
     telegram_chat_id: int | None = Field(default=None, lt=0)
     slack_channel_id: str | None = Field(default=None, pattern=r"^[CG][A-Z0-9]{2,20}$")
+    email: Annotated[tuple[EmailAddress, ...], BeforeValidator(_one_or_list)] = Field(
+        default=(), max_length=20
+    )
     rollup: Rollup | None = None
 
 
@@ -277,16 +290,19 @@ class Person(_Strict):
 
     ``deputy`` takes over their measuring while they are away (``/away``); without one, the
     co-responsible (L) of the activity does, else their manager. ``slack_user_id`` links them
-    to a Slack user (``U…``) when their e-mail is not their Slack e-mail.
+    to a Slack user (``U…``) when their e-mail is not their Slack e-mail. ``platform`` is
+    where their messages go by default (a platform's name, e.g. ``email``), until they
+    choose with ``/platform``.
     """
 
     id: Identifier
     name: VisibleText = Field(min_length=1, max_length=200)
-    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$", max_length=254)
+    email: EmailAddress | None = None
     language: Literal["lv", "en"] | None = None
     timezone: str | None = Field(default=None, max_length=64)
     deputy: Identifier | None = None
     slack_user_id: str | None = Field(default=None, pattern=r"^[UW][A-Z0-9]{2,20}$")
+    platform: Identifier | None = None
 
 
 class Holder(_Strict):
