@@ -141,8 +141,41 @@ async def start_smtp(
 
 
 def parts(message: EmailMessage) -> dict[str, str]:
-    """The text and HTML bodies of a received e-mail."""
+    """The text and HTML bodies of a received e-mail (line ends as ``\n``)."""
     text = message.get_body(("plain",))
     html = message.get_body(("html",))
     assert text is not None and html is not None
-    return {"text": str(text.get_content()), "html": str(html.get_content())}
+    bodies = {"text": str(text.get_content()), "html": str(html.get_content())}
+    return {key: body.replace("\r\n", "\n") for key, body in bodies.items()}
+
+
+class SmtpThread:
+    """:func:`start_smtp` in a thread of its own, for code that runs its own event loop
+    (a ``controlbot`` command called in the test). Use as a context manager."""
+
+    def __init__(self, handler: MailHandler | None = None) -> None:
+        import threading
+
+        self.handler = handler or MailHandler()
+        self.port = 0
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        server = self._loop.run_until_complete(start_smtp(self.handler))
+        self.port = server.port
+        self._ready.set()
+        self._loop.run_forever()
+        self._loop.run_until_complete(server.close())
+        self._loop.close()
+
+    def __enter__(self) -> SmtpThread:
+        self._thread.start()
+        self._ready.wait(10)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
