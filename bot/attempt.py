@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
-from bot.channel import Channel, PartlyDelivered, TemporaryFailure, Unreachable
+from bot.channel import Channel, PartlyDelivered, PlanAddressed, TemporaryFailure, Unreachable
 from bot.messages import Message
 from bot.routes import Route, Router
 from storage.db import Database
@@ -127,6 +127,8 @@ class Attempts:
 
     async def _unreachable(self, route: Route, exc: Unreachable) -> list[Outgoing]:
         address = exc.address
+        if isinstance(self.channels.get(address.platform), PlanAddressed):
+            return []  # nothing to mark: the plan gives the address; the digest reports it
         if address.kind == "dm":
             return await self.db.run(
                 lambda s: reachability.person_unreachable(

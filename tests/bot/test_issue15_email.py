@@ -322,3 +322,30 @@ async def test_issue15_sent_only_once_the_server_accepted_it(
     (row,) = await db.run(lambda s: queue.by_ids(s, [1]))
     (mail,) = smtp.handler.received
     assert row.status == queue.DELIVERED and row.platform_message_id == mail.message["Message-ID"]
+
+
+async def test_issue15_a_channel_list_with_a_refused_address(
+    ctx: Context, db: Database, smtp: SmtpServer
+) -> None:
+    from sqlmodel import select
+
+    from storage.models import ChannelBinding
+
+    plan = ctx.plan.plan
+    team = ("komanda@parauga-novads.example", "aizgajis@parauga-novads.example")
+    channels = tuple(
+        c.model_copy(update={"email": team}) if c.id == CHANNEL else c for c in plan.channels
+    )
+    mailed = replace(ctx, plan=LoadedPlan(plan.model_copy(update={"channels": channels})))
+    outbox = outbox_for(mailed, db, mailer(mailed, db, settings_for(smtp.port)))
+    smtp.handler.refuse["aizgajis@parauga-novads.example"] = "550 5.1.1 Gone"
+
+    assert await outbox.deliver([Outgoing(ToChannel(CHANNEL), summary())]) == 0  # the other
+    assert [m.rcpt_tos for m in smtp.handler.received] == [["komanda@parauga-novads.example"]]
+
+    smtp.handler.refuse["komanda@parauga-novads.example"] = "550 5.1.1 Gone too"
+    (outcome,) = await outbox.deliver_each([Outgoing(ToChannel(CHANNEL), summary())])
+    rows = await db.run(lambda s: queue.by_ids(s, [1, 2, 3]))
+    assert outcome == "failed" and rows[1].reason == "address_refused"
+    assert len(rows) == 2  # nothing marked, no notice queued: the plan is what to fix
+    assert await db.run(lambda s: s.exec(select(ChannelBinding)).all()) == []
