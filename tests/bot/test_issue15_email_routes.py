@@ -191,3 +191,16 @@ def test_issue15_build_app_registers_email_only_when_set(tmp_path: Path) -> None
         assert app.email is None and "email" not in app.outbox.channels
     finally:
         app.close()
+
+
+def test_issue15_plan_addresses_are_single_addresses() -> None:
+    from workflows.plan.schema import Channel, Person
+
+    label = {"lv": "Komanda", "en": "Team"}
+    one = Channel.model_validate({"id": "team", "label": label, "email": "a@b.lv"})
+    assert one.email == ("a@b.lv",)
+    for bad in ("a,b@c.lv", "Anna <a@b.lv>", "a@b.lv; c@d.lv", "nav adrese"):
+        with pytest.raises(ValidationError):
+            Channel.model_validate({"id": "team", "label": label, "email": [bad]})
+        with pytest.raises(ValidationError):
+            Person.model_validate({"id": "anna", "name": "Anna", "email": bad})

@@ -45,8 +45,10 @@ def _bounded(value: Decimal) -> Decimal:
     return value
 
 
-EmailAddress = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$", max_length=254)]
-"""An e-mail address: ``name@domain``."""
+EmailAddress = Annotated[
+    str, StringConstraints(pattern=r"^[^@\s,;<>\"()]+@[^@\s,;<>\"()]+$", max_length=254)
+]
+"""An e-mail address: ``name@domain`` (one address: no list separators, no display name)."""
 
 
 def _one_or_list(value: Any) -> Any:
