@@ -3,7 +3,7 @@
 E-mail cannot take answers. Every e-mail to a person says where to answer: Telegram (a link
 to the robot; a personal one-time enrolment link while the person has no Telegram account
 linked, so that nobody stays unreachable because they never linked, issue 15) and Slack (the
-robot's app; Slack recognises the person by their e-mail address).
+robot's app; the Slack account with the person's e-mail address is linked to them).
 """
 
 from __future__ import annotations
@@ -82,7 +82,9 @@ class ChatDoors:
             text = (
                 t.gettext("Answer in Slack:")
                 if "slack" in linked
-                else t.gettext("The robot in Slack (it knows you by your e-mail address):")
+                else t.gettext(
+                    "The robot in Slack (a Slack account with this e-mail address is linked to you):"
+                )
             )
             found.append(ChatLink(text, slack))
         return found
