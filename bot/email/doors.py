@@ -83,7 +83,8 @@ class ChatDoors:
                 t.gettext("Answer in Slack:")
                 if "slack" in linked
                 else t.gettext(
-                    "The robot in Slack (a Slack account with this e-mail address is linked to you):"
+                    "The robot in Slack (a Slack account with this e-mail address is linked "
+                    "to you):"
                 )
             )
             found.append(ChatLink(text, slack))
