@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
@@ -182,6 +183,10 @@ def build_app(
     if email is not None:
         channels[email.platform] = email
     outbox = Outbox(ctx, db, channels, settings.default_locale, console_fallback=console_fallback)
+    if telegram is not None:
+        telegram.limiter.on_429 = partial(outbox.metrics.rate_limited, "telegram")
+    if slack is not None:
+        slack.rate_limits.on_429 = partial(outbox.metrics.rate_limited, "slack")
     hold = settings.inbound_hold_ms / 1000
     held = {"slack": hold} if slack is not None else {}
     if telegram is not None and settings.telegram_webhook_url:

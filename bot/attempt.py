@@ -18,6 +18,7 @@ from functools import partial
 
 from bot.channel import Channel, PartlyDelivered, PlanAddressed, TemporaryFailure, Unreachable
 from bot.messages import Message
+from bot.metrics import Metrics
 from bot.routes import Route, Router
 from storage.db import Database
 from workflows import reachability
@@ -62,11 +63,18 @@ class Attempts:
         db: Where refusals are marked.
         channels: Registered channels by platform name.
         router: Renders for each route.
+        metrics: Where each platform call's outcome is counted.
     """
 
     def __init__(
-        self, ctx: Context, db: Database, channels: Mapping[str, Channel], router: Router
+        self,
+        ctx: Context,
+        db: Database,
+        channels: Mapping[str, Channel],
+        router: Router,
+        metrics: Metrics,
     ) -> None:
+        self.metrics = metrics
         self.ctx = ctx
         self.db = db
         self.channels = channels
@@ -91,6 +99,7 @@ class Attempts:
                 sent = await self.channels[address.platform].send(address, message)
                 message_id = message_id or sent
             except Unreachable as exc:
+                self.metrics.sent(address.platform, "refused")
                 _LOGGER.warning("%s", exc)
                 refused = exc.code or _refusal(route, exc.reason)
                 detail = exc.reason
@@ -102,16 +111,19 @@ class Attempts:
                     self.ctx, route.channel_id, address.label, address.platform
                 )
             except TemporaryFailure as exc:
+                self.metrics.sent(address.platform, "retry")
                 _LOGGER.warning("%s not sent now: %s", type(item.notice).__name__, exc)
                 temporary = str(exc) or type(exc).__name__
                 retry_after = exc.retry_after
                 continue
             except Exception as exc:  # one bad message must not stop the others
+                self.metrics.sent(address.platform, "failed")
                 _LOGGER.exception(
                     "delivering %s to %s failed", type(item.notice).__name__, address
                 )
                 temporary = type(exc).__name__
                 continue
+            self.metrics.sent(address.platform, "delivered")
             platforms.append(address.platform)
             addresses.append(str(address))
         return Attempt(

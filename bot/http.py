@@ -1,8 +1,12 @@
 """This module contains :class:`HttpServer`: the bot's one HTTP server (aiohttp).
 
-It serves ``GET /healthz`` and whatever is mounted on it (``POST /telegram/webhook``,
-``POST /slack/events``, and ``POST /api/measurements`` when ``CONTROLBOT_API_TOKEN`` is set),
-on ``CONTROLBOT_HTTP_HOST``:``CONTROLBOT_HTTP_PORT``. Request bodies are limited to 1 MiB.
+It serves ``GET /healthz`` and whatever is mounted on it (``GET /readyz`` and
+``GET /metrics``, ``POST /telegram/webhook``, ``POST /slack/events``, and
+``POST /api/measurements`` when ``CONTROLBOT_API_TOKEN`` is set), on
+``CONTROLBOT_HTTP_HOST``:``CONTROLBOT_HTTP_PORT``. Request bodies are limited to 1 MiB.
+
+``/healthz`` is liveness: it answers from the process alone, without the database (that is
+``/readyz``'s), with the states of the parts that report one (Telegram, Slack).
 """
 
 from __future__ import annotations
@@ -38,6 +42,10 @@ class HttpServer:
     def add_post(self, path: str, handler: Handler) -> None:
         """Serve ``POST path`` with ``handler`` (before :meth:`start`)."""
         self.app.router.add_post(path, handler)
+
+    def add_get(self, path: str, handler: Handler) -> None:
+        """Serve ``GET path`` (and ``HEAD``) with ``handler`` (before :meth:`start`)."""
+        self.app.router.add_get(path, handler)
 
     async def _healthz(self, _request: web.Request) -> web.Response:
         checks = await self.health() if self.health is not None else {}

@@ -230,6 +230,7 @@ class Inbox:
         if not row.new:
             _LOGGER.info("%s delivered %s again; it had its effect once", sender.platform, key)
             return []
+        self.outbox.metrics.received(sender.platform)
         wait = self.hold.get(sender.platform, 0.0) - (time.monotonic() - arrived)
         if wait > 0:  # let an earlier update that is still on its way overtake this one
             await asyncio.sleep(wait)

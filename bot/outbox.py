@@ -27,6 +27,7 @@ from sqlmodel import Session
 from bot.attempt import Attempt, Attempts
 from bot.channel import Channel
 from bot.messages import Message
+from bot.metrics import Metrics
 from bot.routes import CONSOLE, Route, Router, person_language
 from storage.db import Database
 from storage.messages import OutboxMessage
@@ -80,6 +81,8 @@ class Outbox:
         default_lang: ``CONTROLBOT_DEFAULT_LOCALE``.
         console_fallback: Whether the console reaches whoever nothing else reaches (demo and
             console only; ``controlbot run`` prints nothing addressed to others).
+        metrics: Where sends and delivery latencies are counted (default: a registry of its
+            own); the inbox and the scheduler count theirs here too.
     """
 
     def __init__(
@@ -90,13 +93,15 @@ class Outbox:
         default_lang: str,
         *,
         console_fallback: bool = True,
+        metrics: Metrics | None = None,
     ) -> None:
         self.ctx = ctx
         self.db = db
         self.channels = dict(channels)
         self.default_lang = default_lang
         self.router = Router(ctx, self.channels, default_lang, console_fallback=console_fallback)
-        self.attempts = Attempts(ctx, db, self.channels, self.router)
+        self.metrics = metrics or Metrics()
+        self.attempts = Attempts(ctx, db, self.channels, self.router, self.metrics)
         self._wake = asyncio.Event()
         self._sending = asyncio.Lock()
 
@@ -374,7 +379,10 @@ class Outbox:
                 )
             return self.enqueue(session, attempt.reports, origin="system")
 
-        return await self.db.run(work)
+        follow_ups = await self.db.run(work)
+        if attempt.temporary is None and attempt.platforms:  # once, not per retried transaction
+            self.metrics.delivered(now - row.created_at)
+        return follow_ups
 
 
 def _outcome(row: OutboxMessage) -> Outcome:

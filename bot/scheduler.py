@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -52,7 +53,11 @@ class ScheduleRunner:
             How many of the queued messages were delivered right away.
         """
         async with self._lock:  # one sweep at a time: the trigger and the safety net may meet
-            return await self._sweep()
+            started = time.monotonic()
+            try:
+                return await self._sweep()
+            finally:
+                self.outbox.metrics.swept(time.monotonic() - started)
 
     async def _sweep(self) -> int:
         now = self.ctx.now()

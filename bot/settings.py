@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -28,6 +28,7 @@ SECRET_FIELDS = frozenset(
         "api_token",
         "web_secret",
         "smtp_password",
+        "metrics_token",
     }
 )
 """Settings whose values are never shown back, not even when they are wrong."""
@@ -122,6 +123,14 @@ class Settings(BaseSettings):
             default 30).
         smtp_ca_file: A PEM file of the certificate authorities to trust for the server's
             certificate instead of the system's (``CONTROLBOT_SMTP_CA_FILE``): an internal CA.
+        log_level: The least severe log records shown (``CONTROLBOT_LOG_LEVEL``: ``DEBUG``,
+            ``INFO``, ``WARNING``, ``ERROR``; any case). Unset: ``INFO`` for ``controlbot run``,
+            ``WARNING`` for the other commands.
+        log_format: ``text`` (default: one line per record with a UTC timestamp and the level)
+            or ``json`` (one JSON object per line, for log shippers) (``CONTROLBOT_LOG_FORMAT``).
+        metrics_token: Bearer token that ``GET /metrics`` requires (``CONTROLBOT_METRICS_TOKEN``,
+            16-512 printable ASCII characters); unset: ``/metrics`` is open to whoever reaches
+            the HTTP server (restrict it at the reverse proxy, as ``deploy/nginx`` does).
     """
 
     model_config = SettingsConfigDict(env_prefix="CONTROLBOT_", extra="ignore")
@@ -152,6 +161,9 @@ class Settings(BaseSettings):
     smtp_from: str | None = None
     smtp_timeout: float = Field(default=30.0, gt=0, le=600)
     smtp_ca_file: Path | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] | None = None
+    log_format: Literal["text", "json"] = "text"
+    metrics_token: SecretStr | None = None
 
     @field_validator(
         "telegram_token",
@@ -166,6 +178,8 @@ class Settings(BaseSettings):
         "smtp_username",
         "smtp_password",
         "smtp_from",
+        "metrics_token",
+        "log_level",
         mode="before",
     )
     @classmethod
@@ -197,11 +211,19 @@ class Settings(BaseSettings):
             raise PydanticCustomError("slack_app_token", "not an app-level token")
         return value
 
-    @field_validator("api_token")
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _any_case(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        return value.upper() if info.field_name == "log_level" else value.lower()
+
+    @field_validator("api_token", "metrics_token")
     @classmethod
     def _api_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not re.fullmatch(r"[!-~]{16,512}", value.get_secret_value()):
-            raise PydanticCustomError("api_token", "16-512 printable ASCII characters")
+            raise PydanticCustomError("token", "16-512 printable ASCII characters")
         return value
 
     @field_validator("web_base_url")

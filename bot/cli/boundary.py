@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 
@@ -13,7 +14,8 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from bot.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, translator_for
 from bot.cli.routes import route
 from bot.cli.settings_errors import settings_errors
-from bot.redaction import guard_logging, redact, redacted_traceback, secrets_of
+from bot.logs import configure_logging
+from bot.redaction import redact, redacted_traceback, secrets_of
 from bot.settings import Settings
 
 
@@ -29,7 +31,10 @@ def run_command(args: argparse.Namespace) -> int:
         for line in settings_errors(exc):
             print(line, file=sys.stderr)
         return EXIT_USAGE
-    guard_logging(settings)
+    # an operator watches a long-running process: say what it does
+    configure_logging(
+        settings, default_level=logging.INFO if args.command == "run" else logging.WARNING
+    )
     secrets = secrets_of(settings)
     try:
         return _guarded(args, settings, secrets)

@@ -16,8 +16,8 @@ RUN_ENVIRONMENT = """environment variables:
   CONTROLBOT_TIMEZONE              default time zone (Europe/Riga)
   CONTROLBOT_DEFAULT_LOCALE        lv or en (lv)
   CONTROLBOT_HTTP_HOST, CONTROLBOT_HTTP_PORT
-                                   HTTP server for /healthz, webhooks, Slack and the API
-                                   (127.0.0.1, 8080)
+                                   HTTP server for /healthz, /readyz, /metrics, webhooks,
+                                   Slack and the API (127.0.0.1, 8080)
   CONTROLBOT_TELEGRAM_TOKEN        turns Telegram on (polling)
   CONTROLBOT_TELEGRAM_WEBHOOK_URL, CONTROLBOT_TELEGRAM_WEBHOOK_SECRET
                                    webhook mode instead of polling
@@ -30,7 +30,10 @@ RUN_ENVIRONMENT = """environment variables:
   CONTROLBOT_INBOUND_HOLD_MS       ms an update over HTTP waits for an earlier one (200)
   CONTROLBOT_WEB_BASE_URL          turns the web view on (its public address)
   CONTROLBOT_WEB_SECRET            signs its session cookies (random per process)
-See README.md, "Chat platforms" and "The web view"."""
+  CONTROLBOT_METRICS_TOKEN         bearer token GET /metrics then wants (default: open)
+  CONTROLBOT_LOG_LEVEL             DEBUG, INFO, WARNING or ERROR (INFO for run's own logs)
+  CONTROLBOT_LOG_FORMAT            text or json: one JSON object per line (text)
+See README.md, "Chat platforms", "The web view" and "Running in production"."""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 
 from bot.cli.common import EXIT_FAILED, EXIT_OK, print_plan_issues, translator_for, with_channels
@@ -43,11 +42,6 @@ def _with_app(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.command == "run":
             from bot.run import run
-
-            # an operator watches a long-running process: say what it does
-            for name in ("bot", "workflows"):
-                logging.getLogger(name).setLevel(logging.INFO)
-            logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
             return asyncio.run(run(settings))
         if args.command == "demo":

@@ -27,6 +27,9 @@ def settings_errors(exc: ValidationError) -> list[str]:
         "smtp_security": t.gettext("starttls, tls or none"),
         "smtp_from": t.gettext("an e-mail address, e.g. Controlbot <robot@example.lv>"),
         "smtp_timeout": t.gettext("seconds, more than 0 and at most 600"),
+        "metrics_token": t.gettext("16–512 printable ASCII characters, without spaces"),
+        "log_level": t.gettext("DEBUG, INFO, WARNING or ERROR"),
+        "log_format": t.gettext("text or json"),
     }
     together = {
         "smtp_needs_from": t.gettext(

@@ -90,6 +90,8 @@ class RateLimitHandler(AsyncRetryHandler):
         super().__init__(max_retry_count=max_retry_count)
         self.sleep = sleep
         self.clock = clock
+        self.on_429: Callable[[float], None] = lambda _seconds: None
+        """Told the ``Retry-After`` of every 429 answer (the metrics count them)."""
 
     async def _can_retry_async(
         self,
@@ -102,6 +104,21 @@ class RateLimitHandler(AsyncRetryHandler):
         if response is None or response.status_code != 429:
             return False
         return _retry_after(response) <= MAX_WAIT_SECONDS
+
+    async def can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        """Whether to repeat the call; every 429 answer passes here once and is counted."""
+        if error is None and response is not None and response.status_code == 429:
+            self.on_429(_retry_after(response))
+        return await super().can_retry_async(
+            state=state, request=request, response=response, error=error
+        )
 
     async def prepare_for_next_attempt_async(
         self,

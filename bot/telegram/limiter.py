@@ -122,6 +122,8 @@ class ChatRateLimiter(BaseRateLimiter[int]):
         self._paused_until: dict[str, float] = {}
         self._closed = asyncio.Event()
         self._ended = asyncio.Event()  # set (and replaced) whenever a call ends
+        self.on_429: Callable[[float], None] = lambda _seconds: None
+        """Told the wait of every 429 answer (the metrics count them)."""
 
     async def initialize(self) -> None:
         """Open again after :meth:`close` (a restarted Application)."""
@@ -250,6 +252,7 @@ class ChatRateLimiter(BaseRateLimiter[int]):
                     return await callback(*args, **kwargs)
                 except RetryAfter as exc:
                     seconds = retry_seconds(exc)
+                    self.on_429(seconds)
                     if chat is not None:
                         self._paused_until[chat] = self._clock() + seconds
                     waiting = attempt < retries and seconds <= MAX_WAIT_SECONDS
