@@ -2,9 +2,9 @@
 
 Builds the synthetic plan of ``bench_plan`` (500 copies of the bundled services: 1,000
 activities), stores 12 months (4 quarters) of values for every indicator and opens the
-November round of every activity, then times each page over loopback HTTP (request to last
-byte: an upper bound of the server-side time) for the administrator, who sees everything,
-and for one service's measurer.
+November round of every activity, then times each page and each list's CSV/XLSX download
+over loopback HTTP (request to last byte: an upper bound of the server-side time) for the
+administrator, who sees everything, and for one service's measurer.
 
 Run: .venv/bin/python bench/bench_web.py [COPIES]
 """
@@ -126,7 +126,23 @@ async def main(copies: int) -> None:
             print("administrator (sees every activity):")
             admin = await world.signed_in(plan.plan.admins[0])
             everyone = ["/web/", "/web/activities", "/web/rounds", *common, "/web/rollups"]
-            await time_pages(admin, [*everyone, "/web/admin/people"])
+            downloads = [
+                "/web/export.csv",
+                "/web/activities/export.csv",
+                "/web/rounds/export.xlsx",
+                f"/web/activity/{activity.id}/export.xlsx",
+                f"/web/indicator/{indicator.id}/export.csv",
+                "/web/decisions/export.xlsx",
+                "/web/rollups/export.xlsx",
+            ]
+            everyone = [*everyone, *downloads]
+            admin_only = [
+                "/web/admin/people",
+                "/web/admin/people/export.xlsx",
+                "/web/admin/channels/export.csv",
+                "/web/admin/deliveries/export.csv",
+            ]
+            await time_pages(admin, [*everyone, *admin_only])
             print(f"measurer {measurer} (sees one activity):")
             person = await world.signed_in(measurer)
             await time_pages(person, everyone)

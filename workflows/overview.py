@@ -89,6 +89,8 @@ class DecisionFilter:
     overdue: bool = False
     owner: str | None = None
     period: str | None = None
+    action_status: str | None = None
+    """``planned``, ``in_progress``, ``done``, … (the improvement action's state)."""
 
 
 def is_overdue(decision: ImprovementDecision, today: date) -> bool:
@@ -125,6 +127,8 @@ def decision_list(
         )
     if wanted.period:
         query = query.where(col(Measurement.period) == wanted.period)
+    if wanted.action_status:
+        query = query.where(col(ImprovementDecision.action_status) == wanted.action_status)
     rows = session.exec(query.order_by(col(ImprovementDecision.id).desc())).all()
     today = ctx.today()
     return [(d, m) for d, m in rows if not wanted.overdue or is_overdue(d, today)]

@@ -23,7 +23,8 @@ from typing import Literal
 
 from babel.numbers import format_decimal
 
-from bot.exchange.table import HEADERS, Cell, defused, table, undefused
+from bot.exchange.sheet import Cell, Sheet, defused, undefused
+from bot.exchange.table import export_sheet
 from bot.render.context import RenderContext
 from workflows.exchange import ExportRow, IncomingRow
 
@@ -72,10 +73,19 @@ def write_csv(rows: Sequence[ExportRow], rc: RenderContext, variant: Variant) ->
         UTF-8 bytes starting with the byte-order mark: a header row, then one row per
         measurement.
     """
+    return write_sheet_csv(export_sheet(rows, rc), rc, variant)
+
+
+def write_sheet_csv(sheet: Sheet, rc: RenderContext, variant: Variant) -> bytes:
+    """Any :class:`~bot.exchange.sheet.Sheet` as CSV bytes, written as the export is.
+
+    Returns:
+        UTF-8 bytes starting with the byte-order mark: the header row, then the rows.
+    """
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=DELIMITER[variant], lineterminator="\r\n")
-    writer.writerow(HEADERS)
-    for cells in table(rows, rc):
+    writer.writerow(sheet.headers)
+    for cells in sheet.rows:
         writer.writerow([_text(cell, variant, rc) for cell in cells])
     return (BOM + buffer.getvalue()).encode("utf-8")
 

@@ -10,17 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from decimal import Decimal
-from typing import TypeAlias
 
+from bot.exchange.sheet import Cell, Sheet, defused, is_formula_like, undefused
 from bot.formatting import fmt_option
 from bot.render.context import RenderContext
 from workflows.exchange import ExportRow
 from workflows.plan.model import UnknownPlanItem
-
-Cell: TypeAlias = str | Decimal | bool | date | datetime | None
-"""A cell: text, an exact number, a truth value, a local date, an aware instant, or empty."""
 
 
 @dataclass(frozen=True)
@@ -123,28 +119,49 @@ def cells(row: ExportRow, rc: RenderContext) -> list[Cell]:
     return [column.cell(row, rc) for column in COLUMNS]
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""Text that a spreadsheet would run as a formula (OWASP "CSV injection")."""
-
-
-def is_formula_like(text: str) -> bool:
-    """Whether a text cell would be read as a formula by Excel or LibreOffice."""
-    return text.startswith(FORMULA_STARTS)
-
-
-def defused(text: str) -> str:
-    """A text cell made safe for CSV: a leading ``'`` before formula-like text.
-
-    Spreadsheets show such text as text; :func:`undefused` takes the mark off on import.
-    """
-    return "'" + text if is_formula_like(text) else text
-
-
-def undefused(text: str) -> str:
-    """The text of an imported cell without the mark :func:`defused` put on it."""
-    return text[1:] if text.startswith("'") and is_formula_like(text[1:]) else text
-
-
 def table(rows: Sequence[ExportRow], rc: RenderContext) -> list[list[Cell]]:
     """Every row's cells (no header)."""
     return [cells(row, rc) for row in rows]
+
+
+SHEET_TITLE = "measurements"
+WIDE_COLUMNS = {
+    "activity_label": 32,
+    "indicator_label": 40,
+    "comment": 48,
+    "submitted_by_name": 22,
+    "responsible_name": 22,
+    "responsible_role": 28,
+    "action": 40,
+    "rejection_reason": 32,
+    "correction_reason": 32,
+    "submitted_at": 20,
+    "decided_at": 20,
+}
+"""Column widths (in characters) for text columns; others fit their header."""
+
+
+def export_sheet(rows: Sequence[ExportRow], rc: RenderContext) -> Sheet:
+    """The export as a :class:`~bot.exchange.sheet.Sheet`: one row per measurement."""
+    return Sheet(
+        title=SHEET_TITLE,
+        headers=HEADERS,
+        rows=table(rows, rc),
+        row_decimals=[row.decimals for row in rows],
+        decimal_columns=frozenset(n for n, c in enumerate(COLUMNS) if c.decimals),
+        widths=WIDE_COLUMNS,
+    )
+
+
+__all__ = [
+    "COLUMNS",
+    "HEADERS",
+    "Cell",
+    "Column",
+    "choice_label",
+    "defused",
+    "export_sheet",
+    "is_formula_like",
+    "table",
+    "undefused",
+]

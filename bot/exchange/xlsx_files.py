@@ -1,6 +1,7 @@
 """This module contains the XLSX export (openpyxl, imported only when a workbook is written).
 
-One sheet of the same columns as the CSV: numbers are real numbers shown with the indicator's
+One sheet of the same columns as the CSV (the export's, or any
+:class:`~bot.exchange.sheet.Sheet`): numbers are real numbers shown with the indicator's
 decimals, dates and times are real dates in Europe/Riga local time (Excel has no time zones),
 the header row is bold and frozen, and an auto-filter covers the table.
 """
@@ -12,29 +13,13 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from bot.exchange.table import COLUMNS, HEADERS, is_formula_like, table
+from bot.exchange.sheet import Sheet, is_formula_like
+from bot.exchange.table import export_sheet
 from bot.render.context import RenderContext
 from workflows.exchange import ExportRow
 
-SHEET_TITLE = "measurements"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-
-
-WIDE_COLUMNS = {
-    "activity_label": 32,
-    "indicator_label": 40,
-    "comment": 48,
-    "submitted_by_name": 22,
-    "responsible_name": 22,
-    "responsible_role": 28,
-    "action": 40,
-    "rejection_reason": 32,
-    "correction_reason": 32,
-    "submitted_at": 20,
-    "decided_at": 20,
-}
-"""Column widths (in characters) for text columns; others fit their header."""
 
 
 def _number_format(decimals: int | None) -> str:
@@ -48,44 +33,54 @@ def write_xlsx(rows: Sequence[ExportRow], rc: RenderContext) -> bytes:
         The workbook: one sheet ``measurements`` with a header row and one row per
         measurement.
     """
+    return write_sheet_xlsx(export_sheet(rows, rc), rc)
+
+
+def write_sheet_xlsx(sheet: Sheet, rc: RenderContext) -> bytes:
+    """Any :class:`~bot.exchange.sheet.Sheet` as an Excel workbook (``.xlsx`` bytes).
+
+    Returns:
+        The workbook: one sheet named ``sheet.title``, its header row bold and frozen.
+    """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(SHEET_TITLE)
-    sheet.freeze_panes = "A2"
-    for number, title in enumerate(HEADERS, start=1):  # wide enough for labels, not endless
-        width = WIDE_COLUMNS.get(title, max(10, len(title) + 2))
-        sheet.column_dimensions[get_column_letter(number)].width = width
-    last = get_column_letter(len(HEADERS))
-    sheet.auto_filter.ref = f"A1:{last}{len(rows) + 1}"
+    out_sheet = book.create_sheet(sheet.title[:31])
+    out_sheet.freeze_panes = "A2"
+    for number, title in enumerate(sheet.headers, start=1):  # wide enough, not endless
+        width = sheet.widths.get(title, max(10, len(title) + 2))
+        out_sheet.column_dimensions[get_column_letter(number)].width = width
+    last = get_column_letter(len(sheet.headers))
+    out_sheet.auto_filter.ref = f"A1:{last}{len(sheet.rows) + 1}"
     bold = Font(bold=True)
     header = []
-    for title in HEADERS:
-        cell = WriteOnlyCell(sheet, value=title)
+    for title in sheet.headers:
+        cell = WriteOnlyCell(out_sheet, value=title)
         cell.font = bold
         header.append(cell)
-    sheet.append(header)
+    out_sheet.append(header)
     formats: dict[int | None, str] = {}
-    for row, cells in zip(rows, table(rows, rc), strict=True):
+    for index, cells in enumerate(sheet.rows):
+        decimals = sheet.row_decimals[index] if sheet.row_decimals else None
+        number_format = formats.setdefault(decimals, _number_format(decimals))
         out: list[object] = []
-        decimals = formats.setdefault(row.decimals, _number_format(row.decimals))
-        for column, value in zip(COLUMNS, cells, strict=True):
+        for column, value in enumerate(cells):
             if isinstance(value, datetime):
-                cell = WriteOnlyCell(sheet, value=value.astimezone(rc.tz).replace(tzinfo=None))
+                cell = WriteOnlyCell(out_sheet, value=value.astimezone(rc.tz).replace(tzinfo=None))
                 cell.number_format = DATETIME_FORMAT
             elif isinstance(value, date):
-                cell = WriteOnlyCell(sheet)
+                cell = WriteOnlyCell(out_sheet)
                 cell.value = value
                 cell.number_format = DATE_FORMAT
-            elif isinstance(value, Decimal) and column.decimals:
-                cell = WriteOnlyCell(sheet)
+            elif isinstance(value, Decimal) and column in sheet.decimal_columns:
+                cell = WriteOnlyCell(out_sheet)
                 cell.value = value
-                cell.number_format = decimals
+                cell.number_format = number_format
             elif isinstance(value, str) and is_formula_like(value):
-                cell = WriteOnlyCell(sheet)  # text, never a formula ("CSV injection")
+                cell = WriteOnlyCell(out_sheet)  # text, never a formula ("CSV injection")
                 cell.value = value
                 cell.data_type = "s"
                 cell.quotePrefix = True
@@ -93,7 +88,7 @@ def write_xlsx(rows: Sequence[ExportRow], rc: RenderContext) -> bytes:
                 out.append(value)
                 continue
             out.append(cell)
-        sheet.append(out)
+        out_sheet.append(out)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

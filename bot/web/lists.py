@@ -9,11 +9,22 @@ from aiohttp import web
 from sqlmodel import Session
 
 from bot.i18n import Translator
-from bot.web.downloads import file_response, measurement_rows
+from bot.web.app import WebView
+from bot.web.downloads import (
+    check_format,
+    decision_rows,
+    file_response,
+    render_context,
+    sheet_response,
+)
 from bot.web.pages import one_page, page_number, parts, respond
+from bot.web.sheets import rollups_sheet, rounds_sheet
+from bot.web.templating import Viewer
+from workflows import actions
 from workflows.evaluation import Status
 from workflows.overview import (
     DecisionFilter,
+    OpenRound,
     decision_list,
     is_overdue,
     latest_statuses,
@@ -24,6 +35,15 @@ from workflows.plan.schema import Activity, Scale
 ROUNDS_PER_PAGE = 100
 DECISION_STATES = ("open", "approved", "rejected", "withdrawn")
 """The states a decision list can be filtered by."""
+ACTION_STATES = (
+    actions.PLANNED,
+    actions.IN_PROGRESS,
+    actions.DONE,
+    actions.VERIFIED,
+    actions.NOT_VERIFIED,
+    actions.CANCELLED,
+)
+"""The states of an improvement action a decision list can be filtered by."""
 
 
 def add_routes(routes: web.UrlDispatcher) -> None:
@@ -31,14 +51,18 @@ def add_routes(routes: web.UrlDispatcher) -> None:
     routes.add_get("/decisions", decisions)
     routes.add_get("/decisions/export.{fmt}", decisions_export)
     routes.add_get("/rollups", rollups)
+    routes.add_get("/rollups/export.{fmt}", rollups_export)
     routes.add_get("/rounds", rounds)
+    routes.add_get("/rounds/export.{fmt}", rounds_export)
 
 
 def _filter(request: web.Request) -> DecisionFilter:
     q = request.query
     status = q.get("status", "")
+    action = q.get("action", "")
     return DecisionFilter(
         status=status if status in DECISION_STATES else None,
+        action_status=action if action in ACTION_STATES else None,
         overdue=q.get("overdue") == "1",
         owner=q.get("owner") or None,
         period=q.get("period") or None,
@@ -58,26 +82,30 @@ async def decisions(request: web.Request) -> web.Response:
         decisions=[(d, m, is_overdue(d, today)) for d, m in found],
         wanted=wanted,
         states=DECISION_STATES,
+        action_states=ACTION_STATES,
         query=request.query_string,
     )
 
 
 async def decisions_export(request: web.Request) -> web.Response:
-    """The values that opened the listed decisions, as the export has them (CSV or XLSX)."""
+    """The values that opened the listed decisions, as the export has them (CSV or XLSX).
+
+    One row per decision the page lists with the same filters: the value with the
+    decision's and its action's columns.
+    """
     view, viewer = parts(request)
+    fmt = request.match_info["fmt"]
+    check_format(fmt)
     ctx = view.ctx
     wanted = _filter(request)
 
     def load(session: Session) -> Any:
-        found = decision_list(session, ctx, viewer.activity_ids, wanted)
-        keys = {(m.indicator_id, m.period) for _d, m in found}
-        periods = {period for _i, period in keys}
-        return measurement_rows(
-            session, ctx, periods, lambda r: (r.indicator_id, r.period) in keys
+        return decision_rows(
+            session, ctx, decision_list(session, ctx, viewer.activity_ids, wanted)
         )
 
     rows = await view.db.run(load)
-    return file_response(rows, ctx, viewer, request.match_info["fmt"], "decisions")
+    return await file_response(rows, ctx, viewer, fmt, "decisions")
 
 
 _NONE_YET = {s.value: 0 for s in Status}
@@ -91,7 +119,8 @@ class StatusRow:
     """
 
     label: str
-    href: str | None
+    activity_id: str | None
+    """The activity of an activity's row (its page is linked); ``None`` for a channel."""
     counts: dict[str, int] = field(default_factory=lambda: dict(_NONE_YET))
     unmeasured: int = 0
 
@@ -130,7 +159,7 @@ def activity_rows(
     """Each activity's row: its indicators counted by their latest status."""
     rows: dict[str, StatusRow] = {}
     for activity in activities:
-        row = StatusRow(activity.label.get(lang), f"/web/activity/{activity.id}")
+        row = StatusRow(activity.label.get(lang), activity.id)
         for indicator in activity.indicators:
             status = latest.get(indicator.id)
             if status is None:
@@ -142,12 +171,26 @@ def activity_rows(
 
 
 async def rollups(request: web.Request) -> web.Response:
-    """Roll-ups by scale, as the roll-up summaries show them.
+    """Roll-ups by scale, as the roll-up summaries show them."""
+    view, viewer = parts(request)
+    return respond(request, "rollups.html", blocks=await rollup_blocks(view, viewer))
+
+
+async def rollups_export(request: web.Request) -> web.Response:
+    """The roll-ups as CSV or XLSX: one row per row of the page's tables."""
+    view, viewer = parts(request)
+    fmt = request.match_info["fmt"]
+    check_format(fmt)
+    sheet = rollups_sheet(await rollup_blocks(view, viewer))
+    return await sheet_response(sheet, render_context(view.ctx, viewer), fmt, "rollups")
+
+
+async def rollup_blocks(view: WebView, viewer: Viewer) -> list[ScaleBlock]:
+    """The roll-ups' blocks the viewer may see.
 
     Each roll-up lists its covered channels and each team channel its activities, with their
     indicators' latest statuses counted.
     """
-    view, viewer = parts(request)
     plan = view.ctx.plan
     lang = viewer.t.lang
     shown = [a for a in plan.activities if a.id in viewer.activity_ids]
@@ -186,14 +229,18 @@ async def rollups(request: web.Request) -> web.Response:
             mine = by_channel[channel.id]
             scale = scale_words(mine[0].scale, viewer.t)
             blocks.append(ScaleBlock(channel.label.get(lang), scale, [rows[a.id] for a in mine]))
-    return respond(request, "rollups.html", blocks=blocks)
+    return blocks
+
+
+async def _open_rounds(view: WebView, viewer: Viewer) -> list[OpenRound]:
+    ctx = view.ctx
+    return await view.db.run(lambda s: open_rounds(s, ctx, viewer.activity_ids))
 
 
 async def rounds(request: web.Request) -> web.Response:
     """The open control rounds of the viewer's activities: answered so far, overdue first."""
     view, viewer = parts(request)
-    ctx = view.ctx
-    found = await view.db.run(lambda s: open_rounds(s, ctx, viewer.activity_ids))
+    found = await _open_rounds(view, viewer)
     page, pages, shown = one_page(found, page_number(request), ROUNDS_PER_PAGE)
     return respond(
         request,
@@ -203,4 +250,15 @@ async def rounds(request: web.Request) -> web.Response:
         overdue=sum(1 for r in found if r.overdue),
         page=page,
         pages=pages,
+    )
+
+
+async def rounds_export(request: web.Request) -> web.Response:
+    """Every open round the page lists (all its pages) as CSV or XLSX."""
+    view, viewer = parts(request)
+    fmt = request.match_info["fmt"]
+    check_format(fmt)
+    rc = render_context(view.ctx, viewer)
+    return await sheet_response(
+        rounds_sheet(await _open_rounds(view, viewer), rc), rc, fmt, "rounds"
     )

@@ -14,7 +14,15 @@ from aiohttp import web
 from sqlmodel import Session
 
 from bot.web.app import VIEW, VIEWER, WebView
-from bot.web.downloads import file_response, measurement_rows
+from bot.web.downloads import (
+    check_format,
+    decision_rows,
+    file_response,
+    measurement_rows,
+    render_context,
+    sheet_response,
+)
+from bot.web.sheets import activities_sheet, waiting_sheet
 from bot.web.templating import Viewer, page
 from workflows.context import Context
 from workflows.notices import SeriesPoint
@@ -34,9 +42,12 @@ MOST_CHART_PERIODS = 60
 def add_routes(routes: web.UrlDispatcher) -> None:
     """Register this module's pages."""
     routes.add_get("/", home)
+    routes.add_get("/export.{fmt}", home_export)
     routes.add_get("/activities", activities)
+    routes.add_get("/activities/export.{fmt}", activities_export)
     routes.add_get("/activity/{id}", activity_page)
     routes.add_get("/activity/{id}/export.{fmt}", activity_export)
+    routes.add_get("/activity/{id}/decisions.{fmt}", activity_decisions_export)
     routes.add_get("/indicator/{id}", indicator_page)
     routes.add_get("/indicator/{id}/chart.png", indicator_chart)
     routes.add_get("/indicator/{id}/export.{fmt}", indicator_export)
@@ -89,9 +100,8 @@ def visible_indicator(
     return activity, indicator
 
 
-async def home(request: web.Request) -> web.Response:
-    """What waits for me: rounds to measure, decisions to take, values to approve, actions."""
-    view, viewer = parts(request)
+async def _waiting(view: WebView, viewer: Viewer) -> dict[str, Any]:
+    """What waits for the viewer, as the home page and its download show it."""
     ctx = view.ctx
 
     def load(session: Session) -> dict[str, Any]:
@@ -100,14 +110,42 @@ async def home(request: web.Request) -> web.Response:
             "actions": actions_of(session, viewer.person_id),
         }
 
-    return respond(request, "home.html", today=ctx.today(), **await view.db.run(load))
+    return await view.db.run(load)
+
+
+async def home(request: web.Request) -> web.Response:
+    """What waits for me: rounds to measure, decisions to take, values to approve, actions."""
+    view, viewer = parts(request)
+    return respond(request, "home.html", today=view.ctx.today(), **await _waiting(view, viewer))
+
+
+async def home_export(request: web.Request) -> web.Response:
+    """What waits for me as CSV or XLSX: the home page's four lists in one sheet."""
+    view, viewer = parts(request)
+    fmt = request.match_info["fmt"]
+    check_format(fmt)
+    found = await _waiting(view, viewer)
+    rc = render_context(view.ctx, viewer)
+    sheet = waiting_sheet(found["pending"], found["actions"], view.ctx.today(), rc)
+    return await sheet_response(sheet, rc, fmt, "waiting")
+
+
+def _activities(view: WebView, viewer: Viewer) -> list[Activity]:
+    return [a for a in view.ctx.plan.activities if a.id in viewer.activity_ids]
 
 
 async def activities(request: web.Request) -> web.Response:
     """The activities the viewer may see, by channel."""
     view, viewer = parts(request)
-    shown = [a for a in view.ctx.plan.activities if a.id in viewer.activity_ids]
-    return respond(request, "activities.html", activities=shown)
+    return respond(request, "activities.html", activities=_activities(view, viewer))
+
+
+async def activities_export(request: web.Request) -> web.Response:
+    """The activities the viewer may see as CSV or XLSX."""
+    view, viewer = parts(request)
+    rc = render_context(view.ctx, viewer)
+    sheet = activities_sheet(_activities(view, viewer), rc)
+    return await sheet_response(sheet, rc, request.match_info["fmt"], "activities")
 
 
 @dataclass(frozen=True)
@@ -139,18 +177,39 @@ async def activity_export(request: web.Request) -> web.Response:
     """The activity page's values (last 12 periods of each indicator) as CSV or XLSX."""
     view, viewer = parts(request)
     activity = visible_activity(view, viewer, request.match_info["id"])
+    fmt = request.match_info["fmt"]
+    check_format(fmt)
     ctx = view.ctx
 
     def load(session: Session) -> Any:
-        periods = {
-            row.period
+        keys = {
+            (i.id, row.period)
             for i in activity.indicators
             for row in indicator_record(session, ctx, i.id)[-RECENT_PERIODS:]
         }
-        return measurement_rows(session, ctx, periods, lambda r: r.activity_id == activity.id)
+        periods = {period for _i, period in keys}
+        indicators = [i.id for i in activity.indicators]
+        return measurement_rows(
+            session, ctx, periods, indicators, lambda r: (r.indicator_id, r.period) in keys
+        )
 
     rows = await view.db.run(load)
-    return file_response(rows, ctx, viewer, request.match_info["fmt"], activity.id)
+    return await file_response(rows, ctx, viewer, fmt, activity.id)
+
+
+async def activity_decisions_export(request: web.Request) -> web.Response:
+    """The activity page's decisions and actions: the values that opened them, as exported."""
+    view, viewer = parts(request)
+    activity = visible_activity(view, viewer, request.match_info["id"])
+    fmt = request.match_info["fmt"]
+    check_format(fmt)
+    ctx = view.ctx
+
+    def load(session: Session) -> Any:
+        return decision_rows(session, ctx, decision_list(session, ctx, [activity.id]))
+
+    rows = await view.db.run(load)
+    return await file_response(rows, ctx, viewer, fmt, f"{activity.id}-decisions")
 
 
 def chart_periods(rows: list[RecordRow]) -> list[str]:
@@ -217,11 +276,13 @@ async def indicator_export(request: web.Request) -> web.Response:
     """The indicator's values of every period as CSV or XLSX."""
     view, viewer = parts(request)
     _activity, indicator = visible_indicator(view, viewer, request.match_info["id"])
+    fmt = request.match_info["fmt"]
+    check_format(fmt)
     ctx = view.ctx
 
     def load(session: Session) -> Any:
         periods = {row.period for row in indicator_record(session, ctx, indicator.id)}
-        return measurement_rows(session, ctx, periods, lambda r: r.indicator_id == indicator.id)
+        return measurement_rows(session, ctx, periods, [indicator.id], lambda _r: True)
 
     rows = await view.db.run(load)
-    return file_response(rows, ctx, viewer, request.match_info["fmt"], indicator.id)
+    return await file_response(rows, ctx, viewer, fmt, indicator.id)

@@ -8,7 +8,7 @@ Labels and languages are the formats' business (``bot.exchange``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -187,17 +187,34 @@ def _chunks(items: Sequence[int]) -> Iterable[Sequence[int]]:
         yield items[start : start + CHUNK]
 
 
-def gather(session: Session, ctx: Context, periods: Sequence[Period]) -> list[ExportRow]:
+def gather(
+    session: Session,
+    ctx: Context,
+    periods: Sequence[Period],
+    indicator_ids: Collection[str] | None = None,
+) -> list[ExportRow]:
     """Every stored measurement of ``periods`` with its decision, in a stable order.
+
+    Args:
+        session: The open session.
+        ctx: The plan.
+        periods: The periods to export.
+        indicator_ids: Only these indicators' measurements (``None``: every indicator), as
+            the web view downloads one indicator's or one activity's values: read by the
+            index rather than every value of the periods (at 1,000 activities an activity's
+            download read 54,060 values for its 60).
 
     Order: period start, then the activity's and the indicator's place in the plan (items
     that left the plan last, by id).
     """
     texts = [str(p) for p in periods]
-    if not texts:
+    if not texts or (indicator_ids is not None and not indicator_ids):
         return []
-    measurements = session.exec(select(Measurement).where(col(Measurement.period).in_(texts)))
-    found = list(measurements.all())
+    stored = select(Measurement).where(col(Measurement.period).in_(texts))
+    wanted = None if indicator_ids is None else set(indicator_ids)
+    if wanted is not None and len(wanted) <= CHUNK:
+        stored = stored.where(col(Measurement.indicator_id).in_(sorted(wanted)))
+    found = [m for m in session.exec(stored).all() if wanted is None or m.indicator_id in wanted]
     ids = [m.id for m in found if m.id is not None]
     decisions: dict[int, ImprovementDecision] = {}
     for chunk in _chunks(ids):
