@@ -43,6 +43,21 @@ def _worker(url: str, plan: Path, out: Path, phase: str) -> subprocess.Popen[byt
     )
 
 
+def _received(out: Path) -> int:
+    return len(out.read_text().split()) if out.exists() else 0
+
+
+def _kill_once_sending(sender: subprocess.Popen[bytes], out: Path, delay: float) -> None:
+    """SIGKILL ``sender`` ``delay`` s after its first message arrived (start-up on a loaded
+    machine can take longer than the whole fan-out on an idle one, so no fixed sleep)."""
+    before, deadline = _received(out), time.monotonic() + 60
+    while _received(out) == before and sender.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(delay)
+    sender.send_signal(signal.SIGKILL)
+    sender.wait(timeout=30)
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_kill_9_during_a_300_person_fan_out_loses_nothing_and_repeats_at_most_one_per_crash(
     tmp_path: Path, backend: str
@@ -62,10 +77,8 @@ def test_kill_9_during_a_300_person_fan_out_loses_nothing_and_repeats_at_most_on
     progress = []
     for _ in range(KILLS):
         sender = _worker(url, plan, out, "send")
-        time.sleep(chance.uniform(1.5, 3.0))  # start-up, then somewhere in the fan-out
-        sender.send_signal(signal.SIGKILL)
-        sender.wait(timeout=30)
-        progress.append(len(out.read_text().split()) if out.exists() else 0)
+        _kill_once_sending(sender, out, chance.uniform(0.0, 0.2))
+        progress.append(_received(out))
     assert any(0 < n < 300 for n in progress), progress  # killed in the middle of it
     started = time.monotonic()
     assert _worker(url, plan, out, "send").wait(timeout=180) == 0
