@@ -30,7 +30,7 @@ from bench.national import write_national
 from bot.app import prepare_database
 from storage.db import Database
 from storage.models import Delivery
-from workflows import deliveries
+from workflows import deliveries, delivery_ledger
 from workflows.calendar import WorkingCalendar
 from workflows.clock import FixedClock
 from workflows.context import Context
@@ -53,7 +53,7 @@ def database(folder: Path) -> Database:
 def seed_ledger(db: Database, ctx: Context, clock: FixedClock) -> None:
     """The scheduler first ran 20 days ago and has sent everything due since."""
     clock.set(START - timedelta(days=20))
-    db.transaction(lambda s: deliveries.scheduler_epoch(s, ctx))
+    db.transaction(lambda s: delivery_ledger.scheduler_epoch(s, ctx))
     clock.set(START)
 
     def sent(session: Session) -> int:

@@ -117,8 +117,7 @@ class Outbox:
         batch: str | None = None,
     ) -> list[int]:
         """Queue ``items`` in the caller's transaction; returns their row ids, in order."""
-        rows = queue.enqueue(session, self.ctx, items, origin=origin, via=via, batch=batch)
-        return [row.id or 0 for row in rows]
+        return queue.enqueue(session, self.ctx, items, origin=origin, via=via, batch=batch)
 
     def enqueue_reported(
         self, session: Session, items: Sequence[Outgoing], actor: str, via: str | None
@@ -142,8 +141,7 @@ class Outbox:
         self, session: Session, items: Sequence[Outgoing], *, origin: str, via: str | None
     ) -> list[int]:
         """Queue acknowledgements held back until their fan-out's outcome is known."""
-        rows = queue.enqueue(session, self.ctx, items, origin=origin, via=via, hold=reports.HELD)
-        return [row.id or 0 for row in rows]
+        return queue.enqueue(session, self.ctx, items, origin=origin, via=via, hold=reports.HELD)
 
     async def send_queued(self, queued: Queued) -> DeliveryOutcome | None:
         """Deliver what :meth:`enqueue_reported` queued; the acknowledgement says the outcome.

@@ -13,6 +13,7 @@ import asyncio
 import logging
 import time
 from datetime import UTC, datetime
+from functools import partial
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import IntegrityError
@@ -20,12 +21,15 @@ from sqlmodel import Session
 
 from bot.outbox import Outbox
 from storage.db import Database
-from workflows import deliveries, delivery_reports
+from workflows import deliveries, delivery_ledger, delivery_reports, sweep_plan
 from workflows.context import Context
 from workflows.outbox import DELIVERED
 
 _LOGGER = logging.getLogger(__name__)
 
+BATCH_PAUSE_SECONDS = 0.12
+"""Pause between two batches of a sweep. SQLite's busy handler polls a waiting writer's lock
+at most every 100 ms: back-to-back batches could starve a person's write (issue 16)."""
 SAFETY_SWEEP_SECONDS = 60
 """How often the scheduler sweeps even when no send is planned (catches clock jumps)."""
 
@@ -60,27 +64,53 @@ class ScheduleRunner:
                 self.outbox.metrics.swept(time.monotonic() - started)
 
     async def _sweep(self) -> int:
-        now = self.ctx.now()
-
-        def queue(session: Session) -> list[int]:
-            ids = []
-            for item in deliveries.prepare(session, self.ctx, now):
-                (row_id,) = self.outbox.enqueue(session, [item.outgoing], origin="scheduler")
-                deliveries.link(session, item.keys, row_id)
-                ids.append(row_id)
-            digest = delivery_reports.problems_digest(session, self.ctx, now)  # at most once a day
-            return ids + self.outbox.enqueue(session, digest, origin="scheduler")
-
-        try:
-            ids = await self.db.run(queue)
-        except IntegrityError:  # another sweep claimed the same sends first: nothing to do
-            _LOGGER.info("another sweep is sending the same messages; skipping this one")
-            return 0
+        ids = await self.queue_due(self.ctx.now())
         rows = await self.outbox.flush(ids, exclusive=True)
         sent = sum(row.status == DELIVERED for row in rows)
         if ids:
             _LOGGER.info("delivered %d of %d scheduled messages", sent, len(ids))
         return sent
+
+    async def queue_due(self, now: datetime) -> list[int]:
+        """Queue everything due at ``now`` in the outbox, one short transaction per batch.
+
+        The sweep's plan is read first (no write lock); each batch then decides its sends,
+        records them in the ledger and queues their messages in one transaction, so a person
+        answering meanwhile waits for one batch at most, never for the whole fan-out (issue
+        16). A crash between batches loses nothing: the next sweep finds the rest still open.
+
+        Returns:
+            The outbox rows queued, in order (the daily problems digest last).
+        """
+        ctx = self.ctx
+        epoch = await self.db.run(lambda s: delivery_ledger.scheduler_epoch(s, ctx))
+        await asyncio.to_thread(sweep_plan.warm_window, ctx, now, epoch)
+        due = await self.db.run(lambda s: sweep_plan.read_due(s, ctx, now))
+        sweep = await asyncio.to_thread(sweep_plan.plan_sweep, ctx, due)
+
+        def queue(session: Session, batch: sweep_plan.Batch) -> list[int]:
+            prepared = deliveries.queue_batch(session, ctx, now, sweep, batch)
+            ids = self.outbox.enqueue(session, [p.outgoing for p in prepared], origin="scheduler")
+            delivery_ledger.link(
+                session, [(p.keys, i) for p, i in zip(prepared, ids, strict=True)]
+            )
+            return ids
+
+        ids: list[int] = []
+        try:
+            for n, batch in enumerate(sweep.batches):
+                if n:  # a writer polling for the lock gets in between two batches
+                    await asyncio.sleep(BATCH_PAUSE_SECONDS)
+                ids += await self.db.run(partial(queue, batch=batch))
+        except IntegrityError:  # another sweep claimed the same sends first: nothing to do
+            _LOGGER.info("another sweep is sending the same messages; skipping the rest")
+            return ids
+
+        def digest(session: Session) -> list[int]:  # at most once a day
+            found = delivery_reports.problems_digest(session, ctx, now)
+            return self.outbox.enqueue(session, found, origin="scheduler")
+
+        return ids + await self.db.run(digest)
 
     async def tick(self) -> None:
         """Sweep, then arm the date trigger for the next planned instant."""

@@ -6,7 +6,7 @@ An approved decision's action is ``planned``; its owner moves it to ``in_progres
 value is ok and meets the target, else ``not_verified`` (the loop closes, or the approver
 sees that the action did not move the indicator). Every change is audited.
 
-Follow-ups (scheduled by :func:`workflows.deliveries.action_follow_ups`): the owner a few
+Follow-ups (scheduled by :func:`workflows.action_follow_ups.action_follow_ups`): the owner a few
 working days before the due date and on it; the approver one working day after it while the
 action is still open (escalation).
 """

@@ -1,70 +1,52 @@
 """This module contains the sweep: which planned sends are due now, and what they say.
 
-Every planned send (:mod:`workflows.schedule`) has an idempotency key. A sweep takes the sends
-whose instant has come and whose key the delivery ledger has not closed, decides for each
-whether it still matters (a step after the due date stops as soon as the measurement is in; of
-several missed ladder steps only the latest goes out), gathers each person's sends of a day
-into one digest, and records them as ``queued`` in the ledger — in the same transaction as
-the outbox rows that carry them (:mod:`workflows.outbox`), so the ledger says what was
-planned and decided and the outbox what was delivered: one record, not two. A key marked
-``queued``, ``sent`` or ``skipped`` is never sent again. (``sending`` rows of earlier releases,
-written before the platform call, are taken up again after :data:`STALE_SENDING`.)
+A sweep takes the planned sends whose instant has come and whose key the delivery ledger
+(:mod:`workflows.delivery_ledger`) has not closed (:mod:`workflows.sweep_plan`), decides for
+each whether it still matters (a step after the due date stops as soon as the measurement is
+in; of several missed ladder steps only the latest goes out), gathers each person's sends of
+a day into one digest, and records them as ``queued`` in the ledger — in the same
+transaction as the outbox rows that carry them (:mod:`workflows.outbox`), so the ledger says
+what was planned and decided and the outbox what was delivered: one record, not two. The
+scheduler (``bot.scheduler``) runs :func:`queue_batch` once per batch of the sweep's plan,
+each in a short transaction of its own (issue 16).
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage.db import rows_touched
-from storage.models import AuditEntry, Delivery, ImprovementDecision
-from workflows import actions, audit, summaries
-from workflows.absences import away_on, deputy_for
+from storage.models import Delivery, ImprovementDecision
+from workflows import actions, summaries
+from workflows.absences import deputy_for
+from workflows.action_follow_ups import action_follow_ups
 from workflows.context import Context
 from workflows.decisions import load_brief
+from workflows.delivery_ledger import QUEUED, SNOOZE, Decided, open_keys, record_many
 from workflows.notices import ActionDue, Digest, Outgoing, Problem, Reminder, ToPerson
 from workflows.periods import Period
 from workflows.plan.model import UnknownPlanItem
-from workflows.plan.schema import Frequency, StepTarget
-from workflows.rounds import answered, ensure_round, measurers_of_round, outstanding_for
-from workflows.schedule import (
-    ACTION_KINDS,
-    PlannedSend,
-    SendKind,
-    action_follow_up,
-)
-from workflows.sweep_memo import ClosedKeys, closed_keys_for, window_for
+from workflows.plan.schema import StepTarget
+from workflows.schedule import ACTION_KINDS, PlannedSend, SendKind
+from workflows.sweep_memo import window_for
+from workflows.sweep_plan import Batch, Due, Snoozed, Sweep, due_sends, plan_sweep, read_due
+from workflows.sweep_rounds import RoundStates
 
 _LOGGER = logging.getLogger(__name__)
 
 LATE_AFTER = timedelta(minutes=1)
 """A send made later than this after its instant counts as caught up (and is logged)."""
-EPOCH_ACTION = "scheduler.started"
-"""Audit action of the scheduler's first start: nothing planned before it is caught up."""
-STALE_SENDING = timedelta(minutes=10)
-"""A ``sending`` row older than this was left by a crash, not by a sweep in progress."""
-QUEUED = "queued"
-"""Ledger state of a send handed to the outbox: its delivery state is the outbox row's."""
-CLOSED = ("sent", "skipped", "failed", QUEUED)
-"""Ledger states never sent again. A failed delivery is logged and not retried on every
-sweep (field case C03: no endless retries); ``sending`` is retried once after a crash."""
-SOON = actions.SOON_WORKING_DAYS
-LATE = actions.OVERDUE_WORKING_DAYS
 _STAGES = {
     SendKind.ACTION_SOON: "soon",
     SendKind.ACTION: "due",
     SendKind.ACTION_OVERDUE: "overdue",
 }
-SNOOZE = "snooze"
-"""Ledger kind of a reminder its recipient postponed (key ``snooze:activity:period:person:n``)."""
-_KEYS_PER_QUERY = 5000
-"""Ledger keys asked for in one query (SQLite allows 32,766 parameters)."""
 
 
 @dataclass(frozen=True)
@@ -75,231 +57,44 @@ class Prepared:
     outgoing: Outgoing
 
 
-def scheduler_epoch(session: Session, ctx: Context) -> datetime:
-    """When the scheduler first ran on this database (recorded on the first call)."""
-    first = session.exec(
-        select(AuditEntry.at)
-        .where(col(AuditEntry.action) == EPOCH_ACTION)
-        .order_by(col(AuditEntry.at))
-        .limit(1)
-    ).first()
-    if first is not None:
-        return first
-    audit.record(session, ctx, "system", EPOCH_ACTION, "scheduler")
-    return ctx.now()
-
-
-def _taken_keys(session: Session, closed: ClosedKeys, keys: list[str], now: datetime) -> set[str]:
-    """Keys closed in the ledger, or being sent right now by a live sweep.
-
-    A ``sending`` row older than :data:`STALE_SENDING` was left by a crash and is taken up
-    again (the documented one-message window); a fresh one belongs to a sweep in progress.
-    Keys read as closed are remembered in ``closed``: the caller need not ask for them again.
-    """
-    taken: set[str] = set()
-    found: list[str] = []
-    for start in range(0, len(keys), _KEYS_PER_QUERY):
-        rows = session.exec(
-            select(Delivery.key, Delivery.status, Delivery.attempted_at).where(
-                col(Delivery.key).in_(keys[start : start + _KEYS_PER_QUERY])
-            )
-        ).all()
-        taken.update(key for key, status, attempted in rows if _is_taken(status, attempted, now))
-        found.extend(key for key, status, _attempted in rows if status in CLOSED)
-    closed.learn(found)
-    return taken
-
-
-def _ledger(session: Session, send: PlannedSend, status: str, now: datetime, note: str) -> bool:
-    """Record ``status`` for a send; ``False`` if another sweep has claimed the key meanwhile.
-
-    The row is read again here, not trusted from the start of the sweep: a concurrent sweep
-    may have committed its claim in between (a unique key stops two inserts).
-    """
-    row = session.exec(select(Delivery).where(col(Delivery.key) == send.key)).first()
-    if row is not None and _is_taken(row.status, row.attempted_at, now):
-        return False
-    if row is None:
-        row = Delivery(
-            key=send.key,
-            kind=send.kind.value,
-            subject=send.subject,
-            period=send.period,
-            recipient=send.recipient,
-            step=send.step,
-            planned_at=send.at,
-            status=status,
-            attempted_at=now,
-        )
-    row.status = status
-    row.attempted_at = now
-    row.late_seconds = max(0, int((now - send.at).total_seconds()))
-    row.note = note or None
-    if status == "skipped":
-        row.done_at = now
-    session.add(row)
-    session.flush()
-    return True
-
-
-def _is_taken(status: str, attempted: datetime, now: datetime) -> bool:
-    return status in CLOSED or (status == "sending" and now - attempted < STALE_SENDING)
-
-
-def action_follow_ups(
-    session: Session, ctx: Context, first: date, last: date
-) -> list[PlannedSend]:
-    """Follow-ups of open improvement actions on local dates ``first``..``last``.
-
-    Per action still planned or in progress: the owner :data:`actions.SOON_WORKING_DAYS`
-    working days before its due date and on it (on the working day before, when it falls on
-    a weekend or holiday); the approver
-    :data:`actions.OVERDUE_WORKING_DAYS` working day after it (escalation).
-    """
-    calendar = ctx.calendar
-    rows = session.exec(
-        select(ImprovementDecision).where(
-            col(ImprovementDecision.status) == "approved",
-            col(ImprovementDecision.action_status).in_(sorted(actions.OPEN)),
-            col(ImprovementDecision.action_due) >= first - timedelta(days=14),
-            col(ImprovementDecision.action_due) <= last + timedelta(days=14),
-        )
-    ).all()
-    out = []
-    for row in rows:
-        if row.owner_id is None or row.action_due is None or row.id is None:
-            continue
-        try:
-            _activity, indicator = ctx.plan.indicator(row.indicator_id)
-        except UnknownPlanItem:
-            continue
-        brief = load_brief(session, row)
-        due = row.action_due
-        # due on a weekend or holiday: the owner hears of it on the working day before
-        due_day = due if calendar.is_working_day(due) else calendar.add_working_days(due, -1)
-        stages = (
-            (SendKind.ACTION_SOON, row.owner_id, calendar.add_working_days(due, -SOON)),
-            (SendKind.ACTION, row.owner_id, due_day),
-            (
-                SendKind.ACTION_OVERDUE,
-                actions.approver_of(row),
-                calendar.add_working_days(due, LATE),
-            ),
-        )
-        decided = (row.decided_at or row.opened_at).astimezone(ctx.timezone).date()
-        for kind, recipient, day in stages:
-            if first <= day <= last and (kind is not SendKind.ACTION_SOON or day > decided):
-                out.append(
-                    action_follow_up(
-                        ctx,
-                        row.activity_id,
-                        Frequency(indicator.frequency),
-                        brief.period,
-                        row.id,
-                        recipient,
-                        day,
-                        kind,
-                    )
-                )
-    return out
-
-
 def due_now(session: Session, ctx: Context, now: datetime) -> list[PlannedSend]:
     """Planned sends whose instant has come and whose key is not closed, oldest first.
 
     Sends planned before the scheduler's first start are not considered; sends older than the
     plan's ``catch_up_days`` are closed as skipped (and logged).
     """
-    epoch = min(scheduler_epoch(session, ctx), now)  # a clock set back must not silence us
-    days = ctx.plan.plan.schedule.catch_up_days
-    # look back twice the catch-up window, so that sends just too old are closed and logged
-    first = max(epoch, now - timedelta(days=2 * days + 1)).astimezone(ctx.timezone).date()
-    # one day ahead: people in zones east of the plan's are already in tomorrow
-    last = now.astimezone(ctx.timezone).date() + timedelta(days=1)
-    span = window_for(ctx).span(ctx, first - timedelta(days=1), last)
-    low, high = span.between(epoch, now)
-    closed = closed_keys_for(session.get_bind())  # closed keys are never reopened
-    sends = [
-        s
-        for s, key in zip(span.sends[low:high], span.keys[low:high], strict=True)
-        if key not in closed
-    ]
-    follow_ups = action_follow_ups(session, ctx, first - timedelta(days=1), last)
-    sends += [s for s in follow_ups if epoch <= s.at <= now and s.key not in closed]
-    sends.sort()
-    taken = _taken_keys(session, closed, [s.key for s in sends], now)
-    pending = [s for s in sends if s.key not in taken]
-    fresh: list[PlannedSend] = []
-    for send in pending:
-        if now - send.at > timedelta(days=days):
-            _LOGGER.warning("not catching up %s: planned %s, too long ago", send.key, send.at)
-            _ledger(session, send, "skipped", now, "too_old")
-        else:
-            fresh.append(send)
+    fresh, too_old = due_sends(session, ctx, now)
+    rows = open_keys(session, [s.key for s in too_old], now)
+    record_many(
+        session, [Decided(s, "skipped", "too_old") for s in too_old if s.key in rows], rows, now
+    )
     return fresh
 
 
-def _latest_steps(session: Session, sends: list[PlannedSend], now: datetime) -> list[PlannedSend]:
-    """Of several ladder steps missed for one recipient, activity and period, keep the last."""
-    latest: dict[tuple[str, str, str], PlannedSend] = {}
-    for send in sends:
-        if send.kind is SendKind.SUMMARY or send.kind in ACTION_KINDS:
-            continue
-        group = (send.recipient, send.subject, send.period)
-        if group not in latest or send.step > latest[group].step:
-            latest[group] = send
-    kept: list[PlannedSend] = []
-    for send in sends:
-        if (
-            send.kind is SendKind.SUMMARY
-            or send.kind in ACTION_KINDS
-            or latest[(send.recipient, send.subject, send.period)] is send
-        ):
-            kept.append(send)
-        else:
-            _ledger(session, send, "skipped", now, "superseded")
-    return kept
-
-
-@dataclass(frozen=True)
-class _Due:
-    """What a reminder is about, whether it comes from the ladder or from a snooze."""
-
-    subject: str
-    period: str
-    recipient: str
-    kind: str
-    target: StepTarget
-    at: datetime
-    local_day: str
-
-
-def _reminder(session: Session, ctx: Context, due: _Due, now: datetime) -> Reminder | str:
+def _reminder(ctx: Context, rounds: RoundStates, due: Due, now: datetime) -> Reminder | str:
     """The reminder to send, or the reason it is not needed."""
     try:
         activity = ctx.plan.activity(due.subject)
     except UnknownPlanItem:
         return "activity_gone"
-    control_round, _created = ensure_round(
-        session, ctx, activity, Period.parse(due.period), "system"
-    )
+    control_round = rounds.round(activity, Period.parse(due.period))
     if control_round.id is None:  # pragma: no cover - ensure_round flushes
         return "no_round"
-    own, _answered = outstanding_for(session, ctx, control_round, due.recipient)
+    own = rounds.outstanding(control_round, due.recipient)
     if due.target is StepTarget.MEASURED_BY:
         missing = own
         measurers: tuple[str, ...] = ()
     else:
-        done = answered(session, control_round.id)
+        done, gaps = rounds.answers(control_round)
         missing = tuple(
             i.id
             for i in activity.indicators
-            if i.frequency == control_round.frequency and i.id not in done
+            if i.frequency == control_round.frequency and i.id not in done and i.id not in gaps
         )
         measurers = tuple(
             p
-            for p in measurers_of_round(session, ctx, control_round)
-            if p != due.recipient and outstanding_for(session, ctx, control_round, p)[0]
+            for p in rounds.measurers(control_round)
+            if p != due.recipient and rounds.outstanding(control_round, p)
         )
     if not missing:
         return "measured"
@@ -317,23 +112,11 @@ def _reminder(session: Session, ctx: Context, due: _Due, now: datetime) -> Remin
     )
 
 
-def _route_away(session: Session, ctx: Context, due: _Due, day: date) -> _Due | None:
-    """Send to the deputy of a recipient who is away that day; ``None``: nobody to send to."""
-    away = away_on(session, day)
-    if due.recipient not in away:
-        return due
-    try:
-        deputy = deputy_for(ctx, ctx.plan.activity(due.subject), due.recipient, away)
-    except UnknownPlanItem:
-        return None
-    return None if deputy is None else replace(due, recipient=deputy)
-
-
-def _follow_up_owner(session: Session, ctx: Context, send: PlannedSend) -> str | None:
+def _follow_up_owner(ctx: Context, sweep: Sweep, send: PlannedSend) -> str | None:
     """The owner of an action follow-up, their deputy while away, or nobody if they left."""
     if not ctx.plan.has_person(send.recipient):
         return None
-    away = away_on(session, send.local.date())
+    away = sweep.away.on(send.local.date())
     if send.recipient not in away:
         return send.recipient
     try:
@@ -342,77 +125,19 @@ def _follow_up_owner(session: Session, ctx: Context, send: PlannedSend) -> str |
         return None
 
 
-def _from_send(ctx: Context, send: PlannedSend) -> _Due:
-    return _Due(
-        subject=send.subject,
-        period=send.period,
-        recipient=send.recipient,
-        kind=send.kind.value,
-        target=ctx.plan.plan.schedule.ladder[send.step].to,
-        at=send.at,
-        local_day=send.local.date().isoformat(),
-    )
-
-
-def _snoozed_until(session: Session, send: PlannedSend, recipient: str) -> datetime | None:
-    """When ``recipient``'s snooze for this activity and period ends, if one is pending."""
-    prefix = f"{SNOOZE}:{send.subject}:{send.period}:{recipient}:"
-    return session.exec(
-        select(Delivery.planned_at)
-        .where(
-            col(Delivery.key).startswith(prefix, autoescape=True),
-            col(Delivery.status) == "planned",
-        )
-        .order_by(col(Delivery.planned_at).desc())
-        .limit(1)
-    ).first()
-
-
-def _claim_snooze(session: Session, row: Delivery, now: datetime) -> bool:
+def _claim_snooze(session: Session, snoozed: Snoozed, now: datetime) -> bool:
     """Mark a due snooze ``queued`` only if nobody changed it since it was read."""
     result = session.execute(
         update(Delivery)
         .where(
-            col(Delivery.id) == row.id,
-            col(Delivery.status) == row.status,
-            col(Delivery.attempted_at) == row.attempted_at,
+            col(Delivery.id) == snoozed.row_id,
+            col(Delivery.status) == snoozed.status,
+            col(Delivery.attempted_at) == snoozed.attempted_at,
         )
         .values(status=QUEUED, attempted_at=now)
-        .execution_options(synchronize_session="fetch")
+        .execution_options(synchronize_session=False)
     )
-    claimed = rows_touched(result) == 1
-    if claimed:
-        session.refresh(row)
-    return claimed
-
-
-def _due_snoozes(session: Session, ctx: Context, now: datetime) -> list[tuple[Delivery, _Due]]:
-    rows = session.exec(
-        select(Delivery).where(
-            col(Delivery.kind) == SNOOZE,
-            (col(Delivery.status) == "planned")
-            | (
-                (col(Delivery.status) == "sending")
-                & (col(Delivery.attempted_at) < now - STALE_SENDING)
-            ),
-            col(Delivery.planned_at) <= now,
-        )
-    ).all()
-    return [
-        (
-            row,
-            _Due(
-                subject=row.subject,
-                period=row.period,
-                recipient=row.recipient,
-                kind="reminder",
-                target=StepTarget.MEASURED_BY,
-                at=row.planned_at,
-                local_day=row.planned_at.astimezone(ctx.timezone).date().isoformat(),
-            ),
-        )
-        for row in rows
-    ]
+    return rows_touched(result) == 1
 
 
 _SEVERITY = {"reminder": 0, "due": 1, "escalation": 2}
@@ -428,105 +153,137 @@ def _one_per_round(reminders: Iterable[Reminder]) -> tuple[Reminder, ...]:
     return tuple(best.values())
 
 
+def _action_due(
+    session: Session, ctx: Context, sweep: Sweep, send: PlannedSend, now: datetime
+) -> Outgoing | str:
+    """The follow-up of an improvement action to send, or why it is skipped."""
+    decision = session.get(ImprovementDecision, send.step)
+    if decision is None or decision.status != "approved":
+        return "not_approved"
+    if decision.action_status not in actions.OPEN:
+        return f"action_{decision.action_status}"
+    due_day = decision.action_due or send.local.date()
+    if send.kind is SendKind.ACTION_SOON and now.astimezone(send.local.tzinfo).date() >= due_day:
+        return "superseded"  # the due-day one follows
+    recipient = _follow_up_owner(ctx, sweep, send)
+    if send.kind is SendKind.ACTION_OVERDUE and recipient == decision.owner_id:
+        recipient = send.recipient  # the approver's deputy is the late owner: not them
+    if recipient is None:
+        return "owner_unavailable"
+    action_due = ActionDue(
+        load_brief(session, decision),
+        decision.action or "",
+        decision.action_due or send.local.date(),
+        stage=_STAGES[send.kind],
+        owner_id=decision.owner_id,
+        action_status=decision.action_status or actions.PLANNED,
+    )
+    return Outgoing(ToPerson(recipient), action_due)
+
+
+def _single(
+    session: Session, ctx: Context, sweep: Sweep, send: PlannedSend, now: datetime
+) -> tuple[Decided, list[Prepared]]:
+    """An action follow-up or a channel summary: what to send, and the ledger's decision."""
+    if send.kind in ACTION_KINDS:
+        outgoing = _action_due(session, ctx, sweep, send, now)
+        if isinstance(outgoing, str):
+            return Decided(send, "skipped", outgoing), []
+        return Decided(send, QUEUED), [Prepared((send.key,), outgoing)]
+    items = summaries.post_summary(session, ctx, send.subject, send.period, "system")
+    problems = [i.notice for i in items if isinstance(i.notice, Problem)]
+    if problems:
+        return Decided(send, "skipped", problems[0].code), []
+    return Decided(send, QUEUED), [Prepared((send.key,), item) for item in items]
+
+
+def queue_batch(
+    session: Session, ctx: Context, now: datetime, sweep: Sweep, batch: Batch
+) -> list[Prepared]:
+    """Decide one batch of a sweep, record it in the ledger and return what to send.
+
+    Keys another sweep has taken since the plan was read are left alone; the rest are
+    recorded as ``queued`` or ``skipped`` (with the reason). The caller queues the returned
+    messages in the outbox and :func:`~workflows.delivery_ledger.link` s them, in the same
+    transaction.
+
+    Returns:
+        One :class:`Prepared` per platform call: each action follow-up and channel summary,
+        then a person's digest of the sweep (or single reminder).
+    """
+    rows = open_keys(session, batch.keys, now)
+    decided = [Decided(s, "skipped", note) for s, note in batch.skips if s.key in rows]
+    out: list[Prepared] = []
+    for send in batch.singles:
+        if send.key in rows:
+            if now - send.at > LATE_AFTER:
+                _LOGGER.warning("catching up %s, planned %s", send.key, send.at.isoformat())
+            decision, prepared = _single(session, ctx, sweep, send, now)
+            decided.append(decision)
+            out += prepared
+    wanted = [(d.subject, d.period) for p in batch.people for d in _dues(p.snoozes, p.sends)]
+    rounds = RoundStates(session, ctx, wanted, sweep.away.on(ctx.today()))
+    for person in batch.people:
+        group: list[tuple[str, Reminder]] = []
+        for snoozed in person.snoozes:
+            if not _claim_snooze(session, snoozed, now):
+                continue  # another sweep took it
+            day = snoozed.due.at.astimezone(ctx.timezone).date()
+            reminder = (
+                "away"
+                if person.recipient in sweep.away.on(day)
+                else _reminder(ctx, rounds, snoozed.due, now)
+            )
+            if isinstance(reminder, str):
+                _close_snooze(session, snoozed, reminder, now)
+            else:
+                group.append((snoozed.key, reminder))
+        for send, due in person.sends:
+            if send.key not in rows:
+                continue
+            if now - send.at > LATE_AFTER:
+                _LOGGER.warning("catching up %s, planned %s", send.key, send.at.isoformat())
+            reminder = _reminder(ctx, rounds, due, now)
+            if isinstance(reminder, str):
+                decided.append(Decided(send, "skipped", reminder))
+            else:
+                decided.append(Decided(send, QUEUED))
+                group.append((send.key, reminder))
+        if group:
+            notices = _one_per_round(r for _k, r in group)
+            notice = notices[0] if len(notices) == 1 else Digest(notices)
+            keys = tuple(key for key, _r in group)
+            out.append(Prepared(keys, Outgoing(ToPerson(person.recipient), notice)))
+    record_many(session, decided, rows, now)
+    return out
+
+
+def _dues(snoozes: list[Snoozed], sends: list[tuple[PlannedSend, Due]]) -> list[Due]:
+    return [s.due for s in snoozes] + [due for _s, due in sends]
+
+
+def _close_snooze(session: Session, snoozed: Snoozed, note: str, now: datetime) -> None:
+    session.execute(
+        update(Delivery)
+        .where(col(Delivery.id) == snoozed.row_id)
+        .values(status="skipped", note=note, done_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
-    """Decide what to send now, record it as ``queued`` and return it.
+    """Decide what to send now, record it as ``queued`` and return it, in one transaction.
+
+    The scheduler queues a sweep in batches instead
+    (:func:`~workflows.sweep_plan.plan_sweep`, :func:`queue_batch`); this is the same sweep
+    as one batch.
 
     Returns:
         One :class:`Prepared` per platform call: a person's digest of the day (or single
         reminder), or a channel summary. Sends no longer needed are closed as ``skipped``.
     """
-    sends = _latest_steps(session, due_now(session, ctx, now), now)
-    out: list[Prepared] = []
-    # everything for one person in one sweep goes in one message
-    digests: defaultdict[str, list[tuple[str, Reminder]]] = defaultdict(list)
-    for row, snoozed in _due_snoozes(session, ctx, now):
-        if not _claim_snooze(session, row, now):
-            continue  # another sweep took it
-        if snoozed.recipient in away_on(session, snoozed.at.astimezone(ctx.timezone).date()):
-            row.status, row.note, row.done_at = "skipped", "away", now
-            session.add(row)
-            continue
-        reminder = _reminder(session, ctx, snoozed, now)
-        if isinstance(reminder, str):
-            row.status, row.note, row.done_at = "skipped", reminder, now
-            session.add(row)
-        else:
-            digests[snoozed.recipient].append((row.key, reminder))
-    for send in sends:
-        if now - send.at > LATE_AFTER:
-            _LOGGER.warning("catching up %s, planned %s", send.key, send.at.isoformat())
-        if send.kind in ACTION_KINDS:
-            decision = session.get(ImprovementDecision, send.step)
-            if decision is None or decision.status != "approved":
-                _ledger(session, send, "skipped", now, "not_approved")
-                continue
-            if decision.action_status not in actions.OPEN:
-                _ledger(session, send, "skipped", now, f"action_{decision.action_status}")
-                continue
-            due_day = decision.action_due or send.local.date()
-            if (
-                send.kind is SendKind.ACTION_SOON
-                and now.astimezone(send.local.tzinfo).date() >= due_day
-            ):
-                _ledger(session, send, "skipped", now, "superseded")  # the due-day one follows
-                continue
-            recipient = _follow_up_owner(session, ctx, send)
-            if send.kind is SendKind.ACTION_OVERDUE and recipient == decision.owner_id:
-                recipient = send.recipient  # the approver's deputy is the late owner: not them
-            if recipient is None:
-                _ledger(session, send, "skipped", now, "owner_unavailable")
-                continue
-            if not _ledger(session, send, QUEUED, now, ""):
-                continue
-            action_due = ActionDue(
-                load_brief(session, decision),
-                decision.action or "",
-                decision.action_due or send.local.date(),
-                stage=_STAGES[send.kind],
-                owner_id=decision.owner_id,
-                action_status=decision.action_status or actions.PLANNED,
-            )
-            out.append(Prepared((send.key,), Outgoing(ToPerson(recipient), action_due)))
-            continue
-        if send.kind is SendKind.SUMMARY:
-            items = summaries.post_summary(session, ctx, send.subject, send.period, "system")
-            problems = [i.notice for i in items if isinstance(i.notice, Problem)]
-            if problems:
-                _ledger(session, send, "skipped", now, problems[0].code)
-                continue
-            if _ledger(session, send, QUEUED, now, ""):
-                out.extend(Prepared((send.key,), item) for item in items)
-            continue
-        due = _route_away(session, ctx, _from_send(ctx, send), send.local.date())
-        if due is None:
-            _ledger(session, send, "skipped", now, "away")
-            continue
-        until = _snoozed_until(session, send, due.recipient)
-        if until is not None and until > send.at and send.kind is not SendKind.ESCALATION:
-            _ledger(session, send, "skipped", now, "snoozed")
-            continue
-        reminder = _reminder(session, ctx, due, now)
-        if isinstance(reminder, str):
-            _ledger(session, send, "skipped", now, reminder)
-            continue
-        if _ledger(session, send, QUEUED, now, ""):
-            digests[due.recipient].append((send.key, reminder))
-    for person_id, group in digests.items():
-        keys = tuple(key for key, _r in group)
-        notices = _one_per_round(r for _k, r in group)
-        notice = notices[0] if len(notices) == 1 else Digest(notices)
-        out.append(Prepared(keys, Outgoing(ToPerson(person_id), notice)))
-    return out
-
-
-def link(session: Session, keys: tuple[str, ...], outbox_id: int) -> None:
-    """Point ledger rows at the outbox row that carries them (same transaction)."""
-    session.execute(
-        update(Delivery)
-        .where(col(Delivery.key).in_(keys))
-        .values(outbox_id=outbox_id)
-        .execution_options(synchronize_session=False)
-    )
+    sweep = plan_sweep(ctx, read_due(session, ctx, now), one_batch=True)
+    return [p for batch in sweep.batches for p in queue_batch(session, ctx, now, sweep, batch)]
 
 
 def next_instant(

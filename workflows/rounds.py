@@ -8,7 +8,7 @@ listing what they still have to measure (PU3-3 step 4, "mēra").
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import ControlRound, Measurement, NotMeasured
 from workflows import audit
-from workflows.absences import away_on, effective_measurers
+from workflows.absences import Away, away_on, effective_measurers
 from workflows.context import Context
 from workflows.notices import (
     AnsweredBy,
@@ -94,10 +94,29 @@ def outstanding_for(
         ``(missing indicator ids, answered)``: indicators the person measures that have no
         value yet, and those of theirs that someone has submitted.
     """
+    return outstanding_among(
+        ctx,
+        control_round,
+        person_id,
+        submitted(session, _id(control_round)),
+        reported_not_measured(session, _id(control_round)),
+        away_on(session, ctx.today()),
+    )
+
+
+def outstanding_among(
+    ctx: Context,
+    control_round: ControlRound,
+    person_id: str,
+    done: Mapping[str, Measurement],
+    gaps: Mapping[str, NotMeasured],
+    away: Mapping[str, Away],
+) -> tuple[tuple[str, ...], tuple[AnsweredBy, ...]]:
+    """:func:`outstanding_for` from a round's values, reports and today's absences already read.
+
+    A sweep reads these once for many rounds and people (issue 16).
+    """
     activity = ctx.plan.activity(control_round.activity_id)
-    done = submitted(session, _id(control_round))
-    gaps = reported_not_measured(session, _id(control_round))
-    away = away_on(session, ctx.today())
     missing: list[str] = []
     answered: list[AnsweredBy] = []
     for indicator in round_indicators(activity, control_round.frequency):
@@ -118,8 +137,14 @@ def measurers_of_round(
     session: Session, ctx: Context, control_round: ControlRound
 ) -> tuple[str, ...]:
     """Everyone who measures something in the round today (deputies for those away)."""
+    return measurers_among(ctx, control_round, away_on(session, ctx.today()))
+
+
+def measurers_among(
+    ctx: Context, control_round: ControlRound, away: Mapping[str, Away]
+) -> tuple[str, ...]:
+    """:func:`measurers_of_round` with today's absences already read."""
     activity = ctx.plan.activity(control_round.activity_id)
-    away = away_on(session, ctx.today())
     people: Iterable[str] = (
         p
         for indicator in round_indicators(activity, control_round.frequency)
@@ -251,15 +276,24 @@ def round_values(
 
 
 def ensure_round(
-    session: Session, ctx: Context, activity: Activity, period: Period, actor: str
+    session: Session,
+    ctx: Context,
+    activity: Activity,
+    period: Period,
+    actor: str,
+    *,
+    known_missing: bool = False,
 ) -> tuple[ControlRound, bool]:
     """The round of ``activity`` for ``period``, opened now if needed.
+
+    ``known_missing``: the caller has just read that it is not open (a sweep's batch reads
+    its rounds together), so it is not asked again before opening.
 
     Returns:
         ``(round, created)``; opening is audited. A round opened at the same moment by
         another process is reused.
     """
-    existing = get_round(session, activity.id, period)
+    existing = None if known_missing else get_round(session, activity.id, period)
     if existing is not None:
         return existing, False
     control_round = new_round(ctx, activity.id, period, actor)

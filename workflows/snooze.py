@@ -21,7 +21,7 @@ from storage.models import ControlRound, Delivery
 from workflows import audit
 from workflows.absences import away_on
 from workflows.context import Context
-from workflows.deliveries import SNOOZE
+from workflows.delivery_ledger import SNOOZE
 from workflows.notices import NothingToMeasure, Outgoing, Snoozed, SnoozeOptions, ToPerson, problem
 from workflows.plan.model import UnknownPlanItem
 from workflows.rounds import outstanding_for

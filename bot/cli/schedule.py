@@ -59,7 +59,7 @@ def _stored_follow_ups(
     settings: Settings, ctx: Context, first: date, last: date, activity: str | None
 ) -> list[PlannedSend]:
     """Action follow-ups from an existing, up-to-date database (none otherwise)."""
-    from workflows.deliveries import action_follow_ups
+    from workflows.action_follow_ups import action_follow_ups
 
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():

@@ -32,7 +32,7 @@ from workflows.exchange import (
     import_rows,
     stored_periods,
 )
-from workflows.exchange.incoming import SOURCE_PATTERN
+from workflows.exchange.rows import SOURCE_PATTERN
 from workflows.notices import ToPerson
 from workflows.periods import Period, PeriodError
 

@@ -284,7 +284,7 @@ async def test_the_owner_of_an_improvement_action_is_followed_up_on_its_due_date
 ) -> None:
     from tests.support.recording import command
     from tests.workflows.test_round_flow import anna_critical, remind
-    from workflows.deliveries import action_follow_ups
+    from workflows.action_follow_ups import action_follow_ups
 
     await started.sweep()
     clock.set(riga(2026, 11, 3, 9, 0))

@@ -164,7 +164,7 @@ async def test_snoozes_of_ids_with_underscores_do_not_match_other_people(
     tmp_path: Path,
 ) -> None:
     from storage.models import Delivery
-    from workflows.deliveries import SNOOZE
+    from workflows.delivery_ledger import SNOOZE
 
     ctx = context_for(bundled_plan_path() / "parauga-novads.yaml", clock)
     key_anna = f"{SNOOZE}:x:2026-10:anna-ozola:1"

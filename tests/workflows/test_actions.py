@@ -23,7 +23,7 @@ from tests.workflows.test_round_flow import (
     remind,
     type_lines,
 )
-from workflows import deliveries
+from workflows import action_follow_ups, deliveries
 from workflows.clock import FixedClock
 from workflows.context import Context
 from workflows.notices import ActionUpdated, ActionVerified, RoundOpened
@@ -150,7 +150,7 @@ async def test_a_due_date_on_a_weekend_is_followed_up_the_working_day_before(
     await dispatcher.handle(command(JANIS, "approve", str(decision.id)))
     await type_lines(dispatcher, JANIS, "Pārdalīt rindu", "2", "28.11.2026.", "1")  # Saturday
     planned = db.transaction(
-        lambda s: deliveries.action_follow_ups(
+        lambda s: action_follow_ups.action_follow_ups(
             s, ctx, datetime(2026, 11, 1).date(), datetime(2026, 12, 31).date()
         )
     )

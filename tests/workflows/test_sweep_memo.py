@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from storage.db import Database
 from storage.models import Delivery
-from workflows import deliveries
+from workflows import deliveries, delivery_ledger
 from workflows.calendar import WorkingCalendar
 from workflows.clock import FixedClock
 from workflows.context import Context
@@ -64,7 +64,7 @@ def test_only_keys_the_ledger_closed_are_remembered(
     ctx: Context, db: Database, clock: FixedClock
 ) -> None:
     clock.set(datetime(2026, 10, 30, 8, 0, tzinfo=RIGA))
-    db.transaction(lambda s: deliveries.scheduler_epoch(s, ctx))
+    db.transaction(lambda s: delivery_ledger.scheduler_epoch(s, ctx))
     now = datetime(2026, 11, 3, 9, 0, tzinfo=RIGA)
     due = db.transaction(lambda s: deliveries.due_now(s, ctx, now))
     assert len(due) >= 2
@@ -92,7 +92,7 @@ def test_only_keys_the_ledger_closed_are_remembered(
     closed = closed_keys_for(db.engine)
     assert sent.key in closed and in_flight.key not in closed
     # the sweep that was sending it crashed: ten minutes on, it is taken up again
-    stale = now + deliveries.STALE_SENDING + timedelta(minutes=1)
+    stale = now + delivery_ledger.STALE_SENDING + timedelta(minutes=1)
     assert in_flight in db.transaction(lambda s: deliveries.due_now(s, ctx, stale))
     assert sent not in db.transaction(lambda s: deliveries.due_now(s, ctx, stale))
     with db.session() as session:

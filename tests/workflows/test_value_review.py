@@ -378,7 +378,8 @@ async def test_not_measured_indicators_are_not_escalated_as_missing(
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from workflows.deliveries import prepare, scheduler_epoch
+    from workflows.deliveries import prepare
+    from workflows.delivery_ledger import scheduler_epoch
     from workflows.status import status_for
 
     dispatcher, _recording, ctx = setup

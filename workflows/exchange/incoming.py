@@ -23,19 +23,16 @@ refused as ``changed_meanwhile`` (try again: the rows then show as ``already_ans
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
+from collections.abc import Sequence
 from typing import Literal
 
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.models import SOURCE_CHAT, ControlRound, Measurement
+from storage.models import ControlRound, Measurement
 from workflows.context import Context
-from workflows.evaluation import Thresholds, evaluate, stored_value
+from workflows.evaluation import Thresholds, evaluate
 from workflows.exchange.record import (
     BulkRows,
     known_state,
@@ -43,152 +40,22 @@ from workflows.exchange.record import (
     record_imported,
     replace_returned,
 )
+from workflows.exchange.rows import (
+    MAX_ROWS,
+    ImportRefused,
+    ImportResult,
+    IncomingRow,
+    RowError,
+    RowOutcome,
+    Valid,
+    against_stored,
+    check_row,
+    row_outcome,
+)
 from workflows.forms.fields import FieldSpec
-from workflows.forms.parsing import AnswerError, clean_text, parse_answer
-from workflows.measuring import COMMENT_MAX_LENGTH, measurement_spec
 from workflows.notices import Outgoing
-from workflows.periods import Period, PeriodError
-from workflows.plan.model import UnknownPlanItem
-from workflows.plan.schema import Activity, Indicator
-from workflows.rounds import ensure_round, implausibly_old, round_values
-
-MAX_ROWS = 100_000
-"""Most rows one import may hold (``too_many_rows`` beyond)."""
-
-SOURCE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
-"""A source name: 1–64 ASCII letters, digits, ``.``, ``_``, ``:`` or ``-``, not ``chat``."""
-
-CONFLICT_CODES = frozenset({"conflict", "already_answered", "changed_meanwhile"})
-"""Refusals caused by what is stored already (HTTP 409), rather than by the row (422)."""
-
-Outcome = Literal["stored", "unchanged", "valid"]
-Column = Literal["row", "activity", "indicator", "period", "value", "comment", "source"]
-
-
-@dataclass(frozen=True)
-class IncomingRow:
-    """One value to import, as read from a file or a request.
-
-    Attributes:
-        row: Its number for messages: the spreadsheet row (the header is row 1) or the
-            position in the request (from 1).
-        indicator: Indicator id.
-        period: Period text (``2026-10``).
-        value: The value as written (parsed in the import's language), or an exact number
-            (from JSON).
-        activity: The activity id, or ``""`` (then the indicator's own).
-        comment: A comment, or ``""``.
-        source: The source's name (a monitoring system, a file); ``chat`` is reserved.
-    """
-
-    row: int
-    indicator: str
-    period: str
-    value: str | Decimal
-    activity: str = ""
-    comment: str = ""
-    source: str = ""
-
-
-@dataclass(frozen=True)
-class RowError:
-    """Why a row was refused.
-
-    Attributes:
-        row: The row's number (see :attr:`IncomingRow.row`).
-        column: The column at fault (``row`` for the row as a whole).
-        code: A stable code the transports translate (see the module docstring and
-            ``docs/export-format.md``); value and comment errors use the chat answer codes.
-        params: Values for the message, as text.
-        field: The value field (bounds, decimals) for value errors, rendered like chat.
-    """
-
-    row: int
-    column: Column
-    code: str
-    params: Mapping[str, str] = field(default_factory=dict)
-    field: FieldSpec | None = None
-
-
-@dataclass(frozen=True)
-class RowOutcome:
-    """A row accepted: its evaluation and what happened to it.
-
-    Attributes:
-        row: The row's number.
-        activity_id: The activity.
-        indicator_id: The indicator.
-        period: Canonical period text.
-        value: The value, exact.
-        status: ``ok``, ``warning`` or ``critical``.
-        target_met: Whether the target is met.
-        source: The source.
-        outcome: ``stored``, ``unchanged`` (the same value from the same source was already
-            stored), or ``valid`` (a dry run: it would be stored).
-        choice: For a yes/no or choice indicator, the option's id (``value`` is its number).
-    """
-
-    row: int
-    activity_id: str
-    indicator_id: str
-    period: str
-    value: Decimal
-    status: str
-    target_met: bool
-    source: str
-    outcome: Outcome
-    choice: str | None = None
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    """What an import did (or, refused, why not).
-
-    Attributes:
-        rows: The accepted rows, in row order.
-        errors: Every refused row (empty unless refused).
-        notices: Improvement decisions the stored values opened, to deliver after commit.
-        would_notify: In a dry run, the notices storing would have sent (never delivered).
-        history: How many stored (or, in a dry run, valid) rows were loaded as history.
-    """
-
-    rows: tuple[RowOutcome, ...] = ()
-    errors: tuple[RowError, ...] = ()
-    notices: tuple[Outgoing, ...] = ()
-    would_notify: tuple[Outgoing, ...] = ()
-    history: int = 0
-
-    def count(self, outcome: Outcome) -> int:
-        """How many rows had ``outcome``."""
-        return sum(r.outcome == outcome for r in self.rows)
-
-    @property
-    def conflict_only(self) -> bool:
-        """Whether every refusal is about what is stored already (not about the rows)."""
-        return bool(self.errors) and all(e.code in CONFLICT_CODES for e in self.errors)
-
-
-class ImportRefused(Exception):
-    """An import refused as a whole; nothing was stored.
-
-    Attributes:
-        result: The refused rows in ``errors`` (sorted by row).
-    """
-
-    def __init__(self, result: ImportResult) -> None:
-        super().__init__(f"{len(result.errors)} row(s) refused")
-        self.result = result
-
-
-@dataclass(frozen=True)
-class _Valid:
-    row: IncomingRow
-    activity: Activity
-    indicator: Indicator
-    period: Period
-    value: Decimal
-    comment: str | None
-    source: str
+from workflows.periods import Period
+from workflows.rounds import ensure_round, round_values
 
 
 def import_rows(
@@ -232,11 +99,11 @@ def import_rows(
         error = RowError(0, "row", "too_many_rows", {"max": str(MAX_ROWS)})
         raise ImportRefused(ImportResult(errors=(error,)))
     errors: list[RowError] = []
-    valid: list[_Valid] = []
+    valid: list[Valid] = []
     seen: dict[tuple[str, str], int] = {}
     fields: dict[str, FieldSpec] = {}  # each indicator's value field, built once
     for row in rows:
-        checked = _check_row(ctx, row, lang, fields)
+        checked = check_row(ctx, row, lang, fields)
         if isinstance(checked, RowError):
             errors.append(checked)
             continue
@@ -248,8 +115,8 @@ def import_rows(
         valid.append(checked)
     stored = _stored(session, valid)
     outcomes: list[RowOutcome] = []
-    new: list[_Valid] = []
-    returned: list[tuple[_Valid, Measurement]] = []
+    new: list[Valid] = []
+    returned: list[tuple[Valid, Measurement]] = []
     for item in valid:
         earlier = stored.get((item.activity.id, str(item.period), item.indicator.id))
         if earlier is None:
@@ -258,11 +125,11 @@ def import_rows(
         if earlier.approval == "rejected":  # returned by the approver: measured anew
             returned.append((item, earlier))
             continue
-        problem = _against_stored(item, earlier)
+        problem = against_stored(item, earlier)
         if problem is not None:
             errors.append(problem)
         else:
-            outcomes.append(_outcome(item, earlier.status, earlier.target_met, "unchanged"))
+            outcomes.append(row_outcome(item, earlier.status, earlier.target_met, "unchanged"))
     if errors:
         raise ImportRefused(ImportResult(errors=tuple(sorted(errors, key=lambda e: e.row))))
     notices: list[Outgoing] = []
@@ -278,7 +145,7 @@ def import_rows(
         for item in [*new, *(item for item, _earlier in returned)]:
             evaluation = evaluate(item.value, Thresholds.of(item.indicator))
             outcomes.append(
-                _outcome(item, evaluation.status.value, evaluation.target_met, "valid")
+                row_outcome(item, evaluation.status.value, evaluation.target_met, "valid")
             )
         outcomes.sort(key=lambda o: o.row)
         return ImportResult(rows=tuple(outcomes), would_notify=tuple(would), history=history)
@@ -288,14 +155,14 @@ def import_rows(
     return ImportResult(rows=tuple(outcomes), notices=tuple(notices), history=history)
 
 
-def _is_history(item: _Valid, history_before: Period | None) -> bool:
+def _is_history(item: Valid, history_before: Period | None) -> bool:
     return history_before is not None and item.period.end < history_before.start
 
 
 def _store(
     session: Session,
     ctx: Context,
-    new: list[_Valid],
+    new: list[Valid],
     actor: str,
     notices: list[Outgoing],
     history_before: Period | None = None,
@@ -326,7 +193,7 @@ def _store(
                     actor,
                     quiet=quiet,
                 )
-                out.append(_outcome(item, status, target_met, "stored"))
+                out.append(row_outcome(item, status, target_met, "stored"))
                 continue
             bulk.write(session)  # earlier values first: a decision counts them
             measurement, follow_up = record_imported(
@@ -342,7 +209,7 @@ def _store(
                 known=known,
             )
             notices.extend(follow_up)
-            out.append(_outcome(item, measurement.status, measurement.target_met, "stored"))
+            out.append(row_outcome(item, measurement.status, measurement.target_met, "stored"))
         bulk.write(session)
         session.flush()
     except IntegrityError:
@@ -354,7 +221,7 @@ def _store(
 def _store_returned(
     session: Session,
     ctx: Context,
-    returned: list[tuple[_Valid, Measurement]],
+    returned: list[tuple[Valid, Measurement]],
     actor: str,
     notices: list[Outgoing],
 ) -> list[RowOutcome]:
@@ -373,12 +240,12 @@ def _store_returned(
             raise ImportRefused(ImportResult(errors=(error,)))
         measurement, follow_up = done
         notices.extend(follow_up)
-        out.append(_outcome(item, measurement.status, measurement.target_met, "stored"))
+        out.append(row_outcome(item, measurement.status, measurement.target_met, "stored"))
     return out
 
 
 def _rounds(
-    session: Session, ctx: Context, rows: Sequence[_Valid], actor: str, bulk: BulkRows
+    session: Session, ctx: Context, rows: Sequence[Valid], actor: str, bulk: BulkRows
 ) -> dict[tuple[str, str], ControlRound]:
     """The rounds of the rows: (activity id, period) → round; those not open yet are opened.
 
@@ -431,46 +298,7 @@ def _existing_rounds(
     return out
 
 
-def _outcome(item: _Valid, status: str, target_met: bool, outcome: Outcome) -> RowOutcome:
-    return RowOutcome(
-        row=item.row.row,
-        activity_id=item.activity.id,
-        indicator_id=item.indicator.id,
-        period=str(item.period),
-        value=item.value,
-        status=status,
-        target_met=target_met,
-        source=item.source,
-        outcome=outcome,
-        choice=option.id if (option := item.indicator.option_at(item.value)) else None,
-    )
-
-
-def _taken(item: _Valid, earlier: Measurement) -> RowError:
-    params = {
-        "source": earlier.source,
-        "by": earlier.submitted_by,
-        "value": str(stored_value(item.indicator, earlier.value, earlier.choice)),
-        "indicator": earlier.indicator_id,
-    }
-    return RowError(item.row.row, "row", "already_answered", params)
-
-
-def _against_stored(item: _Valid, earlier: Measurement) -> RowError | None:
-    if earlier.source != item.source:
-        return _taken(item, earlier)
-    stored = stored_value(item.indicator, earlier.value, earlier.choice)  # a check: by its id
-    if stored != item.value:
-        return RowError(
-            item.row.row,
-            "value",
-            "conflict",
-            {"stored": str(stored), "source": item.source, "indicator": item.indicator.id},
-        )
-    return None
-
-
-def _stored(session: Session, valid: Sequence[_Valid]) -> dict[tuple[str, str, str], Measurement]:
+def _stored(session: Session, valid: Sequence[Valid]) -> dict[tuple[str, str, str], Measurement]:
     """Stored values of the rows' rounds: (activity id, period, indicator id) → measurement."""
     periods = sorted({str(v.period) for v in valid})
     out: dict[tuple[str, str, str], Measurement] = {}
@@ -484,74 +312,3 @@ def _stored(session: Session, valid: Sequence[_Valid]) -> dict[tuple[str, str, s
         for m in session.exec(query).all():
             out[(m.activity_id, m.period, m.indicator_id)] = m
     return out
-
-
-def _check_row(
-    ctx: Context, row: IncomingRow, lang: Literal["lv", "en"], fields: dict[str, FieldSpec]
-) -> _Valid | RowError:
-    source = row.source.strip()
-    if not SOURCE_PATTERN.fullmatch(source):
-        return RowError(row.row, "source", "bad_source", {"source": source})
-    if source.casefold() == SOURCE_CHAT:
-        return RowError(row.row, "source", "reserved_source", {"source": source})
-    indicator_id = row.indicator.strip()
-    try:
-        activity, indicator = ctx.plan.indicator(indicator_id)
-    except UnknownPlanItem:
-        return RowError(row.row, "indicator", "unknown_indicator", {"indicator": indicator_id})
-    activity_id = row.activity.strip()
-    if activity_id and activity_id != activity.id:
-        params = {"activity": activity_id, "indicator": indicator.id, "expected": activity.id}
-        return RowError(row.row, "activity", "wrong_activity", params)
-    period = _check_period(ctx, row, indicator)
-    if isinstance(period, RowError):
-        return period
-    value_field = fields.get(indicator.id)
-    if value_field is None:
-        value_field = fields[indicator.id] = measurement_spec(ctx, (indicator.id,)).fields[0]
-    text = format(row.value, "f") if isinstance(row.value, Decimal) else row.value
-    try:
-        value = parse_answer(value_field, text, "en" if isinstance(row.value, Decimal) else lang)
-        if value == "":  # "-" skips in chat; an import has nothing to skip
-            raise AnswerError("empty")
-    except AnswerError as exc:
-        return RowError(row.row, "value", exc.code, exc.params, value_field)
-    try:
-        comment = clean_comment(row.comment)
-    except AnswerError as exc:
-        return RowError(row.row, "comment", exc.code, exc.params)
-    return _Valid(row, activity, indicator, period, Decimal(value), comment, source)
-
-
-def _check_period(ctx: Context, row: IncomingRow, indicator: Indicator) -> Period | RowError:
-    text = row.period.strip()
-    try:
-        period = Period.parse(text)
-    except PeriodError:
-        return RowError(row.row, "period", "bad_period", {"period": text})
-    if period.frequency != indicator.frequency:
-        params = {"period": text, "indicator": indicator.id, "frequency": indicator.frequency}
-        return RowError(row.row, "period", "wrong_frequency", params)
-    if period.end >= ctx.today():
-        return RowError(row.row, "period", "period_not_over", {"period": str(period)})
-    if implausibly_old(ctx, period):
-        return RowError(row.row, "period", "period_too_old", {"period": str(period)})
-    return period
-
-
-def clean_comment(raw: str) -> str | None:
-    r"""An imported comment, checked line by line like a typed one; ``None`` when empty.
-
-    Files may carry line breaks inside a comment (``\r\n`` and ``\r`` become ``\n``);
-    blank lines are dropped; every other control character is refused, as in chat.
-
-    Raises:
-        workflows.forms.parsing.AnswerError: ``control_characters``, ``empty`` (a line of
-            invisible characters only) or ``too_long`` (over the chat comment's limit).
-    """
-    lines = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    kept = [clean_text(line, COMMENT_MAX_LENGTH) for line in lines if line.strip()]
-    text = "\n".join(kept)
-    if len(text) > COMMENT_MAX_LENGTH:
-        raise AnswerError("too_long", {"max": str(COMMENT_MAX_LENGTH)})
-    return text or None

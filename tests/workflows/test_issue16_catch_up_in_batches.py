@@ -1,0 +1,181 @@
+"""Issue 16: a catch-up sweep queued in short batches decides exactly what one transaction did.
+
+Eight copies of the bundled plan's services; the scheduler first ran on 2 November and then
+stopped until 12 November, so reminders, escalations and summaries of ten days are due at
+once (some too old, some superseded, a summary with nothing to say, one recipient away). The
+batched sweep (``ScheduleRunner.queue_due``, batches made tiny here) must leave the same
+ledger and the same outbox as ``deliveries.prepare`` in one transaction; killed between
+batches and run again, it must still queue every send exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections import Counter
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+from sqlalchemy import event
+from sqlmodel import Session, col, select
+
+from bot.app import prepare_database
+from bot.outbox import Outbox
+from bot.scheduler import ScheduleRunner
+from storage.db import Database
+from storage.messages import OutboxMessage
+from storage.models import Absence, Delivery
+from tests.conftest import PG_ENV, _reset_postgres
+from workflows import deliveries, delivery_ledger, sweep_plan
+from workflows.calendar import WorkingCalendar
+from workflows.clock import FixedClock
+from workflows.context import Context
+from workflows.plan.loader import load_plan
+
+ROOT = Path(__file__).resolve().parents[2]
+RIGA = ZoneInfo("Europe/Riga")
+EPOCH = datetime(2026, 11, 2, 8, 0, tzinfo=RIGA)
+NOW = datetime(2026, 11, 12, 9, 30, tzinfo=RIGA)
+AWAY = "anna-ozola-1"
+
+
+def _world(tmp_path: Path, name: str, url: str | None = None) -> tuple[Context, Database]:
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from bench_plan import synthetic
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    path = tmp_path / "plan.yaml"
+    if not path.exists():
+        path.write_text(yaml.safe_dump(synthetic(8), allow_unicode=True), encoding="utf-8")
+    clock = FixedClock(EPOCH)
+    ctx = Context(load_plan(path), clock, WorkingCalendar(), RIGA, "lv")
+    if url is not None:
+        _reset_postgres(url)
+    db = Database.from_url(url or f"sqlite:///{tmp_path / name}")
+    prepare_database(db, ctx, auto_upgrade=True)
+
+    def start(session: Session) -> None:
+        delivery_ledger.scheduler_epoch(session, ctx)
+        session.add(
+            Absence(
+                person_id=AWAY,
+                starts=date(2026, 11, 1),
+                ends=date(2026, 11, 30),
+                created_by=AWAY,
+                created_at=EPOCH,
+            )
+        )
+
+    db.transaction(start)
+    clock.set(NOW)
+    return ctx, db
+
+
+def _ledger(db: Database) -> dict[str, tuple[str, str | None]]:
+    with db.session() as session:
+        rows = session.exec(select(Delivery)).all()
+        return {r.key: (r.status, r.note) for r in rows}
+
+
+def _outbox(db: Database) -> Counter[tuple[str, str, str]]:
+    with db.session() as session:
+        rows = session.exec(select(OutboxMessage)).all()
+        return Counter((r.recipient, r.kind, r.payload) for r in rows)
+
+
+def _reference(
+    tmp_path: Path,
+) -> tuple[dict[str, tuple[str, str | None]], Counter[tuple[str, str, str]]]:
+    """The sweep as one transaction: ``deliveries.prepare``, then the outbox rows."""
+    ctx, db = _world(tmp_path, "one.sqlite3")
+    outbox = Outbox(ctx, db, {}, "lv")
+
+    def queue(session: Session) -> None:
+        for item in deliveries.prepare(session, ctx, NOW):
+            ids = outbox.enqueue(session, [item.outgoing], origin="scheduler")
+            delivery_ledger.link(session, [(item.keys, ids[0])])
+
+    db.transaction(queue)
+    try:
+        return _ledger(db), _outbox(db)
+    finally:
+        db.dispose()
+
+
+def _commits(db: Database) -> list[int]:
+    """Counts the writing transactions committed on ``db``."""
+    commits = [0]
+    event.listen(db.engine, "commit", lambda _conn: commits.__setitem__(0, commits[0] + 1))
+    return commits
+
+
+def _backend(name: str) -> str | None:
+    """``None`` for SQLite, else the PostgreSQL URL (the test is skipped without one)."""
+    if name == "sqlite":
+        return None
+    url = os.environ.get(PG_ENV)
+    if not url:
+        pytest.skip(f"{PG_ENV} is not set")
+    return url
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_issue16_batched_catch_up_queues_what_one_transaction_did(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str
+) -> None:
+    ledger, messages = _reference(tmp_path)
+    assert sum(status == "queued" for status, _note in ledger.values()) > 40
+    assert {note for _s, note in ledger.values()} >= {None, "too_old", "superseded"}
+    monkeypatch.setattr(sweep_plan, "BATCH_WEIGHT", 2)
+    ctx, db = _world(tmp_path, "batched.sqlite3", _backend(backend))
+    commits = _commits(db)
+    runner = ScheduleRunner(ctx, db, Outbox(ctx, db, {}, "lv"))
+    queued = asyncio.run(runner.queue_due(NOW))
+    assert commits[0] > 20  # many short transactions, not one
+    assert _ledger(db) == ledger
+    assert _outbox(db) == messages
+    assert len(queued) == sum(messages.values())
+    db.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_issue16_a_crash_between_batches_loses_nothing_and_queues_nothing_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str
+) -> None:
+    ledger, messages = _reference(tmp_path)
+    monkeypatch.setattr(sweep_plan, "BATCH_WEIGHT", 2)
+    ctx, db = _world(tmp_path, "crash.sqlite3", _backend(backend))
+    real = deliveries.queue_batch
+    calls = [0]
+
+    def dies_in_a_batch(*args: object) -> list[deliveries.Prepared]:
+        calls[0] += bool(getattr(args[4], "people", ()))
+        if calls[0] == 3:  # the third batch with people's reminders
+            raise RuntimeError("killed")
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(deliveries, "queue_batch", dies_in_a_batch)
+    runner = ScheduleRunner(ctx, db, Outbox(ctx, db, {}, "lv"))
+    with pytest.raises(RuntimeError):
+        asyncio.run(runner.queue_due(NOW))
+    partly = _ledger(db)
+    assert (
+        0
+        < sum(s == "queued" for s, _n in partly.values())
+        < sum(s == "queued" for s, _n in ledger.values())
+    )
+    monkeypatch.setattr(deliveries, "queue_batch", real)
+    asyncio.run(ScheduleRunner(ctx, db, Outbox(ctx, db, {}, "lv")).queue_due(NOW))
+    assert _ledger(db) == ledger
+    assert _outbox(db) == messages
+    with db.session() as session:  # every queued send carried by exactly one outbox row
+        carried = session.exec(
+            select(Delivery.outbox_id).where(col(Delivery.status) == "queued")
+        ).all()
+        assert None not in carried
+    db.dispose()
