@@ -7,7 +7,7 @@ import contextlib
 import logging
 import signal
 from functools import partial
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 import aiohttp
 
@@ -20,9 +20,6 @@ from bot.probes import Probes
 from bot.scheduler import ScheduleRunner
 from bot.settings import Settings
 from workflows.clock import Clock
-
-if TYPE_CHECKING:
-    from slack_sdk.errors import SlackApiError
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -60,10 +57,8 @@ async def run(
     http = HttpServer(settings.http_host, settings.http_port, partial(_health, app))
     metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     Probes(app.db, app.outbox.metrics, app.ctx.clock, role=single, token=metrics_token).mount(http)
-    if app.telegram is not None:
-        app.telegram.mount(http)
-    if app.slack is not None:
-        app.slack.mount(http)
+    for platform in app.platforms.values():
+        platform.mount(http)
     if settings.api_token is not None:
         from bot.exchange.api import MeasurementsApi
 
@@ -77,12 +72,10 @@ async def run(
         WebView(app.ctx, app.db, settings.default_locale, secret, base).mount(http.app)
     try:
         await http.start()
-        if app.telegram is not None:
-            await app.telegram.start()
-        if app.slack is not None:
-            await app.slack.start()
+        for platform in app.platforms.values():
+            await platform.start()
     except _start_errors(app) as exc:
-        _LOGGER.error("cannot start: %s", _start_failure(settings, app, exc))
+        _LOGGER.error("cannot start: %s", _start_failure(app, exc))
         await _stop_platforms(http, app)
         _remove_signal_handlers(loop)
         app.close()
@@ -129,11 +122,9 @@ async def run(
 async def _stop_platforms(http: HttpServer, app: App) -> None:
     """Stop the HTTP server first (no new webhook requests), then the platforms."""
     await http.stop()
-    if app.telegram is not None:
-        with contextlib.suppress(Exception):  # a half-started Telegram side may refuse
-            await app.telegram.stop()
-    if app.slack is not None:
-        await app.slack.stop()
+    for platform in app.platforms.values():
+        with contextlib.suppress(Exception):  # a half-started platform may refuse
+            await platform.stop()
 
 
 def _remove_signal_handlers(loop: asyncio.AbstractEventLoop) -> None:
@@ -145,54 +136,23 @@ def _remove_signal_handlers(loop: asyncio.AbstractEventLoop) -> None:
 def _start_errors(app: App) -> tuple[type[Exception], ...]:
     """What starting the platforms that are on may raise (their libraries load only then)."""
     errors: list[type[Exception]] = [OSError, aiohttp.ClientError]
-    if app.telegram is not None:
-        from telegram.error import TelegramError
-
-        errors.append(TelegramError)
-    if app.slack is not None:
-        from slack_sdk.errors import SlackApiError
-
-        errors.append(SlackApiError)
+    for platform in app.platforms.values():
+        errors.extend(platform.start_errors)
     return tuple(errors)
 
 
-def _start_failure(settings: Settings, app: App, exc: Exception) -> str:
+def _start_failure(app: App, exc: Exception) -> str:
     """Why start-up failed, for the log; never the token, always the setting to look at."""
-    from slack_sdk.errors import SlackApiError
-    from telegram.error import InvalidToken, TelegramError
-
-    if isinstance(exc, InvalidToken):
-        url = settings.telegram_api_url
-        return f"Telegram refused the bot token, or {url} is not a Bot API server"
-    if isinstance(exc, TelegramError):
-        return f"cannot reach Telegram at {settings.telegram_api_url}: {exc}"
-    if isinstance(exc, SlackApiError):
-        return _slack_reason(settings, exc)
-    if isinstance(exc, aiohttp.ClientError) and app.slack is not None:
-        return f"cannot reach Slack at {settings.slack_api_url}: {exc}"
+    for platform in app.platforms.values():
+        reason = platform.start_failure(exc)
+        if reason is not None:
+            return reason
     return str(exc)
 
 
 async def _health(app: App) -> dict[str, str]:
-    """``/healthz``: Telegram and Slack (when on) are running; the database is ``/readyz``'s."""
+    """``/healthz``: each platform that is on is running; the database is ``/readyz``'s."""
     checks: dict[str, str] = {}
-    if app.telegram is not None:
-        checks["telegram"] = app.telegram.health()
-    if app.slack is not None:
-        checks["slack"] = app.slack.health()
+    for name, platform in app.platforms.items():
+        checks[name] = platform.health()
     return checks
-
-
-def _slack_reason(settings: Settings, exc: SlackApiError) -> str:
-    """Why Slack refused to start us, naming the setting to look at."""
-    data = exc.response.data
-    error = data.get("error") if isinstance(data, dict) else None
-    status = exc.response.status_code
-    if error is None or status >= 500:
-        return f"Slack at {settings.slack_api_url} answered HTTP {status}, not the Web API"
-    token = (
-        "app token (CONTROLBOT_SLACK_APP_TOKEN)"
-        if "connections" in str(exc.response.api_url)
-        else "bot token (CONTROLBOT_SLACK_BOT_TOKEN)"
-    )
-    return f"Slack refused the {token}: {error}"

@@ -17,6 +17,7 @@ from workflows.evaluation import Status
 from workflows.forms.engine import Ask, Confirm
 from workflows.forms.fields import FieldSpec
 from workflows.forms.parsing import AnswerError
+from workflows.problems import ProblemCode
 
 
 @dataclass(frozen=True)
@@ -892,7 +893,7 @@ class PlatformChosen:
 class Problem:
     """A request that could not be carried out; ``code`` selects a translated message."""
 
-    code: str
+    code: ProblemCode
     params: tuple[tuple[str, str], ...] = ()
 
     def param_dict(self) -> dict[str, str]:
@@ -965,6 +966,6 @@ class Outgoing:
     notice: Notice
 
 
-def problem(code: str, **params: object) -> Problem:
+def problem(code: ProblemCode, **params: object) -> Problem:
     """Build a :class:`Problem` with text params."""
     return Problem(code, tuple((k, str(v)) for k, v in params.items()))

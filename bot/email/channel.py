@@ -55,23 +55,23 @@ class EmailChannel:
         self.default_lang = default_lang
 
     def person_target(self, person_id: str) -> str | None:
-        """The person's ``email`` in the plan."""
+        """The person's address in the plan (``accounts.email``, else ``email``)."""
         try:
-            return self.ctx.plan.person(person_id).email
+            return self.ctx.plan.person(person_id).accounts.account(PLATFORM)
         except UnknownPlanItem:
             return None
 
     def channel_target(self, channel_id: str) -> str | None:
-        """The team channel's ``email`` addresses in the plan, comma-separated."""
+        """The team channel's ``accounts.email`` addresses in the plan, comma-separated."""
         try:
-            addresses = self.ctx.plan.channel(channel_id).email
+            return self.ctx.plan.channel(channel_id).accounts.account(PLATFORM)
         except UnknownPlanItem:
             return None
-        return ",".join(addresses) or None
 
     def _owner(self, address: str) -> str | None:
         """The one person of the plan with this address (``None``: nobody, or several)."""
-        owners = [p.id for p in self.ctx.plan.plan.people if p.email == address]
+        people = self.ctx.plan.plan.people
+        owners = [p.id for p in people if p.accounts.account(PLATFORM) == address]
         return owners[0] if len(owners) == 1 else None
 
     async def send(self, address: Address, message: Message) -> str | None:
@@ -90,7 +90,7 @@ class EmailChannel:
             plan_default=self.ctx.plan.plan.locale, default=self.default_lang
         )
         t = translator(lang)
-        recipients = [a for a in address.target.split(",") if a]
+        recipients = [a.strip() for a in address.target.split(",") if a.strip()]
         owner = self._owner(address.target) if address.kind == "dm" else None
         links = await self.doors.links(self.db, self.ctx, owner, t) if owner else []
         mail = compose(message, t, sender=self.config.sender, to=recipients, links=links)

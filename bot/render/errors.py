@@ -13,6 +13,7 @@ from bot.render.context import RenderContext
 from workflows.forms.fields import FieldKind, FieldSpec
 from workflows.forms.parsing import AnswerError
 from workflows.notices import Problem
+from workflows.problems import ProblemCode
 
 
 def _bound(raw: str, f: FieldSpec, rc: RenderContext) -> str:
@@ -127,7 +128,7 @@ def answer_error(error: AnswerError, f: FieldSpec, rc: RenderContext) -> str:
     return t.gettext("This answer cannot be accepted. Please try again.")
 
 
-PROBLEMS: dict[str, str] = {
+PROBLEMS: dict[ProblemCode, str] = {
     "plan_item_gone": N_(
         "This refers to “{item}”, which is no longer in the control plan. Nothing was changed."
     ),

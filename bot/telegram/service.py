@@ -14,16 +14,18 @@ import json
 import logging
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 from telegram import BotCommand, Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
+from bot import command_table
 from bot.dispatch import Dispatcher
 from bot.http import HttpServer
-from bot.i18n import N_, SUPPORTED, translator
+from bot.i18n import SUPPORTED, translator
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.inbound import TelegramInbound
 from bot.telegram.limiter import ChatRateLimiter
@@ -47,28 +49,15 @@ everybody else's replies by 12 s; the dispatcher's per-person lock keeps each pe
 order."""
 SEEN_UPDATES = 1000
 """Recent update ids remembered, so a webhook delivery Telegram repeats is handled once."""
-COMMANDS = (
-    ("start", N_("start: what waits for you")),
-    ("pending", N_("what waits for you: measurements and decisions")),
-    ("cancel", N_("cancel the form in progress")),
-    ("back", N_("go back one question")),
-    ("indicators", N_("your indicators and their history")),
-    ("history", N_("an indicator's last values")),
-    ("correct", N_("correct a value you submitted")),
-    ("action", N_("update your improvement action")),
-    ("away", N_("tell the bot you are away")),
-    ("status", N_("managers: how the control rounds stand")),
-    ("lang", N_("choose the language")),
-    ("web", N_("a sign-in link to the web view")),
-    ("help", N_("list the commands")),
-)
-"""The command menu (setMyCommands); descriptions are message ids, shown translated."""
+COMMANDS = tuple((c.name, c.menu) for c in command_table.COMMANDS if c.menu is not None)
+"""The command menu (setMyCommands), from :data:`bot.command_table.COMMANDS`; descriptions are
+message ids, shown translated."""
 
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 
 
 class TelegramService:
-    """Builds, starts and stops the Telegram side.
+    """Builds, starts and stops the Telegram side (a :class:`bot.platform.Platform`).
 
     Args:
         token: The bot token.
@@ -95,6 +84,7 @@ class TelegramService:
     ) -> None:
         self.ctx = ctx
         self.db = db
+        self.api_url = api_url
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret or ""
         self.poll_timeout = poll_timeout
@@ -114,6 +104,42 @@ class TelegramService:
         self.channel = TelegramChannel(self.application.bot, db, ctx)
         self._seen: deque[int] = deque(maxlen=SEEN_UPDATES)
         self._trouble: tuple[float, str] | None = None
+
+    name = "telegram"
+    start_errors: tuple[type[Exception], ...] = (TelegramError,)
+
+    @property
+    def ordered(self) -> bool:
+        """Long polling keeps one person's updates in order; parallel webhook requests may not."""
+        return not self.webhook_url
+
+    def start_failure(self, exc: Exception) -> str | None:
+        """Why start-up failed, naming the setting to look at (never the token)."""
+        if isinstance(exc, InvalidToken):
+            return f"Telegram refused the bot token, or {self.api_url} is not a Bot API server"
+        if isinstance(exc, TelegramError):
+            return f"cannot reach Telegram at {self.api_url}: {exc}"
+        return None
+
+    async def open(self) -> None:
+        """Initialise the bot for sending only (``getMe``).
+
+        Raises:
+            telegram.error.TelegramError: If Telegram refuses the token or cannot be reached.
+        """
+        await self.application.bot.initialize()
+
+    async def close(self) -> None:
+        """Close what :meth:`open` opened."""
+        await self.application.bot.shutdown()
+
+    async def link_people(self) -> list[str]:
+        """Nobody: a Telegram account is linked only by its owner, with an invite link."""
+        return []
+
+    def on_rate_limit(self, report: Callable[[float], None]) -> None:
+        """Call ``report`` at each 429 of the Bot API (the limiter sees them)."""
+        self.limiter.on_429 = report
 
     def connect(self, dispatcher: Dispatcher) -> None:
         """Hand incoming updates to ``dispatcher`` (once the outbox knows our channel)."""
@@ -135,6 +161,20 @@ class TelegramService:
         if self._trouble is None or now - self._trouble[0] >= TROUBLE_LOG_SECONDS:
             _LOGGER.warning("cannot reach Telegram: %s; retrying", error)
         self._trouble = (now, str(error) or type(error).__name__)
+
+    async def door(self, enrol: Callable[[], Awaitable[str]] | None) -> str | None:
+        """``https://t.me/<bot>``; with ``enrol``, the person's deep link ``?start=<code>``.
+
+        ``None`` while the bot is not initialised (known once ``controlbot run`` or a one-shot
+        command has connected).
+        """
+        try:
+            username = str(self.application.bot.username)
+        except RuntimeError:
+            return None
+        if enrol is None:
+            return f"https://t.me/{username}"
+        return f"https://t.me/{username}?start={await enrol()}"
 
     def health(self) -> str:
         """``ok``, ``stopped``, or ``error: …`` while polling has failed in the last 90 s."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.channel import Channel
+from bot.channel import Channel as Sender
 from bot.email import ChatDoors, EmailChannel, email_channel
 from bot.outbox import Outbox
 from bot.settings import Settings
@@ -42,6 +42,7 @@ from workflows.notices import (
     ToPerson,
 )
 from workflows.plan.model import LoadedPlan
+from workflows.plan.schema import Channel
 
 ANNA = "anna-ozola"  # Latvian
 PETERIS = "peteris-liepa"  # reads English
@@ -70,17 +71,24 @@ def settings_for(port: int, **extra: object) -> Settings:
     return Settings.model_validate(values)
 
 
-async def telegram_bot() -> str:
-    return BOT
+class TelegramDoor:
+    """The Telegram platform's doorway as e-mails see it (the bot's username is BOT)."""
+
+    name = "telegram"
+
+    async def door(self, enrol: Callable[[], Awaitable[str]] | None) -> str | None:
+        return (
+            f"https://t.me/{BOT}" if enrol is None else f"https://t.me/{BOT}?start={await enrol()}"
+        )
 
 
 def mailer(ctx: Context, db: Database, settings: Settings) -> EmailChannel:
-    channel = email_channel(settings, db, ctx, ChatDoors(telegram_username=telegram_bot))
+    channel = email_channel(settings, db, ctx, ChatDoors([TelegramDoor()]))
     assert channel is not None
     return channel
 
 
-def outbox_for(ctx: Context, db: Database, *channels: Channel) -> Outbox:
+def outbox_for(ctx: Context, db: Database, *channels: Sender) -> Outbox:
     return Outbox(ctx, db, {c.platform: c for c in channels}, "lv", console_fallback=False)
 
 
@@ -166,6 +174,12 @@ async def test_c02_names_and_comments_escaped_in_html_kept_in_text(
     assert "“Noteikt pasākumu”" in decision["text"] and f"https://t.me/{BOT}" in decision["html"]
 
 
+def with_addresses(channel: Channel, team: tuple[str, ...]) -> Channel:
+    return channel.model_copy(
+        update={"accounts": channel.accounts.model_copy(update={"email": team})}
+    )
+
+
 def summary() -> Summary:
     point = SeriesPoint("2026-10", Decimal("88.5"), Status.CRITICAL)
     line = SummaryLine(
@@ -181,9 +195,7 @@ async def test_issue15_summary_to_the_channels_addresses_with_the_chart_inline(
 ) -> None:
     plan = ctx.plan.plan
     team = ("komanda@parauga-novads.example", "vaditajs@parauga-novads.example")
-    channels = tuple(
-        c.model_copy(update={"email": team}) if c.id == CHANNEL else c for c in plan.channels
-    )
+    channels = tuple(with_addresses(c, team) if c.id == CHANNEL else c for c in plan.channels)
     mailed = replace(ctx, plan=LoadedPlan(plan.model_copy(update={"channels": channels})))
     outbox = outbox_for(mailed, db, mailer(mailed, db, settings_for(smtp.port)))
 
@@ -333,9 +345,7 @@ async def test_issue15_a_channel_list_with_a_refused_address(
 
     plan = ctx.plan.plan
     team = ("komanda@parauga-novads.example", "aizgajis@parauga-novads.example")
-    channels = tuple(
-        c.model_copy(update={"email": team}) if c.id == CHANNEL else c for c in plan.channels
-    )
+    channels = tuple(with_addresses(c, team) if c.id == CHANNEL else c for c in plan.channels)
     mailed = replace(ctx, plan=LoadedPlan(plan.model_copy(update={"channels": channels})))
     outbox = outbox_for(mailed, db, mailer(mailed, db, settings_for(smtp.port)))
     smtp.handler.refuse["aizgajis@parauga-novads.example"] = "550 5.1.1 Gone"

@@ -144,7 +144,9 @@ async def test_issue15_email_beats_the_console_but_not_a_person_without_an_addre
     ctx: Context, db: Database, smtp: SmtpServer
 ) -> None:
     console = RecordingChannel()
-    no_address = with_person(ctx, PETERIS, email=None)
+    peteris = ctx.plan.person(PETERIS)
+    accounts = peteris.accounts.model_copy(update={"email": None})
+    no_address = with_person(ctx, PETERIS, email=None, accounts=accounts)
     channels = {"console": console, "email": mailer(no_address, db, smtp.port)}
     outbox = Outbox(no_address, db, channels, "lv")
 
@@ -182,13 +184,14 @@ def test_issue15_build_app_registers_email_only_when_set(tmp_path: Path) -> None
     url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
     app = build_app(settings_for(2525, database_url=url))
     try:
-        assert isinstance(app.email, EmailChannel)
-        assert app.outbox.channels["email"] is app.email
+        email = app.platforms["email"]
+        assert isinstance(email.channel, EmailChannel) and email.health() == "ok"
+        assert app.outbox.channels["email"] is email.channel
     finally:
         app.close()
     app = build_app(Settings(database_url=url))
     try:
-        assert app.email is None and "email" not in app.outbox.channels
+        assert "email" not in app.platforms and "email" not in app.outbox.channels
     finally:
         app.close()
 
@@ -197,10 +200,10 @@ def test_issue15_plan_addresses_are_single_addresses() -> None:
     from workflows.plan.schema import Channel, Person
 
     label = {"lv": "Komanda", "en": "Team"}
-    one = Channel.model_validate({"id": "team", "label": label, "email": "a@b.lv"})
-    assert one.email == ("a@b.lv",)
+    one = Channel.model_validate({"id": "team", "label": label, "accounts": {"email": "a@b.lv"}})
+    assert one.accounts.email == ("a@b.lv",) and one.accounts.account("email") == "a@b.lv"
     for bad in ("a,b@c.lv", "Anna <a@b.lv>", "a@b.lv; c@d.lv", "nav adrese"):
         with pytest.raises(ValidationError):
-            Channel.model_validate({"id": "team", "label": label, "email": [bad]})
+            Channel.model_validate({"id": "team", "label": label, "accounts": {"email": [bad]}})
         with pytest.raises(ValidationError):
             Person.model_validate({"id": "anna", "name": "Anna", "email": bad})

@@ -45,7 +45,7 @@ from workflows.rounds import earlier_values
 
 @dataclass(frozen=True)
 class MeasurementPreview:
-    """What a whole-form UI (Slack's modal) shows for a round, before anything is stored.
+    """What a whole-form UI (a platform's modal) shows for a round, before anything is stored.
 
     Attributes:
         round_id: The round.

@@ -27,6 +27,12 @@ from pydantic import (
     model_validator,
 )
 
+from workflows.plan.accounts import (
+    ChannelAccountKeys,
+    ChannelAccounts,
+    PersonAccountKeys,
+    PersonAccounts,
+)
 from workflows.plan.checks import check_options, choice_defaults, yes_no_id
 
 Identifier = Annotated[
@@ -43,16 +49,6 @@ def _bounded(value: Decimal) -> Decimal:
     if not value.is_finite() or abs(value) >= NUMBER_LIMIT:
         raise ValueError("number must be finite and smaller than 10^15 in size")
     return value
-
-
-EmailAddress = Annotated[
-    str, StringConstraints(pattern=r"^[^@\s,;<>\"()]+@[^@\s,;<>\"()]+$", max_length=254)
-]
-"""An e-mail address: ``name@domain`` (one address: no list separators, no display name)."""
-
-
-def _one_or_list(value: Any) -> Any:
-    return (value,) if isinstance(value, str) else value
 
 
 PlanNumber = Annotated[Decimal, AfterValidator(_bounded)]
@@ -261,7 +257,7 @@ class Rollup(_Strict):
     covers: tuple[Identifier, ...] = Field(min_length=1)
 
 
-class Channel(_Strict):
+class Channel(_Strict, ChannelAccountKeys):
     """A team channel: where summaries and decisions of its activities are posted.
 
     With ``rollup`` it is a roll-up channel instead: it gets no activities of its own but an
@@ -269,41 +265,33 @@ class Channel(_Strict):
 
     ``language`` is the language posts use (default: the plan's ``locale``); ``both`` puts
     the plan's ``locale`` first and the other language after it, in one message.
-    ``telegram_chat_id`` is the Telegram group or supergroup that receives them (negative,
-    as Telegram gives it); without it an administrator binds a group with ``/bind``.
-    ``slack_channel_id`` is the Slack channel (``C…``, or ``G…`` for an old private one).
-    ``email`` is one address or a list of them (a mailing list, say) that also gets its
-    summaries and decisions by e-mail.
+    ``accounts`` names the chat of each platform that receives them
+    (:class:`~workflows.plan.accounts.ChannelAccounts`).
     """
 
     id: Identifier
     label: LocalText
     language: Literal["lv", "en", "both"] | None = None
-    telegram_chat_id: int | None = Field(default=None, lt=0)
-    slack_channel_id: str | None = Field(default=None, pattern=r"^[CG][A-Z0-9]{2,20}$")
-    email: Annotated[tuple[EmailAddress, ...], BeforeValidator(_one_or_list)] = Field(
-        default=(), max_length=20
-    )
+    accounts: ChannelAccounts = ChannelAccounts()
     rollup: Rollup | None = None
 
 
-class Person(_Strict):
+class Person(_Strict, PersonAccountKeys):
     """A person who holds roles. ``language``/``timezone`` override the plan's defaults.
 
     ``deputy`` takes over their measuring while they are away (``/away``); without one, the
-    co-responsible (L) of the activity does, else their manager. ``slack_user_id`` links them
-    to a Slack user (``U…``) when their e-mail is not their Slack e-mail. ``platform`` is
-    where their messages go by default (a platform's name, e.g. ``email``), until they
-    choose with ``/platform``.
+    co-responsible (L) of the activity does, else their manager. ``accounts`` names their
+    account on each platform (:class:`~workflows.plan.accounts.PersonAccounts`); ``platform``
+    is where their messages go by default (a platform's name), until they choose with
+    ``/platform``.
     """
 
     id: Identifier
     name: VisibleText = Field(min_length=1, max_length=200)
-    email: EmailAddress | None = None
     language: Literal["lv", "en"] | None = None
     timezone: str | None = Field(default=None, max_length=64)
     deputy: Identifier | None = None
-    slack_user_id: str | None = Field(default=None, pattern=r"^[UW][A-Z0-9]{2,20}$")
+    accounts: PersonAccounts = PersonAccounts()
     platform: Identifier | None = None
 
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from bot.app import chat_doors
-from bot.email import EmailChannel, SmtpConfig
+from bot.email import ChatDoors, EmailChannel, SmtpConfig
 from bot.outbox import Outbox
 from tests.bot.slack.conftest import ANNA, SlackWorld
 from tests.support.fake_slack import APP, TEAM
@@ -31,15 +30,14 @@ async def test_issue15_email_links_to_the_robot_in_slack(slack: SlackWorld) -> N
     server = await start_smtp(MailHandler())
     try:
         config = SmtpConfig("127.0.0.1", server.port, "none", None, None, "robots@example.lv")
-        email = EmailChannel(config, slack.db, ctx, chat_doors(None, slack.service))
+        email = EmailChannel(config, slack.db, ctx, ChatDoors([slack.service]))
         outbox = Outbox(ctx, slack.db, {"slack": slack.service.channel, "email": email}, "lv")
         notice = Reminder(1, "dzivesvietas-deklaresana", "2026-10", date(2026, 11, 6), ("x",))
 
         assert await outbox.deliver([Outgoing(ToPerson(p), notice) for p in (ANNA, MARTA)]) == 0
 
         anna, marta = (parts(r.message)["text"] for r in server.handler.received)
-        assert f"Atbildiet Slack:\n{LINK}" in anna  # linked in Slack, prefers e-mail
-        unlinked = "Robots Slack (Jums tiek piesaistīts Slack konts ar šo e-pasta adresi):"
-        assert f"{unlinked}\n{LINK}" in marta
+        assert f"Atbildiet platformā Slack:\n{LINK}" in anna  # linked in Slack, prefers e-mail
+        assert f"Atveriet robotu platformā Slack:\n{LINK}" in marta  # no code: linked by e-mail
     finally:
         await server.close()
