@@ -347,7 +347,7 @@ class Outbox:
             _LOGGER.warning("%s #%s not sent: %s", row.kind, row.id, reason)
             return await self._settle(row, Attempt(refused=reason), "")
         attempt = await self.attempts.attempt(item, routes, done)
-        return await self._settle(row, attempt, attempt.temporary or "")
+        return await self._settle(row, attempt, attempt.temporary or attempt.detail or "")
 
     def _reason(self, session: Session, item: Outgoing) -> str:
         if isinstance(item.to, ToPerson):

@@ -48,8 +48,8 @@ Adding a platform (e.g. e-mail, package ``bot/email/``) takes exactly this:
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from bot.channel import Channel
 from bot.settings import Settings
@@ -60,7 +60,11 @@ if TYPE_CHECKING:  # aiohttp loads only where a server runs
     from bot.dispatch import Dispatcher
     from bot.http import HttpServer
 
-PLATFORMS: dict[str, str] = {"telegram": "bot.telegram.platform", "slack": "bot.slack.platform"}
+PLATFORMS: dict[str, str] = {
+    "telegram": "bot.telegram.platform",
+    "slack": "bot.slack.platform",
+    "email": "bot.email.platform",
+}
 """Each platform's name → its package's ``build`` module, in the order they start and are
 listed (``/platform``'s choices in ``/help`` too)."""
 
@@ -115,6 +119,31 @@ class Platform(Protocol):
         """Why :meth:`start` failed, for the log, or ``None`` if ``exc`` is not ours."""
 
 
+@runtime_checkable
+class Doorway(Protocol):
+    """A platform a notify-only one (e-mail) can send a person to, to answer there (optional)."""
+
+    @property
+    def name(self) -> str:
+        """The platform's name."""
+
+    async def door(self, enrol: Callable[[], Awaitable[str]] | None) -> str | None:
+        """A link that opens the robot on this platform (``None``: none now).
+
+        Args:
+            enrol: For a person without an account here: issues their one-time enrolment
+                code; a platform that enrols by code makes the link personal with it.
+        """
+
+
+@runtime_checkable
+class Guide(Protocol):
+    """A platform that sends people to the others (e-mail): it is shown their doorways."""
+
+    def show(self, doorways: Sequence[Doorway]) -> None:
+        """Remember the platforms an e-mail may send a person to."""
+
+
 def build_platforms(settings: Settings, ctx: Context, db: Database) -> list[Platform]:
     """The configured platforms, not started (no I/O), in :data:`PLATFORMS` order."""
     platforms: list[Platform] = []
@@ -122,4 +151,8 @@ def build_platforms(settings: Settings, ctx: Context, db: Database) -> list[Plat
         platform: Platform | None = importlib.import_module(module).build(settings, ctx, db)
         if platform is not None:
             platforms.append(platform)
+    doorways = [p for p in platforms if isinstance(p, Doorway)]
+    for platform in platforms:
+        if isinstance(platform, Guide):
+            platform.show(doorways)
     return platforms

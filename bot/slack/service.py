@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
@@ -101,6 +101,7 @@ class SlackService:
         )
         self.started = False
         self._inbox: Inbox | None = None
+        self._door: str | None = None
         self.socket_mode: AsyncSocketModeHandler | None = None
         self.app_token = app_token
         if app_token:
@@ -219,6 +220,15 @@ class SlackService:
             return None
         locale = (info.get("user") or {}).get("locale")
         return locale if isinstance(locale, str) else None
+
+    async def door(self, enrol: Callable[[], Awaitable[str]] | None) -> str | None:
+        """The robot's app in Slack (``app_redirect``; people are linked by e-mail, no code)."""
+        if self._door is None:
+            auth = await self.client.auth_test()
+            info = await self.client.bots_info(bot=str(auth["bot_id"]))
+            app_id, team = info["bot"]["app_id"], auth["team_id"]
+            self._door = f"https://slack.com/app_redirect?app={app_id}&team={team}"
+        return self._door
 
     def health(self) -> str:
         """``ok`` once started (the token was accepted), else ``stopped``."""

@@ -15,7 +15,7 @@ import json
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -199,6 +199,20 @@ class TelegramService:
             await self.start_polling()
         finally:
             self._standby = None
+
+    async def door(self, enrol: Callable[[], Awaitable[str]] | None) -> str | None:
+        """``https://t.me/<bot>``; with ``enrol``, the person's deep link ``?start=<code>``.
+
+        ``None`` while the bot is not initialised (known once ``controlbot run`` or a one-shot
+        command has connected).
+        """
+        try:
+            username = str(self.application.bot.username)
+        except RuntimeError:
+            return None
+        if enrol is None:
+            return f"https://t.me/{username}"
+        return f"https://t.me/{username}?start={await enrol()}"
 
     def health(self) -> str:
         """``ok``, ``stopped``, or ``error: …`` while polling has failed in the last 90 s."""

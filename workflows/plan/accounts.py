@@ -7,7 +7,8 @@ People and team channels name their accounts neutrally, under the platform's nam
     people:
       - {id: anna-ozola, name: Anna Ozola, accounts: {email: anna@x.lv, slack: U0ANNA001}}
     channels:
-      - {id: pk-dzivesvieta, label: …, accounts: {telegram: -1001234567890, slack: C0123ABCD}}
+      - {id: pk-dzivesvieta, label: …, accounts: {telegram: -1001234567890, slack: C0123ABCD,
+                                                  email: [komanda@x.lv, vaditajs@x.lv]}}
 
 The keys used before (``slack_user_id`` of a person, ``telegram_chat_id`` and
 ``slack_channel_id`` of a channel) keep working: they fill in the account when ``accounts``
@@ -25,11 +26,20 @@ and ``person.accounts.<platform>`` in the platform's own package.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"
+EMAIL_PATTERN = r"^[^@\s,;<>\"()]+@[^@\s,;<>\"()]+$"
+"""One address, ``name@domain``: no list separators, no display name (a channel's list is
+joined with commas for the mail envelope)."""
 ADDRESS_KEY = "email"
 """The storage column and plan key of a person's contact address."""
 ADDRESS_ISSUE = "bad_email"
@@ -62,16 +72,27 @@ class PersonAccounts(_Strict):
     email: str | None = Field(default=None, pattern=EMAIL_PATTERN, max_length=254)
 
 
+Address = Annotated[str, StringConstraints(pattern=EMAIL_PATTERN, max_length=254)]
+
+
+def _one_or_list(value: Any) -> Any:
+    return (value,) if isinstance(value, str) else value
+
+
 class ChannelAccounts(_Strict):
     """Where a team channel is posted.
 
     ``telegram``: the group or supergroup (negative, as Telegram gives it; without it an
     administrator binds one with ``/bind``); ``slack``: the Slack channel (``C…``, or ``G…``
-    for an old private one).
+    for an old private one); ``email``: one address or a list (up to 20; a mailing list, say)
+    that also gets the channel's posts by e-mail.
     """
 
     telegram: int | None = Field(default=None, lt=0)
     slack: str | None = Field(default=None, pattern=r"^[CG][A-Z0-9]{2,20}$")
+    email: Annotated[tuple[Address, ...], BeforeValidator(_one_or_list)] = Field(
+        default=(), max_length=20
+    )
 
 
 PERSON_LEGACY = {"slack_user_id": "slack", "email": "email"}

@@ -105,7 +105,9 @@ class Person(_Strict, PersonAccountKeys):
 
     ``deputy`` takes over their measuring while they are away (``/away``); without one, the
     co-responsible (L) of the activity does, else their manager. ``accounts`` names their
-    account on each platform (:class:`~workflows.plan.accounts.PersonAccounts`).
+    account on each platform (:class:`~workflows.plan.accounts.PersonAccounts`); ``platform``
+    is where their messages go by default (a platform's name), until they choose with
+    ``/platform``.
     """
 
     id: Identifier
@@ -114,6 +116,7 @@ class Person(_Strict, PersonAccountKeys):
     timezone: str | None = Field(default=None, max_length=64)
     deputy: Identifier | None = None
     accounts: PersonAccounts = PersonAccounts()
+    platform: Identifier | None = None
 
 
 class Holder(_Strict):
