@@ -184,8 +184,13 @@ class CommandHandlers:
         return [Outgoing(ToChannel(channel_id), notice)]
 
     def _platform(self, session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
-        """``/platform telegram|slack|auto``: where DMs go when several accounts are linked."""
-        return accounts.choose_platform(session, self.ctx, person_id, args)
+        """``/platform NAME|auto``: where DMs go (a linked account, or the plan's e-mail address)."""
+        addressed = tuple(
+            c.platform
+            for c in self.outbox.router.notify_only
+            if c.person_target(person_id) is not None
+        )
+        return accounts.choose_platform(session, self.ctx, person_id, args, addressed)
 
     def _status(self, session: Session, person_id: str, _args: tuple[str, ...]) -> list[Outgoing]:
         return status.status_for(session, self.ctx, person_id)

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from bot.app import build_app
 from bot.cli.settings_errors import settings_errors
+from bot.dispatch import Dispatcher
 from bot.email import ChatDoors, EmailChannel, email_channel
 from bot.outbox import Outbox
 from bot.redaction import secrets_of
@@ -25,7 +26,7 @@ from bot.settings import Settings
 from storage.db import Database
 from storage.models import Person, PlatformIdentity
 from tests.support.fake_smtp import MailHandler, SmtpServer, start_smtp
-from tests.support.recording import RecordingChannel
+from tests.support.recording import RecordingChannel, command
 from workflows import enrolment
 from workflows import outbox as queue
 from workflows.context import Context
@@ -138,6 +139,25 @@ async def test_issue15_preferring_email_in_the_plan_or_by_choice(
     db.transaction(choose)
     await outbox.deliver(hello(PETERIS))
     assert mailed_to(smtp) == [ANNA_MAIL, PETERIS_MAIL]
+
+
+async def test_issue15_choosing_email_by_command_needs_only_the_plans_address(
+    ctx: Context, db: Database, smtp: SmtpServer
+) -> None:
+    console = RecordingChannel("console")
+    channels = {"console": console, "email": mailer(ctx, db, smtp.port)}
+    dispatcher = Dispatcher(ctx, db, Outbox(ctx, db, channels, "lv"), "lv")
+    await dispatcher.handle(command(PETERIS, "platform", "email"))  # never linked e-mail
+
+    def choice(session: Session) -> str | None:
+        person = session.get(Person, PETERIS)
+        return None if person is None else person.chosen_platform
+
+    assert db.transaction(choice) == "email"
+    await dispatcher.outbox.deliver(hello(PETERIS))
+    assert mailed_to(smtp) == [PETERIS_MAIL]
+    await dispatcher.handle(command(PETERIS, "platform", "fax"))  # not a platform of his
+    assert "email" in console.sent[-1][1].plain()  # the usage names the choices
 
 
 async def test_issue15_email_beats_the_console_but_not_a_person_without_an_address(

@@ -54,11 +54,28 @@ def unreachable_reason(
 
 
 def choose_platform(
-    session: Session, ctx: Context, person_id: str, args: tuple[str, ...]
+    session: Session,
+    ctx: Context,
+    person_id: str,
+    args: tuple[str, ...],
+    addressed: tuple[str, ...] = (),
 ) -> list[Outgoing]:
-    """``/platform NAME|auto``: where DMs go when several accounts are linked."""
+    """``/platform NAME|auto``: where DMs go when several accounts are linked.
+
+    Args:
+        session: The open transaction.
+        ctx: Plan and clock.
+        person_id: Who chooses.
+        args: The command's arguments: one platform name, or ``auto``.
+        addressed: Notify-only platforms on which the plan gives this person an address
+            (they may be chosen without linking an account there).
+
+    Returns:
+        The confirmation, or the usage problem naming the platforms one may choose.
+    """
     me = ToPerson(person_id)
-    linked = linked_platforms(session, person_id)
+    found = linked_platforms(session, person_id)
+    linked = (*found, *(name for name in addressed if name not in found))
     person = session.get(Person, person_id)
     choice = args[0].lower() if len(args) == 1 else ""
     if person is None or (choice != "auto" and choice not in linked):
