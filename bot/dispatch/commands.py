@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from bot import command_table
 from bot.events import CommandReceived
+from bot.outbox import Outbox
 from workflows import (
     absences,
     accounts,
@@ -51,6 +52,7 @@ class CommandHandlers:
     """The command half of :class:`~bot.dispatch.Dispatcher` (a mixin)."""
 
     ctx: Context
+    outbox: Outbox
     default_lang: str
     web_base_url: str | None
 
@@ -184,7 +186,7 @@ class CommandHandlers:
         return [Outgoing(ToChannel(channel_id), notice)]
 
     def _platform(self, session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
-        """``/platform NAME|auto``: where DMs go (a linked account, or the plan's e-mail address)."""
+        """``/platform NAME|auto``: where DMs go (a linked account, or a plan's address)."""
         addressed = tuple(
             c.platform
             for c in self.outbox.router.notify_only
