@@ -26,6 +26,14 @@ RUN_ENVIRONMENT = """environment variables:
                                    turn Slack on (HTTP events)
   CONTROLBOT_SLACK_APP_TOKEN       Socket Mode instead of HTTP
   CONTROLBOT_SLACK_API_URL         Slack Web API (https://slack.com/api/)
+  CONTROLBOT_SMTP_HOST, CONTROLBOT_SMTP_FROM
+                                   turn e-mail on (notifications only)
+  CONTROLBOT_SMTP_PORT             587 with starttls, 465 with tls, 25 with none
+  CONTROLBOT_SMTP_SECURITY         starttls, tls or none (starttls)
+  CONTROLBOT_SMTP_USERNAME, CONTROLBOT_SMTP_PASSWORD
+                                   login (none when unset)
+  CONTROLBOT_SMTP_TIMEOUT          seconds per step of the SMTP dialogue (30)
+  CONTROLBOT_SMTP_CA_FILE          PEM file of the authorities to trust (the system's)
   CONTROLBOT_API_TOKEN             turns POST /api/measurements on
   CONTROLBOT_INBOUND_HOLD_MS       ms an update over HTTP waits for an earlier one (200)
   CONTROLBOT_WEB_BASE_URL          turns the web view on (its public address)
@@ -33,7 +41,7 @@ RUN_ENVIRONMENT = """environment variables:
   CONTROLBOT_METRICS_TOKEN         bearer token GET /metrics then wants (default: open)
   CONTROLBOT_LOG_LEVEL             DEBUG, INFO, WARNING or ERROR (INFO for run's own logs)
   CONTROLBOT_LOG_FORMAT            text or json: one JSON object per line (text)
-See README.md, "Chat platforms", "The web view" and "Running in production"."""
+See README.md, "Chat platforms", "E-mail", "The web view" and "Running in production"."""
 
 
 def build_parser() -> argparse.ArgumentParser:
