@@ -26,10 +26,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from storage.bulk import insert_many
 from storage.models import ControlRound, Measurement
 from workflows.context import Context
 from workflows.evaluation import Thresholds, evaluate
@@ -262,7 +262,7 @@ def _rounds(
     opened = [round_values(ctx, activity_id, period, actor) for activity_id, period in missing]
     try:
         with session.begin_nested():
-            session.connection().execute(insert(ControlRound), opened)
+            insert_many(session.connection(), ControlRound, opened)
     except IntegrityError:  # someone opened one of them just now
         for activity_id, period in missing:  # ensure_round audits what it opens
             control_round, _created = ensure_round(

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, col, select
 
+from storage.bulk import insert_many
 from storage.models import AuditEntry, ControlRound, ImprovementDecision, Measurement, NotMeasured
 from workflows import actions, approval, audit, revisions
 from workflows.actions import has_done_actions
@@ -165,9 +165,9 @@ class BulkRows:
             session.flush()
             connection = session.connection()
             if self.values:
-                connection.execute(insert(Measurement), self.values)
+                insert_many(connection, Measurement, self.values)
             if self.audit:
-                connection.execute(insert(AuditEntry), self.audit)
+                insert_many(connection, AuditEntry, self.audit)
         self.values, self.audit = [], []
 
 
