@@ -102,8 +102,9 @@ def import_rows(
     valid: list[Valid] = []
     seen: dict[tuple[str, str], int] = {}
     fields: dict[str, FieldSpec] = {}  # each indicator's value field, built once
+    periods: dict[tuple[str, str], Period] = {}  # periods that passed, checked once
     for row in rows:
-        checked = check_row(ctx, row, lang, fields)
+        checked = check_row(ctx, row, lang, fields, periods)
         if isinstance(checked, RowError):
             errors.append(checked)
             continue

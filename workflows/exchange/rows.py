@@ -211,9 +211,18 @@ def against_stored(item: Valid, earlier: Measurement) -> RowError | None:
 
 
 def check_row(
-    ctx: Context, row: IncomingRow, lang: Literal["lv", "en"], fields: dict[str, FieldSpec]
+    ctx: Context,
+    row: IncomingRow,
+    lang: Literal["lv", "en"],
+    fields: dict[str, FieldSpec],
+    periods: dict[tuple[str, str], Period] | None = None,
 ) -> Valid | RowError:
-    """``row`` checked on its own and against the plan (``fields``: value fields built)."""
+    """``row`` checked on its own and against the plan.
+
+    ``fields``: each indicator's value field, built once; ``periods``: the periods that
+    passed, by (period text, frequency), so a file's thousand rows of one month check it
+    once.
+    """
     source = row.source.strip()
     if not SOURCE_PATTERN.fullmatch(source):
         return RowError(row.row, "source", "bad_source", {"source": source})
@@ -228,9 +237,14 @@ def check_row(
     if activity_id and activity_id != activity.id:
         params = {"activity": activity_id, "indicator": indicator.id, "expected": activity.id}
         return RowError(row.row, "activity", "wrong_activity", params)
-    period = _check_period(ctx, row, indicator)
-    if isinstance(period, RowError):
-        return period
+    memo_key = (row.period, indicator.frequency.value)
+    period = None if periods is None else periods.get(memo_key)
+    if period is None:
+        period = _check_period(ctx, row, indicator)
+        if isinstance(period, RowError):
+            return period
+        if periods is not None:
+            periods[memo_key] = period
     value_field = fields.get(indicator.id)
     if value_field is None:
         value_field = fields[indicator.id] = measurement_spec(ctx, (indicator.id,)).fields[0]
