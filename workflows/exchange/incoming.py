@@ -108,7 +108,7 @@ def import_rows(
         if isinstance(checked, RowError):
             errors.append(checked)
             continue
-        key = (checked.indicator.id, str(checked.period))
+        key = (checked.indicator.id, checked.period_text)
         if key in seen:
             errors.append(RowError(row.row, "row", "duplicate_row", {"first": str(seen[key])}))
             continue
@@ -119,7 +119,7 @@ def import_rows(
     new: list[Valid] = []
     returned: list[tuple[Valid, Measurement]] = []
     for item in valid:
-        earlier = stored.get((item.activity.id, str(item.period), item.indicator.id))
+        earlier = stored.get((item.activity.id, item.period_text, item.indicator.id))
         if earlier is None:
             new.append(item)
             continue
@@ -181,7 +181,7 @@ def _store(
         rounds = _rounds(session, ctx, ordered, actor, bulk)
         known = known_state(session, sorted({r.id for r in rounds.values() if r.id}))
         for item in ordered:
-            control_round = rounds[(item.activity.id, str(item.period))]
+            control_round = rounds[(item.activity.id, item.period_text)]
             quiet = _is_history(item, history_before)
             if plain(ctx, control_round, item.indicator.id, item.value, known, quiet=quiet):
                 status, target_met = bulk.add(
@@ -301,7 +301,7 @@ def _existing_rounds(
 
 def _stored(session: Session, valid: Sequence[Valid]) -> dict[tuple[str, str, str], Measurement]:
     """Stored values of the rows' rounds: (activity id, period, indicator id) → measurement."""
-    periods = sorted({str(v.period) for v in valid})
+    periods = sorted({v.period_text for v in valid})
     out: dict[tuple[str, str, str], Measurement] = {}
     for start in range(0, len(periods), 200):
         chunk = periods[start : start + 200]

@@ -139,11 +139,16 @@ class BulkRows:
         )
         details = _imported(value, evaluation.status.value, evaluation.target_met, source, quiet)
         subject = f"round:{control_round.id}/{indicator_id}"
-        self.note(ctx, actor, "measurement.imported", subject, **details)
+        self._audit(ctx, actor, "measurement.imported", subject, details)  # JSON scalars only
         return evaluation.status.value, evaluation.target_met
 
     def note(self, ctx: Context, actor: str, verb: str, subject: str, **details: object) -> None:
         """Queue an audit entry (what :func:`workflows.audit.record` would add)."""
+        self._audit(ctx, actor, verb, subject, audit.safe_details(details))
+
+    def _audit(
+        self, ctx: Context, actor: str, verb: str, subject: str, details: dict[str, object]
+    ) -> None:
         self.audit.append(
             {
                 **_AUDIT_DEFAULTS,
@@ -151,7 +156,7 @@ class BulkRows:
                 "actor": actor,
                 "action": verb,
                 "subject": subject,
-                "details": audit.safe_details(details),
+                "details": details,
             }
         )
 

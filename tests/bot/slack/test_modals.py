@@ -178,9 +178,7 @@ async def test_a_value_far_from_history_is_flagged_in_the_modal_before_submittin
     warned = confirm["blocks"][-1]["text"]["text"]
     assert "krietni atšķiras no iepriekšējām" in warned and "Pārbaudiet" in warned
     await slack.sender.submit(USERS[ANNA], confirm, {})
-    await slack.wait_for(
-        lambda: any(m.period == "2026-10" for m in rows(slack.db, Measurement))
-    )
+    await slack.wait_for(lambda: any(m.period == "2026-10" for m in rows(slack.db, Measurement)))
     stored = {
         m.indicator_id: m.value for m in rows(slack.db, Measurement) if m.period == "2026-10"
     }
