@@ -36,7 +36,7 @@ def insert_many(
     """
     if not rows:
         return
-    table = cast(Table, model.__table__)
+    table = cast(Table, model.__table__)  # type: ignore[attr-defined]
     keys = list(rows[0])
     dialect = connection.dialect
     compiled = insert(table).compile(dialect=dialect, column_keys=keys)
@@ -54,5 +54,7 @@ def insert_many(
         if row.keys() != wanted:
             raise ValueError(f"{table.name}: rows with different columns")
         values = [row[name] if proc is None else proc(row[name]) for name, proc in steps]
-        prepared.append(tuple(values) if compiled.positional else dict(zip(names, values)))
+        prepared.append(
+            tuple(values) if compiled.positional else dict(zip(names, values, strict=True))
+        )
     connection.exec_driver_sql(compiled.string, prepared)

@@ -285,10 +285,7 @@ def test_issue16_parse_number_is_babels_strict_parse_decimal(lang: Lang) -> None
         except NumberInputError:
             continue
         body = text.lstrip("+-−").replace(" ", "")
-        if lang == "en":
-            body = body.replace(",", "")
-        else:
-            body = body.replace(".", ",")
+        body = body.replace(",", "") if lang == "en" else body.replace(".", ",")
         sign = "-" if text[:1] in "-−" else ""
         babel = parse_decimal(sign + body, locale=LOCALES[lang], strict=True)
         assert value == (abs(babel) if babel.is_zero() else babel)

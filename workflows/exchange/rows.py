@@ -240,11 +240,14 @@ def check_row(
         params = {"activity": activity_id, "indicator": indicator.id, "expected": activity.id}
         return RowError(row.row, "activity", "wrong_activity", params)
     memo_key = (row.period, indicator.frequency.value)
-    period = None if periods is None else periods.get(memo_key)
-    if period is None:
-        period = _check_period(ctx, row, indicator)
-        if isinstance(period, RowError):
-            return period
+    known = None if periods is None else periods.get(memo_key)
+    if known is not None:
+        period = known
+    else:
+        checked = _check_period(ctx, row, indicator)
+        if isinstance(checked, RowError):
+            return checked
+        period = checked
         if periods is not None:
             periods[memo_key] = period
     value_field = fields.get(indicator.id)
