@@ -180,10 +180,23 @@ def _store(
         bulk = BulkRows()
         rounds = _rounds(session, ctx, ordered, actor, bulk)
         known = known_state(session, sorted({r.id for r in rounds.values() if r.id}))
+        thresholds: dict[str, Thresholds] = {}  # each indicator's, made once
         for item in ordered:
             control_round = rounds[(item.activity.id, item.period_text)]
             quiet = _is_history(item, history_before)
-            if plain(ctx, control_round, item.indicator.id, item.value, known, quiet=quiet):
+            limits = thresholds.get(item.indicator.id)
+            if limits is None:
+                limits = thresholds[item.indicator.id] = Thresholds.of(item.indicator)
+            evaluation = evaluate(item.value, limits)
+            if plain(
+                ctx,
+                control_round,
+                item.indicator.id,
+                item.value,
+                known,
+                quiet=quiet,
+                evaluation=evaluation,
+            ):
                 status, target_met = bulk.add(
                     ctx,
                     control_round,
@@ -193,6 +206,7 @@ def _store(
                     item.source,
                     actor,
                     quiet=quiet,
+                    evaluation=evaluation,
                 )
                 out.append(row_outcome(item, status, target_met, "stored"))
                 continue

@@ -24,7 +24,7 @@ from workflows import actions, approval, audit, revisions
 from workflows.actions import has_done_actions
 from workflows.context import Context
 from workflows.decisions import maybe_open_decision
-from workflows.evaluation import Status, Thresholds, evaluate
+from workflows.evaluation import Evaluation, Status, Thresholds, evaluate
 from workflows.measuring import drop_not_measured, new_measurement
 from workflows.notices import Outgoing
 from workflows.rounds import reported_not_measured
@@ -105,14 +105,18 @@ class BulkRows:
         actor: str,
         *,
         quiet: bool,
+        evaluation: Evaluation | None = None,
     ) -> tuple[str, bool]:
         """Queue one value (the columns :func:`record_imported` would store).
+
+        ``evaluation``: the value's against the indicator's thresholds, if made already.
 
         Returns:
             Its status and whether its target is met.
         """
         activity, indicator = ctx.plan.indicator(indicator_id)
-        evaluation = evaluate(value, Thresholds.of(indicator))
+        if evaluation is None:
+            evaluation = evaluate(value, Thresholds.of(indicator))
         option = indicator.option_at(value)
         now = ctx.now()
         self.values.append(
@@ -184,14 +188,19 @@ def plain(
     known: KnownState,
     *,
     quiet: bool,
+    evaluation: Evaluation | None = None,
 ) -> bool:
-    """Whether storing this value needs nothing but the row and its audit entry."""
+    """Whether storing this value needs nothing but the row and its audit entry.
+
+    ``evaluation``: the value's against the indicator's thresholds, if made already.
+    """
     if (control_round.id or 0, indicator_id) in known.gaps:
         return False
     if quiet:
         return True
     _activity, indicator = ctx.plan.indicator(indicator_id)
-    evaluation = evaluate(value, Thresholds.of(indicator))
+    if evaluation is None:
+        evaluation = evaluate(value, Thresholds.of(indicator))
     return (
         not indicator.requires_approval
         and evaluation.status is Status.OK
