@@ -12,6 +12,7 @@ values are identical) and hands the driver ready rows through ``exec_driver_sql`
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, insert
@@ -48,12 +49,15 @@ def insert_many(
         name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
     }
     wanted = set(keys)
-    steps = [(name, processors[name]) for name in names]
+    take = itemgetter(*names)
+    steps = [(at, proc) for at, name in enumerate(names) if (proc := processors[name])]
     prepared: list[Any] = []
     for row in rows:
         if row.keys() != wanted:
             raise ValueError(f"{table.name}: rows with different columns")
-        values = [row[name] if proc is None else proc(row[name]) for name, proc in steps]
+        values = list(take(row)) if len(names) > 1 else [row[names[0]]]
+        for at, proc in steps:
+            values[at] = proc(values[at])
         prepared.append(
             tuple(values) if compiled.positional else dict(zip(names, values, strict=True))
         )
