@@ -27,20 +27,22 @@ def insert_many(
     Args:
         connection: The connection of the caller's transaction (``session.connection()``).
         model: The table's model (``Measurement``).
-        rows: Column values by column key; every row has the keys of the first one, and
-            together they name every column the insert needs (no Python-side default is
-            applied here).
+        rows: Column values by column key; every row has the keys of the first one.
+            Columns left out get their server default or NULL; a column with a Python-side
+            default must be given (none is applied here).
 
     Raises:
-        ValueError: If a row's keys differ from the first row's, or the statement needs a
-            column no row gives.
+        ValueError: If a row's keys differ from the first row's, or a column with a
+            Python-side default is not given.
+        sqlalchemy.exc.IntegrityError: If the database refuses a row (a NOT NULL column
+            left out, a duplicate key).
     """
     if not rows:
         return
     table = cast(Table, model.__table__)  # type: ignore[attr-defined]
     keys = list(rows[0])
     dialect = connection.dialect
-    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
+    compiled = insert(table).compile(dialect=dialect, column_keys=keys, for_executemany=True)
     names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
     unknown = sorted(set(names) - set(keys))
     if unknown:
