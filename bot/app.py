@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -15,7 +15,9 @@ from bot.channel import Channel
 from bot.console import ConsoleChannel
 from bot.dispatch import Dispatcher
 from bot.i18n import Lang, resolve_locale
+from bot.leadership import Leadership
 from bot.outbox import Outbox
+from bot.platform import Platform, build_platforms
 from bot.settings import Settings
 from storage.db import Database
 from storage.migrate import current_revision, head_revision, upgrade
@@ -27,16 +29,12 @@ from workflows.notices import Outgoing
 from workflows.people import sync_people
 from workflows.plan.loader import load_default_plan
 
-if TYPE_CHECKING:
-    from bot.slack.service import SlackService
-    from bot.telegram.service import TelegramService
-
 _LOGGER = logging.getLogger(__name__)
 
 
 @dataclass
 class App:
-    """A wired application: the console, and Telegram when a token is set.
+    """A wired application: the console, and the chat platforms whose settings are set.
 
     Attributes:
         settings: The process settings.
@@ -46,9 +44,10 @@ class App:
         outbox: Delivers notices.
         dispatcher: Handles events.
         startup: Notices from start-up still to send (see :meth:`announce`).
-        telegram: The Telegram side (``None`` without ``CONTROLBOT_TELEGRAM_TOKEN``); not
-            started yet.
-        slack: The Slack side (``None`` without ``CONTROLBOT_SLACK_BOT_TOKEN``); not started.
+        platforms: The configured platforms by name (:func:`bot.platform.build_platforms`),
+            not started yet.
+        leadership: This process's role among ``controlbot run`` replicas (``role``:
+            ``leader``, ``follower`` or ``single``; ``is_leader``); set by ``run``.
     """
 
     settings: Settings
@@ -58,8 +57,8 @@ class App:
     outbox: Outbox
     dispatcher: Dispatcher
     startup: list[Outgoing] = field(default_factory=list)
-    telegram: TelegramService | None = None
-    slack: SlackService | None = None
+    platforms: dict[str, Platform] = field(default_factory=dict)
+    leadership: Leadership = field(default_factory=Leadership)
 
     async def announce(self) -> None:
         """Send the notices gathered at start-up (people who left the plan), once."""
@@ -77,17 +76,15 @@ class App:
         """Connect the chat platforms for sending only (one-shot CLI commands).
 
         Raises:
-            telegram.error.TelegramError: If Telegram refuses the token or cannot be reached.
+            Exception: One of a platform's ``start_errors`` (Telegram refuses the token…).
         """
-        if self.telegram is not None:
-            await self.telegram.application.bot.initialize()
+        for platform in self.platforms.values():
+            await platform.open()
 
     async def close_channels(self) -> None:
-        """Close what :meth:`open_channels` opened (and the Slack client's session)."""
-        if self.telegram is not None:
-            await self.telegram.application.bot.shutdown()
-        if self.slack is not None:
-            await self.slack.stop()
+        """Close what :meth:`open_channels` opened (and the platforms' HTTP sessions)."""
+        for platform in self.platforms.values():
+            await platform.close()
 
     def close(self) -> None:
         """Release database connections."""
@@ -169,61 +166,18 @@ def build_app(
     db = Database.from_url(database_url or settings.database_url)
     startup = prepare_database(db, ctx)
     console = ConsoleChannel(out)
+    platforms = {p.name: p for p in build_platforms(settings, ctx, db)}
     channels: dict[str, Channel] = {console.platform: console}
-    telegram = telegram_service(settings, ctx, db)
-    if telegram is not None:
-        channels[telegram.channel.platform] = telegram.channel
-    slack = slack_service(settings, ctx, db)
-    if slack is not None:
-        channels[slack.channel.platform] = slack.channel
+    channels.update((name, p.channel) for name, p in platforms.items())
     outbox = Outbox(ctx, db, channels, settings.default_locale, console_fallback=console_fallback)
-    if telegram is not None:
-        telegram.limiter.on_429 = partial(outbox.metrics.rate_limited, "telegram")
-    if slack is not None:
-        slack.rate_limits.on_429 = partial(outbox.metrics.rate_limited, "slack")
+    for name, platform in platforms.items():
+        platform.on_rate_limit(partial(outbox.metrics.rate_limited, name))
     hold = settings.inbound_hold_ms / 1000
-    held = {"slack": hold} if slack is not None else {}
-    if telegram is not None and settings.telegram_webhook_url:
-        held["telegram"] = hold  # parallel webhook requests may swap; polling keeps order
+    # where one person's events may swap (Slack, Telegram's parallel webhook requests)
+    held = {name: hold for name, p in platforms.items() if not p.ordered}
     dispatcher = Dispatcher(
         ctx, db, outbox, settings.default_locale, settings.web_base_url, hold=held
     )
-    for side in (telegram, slack):
-        if side is not None:
-            side.connect(dispatcher)
-    return App(settings, ctx, db, console, outbox, dispatcher, startup, telegram, slack)
-
-
-def slack_service(settings: Settings, ctx: Context, db: Database) -> SlackService | None:
-    """The Slack side when ``CONTROLBOT_SLACK_BOT_TOKEN`` is set (not started; no I/O)."""
-    if settings.slack_bot_token is None:
-        return None
-    from bot.slack.service import SlackService
-
-    secret = settings.slack_signing_secret
-    app_token = settings.slack_app_token
-    return SlackService(
-        settings.slack_bot_token.get_secret_value(),
-        secret.get_secret_value() if secret is not None else "",
-        settings.slack_api_url,
-        ctx,
-        db,
-        app_token=app_token.get_secret_value() if app_token is not None else None,
-    )
-
-
-def telegram_service(settings: Settings, ctx: Context, db: Database) -> TelegramService | None:
-    """The Telegram side when ``CONTROLBOT_TELEGRAM_TOKEN`` is set (not started; no I/O)."""
-    if settings.telegram_token is None:
-        return None
-    from bot.telegram.service import TelegramService
-
-    secret = settings.telegram_webhook_secret
-    return TelegramService(
-        settings.telegram_token.get_secret_value(),
-        settings.telegram_api_url,
-        ctx,
-        db,
-        webhook_url=settings.telegram_webhook_url,
-        webhook_secret=secret.get_secret_value() if secret is not None else None,
-    )
+    for platform in platforms.values():
+        platform.connect(dispatcher)
+    return App(settings, ctx, db, console, outbox, dispatcher, startup, platforms)

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
-from bot.channel import Channel, PartlyDelivered, TemporaryFailure, Unreachable
+from bot.channel import Channel, PartlyDelivered, PlanAddressed, TemporaryFailure, Unreachable
 from bot.messages import Message
 from bot.metrics import Metrics
 from bot.routes import Route, Router
@@ -48,6 +48,8 @@ class Attempt:
     addresses: tuple[str, ...] = ()
     message_id: str | None = None
     refused: str | None = None
+    detail: str | None = None
+    """The platform's own words for a refusal for good (an SMTP server's reply), recorded."""
     temporary: str | None = None
     retry_after: float | None = None
     reports: tuple[Outgoing, ...] = ()
@@ -82,7 +84,7 @@ class Attempts:
         """Send ``item`` to each route not in ``done`` (platforms a retry already reached)."""
         platforms, addresses = list(done), []
         message_id: str | None = None
-        refused = temporary = None
+        refused = temporary = detail = None
         retry_after: float | None = None
         reports: list[Outgoing] = []
         for route in routes:
@@ -99,7 +101,8 @@ class Attempts:
             except Unreachable as exc:
                 self.metrics.sent(address.platform, "refused")
                 _LOGGER.warning("%s", exc)
-                refused = _refusal(route, exc.reason)
+                refused = exc.code or _refusal(route, exc.reason)
+                detail = exc.reason
                 reports += await self._unreachable(route, exc)
                 continue
             except PartlyDelivered as exc:
@@ -128,6 +131,7 @@ class Attempts:
             tuple(addresses),
             message_id,
             None if platforms else refused,
+            None if platforms else detail,
             temporary,
             retry_after,
             tuple(reports),
@@ -135,6 +139,8 @@ class Attempts:
 
     async def _unreachable(self, route: Route, exc: Unreachable) -> list[Outgoing]:
         address = exc.address
+        if isinstance(self.channels.get(address.platform), PlanAddressed):
+            return []  # nothing to mark: the plan gives the address; the digest reports it
         if address.kind == "dm":
             return await self.db.run(
                 lambda s: reachability.person_unreachable(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from bot.messages import Message
 
@@ -13,7 +13,7 @@ class Address:
     """Where a message goes on one platform.
 
     Attributes:
-        platform: ``console``, ``telegram`` or ``slack``.
+        platform: ``console``, ``telegram``, ``slack`` or ``email``.
         kind: ``dm`` for a direct message to a person, ``channel`` for a team channel.
         target: The platform's id (console: the person or channel id of the plan).
         label: What to call the target when showing it (a display name or ``#channel``).
@@ -37,12 +37,16 @@ class Unreachable(Exception):
     Args:
         address: Where the message was going.
         reason: The platform's own words, for the log.
+        code: The outbox's reason code, when the platform knows better than the default
+            (``blocked`` for a person, ``not_in_channel``/``channel_gone`` for a chat): e-mail
+            says ``address_refused`` or ``message_refused``.
     """
 
-    def __init__(self, address: Address, reason: str) -> None:
+    def __init__(self, address: Address, reason: str, code: str | None = None) -> None:
         super().__init__(f"{address} is unreachable: {reason}")
         self.address = address
         self.reason = reason
+        self.code = code
 
 
 class TemporaryFailure(Exception):
@@ -96,4 +100,24 @@ class Channel(Protocol):
                 the caller keeps the message and tries again later.
             PartlyDelivered: If the text went out but an attached chart did not.
         """
+        ...
+
+
+@runtime_checkable
+class PlanAddressed(Protocol):
+    """A notify-only platform whose addresses the plan gives (e-mail), nobody links in chat.
+
+    The router reaches a person on it when they prefer it (``/platform``, the plan's
+    ``platform``) or when no chat account reaches them; a team channel on it when the plan
+    gives the channel an address there. Replies to what someone typed never go there.
+    """
+
+    platform: str
+
+    def person_target(self, person_id: str) -> str | None:
+        """The person's address on this platform, from the plan (``None``: none)."""
+        ...
+
+    def channel_target(self, channel_id: str) -> str | None:
+        """The team channel's address(es) on this platform, from the plan (``None``: none)."""
         ...

@@ -139,8 +139,9 @@ async def run_demo(
     clock = FixedClock(DEMO_START)
     start = clock.now()
     url = fresh_database(database)
-    # the script needs the bundled plan, whatever CONTROLBOT_PLAN says
-    demo_settings = settings.model_copy(update={"plan": bundled_plan_path()})
+    # the script needs the bundled plan, whatever CONTROLBOT_PLAN says; its made-up people
+    # are played on the console, never e-mailed
+    demo_settings = settings.model_copy(update={"plan": bundled_plan_path(), "smtp_host": None})
     app = build_app(demo_settings, clock=clock, out=out, database_url=url)
     seed_previous_period(app)
     session = ConsoleSession(app.dispatcher, app.console, app.ctx.plan, "kristaps-sils", app.lang)

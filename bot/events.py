@@ -6,8 +6,9 @@ action, a console line) into one of these and hands it to :class:`bot.dispatch.D
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 
 @dataclass(frozen=True)
@@ -81,3 +82,34 @@ Event: TypeAlias = (
 def readable(text: str) -> str:
     """``text`` with what cannot be encoded (lone UTF-16 surrogates) replaced by ``?``."""
     return text.encode("utf-8", "replace").decode("utf-8")
+
+
+# --- stored form (the inbox) -------------------------------------------------------------
+
+
+def encode(event: Event) -> str:
+    """The JSON text of ``event`` (as the inbox stores it)."""
+    data: dict[str, Any] = {"type": type(event).__name__, "sender": vars(event.sender)}
+    data.update({k: v for k, v in vars(event).items() if k != "sender"})
+    return json.dumps(data, ensure_ascii=False)
+
+
+_TYPES: dict[str, type] = {
+    t.__name__: t
+    for t in (TextReceived, CommandReceived, ChoiceSelected, UnsupportedMessage, FormSubmitted)
+}
+
+
+def decode(text: str) -> Event:
+    """The event :func:`encode` stored.
+
+    Raises:
+        ValueError: If the text is not a stored event.
+    """
+    data = json.loads(text)
+    cls = _TYPES[data.pop("type")]
+    sender = Sender(**data.pop("sender"))
+    if cls is CommandReceived:
+        data["args"] = tuple(data.get("args", ()))
+    event: Event = cls(sender=sender, **data)
+    return event

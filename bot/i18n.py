@@ -2,7 +2,8 @@
 
 Catalogues are the ``.po`` files in the ``locales`` package, compiled in memory at first use
 (no ``.mo`` files are committed). The locale is chosen per person and per message, never per
-process.
+process; the rule that chooses it is :func:`workflows.accounts.resolve_locale` (re-exported
+here with :func:`~workflows.accounts.as_lang`).
 
 Marking strings: ``t.gettext("…")``, ``t.ngettext("…", "…", n)`` and ``N_("…")`` for module
 constants. Placeholders are named ``{name}`` fields for :meth:`str.format`; plural messages
@@ -14,14 +15,26 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 from io import BytesIO
-from typing import Final, Literal, TypeAlias
+from typing import Final
 
-from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-Lang: TypeAlias = Literal["lv", "en"]
+from workflows.accounts import as_lang, resolve_locale
+from workflows.language import Lang
+
+__all__ = [
+    "BABEL_LOCALE",
+    "N_",
+    "SUPPORTED",
+    "Lang",
+    "Translator",
+    "as_lang",
+    "resolve_locale",
+    "translator",
+]
+
 SUPPORTED: Final[tuple[Lang, ...]] = ("lv", "en")
 BABEL_LOCALE: Final[dict[Lang, str]] = {"lv": "lv_LV", "en": "en_GB"}
 """The CLDR locale used for numbers and dates of each language."""
@@ -41,56 +54,6 @@ def _catalogue(lang: Lang) -> Translations:
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(buffer)
-
-
-def as_lang(code: str | None) -> Lang | None:
-    """Map a language tag to a supported language, or ``None``.
-
-    Accepts the forms chat platforms send: ``lv``, ``lv-LV``, ``lv_LV``, ``en-GB``,
-    ``EN``. Unknown or malformed tags give ``None`` rather than an error (field case C20;
-    Babel raises ``ValueError`` on ``en-GB`` unless told the separator).
-
-    Args:
-        code: A BCP 47 or POSIX-style language tag.
-
-    Returns:
-        ``"lv"``, ``"en"`` or ``None``.
-    """
-    if not code or not code.strip():
-        return None
-    tag = code.strip().replace("_", "-")
-    try:
-        language = Locale.parse(tag, sep="-").language
-    except (ValueError, UnknownLocaleError):
-        return None
-    if language == "lv":
-        return "lv"
-    if language == "en":
-        return "en"
-    return None
-
-
-def resolve_locale(
-    *,
-    chosen: str | None = None,
-    person: str | None = None,
-    client: str | None = None,
-    plan_default: str | None = None,
-    default: str = "lv",
-) -> Lang:
-    """Choose a person's language (field case C20).
-
-    Order: their own choice (``/lang``) > their plan setting > their chat client's language
-    (lv or en only) > the plan's default > ``CONTROLBOT_DEFAULT_LOCALE``.
-
-    Returns:
-        ``"lv"`` or ``"en"``; Latvian if nothing usable was given.
-    """
-    for candidate in (chosen, person, client, plan_default, default):
-        lang = as_lang(candidate)
-        if lang is not None:
-            return lang
-    return "lv"
 
 
 class Translator:

@@ -11,37 +11,46 @@ event takes effect once even if two processes reach for it.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
 from bot.events import (
-    ChoiceSelected,
-    CommandReceived,
     Event,
-    FormSubmitted,
     Sender,
-    TextReceived,
-    UnsupportedMessage,
+    decode,
+    encode,
 )
 from bot.outbox import Outbox, Queued
 from storage.db import Database, rows_touched
+from storage.locks import hold_person
 from storage.messages import InboxEvent
 from workflows.context import Context
 from workflows.notices import Outgoing, ToPerson, problem
 from workflows.plan.model import UnknownPlanItem
 
 PENDING, DONE = "pending", "done"
+TURN_WAIT_SECONDS = (0.005, 0.1)
+"""First and longest wait before trying again while another replica applies a person's events."""
+_THEIR_TURN = -1
 
 _LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Applied:
+    """One applied event: its notices, those shown as an alert, and its outbox rows."""
+
+    row_id: int
+    items: list[Outgoing]
+    shown: list[Outgoing]
+    queued: Queued | None
 
 
 @dataclass(frozen=True)
@@ -52,34 +61,6 @@ class Recorded:
     new: bool
     status: str
     result: str | None = None
-
-
-def encode(event: Event) -> str:
-    """The JSON text of ``event``."""
-    data: dict[str, Any] = {"type": type(event).__name__, "sender": vars(event.sender)}
-    data.update({k: v for k, v in vars(event).items() if k != "sender"})
-    return json.dumps(data, ensure_ascii=False)
-
-
-_TYPES: dict[str, type] = {
-    t.__name__: t
-    for t in (TextReceived, CommandReceived, ChoiceSelected, UnsupportedMessage, FormSubmitted)
-}
-
-
-def decode(text: str) -> Event:
-    """The event :func:`encode` stored.
-
-    Raises:
-        ValueError: If the text is not a stored event.
-    """
-    data = json.loads(text)
-    cls = _TYPES[data.pop("type")]
-    sender = Sender(**data.pop("sender"))
-    if cls is CommandReceived:
-        data["args"] = tuple(data.get("args", ()))
-    event: Event = cls(sender=sender, **data)
-    return event
 
 
 def record(
@@ -124,14 +105,14 @@ def next_pending(session: Session, person_id: str) -> InboxEvent | None:
     ).first()
 
 
-def pending_people(session: Session) -> list[str]:
-    """Everyone with an event recorded but not applied (a crash between the two)."""
+def pending_events(session: Session) -> list[tuple[int, str]]:
+    """Events recorded but not applied, as (id, person), oldest first (a crash between)."""
     rows = session.exec(
-        select(InboxEvent.person_id)
+        select(InboxEvent.id, InboxEvent.person_id)
         .where(col(InboxEvent.status) == PENDING, col(InboxEvent.person_id).is_not(None))
-        .distinct()
+        .order_by(col(InboxEvent.id))
     ).all()
-    return [r for r in rows if r is not None]
+    return [(row_id or 0, person) for row_id, person in rows if person is not None]
 
 
 def claim(session: Session, ctx: Context, row_id: int, result: str | None = None) -> bool:
@@ -192,6 +173,25 @@ class Inbox:
         self._alerts: dict[int, Alert] = {}
         self._results: dict[int, list[Outgoing]] = {}
         self._waiting: set[int] = set()
+        self._receipts: dict[str, asyncio.Future[None]] = {}
+
+    def awaiting(self, key: str) -> asyncio.Future[None]:
+        """A future that is done once the update ``key`` is recorded (or needs no record).
+
+        A webhook answers the platform only then, so an update acknowledged by a replica
+        that is killed right after is in the database, and one that was not is sent again
+        by the platform (to any replica).
+        """
+        found = self._receipts.get(key)
+        if found is None:
+            found = self._receipts[key] = asyncio.get_running_loop().create_future()
+        return found
+
+    def settle(self, key: str | None) -> None:
+        """The update ``key`` is recorded, or was handled without a record: stop waiting."""
+        found = self._receipts.pop(key, None) if key is not None else None
+        if found is not None and not found.done():
+            found.set_result(None)
 
     def person_lock(self, person_id: str) -> asyncio.Lock:
         """The lock held while one of ``person_id``'s events is applied."""
@@ -224,6 +224,7 @@ class Inbox:
                 return person_id, found
 
             recorded = await self.db.run(work)
+        self.settle(key)  # in the database: a webhook may now answer the platform
         if recorded is None:
             return None
         person_id, row = recorded
@@ -245,53 +246,86 @@ class Inbox:
         return self._results.pop(row.id, [])
 
     async def drain(self, person_id: str, until: int | None = None) -> None:
-        """Apply ``person_id``'s pending events in order (until event ``until`` is applied)."""
+        """Apply ``person_id``'s pending events in order (until event ``until`` is applied).
+
+        Each step takes the person's oldest pending event *inside* the transaction that
+        applies it, under the person's database lock on PostgreSQL (:func:`hold_person`), so
+        replicas that received a person's events take turns and apply them strictly by
+        ``seq``, each once; in one process the person's asyncio lock keeps the turns.
+        """
         async with self._people[person_id]:
+            wait = TURN_WAIT_SECONDS[0]
             while True:
-                row = await self.db.run(lambda s: next_pending(s, person_id))
-                if row is None:
-                    return
-                await self._apply(row)
-                if row.id == until:
+                applied = await self._apply_next(person_id)
+                if applied is _THEIR_TURN:  # another replica applies theirs: try again soon
+                    await asyncio.sleep(wait)
+                    wait = min(wait * 2, TURN_WAIT_SECONDS[1])
+                    continue
+                wait = TURN_WAIT_SECONDS[0]
+                if applied is None or applied == until:
                     return
 
-    async def recover(self) -> int:
-        """Apply events recorded before a crash and not applied; returns how many people."""
-        people = await self.db.run(pending_people)
+    async def recover(self, *, stale: set[int] | None = None) -> int:
+        """Apply events recorded and not applied; returns how many people had some.
+
+        Args:
+            stale: Only events that were pending already at the last call (the leader's
+                periodic pass: the replica that recorded an event died before applying it,
+                or is stuck); ``None`` for all of them (start-up). Updated in place.
+        """
+        rows = await self.db.run(pending_events)
+        if stale is not None:
+            seen, current = set(stale), {row_id for row_id, _person in rows}
+            stale.clear()
+            stale.update(current)
+            rows = [(row_id, person) for row_id, person in rows if row_id in seen]
+        people = list(dict.fromkeys(person for _row_id, person in rows))
         for person_id in people:
             await self.drain(person_id)
         return len(people)
 
-    async def _apply(self, row: InboxEvent) -> None:
-        row_id = row.id or 0
-        try:
-            event = decode(row.payload)
-        except (ValueError, KeyError, TypeError):
-            _LOGGER.error("inbox event %s cannot be read; skipped", row_id)
-            await self.db.run(lambda s: claim(s, self.ctx, row_id))
-            return
-        alert = self._alerts.get(row_id)
-        person_id = row.person_id or ""
+    async def _apply_next(self, person_id: str) -> int | None:
+        """Apply the person's oldest pending event; returns its id.
 
-        def work(session: Session) -> tuple[list[Outgoing], list[Outgoing], Queued] | None:
+        ``None`` when none is pending; :data:`_THEIR_TURN` when another replica holds the
+        person's lock.
+        """
+
+        def work(session: Session) -> _Applied | None:
+            if not hold_person(session, person_id):
+                return _Applied(_THEIR_TURN, [], [], None)
+            row = next_pending(session, person_id)
+            if row is None:
+                return None
+            row_id = row.id or 0
+            try:
+                event = decode(row.payload)
+            except (ValueError, KeyError, TypeError):
+                _LOGGER.error("inbox event %s cannot be read; skipped", row_id)
+                claim(session, self.ctx, row_id)
+                return _Applied(row_id, [], [], None)
             if not claim(session, self.ctx, row_id):
-                return None  # another process applied it
+                return _Applied(row_id, [], [], None)  # applied meanwhile (SQLite: another run)
+            alert = self._alerts.get(row_id)
             items = self._effect(session, person_id, event)
             shown = [i for i in items if alert is not None and self._shown(i, person_id)]
             rest = [i for i in items if i not in shown]
             via = event.sender.platform
-            return items, shown, self.outbox.enqueue_reported(session, rest, person_id, via)
+            queued = self.outbox.enqueue_reported(session, rest, person_id, via)
+            return _Applied(row_id, items, shown, queued)
 
         done = await self.db.run(work)
-        if done is None:
-            return
-        items, shown, queued = done
-        if row_id in self._waiting:
-            self._results[row_id] = items
-        for item in shown:
+        if done is None or done.row_id == _THEIR_TURN:
+            return None if done is None else _THEIR_TURN
+        if done.row_id in self._waiting:
+            self._results[done.row_id] = done.items
+        alert = self._alerts.get(done.row_id)
+        for item in done.shown:
             if alert is not None:
                 await alert((await self.outbox.render_for(item)).plain())
-        await self.outbox.send_queued(queued)
+        if done.queued is not None:
+            await self.outbox.send_queued(done.queued)
+        return done.row_id
 
     def _shown(self, item: Outgoing, person_id: str) -> bool:
         return item.to == ToPerson(person_id) and self._is_alert(item)

@@ -37,6 +37,8 @@ class Message:
         image: A PNG picture (a chart) to show with the text, or ``None``.
         thread: The ``ref`` of an earlier message this one follows up: where the platform
             has threads or replies, it is posted under that message in the same chat.
+        lang: The language it was rendered in (the first one of a bilingual post), for
+            what a channel adds around it (an e-mail's footer); ``None``: not known.
     """
 
     text: str
@@ -47,6 +49,7 @@ class Message:
     replaces: str | None = None
     image: bytes | None = field(default=None, repr=False)
     thread: str | None = None
+    lang: str | None = None
 
     def plain(self) -> str:
         """Title and text as one plain string."""

@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -45,7 +45,7 @@ RETRY: Outcome = "retry"
 FAILED: Outcome = "failed"
 FLUSH_WAIT_SECONDS = 3.0
 """How long a caller delivering what it queued waits for rows another sender holds."""
-FLUSH_POLL_SECONDS = 0.02
+FLUSH_POLL_SECONDS, FLUSH_POLL_MAX_SECONDS = 0.02, 0.25  # first and longest look again
 IDLE_POLL_SECONDS = 1.0
 """How often the background sender looks for due rows when nobody woke it."""
 
@@ -104,6 +104,8 @@ class Outbox:
         self.attempts = Attempts(ctx, db, self.channels, self.router, self.metrics)
         self._wake = asyncio.Event()
         self._sending = asyncio.Lock()
+        # a follower replica leaves fan-outs to the leader's one sender (bot.duties)
+        self.fan_out: Callable[[Sequence[int]], Awaitable[object]] = self._fan_out
 
     # --- queueing ------------------------------------------------------------------------
 
@@ -154,7 +156,7 @@ class Outbox:
             await self.flush(queued.fanout)
             return None
         batch = queued.batch
-        await self.flush(queued.fanout, exclusive=True)
+        await self.fan_out(queued.fanout)
         found = await self.db.run(lambda s: reports.outcome(s, batch))
         await self.db.run(lambda s: reports.release(s, self.ctx, queued.acks, found))
         await self.flush(queued.acks)
@@ -227,7 +229,7 @@ class Outbox:
 
     async def _flush(self, ids: Sequence[int]) -> None:
         wanted = list(ids)
-        waited = 0.0
+        waited, poll = 0.0, FLUSH_POLL_SECONDS
         while True:
             now = self.ctx.now()
             batch = await self.db.run(partial(self._claim, now=now, ids=tuple(wanted)))
@@ -237,8 +239,9 @@ class Outbox:
                 busy = await self.db.run(partial(queue.busy, ids=tuple(wanted), now=now))
                 if not busy or waited >= FLUSH_WAIT_SECONDS:
                     return
-                await asyncio.sleep(FLUSH_POLL_SECONDS)
-                waited += FLUSH_POLL_SECONDS
+                await asyncio.sleep(poll)
+                waited += poll
+                poll = min(poll * 2, FLUSH_POLL_MAX_SECONDS)  # it may wait for a chat's pace
                 continue
             await self._send_batch(batch, wanted)
 
@@ -253,6 +256,9 @@ class Outbox:
                 raise
             if wanted is not None:
                 wanted += reports  # the reports it led to go out with it
+
+    async def _fan_out(self, ids: Sequence[int]) -> None:
+        await self.flush(ids, exclusive=True)
 
     # --- the background sender -----------------------------------------------------------
 
@@ -341,7 +347,7 @@ class Outbox:
             _LOGGER.warning("%s #%s not sent: %s", row.kind, row.id, reason)
             return await self._settle(row, Attempt(refused=reason), "")
         attempt = await self.attempts.attempt(item, routes, done)
-        return await self._settle(row, attempt, attempt.temporary or "")
+        return await self._settle(row, attempt, attempt.temporary or attempt.detail or "")
 
     def _reason(self, session: Session, item: Outgoing) -> str:
         if isinstance(item.to, ToPerson):

@@ -1,31 +1,34 @@
 """This module contains :class:`Router`: where, in which language and zone a notice goes.
 
-A person is reached on the platform they chose (``/platform``), else the one they used
-last; a reply goes back to the platform the person wrote on (``via``). A team channel is
-reached on every platform it is bound to. The console is a route only where the operator
-reads everything on a terminal (``controlbot demo`` and ``console``): in ``controlbot run``
-and the one-shot commands nothing addressed to someone else is printed (issue 12).
+A person is reached on the platform they chose (``/platform``, else the plan's ``platform``),
+else the one they used last; a reply goes back to the platform the person wrote on (``via``).
+A notify-only platform (e-mail, :class:`~bot.channel.PlanAddressed`) reaches a person who
+prefers it, and anyone no chat account reaches, at the address the plan gives. A team channel
+is reached on every platform it is bound to (on e-mail: the plan's addresses). The console is
+a route only where the operator reads everything on a terminal (``controlbot demo`` and
+``console``): in ``controlbot run`` and the one-shot commands nothing addressed to someone
+else is printed (issue 12).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from bot.channel import Address, Channel
+from bot.channel import Address, Channel, PlanAddressed
 from bot.i18n import Lang, resolve_locale, translator
 from bot.messages import Message
 from bot.render import RenderContext, bilingual, render
-from storage.models import ChannelBinding, Person, PlatformIdentity
-from workflows import bindings
+from storage.models import ChannelBinding, Person
+from workflows import accounts, bindings
 from workflows.context import Context
 from workflows.notices import Outgoing, ToPerson
+from workflows.plan.model import UnknownPlanItem
 
-CONSOLE = "console"
+CONSOLE = accounts.CONSOLE
 
 
 @dataclass(frozen=True)
@@ -40,28 +43,8 @@ class Route:
     """A second language the same message carries (a channel whose language is ``both``)."""
 
 
-def person_language(session: Session, ctx: Context, person_id: str, default: str) -> Lang:
-    """A person's language: ``/lang`` choice > plan > chat client > plan default > default."""
-    person = session.get(Person, person_id)
-    identities = session.exec(
-        select(PlatformIdentity).where(col(PlatformIdentity.person_id) == person_id)
-    ).all()
-    return _language(person, identities, ctx, default)
-
-
-def _language(
-    person: Person | None, identities: Sequence[PlatformIdentity], ctx: Context, default: str
-) -> Lang:
-    """:func:`person_language` from rows already read (the client of the account used last)."""
-    clients = [i for i in identities if i.client_language is not None]
-    clients.sort(key=lambda i: (i.last_seen_at is not None, i.last_seen_at or i.linked_at))
-    return resolve_locale(
-        chosen=person.chosen_language if person else None,
-        person=person.plan_language if person else None,
-        client=clients[-1].client_language if clients else None,
-        plan_default=ctx.plan.plan.locale,
-        default=default,
-    )
+person_language = accounts.language
+"""A person's language (:func:`workflows.accounts.language`)."""
 
 
 class Router:
@@ -86,6 +69,7 @@ class Router:
         self.channels = channels
         self.default_lang = default_lang
         self.console_fallback = console_fallback
+        self.notify_only = [c for c in channels.values() if isinstance(c, PlanAddressed)]
 
     def _usable(self, platform: str, via: str | None) -> bool:
         if platform not in self.channels:
@@ -102,52 +86,75 @@ class Router:
         self, session: Session, wanted: Sequence[tuple[str, str | None]]
     ) -> list[Route | None]:
         """The routes to several people at once (two queries): ``(person_id, via)`` each."""
-        ids = sorted({person_id for person_id, _via in wanted})
-        accounts: defaultdict[str, list[PlatformIdentity]] = defaultdict(list)
-        for identity in session.exec(
-            select(PlatformIdentity).where(col(PlatformIdentity.person_id).in_(ids))
-        ).all():
-            accounts[identity.person_id].append(identity)
-        people = {
-            p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(ids))).all()
-        }
-        return [self._route(people.get(p), p, accounts[p], via) for p, via in wanted]
+        people, linked = accounts.people_and_accounts(session, [p for p, _via in wanted])
+        return [self._route(people.get(p), p, linked.get(p, []), via) for p, via in wanted]
 
     def _route(
         self,
         person: Person | None,
         person_id: str,
-        identities: list[PlatformIdentity],
+        identities: Sequence[accounts.Account],
         via: str | None,
     ) -> Route | None:
-        usable = [
-            i for i in identities if i.unreachable_since is None and self._usable(i.platform, via)
-        ]
-        if not usable:
-            return None
-        # the platform they used last; the console only when nothing else reaches them
-        usable.sort(
-            key=lambda i: (
-                i.platform == via,
-                i.platform != CONSOLE,
-                i.last_seen_at is not None,  # an account used beats one only linked
-                i.last_seen_at or i.linked_at,
-            )
+        identity = accounts.preferred(
+            person, identities, lambda platform: self._usable(platform, via), via
         )
-        chosen = [i for i in usable if person is not None and i.platform == person.chosen_platform]
-        identity = usable[-1] if via is not None or not chosen else chosen[-1]
+        preferred = self._preferred(person, person_id)
+        if via is None and identity is not None and preferred not in (None, identity.platform):
+            planned = [  # the plan's platform, when the person chose none themselves
+                i
+                for i in identities
+                if i.platform == preferred
+                and i.unreachable_since is None
+                and self._usable(i.platform, via)
+            ]
+            identity = planned[-1] if planned else identity
         name = person.display_name if person else person_id
         zone = ZoneInfo(person.timezone) if person and person.timezone else self.ctx.timezone
-        lang = _language(person, identities, self.ctx, self.default_lang)
+        lang = accounts.language_of(person, identities, self.ctx, self.default_lang)
+        mailed = self._notify_address(person_id, name, preferred, identity, via)
+        if mailed is not None:
+            return Route(mailed, lang, zone)
+        if identity is None:
+            return None
         return Route(Address(identity.platform, "dm", identity.external_id, name), lang, zone)
+
+    def _preferred(self, person: Person | None, person_id: str) -> str | None:
+        """The platform the person chose (``/platform``), else the plan's ``platform``."""
+        if person is not None and person.chosen_platform:
+            return person.chosen_platform
+        try:
+            return self.ctx.plan.person(person_id).platform
+        except UnknownPlanItem:
+            return None
+
+    def _notify_address(
+        self,
+        person_id: str,
+        name: str,
+        preferred: str | None,
+        identity: accounts.Account | None,
+        via: str | None,
+    ) -> Address | None:
+        """A notify-only platform's address, when it wins over ``identity`` (a chat account).
+
+        It wins when the person prefers it, or when no chat account (only the console, or
+        nothing) reaches them; never for a reply to something typed in a chat (``via``).
+        """
+        if via is not None and identity is not None:
+            return None
+        unlinked = identity is None or identity.platform == CONSOLE
+        for channel in self.notify_only:
+            if channel.platform != preferred and not unlinked:
+                continue
+            target = channel.person_target(person_id)
+            if target is not None:
+                return Address(channel.platform, "dm", target, name)
+        return None
 
     def person_reason(self, session: Session, person_id: str) -> str:
         """Why nothing reaches ``person_id``: ``blocked`` or ``no_account``."""
-        identities = session.exec(
-            select(PlatformIdentity).where(col(PlatformIdentity.person_id) == person_id)
-        ).all()
-        marked = [i for i in identities if i.platform in self.channels and i.unreachable_since]
-        return "blocked" if marked else "no_account"
+        return accounts.unreachable_reason(session, person_id, self.channels)
 
     def channel_routes(self, session: Session, channel_id: str) -> list[Route]:
         """Every platform the channel is bound to; the console only as the fallback."""
@@ -161,10 +168,13 @@ class Router:
         also: Lang | None = ("en" if lang == "lv" else "lv") if two else None
         label = f"#{channel.id}"
         routes = []
-        for platform in self.channels:
+        for platform, sender in self.channels.items():
             if platform == CONSOLE:
                 continue
-            target = bindings.target(session, self.ctx, channel.id, platform)
+            if isinstance(sender, PlanAddressed):
+                target = sender.channel_target(channel.id)
+            else:
+                target = bindings.target(session, self.ctx, channel.id, platform)
             if target is not None:
                 address = Address(platform, "channel", target, label)
                 routes.append(Route(address, lang, self.ctx.timezone, channel.id, also))
@@ -194,13 +204,13 @@ class Router:
         rc = RenderContext(
             translator(route.lang), self.ctx.plan, route.tz, route.address.kind, images=images
         )
-        message = render(item.notice, rc)
+        message = replace(render(item.notice, rc), lang=route.lang)
         if route.also is None:
             return message
         other = RenderContext(  # the chart is drawn once, in the first language
             translator(route.also), self.ctx.plan, route.tz, route.address.kind, images=False
         )
-        return bilingual.both(message, render(item.notice, other))
+        return replace(bilingual.both(message, render(item.notice, other)), lang=route.lang)
 
     def fallback(self, item: Outgoing) -> Message:
         """``item`` in the plan's default language (for a recipient no route reaches)."""

@@ -7,22 +7,20 @@ import contextlib
 import logging
 import signal
 from functools import partial
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 import aiohttp
 
 from bot.app import App, build_app
 from bot.charts import attach
 from bot.console import ConsoleSession
-from bot.health import single
+from bot.duties import LeaderDuties
 from bot.http import HttpServer
+from bot.leadership import AlreadyRunning, Leadership
 from bot.probes import Probes
 from bot.scheduler import ScheduleRunner
 from bot.settings import Settings
 from workflows.clock import Clock
-
-if TYPE_CHECKING:
-    from slack_sdk.errors import SlackApiError
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -49,9 +47,21 @@ async def run(
     Returns:
         The exit status (0 after a clean stop).
     """
-    app = build_app(settings, clock=clock, out=out, console_fallback=False)
+    leadership = Leadership(settings.database_url)
+    try:
+        leadership.claim_file()  # SQLite: one `controlbot run` per database file
+    except AlreadyRunning as exc:
+        _LOGGER.error("cannot start: %s", exc)
+        return 2
+    try:
+        app = build_app(settings, clock=clock, out=out, console_fallback=False)
+    except BaseException:
+        leadership.release_file()
+        raise
+    app.leadership = leadership
     _LOGGER.info("controlbot run: %s", settings.safe_repr())
     runner = ScheduleRunner(app.ctx, app.db, app.outbox)
+    duties = LeaderDuties(app, runner, leadership)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -59,11 +69,15 @@ async def run(
             loop.add_signal_handler(signum, stop.set)
     http = HttpServer(settings.http_host, settings.http_port, partial(_health, app))
     metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
-    Probes(app.db, app.outbox.metrics, app.ctx.clock, role=single, token=metrics_token).mount(http)
-    if app.telegram is not None:
-        app.telegram.mount(http)
-    if app.slack is not None:
-        app.slack.mount(http)
+    Probes(
+        app.db,
+        app.outbox.metrics,
+        app.ctx.clock,
+        role=lambda: leadership.role,
+        token=metrics_token,
+    ).mount(http)
+    for platform in app.platforms.values():
+        platform.mount(http)
     if settings.api_token is not None:
         from bot.exchange.api import MeasurementsApi
 
@@ -77,29 +91,27 @@ async def run(
         WebView(app.ctx, app.db, settings.default_locale, secret, base).mount(http.app)
     try:
         await http.start()
-        if app.telegram is not None:
-            await app.telegram.start()
-        if app.slack is not None:
-            await app.slack.start()
+        for platform in app.platforms.values():
+            await platform.start()  # long polling, if any, is the leader's (LeaderDuties)
     except _start_errors(app) as exc:
-        _LOGGER.error("cannot start: %s", _start_failure(settings, app, exc))
+        _LOGGER.error("cannot start: %s", _start_failure(app, exc))
         await _stop_platforms(http, app)
         _remove_signal_handlers(loop)
+        await leadership.release()
         app.close()
         return 2
-    runner.start()
-    sender = asyncio.create_task(app.outbox.run(stop))  # retries, and what others queued
+    if not leadership.postgres:
+        await duties.begin()  # one process (SQLite): it does everything from the start
+    # the election: the leader sweeps, sends fan-outs and retries, and polls Telegram
+    election = asyncio.create_task(leadership.watch(stop, duties.changed))
     await app.announce()
-    recovered = await app.dispatcher.inbox.recover()  # events recorded before a crash
-    if recovered:
-        _LOGGER.info("applied the events of %d people recorded before the last stop", recovered)
     console = ConsoleSession(
         app.dispatcher, app.console, app.ctx.plan, app.ctx.plan.plan.admins[0], app.lang
     )
     reader = asyncio.create_task(console.run_stdin(stdin))
-    _LOGGER.info("scheduler started; stop with SIGTERM or Ctrl-C")
+    _LOGGER.info("started; stop with SIGTERM or Ctrl-C")
     try:
-        await runner.tick()
+        await duties.first_sweep()  # what is due goes out first, as it always did
         waiter = asyncio.create_task(stop.wait())
         done, _pending = await asyncio.wait({reader, waiter}, return_when=asyncio.FIRST_COMPLETED)
         if reader in done and console.quit_requested:
@@ -108,10 +120,11 @@ async def run(
         waiter.cancel()
     finally:
         _LOGGER.info("stopping")
-        runner.stop()
-        sender.cancel()  # a row it had claimed waits out its lease; nothing is lost
+        election.cancel()
         with contextlib.suppress(asyncio.CancelledError):
-            await sender
+            await election
+        await duties.end()  # a row the sender had claimed waits out its lease; nothing lost
+        await leadership.release()  # another replica leads at once
         try:  # waits for Telegram's pace end at once; what was not sent stays queued
             await asyncio.wait_for(_stop_platforms(http, app), STOP_SECONDS)
         except TimeoutError:
@@ -129,11 +142,9 @@ async def run(
 async def _stop_platforms(http: HttpServer, app: App) -> None:
     """Stop the HTTP server first (no new webhook requests), then the platforms."""
     await http.stop()
-    if app.telegram is not None:
-        with contextlib.suppress(Exception):  # a half-started Telegram side may refuse
-            await app.telegram.stop()
-    if app.slack is not None:
-        await app.slack.stop()
+    for platform in app.platforms.values():
+        with contextlib.suppress(Exception):  # a half-started platform may refuse
+            await platform.stop()
 
 
 def _remove_signal_handlers(loop: asyncio.AbstractEventLoop) -> None:
@@ -145,54 +156,23 @@ def _remove_signal_handlers(loop: asyncio.AbstractEventLoop) -> None:
 def _start_errors(app: App) -> tuple[type[Exception], ...]:
     """What starting the platforms that are on may raise (their libraries load only then)."""
     errors: list[type[Exception]] = [OSError, aiohttp.ClientError]
-    if app.telegram is not None:
-        from telegram.error import TelegramError
-
-        errors.append(TelegramError)
-    if app.slack is not None:
-        from slack_sdk.errors import SlackApiError
-
-        errors.append(SlackApiError)
+    for platform in app.platforms.values():
+        errors.extend(platform.start_errors)
     return tuple(errors)
 
 
-def _start_failure(settings: Settings, app: App, exc: Exception) -> str:
+def _start_failure(app: App, exc: Exception) -> str:
     """Why start-up failed, for the log; never the token, always the setting to look at."""
-    from slack_sdk.errors import SlackApiError
-    from telegram.error import InvalidToken, TelegramError
-
-    if isinstance(exc, InvalidToken):
-        url = settings.telegram_api_url
-        return f"Telegram refused the bot token, or {url} is not a Bot API server"
-    if isinstance(exc, TelegramError):
-        return f"cannot reach Telegram at {settings.telegram_api_url}: {exc}"
-    if isinstance(exc, SlackApiError):
-        return _slack_reason(settings, exc)
-    if isinstance(exc, aiohttp.ClientError) and app.slack is not None:
-        return f"cannot reach Slack at {settings.slack_api_url}: {exc}"
+    for platform in app.platforms.values():
+        reason = platform.start_failure(exc)
+        if reason is not None:
+            return reason
     return str(exc)
 
 
 async def _health(app: App) -> dict[str, str]:
-    """``/healthz``: Telegram and Slack (when on) are running; the database is ``/readyz``'s."""
+    """``/healthz``: each platform that is on is running; the database is ``/readyz``'s."""
     checks: dict[str, str] = {}
-    if app.telegram is not None:
-        checks["telegram"] = app.telegram.health()
-    if app.slack is not None:
-        checks["slack"] = app.slack.health()
+    for name, platform in app.platforms.items():
+        checks[name] = platform.health()
     return checks
-
-
-def _slack_reason(settings: Settings, exc: SlackApiError) -> str:
-    """Why Slack refused to start us, naming the setting to look at."""
-    data = exc.response.data
-    error = data.get("error") if isinstance(data, dict) else None
-    status = exc.response.status_code
-    if error is None or status >= 500:
-        return f"Slack at {settings.slack_api_url} answered HTTP {status}, not the Web API"
-    token = (
-        "app token (CONTROLBOT_SLACK_APP_TOKEN)"
-        if "connections" in str(exc.response.api_url)
-        else "bot token (CONTROLBOT_SLACK_BOT_TOKEN)"
-    )
-    return f"Slack refused the {token}: {error}"

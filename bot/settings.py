@@ -27,6 +27,7 @@ SECRET_FIELDS = frozenset(
         "slack_app_token",
         "api_token",
         "web_secret",
+        "smtp_password",
         "metrics_token",
     }
 )
@@ -107,6 +108,21 @@ class Settings(BaseSettings):
             web view off (``/web`` says so).
         web_secret: Key that signs the web view's session cookies (``CONTROLBOT_WEB_SECRET``,
             at least 32 characters); unset: a random key per process (sessions end at restart).
+        smtp_host: The SMTP server e-mail goes out through (``CONTROLBOT_SMTP_HOST``); setting
+            it (with ``smtp_from``) turns e-mail on.
+        smtp_port: Its port (``CONTROLBOT_SMTP_PORT``; default 587 with ``starttls``, 465
+            with ``tls``, 25 with ``none``).
+        smtp_security: ``starttls`` (default: plain connection upgraded with STARTTLS, which
+            the server must offer), ``tls`` (implicit TLS from the first byte) or ``none``
+            (local relays only) (``CONTROLBOT_SMTP_SECURITY``).
+        smtp_username: Login name (``CONTROLBOT_SMTP_USERNAME``); unset: no login.
+        smtp_password: Its password (``CONTROLBOT_SMTP_PASSWORD``), never shown.
+        smtp_from: The sender, ``robot@example.lv`` or ``Controlbot <robot@example.lv>``
+            (``CONTROLBOT_SMTP_FROM``).
+        smtp_timeout: Seconds to wait for the server at each step (``CONTROLBOT_SMTP_TIMEOUT``,
+            default 30).
+        smtp_ca_file: A PEM file of the certificate authorities to trust for the server's
+            certificate instead of the system's (``CONTROLBOT_SMTP_CA_FILE``): an internal CA.
         log_level: The least severe log records shown (``CONTROLBOT_LOG_LEVEL``: ``DEBUG``,
             ``INFO``, ``WARNING``, ``ERROR``; any case). Unset: ``INFO`` for ``controlbot run``,
             ``WARNING`` for the other commands.
@@ -137,6 +153,14 @@ class Settings(BaseSettings):
     inbound_hold_ms: int = Field(default=200, ge=0, le=5000)
     web_base_url: str | None = None
     web_secret: SecretStr | None = None
+    smtp_host: str | None = None
+    smtp_port: int | None = Field(default=None, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str | None = None
+    smtp_timeout: float = Field(default=30.0, gt=0, le=600)
+    smtp_ca_file: Path | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] | None = None
     log_format: Literal["text", "json"] = "text"
     metrics_token: SecretStr | None = None
@@ -150,6 +174,10 @@ class Settings(BaseSettings):
         "api_token",
         "web_secret",
         "web_base_url",
+        "smtp_host",
+        "smtp_username",
+        "smtp_password",
+        "smtp_from",
         "metrics_token",
         "log_level",
         mode="before",
@@ -212,6 +240,22 @@ class Settings(BaseSettings):
             raise PydanticCustomError("web_secret", "at least 32 characters")
         return value
 
+    @field_validator("smtp_from")
+    @classmethod
+    def _smtp_from_shape(cls, value: str | None) -> str | None:
+        from email.headerregistry import Address
+        from email.utils import parseaddr
+
+        if value is None:
+            return None
+        _name, address = parseaddr(value)
+        if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+", address):
+            raise PydanticCustomError("smtp_from", "not an e-mail address")
+        with contextlib.suppress(ValueError, IndexError):
+            Address(addr_spec=address)
+            return value
+        raise PydanticCustomError("smtp_from", "not an e-mail address")
+
     @field_validator("slack_api_url")
     @classmethod
     def _slack_api_url_shape(cls, value: str) -> str:
@@ -250,7 +294,18 @@ class Settings(BaseSettings):
         http_mode = self.slack_bot_token is not None and self.slack_app_token is None
         if http_mode and self.slack_signing_secret is None:
             raise PydanticCustomError("slack_needs_secret", "Slack needs its signing secret")
+        if self.smtp_host is not None and self.smtp_from is None:
+            raise PydanticCustomError("smtp_needs_from", "e-mail needs CONTROLBOT_SMTP_FROM")
+        if self.smtp_password is not None and self.smtp_username is None:
+            raise PydanticCustomError("smtp_needs_user", "a password needs its user name")
         return self
+
+    @property
+    def smtp_port_or_default(self) -> int:
+        """The SMTP port: as set, else 587 (STARTTLS), 465 (implicit TLS) or 25 (none)."""
+        if self.smtp_port is not None:
+            return self.smtp_port
+        return {"starttls": 587, "tls": 465, "none": 25}[self.smtp_security]
 
     @field_validator("timezone")
     @classmethod
@@ -282,5 +337,13 @@ class Settings(BaseSettings):
             f"timezone={self.timezone} default_locale={self.default_locale} "
             f"http={self.http_host}:{self.http_port} telegram={telegram} "
             f"api={'on' if self.api_token is not None else 'off'} "
-            f"web={self.web_base_url or 'off'}"
+            f"web={self.web_base_url or 'off'} "
+            f"email={self._smtp_repr()}"
         )
+
+    def _smtp_repr(self) -> str:
+        if self.smtp_host is None:
+            return "off"
+        login = f" login={self.smtp_username}" if self.smtp_username else ""
+        where = f"{self.smtp_host}:{self.smtp_port_or_default}"
+        return f"{where}/{self.smtp_security}{login}"

@@ -10,6 +10,13 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass
+from typing import Literal, TypeAlias, cast, get_args
+
+TokenKind: TypeAlias = Literal[
+    "form", "round", "decision", "value", "hist", "snooze", "action", "gap"
+]
+"""What a button is about; :mod:`bot.dispatch.buttons` has one handler per kind."""
+KINDS: frozenset[str] = frozenset(get_args(TokenKind))
 
 MAX_TOKEN_BYTES = 64
 """Telegram Bot API: ``callback_data`` is 1-64 bytes."""
@@ -28,13 +35,16 @@ class Token:
     """A decoded token.
 
     Attributes:
-        kind: ``form`` (an option of a form step), ``round`` (start measuring) or
-            ``decision`` (approve / reject).
-        ref: The form session, round or decision id.
-        value: The option value, ``start``, ``approve`` or ``reject``.
+        kind: ``form`` (an option of a form step), ``round`` (start, continue or correct a
+            round), ``decision`` (approve / reject / propose), ``value`` (correct or review a
+            stored value), ``hist`` (an indicator's history), ``snooze`` (postpone a
+            reminder), ``action`` (an improvement action's status) or ``gap`` (give a value
+            reported as not measured).
+        ref: The form session, round, decision, measurement, plan position or report id.
+        value: What the button does with it (``start``, ``approve``, an option value …).
     """
 
-    kind: str
+    kind: TokenKind
     ref: int
     value: str
 
@@ -54,12 +64,14 @@ class Token:
         """Parse a token.
 
         Raises:
-            TokenError: If ``text`` is not ``kind:int:value``.
+            TokenError: If ``text`` is not ``kind:int:value`` with a known kind.
         """
         parts = text.split(":", 2)
-        if len(parts) != 3 or not _REF.fullmatch(parts[1]) or not parts[0] or not parts[2]:
+        if len(parts) != 3 or not _REF.fullmatch(parts[1]) or not parts[2]:
             raise TokenError(f"malformed token {text[:80]!r}")
-        return cls(parts[0], int(parts[1]), parts[2])
+        if parts[0] not in KINDS:
+            raise TokenError(f"unknown token kind {text[:80]!r}")
+        return cls(cast(TokenKind, parts[0]), int(parts[1]), parts[2])
 
 
 STEP_MARK_SEPARATOR = "."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,40 @@ def test_only_settings_touches_the_environment() -> None:
             if "os.environ" in source or "getenv(" in source:
                 readers.append(str(path.relative_to(ROOT)))
     assert readers == ["bot/settings.py"]  # pydantic-settings reads; PTB_TIMEDELTA is set
+
+
+def test_issue15_no_bot_module_queries_accounts() -> None:
+    """People's accounts have one home, workflows/accounts/; bot/ goes through it."""
+    readers = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "bot").rglob("*.py")
+        if "PlatformIdentity" in path.read_text(encoding="utf-8")
+    ]
+    assert readers == []
+
+
+PLATFORM_WORDS = re.compile(r"telegram|slack|e-?mail", re.IGNORECASE)
+PLAN_ACCOUNT_KEYS = "workflows/plan/accounts.py"
+"""The plan's account keys and their compatibility shim: the one module allowed to name them."""
+
+
+def test_issue15_workflows_names_no_platform() -> None:
+    """Adding a platform touches no module of workflows/ but the plan's account keys."""
+    naming = {
+        str(path.relative_to(ROOT)): sorted(
+            {m.lower() for m in PLATFORM_WORDS.findall(path.read_text(encoding="utf-8"))}
+        )
+        for path in (ROOT / "workflows").rglob("*.py")
+    }
+    assert {k: v for k, v in naming.items() if v and k != PLAN_ACCOUNT_KEYS} == {}
+    assert naming[PLAN_ACCOUNT_KEYS]  # the shim is where the names went
+
+
+def test_issue15_accounts_have_one_home_in_workflows() -> None:
+    """workflows/accounts/ is the only package that reads or writes accounts directly."""
+    readers = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "workflows").rglob("*.py")
+        if "PlatformIdentity" in path.read_text(encoding="utf-8")
+    ]
+    assert readers and all(r.startswith("workflows/accounts/") for r in readers)

@@ -1,8 +1,8 @@
 """This module contains channel bindings: which chat on each platform is a plan's team channel.
 
-The plan may name the chat (``telegram_chat_id``); an administrator may bind one in chat
-(``/bind <channel-id>`` in a Telegram group), and a platform may move it (a Telegram group
-upgraded to a supergroup, field case C04). A binding in the database wins over the plan.
+The plan may name the chat (the channel's ``accounts``); an administrator may bind one in chat
+(``/bind <channel-id>`` in a group), and a platform may move it (a group upgraded to a
+supergroup, field case C04). A binding in the database wins over the plan.
 """
 
 from __future__ import annotations
@@ -21,11 +21,7 @@ def plan_target(ctx: Context, channel_id: str, platform: str) -> str | None:
         channel = ctx.plan.channel(channel_id)
     except UnknownPlanItem:
         return None
-    if platform == "telegram" and channel.telegram_chat_id is not None:
-        return str(channel.telegram_chat_id)
-    if platform == "slack" and channel.slack_channel_id is not None:
-        return channel.slack_channel_id
-    return None
+    return channel.accounts.account(platform)
 
 
 def target(session: Session, ctx: Context, channel_id: str, platform: str) -> str | None:
@@ -105,7 +101,7 @@ def bind(
 
 
 def move(session: Session, ctx: Context, platform: str, old: str, new: str) -> tuple[str, ...]:
-    """Follow a chat that changed its id (Telegram group → supergroup).
+    """Follow a chat that changed its id (a group upgraded to a supergroup).
 
     Returns:
         The plan channels that now point at ``new``.

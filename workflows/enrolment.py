@@ -1,7 +1,8 @@
 """This module contains enrolment: one-time invite codes that link a chat account to a person.
 
 An administrator makes a code per person (``controlbot invite``); the person opens the
-deep link (Telegram ``/start <code>``) and their chat account is linked. A code works once
+deep link (a platform's ``/start <code>``) and their chat account is linked
+(:func:`workflows.accounts.link`). A code works once
 and expires; only its SHA-256 digest is stored.
 """
 
@@ -17,15 +18,16 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage.db import rows_touched
-from storage.models import Invite, Person, PlatformIdentity
+from storage.models import Invite, Person
 from workflows import audit
+from workflows.accounts import is_linked, link
 from workflows.context import Context
 
 DEFAULT_VALIDITY = timedelta(days=14)
 """How long an invite code works unless the administrator says otherwise."""
 CODE_BYTES = 12
-"""Random bytes per code: 16 URL-safe characters, within Telegram's 64-character
-``start`` parameter (Telegram Bot API, deep linking)."""
+"""Random bytes per code: 16 URL-safe characters, short enough for any platform's deep link
+(the shortest limit today is 64 characters)."""
 
 
 class UnknownPerson(LookupError):
@@ -105,7 +107,9 @@ def redeem(
     if invite is None:
         return Refused("unknown")
     if invite.used_at is not None:
-        if invite.used_by == account and _linked(session, invite.person_id, platform, external_id):
+        if invite.used_by == account and is_linked(
+            session, invite.person_id, platform, external_id
+        ):
             link(session, ctx, invite.person_id, platform, external_id, client_language)
             return Linked(invite.person_id, already=True)
         return Refused("used")
@@ -125,61 +129,3 @@ def redeem(
         return Refused("used")
     link(session, ctx, invite.person_id, platform, external_id, client_language)
     return Linked(invite.person_id)
-
-
-def _linked(session: Session, person_id: str, platform: str, external_id: str) -> bool:
-    return (
-        session.exec(
-            select(PlatformIdentity.id).where(
-                col(PlatformIdentity.person_id) == person_id,
-                col(PlatformIdentity.platform) == platform,
-                col(PlatformIdentity.external_id) == external_id,
-            )
-        ).first()
-        is not None
-    )
-
-
-def link(
-    session: Session,
-    ctx: Context,
-    person_id: str,
-    platform: str,
-    external_id: str,
-    client_language: str | None = None,
-    *,
-    seen: bool = True,
-) -> None:
-    """Make ``platform``/``external_id`` the person's one account on that platform.
-
-    ``seen``: the person used the account just now (an invite), as opposed to a link made
-    for them (a Slack user found by e-mail), which does not make it their latest platform.
-    """
-    now = ctx.now()
-    rows = session.exec(
-        select(PlatformIdentity)
-        .where(col(PlatformIdentity.platform) == platform)
-        .where(
-            (col(PlatformIdentity.person_id) == person_id)
-            | (col(PlatformIdentity.external_id) == external_id)
-        )
-    ).all()
-    for row in rows:
-        if row.person_id == person_id and row.external_id == external_id:
-            row.unreachable_since = None
-            row.last_seen_at = now if seen else row.last_seen_at
-            session.add(row)
-            return
-        session.delete(row)
-    session.flush()
-    session.add(
-        PlatformIdentity(
-            person_id=person_id,
-            platform=platform,
-            external_id=external_id,
-            client_language=client_language[:35] if client_language else None,
-            linked_at=now,
-            last_seen_at=now if seen else None,
-        )
-    )
-    audit.record(session, ctx, person_id, "person.linked", f"{platform}:{external_id}")

@@ -1,6 +1,6 @@
 """This module contains a person's home view: what waits for them and recent decisions.
 
-Shown where a platform has a home page of its own (Slack's App Home).
+Shown where a platform has a home page of its own (an app's home tab).
 """
 
 from __future__ import annotations

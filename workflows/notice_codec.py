@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import json
+import sys
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -22,6 +23,14 @@ from enum import Enum
 from typing import Any
 
 ALLOWED_PACKAGE = "workflows"
+
+STABLE_PACKAGES = ("workflows.notices",)
+"""Packages whose classes are stored under the package's name (``workflows.notices:Reminder``),
+not the module that defines them, when the package re-exports them: a stored notice stays
+decodable however the package's modules are split or renamed."""
+
+RENAMED_MODULES: dict[str, str] = {}
+"""Old module → new module for classes moved since a row was stored (decoding only)."""
 
 
 class CodecError(ValueError):
@@ -50,7 +59,13 @@ def decode(text: str) -> Any:
 
 
 def _name(cls: type) -> str:
-    return f"{cls.__module__}:{cls.__qualname__}"
+    module = cls.__module__
+    for package in STABLE_PACKAGES:
+        if module.startswith(package + ".") and (
+            getattr(sys.modules.get(package), cls.__qualname__, None) is cls
+        ):
+            module = package
+    return f"{module}:{cls.__qualname__}"
 
 
 def _to_json(value: Any) -> Any:
@@ -89,6 +104,7 @@ def _to_json(value: Any) -> Any:
 
 def _class(name: str) -> Any:
     module, _, qualname = name.partition(":")
+    module = RENAMED_MODULES.get(module, module)
     if module != ALLOWED_PACKAGE and not module.startswith(ALLOWED_PACKAGE + "."):
         raise CodecError(f"{name} is not a domain class")
     found: Any = importlib.import_module(module)

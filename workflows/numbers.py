@@ -40,12 +40,11 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
-from typing import Literal
 
 from babel import Locale
 from babel import numbers as babel_numbers
 
-Lang = Literal["lv", "en"]
+from workflows.language import Lang as Lang  # re-exported: 'from workflows.numbers import Lang'
 
 LOCALES: dict[str, Locale] = {"lv": Locale.parse("lv_LV"), "en": Locale.parse("en_GB")}
 """The Babel locale used for each interface language (parsed once: Babel parses a locale

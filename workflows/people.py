@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col, delete, select
 
-from storage.models import Person, PlatformIdentity, RoleAssignment
-from workflows import audit, web_access
+from storage.models import Person, RoleAssignment
+from workflows import accounts, audit, web_access
 from workflows.context import Context
 from workflows.notices import Outgoing, PersonLeft, ToChannel, ToPerson
+from workflows.plan import accounts as plan_accounts
 from workflows.plan.schema import Mark
-
-CONSOLE = "console"
 
 
 def sync_people(session: Session, ctx: Context) -> list[Outgoing]:
@@ -40,7 +37,7 @@ def sync_people(session: Session, ctx: Context) -> list[Outgoing]:
         {
             "pid": person.id,
             "display_name": person.name,
-            "email": person.email,
+            plan_accounts.ADDRESS_KEY: plan_accounts.address_of(person),
             "plan_language": person.language,
             "timezone": person.timezone,
             "active": True,
@@ -84,7 +81,7 @@ def sync_people(session: Session, ctx: Context) -> list[Outgoing]:
     ]
     if roles:
         connection.execute(insert(RoleAssignment), roles)
-    _console_identities(session, ctx, now)
+    accounts.link_console(session, ctx, now)
     return left
 
 
@@ -95,7 +92,7 @@ _UPDATE_PERSON = (
     .where(col(Person.id) == bindparam("pid"))
     .values(
         display_name=bindparam("display_name"),
-        email=bindparam("email"),
+        **{plan_accounts.ADDRESS_KEY: bindparam(plan_accounts.ADDRESS_KEY)},
         plan_language=bindparam("plan_language"),
         timezone=bindparam("timezone"),
         active=bindparam("active"),
@@ -129,29 +126,3 @@ def _left(session: Session, ctx: Context, person: Person) -> list[Outgoing]:
     out = [Outgoing(ToPerson(m), notice) for m in managers]
     out.append(Outgoing(ToChannel(ctx.plan.plan.admin_channel), notice))
     return out
-
-
-def _console_identities(session: Session, ctx: Context, now: datetime) -> None:
-    connection = session.connection()
-    linked = set(
-        connection.execute(
-            select(col(PlatformIdentity.person_id)).where(
-                col(PlatformIdentity.platform) == CONSOLE
-            )
-        ).scalars()
-    )
-    missing = [
-        {
-            "person_id": person.id,
-            "platform": CONSOLE,
-            "external_id": person.id,
-            "client_language": None,
-            "linked_at": now,
-            "last_seen_at": None,
-            "unreachable_since": None,
-        }
-        for person in ctx.plan.plan.people
-        if person.id not in linked
-    ]
-    if missing:
-        connection.execute(insert(PlatformIdentity), missing)

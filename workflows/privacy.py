@@ -1,8 +1,8 @@
 """This module contains erasure: a leaver's personal data removed, their history kept.
 
 ``controlbot person erase PERSON_ID`` replaces the person's id everywhere by a pseudonym
-(``erased-`` and ten hex digits of a SHA-256), removes their name, e-mail, language and zone
-choices, chat accounts and invite codes, and rewrites the audit log's mentions of them to the
+(``erased-`` and ten hex digits of a SHA-256), removes their name, contact address, language and
+zone choices, chat accounts and invite codes, and rewrites the audit log's mentions of them to the
 pseudonym — the one sanctioned change to the append-only log, itself recorded. Measurements,
 decisions and the audit trail keep their shape, so summaries and history stay intact.
 """
@@ -34,12 +34,13 @@ from storage.models import (
     NotMeasured,
     Person,
     PlanSnapshot,
-    PlatformIdentity,
     PostedMessage,
     RoleAssignment,
 )
+from workflows import accounts as person_accounts
 from workflows import audit, web_access
 from workflows.context import Context
+from workflows.plan import accounts
 
 PSEUDONYM_PREFIX = "erased-"
 
@@ -98,23 +99,17 @@ def erase_person(session: Session, ctx: Context, person_id: str, by: str) -> Era
     if session.get(Person, new) is None:  # erased before, came back, left again: same name
         session.add(Person(id=new, display_name=new, active=False, synced_at=ctx.now()))
         session.flush()
-    accounts = [
-        (i.platform, i.external_id)
-        for i in session.exec(
-            select(PlatformIdentity).where(col(PlatformIdentity.person_id) == person_id)
-        ).all()
-    ]
-    removed = rows_touched(
-        session.execute(
-            delete(PlatformIdentity).where(col(PlatformIdentity.person_id) == person_id)
-        )
-    ) + rows_touched(session.execute(delete(Invite).where(col(Invite.person_id) == person_id)))
+    linked = person_accounts.remove_all(session, person_id)
+    removed = len(linked)
+    removed += rows_touched(
+        session.execute(delete(Invite).where(col(Invite.person_id) == person_id))
+    )
     removed += web_access.forget(session, person_id)
-    for _platform, external in accounts:  # messages remembered in their private chat
+    for _platform, external in linked:  # messages remembered in their private chat
         removed += rows_touched(
             session.execute(delete(PostedMessage).where(col(PostedMessage.target) == external))
         )
-    removed += _erase_messages(session, person, [e for _p, e in accounts], new)
+    removed += _erase_messages(session, person, [e for _p, e in linked], new)
     rewritten = 0
     for model, column in _REFERENCES:
         statement = (
@@ -126,7 +121,7 @@ def erase_person(session: Session, ctx: Context, person_id: str, by: str) -> Era
         rewritten += rows_touched(session.execute(statement))
     rewritten += _rekey_deliveries(session, person_id, new)
     rewritten += _pseudonymise_audit(session, person_id, new)
-    for platform, external in accounts:  # chat account ids are personal data too
+    for platform, external in linked:  # chat account ids are personal data too
         rewritten += _pseudonymise_audit(session, f"{platform}:{external}", f"{platform}:{new}")
     if len(person.display_name.split()) >= 2:  # a one-word name is too ambiguous to redact
         name = re.compile(rf"(?<!\w){re.escape(person.display_name)}(?!\w)", re.IGNORECASE)
@@ -159,10 +154,10 @@ _REFERENCES: tuple[tuple[type[Any], str], ...] = (
 
 
 def _redact_snapshots(session: Session, person: Person, new: str) -> int:
-    """Applied plans keep people's names and e-mails: replace them by the pseudonym."""
+    """Applied plans keep people's names and addresses: replace them by the pseudonym."""
     patterns = [_whole(person.id)] + [
         re.compile(rf"(?<![\w.@-]){re.escape(text)}(?![\w.@-])")
-        for text in (person.display_name, person.email or "")
+        for text in (person.display_name, accounts.stored_address(person) or "")
         if text
     ]
     changed = 0

@@ -14,10 +14,10 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from storage.messages import OutboxMessage
-from storage.models import ChannelBinding, Invite, Person, PlatformIdentity
+from storage.models import ChannelBinding, Invite, Person
+from workflows import accounts as person_accounts
 from workflows.context import Context
 
-CONSOLE = "console"
 RECENT_DELIVERIES = 200
 """How many of the newest ledger entries the overview shows."""
 
@@ -56,13 +56,7 @@ class PersonReach:
 def people_reach(session: Session, ctx: Context) -> list[PersonReach]:
     """Every stored person (active first, by name) with their accounts and open invites."""
     accounts: dict[str, list[Account]] = {}
-    linked = select(
-        col(PlatformIdentity.person_id),
-        col(PlatformIdentity.platform),
-        col(PlatformIdentity.last_seen_at),
-        col(PlatformIdentity.unreachable_since),
-    ).where(col(PlatformIdentity.platform) != CONSOLE)
-    for person_id, platform, seen, refused in session.exec(linked).all():
+    for person_id, platform, seen, refused in person_accounts.chat_accounts(session):
         accounts.setdefault(person_id, []).append(Account(platform, seen, refused))
     now = ctx.now()
     invites: dict[str, list[datetime]] = {}

@@ -3,16 +3,15 @@
 The identity is marked unreachable with the time, so the outbox stops choosing it and the
 scheduler does not retry it on every run; the person's managers are told once. The mark is
 cleared as soon as the person writes to the bot again in a private chat (see
-:class:`bot.dispatch.Dispatcher`). A team channel's chat that refuses the bot (C04) is marked
+:func:`workflows.accounts.identify`). A team channel's chat that refuses the bot (C04) is marked
 the same way and reported once to the admin channel, until it is bound again.
 """
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from storage.models import PlatformIdentity
-from workflows import audit, bindings
+from workflows import accounts, audit, bindings
 from workflows.context import Context
 from workflows.notices import (
     ChannelUnreachable,
@@ -50,26 +49,14 @@ def person_unreachable(
     Returns:
         One :class:`PersonUnreachable` per manager, or nothing if it was marked already.
     """
-    identity = session.exec(
-        select(PlatformIdentity).where(
-            col(PlatformIdentity.platform) == platform,
-            col(PlatformIdentity.external_id) == external_id,
-        )
-    ).first()
-    if identity is None or identity.unreachable_since is not None:
+    person_id = accounts.mark_unreachable(session, ctx, platform, external_id)
+    if person_id is None:
         return []
-    identity.unreachable_since = ctx.now()
-    session.add(identity)
     audit.record(
-        session,
-        ctx,
-        "system",
-        "person.unreachable",
-        f"person:{identity.person_id}",
-        platform=platform,
+        session, ctx, "system", "person.unreachable", f"person:{person_id}", platform=platform
     )
-    notice = PersonUnreachable(identity.person_id, platform)
-    return [Outgoing(ToPerson(m), notice) for m in managers_of(ctx, identity.person_id)]
+    notice = PersonUnreachable(person_id, platform)
+    return [Outgoing(ToPerson(m), notice) for m in managers_of(ctx, person_id)]
 
 
 def channel_unreachable(

@@ -41,7 +41,7 @@ def activity_readiness(
     Args:
         loaded: The plan.
         activity: The activity.
-        linked: People with a chat account (Telegram or Slack); ``None`` when unknown (no
+        linked: People with a chat account (on any platform); ``None`` when unknown (no
             database), so that gap is not checked.
     """
     gaps: list[Gap] = []

@@ -44,19 +44,32 @@ def print_plan_issues(exc: PlanError, t: Translator) -> int:
 
 async def with_channels(app: App, work: Coroutine[Any, Any, int]) -> int:
     """Run a one-shot command with the chat platforms connected (their sends go out too)."""
-    from telegram.error import TelegramError  # only commands that send need the library
-
+    errors = tuple(e for platform in app.platforms.values() for e in platform.start_errors)
     try:
         await app.open_channels()
-    except TelegramError as exc:
+    except errors as exc:
         work.close()
         await app.close_channels()
-        print(telegram_problem(app.settings, exc), file=sys.stderr)
+        print(open_problem(app, exc), file=sys.stderr)
         return EXIT_FAILED
     try:
         return await work
     finally:
         await app.close_channels()
+
+
+def open_problem(app: App, exc: Exception) -> str:
+    """Why a platform could not be opened: translated for Telegram, else the platform's reason."""
+    if "telegram" in app.platforms:
+        from telegram.error import TelegramError
+
+        if isinstance(exc, TelegramError):
+            return telegram_problem(app.settings, exc)
+    for platform in app.platforms.values():
+        reason = platform.start_failure(exc)
+        if reason is not None:
+            return reason
+    return str(exc)
 
 
 def telegram_problem(settings: Settings, exc: TelegramError) -> str:

@@ -73,6 +73,7 @@ async def invite(app: App, args: argparse.Namespace) -> int:
     """``controlbot invite``: one-time deep links (``https://t.me/<bot>?start=<code>``)."""
     from telegram.error import TelegramError
 
+    from bot.telegram.service import TelegramService
     from workflows import enrolment
 
     t = translator_for(app.settings)
@@ -99,8 +100,9 @@ async def invite(app: App, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    telegram = app.platforms.get("telegram")
     if not username:
-        if app.telegram is None:
+        if not isinstance(telegram, TelegramService):
             print(
                 t.gettext(
                     "Telegram is not configured: set CONTROLBOT_TELEGRAM_TOKEN, or give "
@@ -110,7 +112,7 @@ async def invite(app: App, args: argparse.Namespace) -> int:
             )
             return EXIT_USAGE
         try:
-            username = await app.telegram.bot_username()
+            username = await telegram.bot_username()
         except TelegramError as exc:
             print(telegram_problem(app.settings, exc), file=sys.stderr)
             return EXIT_FAILED
@@ -128,7 +130,7 @@ async def invite(app: App, args: argparse.Namespace) -> int:
         expires = f"{fmt_datetime(local, app.ctx.timezone, t)} ({app.ctx.timezone.key})"
         if writer is not None:  # machines read the CSV: ISO 8601 with the offset
             iso = local.isoformat(timespec="minutes")
-            writer.writerow([person.id, person.name, person.email or "", link, iso])
+            writer.writerow([person.id, person.name, person.accounts.email or "", link, iso])
         else:
             print(
                 t.gettext(

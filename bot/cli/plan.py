@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
-from sqlmodel import col, select
 
 from bot.app import DatabaseNotReady, build_app, build_context
 from bot.cli.common import EXIT_FAILED, EXIT_OK, acting_admin, translator_for, with_channels
@@ -15,8 +14,9 @@ from bot.plan_report import format_changes, format_issues, format_overview, form
 from bot.settings import Settings
 from storage.db import Database
 from storage.migrate import current_revision, head_revision, upgrade
-from storage.models import PlatformIdentity
+from workflows import accounts
 from workflows.clock import SystemClock
+from workflows.plan import accounts as plan_accounts
 from workflows.plan.errors import PlanError
 from workflows.plan.loader import load_default_plan
 
@@ -33,6 +33,15 @@ def plan_check(settings: Settings, path: Path | None) -> int:
     linked = linked_people(settings)
     for line in [*format_overview(loaded, t), "", *format_readiness(loaded, t, linked)]:
         print(line)
+    for where, old, new in plan_accounts.deprecated_keys(loaded.plan.people, loaded.plan.channels):
+        print(
+            t.gettext(
+                "Note: {where}: the key “{old}” still works but is deprecated; write “{new}”.",
+                where=where,
+                old=old,
+                new=new,
+            )
+        )
     if linked is None:
         print(t.gettext("(Chat accounts were not checked: the database could not be read.)"))
     return EXIT_OK
@@ -109,15 +118,7 @@ def linked_people(settings: Settings) -> set[str] | None:
     except Exception:  # a report must not fail on the database: it only adds a check
         return None
     try:
-        return db.transaction(
-            lambda s: set(
-                s.exec(
-                    select(PlatformIdentity.person_id).where(
-                        col(PlatformIdentity.platform) != "console"
-                    )
-                ).all()
-            )
-        )
+        return db.transaction(accounts.linked_people)
     except Exception:  # not upgraded yet, unreachable server
         return None
     finally:

@@ -23,9 +23,21 @@ def settings_errors(exc: ValidationError) -> list[str]:
         "slack_app_token": t.gettext("a Slack app-level token starting with xapp-"),
         "slack_api_url": t.gettext("an http:// or https:// URL"),
         "api_token": t.gettext("16–512 printable ASCII characters, without spaces"),
+        "smtp_port": t.gettext("a port number from 1 to 65535"),
+        "smtp_security": t.gettext("starttls, tls or none"),
+        "smtp_from": t.gettext("an e-mail address, e.g. Controlbot <robot@example.lv>"),
+        "smtp_timeout": t.gettext("seconds, more than 0 and at most 600"),
         "metrics_token": t.gettext("16–512 printable ASCII characters, without spaces"),
         "log_level": t.gettext("DEBUG, INFO, WARNING or ERROR"),
         "log_format": t.gettext("text or json"),
+    }
+    together = {
+        "smtp_needs_from": t.gettext(
+            "CONTROLBOT_SMTP_HOST is set, so CONTROLBOT_SMTP_FROM must be set too."
+        ),
+        "smtp_needs_user": t.gettext(
+            "CONTROLBOT_SMTP_PASSWORD is set, so CONTROLBOT_SMTP_USERNAME must be set too."
+        ),
     }
     out = []
     for error in exc.errors():
@@ -37,6 +49,9 @@ def settings_errors(exc: ValidationError) -> list[str]:
                     "be set too (or CONTROLBOT_SLACK_APP_TOKEN for Socket Mode)."
                 )
             )
+            continue
+        if error["type"] in together:
+            out.append(together[error["type"]])
             continue
         if error["type"] == "webhook_needs_secret":
             out.append(

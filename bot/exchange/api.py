@@ -31,6 +31,7 @@ from decimal import Decimal
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot import inbox
@@ -130,7 +131,10 @@ class MeasurementsApi:
             return answer, queued, result
 
         try:
-            answer, queued, result = await self.db.run(work)
+            try:
+                answer, queued, result = await self.db.run(work)
+            except IntegrityError:  # the same key applied meanwhile (another replica)
+                answer, queued, result = await self.db.run(work)  # now its replay
         except ImportRefused as refused:
             return self._refused(refused.result, lang)
         if answer.get("status") == "key_reused":

@@ -48,6 +48,12 @@ def unreached_line(item: Unreached, rc: RenderContext) -> str:
             "{person} cannot be reached: the robot was blocked or the account closed.",
             person=person,
         )
+    elif item.reason == "address_refused":
+        text = t.gettext(
+            "{person} cannot be reached: the mail server refused their e-mail address "
+            "(check “email” in the plan).",
+            person=person,
+        )
     else:
         text = _common(item, person, rc)
     return f"• {text}"
@@ -55,6 +61,16 @@ def unreached_line(item: Unreached, rc: RenderContext) -> str:
 
 def _common(item: Unreached, who: str, rc: RenderContext) -> str:
     t = rc.t
+    if item.reason == "address_refused":
+        return t.gettext(
+            "{recipient}: the mail server refused the e-mail address (check the plan).",
+            recipient=who,
+        )
+    if item.reason == "message_refused":
+        return t.gettext(
+            "{recipient}: the mail server refused the e-mail (see controlbot deliveries).",
+            recipient=who,
+        )
     if item.reason == "queued":
         return t.gettext("{recipient}: not delivered yet; the robot keeps trying.", recipient=who)
     if item.reason == "expired":

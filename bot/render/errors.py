@@ -10,9 +10,11 @@ from decimal import Decimal
 from bot.formatting import fmt_date, fmt_number, fmt_option, fmt_period
 from bot.i18n import N_
 from bot.render.context import RenderContext
+from bot.render.hints import date_example, number_example
 from workflows.forms.fields import FieldKind, FieldSpec
 from workflows.forms.parsing import AnswerError
 from workflows.notices import Problem
+from workflows.problems import ProblemCode
 
 
 def _bound(raw: str, f: FieldSpec, rc: RenderContext) -> str:
@@ -34,8 +36,6 @@ def answer_error(error: AnswerError, f: FieldSpec, rc: RenderContext) -> str:
     """The translated reason an answer to ``f`` was refused, with what is expected."""
     t = rc.t
     p = {**error.params, "text": _echo(error.params.get("text", ""))}
-    from bot.render.forms import number_example
-
     example = number_example(f, rc)
     code = error.code
     if code == "empty":
@@ -118,8 +118,6 @@ def answer_error(error: AnswerError, f: FieldSpec, rc: RenderContext) -> str:
             n,
         )
     if code in ("date_invalid", "malformed") and f.kind is FieldKind.DATE:
-        from bot.render.forms import date_example
-
         return t.gettext(
             "This is not a date. Type it as dd.mm.yyyy, e.g. {example}.",
             example=date_example(rc),
@@ -127,7 +125,7 @@ def answer_error(error: AnswerError, f: FieldSpec, rc: RenderContext) -> str:
     return t.gettext("This answer cannot be accepted. Please try again.")
 
 
-PROBLEMS: dict[str, str] = {
+PROBLEMS: dict[ProblemCode, str] = {
     "plan_item_gone": N_(
         "This refers to “{item}”, which is no longer in the control plan. Nothing was changed."
     ),

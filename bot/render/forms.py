@@ -7,22 +7,16 @@ from datetime import date
 from decimal import Decimal
 
 from bot import tokens
-from bot.formatting import (
-    fmt_date,
-    fmt_indicator_value,
-    fmt_number,
-    fmt_option,
-    fmt_period,
-    fmt_thresholds,
-)
+from bot.formatting import fmt_date, fmt_indicator_value, fmt_option, fmt_period, fmt_thresholds
 from bot.i18n import N_
 from bot.messages import Choice, Message
 from bot.render.context import RenderContext
+from bot.render.errors import answer_error
+from bot.render.hints import input_hint
 from workflows import corrections
 from workflows.evaluation import Thresholds, evaluate
 from workflows.forms.engine import Ask, Confirm, is_choice
 from workflows.forms.fields import CONFIRM_STEP, NOT_MEASURED, FieldKind, FieldSpec, Option
-from workflows.forms.parsing import AnswerError, parse_answer
 from workflows.notices import (
     AnswerRefused,
     FormCancelled,
@@ -44,7 +38,6 @@ PROMPTS = {
         "Why do you return the value? The measurer will see your reason and measure again."
     ),
 }
-DATE_EXAMPLE = date(2026, 12, 31)
 
 
 def form_title(header: FormHeader, rc: RenderContext) -> str:
@@ -78,52 +71,6 @@ def form_title(header: FormHeader, rc: RenderContext) -> str:
 
 def _cancel(header: FormHeader, rc: RenderContext) -> Choice:
     return Choice(tokens.form_option(header.session_id, "cancel"), rc.t.gettext("Cancel"))
-
-
-def number_example(f: FieldSpec, rc: RenderContext) -> str:
-    """An example value for a numeric field in the person's format, one the field accepts.
-
-    The indicator's target, grouped as the person's language groups it (``2 000``,
-    ``2,000``); should the grouped text not be accepted, it is shown without grouping, so a
-    person who types the example is never refused (issue 13 item 1).
-    """
-    decimals = 0 if f.kind is FieldKind.INTEGER else f.decimals if f.decimals is not None else 1
-    value = Decimal("12.5")
-    if f.indicator_id is not None:
-        value = rc.plan.indicator(f.indicator_id)[1].target
-    grouped = fmt_number(value, decimals, rc.t)
-    try:
-        parse_answer(f, grouped, rc.t.lang)
-    except AnswerError:
-        return grouped.replace("," if rc.t.lang == "en" else "\u00a0", "")
-    return grouped
-
-
-def date_example(rc: RenderContext) -> str:
-    """The example date typed the way the parser accepts it (``31.12.2026.``)."""
-    text = DATE_EXAMPLE.strftime("%d.%m.%Y")
-    return f"{text}." if rc.t.lang == "lv" else text
-
-
-def input_hint(f: FieldSpec, rc: RenderContext) -> str:
-    """How to type an answer to ``f`` (with an example in the person's number format)."""
-    t = rc.t
-    example = number_example(f, rc)
-    if f.kind is FieldKind.INTEGER:
-        return t.gettext("Type a whole number, e.g. {example}.", example=example)
-    if f.kind is FieldKind.PERCENT:
-        return t.gettext("Type a percentage, e.g. {example}.", example=example)
-    if f.kind is FieldKind.NUMBER and not f.required and f.indicator_id is not None:
-        return t.gettext(
-            "Type a number, e.g. {example}, or - to skip it for now.", example=example
-        )
-    if f.kind is FieldKind.NUMBER:
-        return t.gettext("Type a number, e.g. {example}.", example=example)
-    if f.kind is FieldKind.DATE:
-        return t.gettext("Type a date as dd.mm.yyyy, e.g. {example}.", example=date_example(rc))
-    if not f.required:
-        return t.gettext("Type your answer, or - to leave it empty.")
-    return t.gettext("Type your answer.")
 
 
 def option_label(f: FieldSpec, option: Option, rc: RenderContext) -> str:
@@ -313,8 +260,6 @@ def _shown(f: FieldSpec, raw: str, rc: RenderContext) -> str:
 
 def render_refused(notice: AnswerRefused, rc: RenderContext) -> Message:
     """Why an answer was refused; the question follows in its own message."""
-    from bot.render.errors import answer_error
-
     return Message("⚠️ " + answer_error(notice.error, notice.field, rc))
 
 

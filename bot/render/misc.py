@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from bot.command_table import COMMANDS
 from bot.formatting import fmt_date, fmt_number
 from bot.messages import Message
 from bot.render.context import RenderContext
@@ -27,44 +28,20 @@ from workflows.notices import (
 
 
 def render_help(notice: Help, rc: RenderContext) -> Message:
-    """The command list for this person."""
+    """The command list for this person, from :data:`bot.command_table.COMMANDS`."""
     t = rc.t
-    lines = [
-        t.gettext("controlbot collects measurements of the control plan's indicators."),
-        "/pending — " + t.gettext("what waits for you: measurements and decisions"),
-        "/cancel — " + t.gettext("cancel the form in progress; nothing is saved"),
-        "/back — " + t.gettext("go back one question; your answers are kept"),
-        "/indicators — " + t.gettext("your indicators, numbered, with their history"),
-        t.gettext("/history INDICATOR [N] — the indicator's last N values"),
-        t.gettext("/correct [INDICATOR] — correct a value you submitted (with a reason)"),
-        t.gettext("/action N started|done — update the improvement action you carry out"),
-        "/lang lv|en|auto — " + t.gettext("choose the language"),
-        "/platform telegram|slack|auto — "
-        + t.gettext("where your messages come when you use several chat apps"),
-        t.gettext("/away FROM TO — away: reminders held, a deputy measures; /away cancel"),
-        "/web — " + t.gettext("a sign-in link to the web view: charts, tables, reports"),
-        "/help — " + t.gettext("this help"),
-    ]
-    if notice.is_approver:
-        lines.append("/approve N, /reject N — " + t.gettext("take improvement decision no. N"))
-        lines.append(
-            "/propose N — " + t.gettext("pass decision no. N to the responsible one scale up")
-        )
-    if notice.is_manager:
-        lines.append("/status — " + t.gettext("how the control rounds of your activities stand"))
-    if notice.is_admin:
-        lines.append(
-            t.gettext(
-                "/remind ACTIVITY [PERIOD] — open a control round and remind whoever measures"
-            )
-        )
-        lines.append(t.gettext("/summary CHANNEL [PERIOD] — post a summary to a team channel"))
-        lines.append(
-            t.gettext(
-                "/bind CHANNEL — in a Telegram group or Slack channel: post the team channel's "
-                "news here"
-            )
-        )
+    allowed = {
+        "everyone": True,
+        "approver": notice.is_approver,
+        "manager": notice.is_manager,
+        "admin": notice.is_admin,
+    }
+    lines = [t.gettext("controlbot collects measurements of the control plan's indicators.")]
+    for command in COMMANDS:
+        if command.help is None or not allowed[command.audience]:
+            continue
+        text = t.gettext(command.help)
+        lines.append(text if command.syntax is None else f"{command.syntax} — {text}")
     lines.append(
         t.gettext(
             "Answer questions by typing; write numbers like {example}.",

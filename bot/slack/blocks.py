@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
+from bot.command_table import COMMANDS
 from bot.formatting import shorten
 from bot.messages import Choice, Message
 
@@ -35,10 +36,8 @@ ACTION_PREFIX = "controlbot"
 Block = dict[str, Any]
 SLASH_COMMAND = "/control"
 """Slack has one slash command; our commands are its sub-commands (``/control pending``)."""
-_COMMAND = re.compile(
-    r"(?<![\w/])/(start|help|pending|cancel|back|lang|away|history|indicators|status|approve|"
-    r"reject|remind|summary|bind|platform|propose|correct|action|web)\b"
-)
+_COMMAND = re.compile(r"(?<![\w/])/(" + "|".join(c.name for c in COMMANDS) + r")\b")
+"""Our commands in a text (any of :data:`bot.command_table.COMMANDS`), not a path's part."""
 
 
 def slack_commands(text: str) -> str:

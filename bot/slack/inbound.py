@@ -105,6 +105,12 @@ class SlackInbound:
 
     async def on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         """A message event: a person's DM to the bot is a form answer."""
+        try:
+            await self._message(body, event)
+        finally:  # nothing to record (not a DM, a bot, seen): its request may answer now
+            self.dispatcher.inbox.settle(_event_order(body, event)["key"])
+
+    async def _message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         if self._seen_before(body.get("event_id")):
             _LOGGER.info("Slack sent event %s again; handled once", body.get("event_id"))
             return

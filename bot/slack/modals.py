@@ -25,7 +25,8 @@ from bot.formatting import shorten
 from bot.i18n import Lang, translator
 from bot.render.context import RenderContext
 from bot.render.errors import answer_error
-from bot.render.forms import answer_lines, form_title, input_hint, option_label, question_lines
+from bot.render.forms import answer_lines, form_title, option_label, question_lines
+from bot.render.hints import input_hint
 from bot.slack.blocks import bold, plain
 from workflows.context import Context
 from workflows.forms.fields import NOT_MEASURED, FieldKind, FieldSpec, FormSpec

@@ -83,12 +83,15 @@ class TelegramInbound:
         """python-telegram-bot handler callback for every update."""
         # the inbox keys each update by its id and applies one person's in update_id order
         order = Order(key=f"{PLATFORM}:{update.update_id}", seq=update.update_id)
-        if update.callback_query is not None:
-            await self._callback(update.callback_query, order)
-        elif update.message is not None:
-            await self._message(update.message, order)
-        elif update.edited_message is not None:
-            await self._unsupported(update.edited_message, "edit", order)
+        try:
+            if update.callback_query is not None:
+                await self._callback(update.callback_query, order)
+            elif update.message is not None:
+                await self._message(update.message, order)
+            elif update.edited_message is not None:
+                await self._unsupported(update.edited_message, "edit", order)
+        finally:  # an update with nothing to record: its webhook request may answer now
+            self.dispatcher.inbox.settle(order["key"])
 
     async def _message(self, message: TgMessage, order: Order) -> None:
         if message.migrate_to_chat_id is not None:  # the old group's last word

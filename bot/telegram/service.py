@@ -9,21 +9,25 @@ secret token (Telegram Bot API setWebhook ``secret_token``).
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 from telegram import BotCommand, Update
-from telegram.error import TelegramError
+from telegram.error import Conflict, InvalidToken, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
+from bot import command_table
 from bot.dispatch import Dispatcher
 from bot.http import HttpServer
-from bot.i18n import N_, SUPPORTED, translator
+from bot.i18n import SUPPORTED, translator
+from bot.inbox import Inbox
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.inbound import TelegramInbound
 from bot.telegram.limiter import ChatRateLimiter
@@ -45,30 +49,22 @@ CONCURRENT_UPDATES = 256
 turn and Telegram's one message a second in their chat) filled every slot and held up
 everybody else's replies by 12 s; the dispatcher's per-person lock keeps each person's own
 order."""
+STANDBY_SECONDS = 60.0
+"""How long polling pauses after Telegram said another process polls the same bot (409)."""
+RECORD_SECONDS = 10.0
+"""How long a webhook request waits for its update to be recorded before answering 503
+(Telegram then delivers it again, to any replica; the inbox has it once)."""
 SEEN_UPDATES = 1000
 """Recent update ids remembered, so a webhook delivery Telegram repeats is handled once."""
-COMMANDS = (
-    ("start", N_("start: what waits for you")),
-    ("pending", N_("what waits for you: measurements and decisions")),
-    ("cancel", N_("cancel the form in progress")),
-    ("back", N_("go back one question")),
-    ("indicators", N_("your indicators and their history")),
-    ("history", N_("an indicator's last values")),
-    ("correct", N_("correct a value you submitted")),
-    ("action", N_("update your improvement action")),
-    ("away", N_("tell the bot you are away")),
-    ("status", N_("managers: how the control rounds stand")),
-    ("lang", N_("choose the language")),
-    ("web", N_("a sign-in link to the web view")),
-    ("help", N_("list the commands")),
-)
-"""The command menu (setMyCommands); descriptions are message ids, shown translated."""
+COMMANDS = tuple((c.name, c.menu) for c in command_table.COMMANDS if c.menu is not None)
+"""The command menu (setMyCommands), from :data:`bot.command_table.COMMANDS`; descriptions are
+message ids, shown translated."""
 
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 
 
 class TelegramService:
-    """Builds, starts and stops the Telegram side.
+    """Builds, starts and stops the Telegram side (a :class:`bot.platform.Platform`).
 
     Args:
         token: The bot token.
@@ -95,6 +91,7 @@ class TelegramService:
     ) -> None:
         self.ctx = ctx
         self.db = db
+        self.api_url = api_url
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret or ""
         self.poll_timeout = poll_timeout
@@ -114,9 +111,51 @@ class TelegramService:
         self.channel = TelegramChannel(self.application.bot, db, ctx)
         self._seen: deque[int] = deque(maxlen=SEEN_UPDATES)
         self._trouble: tuple[float, str] | None = None
+        self._inbox: Inbox | None = None
+        self.standby_seconds = STANDBY_SECONDS
+        self._standby: asyncio.Task[None] | None = None
+        self.poll_on_start = True
+        """Whether :meth:`start` polls; ``controlbot run`` leaves polling to its leader."""
+
+    name = "telegram"
+    start_errors: tuple[type[Exception], ...] = (TelegramError,)
+
+    @property
+    def ordered(self) -> bool:
+        """Long polling keeps one person's updates in order; parallel webhook requests may not."""
+        return not self.webhook_url
+
+    def start_failure(self, exc: Exception) -> str | None:
+        """Why start-up failed, naming the setting to look at (never the token)."""
+        if isinstance(exc, InvalidToken):
+            return f"Telegram refused the bot token, or {self.api_url} is not a Bot API server"
+        if isinstance(exc, TelegramError):
+            return f"cannot reach Telegram at {self.api_url}: {exc}"
+        return None
+
+    async def open(self) -> None:
+        """Initialise the bot for sending only (``getMe``).
+
+        Raises:
+            telegram.error.TelegramError: If Telegram refuses the token or cannot be reached.
+        """
+        await self.application.bot.initialize()
+
+    async def close(self) -> None:
+        """Close what :meth:`open` opened."""
+        await self.application.bot.shutdown()
+
+    async def link_people(self) -> list[str]:
+        """Nobody: a Telegram account is linked only by its owner, with an invite link."""
+        return []
+
+    def on_rate_limit(self, report: Callable[[float], None]) -> None:
+        """Call ``report`` at each 429 of the Bot API (the limiter sees them)."""
+        self.limiter.on_429 = report
 
     def connect(self, dispatcher: Dispatcher) -> None:
         """Hand incoming updates to ``dispatcher`` (once the outbox knows our channel)."""
+        self._inbox = dispatcher.inbox
         inbound = TelegramInbound(dispatcher, self.channel)
         self.application.add_handler(TypeHandler(Update, inbound.on_update))
         self.application.add_error_handler(self._on_error)
@@ -130,11 +169,50 @@ class TelegramService:
             _LOGGER.error("handling a Telegram update failed", exc_info=error)
 
     def _polling_error(self, error: TelegramError) -> None:
-        """Polling failed (Telegram unreachable): one log line a minute, and /healthz knows."""
+        """Polling failed (Telegram unreachable): one log line a minute, and /healthz knows.
+
+        A 409 Conflict means another process polls this bot: this one stands by
+        (:meth:`_stand_by`) instead of taking turns with it at ending each other's requests.
+        """
+        if isinstance(error, Conflict):
+            if self._standby is None:
+                self._standby = asyncio.get_running_loop().create_task(self._stand_by())
+            return
         now = time.monotonic()
         if self._trouble is None or now - self._trouble[0] >= TROUBLE_LOG_SECONDS:
             _LOGGER.warning("cannot reach Telegram: %s; retrying", error)
         self._trouble = (now, str(error) or type(error).__name__)
+
+    async def _stand_by(self) -> None:
+        """Stop polling for :attr:`standby_seconds`, then try again (the other may be gone)."""
+        _LOGGER.warning(
+            "another process polls this Telegram bot (Telegram answered 409 Conflict); this one "
+            "stands by and tries again in %.0f s. One token, one poller: run replicas on one "
+            "PostgreSQL database (the leader polls), or use a webhook",
+            self.standby_seconds,
+        )
+        try:
+            updater = self.application.updater
+            if updater is not None and updater.running:
+                await updater.stop()
+            await asyncio.sleep(self.standby_seconds)
+            await self.start_polling()
+        finally:
+            self._standby = None
+
+    async def door(self, enrol: Callable[[], Awaitable[str]] | None) -> str | None:
+        """``https://t.me/<bot>``; with ``enrol``, the person's deep link ``?start=<code>``.
+
+        ``None`` while the bot is not initialised (known once ``controlbot run`` or a one-shot
+        command has connected).
+        """
+        try:
+            username = str(self.application.bot.username)
+        except RuntimeError:
+            return None
+        if enrol is None:
+            return f"https://t.me/{username}"
+        return f"https://t.me/{username}?start={await enrol()}"
 
     def health(self) -> str:
         """``ok``, ``stopped``, or ``error: …`` while polling has failed in the last 90 s."""
@@ -149,8 +227,17 @@ class TelegramService:
         if self.webhook_url:
             server.add_post(WEBHOOK_PATH, self.webhook)
 
-    async def start(self) -> None:
+    @property
+    def polls(self) -> bool:
+        """Whether updates come by long polling (one process per bot may poll)."""
+        return not self.webhook_url
+
+    async def start(self, *, poll: bool = True) -> None:
         """Initialise the bot (``getMe``), set the command menu, start receiving updates.
+
+        Args:
+            poll: Start long polling now (in polling mode); a follower replica stands by
+                and polls only when it becomes the leader (:meth:`start_polling`).
 
         Raises:
             telegram.error.TelegramError: If Telegram refuses the token or cannot be reached.
@@ -166,14 +253,30 @@ class TelegramService:
                 allowed_updates=list(ALLOWED_UPDATES),
             )
             _LOGGER.info("Telegram @%s: webhook %s", app.bot.username, self.webhook_url)
-        elif app.updater is not None:
-            await app.updater.start_polling(
-                timeout=self.poll_timeout,
-                allowed_updates=list(ALLOWED_UPDATES),
-                bootstrap_retries=-1,
-                error_callback=self._polling_error,
-            )
-            _LOGGER.info("Telegram @%s: long polling", app.bot.username)
+        elif poll and self.poll_on_start:
+            await self.start_polling()
+
+    async def start_polling(self) -> None:
+        """Start long polling (after :meth:`start`; nothing in webhook mode or if polling)."""
+        updater = self.application.updater
+        if updater is None or updater.running:
+            return
+        await updater.start_polling(
+            timeout=self.poll_timeout,
+            allowed_updates=list(ALLOWED_UPDATES),
+            bootstrap_retries=-1,
+            error_callback=self._polling_error,
+        )
+        _LOGGER.info("Telegram @%s: long polling", self.application.bot.username)
+
+    async def stop_polling(self) -> None:
+        """Stop long polling (a leader that stepped down); updates in hand are finished."""
+        if self._standby is not None:
+            self._standby.cancel()
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+            _LOGGER.info("Telegram: long polling stopped; another replica polls")
 
     async def bot_username(self) -> str:
         """The bot's @username without the @ (``getMe``; for invite links).
@@ -205,6 +308,8 @@ class TelegramService:
         messages stay queued for the next start), so stopping never waits out a minute.
         """
         self.limiter.close()
+        if self._standby is not None:
+            self._standby.cancel()
         app = self.application
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
@@ -218,7 +323,8 @@ class TelegramService:
 
         Returns 403 (and changes nothing) without the right secret, 400 for a body that is
         not an update, 503 while the bot is not running (Telegram delivers it again later),
-        else 200 at once; the update is handled after the answer.
+        else 200 once the update is recorded in the inbox (503 if that takes longer than
+        :data:`RECORD_SECONDS`; Telegram delivers it again); its effect follows the answer.
         """
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
         expected = self.webhook_secret.encode()
@@ -233,7 +339,14 @@ class TelegramService:
         if update.update_id in self._seen:
             return web.Response(text="ok")
         self._seen.append(update.update_id)
+        recorded = self._inbox.awaiting(f"telegram:{update.update_id}") if self._inbox else None
         await self.application.update_queue.put(update)
+        if recorded is not None:  # answer once it is in the inbox: a kill -9 loses nothing
+            try:
+                await asyncio.wait_for(asyncio.shield(recorded), RECORD_SECONDS)
+            except TimeoutError:
+                self._seen.remove(update.update_id)
+                return web.Response(status=503, text="not recorded yet")
         return web.Response(text="ok")
 
     async def _update_from(self, request: web.Request) -> Update | None:

@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.plan_report import format_readiness
 from bot.web.admin_sheets import channels_sheet, deliveries_sheet, people_sheet
 from bot.web.downloads import check_format, render_context, sheet_response
 from bot.web.pages import one_page, page_number, parts, respond
-from storage.models import PlatformIdentity
+from workflows import accounts
 from workflows.context import Context
 from workflows.reach_overview import (
     PersonReach,
@@ -121,12 +121,6 @@ async def readiness(request: web.Request) -> web.Response:
     _admin_only(request)
     view, viewer = parts(request)
 
-    def linked(session: Session) -> set[str]:
-        query = select(PlatformIdentity.person_id).where(
-            col(PlatformIdentity.platform).in_(("telegram", "slack"))
-        )
-        return set(session.exec(query).all())
-
-    people = await view.db.run(linked)
+    people = await view.db.run(accounts.linked_people)
     lines = format_readiness(view.ctx.plan, viewer.t, people)
     return respond(request, "readiness.html", lines=lines)

@@ -15,19 +15,16 @@ from aiohttp import web
 from sqlmodel import Session
 
 from bot.i18n import Lang, as_lang, resolve_locale, translator
-from bot.outbox import person_language
 from bot.web import auth
 from bot.web.charts import ChartCache
+from bot.web.keys import VIEW, VIEWER
 from bot.web.templating import Viewer, page
 from storage.db import Database
 from storage.models import Person
-from workflows import web_access
+from workflows import accounts, web_access
 from workflows.context import Context
 from workflows.visibility import visible_activity_ids
 
-VIEW: web.AppKey[WebView] = web.AppKey("view")
-VIEWER: web.RequestKey[Viewer] = web.RequestKey("viewer", Viewer)
-"""Where the request keeps the :class:`~bot.web.templating.Viewer` of a signed-in page."""
 OPEN_PATHS = ("/web/sign-in/", "/web/static/")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -130,7 +127,7 @@ class WebView:
             if user is None:
                 return None
             person = session.get(Person, user.person_id)
-            lang = chosen or person_language(session, ctx, user.person_id, self.default_lang)
+            lang = chosen or accounts.language(session, ctx, user.person_id, self.default_lang)
             return Viewer(
                 person_id=user.person_id,
                 name=person.display_name if person is not None else user.person_id,

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from sqlmodel import Session
 
 from bot.i18n import Translator
-from bot.web.app import WebView
 from bot.web.downloads import (
     check_format,
     decision_rows,
@@ -31,6 +30,9 @@ from workflows.overview import (
     open_rounds,
 )
 from workflows.plan.schema import Activity, Scale
+
+if TYPE_CHECKING:
+    from bot.web.app import WebView
 
 ROUNDS_PER_PAGE = 100
 DECISION_STATES = ("open", "approved", "rejected", "withdrawn")

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiohttp import web
 from sqlmodel import Session
 
-from bot.web.app import VIEW, VIEWER, WebView
 from bot.web.downloads import (
     check_format,
     decision_rows,
@@ -22,6 +21,7 @@ from bot.web.downloads import (
     render_context,
     sheet_response,
 )
+from bot.web.keys import VIEW, VIEWER
 from bot.web.sheets import activities_sheet, waiting_sheet
 from bot.web.templating import Viewer, page
 from workflows.context import Context
@@ -31,6 +31,9 @@ from workflows.pending import pending_for
 from workflows.periods import Period, PeriodError
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Activity, Indicator
+
+if TYPE_CHECKING:
+    from bot.web.app import WebView
 
 T = TypeVar("T")
 RECENT_PERIODS = 12

@@ -70,3 +70,23 @@ async def test_demo_reads_more_lines_from_stdin_and_ends_at_eof(tmp_path: Path) 
     text = out.getvalue()
     assert "anna-ozola> /pending" in text
     assert "[DM → Anna Ozola] Jūs gaida" in text
+
+
+async def test_issue15_demo_e_mails_nobody_even_with_smtp_set(tmp_path: Path) -> None:
+    from tests.support.fake_smtp import MailHandler, start_smtp
+
+    server = await start_smtp(MailHandler())
+    settings = Settings.model_validate(
+        {"smtp_host": "127.0.0.1", "smtp_port": server.port, "smtp_security": "none"}
+        | {"smtp_from": "robots@parauga-novads.example"}
+    )
+    out = io.StringIO()
+    app = await run_demo(
+        settings, database=tmp_path / "demo.sqlite3", out=out, stdin=io.StringIO("")
+    )
+    try:
+        assert "email" not in app.platforms and server.handler.received == []
+        assert "[DM → Anna Ozola] Atgādinājums: Dzīvesvietas deklarēšana" in out.getvalue()
+    finally:
+        app.close()
+        await server.close()

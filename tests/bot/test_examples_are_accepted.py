@@ -18,7 +18,7 @@ import pytest
 from bot.i18n import translator
 from bot.render.context import RenderContext
 from bot.render.errors import answer_error
-from bot.render.forms import input_hint, number_example
+from bot.render.hints import input_hint, number_example
 from workflows.forms.fields import FieldKind, FieldSpec
 from workflows.forms.parsing import AnswerError, parse_answer
 from workflows.measuring import measurement_spec

@@ -19,7 +19,7 @@ def _models() -> list[type[BaseModel]]:
         for obj in vars(schema).values()
         if isinstance(obj, type)
         and issubclass(obj, BaseModel)
-        and obj.__module__ == schema.__name__
+        and obj.__module__.startswith("workflows.plan.")  # schema and the modules it re-exports
     ]
 
 

@@ -292,7 +292,7 @@ CASES: list[tuple[str, str, str, str, str | tuple[str, int], dict[str, str]]] = 
         "unknown_key",
         "channels[0].topic",
         "topic: x",
-        {"allowed": "id, label, language, telegram_chat_id, slack_channel_id, rollup"},
+        {"allowed": "id, label, language, accounts, rollup"},
     ),
     (
         "rollup: {scale: iestades, covers: [pk-dzivesvieta, resurss-dvs]}",

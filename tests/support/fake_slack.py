@@ -28,6 +28,7 @@ APP_TOKEN = "xapp-1-test-token"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_USER = "UBOT0001"
 TEAM = "T0TEAM01"
+APP = "A0APP0001"
 
 
 TEXT_TYPES = ("plain_text", "mrkdwn")
@@ -225,6 +226,10 @@ class FakeSlack:
             "user_id": BOT_USER,
             "bot_id": "B0BOT001",
         }
+
+    async def _m_bots_info(self, call: Call) -> dict[str, Any]:
+        bot = str(call.params.get("bot", ""))
+        return {"bot": {"id": bot, "app_id": APP, "name": "controlbot", "deleted": False}}
 
     async def _m_users_lookupByEmail(self, call: Call) -> dict[str, Any]:
         user = self.users_by_email.get(str(call.params.get("email", "")).lower())

@@ -31,6 +31,7 @@ from tests.support.waiting import wait_until
 
 TOKEN = "123456:TEST-token"
 BOT_USERNAME = "controlbot_test_bot"
+ONE_BOT = "make sure that only one bot instance is running"
 ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre"}
 _MARKUP = re.compile(r"<(/?)([a-z]+)>|&(lt|gt|amp|quot|#[0-9]+);|[<>&]")
 
@@ -164,6 +165,8 @@ class FakeTelegram:
     messages: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
     clock: Callable[[], float] = field(default=lambda: 0.0)
     limits: FloodLimits | None = None
+    conflicts: int = 0
+    """How many ``getUpdates`` to answer 409, as when another process polls the same bot."""
     """Telegram's flood limits, counted on ``clock`` (off unless set)."""
 
     def __post_init__(self) -> None:
@@ -317,6 +320,9 @@ class FakeTelegram:
         if self.network_failures.get(method, 0) > 0:
             self.network_failures[method] -= 1
             return web.Response(status=502, text="Bad Gateway")
+        if method == "getUpdates" and self.conflicts > 0:  # another process polls the bot
+            self.conflicts -= 1
+            return _error(409, "Conflict: terminated by other getUpdates request; " + ONE_BOT)
         if self.floods.get(method):
             return _error(
                 429, "Too Many Requests: retry after", retry_after=self.floods[method].pop(0)

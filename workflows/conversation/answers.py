@@ -12,7 +12,6 @@ from sqlmodel import Session
 from workflows import audit
 from workflows.context import Context
 from workflows.conversation.session import (
-    Lang,
     OpenForm,
     active_form,
     expire_if_stale,
@@ -30,6 +29,7 @@ from workflows.forms.engine import (
     Invalid,
     Unclear,
 )
+from workflows.language import Lang
 from workflows.notices import (
     AnswerRefused,
     FormCancelled,

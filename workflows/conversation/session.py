@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -48,7 +48,6 @@ from workflows.periods import Period
 from workflows.plan.model import UnknownPlanItem
 from workflows.rounds import earlier_values
 
-Lang = Literal["lv", "en"]
 Finisher = Callable[[Session, Context, FormSession, Mapping[str, str]], list[Outgoing]]
 
 _FINISHERS: dict[str, Finisher] = {

@@ -15,7 +15,6 @@ from sqlmodel import Session
 from workflows import measuring, plausibility
 from workflows.context import Context
 from workflows.conversation.session import (
-    Lang,
     OpenForm,
     active_form,
     expire_stale,
@@ -32,6 +31,7 @@ from workflows.forms.engine import (
     Confirm,
     Invalid,
 )
+from workflows.language import Lang
 from workflows.notices import (
     AnswerRefused,
     FormPrompt,
@@ -45,7 +45,7 @@ from workflows.rounds import earlier_values
 
 @dataclass(frozen=True)
 class MeasurementPreview:
-    """What a whole-form UI (Slack's modal) shows for a round, before anything is stored.
+    """What a whole-form UI (a platform's modal) shows for a round, before anything is stored.
 
     Attributes:
         round_id: The round.

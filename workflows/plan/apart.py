@@ -16,12 +16,12 @@ from __future__ import annotations
 import os
 import pickle
 import threading
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 from pydantic import BaseModel
 
-from workflows.plan.loader import load_plan
 from workflows.plan.model import LoadedPlan
 
 APART_FROM_BYTES = 512 * 1024
@@ -88,8 +88,11 @@ def _compact(loaded: LoadedPlan) -> LoadedPlan:
     return loaded
 
 
-def load_plan_apart(path: Path) -> LoadedPlan:
-    """:func:`workflows.plan.loader.load_plan`, in a child process when the plan is large.
+def load_plan_apart(path: Path, load_plan: Callable[[Path], LoadedPlan]) -> LoadedPlan:
+    """``load_plan(path)``, in a child process when the plan is large.
+
+    ``load_plan`` is :func:`workflows.plan.loader.load_plan` (passed in, so that this module
+    does not import the loader that calls it).
 
     Only while the process runs a single thread (a fork copies no other thread, and a lock
     another thread holds would stay locked in the child).

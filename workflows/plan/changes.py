@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from workflows.plan import accounts
+
 PlanJSON = Mapping[str, Any]
 WATCHED_INDICATOR_KEYS = (
     "target",
@@ -39,7 +41,8 @@ class PlanChange:
         kind: ``activity_added``/``removed``/``renamed``, ``indicator_added``/``removed``/
             ``changed``, ``person_added``/``removed``/``changed``, ``holders_changed``.
         subject: The activity, ``activity/indicator`` or person id.
-        key: What changed (an indicator key, ``name``/``email``, ``scale/A`` or ``scale/L``).
+        key: What changed (an indicator key, ``name`` or the contact address, ``scale/A``
+            or ``scale/L``).
         before: The old value, as text ("" when added).
         after: The new value, as text ("" when removed).
     """
@@ -140,7 +143,7 @@ def _people_changes(old: PlanJSON | None, new: PlanJSON) -> Iterator[PlanChange]
         if was is None:
             yield PlanChange("person_added", person_id, after=str(person.get("name", "")))
             continue
-        for key in ("name", "email"):
+        for key in ("name", accounts.ADDRESS_KEY):
             a, b = _text(was.get(key)), _text(person.get(key))
             if a != b:
                 yield PlanChange("person_changed", person_id, key, a, b)

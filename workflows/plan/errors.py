@@ -5,25 +5,25 @@ line, names the offending key as a path (``services[0].indicators[2].colour``) a
 short stable ``code`` with string ``params``. The texts users read are made from the code and
 the params by :mod:`bot.plan_report`, so this module holds no user-facing wording.
 
-Codes (params in brackets): ``yaml_syntax`` (problem), ``not_found``, ``unreadable``
-(problem), ``empty_folder``, ``duplicate_key`` (key, first = ``file:line`` of the first one),
-``unknown_key`` (key, allowed), ``missing`` (key), ``wrong_type`` (expected: words of
-:data:`EXPECTED_WORDS` or quoted values, `` | ``-joined), ``not_one_of`` (value, allowed),
-``bad_id``/``bad_email`` (value), ``bad_pattern`` (value, pattern), ``empty``, ``too_short``
-(min), ``too_long`` (max), ``too_few_items`` (min), ``too_many_items`` (max), ``too_small``
-(min), ``too_large`` (max), ``thresholds_order`` (rule, direction, target, warning,
-critical; at the line of the threshold out of order), ``min_above_max``, ``decimal_comma``
+Codes (params in brackets): ``yaml_syntax`` (problem), ``not_found``, ``unreadable`` (problem),
+``empty_folder``, ``duplicate_key`` (key, first = ``file:line`` of the first one), ``unknown_key``
+(key, allowed), ``missing`` (key), ``wrong_type`` (expected: words of :data:`EXPECTED_WORDS` or
+quoted values, `` | ``-joined), ``not_one_of`` (value, allowed), ``bad_id`` (value),
+:data:`~workflows.plan.accounts.ADDRESS_ISSUE` (value), ``bad_pattern`` (value, pattern),
+``empty``, ``too_short`` (min), ``too_long`` (max), ``too_few_items`` (min), ``too_many_items``
+(max), ``too_small`` (min), ``too_large`` (max), ``thresholds_order`` (rule, direction, target,
+warning, critical; at the line of the threshold out of order), ``min_above_max``, ``decimal_comma``
 (value, fixed: a number written ``"4,5"``), ``clock_time`` (value, hint: a time written as a
-number), ``control_characters`` (char, e.g. ``U+0000``), ``plan_too_large`` (size, max, in
-MB), ``invalid`` (detail: pydantic's English message), ``duplicate_id`` (value, first),
+number), ``control_characters`` (char, e.g. ``U+0000``), ``plan_too_large`` (size, max, in MB),
+``invalid`` (detail: pydantic's English message), ``duplicate_id`` (value, first),
 ``unknown_reference`` (kind = person|role|channel|indicator|activity, value, allowed),
-``approver_not_held`` (role, allowed), ``no_holder`` (mark, scale), ``too_many_indicators``
-(depth, max, count), ``unknown_timezone`` (value), ``rollup_with_activities`` (channel),
+``approver_not_held`` (role, allowed), ``no_holder`` (mark, scale), ``too_many_indicators`` (depth,
+max, count), ``unknown_timezone`` (value), ``rollup_with_activities`` (channel),
 ``rollup_not_wider`` (scale, channel, covered); for yes/no and choice indicators
-``choice_numeric_key`` (key, value_type), ``options_not_choice``, ``choice_option_count``
-(count), ``choice_option_twice`` (value), ``yes_no_options`` (value), ``choice_option_label``
-(value), ``choice_target`` (value, allowed), ``choice_target_not_ok`` (value). ``allowed`` is
-always comma-separated.
+``choice_numeric_key`` (key, value_type), ``options_not_choice``, ``choice_option_count`` (count),
+``choice_option_twice`` (value), ``yes_no_options`` (value), ``choice_option_label`` (value),
+``choice_target`` (value, allowed), ``choice_target_not_ok`` (value). ``allowed`` is always
+comma-separated.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from typing import Any, Final, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from workflows.plan import accounts
 from workflows.plan.schema import INTERNAL_KEYS, Plan
 
 PathTuple = tuple[str | int, ...]
@@ -201,7 +202,8 @@ def _allowed_keys(loc: PathTuple) -> str:
         current = _unwrap(current)
         if isinstance(current, type) and issubclass(current, BaseModel):
             if part is None:  # fields filled in by the schema itself are not for plans
-                return ", ".join(k for k in current.model_fields if k not in INTERNAL_KEYS)
+                hidden = INTERNAL_KEYS | accounts.DEPRECATED
+                return ", ".join(k for k in current.model_fields if k not in hidden)
             field_info = current.model_fields.get(str(part))
             if field_info is None:
                 return ""
@@ -229,8 +231,8 @@ def _code(error: ErrorDetails, loc: PathTuple) -> tuple[str, dict[str, str]]:
         pattern = str(ctx.get("pattern", ""))
         if pattern == _ID_PATTERN:
             return "bad_id", {"value": _short(value)}
-        if loc and loc[-1] == "email":
-            return "bad_email", {"value": _short(value)}
+        if accounts.address_issue(loc):
+            return accounts.ADDRESS_ISSUE, {"value": _short(value)}
         return "bad_pattern", {"value": _short(value), "pattern": pattern}
     limits: dict[str, tuple[str, str]] = {
         "string_too_short": ("too_short", "min_length"),

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from workflows.plan.apart import load_plan_apart
 from workflows.plan.errors import (
     Location,
     PathTuple,
@@ -351,6 +352,4 @@ def load_default_plan(path: Path | None) -> LoadedPlan:
     Raises:
         PlanError: With every problem found.
     """
-    from workflows.plan.apart import load_plan_apart  # it imports this module
-
-    return load_plan_apart(path if path is not None else bundled_plan_path())
+    return load_plan_apart(path if path is not None else bundled_plan_path(), load_plan)

@@ -26,11 +26,12 @@ async def test_issue14_slack_429s_are_counted_waited_out_or_not(tmp_path: Path) 
         slack_api_url=fake.url,
     )
     app = build_app(settings, console_fallback=False)
-    assert app.slack is not None
+    slack = app.platforms.get("slack")
+    assert slack is not None
     try:
         fake.floods["chat.postMessage"] = [1, 30]  # a short wait (waited out), then a long one
         with pytest.raises(TemporaryFailure) as failed:
-            await app.slack.channel.send(Address("slack", "channel", TEAM_CHANNEL, "#t"),
+            await slack.channel.send(Address("slack", "channel", TEAM_CHANNEL, "#t"),
                                          Message("Kopsavilkums"))  # fmt: skip
         assert failed.value.retry_after == 30.0
         counted = app.outbox.metrics.registry.get_sample_value(

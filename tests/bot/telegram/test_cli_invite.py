@@ -182,3 +182,30 @@ def test_plan_check_lists_people_without_a_chat_account(
     ]
     assert lines and all("Anna Ozola" not in line for line in lines)
     assert any("Jānis Bērziņš" in line for line in lines)
+
+
+def test_issue15_remind_by_email_with_each_persons_telegram_link(
+    fake: FakeTelegram,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tests.support.fake_smtp import SmtpThread, parts
+
+    with SmtpThread() as smtp:
+        monkeypatch.setenv("CONTROLBOT_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("CONTROLBOT_SMTP_PORT", str(smtp.port))
+        monkeypatch.setenv("CONTROLBOT_SMTP_SECURITY", "none")
+        monkeypatch.setenv("CONTROLBOT_SMTP_FROM", "robots@parauga-novads.example")
+        assert main(["remind", "dzivesvietas-deklaresana"]) == 0
+    out = capsys.readouterr().out
+    received = {r.rcpt_tos[0]: parts(r.message)["text"] for r in smtp.handler.received}
+    assert set(received) == {  # nobody linked a chat account: all three by e-mail
+        "anna.ozola@parauga-novads.example",
+        "peteris.liepa@parauga-novads.example",
+        "janis.berzins@parauga-novads.example",
+    }
+    assert "Atgādinājums nosūtīts 3 no 3 personām" in out  # the operator's honest report
+    anna = received["anna.ozola@parauga-novads.example"]
+    code = anna.split(f"https://t.me/{BOT_USERNAME}?start=")[1].split()[0]
+    assert _redeem(tmp_path, code, "77") == enrolment.Linked("anna-ozola")
