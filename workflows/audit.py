@@ -32,7 +32,8 @@ def record(
 
 def safe_details(details: Mapping[str, object]) -> dict[str, object]:
     """``details`` as stored: JSON scalars kept, anything else as its text."""
-    return {
-        k: v if isinstance(v, str | int | float | bool | type(None)) else str(v)
-        for k, v in details.items()
-    }
+    return {k: v if isinstance(v, _JSON_SCALARS) else str(v) for k, v in details.items()}
+
+
+_JSON_SCALARS = (str, int, float, bool, type(None))
+"""What :func:`safe_details` keeps as it is (a tuple: a union type is built at each use)."""

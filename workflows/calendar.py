@@ -44,6 +44,7 @@ class WorkingCalendar:
         self._range: tuple[int, int, Any] | None = None
         self._lock = threading.Lock()
         self._working: dict[date, bool] = {}
+        self._due: dict[tuple[Period, int], date] = {}
 
     def _calendar(self, year: int) -> Any:
         # One immutable (first, last, holidays) triple, replaced under a lock: database work
@@ -124,7 +125,10 @@ class WorkingCalendar:
         Raises:
             ValueError: If ``n`` is less than 1.
         """
-        return self.nth_working_day_from(period.next().start, n)
+        known = self._due.get((period, n))
+        if known is None:  # an import opens thousands of rounds of a few periods
+            known = self._due[(period, n)] = self.nth_working_day_from(period.next().start, n)
+        return known
 
     def add_working_days(self, day: date, n: int) -> date:
         """Move ``n`` working days forwards (``n > 0``) or backwards (``n < 0``) from ``day``.

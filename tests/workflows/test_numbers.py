@@ -1,8 +1,10 @@
 from decimal import Decimal
 
 import pytest
+from babel.numbers import parse_decimal
 
 from workflows.numbers import (
+    LOCALES,
     Lang,
     NumberInputError,
     check_decimals,
@@ -268,3 +270,25 @@ def test_format_rejects_bad_arguments() -> None:
         format_decimal(Decimal(1), -1, "lv")
     with pytest.raises(ValueError):
         format_decimal(Decimal("NaN"), 1, "lv")
+
+
+@pytest.mark.parametrize("lang", ["lv", "en"])
+def test_issue16_parse_number_is_babels_strict_parse_decimal(lang: Lang) -> None:
+    """The digits, sign and separator left after the checks convert as Babel's would."""
+    texts = ["0", "7", "-0", "+12", "−3", "0012", "1 234", "12 500,5", ",5", ".5", "0.125"]
+    texts += ["99,95", "99.95", "1,234.5", "1,234,567", "12.50", "-0,000", "123456789,12345678"]
+    texts += [f"{n}{sep}{f}" for n in ("0", "1", "42", "999") for sep in ",." for f in "05"]
+    checked = 0
+    for text in texts:
+        try:
+            value = parse_number(text, lang)
+        except NumberInputError:
+            continue
+        body = text.lstrip("+-−").replace(" ", "")
+        body = body.replace(",", "") if lang == "en" else body.replace(".", ",")
+        sign = "-" if text[:1] in "-−" else ""
+        babel = parse_decimal(sign + body, locale=LOCALES[lang], strict=True)
+        assert value == (abs(babel) if babel.is_zero() else babel)
+        assert str(value) == str(abs(babel) if babel.is_zero() else babel)
+        checked += 1
+    assert checked >= 20

@@ -26,10 +26,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from storage.bulk import insert_many
 from storage.models import ControlRound, Measurement
 from workflows.context import Context
 from workflows.evaluation import Thresholds, evaluate
@@ -102,12 +102,13 @@ def import_rows(
     valid: list[Valid] = []
     seen: dict[tuple[str, str], int] = {}
     fields: dict[str, FieldSpec] = {}  # each indicator's value field, built once
+    periods: dict[tuple[str, str], Period] = {}  # periods that passed, checked once
     for row in rows:
-        checked = check_row(ctx, row, lang, fields)
+        checked = check_row(ctx, row, lang, fields, periods)
         if isinstance(checked, RowError):
             errors.append(checked)
             continue
-        key = (checked.indicator.id, str(checked.period))
+        key = (checked.indicator.id, checked.period_text)
         if key in seen:
             errors.append(RowError(row.row, "row", "duplicate_row", {"first": str(seen[key])}))
             continue
@@ -118,7 +119,7 @@ def import_rows(
     new: list[Valid] = []
     returned: list[tuple[Valid, Measurement]] = []
     for item in valid:
-        earlier = stored.get((item.activity.id, str(item.period), item.indicator.id))
+        earlier = stored.get((item.activity.id, item.period_text, item.indicator.id))
         if earlier is None:
             new.append(item)
             continue
@@ -179,10 +180,23 @@ def _store(
         bulk = BulkRows()
         rounds = _rounds(session, ctx, ordered, actor, bulk)
         known = known_state(session, sorted({r.id for r in rounds.values() if r.id}))
+        thresholds: dict[str, Thresholds] = {}  # each indicator's, made once
         for item in ordered:
-            control_round = rounds[(item.activity.id, str(item.period))]
+            control_round = rounds[(item.activity.id, item.period_text)]
             quiet = _is_history(item, history_before)
-            if plain(ctx, control_round, item.indicator.id, item.value, known, quiet=quiet):
+            limits = thresholds.get(item.indicator.id)
+            if limits is None:
+                limits = thresholds[item.indicator.id] = Thresholds.of(item.indicator)
+            evaluation = evaluate(item.value, limits)
+            if plain(
+                ctx,
+                control_round,
+                item.indicator.id,
+                item.value,
+                known,
+                quiet=quiet,
+                evaluation=evaluation,
+            ):
                 status, target_met = bulk.add(
                     ctx,
                     control_round,
@@ -192,6 +206,7 @@ def _store(
                     item.source,
                     actor,
                     quiet=quiet,
+                    evaluation=evaluation,
                 )
                 out.append(row_outcome(item, status, target_met, "stored"))
                 continue
@@ -262,7 +277,7 @@ def _rounds(
     opened = [round_values(ctx, activity_id, period, actor) for activity_id, period in missing]
     try:
         with session.begin_nested():
-            session.connection().execute(insert(ControlRound), opened)
+            insert_many(session.connection(), ControlRound, opened)
     except IntegrityError:  # someone opened one of them just now
         for activity_id, period in missing:  # ensure_round audits what it opens
             control_round, _created = ensure_round(
@@ -300,7 +315,7 @@ def _existing_rounds(
 
 def _stored(session: Session, valid: Sequence[Valid]) -> dict[tuple[str, str, str], Measurement]:
     """Stored values of the rows' rounds: (activity id, period, indicator id) → measurement."""
-    periods = sorted({str(v.period) for v in valid})
+    periods = sorted({v.period_text for v in valid})
     out: dict[tuple[str, str, str], Measurement] = {}
     for start in range(0, len(periods), 200):
         chunk = periods[start : start + 200]

@@ -16,15 +16,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, col, select
 
+from storage.bulk import insert_many
 from storage.models import AuditEntry, ControlRound, ImprovementDecision, Measurement, NotMeasured
 from workflows import actions, approval, audit, revisions
 from workflows.actions import has_done_actions
 from workflows.context import Context
 from workflows.decisions import maybe_open_decision
-from workflows.evaluation import Status, Thresholds, evaluate
+from workflows.evaluation import Evaluation, Status, Thresholds, evaluate
 from workflows.measuring import drop_not_measured, new_measurement
 from workflows.notices import Outgoing
 from workflows.rounds import reported_not_measured
@@ -105,14 +105,18 @@ class BulkRows:
         actor: str,
         *,
         quiet: bool,
+        evaluation: Evaluation | None = None,
     ) -> tuple[str, bool]:
         """Queue one value (the columns :func:`record_imported` would store).
+
+        ``evaluation``: the value's against the indicator's thresholds, if made already.
 
         Returns:
             Its status and whether its target is met.
         """
         activity, indicator = ctx.plan.indicator(indicator_id)
-        evaluation = evaluate(value, Thresholds.of(indicator))
+        if evaluation is None:
+            evaluation = evaluate(value, Thresholds.of(indicator))
         option = indicator.option_at(value)
         now = ctx.now()
         self.values.append(
@@ -139,11 +143,16 @@ class BulkRows:
         )
         details = _imported(value, evaluation.status.value, evaluation.target_met, source, quiet)
         subject = f"round:{control_round.id}/{indicator_id}"
-        self.note(ctx, actor, "measurement.imported", subject, **details)
+        self._audit(ctx, actor, "measurement.imported", subject, details)  # JSON scalars only
         return evaluation.status.value, evaluation.target_met
 
     def note(self, ctx: Context, actor: str, verb: str, subject: str, **details: object) -> None:
         """Queue an audit entry (what :func:`workflows.audit.record` would add)."""
+        self._audit(ctx, actor, verb, subject, audit.safe_details(details))
+
+    def _audit(
+        self, ctx: Context, actor: str, verb: str, subject: str, details: dict[str, object]
+    ) -> None:
         self.audit.append(
             {
                 **_AUDIT_DEFAULTS,
@@ -151,7 +160,7 @@ class BulkRows:
                 "actor": actor,
                 "action": verb,
                 "subject": subject,
-                "details": audit.safe_details(details),
+                "details": details,
             }
         )
 
@@ -165,9 +174,9 @@ class BulkRows:
             session.flush()
             connection = session.connection()
             if self.values:
-                connection.execute(insert(Measurement), self.values)
+                insert_many(connection, Measurement, self.values)
             if self.audit:
-                connection.execute(insert(AuditEntry), self.audit)
+                insert_many(connection, AuditEntry, self.audit)
         self.values, self.audit = [], []
 
 
@@ -179,14 +188,19 @@ def plain(
     known: KnownState,
     *,
     quiet: bool,
+    evaluation: Evaluation | None = None,
 ) -> bool:
-    """Whether storing this value needs nothing but the row and its audit entry."""
+    """Whether storing this value needs nothing but the row and its audit entry.
+
+    ``evaluation``: the value's against the indicator's thresholds, if made already.
+    """
     if (control_round.id or 0, indicator_id) in known.gaps:
         return False
     if quiet:
         return True
     _activity, indicator = ctx.plan.indicator(indicator_id)
-    evaluation = evaluate(value, Thresholds.of(indicator))
+    if evaluation is None:
+        evaluation = evaluate(value, Thresholds.of(indicator))
     return (
         not indicator.requires_approval
         and evaluation.status is Status.OK

@@ -89,6 +89,10 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
 """Zero-width space, word joiner and BOM: removed from text answers."""
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 """Bidirectional overrides and isolates: they can make a comment display as something else."""
+_REFUSED = re.compile("[\x00-\x1f\x7f-\x9f" + "".join(sorted(_BIDI_CONTROLS)) + "]")
+"""Category Cc (exactly U+0000–U+001F and U+007F–U+009F) and the bidi controls, as one search."""
+_ALPHANUMERIC = re.compile(r"[^\W_]")
+"""A letter or digit: visible and not a space (the common case of the visibility check)."""
 
 
 def clean_text(raw: str, max_length: int) -> str:
@@ -102,9 +106,11 @@ def clean_text(raw: str, max_length: int) -> str:
         AnswerError: ``control_characters``, ``empty`` or ``too_long`` (param ``max``).
     """
     text = unicodedata.normalize("NFC", raw).translate(_INVISIBLE).strip()
-    if any(unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS for ch in text):
+    if _REFUSED.search(text):
         raise AnswerError("control_characters")
-    if not any(not ch.isspace() and unicodedata.category(ch)[0] != "C" for ch in text):
+    if not _ALPHANUMERIC.search(text) and not any(
+        not ch.isspace() and unicodedata.category(ch)[0] != "C" for ch in text
+    ):
         raise AnswerError("empty")
     if len(text) > max_length:
         raise AnswerError("too_long", {"max": str(max_length)})
