@@ -37,14 +37,16 @@ from bot.app import prepare_database
 from bot.outbox import Outbox
 from bot.scheduler import ScheduleRunner
 from storage.db import Database
-from workflows import audit, deliveries, delivery_reports
+from workflows import audit
+from workflows.schedule import sweep as deliveries
+from workflows.reports import deliveries as delivery_reports
 from workflows.calendar import WorkingCalendar
 from workflows.clock import FixedClock
 from workflows.context import Context
 from workflows.plan.loader import load_plan
 
 try:
-    from workflows.delivery_ledger import scheduler_epoch as EPOCH
+    from workflows.schedule.ledger import scheduler_epoch as EPOCH
 except ImportError:  # a build before the ledger had its own module (the "before" figures)
     EPOCH = deliveries.scheduler_epoch  # type: ignore[attr-defined]
 

@@ -30,10 +30,10 @@ from tests.support.summary_world import sample_value, seed_year
 from workflows.calendar import WorkingCalendar
 from workflows.clock import FixedClock
 from workflows.context import Context
-from workflows.evaluation import Thresholds, evaluate
+from workflows.rounds.evaluation import Thresholds, evaluate
 from workflows.notices import ActivitySummary, SeriesPoint, Summary, SummaryLine, ToChannel
 from workflows.plan.loader import load_default_plan
-from workflows.summaries import post_summary
+from workflows.reports.summaries import post_summary
 
 RIGA = ZoneInfo("Europe/Riga")
 CHANNELS = (

@@ -56,13 +56,13 @@ from storage.db import Database
 from tests.support.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackSender
 from tests.support.fake_telegram import FakeTelegram, FakeTelegramThread, FloodLimits
 from tests.support.summary_world import seed_year
-from workflows import bindings
+from workflows.people import bindings
 from workflows.calendar import WorkingCalendar
 from workflows.clock import FixedClock
 from workflows.context import Context
 from workflows.notices import Summary, ToChannel
 from workflows.plan.loader import load_default_plan
-from workflows.summaries import post_summary
+from workflows.reports.summaries import post_summary
 
 RIGA = ZoneInfo("Europe/Riga")
 CHANNEL = "pk-dzivesvieta"

@@ -39,7 +39,7 @@ from tests.conftest import _reset_postgres
 from tests.support.fake_slack import FakeSlack
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.replicas import Cluster, Inbound, synthetic_plan
-from workflows import outbox as queue
+from workflows.notices import outbox as queue
 from workflows.calendar import WorkingCalendar
 from workflows.clock import SystemClock
 from workflows.context import Context

@@ -18,7 +18,7 @@ from workflows.calendar import WorkingCalendar
 from workflows.clock import FixedClock
 from workflows.context import Context
 from workflows.plan.loader import load_plan
-from workflows.schedule import planned_sends
+from workflows.schedule.planned import planned_sends
 
 RIGA = ZoneInfo("Europe/Riga")
 

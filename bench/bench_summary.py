@@ -43,11 +43,11 @@ from workflows.context import Context
 from workflows.notices import ActivitySummary, RollupSummary, Summary, ToChannel
 from workflows.periods import Period
 from workflows.plan.loader import load_default_plan
-from workflows.rounds import round_indicators, same_period_last_year
-from workflows.follow_up import last_summary_at
-from workflows.summaries import activity_summary, post_summary
-from workflows.summary_data import channel_data
-from workflows.trends import periods_back
+from workflows.rounds.opening import round_indicators, same_period_last_year
+from workflows.decisions.follow_up import last_summary_at
+from workflows.reports.summaries import activity_summary, post_summary
+from workflows.reports.summary_data import channel_data
+from workflows.reports.trends import periods_back
 
 RIGA = ZoneInfo("Europe/Riga")
 CHANNELS = (("pk-dzivesvieta", "2026-10"), ("iestade-centrala-administracija", "2026-10"))

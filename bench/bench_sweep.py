@@ -30,7 +30,8 @@ from bench.national import write_national
 from bot.app import prepare_database
 from storage.db import Database
 from storage.models import Delivery
-from workflows import deliveries, delivery_ledger
+from workflows.schedule import sweep as deliveries
+from workflows.schedule import ledger as delivery_ledger
 from workflows.calendar import WorkingCalendar
 from workflows.clock import FixedClock
 from workflows.context import Context

@@ -30,7 +30,7 @@ from bot.telegram.limiter import ChatRateLimiter
 from bot.telegram.service import TelegramService
 from storage.db import Database
 from tests.support.fake_telegram import FakeTelegram
-from workflows import enrolment
+from workflows.people import enrolment
 from workflows.calendar import WorkingCalendar
 from workflows.clock import FixedClock
 from workflows.context import Context

@@ -34,10 +34,10 @@ from tests.support.web_client import Browser, web_world
 from workflows.calendar import WorkingCalendar
 from workflows.clock import FixedClock
 from workflows.context import Context
-from workflows.measuring import new_measurement
+from workflows.rounds.measuring import new_measurement
 from workflows.plan.loader import load_plan
-from workflows.rounds import new_round
-from workflows.trends import periods_back
+from workflows.rounds.opening import new_round
+from workflows.reports.trends import periods_back
 
 REPEATS = 15
 

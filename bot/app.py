@@ -21,13 +21,13 @@ from bot.platform import Platform, build_platforms
 from bot.settings import Settings
 from storage.db import Database
 from storage.migrate import current_revision, head_revision, upgrade
-from workflows import approval
 from workflows.calendar import WorkingCalendar
 from workflows.clock import Clock, SystemClock
 from workflows.context import Context
 from workflows.notices import Outgoing
-from workflows.people import sync_people
+from workflows.people.sync import sync_people
 from workflows.plan.loader import load_default_plan
+from workflows.rounds import approval
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -21,9 +21,9 @@ from bot.messages import Message
 from bot.metrics import Metrics
 from bot.routes import Route, Router
 from storage.db import Database
-from workflows import reachability
 from workflows.context import Context
 from workflows.notices import Outgoing
+from workflows.people import reachability
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -26,10 +26,10 @@ from bot.settings import Settings
 from workflows import audit
 from workflows.clock import FixedClock
 from workflows.context import Context
-from workflows.measuring import new_measurement
 from workflows.periods import Period
 from workflows.plan.loader import bundled_plan_path
-from workflows.rounds import new_round
+from workflows.rounds.measuring import new_measurement
+from workflows.rounds.opening import new_round
 
 DEMO_DATABASE = Path("var/demo.sqlite3")
 DEMO_START = datetime(2026, 11, 3, 9, 0, tzinfo=ZoneInfo("Europe/Riga"))

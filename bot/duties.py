@@ -22,8 +22,8 @@ from bot.app import App
 from bot.leadership import Leadership
 from bot.scheduler import ScheduleRunner
 from storage.db import Database
-from workflows import delivery_reports as reports
-from workflows import outbox as queue
+from workflows.notices import outbox as queue
+from workflows.reports import deliveries as reports
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -160,7 +160,7 @@ async def left_to_leader(db: Database, ids: Sequence[int]) -> None:
     A follower does this for a fan-out it queued (Telegram's 30 messages a second are per
     bot: one sender keeps that pace), so that the acknowledgement still reports the outcome.
     It waits at most as long as acknowledgements are held
-    (:data:`workflows.delivery_reports.HELD`), after which the acknowledgement goes anyway.
+    (:data:`workflows.reports.deliveries.HELD`), after which the acknowledgement goes anyway.
     """
     for _ in range(int(reports.HELD.total_seconds() / SETTLED_POLL_SECONDS)):
         rows = await db.run(lambda s: queue.by_ids(s, ids))

@@ -2,8 +2,8 @@
 
 Catalogues are the ``.po`` files in the ``locales`` package, compiled in memory at first use
 (no ``.mo`` files are committed). The locale is chosen per person and per message, never per
-process; the rule that chooses it is :func:`workflows.accounts.resolve_locale` (re-exported
-here with :func:`~workflows.accounts.as_lang`).
+process; the rule that chooses it is :func:`workflows.people.accounts.resolve_locale` (re-exported
+here with :func:`~workflows.people.accounts.as_lang`).
 
 Marking strings: ``t.gettext("…")``, ``t.ngettext("…", "…", n)`` and ``N_("…")`` for module
 constants. Placeholders are named ``{name}`` fields for :meth:`str.format`; plural messages
@@ -21,8 +21,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from workflows.accounts import as_lang, resolve_locale
 from workflows.language import Lang
+from workflows.people.accounts import as_lang, resolve_locale
 
 __all__ = [
     "BABEL_LOCALE",

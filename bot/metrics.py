@@ -29,7 +29,7 @@ from bot import __version__
 from bot.health import ROLES, RUNS_SWEEPS
 from storage.messages import OutboxMessage
 from storage.models import FormSession
-from workflows.outbox import OPEN
+from workflows.notices.outbox import OPEN
 
 LATENCY_BUCKETS = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 6 * 3600, 86400)
 """Seconds: a reply within a second, a fan-out at the platforms' pace, retries for hours."""

@@ -1,6 +1,6 @@
 """This module contains :class:`Outbox`: durable delivery of notices to people and channels.
 
-Every notice is first queued in the database (:mod:`workflows.outbox`), in the transaction
+Every notice is first queued in the database (:mod:`workflows.notices.outbox`), in the transaction
 of the change that caused it where the caller has one (:meth:`Outbox.enqueue`), then sent
 one row at a time: by the caller right after its commit (:meth:`Outbox.flush`), and by the
 background sender of ``controlbot run`` (:meth:`Outbox.run`) for whatever is left — retries
@@ -31,11 +31,11 @@ from bot.metrics import Metrics
 from bot.routes import CONSOLE, Route, Router, person_language
 from storage.db import Database
 from storage.messages import OutboxMessage
-from workflows import delivery_reports as reports
-from workflows import outbox as queue
 from workflows.context import Context
-from workflows.notice_codec import CodecError
 from workflows.notices import DeliveryOutcome, Outgoing, ToPerson
+from workflows.notices import outbox as queue
+from workflows.notices.codec import CodecError
+from workflows.reports import deliveries as reports
 
 __all__ = ["CONSOLE", "FAILED", "RETRY", "SENT", "Outbox", "Route", "person_language"]
 

@@ -17,8 +17,8 @@ from bot.plan_texts import validator_text, yaml_problem
 from workflows.plan.changes import PlanChange
 from workflows.plan.errors import PlanIssue
 from workflows.plan.model import LoadedPlan
+from workflows.plan.readiness import Gap, plan_readiness
 from workflows.plan.schema import Frequency, Scale
-from workflows.readiness import Gap, plan_readiness
 
 MESSAGES: Final[dict[str, str]] = {
     "yaml_syntax": N_("YAML syntax error: {problem}"),

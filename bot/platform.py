@@ -16,7 +16,7 @@ Adding a platform (e.g. e-mail, package ``bot/email/``) takes exactly this:
 4. **The service**, an object that satisfies :class:`Platform` (structurally, no base class):
 
    - ``name``: the platform's name: the ``platform`` of its :class:`~bot.channel.Address`,
-     :class:`~bot.events.Sender` and accounts (:mod:`workflows.accounts`), and its key in
+     :class:`~bot.events.Sender` and accounts (:mod:`workflows.people.accounts`), and its key in
      the plan's ``accounts:`` of people and team channels;
    - ``channel``: the :class:`~bot.channel.Channel` the outbox sends through (return the
      platform's message id; raise :class:`~bot.channel.TemporaryFailure` to be retried,
@@ -32,7 +32,7 @@ Adding a platform (e.g. e-mail, package ``bot/email/``) takes exactly this:
    - ``health()``: ``ok``, ``stopped`` or ``error: …`` for ``/healthz``;
    - ``link_people()``: link the plan's people to accounts the platform resolves without an
      invite (Slack: the plan's ``accounts.slack``, else by e-mail), through
-     :func:`workflows.accounts.link`; returns who was linked now;
+     :func:`workflows.people.accounts.link`; returns who was linked now;
    - ``on_rate_limit(report)``: call ``report(seconds)`` at each 429 (``/metrics``); a
      platform without rate limits ignores it;
    - ``start_errors`` / ``start_failure(exc)``: the exceptions ``start`` may raise, and the
@@ -40,7 +40,7 @@ Adding a platform (e.g. e-mail, package ``bot/email/``) takes exactly this:
      ``exc`` is not this platform's.
 
    Where a person is reached, in which language, and whether an account is unreachable is
-   decided in :mod:`workflows.accounts` and :mod:`bot.routes`, not by the platform.
+   decided in :mod:`workflows.people.accounts` and :mod:`bot.routes`, not by the platform.
 5. **The plan key**: the account's field in ``workflows/plan/accounts.py`` (the only module
    under ``workflows/`` that names platforms; tests/test_layering.py).
 """

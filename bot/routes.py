@@ -23,9 +23,9 @@ from bot.i18n import Lang, resolve_locale, translator
 from bot.messages import Message
 from bot.render import RenderContext, bilingual, render
 from storage.models import ChannelBinding, Person
-from workflows import accounts, bindings
 from workflows.context import Context
 from workflows.notices import Outgoing, ToPerson
+from workflows.people import accounts, bindings
 from workflows.plan.model import UnknownPlanItem
 
 CONSOLE = accounts.CONSOLE
@@ -44,7 +44,7 @@ class Route:
 
 
 person_language = accounts.language
-"""A person's language (:func:`workflows.accounts.language`)."""
+"""A person's language (:func:`workflows.people.accounts.language`)."""
 
 
 class Router:

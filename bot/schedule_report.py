@@ -8,7 +8,7 @@ from itertools import groupby
 
 from bot.formatting import fmt_date
 from bot.i18n import N_, Translator
-from workflows.schedule import PlannedSend, SendKind
+from workflows.schedule.planned import PlannedSend, SendKind
 
 KIND_LABELS = {
     SendKind.REMINDER: N_("reminder"),

@@ -2,7 +2,7 @@
 
 APScheduler 3.x (``AsyncIOScheduler``) only wakes the runner: at the next planned instant (a
 date trigger recomputed after every sweep) and every minute as a safety net. What is due, and
-whether it was already sent, comes from :mod:`workflows.deliveries` and the delivery ledger,
+whether it was already sent, comes from :mod:`workflows.schedule.sweep` and the delivery ledger,
 never from APScheduler's own job store or misfire settings, so a restart neither loses nor
 repeats a send (field case C14, single process).
 """
@@ -21,9 +21,12 @@ from sqlmodel import Session
 
 from bot.outbox import Outbox
 from storage.db import Database
-from workflows import deliveries, delivery_ledger, delivery_reports, sweep_plan
 from workflows.context import Context
-from workflows.outbox import DELIVERED
+from workflows.notices.outbox import DELIVERED
+from workflows.reports import deliveries as delivery_reports
+from workflows.schedule import ledger as delivery_ledger
+from workflows.schedule import sweep as deliveries
+from workflows.schedule import sweep_plan
 
 _LOGGER = logging.getLogger(__name__)
 

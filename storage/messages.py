@@ -51,7 +51,7 @@ class OutboxMessage(SQLModel, table=True):
     activity_id: str | None = Field(default=None, max_length=64)
     period: str | None = Field(default=None, max_length=16)
     payload: str = Field(sa_column=Column(Text, nullable=False))
-    """The notice as JSON (:mod:`workflows.notice_codec`)."""
+    """The notice as JSON (:mod:`workflows.notices.codec`)."""
     via: str | None = Field(default=None, max_length=16)
     """The platform a reply goes back to (the one the person wrote on), if any."""
     platform: str | None = Field(default=None, max_length=16)

@@ -43,7 +43,7 @@ def test_only_settings_touches_the_environment() -> None:
 
 
 def test_issue15_no_bot_module_queries_accounts() -> None:
-    """People's accounts have one home, workflows/accounts/; bot/ goes through it."""
+    """People's accounts have one home, workflows/people/accounts/; bot/ goes through it."""
     readers = [
         str(path.relative_to(ROOT))
         for path in (ROOT / "bot").rglob("*.py")
@@ -70,10 +70,10 @@ def test_issue15_workflows_names_no_platform() -> None:
 
 
 def test_issue15_accounts_have_one_home_in_workflows() -> None:
-    """workflows/accounts/ is the only package that reads or writes accounts directly."""
+    """workflows/people/accounts/ is the only package that reads or writes accounts directly."""
     readers = [
         str(path.relative_to(ROOT))
         for path in (ROOT / "workflows").rglob("*.py")
         if "PlatformIdentity" in path.read_text(encoding="utf-8")
     ]
-    assert readers and all(r.startswith("workflows/accounts/") for r in readers)
+    assert readers and all(r.startswith("workflows/people/accounts/") for r in readers)

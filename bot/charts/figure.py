@@ -35,11 +35,11 @@ from bot.charts.panels import indicator_panel
 from bot.charts.strip import status_strip_panel
 from bot.formatting import fmt_period
 from bot.i18n import Translator
-from workflows.evaluation import Status
 from workflows.notices import PeriodParticipation, RollupSummary, Summary, SummaryLine
 from workflows.periods import Period
 from workflows.plan.model import LoadedPlan, UnknownPlanItem
-from workflows.trends import periods_back
+from workflows.reports.trends import periods_back
+from workflows.rounds.evaluation import Status
 
 MAX_PANELS = 8
 """Indicator panels per chart at most."""

@@ -7,7 +7,7 @@ hatching, so a chart printed in greyscale still reads (issue 7).
 
 from __future__ import annotations
 
-from workflows.evaluation import Status
+from workflows.rounds.evaluation import Status
 
 BLUE = "#0072B2"
 """Okabe-Ito blue: the values line."""

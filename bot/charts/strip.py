@@ -26,9 +26,9 @@ from bot.charts.palette import (
 from bot.charts.panels import LABEL_BOX, TITLE_CHARACTERS, period_ticks
 from bot.formatting import fmt_option, fmt_target, shorten
 from bot.i18n import Translator
-from workflows.evaluation import Status
 from workflows.notices import SeriesPoint
 from workflows.plan.schema import Indicator
+from workflows.rounds.evaluation import Status
 
 CELL_CHARACTERS = 14
 """An option's label, written upwards in its cell, is cut to this many characters."""

@@ -17,8 +17,9 @@ from bot.app import App
 from bot.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, acting_admin, failed, translator_for
 from bot.outbox import Queued
 from bot.routes import CONSOLE
-from workflows import rounds, summaries
 from workflows.notices import Outgoing
+from workflows.reports import summaries
+from workflows.rounds import opening as rounds
 
 
 async def one_shot(app: App, command: str, target: str, period: str | None) -> int:
@@ -41,7 +42,7 @@ async def one_shot(app: App, command: str, target: str, period: str | None) -> i
 
 async def history(app: App, indicator: str, count: int) -> int:
     """``controlbot history``: an indicator's last values, shown to the first admin."""
-    from workflows import history as history_flow
+    from workflows.rounds import history as history_flow
 
     actor = acting_admin(app)
     items = await app.db.run(lambda s: history_flow.history(s, app.ctx, actor, indicator, count))
@@ -51,7 +52,7 @@ async def history(app: App, indicator: str, count: int) -> int:
 
 async def away(app: App, person: str, starts: date, ends: date) -> int:
     """``controlbot away``: record an absence (reminders held, a deputy measures)."""
-    from workflows import absences
+    from workflows.people import absences
 
     if not app.ctx.plan.has_person(person):
         known = ", ".join(p.id for p in app.ctx.plan.plan.people)

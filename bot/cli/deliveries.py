@@ -18,7 +18,7 @@ from typing import Any
 from bot.app import App
 from bot.cli.common import EXIT_OK
 from storage.messages import OutboxMessage
-from workflows import delivery_reports as reports
+from workflows.reports import deliveries as reports
 
 COLUMNS = (
     "id",

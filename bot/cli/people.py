@@ -22,7 +22,7 @@ from bot.formatting import fmt_datetime
 
 def erase(app: App, person_id: str, *, confirmed: bool) -> int:
     """``controlbot person erase``: a leaver's personal data removed, history pseudonymised."""
-    from workflows import privacy
+    from workflows.people import privacy
 
     t = translator_for(app.settings)
     if not confirmed:
@@ -74,7 +74,7 @@ async def invite(app: App, args: argparse.Namespace) -> int:
     from telegram.error import TelegramError
 
     from bot.telegram.service import TelegramService
-    from workflows import enrolment
+    from workflows.people import enrolment
 
     t = translator_for(app.settings)
     if args.all == bool(args.person) or not 1 <= args.days <= 90:

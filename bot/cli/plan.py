@@ -14,8 +14,8 @@ from bot.plan_report import format_changes, format_issues, format_overview, form
 from bot.settings import Settings
 from storage.db import Database
 from storage.migrate import current_revision, head_revision, upgrade
-from workflows import accounts
 from workflows.clock import SystemClock
+from workflows.people import accounts
 from workflows.plan import accounts as plan_accounts
 from workflows.plan.errors import PlanError
 from workflows.plan.loader import load_default_plan
@@ -49,7 +49,7 @@ def plan_check(settings: Settings, path: Path | None) -> int:
 
 def plan_apply(settings: Settings, path: Path | None, *, dry_run: bool) -> int:
     """``controlbot plan apply [PATH] [--dry-run]``."""
-    from workflows.plan_apply import apply_plan, in_force, pending_changes
+    from workflows.plan.apply import apply_plan, in_force, pending_changes
 
     t = translator_for(settings)
     original_plan = settings.plan

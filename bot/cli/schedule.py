@@ -14,7 +14,7 @@ from bot.settings import Settings
 from storage.db import Database
 from storage.migrate import current_revision, head_revision
 from workflows.context import Context
-from workflows.schedule import PlannedSend
+from workflows.schedule.planned import PlannedSend
 
 
 def schedule(settings: Settings, args: argparse.Namespace) -> int:
@@ -22,7 +22,7 @@ def schedule(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import build_context
     from bot.schedule_report import schedule_json, schedule_table
     from workflows.clock import SystemClock
-    from workflows.schedule import planned_sends
+    from workflows.schedule.planned import planned_sends
 
     ctx = build_context(settings, SystemClock())
     first = args.first or ctx.today()
@@ -59,7 +59,7 @@ def _stored_follow_ups(
     settings: Settings, ctx: Context, first: date, last: date, activity: str | None
 ) -> list[PlannedSend]:
     """Action follow-ups from an existing, up-to-date database (none otherwise)."""
-    from workflows.action_follow_ups import action_follow_ups
+    from workflows.decisions.action_follow_ups import action_follow_ups
 
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():

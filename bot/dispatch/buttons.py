@@ -12,10 +12,14 @@ from sqlmodel import Session
 
 from bot import tokens
 from bot.tokens import Token, TokenError, TokenKind
-from workflows import accounts, actions, approval, conversation, decisions, history, snooze
+from workflows import decisions
 from workflows.context import Context
+from workflows.decisions import actions
+from workflows.forms import conversation
 from workflows.forms.engine import FormState
 from workflows.notices import Outgoing, ToPerson, problem
+from workflows.people import accounts
+from workflows.rounds import approval, history, snooze
 
 ButtonHandler = Callable[["ButtonHandlers", Session, str, Token], list[Outgoing]]
 BUTTONS: dict[TokenKind, ButtonHandler] = {}

@@ -11,21 +11,10 @@ from sqlmodel import Session
 from bot import command_table
 from bot.events import CommandReceived
 from bot.outbox import Outbox
-from workflows import (
-    absences,
-    accounts,
-    actions,
-    bindings,
-    conversation,
-    decisions,
-    history,
-    indicators,
-    rounds,
-    status,
-    summaries,
-    web_access,
-)
+from workflows import decisions
 from workflows.context import Context
+from workflows.decisions import actions
+from workflows.forms import conversation
 from workflows.forms.parsing import parse_date
 from workflows.notices import (
     ChannelBound,
@@ -36,10 +25,15 @@ from workflows.notices import (
     WebLink,
     problem,
 )
-from workflows.pending import pending_for
+from workflows.people import absences, accounts, bindings, web_access
 from workflows.periods import last_closed
+from workflows.plan import finding as indicators
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Frequency
+from workflows.reports import summaries
+from workflows.rounds import history, status
+from workflows.rounds import opening as rounds
+from workflows.rounds.pending import pending_for
 
 Handler = Callable[[Session, str, tuple[str, ...]], list[Outgoing]]
 ADMIN_COMMANDS = command_table.ADMIN_ONLY

@@ -33,11 +33,8 @@ from bot.i18n import as_lang
 from bot.inbox import Inbox
 from bot.outbox import Outbox
 from storage.db import Database
-from workflows import (
-    accounts,
-    conversation,
-)
 from workflows.context import Context
+from workflows.forms import conversation
 from workflows.notices import (
     DecisionAlreadyTaken,
     NotApprover,
@@ -47,6 +44,7 @@ from workflows.notices import (
     ToPerson,
     problem,
 )
+from workflows.people import accounts
 from workflows.problems import ProblemCode
 
 _LOGGER = logging.getLogger(__name__)

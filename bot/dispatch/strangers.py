@@ -11,8 +11,8 @@ from bot.events import CommandReceived, Sender
 from bot.i18n import resolve_locale, translator
 from bot.messages import Message
 from bot.render import RenderContext, render
-from workflows import enrolment
 from workflows.notices import Enrolled, Outgoing, Problem, ToPerson, problem
+from workflows.people import enrolment
 from workflows.problems import ProblemCode
 
 _LOGGER = logging.getLogger(__name__)

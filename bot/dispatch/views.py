@@ -8,9 +8,11 @@ from bot.dispatch.base import DispatcherParts
 from bot.events import FormSubmitted, Sender
 from bot.i18n import Lang
 from bot.messages import Message
-from workflows import accounts, conversation, home
+from workflows.forms import conversation
 from workflows.notices import Outgoing, ToPerson, problem
-from workflows.pending import pending_for
+from workflows.people import accounts
+from workflows.rounds import home
+from workflows.rounds.pending import pending_for
 
 
 class PlatformViews:

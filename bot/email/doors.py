@@ -18,8 +18,8 @@ from bot.formatting import fmt_date
 from bot.i18n import Translator
 from bot.render.misc import PLATFORM_NAMES
 from storage.db import Database
-from workflows import accounts, enrolment
 from workflows.context import Context
+from workflows.people import accounts, enrolment
 
 if TYPE_CHECKING:
     from bot.platform import Doorway
@@ -41,7 +41,7 @@ class ChatDoors:
 
         An enrolment code is issued (and committed) only for a platform that enrols by code
         and where the person has no account; it works once, for
-        :data:`workflows.enrolment.DEFAULT_VALIDITY`.
+        :data:`workflows.people.enrolment.DEFAULT_VALIDITY`.
         """
         if not self.doorways:
             return []

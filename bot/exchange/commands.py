@@ -23,7 +23,6 @@ from bot.exchange.out_file import OutFileExists, write_new_file
 from bot.i18n import Lang, Translator, translator
 from bot.render.context import RenderContext
 from bot.render.exchange import file_problem_text, row_error_text
-from workflows.evaluation import Status
 from workflows.exchange import (
     ImportRefused,
     ImportResult,
@@ -35,6 +34,7 @@ from workflows.exchange import (
 from workflows.exchange.rows import SOURCE_PATTERN
 from workflows.notices import ToPerson
 from workflows.periods import Period, PeriodError
+from workflows.rounds.evaluation import Status
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_SOURCE = "import"

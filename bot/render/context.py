@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from bot.formatting import fmt_indicator_value
 from bot.i18n import Translator
-from workflows.evaluation import Status
 from workflows.plan.model import LoadedPlan, UnknownPlanItem
+from workflows.rounds.evaluation import Status
 
 STATUS_MARK = {Status.OK: "✅", Status.WARNING: "⚠️", Status.CRITICAL: "❌"}
 """Status marks that differ in shape (tick, triangle, cross), not only in colour, so they

@@ -11,8 +11,8 @@ from bot.render.errors import answer_error
 from workflows.exchange import RowError
 from workflows.forms.fields import FieldKind, FieldSpec
 from workflows.forms.parsing import AnswerError
-from workflows.measuring import COMMENT_MAX_LENGTH
 from workflows.numbers import format_decimal
+from workflows.rounds.measuring import COMMENT_MAX_LENGTH
 
 _COMMENT = FieldSpec(id="comment", kind=FieldKind.TEXT, max_length=COMMENT_MAX_LENGTH)
 

@@ -13,8 +13,6 @@ from bot.messages import Choice, Message
 from bot.render.context import RenderContext
 from bot.render.errors import answer_error
 from bot.render.hints import input_hint
-from workflows import corrections
-from workflows.evaluation import Thresholds, evaluate
 from workflows.forms.engine import Ask, Confirm, is_choice
 from workflows.forms.fields import CONFIRM_STEP, NOT_MEASURED, FieldKind, FieldSpec, Option
 from workflows.notices import (
@@ -25,6 +23,8 @@ from workflows.notices import (
     FormPrompt,
     NothingToCancel,
 )
+from workflows.rounds import corrections
+from workflows.rounds.evaluation import Thresholds, evaluate
 
 PROMPTS = {
     "comment_off_target": N_("The value is off target. Add a short comment: what explains it?"),

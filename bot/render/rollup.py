@@ -8,10 +8,10 @@ from bot.messages import Message
 from bot.render.context import STATUS_MARK, RenderContext
 from bot.render.summary import follow_up_lines, participation_line
 from bot.render.trend import change_text, data_marks
-from workflows.evaluation import Status
 from workflows.notices import RollupLine, RollupPart, RollupSummary
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Scale
+from workflows.rounds.evaluation import Status
 
 
 def _scale(scale: str, rc: RenderContext) -> str:

@@ -12,7 +12,6 @@ from bot.render.context import RenderContext
 from bot.render.decisions import action_status_word
 from bot.render.delivery import outcome_lines
 from bot.render.trend import change_text, data_marks
-from workflows.evaluation import Status
 from workflows.notices import (
     ActivitySummary,
     History,
@@ -23,6 +22,7 @@ from workflows.notices import (
     SummaryLine,
     SummaryPosted,
 )
+from workflows.rounds.evaluation import Status
 
 
 def _counts(part: ActivitySummary, rc: RenderContext) -> list[str]:

@@ -31,9 +31,9 @@ from bot.slack.blocks import bold, plain
 from workflows.context import Context
 from workflows.forms.fields import NOT_MEASURED, FieldKind, FieldSpec, FormSpec
 from workflows.forms.parsing import AnswerError, parse_answer
-from workflows.measuring import measurement_spec
 from workflows.notices import FormHeader
-from workflows.plausibility import is_implausible
+from workflows.rounds.measuring import measurement_spec
+from workflows.rounds.plausibility import is_implausible
 
 CALLBACK_ID = "controlbot-measure"
 INPUT_ACTION = "answer"

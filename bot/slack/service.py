@@ -35,8 +35,8 @@ from bot.settings import without_library_variables
 from bot.slack.channel import PLATFORM, RateLimitHandler, SlackChannel
 from bot.slack.inbound import SlackInbound
 from storage.db import Database
-from workflows import accounts
 from workflows.context import Context
+from workflows.people import accounts
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -43,8 +43,8 @@ from bot.posted import PostedMessages
 from bot.telegram import markup
 from bot.telegram.limiter import Deferred, retry_seconds
 from storage.db import Database
-from workflows import bindings
 from workflows.context import Context
+from workflows.people import bindings
 
 _LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -35,7 +35,7 @@ from bot.events import (
     UnsupportedMessage,
 )
 from bot.telegram.channel import PLATFORM, TelegramChannel
-from workflows import bindings
+from workflows.people import bindings
 
 _LOGGER = logging.getLogger(__name__)
 

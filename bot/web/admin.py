@@ -1,7 +1,7 @@
 """This module contains the administrators' pages: people and channels, deliveries, readiness.
 
 Anyone else gets 404 there, as for a page that does not exist. The data comes from
-:mod:`workflows.reach_overview` (one place to point at a fuller delivery record later).
+:mod:`workflows.reports.reach` (one place to point at a fuller delivery record later).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from bot.plan_report import format_readiness
 from bot.web.admin_sheets import channels_sheet, deliveries_sheet, people_sheet
 from bot.web.downloads import check_format, render_context, sheet_response
 from bot.web.pages import one_page, page_number, parts, respond
-from workflows import accounts
 from workflows.context import Context
-from workflows.reach_overview import (
+from workflows.people import accounts
+from workflows.reports.reach import (
     PersonReach,
     channel_bindings,
     people_reach,

@@ -14,7 +14,7 @@ from bot.render.context import RenderContext
 from storage.messages import OutboxMessage
 from storage.models import ChannelBinding
 from workflows.plan.schema import Channel
-from workflows.reach_overview import PersonReach
+from workflows.reports.reach import PersonReach
 
 PEOPLE = (
     "person",

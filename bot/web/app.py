@@ -21,9 +21,9 @@ from bot.web.keys import VIEW, VIEWER
 from bot.web.templating import Viewer, page
 from storage.db import Database
 from storage.models import Person
-from workflows import accounts, web_access
 from workflows.context import Context
-from workflows.visibility import visible_activity_ids
+from workflows.people import accounts, web_access
+from workflows.people.visibility import visible_activity_ids
 
 OPEN_PATHS = ("/web/sign-in/", "/web/static/")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -19,9 +19,9 @@ from bot.web.downloads import (
 from bot.web.pages import one_page, page_number, parts, respond
 from bot.web.sheets import rollups_sheet, rounds_sheet
 from bot.web.templating import Viewer
-from workflows import actions
-from workflows.evaluation import Status
-from workflows.overview import (
+from workflows.decisions import actions
+from workflows.plan.schema import Activity, Scale
+from workflows.reports.overview import (
     DecisionFilter,
     OpenRound,
     decision_list,
@@ -29,7 +29,7 @@ from workflows.overview import (
     latest_statuses,
     open_rounds,
 )
-from workflows.plan.schema import Activity, Scale
+from workflows.rounds.evaluation import Status
 
 if TYPE_CHECKING:
     from bot.web.app import WebView

@@ -26,11 +26,11 @@ from bot.web.sheets import activities_sheet, waiting_sheet
 from bot.web.templating import Viewer, page
 from workflows.context import Context
 from workflows.notices import SeriesPoint
-from workflows.overview import RecordRow, actions_of, decision_list, indicator_record
-from workflows.pending import pending_for
 from workflows.periods import Period, PeriodError
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Activity, Indicator
+from workflows.reports.overview import RecordRow, actions_of, decision_list, indicator_record
+from workflows.rounds.pending import pending_for
 
 if TYPE_CHECKING:
     from bot.web.app import WebView

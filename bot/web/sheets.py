@@ -19,9 +19,9 @@ from bot.exchange.sheet import Cell, Sheet
 from bot.render.context import RenderContext
 from storage.models import ImprovementDecision
 from workflows.notices import PendingList
-from workflows.overview import OpenRound
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Activity
+from workflows.reports.overview import OpenRound
 
 if TYPE_CHECKING:
     from bot.web.lists import ScaleBlock

@@ -21,8 +21,8 @@ from bot.render.errors import answer_error
 from bot.render.hints import input_hint, number_example
 from workflows.forms.fields import FieldKind, FieldSpec
 from workflows.forms.parsing import AnswerError, parse_answer
-from workflows.measuring import measurement_spec
 from workflows.plan.loader import LoadedPlan
+from workflows.rounds.measuring import measurement_spec
 
 RIGA = ZoneInfo("Europe/Riga")
 TARGETS = ("0.9", "12.5", "999", "1000", "2000", "12345.5", "99000", "1234567")

@@ -10,8 +10,8 @@ from __future__ import annotations
 from bot.dispatch import Dispatcher
 from tests.support.recording import RecordingChannel, command, press
 from workflows.context import Context
-from workflows.indicators import resolve, visible
 from workflows.notices import History, IndicatorList, Problem
+from workflows.plan.finding import resolve, visible
 
 ANNA = "anna-ozola"  # L of the residence declaration; reads Latvian
 PETERIS = "peteris-liepa"  # reads English

@@ -18,11 +18,11 @@ from bot.render import RenderContext
 from storage.db import Database
 from tests.support.recording import RecordingChannel
 from tests.support.summary_world import seed_year
-from workflows import bindings
 from workflows.clock import FixedClock
 from workflows.context import Context
 from workflows.notices import Summary, ToChannel
-from workflows.summaries import post_summary
+from workflows.people import bindings
+from workflows.reports.summaries import post_summary
 
 RIGA = ZoneInfo("Europe/Riga")
 CHANNEL = "pk-dzivesvieta"

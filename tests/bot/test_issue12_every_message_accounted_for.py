@@ -22,10 +22,10 @@ from storage.messages import InboxEvent, OutboxMessage
 from storage.models import AuditEntry, ControlRound, Person
 from tests.support.flow import only, problem_codes, rows
 from tests.support.recording import RecordingChannel, command, press, say
-from workflows import enrolment
 from workflows.clock import FixedClock
 from workflows.context import Context
 from workflows.notices import FormPrompt, Help, Outgoing, RoundOpened, ToPerson
+from workflows.people import enrolment
 
 ADMIN, ANNA, JANIS, PETERIS = "kristaps-sils", "anna-ozola", "janis-berzins", "peteris-liepa"
 ACTIVITY, CHANNEL = "dzivesvietas-deklaresana", "pk-dzivesvieta"

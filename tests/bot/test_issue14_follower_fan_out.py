@@ -21,8 +21,8 @@ from storage.messages import OutboxMessage
 from tests.bot.test_issue12_every_message_accounted_for import ACTIVITY, ADMIN, ANNA, Telegram
 from tests.support.flow import rows
 from tests.support.recording import RecordingChannel, command
-from workflows import enrolment
 from workflows.context import Context
+from workflows.people import enrolment
 
 
 @pytest.fixture

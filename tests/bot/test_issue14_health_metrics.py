@@ -36,8 +36,8 @@ from storage.models import FormSession
 from tests.conftest import PG_ENV, _reset_postgres, database_urls
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.waiting import until_quiet
-from workflows import enrolment
 from workflows.clock import SystemClock
+from workflows.people import enrolment
 
 SECRET = "hook-Secret_14"
 METRICS_TOKEN = "metrics-token-0123456789"

@@ -68,9 +68,9 @@ def test_issue14_json_lines_parse_and_secrets_stay_masked(logs: io.StringIO) -> 
 def test_issue14_log_level_setting(logs: io.StringIO) -> None:
     configure_logging(Settings(log_level="error"), default_level=logging.INFO, stream=logs)
     logging.getLogger("bot.scheduler").warning("not shown")
-    logging.getLogger("workflows.outbox").error("shown")
+    logging.getLogger("workflows.notices.outbox").error("shown")
     assert [line.split(" ", 2)[1:] for line in logs.getvalue().splitlines()] == [
-        ["ERROR", "workflows.outbox: shown"]
+        ["ERROR", "workflows.notices.outbox: shown"]
     ]
 
     logs.seek(0)

@@ -35,11 +35,11 @@ from tests.conftest import PG_ENV, _reset_postgres
 from tests.support.fake_slack import FakeSlack
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.replicas import Cluster, Inbound, synthetic_plan
-from workflows import outbox as queue
 from workflows.calendar import WorkingCalendar
 from workflows.clock import SystemClock
 from workflows.context import Context
 from workflows.notices import Help, Outgoing, ToPerson
+from workflows.notices import outbox as queue
 from workflows.plan.loader import load_plan
 
 RIGA = ZoneInfo("Europe/Riga")

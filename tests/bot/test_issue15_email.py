@@ -22,11 +22,8 @@ from bot.outbox import Outbox
 from bot.settings import Settings
 from storage.db import Database
 from tests.support.fake_smtp import MailHandler, SmtpServer, parts, start_smtp
-from workflows import enrolment
-from workflows import outbox as queue
 from workflows.clock import FixedClock
 from workflows.context import Context
-from workflows.evaluation import Status
 from workflows.notices import (
     ActivitySummary,
     DecisionBrief,
@@ -41,8 +38,11 @@ from workflows.notices import (
     ToChannel,
     ToPerson,
 )
+from workflows.notices import outbox as queue
+from workflows.people import enrolment
 from workflows.plan.model import LoadedPlan
 from workflows.plan.schema import Channel
+from workflows.rounds.evaluation import Status
 
 ANNA = "anna-ozola"  # Latvian
 PETERIS = "peteris-liepa"  # reads English

@@ -27,10 +27,10 @@ from storage.db import Database
 from storage.models import Person, PlatformIdentity
 from tests.support.fake_smtp import MailHandler, SmtpServer, start_smtp
 from tests.support.recording import RecordingChannel, command
-from workflows import enrolment
-from workflows import outbox as queue
 from workflows.context import Context
 from workflows.notices import Outgoing, Reminder, ToPerson
+from workflows.notices import outbox as queue
+from workflows.people import enrolment
 from workflows.plan.model import LoadedPlan
 
 ANNA = "anna-ozola"

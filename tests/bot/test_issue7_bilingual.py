@@ -10,9 +10,7 @@ from bot.outbox import Outbox
 from bot.render.bilingual import RULE
 from storage.db import Database
 from tests.support.recording import RecordingChannel
-from workflows import bindings
 from workflows.context import Context
-from workflows.evaluation import Status
 from workflows.notices import (
     ActivitySummary,
     Outgoing,
@@ -21,7 +19,9 @@ from workflows.notices import (
     SummaryLine,
     ToChannel,
 )
+from workflows.people import bindings
 from workflows.plan.model import LoadedPlan
+from workflows.rounds.evaluation import Status
 
 CHANNEL = "pk-dzivesvieta"
 ADMIN = "kristaps-sils"

@@ -26,9 +26,9 @@ from tests.conftest import RIGA
 from tests.support.summary_world import seed_year
 from workflows.clock import FixedClock
 from workflows.context import Context
-from workflows.evaluation import Status
 from workflows.notices import RollupSummary, SeriesPoint, Summary, SummaryLine, ToChannel
-from workflows.summaries import post_summary
+from workflows.reports.summaries import post_summary
+from workflows.rounds.evaluation import Status
 
 PNG = b"\x89PNG\r\n\x1a\n"
 CHANNELS = (

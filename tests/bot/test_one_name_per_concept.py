@@ -16,7 +16,6 @@ import pytest
 from bot.i18n import translator
 from bot.render import RenderContext, render
 from workflows.context import Context
-from workflows.evaluation import Status
 from workflows.notices import (
     ChannelBound,
     DecisionBrief,
@@ -24,6 +23,7 @@ from workflows.notices import (
     PendingList,
     SummaryPosted,
 )
+from workflows.rounds.evaluation import Status
 
 RIGA = ZoneInfo("Europe/Riga")
 BRIEF = DecisionBrief(

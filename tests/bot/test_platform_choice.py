@@ -7,9 +7,9 @@ from bot.outbox import Outbox
 from storage.db import Database
 from tests.support.flow import problem_codes
 from tests.support.recording import RecordingChannel, command
-from workflows import enrolment
 from workflows.context import Context
 from workflows.notices import Help, Outgoing, ToPerson
+from workflows.people import enrolment
 
 ANNA = "anna-ozola"
 

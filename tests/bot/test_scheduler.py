@@ -284,7 +284,7 @@ async def test_the_owner_of_an_improvement_action_is_followed_up_on_its_due_date
 ) -> None:
     from tests.support.recording import command
     from tests.workflows.test_round_flow import anna_critical, remind
-    from workflows.action_follow_ups import action_follow_ups
+    from workflows.decisions.action_follow_ups import action_follow_ups
 
     await started.sweep()
     clock.set(riga(2026, 11, 3, 9, 0))
@@ -323,7 +323,7 @@ async def test_next_instant_covers_the_schedule_and_snoozes(
     dispatcher: Dispatcher,
     ctx: Context,
 ) -> None:
-    from workflows.deliveries import next_instant
+    from workflows.schedule.sweep import next_instant
 
     await started.sweep()
     assert db.transaction(lambda s: next_instant(s, ctx, ctx.now())) == riga(2026, 11, 3, 9, 0)

@@ -83,7 +83,7 @@ async def test_two_sweeps_at_once_send_each_reminder_once(
 async def test_a_send_left_in_flight_by_a_crash_is_sent_once_after_restart(
     ctx: Context, db: Database, recording: RecordingChannel, clock: FixedClock
 ) -> None:
-    from workflows import outbox as queue
+    from workflows.notices import outbox as queue
 
     clock.set(riga(2026, 10, 30, 8, 0))
     await runner(ctx, db, recording).sweep()
@@ -108,7 +108,7 @@ async def _no_flush(ids: object, *, exclusive: bool = False) -> list[object]:
 async def test_a_deputy_who_is_also_away_passes_to_the_next_one(
     ctx: Context, db: Database, dispatcher: Dispatcher
 ) -> None:
-    from workflows.absences import away_on, deputy_for
+    from workflows.people.absences import away_on, deputy_for
 
     await dispatcher.handle(command("janis-berzins", "away", "04.11.2026", "13.11.2026"))
     await dispatcher.handle(command("anna-ozola", "away", "04.11.2026", "13.11.2026"))
@@ -164,7 +164,7 @@ async def test_snoozes_of_ids_with_underscores_do_not_match_other_people(
     tmp_path: Path,
 ) -> None:
     from storage.models import Delivery
-    from workflows.delivery_ledger import SNOOZE
+    from workflows.schedule.ledger import SNOOZE
 
     ctx = context_for(bundled_plan_path() / "parauga-novads.yaml", clock)
     key_anna = f"{SNOOZE}:x:2026-10:anna-ozola:1"

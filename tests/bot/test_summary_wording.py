@@ -12,8 +12,8 @@ from bot.i18n import translator
 from bot.render import RenderContext, render
 from tests.conftest import RIGA
 from workflows.context import Context
-from workflows.evaluation import Status
 from workflows.notices import ActivitySummary, Participation, Summary, SummaryLine
+from workflows.rounds.evaluation import Status
 
 ACTIVITY = "dzivesvietas-deklaresana"
 CHANNEL = "pk-dzivesvieta"

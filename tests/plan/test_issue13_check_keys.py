@@ -20,8 +20,8 @@ from tests.support.checks import ACTIVITY, CHECKS, CHOICE, YES_NO
 from workflows.plan.changes import diff
 from workflows.plan.errors import PlanError
 from workflows.plan.loader import bundled_plan_path, load_plan
+from workflows.plan.readiness import activity_readiness
 from workflows.plan.schema import OptionStatus
-from workflows.readiness import activity_readiness
 
 
 def _write(tmp_path: Path, *checks: dict[str, Any]) -> Path:

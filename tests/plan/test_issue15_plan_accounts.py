@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.cli import main
-from workflows import bindings
 from workflows.calendar import WorkingCalendar
 from workflows.clock import FixedClock
 from workflows.context import Context
+from workflows.people import bindings
 from workflows.plan.accounts import ChannelAccounts, deprecated_keys
 from workflows.plan.errors import PlanError
 from workflows.plan.loader import bundled_plan_path, load_plan

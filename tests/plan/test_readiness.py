@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.i18n import translator
 from bot.plan_report import format_readiness
 from workflows.plan.loader import bundled_plan_path, load_default_plan, load_plan
-from workflows.readiness import Gap, plan_readiness
+from workflows.plan.readiness import Gap, plan_readiness
 
 BUNDLED = (bundled_plan_path() / "parauga-novads.yaml").read_text(encoding="utf-8")
 
@@ -56,7 +56,7 @@ def test_a_deliberately_incomplete_activity_lists_every_gap(tmp_path: Path) -> N
 
 def test_people_without_a_chat_account_are_listed_when_the_database_is_known() -> None:
     from workflows.plan.loader import load_default_plan
-    from workflows.readiness import plan_readiness
+    from workflows.plan.readiness import plan_readiness
 
     loaded = load_default_plan(None)
     everyone = {p.id for p in loaded.plan.people}

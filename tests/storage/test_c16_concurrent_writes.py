@@ -27,13 +27,12 @@ from storage.db import Database
 from storage.models import ControlRound, FormSession, ImprovementDecision, Measurement
 from tests.support.flow import audit, notices, only, problem_codes, rows
 from tests.support.recording import RecordingChannel, command, press, say
-from workflows import conversation, measuring, rounds
 from workflows.calendar import WorkingCalendar
 from workflows.clock import FixedClock
 from workflows.context import Context
 from workflows.decisions import maybe_open_decision
+from workflows.forms import conversation
 from workflows.forms.engine import Confirm
-from workflows.measuring import new_measurement
 from workflows.notices import (
     DecisionRecorded,
     FormPrompt,
@@ -45,6 +44,9 @@ from workflows.notices import (
 )
 from workflows.periods import Period
 from workflows.plan.loader import load_plan
+from workflows.rounds import measuring
+from workflows.rounds import opening as rounds
+from workflows.rounds.measuring import new_measurement
 
 PEOPLE = 20
 ADMIN = "admins"

@@ -19,9 +19,9 @@ from storage.messages import OutboxMessage
 from storage.models import Person
 from tests.conftest import PG_ENV, _reset_postgres
 from tests.support.flow import rows
-from workflows import outbox as queue
 from workflows.context import Context
 from workflows.notices import Outgoing, ToPerson, problem
+from workflows.notices import outbox as queue
 
 
 def _libpq(url: str) -> str:

@@ -21,11 +21,11 @@ from bot.channel import Address
 from bot.messages import Message
 from bot.outbox import Outbox
 from storage.db import Database
-from workflows import outbox as queue
 from workflows.calendar import WorkingCalendar
 from workflows.clock import SystemClock
 from workflows.context import Context
 from workflows.notices import Help, Outgoing, ToPerson
+from workflows.notices import outbox as queue
 from workflows.plan.loader import load_plan
 
 PEOPLE = 300

@@ -13,7 +13,7 @@ import sys
 from datetime import timedelta
 
 from bot.cli import main
-from workflows import outbox as queue
+from workflows.notices import outbox as queue
 
 if __name__ == "__main__":
     queue.LEASE = timedelta(seconds=float(os.environ.get("CONTROLBOT_TEST_LEASE_SECONDS", "30")))

@@ -1,6 +1,7 @@
 """The summary as it was gathered before issue 16: through the ORM, row by row.
 
-Kept verbatim (``workflows/summaries.py`` and the ORM half of ``workflows/trends.py`` as of
+Kept verbatim (``workflows/reports/summaries.py`` and the ORM half of
+``workflows/reports/trends.py`` as of
 main 6c55a73: checks' option values, the audit row written on delivery) so that tests can
 check that the set-based gathering gives exactly the same summaries on a seeded database,
 and benchmarks can show what it cost.
@@ -17,11 +18,9 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from storage.models import Absence, ControlRound, Measurement, NotMeasured
-from workflows.absences import deputy_for
 from workflows.context import Context
 from workflows.decisions import summary_decisions
-from workflows.evaluation import Status, stored_value
-from workflows.follow_up import (
+from workflows.decisions.follow_up import (
     decided_since,
     improvement_actions,
     last_summary_at,
@@ -42,11 +41,15 @@ from workflows.notices import (
     ToPerson,
     problem,
 )
+from workflows.people.absences import deputy_for
 from workflows.periods import Period, PeriodError, last_closed
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Activity, Frequency, Indicator
-from workflows.rollups import rollup_summary
-from workflows.rounds import (
+from workflows.reports.rollups import rollup_summary
+from workflows.reports.trends import Answer, late, periods_back
+from workflows.reports.trends import share as _share
+from workflows.rounds.evaluation import Status, stored_value
+from workflows.rounds.opening import (
     get_round,
     implausibly_old,
     measurers_of_round,
@@ -56,8 +59,6 @@ from workflows.rounds import (
     same_period_last_year,
     submitted,
 )
-from workflows.trends import Answer, late, periods_back
-from workflows.trends import share as _share
 
 
 def indicator_series(

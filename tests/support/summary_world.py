@@ -16,10 +16,10 @@ from sqlmodel import Session, col, select
 from storage.db import Database
 from storage.models import ImprovementDecision, Measurement
 from workflows.context import Context
-from workflows.measuring import new_measurement
 from workflows.periods import Period
-from workflows.rounds import new_round
-from workflows.trends import periods_back
+from workflows.reports.trends import periods_back
+from workflows.rounds.measuring import new_measurement
+from workflows.rounds.opening import new_round
 
 RIGA = ZoneInfo("Europe/Riga")
 LAST_MONTH = Period.parse("2026-10")

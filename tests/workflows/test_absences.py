@@ -18,7 +18,7 @@ from workflows.clock import FixedClock
 from workflows.context import Context
 from workflows.notices import AwayCancelled, AwayList, AwayRecorded, Summary
 from workflows.periods import Period
-from workflows.rounds import get_round, outstanding_for
+from workflows.rounds.opening import get_round, outstanding_for
 
 RIGA = ZoneInfo("Europe/Riga")
 ACTIVITY = "dzivesvietas-deklaresana"

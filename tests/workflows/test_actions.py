@@ -23,10 +23,11 @@ from tests.workflows.test_round_flow import (
     remind,
     type_lines,
 )
-from workflows import action_follow_ups, deliveries
 from workflows.clock import FixedClock
 from workflows.context import Context
+from workflows.decisions import action_follow_ups
 from workflows.notices import ActionUpdated, ActionVerified, RoundOpened
+from workflows.schedule import sweep as deliveries
 
 RIGA = ZoneInfo("Europe/Riga")
 
@@ -171,7 +172,7 @@ async def test_an_away_approver_s_escalation_never_goes_to_the_late_owner(
     clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=RIGA))
     sent = db.transaction(lambda s: deliveries.prepare(s, ctx, ctx.now()))
     overdue = [p.outgoing for p in sent if p.outgoing.notice.stage == "overdue"]  # type: ignore[union-attr]
-    from workflows.absences import away_on, deputy_for
+    from workflows.people.absences import away_on, deputy_for
 
     activity = ctx.plan.activity(ACTIVITY)
     stand_in = db.transaction(lambda s: deputy_for(ctx, activity, JANIS, away_on(s, ctx.today())))
@@ -182,7 +183,7 @@ async def test_an_away_approver_s_escalation_never_goes_to_the_late_owner(
 async def test_the_deputy_of_an_away_owner_may_update_the_action(
     dispatcher: Dispatcher, db: Database, ctx: Context, clock: FixedClock
 ) -> None:
-    from workflows.absences import away_on, deputy_for
+    from workflows.people.absences import away_on, deputy_for
 
     number = await approved_action(dispatcher, db)
     await dispatcher.handle(command(ANNA, "away", "03.11.2026", "30.11.2026"))

@@ -12,8 +12,9 @@ from storage.models import AuditEntry, ImprovementDecision, Measurement, Person
 from tests.support.flow import rows
 from tests.support.recording import command
 from tests.workflows.test_round_flow import anna_critical, remind
-from workflows import audit, decisions, privacy
+from workflows import audit, decisions
 from workflows.context import Context
+from workflows.people import privacy
 from workflows.plan.changes import diff
 
 

@@ -9,9 +9,9 @@ import pytest
 from storage.db import Database
 from storage.models import ChannelBinding, Invite, PlatformIdentity
 from tests.support.flow import audit, rows
-from workflows import bindings, enrolment
 from workflows.clock import FixedClock
 from workflows.context import Context
+from workflows.people import bindings, enrolment
 from workflows.plan.model import UnknownPlanItem
 
 ANNA, PETERIS = "anna-ozola", "peteris-liepa"

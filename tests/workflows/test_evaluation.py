@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from workflows.evaluation import Evaluation, Status, Thresholds, evaluate
 from workflows.plan.model import LoadedPlan
 from workflows.plan.schema import Direction
+from workflows.rounds.evaluation import Evaluation, Status, Thresholds, evaluate
 
 D = Decimal
 

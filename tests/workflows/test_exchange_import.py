@@ -18,10 +18,10 @@ from workflows.exchange import (
     gather,
     import_rows,
 )
-from workflows.measuring import new_measurement
 from workflows.notices import DecisionRequested
 from workflows.periods import Period
-from workflows.rounds import ensure_round
+from workflows.rounds.measuring import new_measurement
+from workflows.rounds.opening import ensure_round
 
 ADMIN = "kristaps-sils"
 ACTIVITY = "dzivesvietas-deklaresana"

@@ -10,8 +10,8 @@ from tests.support.flow import only, problem_codes
 from tests.support.recording import RecordingChannel, command
 from tests.workflows.test_round_flow import anna_critical, remind, seed_round
 from workflows.context import Context
-from workflows.evaluation import Status
 from workflows.notices import History
+from workflows.rounds.evaluation import Status
 
 
 async def test_history_lists_the_last_values_newest_first(

@@ -24,7 +24,7 @@ from workflows.clock import FixedClock
 from workflows.context import Context
 from workflows.exchange import IncomingRow, import_rows, incoming
 from workflows.periods import Period
-from workflows.rounds import new_round
+from workflows.rounds.opening import new_round
 
 RIGA = ZoneInfo("Europe/Riga")
 ADMIN = "kristaps-sils"

@@ -35,11 +35,11 @@ from tests.support.flow import only, rows
 from tests.support.recording import RecordingChannel, command
 from workflows.calendar import WorkingCalendar
 from workflows.context import Context
-from workflows.evaluation import Status
 from workflows.exchange import ImportRefused, IncomingRow, export_periods, gather, import_rows
 from workflows.notices import SeriesPoint, Summary
 from workflows.plan.loader import load_plan
-from workflows.plausibility import ranges_for
+from workflows.rounds.evaluation import Status
+from workflows.rounds.plausibility import ranges_for
 
 ADMIN = "kristaps-sils"
 ROOT = Path(__file__).parents[2]

@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 
 import workflows.notices as notices
-from workflows import notice_codec
 from workflows.notices import Digest, Reminder
+from workflows.notices import codec as notice_codec
 
 REMINDER = Reminder(
     round_id=7,

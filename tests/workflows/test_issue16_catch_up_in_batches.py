@@ -30,11 +30,13 @@ from storage.db import Database
 from storage.messages import OutboxMessage
 from storage.models import Absence, Delivery
 from tests.conftest import PG_ENV, _reset_postgres
-from workflows import deliveries, delivery_ledger, sweep_plan
 from workflows.calendar import WorkingCalendar
 from workflows.clock import FixedClock
 from workflows.context import Context
 from workflows.plan.loader import load_plan
+from workflows.schedule import ledger as delivery_ledger
+from workflows.schedule import sweep as deliveries
+from workflows.schedule import sweep_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 RIGA = ZoneInfo("Europe/Riga")

@@ -1,7 +1,7 @@
 """Issue 16: a typed value does not rebuild its measurement form from the database again.
 
 The form's spec, header and earlier values are remembered per form session
-(``workflows.conversation.memo``): the round is read when the form begins, not at each
+(``workflows.forms.conversation.memo``): the round is read when the form begins, not at each
 typed value; a reloaded plan rebuilds it; what the person is asked and what is stored stay
 the same.
 """

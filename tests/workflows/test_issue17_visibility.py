@@ -10,8 +10,8 @@ sees none of it. The web view's pages and downloads ask exactly this
 from __future__ import annotations
 
 from workflows.context import Context
+from workflows.people.visibility import can_see_activity, visible_activities, visible_activity_ids
 from workflows.plan.schema import Mark, Scale
-from workflows.visibility import can_see_activity, visible_activities, visible_activity_ids
 
 
 def _holders(ctx: Context, mark: Mark, *, wider: bool) -> set[tuple[str, str]]:

@@ -16,7 +16,6 @@ from tests.support.recording import RecordingChannel
 from tests.support.summary_world import LATE, seed_year
 from workflows.clock import FixedClock
 from workflows.context import Context
-from workflows.evaluation import Status
 from workflows.notices import (
     Participation,
     RollupSummary,
@@ -25,9 +24,10 @@ from workflows.notices import (
     ToChannel,
 )
 from workflows.periods import Period
-from workflows.schedule import SendKind, planned_sends
-from workflows.summaries import post_summary
-from workflows.trends import periods_back
+from workflows.reports.summaries import post_summary
+from workflows.reports.trends import periods_back
+from workflows.rounds.evaluation import Status
+from workflows.schedule.planned import SendKind, planned_sends
 
 ADMIN = "kristaps-sils"
 

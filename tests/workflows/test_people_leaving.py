@@ -11,7 +11,7 @@ from workflows.calendar import WorkingCalendar
 from workflows.context import Context
 from workflows.notices import PersonLeft
 from workflows.plan.loader import bundled_plan_path, load_plan
-from workflows.schedule import planned_sends
+from workflows.schedule.planned import planned_sends
 
 
 def _without_peteris(tmp_path: Path) -> Path:

@@ -18,9 +18,9 @@ from storage.models import AuditEntry, Delivery, Measurement, Person, PostedMess
 from tests.support.flow import rows
 from tests.support.recording import RecordingChannel, command, press, say
 from tests.workflows.test_people_leaving import _without_peteris
-from workflows import enrolment, privacy
 from workflows.calendar import WorkingCalendar
 from workflows.context import Context
+from workflows.people import enrolment, privacy
 from workflows.plan.loader import load_plan
 
 PETERIS = "peteris-liepa"

@@ -11,9 +11,9 @@ from collections import Counter
 from bot.dispatch import Dispatcher
 from storage.db import Database
 from tests.support.recording import RecordingChannel, command
-from workflows import rounds
 from workflows.context import Context
 from workflows.notices import Digest, Reminder, RoundOpened, ToPerson
+from workflows.rounds import opening as rounds
 
 ACTIVITY = "dzivesvietas-deklaresana"
 ADMIN = "kristaps-sils"

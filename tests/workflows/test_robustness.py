@@ -27,7 +27,6 @@ from tests.workflows.test_round_flow import (
     start,
     type_lines,
 )
-from workflows import rounds
 from workflows.calendar import WorkingCalendar
 from workflows.clock import FixedClock
 from workflows.context import Context
@@ -44,6 +43,7 @@ from workflows.notices import (
     RoundOpened,
 )
 from workflows.plan.loader import bundled_plan_path, load_plan
+from workflows.rounds import opening as rounds
 
 
 async def test_huge_number_is_refused_as_too_large(dispatcher: Dispatcher, db: Database) -> None:

@@ -19,9 +19,7 @@ from tests.support.recording import RecordingChannel, command, press, say
 from workflows.clock import FixedClock
 from workflows.context import Context
 from workflows.decisions import maybe_open_decision
-from workflows.evaluation import Status
 from workflows.forms.engine import Ask, Confirm
-from workflows.measuring import new_measurement
 from workflows.notices import (
     AnswerRefused,
     DecisionAlreadyTaken,
@@ -43,7 +41,9 @@ from workflows.notices import (
     problem,
 )
 from workflows.periods import Period
-from workflows.rounds import new_round
+from workflows.rounds.evaluation import Status
+from workflows.rounds.measuring import new_measurement
+from workflows.rounds.opening import new_round
 
 ACTIVITY = "dzivesvietas-deklaresana"
 CHANNEL = "pk-dzivesvieta"

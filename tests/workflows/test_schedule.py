@@ -17,7 +17,7 @@ from workflows.clock import FixedClock
 from workflows.context import Context
 from workflows.plan.loader import bundled_plan_path, load_plan
 from workflows.plan.model import LoadedPlan
-from workflows.schedule import PlannedSend, SendKind, local_to_utc, planned_sends
+from workflows.schedule.planned import PlannedSend, SendKind, local_to_utc, planned_sends
 
 RIGA = ZoneInfo("Europe/Riga")
 ACTIVITY = "dzivesvietas-deklaresana"
@@ -184,7 +184,7 @@ def test_quiet_hours_move_a_send_to_their_end_and_cannot_contain_send_time(
 ) -> None:
     from workflows.plan.errors import PlanError
     from workflows.plan.schema import QuietHours
-    from workflows.schedule import apply_quiet_hours
+    from workflows.schedule.planned import apply_quiet_hours
 
     hours = QuietHours(start=time(20, 0), end=time(8, 0))
     late = datetime(2026, 4, 2, 22, 30, tzinfo=RIGA)

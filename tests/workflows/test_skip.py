@@ -69,7 +69,7 @@ async def test_a_skipped_indicator_is_not_stored_and_stays_outstanding(
 async def test_a_whole_form_ui_leaving_a_skippable_value_empty_skips_it(
     db: Database, ctx: Context, tmp_path: Path
 ) -> None:
-    from workflows import conversation
+    from workflows.forms import conversation
 
     plan = load_plan(skippable_plan(tmp_path))
     ctx = Context(plan, ctx.clock, WorkingCalendar(), ctx.timezone, "lv")

@@ -19,7 +19,7 @@ from tests.support.recording import RecordingChannel, press
 from workflows.clock import FixedClock
 from workflows.context import Context
 from workflows.notices import Snoozed, SnoozeOptions
-from workflows.snooze import snooze_until
+from workflows.rounds.snooze import snooze_until
 
 RIGA = ZoneInfo("Europe/Riga")
 ANNA = "anna-ozola"

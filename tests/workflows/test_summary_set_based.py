@@ -19,9 +19,9 @@ from storage.db import Database
 from storage.models import Absence, ControlRound, Measurement, NotMeasured
 from tests.support import summary_orm
 from tests.support.summary_world import seed_year
-from workflows import summaries
 from workflows.clock import FixedClock
 from workflows.context import Context
+from workflows.reports import summaries
 
 RIGA = ZoneInfo("Europe/Riga")
 CASES = (

@@ -13,12 +13,13 @@ from sqlmodel import Session, col, select
 
 from storage.db import Database
 from storage.models import Delivery
-from workflows import deliveries, delivery_ledger
 from workflows.calendar import WorkingCalendar
 from workflows.clock import FixedClock
 from workflows.context import Context
-from workflows.schedule import planned_sends
-from workflows.sweep_memo import closed_keys_for, window_for
+from workflows.schedule import ledger as delivery_ledger
+from workflows.schedule import sweep as deliveries
+from workflows.schedule.memo import closed_keys_for, window_for
+from workflows.schedule.planned import planned_sends
 
 RIGA = ZoneInfo("Europe/Riga")
 

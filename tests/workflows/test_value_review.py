@@ -33,7 +33,7 @@ from workflows.notices import (
     ValueReturned,
 )
 from workflows.plan.loader import bundled_plan_path
-from workflows.plausibility import plausible_range
+from workflows.rounds.plausibility import plausible_range
 
 ANNA = "anna-ozola"
 JANIS = "janis-berzins"  # approver of the dd-* indicators
@@ -137,9 +137,9 @@ def test_the_plausible_range_needs_history_and_has_a_floor() -> None:
 
 
 def _history(db: Database, ctx: Context, values: list[str]) -> None:
-    from workflows.measuring import new_measurement
     from workflows.periods import Period
-    from workflows.rounds import new_round
+    from workflows.rounds.measuring import new_measurement
+    from workflows.rounds.opening import new_round
 
     with db.session() as session:
         for month, value in zip((7, 8, 9), values, strict=True):
@@ -333,10 +333,10 @@ async def test_a_value_the_approver_submits_counts_as_approved(
     _a, indicator = ctx.plan.indicator("dd-within-sla")
     assert ctx.plan.approver(_a, indicator) == JANIS
     with db.session() as session:
-        from workflows import approval
-        from workflows.measuring import new_measurement
         from workflows.periods import Period
-        from workflows.rounds import new_round
+        from workflows.rounds import approval
+        from workflows.rounds.measuring import new_measurement
+        from workflows.rounds.opening import new_round
 
         control_round = new_round(ctx, ACTIVITY, Period.parse("2026-09"), "system")
         session.add(control_round)
@@ -378,9 +378,9 @@ async def test_not_measured_indicators_are_not_escalated_as_missing(
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from workflows.deliveries import prepare
-    from workflows.delivery_ledger import scheduler_epoch
-    from workflows.status import status_for
+    from workflows.rounds.status import status_for
+    from workflows.schedule.ledger import scheduler_epoch
+    from workflows.schedule.sweep import prepare
 
     dispatcher, _recording, ctx = setup
     db.transaction(lambda s: scheduler_epoch(s, ctx))

@@ -29,10 +29,8 @@ from tests.workflows.test_value_review import (
     _plan,
     _submit,
 )
-from workflows import revisions
 from workflows.calendar import WorkingCalendar
 from workflows.context import Context
-from workflows.measuring import new_measurement
 from workflows.notices import (
     ApprovalRequested,
     DecisionWithdrawn,
@@ -41,6 +39,8 @@ from workflows.notices import (
     ValueCorrected,
 )
 from workflows.plan.loader import load_plan
+from workflows.rounds import revisions
+from workflows.rounds.measuring import new_measurement
 
 Setup = tuple[Dispatcher, RecordingChannel, Context]
 
@@ -142,7 +142,7 @@ def test_a_replacement_never_overwrites_a_value_approved_meanwhile(
 ) -> None:
     _dispatcher, _recording, ctx = setup
     from workflows.periods import Period
-    from workflows.rounds import new_round
+    from workflows.rounds.opening import new_round
 
     with db.session() as session:
         control_round = new_round(ctx, ACTIVITY, Period.parse("2026-09"), "system")
@@ -163,7 +163,7 @@ def test_values_waiting_for_an_approval_the_plan_dropped_are_released(
 ) -> None:
     _dispatcher, _recording, ctx = setup
     from workflows.periods import Period
-    from workflows.rounds import new_round
+    from workflows.rounds.opening import new_round
 
     with db.session() as session:
         control_round = new_round(ctx, ACTIVITY, Period.parse("2026-09"), "system")

@@ -10,7 +10,6 @@ from storage.models import ImprovementDecision, Measurement
 from workflows import audit
 from workflows.context import Context
 from workflows.decisions.briefs import load_brief
-from workflows.evaluation import Status
 from workflows.notices import (
     DecisionAlreadyTaken,
     DecisionStillOpen,
@@ -21,6 +20,7 @@ from workflows.notices import (
     problem,
 )
 from workflows.plan.model import UnknownPlanItem
+from workflows.rounds.evaluation import Status
 
 
 def _still_open(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from storage.models import ImprovementDecision, Measurement
-from workflows.evaluation import Status
 from workflows.notices import DecisionBrief
+from workflows.rounds.evaluation import Status
 
 FORM = "decision"
 

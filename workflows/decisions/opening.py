@@ -26,10 +26,10 @@ from workflows.decisions.briefs import (
     brief,
     load_brief,
 )
-from workflows.evaluation import Status
 from workflows.notices import DecisionRequested, DecisionWithdrawn, Outgoing, ToChannel, ToPerson
 from workflows.periods import Period
 from workflows.plan.model import UnknownPlanItem
+from workflows.rounds.evaluation import Status
 
 
 def _last_decided_period(session: Session, measurement: Measurement) -> str | None:

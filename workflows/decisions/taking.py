@@ -74,7 +74,7 @@ def record_decision(
         decision.action = answers["action"]
         decision.owner_id = answers["owner"]
         decision.action_due = date.fromisoformat(answers["due"])
-        decision.action_status = "planned"  # workflows.actions.PLANNED
+        decision.action_status = "planned"  # workflows.decisions.actions.PLANNED
         decision.action_status_at = now
     else:
         decision.rejection_reason = answers["reason"]

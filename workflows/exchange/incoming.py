@@ -32,7 +32,6 @@ from sqlmodel import Session, col, select
 from storage.bulk import insert_many
 from storage.models import ControlRound, Measurement
 from workflows.context import Context
-from workflows.evaluation import Thresholds, evaluate
 from workflows.exchange.record import (
     BulkRows,
     known_state,
@@ -55,7 +54,8 @@ from workflows.exchange.rows import (
 from workflows.forms.fields import FieldSpec
 from workflows.notices import Outgoing
 from workflows.periods import Period
-from workflows.rounds import ensure_round, round_values
+from workflows.rounds.evaluation import Thresholds, evaluate
+from workflows.rounds.opening import ensure_round, round_values
 
 
 def import_rows(

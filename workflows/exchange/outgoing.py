@@ -17,10 +17,10 @@ from sqlmodel import Session, col, select
 
 from storage.models import ImprovementDecision, Measurement
 from workflows.context import Context
-from workflows.evaluation import stored_value
 from workflows.periods import Period, PeriodError
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Frequency, Mark
+from workflows.rounds.evaluation import stored_value
 
 CHUNK = 500
 """Ids per ``IN (…)`` list, well below every backend's limit on bound parameters."""
@@ -43,7 +43,7 @@ class DecisionFacts:
         decided_by: Who decided.
         decided_at: When (aware UTC).
         rejection_reason: Why it was rejected.
-        action_status: The action's state (:mod:`workflows.actions`), or ``None``.
+        action_status: The action's state (:mod:`workflows.decisions.actions`), or ``None``.
     """
 
     id: int

@@ -20,14 +20,15 @@ from sqlmodel import Session, SQLModel, col, select
 
 from storage.bulk import insert_many
 from storage.models import AuditEntry, ControlRound, ImprovementDecision, Measurement, NotMeasured
-from workflows import actions, approval, audit, revisions
-from workflows.actions import has_done_actions
+from workflows import audit
 from workflows.context import Context
-from workflows.decisions import maybe_open_decision
-from workflows.evaluation import Evaluation, Status, Thresholds, evaluate
-from workflows.measuring import drop_not_measured, new_measurement
+from workflows.decisions import actions, maybe_open_decision
+from workflows.decisions.actions import has_done_actions
 from workflows.notices import Outgoing
-from workflows.rounds import reported_not_measured
+from workflows.rounds import approval, revisions
+from workflows.rounds.evaluation import Evaluation, Status, Thresholds, evaluate
+from workflows.rounds.measuring import drop_not_measured, new_measurement
+from workflows.rounds.opening import reported_not_measured
 
 
 @dataclass(frozen=True)
@@ -312,7 +313,7 @@ def replace_returned(
 ) -> tuple[Measurement, list[Outgoing]] | None:
     """Store an imported value as the next version of one the approver returned.
 
-    A returned value no longer counts (:mod:`workflows.approval`): the new one takes its
+    A returned value no longer counts (:mod:`workflows.rounds.approval`): the new one takes its
     place and is asked for approval again, as a measurement after a return in chat is.
 
     Returns:

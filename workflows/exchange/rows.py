@@ -18,15 +18,15 @@ from typing import Literal
 
 from storage.models import SOURCE_CHAT, Measurement
 from workflows.context import Context
-from workflows.evaluation import stored_value
 from workflows.forms.fields import FieldSpec
 from workflows.forms.parsing import AnswerError, clean_text, parse_answer
-from workflows.measuring import COMMENT_MAX_LENGTH, measurement_spec
 from workflows.notices import Outgoing
 from workflows.periods import Period, PeriodError
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Activity, Indicator
-from workflows.rounds import implausibly_old
+from workflows.rounds.evaluation import stored_value
+from workflows.rounds.measuring import COMMENT_MAX_LENGTH, measurement_spec
+from workflows.rounds.opening import implausibly_old
 
 MAX_ROWS = 100_000
 """Most rows one import may hold (``too_many_rows`` beyond)."""

@@ -5,7 +5,7 @@ dataclass); the ``bot`` package renders each notice in the recipient's language 
 through whichever chat channel reaches them. Each module here holds the notices of one concern
 and mirrors the ``bot.render`` module that renders them; every name is re-exported here, so
 ``from workflows.notices import Reminder`` is the one way to import a notice, and the outbox
-codec (:mod:`workflows.notice_codec`) stores each under this package's name.
+codec (:mod:`workflows.notices.codec`) stores each under this package's name.
 """
 
 from workflows.notices.decisions import (

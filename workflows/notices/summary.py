@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from workflows.evaluation import Status
 from workflows.notices.decisions import DecisionBrief
 from workflows.notices.delivery import DeliveryOutcome
+from workflows.rounds.evaluation import Status
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,8 @@ class SummaryDecision:
     overdue: bool = False
     decided_at: datetime | None = None
     action_status: str | None = None
-    """The improvement action's status (:mod:`workflows.actions`), when one was decided."""
+    """The improvement action's status (:mod:`workflows.decisions.actions`), when one was
+    decided."""
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from workflows.evaluation import Status
+from workflows.rounds.evaluation import Status
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ A person's ``email`` is their contact address and stays a key of its own, the sa
 A new platform adds its key here: a field of :class:`PersonAccounts` and/or
 :class:`ChannelAccounts` named as the platform (``bot/platform.py``), with its format checked
 by the field (a pattern, a range; a tuple for several values). Everything else reads it by
-name: :meth:`ChannelAccounts.account` (a team channel's target, :mod:`workflows.bindings`)
+name: :meth:`ChannelAccounts.account` (a team channel's target, :mod:`workflows.people.bindings`)
 and ``person.accounts.<platform>`` in the platform's own package.
 """
 

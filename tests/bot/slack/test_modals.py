@@ -150,9 +150,9 @@ async def test_not_measured_in_the_modal_asks_the_reason_in_the_next_step(
 async def test_a_value_far_from_history_is_flagged_in_the_modal_before_submitting(
     slack: SlackWorld,
 ) -> None:
-    from workflows.measuring import new_measurement
     from workflows.periods import Period
-    from workflows.rounds import new_round
+    from workflows.rounds.measuring import new_measurement
+    from workflows.rounds.opening import new_round
 
     with slack.db.session() as session:
         for month, value in ((7, "1.2"), (8, "1.1"), (9, "1.3")):

@@ -29,9 +29,9 @@ from tests.bot.slack.conftest import (
 from tests.support.fake_slack import block_text, signed_headers
 from tests.support.flow import rows
 from tests.support.recording import RecordingChannel
-from workflows import bindings
 from workflows.context import Context
 from workflows.notices import Help, Outgoing, ToChannel, ToPerson
+from workflows.people import bindings
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 

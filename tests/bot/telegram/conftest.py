@@ -20,8 +20,8 @@ from storage.db import Database
 from tests.support.fake_telegram import Call, FakeTelegram, FloodLimits
 from tests.support.recording import RecordingChannel, command
 from tests.support.waiting import until_quiet
-from workflows import enrolment
 from workflows.context import Context
+from workflows.people import enrolment
 
 ADMIN = "kristaps-sils"
 ANNA = "anna-ozola"  # L of dzivesvietas-deklaresana, Latvian

@@ -14,10 +14,10 @@ import pytest
 from bot.cli import main
 from storage.db import Database
 from tests.support.fake_telegram import BOT_USERNAME, TOKEN, FakeTelegram, FakeTelegramThread
-from workflows import enrolment
 from workflows.calendar import WorkingCalendar
 from workflows.clock import FixedClock
 from workflows.context import Context
+from workflows.people import enrolment
 from workflows.plan.loader import load_default_plan
 
 

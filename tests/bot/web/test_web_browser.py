@@ -32,10 +32,10 @@ from storage.models import PlatformIdentity
 from tests.support.recording import RecordingChannel
 from tests.support.summary_world import seed_year
 from tests.support.web_client import WebWorld, web_world
-from workflows import enrolment
 from workflows.context import Context
+from workflows.people import enrolment
 from workflows.periods import Period
-from workflows.rounds import new_round
+from workflows.rounds.opening import new_round
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"

@@ -18,10 +18,10 @@ from tests.support.web_client import WebWorld, web_world
 from workflows.calendar import WorkingCalendar
 from workflows.clock import FixedClock
 from workflows.context import Context
-from workflows.measuring import new_measurement
 from workflows.periods import Period
 from workflows.plan.loader import load_plan
-from workflows.rounds import new_round
+from workflows.rounds.measuring import new_measurement
+from workflows.rounds.opening import new_round
 
 
 @pytest.fixture

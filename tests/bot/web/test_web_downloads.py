@@ -27,10 +27,10 @@ from tests.support.summary_world import seed_year
 from tests.support.web_client import Browser, WebWorld, web_world
 from workflows.context import Context
 from workflows.exchange import gather, stored_periods
+from workflows.people.visibility import visible_activity_ids
 from workflows.periods import Period
 from workflows.plan.schema import Mark, Scale
-from workflows.rounds import new_round
-from workflows.visibility import visible_activity_ids
+from workflows.rounds.opening import new_round
 
 ANNA, LIGA, ILZE, ADMIN = "anna-ozola", "liga-zarina", "ilze-kalnina", "kristaps-sils"
 DD, SP = "dzivesvietas-deklaresana", "socialas-palidzibas-pabalsti"

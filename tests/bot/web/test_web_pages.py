@@ -23,11 +23,11 @@ from storage.models import PlatformIdentity
 from tests.support.recording import RecordingChannel
 from tests.support.summary_world import seed_year
 from tests.support.web_client import Browser, WebWorld, web_world
-from workflows import enrolment
 from workflows.clock import FixedClock
 from workflows.context import Context
+from workflows.people import enrolment
 from workflows.periods import Period
-from workflows.rounds import new_round
+from workflows.rounds.opening import new_round
 
 ANNA, LIGA, ILZE, ADMIN = "anna-ozola", "liga-zarina", "ilze-kalnina", "kristaps-sils"
 DD, SP = "dzivesvietas-deklaresana", "socialas-palidzibas-pabalsti"

@@ -17,10 +17,10 @@ from tests.support.flow import rows
 from tests.support.recording import RecordingChannel, command
 from tests.support.web_client import WebWorld, web_world
 from tests.workflows.test_people_leaving import _without_peteris
-from workflows import privacy
 from workflows.calendar import WorkingCalendar
 from workflows.clock import FixedClock
 from workflows.context import Context
+from workflows.people import privacy
 from workflows.plan.loader import load_plan
 
 

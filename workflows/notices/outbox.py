@@ -1,0 +1,355 @@
+"""This module contains the outbox: every notice is queued durably before it is sent.
+
+:func:`enqueue` writes the notices a domain operation returned in the same transaction as
+the operation itself, so a committed change always has its messages, and a rolled-back one
+none. A sender (``bot``) then :func:`claim` s queued rows one at a time, delivers them and
+records the outcome with :func:`delivered`, :func:`undeliverable` or :func:`retry_later`.
+
+Guarantees (see the README's delivery paragraph):
+
+* a row is claimed by one sender at a time, under a lease (:data:`LEASE`); a sender that
+  dies mid-send leaves the row ``sending`` until the lease runs out, then it is sent again —
+  the one window where a message may repeat, at most one message per crash because a sender
+  has one message in flight;
+* one recipient's messages go out in the order they were queued: a row waits while an
+  earlier row to the same recipient is still queued or being sent;
+* a message is retried with back-off until its kind's lifetime (:data:`LIFETIMES`) runs
+  out, then it is ``expired``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import Table, and_, func, insert, or_, update
+from sqlmodel import Session, col, select
+
+from storage.db import rows_touched
+from storage.messages import OutboxMessage
+from workflows import audit
+from workflows.context import Context
+from workflows.decisions.follow_up import SUMMARY_POSTED
+from workflows.notices import (
+    Outgoing,
+    ToChannel,
+    ToPerson,
+)
+from workflows.notices import codec as notice_codec
+
+_LOGGER = logging.getLogger(__name__)
+
+QUEUED, SENDING, DELIVERED = "queued", "sending", "delivered"
+UNDELIVERABLE, EXPIRED = "undeliverable", "expired"
+OPEN = (QUEUED, SENDING)
+FINAL = (DELIVERED, UNDELIVERABLE, EXPIRED)
+STATUSES = (QUEUED, SENDING, DELIVERED, UNDELIVERABLE, EXPIRED)
+
+SUMMARY_KINDS = ("Summary", "RollupSummary")
+LEASE = timedelta(seconds=30)
+"""How long a claimed row belongs to its sender; after that another sender may take it."""
+BATCH = 25
+"""Rows a sender claims at once (at most one per recipient), then sends one at a time: a
+crash leaves the unsent ones to wait out their lease, never to be sent twice."""
+REPLY_LIFETIME = timedelta(minutes=15)
+"""How long a reply (anything not listed in :data:`LIFETIMES`) is retried."""
+LIFETIMES: dict[str, timedelta] = {
+    "Reminder": timedelta(hours=12),
+    "Digest": timedelta(hours=12),
+    "ActionDue": timedelta(days=1),
+    "DecisionRequested": timedelta(days=3),
+    "ApprovalRequested": timedelta(days=3),
+    "Summary": timedelta(days=1),
+    "RollupSummary": timedelta(days=1),
+    "PersonUnreachable": timedelta(days=1),
+    "ChannelUnreachable": timedelta(days=1),
+    "DeliveryProblems": timedelta(days=1),
+}
+"""How long each kind of notice is retried: a reminder until about its round's next step,
+a summary and an admin alert a day, a decision request three days."""
+BACKOFF = (2, 5, 15, 30, 60, 120, 300, 600)
+"""Seconds to wait before the n-th retry after a temporary failure (the last repeats)."""
+
+
+def enqueue(
+    session: Session,
+    ctx: Context,
+    items: Iterable[Outgoing],
+    *,
+    origin: str | None = None,
+    via: str | None = None,
+    batch: str | None = None,
+    hold: timedelta | None = None,
+) -> list[int]:
+    """Queue ``items`` in the caller's transaction, in order.
+
+    The rows are written with one ``INSERT … RETURNING`` for all of them (a sweep queues a
+    few hundred at once; building an ORM object per message was most of a batch's time,
+    issue 16).
+
+    Args:
+        session: The transaction of the change that produced the items.
+        ctx: For the clock.
+        items: What to send.
+        origin: Who caused them (a person id, ``scheduler``, ``system``).
+        via: The platform ``origin`` wrote on: replies to them go back there.
+        batch: A fan-out's id, when its outcome is to be reported to ``origin``.
+        hold: Keep the rows back this long (an acknowledgement waiting for its fan-out's
+            outcome, :func:`release`).
+
+    Returns:
+        The new rows' ids, in the order of ``items``.
+    """
+    now = ctx.now()
+    rows = []
+    for item in items:
+        notice = item.notice
+        kind = type(notice).__name__
+        try:
+            payload = notice_codec.encode(notice)
+        except TypeError:  # a programming error: recorded as such, the others still go
+            _LOGGER.exception("cannot queue %s: the notice cannot be stored", kind)
+            payload = "null"
+        to_person = isinstance(item.to, ToPerson)
+        recipient = item.to.person_id if isinstance(item.to, ToPerson) else item.to.channel_id
+        rows.append(
+            {
+                "key": None,
+                "recipient_kind": "person" if to_person else "channel",
+                "recipient": recipient,
+                "kind": kind,
+                "activity_id": _text(getattr(notice, "activity_id", None)),
+                "period": _text(getattr(notice, "period", None)),
+                "payload": payload,
+                "via": via if to_person and recipient == origin else None,
+                "platform": None,
+                "origin": origin,
+                "batch": batch,
+                "status": QUEUED if payload != "null" else UNDELIVERABLE,
+                "reason": None if payload != "null" else "render_failed",
+                "created_at": now,
+                "not_before": now + (hold or timedelta()),
+                "expires_at": now + (hold or timedelta()) + LIFETIMES.get(kind, REPLY_LIFETIME),
+                "lease_until": None,
+                "delivered_at": None,
+                "attempts": 0,
+                "last_error": None,
+                "address": None,
+                "platform_message_id": None,
+            }
+        )
+    if not rows:
+        return []
+    table: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    found = session.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+    ).scalars()
+    return list(found)
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def outgoing(row: OutboxMessage) -> Outgoing:
+    """The :class:`Outgoing` a row holds.
+
+    Raises:
+        workflows.notices.codec.CodecError: If the notice cannot be rebuilt.
+    """
+    to = ToPerson(row.recipient) if row.recipient_kind == "person" else ToChannel(row.recipient)
+    return Outgoing(to, notice_codec.decode(row.payload))
+
+
+def claim(
+    session: Session, now: datetime, *, ids: Sequence[int] | None = None, limit: int = 1
+) -> list[OutboxMessage]:
+    """Take up to ``limit`` rows that may be sent now, oldest first, under a lease.
+
+    A row may be sent when it is queued and due (or its sender's lease ran out) and no
+    earlier row to the same recipient is still open. Rows past their lifetime are closed as
+    ``expired`` first.
+
+    Args:
+        session: A transaction of the sender's own.
+        now: The current time.
+        ids: Only these rows (a caller delivering what it just queued).
+        limit: The most rows to take.
+
+    Returns:
+        The claimed rows, now ``sending`` with ``attempts`` counted.
+    """
+    expire(session, now)
+    heads = (  # each recipient's oldest open row: only it may go (per-recipient order)
+        select(func.min(OutboxMessage.id))
+        .where(col(OutboxMessage.status).in_(OPEN))
+        .group_by(col(OutboxMessage.recipient_kind), col(OutboxMessage.recipient))
+    )
+    ready = or_(
+        and_(col(OutboxMessage.status) == QUEUED, col(OutboxMessage.not_before) <= now),
+        and_(col(OutboxMessage.status) == SENDING, col(OutboxMessage.lease_until) < now),
+    )
+    query = select(OutboxMessage).where(col(OutboxMessage.id).in_(heads), ready)
+    if ids is not None:
+        query = query.where(col(OutboxMessage.id).in_(list(ids)))
+    candidates = session.exec(query.order_by(col(OutboxMessage.id)).limit(limit)).all()
+    if not candidates:
+        return []
+    taken = session.execute(  # one statement; a row another sender took meanwhile is skipped
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_([r.id for r in candidates]), ready)
+        .values(status=SENDING, lease_until=now + LEASE, attempts=OutboxMessage.attempts + 1)
+        .returning(col(OutboxMessage.id))
+        .execution_options(synchronize_session=False)
+    )
+    got = set(taken.scalars().all())
+    claimed = []
+    for row in candidates:
+        if row.id in got:
+            session.expunge(row)  # as the UPDATE left it, without reading it again
+            row.status, row.lease_until, row.attempts = SENDING, now + LEASE, row.attempts + 1
+            claimed.append(row)
+    return claimed
+
+
+def busy(session: Session, *, ids: Sequence[int], now: datetime) -> bool:
+    """Whether any of ``ids`` is due but held: behind another row, or being sent elsewhere."""
+    if not ids:
+        return False
+    due = and_(col(OutboxMessage.status) == QUEUED, col(OutboxMessage.not_before) <= now)
+    held = and_(col(OutboxMessage.status) == SENDING, col(OutboxMessage.lease_until) >= now)
+    query = select(OutboxMessage.id).where(col(OutboxMessage.id).in_(list(ids)), or_(due, held))
+    return session.exec(query.limit(1)).first() is not None
+
+
+def give_back(session: Session, *, ids: Sequence[int]) -> None:
+    """Return claimed rows that were not attempted (a sender stopping) to the queue."""
+    if ids:
+        session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_(list(ids)), col(OutboxMessage.status) == SENDING)
+            .values(status=QUEUED, lease_until=None, attempts=OutboxMessage.attempts - 1)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def expire(session: Session, now: datetime) -> int:
+    """Close queued rows whose lifetime ran out; returns how many."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.status) == QUEUED, col(OutboxMessage.expires_at) < now)
+        .values(status=EXPIRED, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return rows_touched(result)
+
+
+def _settle(session: Session, row_id: int, **values: object) -> bool:
+    result = session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == row_id, col(OutboxMessage.status) == SENDING)
+        .values(lease_until=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return rows_touched(result) == 1
+
+
+def delivered(
+    session: Session,
+    ctx: Context,
+    row: OutboxMessage,
+    *,
+    platform: str,
+    address: str,
+    message_id: str | None,
+) -> bool:
+    """Record a delivery (``platform`` may list several, comma-separated, for a channel).
+
+    A summary counts as posted only now (audit ``summary.posted``, which the next summary's
+    "since the last summary" reads), never when it was merely queued.
+    """
+    settled = _settle(
+        session,
+        row.id or 0,
+        status=DELIVERED,
+        delivered_at=ctx.now(),
+        platform=platform[:16],
+        address=address[:160],
+        platform_message_id=(message_id or "")[:128] or None,
+    )
+    if settled and row.kind in SUMMARY_KINDS and row.recipient_kind == "channel":
+        audit.record(
+            session,
+            ctx,
+            row.origin or "system",
+            SUMMARY_POSTED,
+            f"channel:{row.recipient}",
+            period=row.period or "",
+        )
+    return settled
+
+
+def undeliverable(
+    session: Session, row_id: int, now: datetime, *, reason: str, error: str = ""
+) -> bool:
+    """Record that a row cannot be delivered, with the ``reason`` code."""
+    return _settle(
+        session,
+        row_id,
+        status=UNDELIVERABLE,
+        delivered_at=None,
+        reason=reason[:32],
+        last_error=error[:300] or None,
+    )
+
+
+def retry_later(
+    session: Session,
+    row: OutboxMessage,
+    now: datetime,
+    *,
+    error: str,
+    retry_after: float | None = None,
+    done_platforms: str | None = None,
+) -> str:
+    """Put a row back in the queue after a temporary failure, or expire it.
+
+    Args:
+        session: The sender's transaction.
+        row: The claimed row.
+        now: The current time.
+        error: What failed (for ``controlbot deliveries``).
+        retry_after: The platform's ``Retry-After`` in seconds, if it gave one.
+        done_platforms: Platforms a team-channel row already reached (not sent again).
+
+    Returns:
+        The row's new status: ``queued`` or ``expired``.
+    """
+    step = BACKOFF[min(row.attempts, len(BACKOFF)) - 1] if row.attempts else BACKOFF[0]
+    wait = max(float(step), retry_after or 0.0)
+    when = now + timedelta(seconds=wait)
+    status = EXPIRED if when > row.expires_at else QUEUED
+    _settle(
+        session,
+        row.id or 0,
+        status=status,
+        not_before=when,
+        last_error=error[:300] or None,
+        platform=(done_platforms or row.platform or "")[:16] or None,
+    )
+    return status
+
+
+def by_ids(session: Session, ids: Sequence[int]) -> list[OutboxMessage]:
+    """The rows with these ids, in id order."""
+    if not ids:
+        return []
+    query = select(OutboxMessage).where(col(OutboxMessage.id).in_(list(ids)))
+    return list(session.exec(query.order_by(col(OutboxMessage.id))).all())
+
+
+def open_count(session: Session) -> int:
+    """How many rows are still queued or being sent."""
+    rows = session.exec(select(OutboxMessage.id).where(col(OutboxMessage.status).in_(OPEN)))
+    return len(rows.all())

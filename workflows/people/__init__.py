@@ -1,0 +1,1 @@
+"""People and their accounts: synced from the plan, enrolment, reach, absences."""

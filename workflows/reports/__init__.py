@@ -1,0 +1,1 @@
+"""What is reported: summaries, roll-ups, series, overviews and delivery reports."""

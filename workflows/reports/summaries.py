@@ -1,0 +1,276 @@
+"""This module contains channel summaries (PU3-3 step 4: use the results in management).
+
+A summary covers every activity whose team channel it is: each indicator of the period's
+frequency with its value, target and status, the previous period's value and the last 12
+periods (for the chart), late values, who answered and who did not, the share of controls
+answered on time, late and not at all, decisions open or taken since the last summary, and
+open or overdue improvement actions. A roll-up channel gets these aggregated by scale
+(:mod:`workflows.reports.rollups`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from sqlmodel import Session
+
+from workflows.context import Context
+from workflows.decisions.follow_up import last_summary_at, summary_item
+from workflows.notices import (
+    ActivitySummary,
+    Outgoing,
+    Participation,
+    PeriodParticipation,
+    RollupSummary,
+    Summary,
+    SummaryDecision,
+    SummaryLine,
+    SummaryPosted,
+    ToChannel,
+    ToPerson,
+    problem,
+)
+from workflows.people.absences import deputy_for, effective_measurers
+from workflows.periods import Period, PeriodError, last_closed
+from workflows.plan.model import UnknownPlanItem
+from workflows.plan.schema import Activity, Frequency, Indicator
+from workflows.reports.rollups import rollup_summary
+from workflows.reports.summary_data import ChannelData, RoundRow, ValueRow, channel_data
+from workflows.reports.trends import Answer, history, late, periods_back, series_of, share
+from workflows.rounds.evaluation import Status, stored_value
+from workflows.rounds.opening import implausibly_old, round_indicators, same_period_last_year
+
+
+def default_period(ctx: Context, activities: tuple[Activity, ...]) -> Period:
+    """The last closed period of the most used frequency among the activities' indicators."""
+    counts = Counter(Frequency(i.frequency) for a in activities for i in a.indicators)
+    order = list(Frequency)
+    frequency = max(counts, key=lambda f: (counts[f], -order.index(f)))
+    return last_closed(frequency, ctx.today())
+
+
+def post_summary(
+    session: Session, ctx: Context, channel_id: str, period_text: str | None, actor: str
+) -> list[Outgoing]:
+    """Build the channel's summary for a period and address it to the channel.
+
+    A roll-up channel (the plan's ``rollup``) gets a :class:`RollupSummary` of the channels
+    it covers; any other a :class:`Summary` of its own activities.
+
+    Args:
+        session: The open session.
+        ctx: Plan, clock, calendar.
+        channel_id: A team channel id of the plan (a leading ``#`` is ignored).
+        period_text: E.g. ``2026-10``; ``None`` takes :func:`default_period`.
+        actor: Who asked (a person id, or ``system``).
+
+    Returns:
+        The summary for the channel and an acknowledgement for the actor, or a problem.
+    """
+    me = ToPerson(actor)
+    try:
+        channel = ctx.plan.channel(channel_id)
+    except UnknownPlanItem:
+        known = ", ".join(c.id for c in ctx.plan.plan.channels)
+        return [Outgoing(me, problem("unknown_channel", channel=channel_id, known=known))]
+    activities = ctx.plan.activities_under(channel.id)
+    if not activities:
+        return [Outgoing(me, problem("channel_without_activities", channel=channel.id))]
+    try:
+        period = Period.parse(period_text) if period_text else default_period(ctx, activities)
+    except PeriodError:
+        return [Outgoing(me, problem("bad_period", period=period_text))]
+    if implausibly_old(ctx, period):
+        return [Outgoing(me, problem("period_too_old", period=period))]
+    if period.start > ctx.today():
+        return [Outgoing(me, problem("period_in_future", period=period))]
+    if period.end >= ctx.today():
+        return [Outgoing(me, problem("summary_period_not_over", period=period))]
+    measured = [a for a in activities if round_indicators(a, period.frequency)]
+    if not measured:
+        return [
+            Outgoing(
+                me,
+                problem("channel_no_indicators_at_frequency", channel=channel.id, period=period),
+            )
+        ]
+    since = last_summary_at(session, channel.id)
+    today = ctx.today()
+    data = channel_data(session, measured, period, today, _since(ctx, period, since), since)
+    if all(data.round_of(a.id, period) is None for a in measured):
+        return [Outgoing(me, problem("no_round_for_period", channel=channel.id, period=period))]
+    parts = {a.id: activity_summary(session, ctx, data, a, period, since) for a in measured}
+    history = _history(ctx, data, measured, period)
+    notice: Summary | RollupSummary
+    if channel.rollup is not None:
+        notice = rollup_summary(ctx, channel, period, parts, since, history)
+    else:
+        notice = Summary(channel.id, str(period), tuple(parts.values()), history, since)
+    # "summary.posted" is recorded when the post is delivered (bot.outbox), not here
+    out = [Outgoing(ToChannel(channel.id), notice)]
+    if actor != "system":
+        out.append(Outgoing(me, SummaryPosted(channel.id, str(period))))
+    return out
+
+
+def _since(ctx: Context, period: Period, since: datetime | None) -> datetime:
+    """Decisions count as new after the last summary; without one, after the period began."""
+    if since is not None:
+        return since
+    return datetime.combine(period.start, time(0), ctx.timezone)
+
+
+def _history(
+    ctx: Context, data: ChannelData, activities: list[Activity], period: Period
+) -> tuple[PeriodParticipation, ...]:
+    """The activities' participation in each of the last 12 periods up to ``period``."""
+    by_id = {a.id: a for a in activities}
+    wanted = {str(p) for p in periods_back(period)}
+    shares = [
+        (r.period, share(by_id[r.activity_id], r, _answers(data, r), ctx.timezone))
+        for r in data.rounds.values()
+        if r.period in wanted
+    ]
+    return history(period, shares)
+
+
+def _answers(data: ChannelData, control_round: RoundRow) -> list[Answer]:
+    """A round's values that count, then its "not measured" reports."""
+    return [
+        *((v.indicator_id, v.submitted_at) for v in data.values_of(control_round).values()),
+        *((g.indicator_id, g.reported_at) for g in data.gaps_of(control_round).values()),
+    ]
+
+
+def _decisions(
+    session: Session, ctx: Context, data: ChannelData, activity: Activity
+) -> tuple[SummaryDecision, ...]:
+    """Open decisions, those taken on this period's values, and those taken since ``since``."""
+    rows = {d.id: d for d in data.decisions.get(activity.id, [])}
+    rows.update((d.id, d) for d in data.decided if d.activity_id == activity.id)
+    today = ctx.today()
+    return tuple(
+        summary_item(session, d, overdue=d.status == "open" and d.decide_by < today)
+        for _id, d in sorted(rows.items(), key=lambda item: item[0] or 0)
+    )
+
+
+def activity_summary(
+    session: Session,
+    ctx: Context,
+    data: ChannelData,
+    activity: Activity,
+    period: Period,
+    since: datetime | None,
+) -> ActivitySummary:
+    """One activity's part of a summary for ``period``.
+
+    Args:
+        session: The open session (decisions are ORM objects already loaded).
+        ctx: Plan, clock, zone.
+        data: What the channel's summary read
+            (:func:`workflows.reports.summary_data.channel_data`).
+        activity: The activity; its indicators of ``period``'s frequency are listed.
+        period: The summarised period.
+        since: When the channel's previous summary was posted (``None``: never).
+
+    Returns:
+        Values with their status, trend and marks; who answered; participation; decisions
+        and improvement actions.
+    """
+    control_round = data.round_of(activity.id, period)
+    current = data.values_of(control_round)
+    previous = data.values_of(data.round_of(activity.id, period.previous()))
+    last_year = data.values_of(data.round_of(activity.id, same_period_last_year(period)))
+    indicators = round_indicators(activity, period.frequency)
+    reports = data.gaps_of(control_round)
+    lines = []
+    for indicator in indicators:
+        m = current.get(indicator.id)
+        before = previous.get(indicator.id)
+        gap = reports.get(indicator.id)
+        lines.append(
+            SummaryLine(
+                indicator_id=indicator.id,
+                value=stored_value(indicator, m.value, m.choice) if m else None,
+                status=Status(m.status) if m else None,
+                target_met=m.target_met if m else None,
+                previous=stored_value(indicator, before.value, before.choice) if before else None,
+                last_year=_value_of(indicator, last_year.get(indicator.id)),
+                comment=m.comment if m else None,
+                late=bool(m and control_round and late(m, control_round, ctx.timezone)),
+                unconfirmed=bool(m and m.approval == "submitted"),
+                corrected=bool(m and m.version > 1 and m.correction_reason is not None),
+                not_measured=gap.reason if gap is not None and m is None else None,
+                series=series_of(data.series, indicator, period),
+            )
+        )
+    answered = tuple(
+        dict.fromkeys(
+            [
+                *(m.submitted_by for m in current.values()),
+                *(g.reported_by for g in reports.values()),
+            ]
+        )
+    )
+    not_answered: tuple[str, ...] = ()
+    if control_round is not None:
+        not_answered = _not_answered(ctx, data, activity, control_round, answered)
+        answers = _answers(data, control_round)
+        participation = share(activity, control_round, answers, ctx.timezone)
+    else:  # never opened: nothing was answered
+        participation = Participation(missing=len(indicators))
+    return ActivitySummary(
+        activity_id=activity.id,
+        period=str(period),
+        due_date=control_round.due_date if control_round else None,
+        lines=tuple(lines),
+        answered_by=answered,
+        not_answered=not_answered,
+        decisions=_decisions(session, ctx, data, activity),
+        overdue=control_round is not None and control_round.due_date < ctx.today(),
+        delegations=_delegations(ctx, data, activity),
+        participation=participation,
+        actions=tuple(
+            summary_item(session, d, overdue=overdue)
+            for d, overdue in data.actions
+            if d.activity_id == activity.id
+        ),
+    )
+
+
+def _not_answered(
+    ctx: Context,
+    data: ChannelData,
+    activity: Activity,
+    control_round: RoundRow,
+    answered: tuple[str, ...],
+) -> tuple[str, ...]:
+    """Who measures in the round today (deputies for those away) and still has to."""
+    done = set(data.values_of(control_round)) | set(data.gaps_of(control_round))
+    owed: dict[str, bool] = {}
+    for indicator in round_indicators(activity, control_round.frequency):
+        for person in effective_measurers(ctx, activity, indicator, data.away):
+            owed[person] = owed.get(person, False) or indicator.id not in done
+    return tuple(p for p, missing in owed.items() if p not in answered and missing)
+
+
+def _delegations(
+    ctx: Context, data: ChannelData, activity: Activity
+) -> tuple[tuple[str, str, date, date], ...]:
+    """Absences of the activity's measurers from the period's start until today, with deputies."""
+    measurers = {p for i in activity.indicators for p in ctx.plan.measurers(activity, i)}
+    out = []
+    for row in data.absences:
+        if row.person_id in measurers:
+            deputy = deputy_for(ctx, activity, row.person_id)
+            if deputy is not None:
+                out.append((row.person_id, deputy, row.starts, row.ends))
+    return tuple(out)
+
+
+def _value_of(indicator: Indicator, row: ValueRow | None) -> Decimal | None:
+    """A stored row's value as the plan numbers it now, or ``None`` without a row."""
+    return stored_value(indicator, row.value, row.choice) if row is not None else None

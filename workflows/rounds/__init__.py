@@ -1,0 +1,1 @@
+"""Control rounds and their values: measuring, evaluation, approval, corrections."""

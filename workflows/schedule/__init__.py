@@ -1,0 +1,1 @@
+"""The schedule: planned sends, the sweep that sends them and what it remembers."""
