@@ -41,7 +41,7 @@ from workflows.exchange import ImportResult, IncomingRow, import_rows, incoming,
 from workflows.periods import Period, last_closed
 from workflows.plan.loader import load_plan
 from workflows.plan.schema import Direction, Frequency
-from workflows.rounds import implausibly_old, new_round
+from workflows.rounds.opening import implausibly_old, new_round
 
 RIGA = ZoneInfo("Europe/Riga")
 ROOT = Path(__file__).resolve().parents[2]
