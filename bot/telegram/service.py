@@ -232,12 +232,11 @@ class TelegramService:
         """Whether updates come by long polling (one process per bot may poll)."""
         return not self.webhook_url
 
-    async def start(self, *, poll: bool = True) -> None:
+    async def start(self) -> None:
         """Initialise the bot (``getMe``), set the command menu, start receiving updates.
 
-        Args:
-            poll: Start long polling now (in polling mode); a follower replica stands by
-                and polls only when it becomes the leader (:meth:`start_polling`).
+        In polling mode, polls only while :attr:`poll_on_start` (``controlbot run`` leaves
+        polling to its leader replica, which calls :meth:`start_polling`).
 
         Raises:
             telegram.error.TelegramError: If Telegram refuses the token or cannot be reached.
@@ -253,7 +252,7 @@ class TelegramService:
                 allowed_updates=list(ALLOWED_UPDATES),
             )
             _LOGGER.info("Telegram @%s: webhook %s", app.bot.username, self.webhook_url)
-        elif poll and self.poll_on_start:
+        elif self.poll_on_start:
             await self.start_polling()
 
     async def start_polling(self) -> None:

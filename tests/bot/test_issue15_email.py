@@ -21,7 +21,7 @@ from bot.email import ChatDoors, EmailChannel, email_channel
 from bot.outbox import Outbox
 from bot.settings import Settings
 from storage.db import Database
-from tests.support.fake_smtp import MailHandler, SmtpServer, parts, start_smtp
+from tests.support.fake_smtp import MailHandler, SmtpServer, parts, smtp_settings, start_smtp
 from workflows.clock import FixedClock
 from workflows.context import Context
 from workflows.notices import (
@@ -59,18 +59,6 @@ async def smtp() -> AsyncIterator[SmtpServer]:
     await server.close()
 
 
-def settings_for(port: int, **extra: object) -> Settings:
-    values: dict[str, object] = {
-        "smtp_host": "127.0.0.1",
-        "smtp_port": port,
-        "smtp_security": "none",
-        "smtp_from": "Kontroles robots <robots@parauga-novads.example>",
-        "smtp_timeout": 5,
-    }
-    values.update(extra)
-    return Settings.model_validate(values)
-
-
 class TelegramDoor:
     """The Telegram platform's doorway as e-mails see it (the bot's username is BOT)."""
 
@@ -99,7 +87,7 @@ def reminder() -> Reminder:
 async def test_issue15_reminder_in_each_persons_language_with_the_enrolment_link(
     ctx: Context, db: Database, smtp: SmtpServer
 ) -> None:
-    outbox = outbox_for(ctx, db, mailer(ctx, db, settings_for(smtp.port)))
+    outbox = outbox_for(ctx, db, mailer(ctx, db, smtp_settings(smtp.port)))
     items = [Outgoing(ToPerson(p), reminder()) for p in (ANNA, PETERIS)]
 
     assert await outbox.deliver(items) == 0
@@ -125,7 +113,7 @@ async def test_issue15_a_linked_person_gets_the_link_to_answer_in_chat(
 ) -> None:
     db.transaction(lambda s: enrolment.link(s, ctx, ANNA, "telegram", "1001"))
     planned = replace(ctx, plan=_with_person(ctx, ANNA, platform="email"))
-    outbox = outbox_for(planned, db, mailer(planned, db, settings_for(smtp.port)))
+    outbox = outbox_for(planned, db, mailer(planned, db, smtp_settings(smtp.port)))
 
     await outbox.deliver([Outgoing(ToPerson(ANNA), reminder())])
 
@@ -146,7 +134,7 @@ async def test_c02_names_and_comments_escaped_in_html_kept_in_text(
     name = "Jānis <script>alert(1)</script> & Co"
     comment = "temp_max = 4-6 °C [OK] #2 <b>&amp;</b> & <script>x</script>"
     strange = replace(ctx, plan=_with_person(ctx, JANIS, name=name))
-    outbox = outbox_for(strange, db, mailer(strange, db, settings_for(smtp.port)))
+    outbox = outbox_for(strange, db, mailer(strange, db, smtp_settings(smtp.port)))
     brief = DecisionBrief(
         7, ACTIVITY, "dd-within-sla", "2026-10", Decimal("88.5"), Status.CRITICAL,
         "critical", JANIS, date(2026, 11, 17), comment,
@@ -197,7 +185,7 @@ async def test_issue15_summary_to_the_channels_addresses_with_the_chart_inline(
     team = ("komanda@parauga-novads.example", "vaditajs@parauga-novads.example")
     channels = tuple(with_addresses(c, team) if c.id == CHANNEL else c for c in plan.channels)
     mailed = replace(ctx, plan=LoadedPlan(plan.model_copy(update={"channels": channels})))
-    outbox = outbox_for(mailed, db, mailer(mailed, db, settings_for(smtp.port)))
+    outbox = outbox_for(mailed, db, mailer(mailed, db, smtp_settings(smtp.port)))
 
     assert await outbox.deliver([Outgoing(ToChannel(CHANNEL), summary())]) == 0
 
@@ -223,7 +211,7 @@ async def test_issue15_starttls_with_login_and_a_self_signed_certificate(
     users = {"robots": "s3cret-pa55"}
     server = await start_smtp(MailHandler(), starttls=server_context(cert, key), users=users)
     try:
-        settings = settings_for(
+        settings = smtp_settings(
             server.port,
             smtp_security="starttls",
             smtp_username="robots",
@@ -236,7 +224,7 @@ async def test_issue15_starttls_with_login_and_a_self_signed_certificate(
         (mail,) = server.handler.received
         assert (mail.login, mail.tls) == ("robots", True)
 
-        wrong = settings_for(
+        wrong = smtp_settings(
             server.port,
             smtp_security="starttls",
             smtp_username="robots",
@@ -260,7 +248,7 @@ async def test_issue15_implicit_tls(ctx: Context, db: Database, tmp_path: Path) 
     cert, key = self_signed(tmp_path)
     server = await start_smtp(MailHandler(), implicit_tls=server_context(cert, key))
     try:
-        settings = settings_for(server.port, smtp_security="tls", smtp_ca_file=cert)
+        settings = smtp_settings(server.port, smtp_security="tls", smtp_ca_file=cert)
         outbox = outbox_for(ctx, db, mailer(ctx, db, settings))
         assert await outbox.deliver([Outgoing(ToPerson(ANNA), reminder())]) == 0
         assert len(server.handler.received) == 1
@@ -272,7 +260,7 @@ async def test_issue15_a_4xx_is_retried_after_the_back_off(
     ctx: Context, db: Database, smtp: SmtpServer, clock: FixedClock
 ) -> None:
     smtp.handler.data_replies.append("451 4.3.0 Mailbox busy, try later")
-    outbox = outbox_for(ctx, db, mailer(ctx, db, settings_for(smtp.port)))
+    outbox = outbox_for(ctx, db, mailer(ctx, db, smtp_settings(smtp.port)))
 
     (outcome,) = await outbox.deliver_each([Outgoing(ToPerson(ANNA), reminder())])
 
@@ -291,7 +279,7 @@ async def test_issue15_a_refused_recipient_is_undeliverable_with_the_reason(
     ctx: Context, db: Database, smtp: SmtpServer
 ) -> None:
     smtp.handler.refuse["anna.ozola@parauga-novads.example"] = "550 5.1.1 No such user"
-    outbox = outbox_for(ctx, db, mailer(ctx, db, settings_for(smtp.port)))
+    outbox = outbox_for(ctx, db, mailer(ctx, db, smtp_settings(smtp.port)))
 
     (outcome,) = await outbox.deliver_each([Outgoing(ToPerson(ANNA), reminder())])
 
@@ -305,7 +293,7 @@ async def test_issue15_a_refused_message_and_an_absent_server(
     ctx: Context, db: Database, smtp: SmtpServer
 ) -> None:
     smtp.handler.data_replies.append("554 5.7.1 Rejected as spam")
-    outbox = outbox_for(ctx, db, mailer(ctx, db, settings_for(smtp.port)))
+    outbox = outbox_for(ctx, db, mailer(ctx, db, smtp_settings(smtp.port)))
     (outcome,) = await outbox.deliver_each([Outgoing(ToPerson(ANNA), reminder())])
     (row,) = await db.run(lambda s: queue.by_ids(s, [1]))
     assert (outcome, row.reason) == ("failed", "message_refused")
@@ -320,7 +308,7 @@ async def test_issue15_sent_only_once_the_server_accepted_it(
     ctx: Context, db: Database, smtp: SmtpServer
 ) -> None:
     smtp.handler.hold = asyncio.Event()
-    outbox = outbox_for(ctx, db, mailer(ctx, db, settings_for(smtp.port)))
+    outbox = outbox_for(ctx, db, mailer(ctx, db, smtp_settings(smtp.port)))
     sending = asyncio.create_task(outbox.deliver_each([Outgoing(ToPerson(ANNA), reminder())]))
 
     await asyncio.wait_for(smtp.handler.arrived.wait(), 5)
@@ -347,7 +335,7 @@ async def test_issue15_a_channel_list_with_a_refused_address(
     team = ("komanda@parauga-novads.example", "aizgajis@parauga-novads.example")
     channels = tuple(with_addresses(c, team) if c.id == CHANNEL else c for c in plan.channels)
     mailed = replace(ctx, plan=LoadedPlan(plan.model_copy(update={"channels": channels})))
-    outbox = outbox_for(mailed, db, mailer(mailed, db, settings_for(smtp.port)))
+    outbox = outbox_for(mailed, db, mailer(mailed, db, smtp_settings(smtp.port)))
     smtp.handler.refuse["aizgajis@parauga-novads.example"] = "550 5.1.1 Gone"
 
     assert await outbox.deliver([Outgoing(ToChannel(CHANNEL), summary())]) == 0  # the other

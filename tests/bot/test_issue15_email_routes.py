@@ -25,7 +25,7 @@ from bot.redaction import secrets_of
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import Person, PlatformIdentity
-from tests.support.fake_smtp import MailHandler, SmtpServer, start_smtp
+from tests.support.fake_smtp import MailHandler, SmtpServer, smtp_settings, start_smtp
 from tests.support.recording import RecordingChannel, command
 from workflows.context import Context
 from workflows.notices import Outgoing, Reminder, ToPerson
@@ -46,19 +46,8 @@ async def smtp() -> AsyncIterator[SmtpServer]:
     await server.close()
 
 
-def settings_for(port: int, **extra: object) -> Settings:
-    values: dict[str, object] = {
-        "smtp_host": "127.0.0.1",
-        "smtp_port": port,
-        "smtp_security": "none",
-        "smtp_from": "robots@parauga-novads.example",
-    }
-    values.update(extra)
-    return Settings.model_validate(values)
-
-
 def mailer(ctx: Context, db: Database, port: int) -> EmailChannel:
-    channel = email_channel(settings_for(port), db, ctx, ChatDoors())
+    channel = email_channel(smtp_settings(port), db, ctx, ChatDoors())
     assert channel is not None
     return channel
 
@@ -182,7 +171,7 @@ async def test_issue15_email_beats_the_console_but_not_a_person_without_an_addre
 
 
 def test_issue15_smtp_settings_hide_the_password(tmp_path: Path) -> None:
-    settings = settings_for(
+    settings = smtp_settings(
         2525, smtp_security="starttls", smtp_username="robots", smtp_password="Sl3pens!"
     )
     assert "Sl3pens!" in secrets_of(settings)
@@ -202,7 +191,7 @@ def test_issue15_smtp_settings_hide_the_password(tmp_path: Path) -> None:
 
 def test_issue15_build_app_registers_email_only_when_set(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
-    app = build_app(settings_for(2525, database_url=url))
+    app = build_app(smtp_settings(2525, database_url=url))
     try:
         email = app.platforms["email"]
         assert isinstance(email.channel, EmailChannel) and email.health() == "ok"

@@ -19,6 +19,8 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
+from bot.settings import Settings
+
 HOST = "127.0.0.1"
 
 
@@ -179,3 +181,16 @@ class SmtpThread:
     def __exit__(self, *_exc: object) -> None:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
+
+
+def smtp_settings(port: int, **extra: object) -> Settings:
+    """Settings that send e-mail through the test server on ``port`` (no TLS, no login)."""
+    values: dict[str, object] = {
+        "smtp_host": "127.0.0.1",
+        "smtp_port": port,
+        "smtp_security": "none",
+        "smtp_from": "Kontroles robots <robots@parauga-novads.example>",
+        "smtp_timeout": 5,
+    }
+    values.update(extra)
+    return Settings.model_validate(values)
