@@ -24,7 +24,6 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from datetime import time as dt_time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -44,9 +43,8 @@ from workflows.notices import ActivitySummary, RollupSummary, Summary, ToChannel
 from workflows.periods import Period
 from workflows.plan.loader import load_default_plan
 from workflows.rounds.opening import round_indicators, same_period_last_year
-from workflows.decisions.follow_up import last_summary_at
-from workflows.reports.summaries import activity_summary, post_summary
-from workflows.reports.summary_data import channel_data
+from workflows.reports.channel_plan import channel_plan
+from workflows.reports.summaries import activity_summary, frame_of, post_summary, read_channel
 from workflows.reports.trends import periods_back
 
 RIGA = ZoneInfo("Europe/Riga")
@@ -148,14 +146,11 @@ def product_parts(
     db: Database, ctx: Context, channel: str, period: Period
 ) -> tuple[ActivitySummary, ...]:
     """Each activity's part of the product's summary (a roll-up shows only aggregates)."""
-    measured = [
-        a for a in ctx.plan.activities_under(channel) if round_indicators(a, period.frequency)
-    ]
+    plan = channel_plan(ctx.plan, channel, period.frequency.value)
+    frame = frame_of(ctx, period)
     with db.session() as session:
-        since = last_summary_at(session, channel)
-        start = since or datetime.combine(period.start, dt_time(0), ctx.timezone)
-        data = channel_data(session, measured, period, ctx.today(), start, since)
-        return tuple(activity_summary(session, ctx, data, a, period, since) for a in measured)
+        data = read_channel(session, channel, plan, frame)
+        return tuple(activity_summary(ctx, data, plan, a, frame) for a in plan.activities)
 
 
 def reference(db: Database, ctx: Context, channel: str, period_text: str) -> Any:
