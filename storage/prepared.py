@@ -61,6 +61,8 @@ class _Compiled:
     """Values of the statement's own literals (``== "rejected"``), bound, by position."""
     binders: tuple[tuple[int, Processor], ...]
     """Bind processors of the caller's parameters, by position."""
+    sources: tuple[tuple[str, str, int | None], ...]
+    """Where each parameter's value comes from (:func:`_sources`)."""
     placed: dict[str, list[int]]
     slot_types: list[TypeEngine[Any]]
 
@@ -116,6 +118,7 @@ def _compile(parts: Mapping[str, AnySelect], dialect: Dialect) -> _Compiled:
         bool(compiled.positional),
         tuple(constants),
         tuple(binders),
+        _sources(names),
         placed,
         slot_types,
     )
@@ -133,7 +136,8 @@ def _remembering(kind: TypeEngine[Any], proc: Processor | None) -> Processor | N
     ~2 µs, a look-up ~0.1 µs. A ``Decimal`` is immutable, so sharing one is safe; only text
     is remembered (two equal ``Decimal`` objects may differ in exponent).
     """
-    if proc is None or kind.python_type is not Decimal:
+    python = kind.impl_instance.python_type if isinstance(kind, TypeDecorator) else None
+    if proc is None or (python or kind.python_type) is not Decimal:
         return proc
     seen: dict[Any, Any] = {}
 
@@ -177,17 +181,17 @@ def _parts(compiled: _Compiled, dialect: Dialect, description: Sequence[Any]) ->
     return parts
 
 
-def _value(params: Mapping[str, Any], name: str) -> Any:
-    """The value of bind parameter ``name``.
+def _sources(names: Sequence[str]) -> tuple[tuple[str, str, int | None], ...]:
+    """Where each bind parameter's value comes from: ``(name, list, n)``.
 
-    ``params[name]``, or item ``n`` of the list ``params[list]`` for a name ``list_n``;
-    ``None`` (NULL) when not given.
+    A name ``list_n`` takes item ``n`` of ``params[list]`` when the caller gives that list
+    (an ``IN`` list); any other name takes ``params[name]``.
     """
-    if name in params:
-        return params[name]
-    head, _sep, tail = name.rpartition("_")
-    items = params.get(head)
-    return items[int(tail)] if isinstance(items, Sequence) and tail.isdigit() else None
+    out = []
+    for name in names:
+        head, _sep, tail = name.rpartition("_")
+        out.append((name, head, int(tail) if head and tail.isdigit() else None))
+    return tuple(out)
 
 
 class TaggedRead:
@@ -237,7 +241,10 @@ class TaggedRead:
             with self._lock:
                 compiled = _compile(self._build(shape), dialect)
                 self._compiled[key] = compiled
-        values = [_value(params, name) for name in compiled.names]
+        values = [
+            params[head][n] if n is not None and head in params else params.get(name)
+            for name, head, n in compiled.sources
+        ]
         for at, value in compiled.constants:
             values[at] = value
         for at, proc in compiled.binders:

@@ -96,11 +96,32 @@ def _more_history(session: Session) -> None:
     )
 
 
+def _moved_value(session: Session) -> None:
+    """A value of dd-e-share stored in another activity's round (the indicator moved).
+
+    The series shows a period's newest value whichever round holds it; the round's own
+    summary part does not count it.
+    """
+    mine = _value(session, "dd-e-share", "2026-03")
+    other = session.exec(
+        select(ControlRound).where(
+            col(ControlRound.activity_id) == "socialas-palidzibas-pabalsti",
+            col(ControlRound.period) == "2026-03",
+        )
+    ).one()
+    moved = Measurement.model_validate(
+        mine.model_dump(exclude={"id", "round_id", "activity_id", "value"})
+        | {"round_id": other.id, "activity_id": other.activity_id, "value": mine.value + 1}
+    )
+    session.add(moved)
+
+
 @pytest.fixture
 def seeded(any_db: Database, ctx: Context, clock: FixedClock) -> Database:
     clock.set(datetime(2026, 11, 12, 9, 0, tzinfo=RIGA))
     seed_year(any_db, ctx)
     any_db.transaction(_more_history)
+    any_db.transaction(_moved_value)
     return any_db
 
 
@@ -188,6 +209,15 @@ def test_issue16_summary_after_a_previous_one_equals_the_row_by_row_one(
         (part,) = notice.activities
         assert [d.status for d in part.decisions] == ["rejected", "approved"]  # 1.11., 3.11.
         assert [a.action_status for a in part.actions] == ["planned", "planned", "not_verified"]
+        with seeded.session() as session:
+            moved = session.exec(
+                select(Measurement).where(
+                    col(Measurement.indicator_id) == "dd-e-share",
+                    col(Measurement.activity_id) == "socialas-palidzibas-pabalsti",
+                )
+            ).one()
+        (line,) = [x for x in part.lines if x.indicator_id == "dd-e-share"]
+        assert [p.value for p in line.series if p.period == "2026-03"] == [moved.value]
 
 
 def test_issue16_a_summary_is_one_statement_however_many_activities(

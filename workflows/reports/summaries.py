@@ -11,9 +11,11 @@ open or overdue improvement actions. A roll-up channel gets these aggregated by 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 
 from sqlmodel import Session
 
@@ -23,7 +25,6 @@ from workflows.notices import (
     ActivitySummary,
     Outgoing,
     Participation,
-    PeriodParticipation,
     RollupSummary,
     Summary,
     SummaryDecision,
@@ -37,10 +38,11 @@ from workflows.people.absences import deputy_for, effective_measurers
 from workflows.periods import Period, PeriodError, last_closed
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Activity, Frequency, Indicator
+from workflows.reports import trends
 from workflows.reports.channel_plan import ChannelPlan, activities_under, channel_plan
 from workflows.reports.rollups import rollup_summary
 from workflows.reports.summary_data import ChannelData, RoundRow, ValueRow, channel_data
-from workflows.reports.trends import Answer, history, late, periods_back, series_of, share
+from workflows.reports.trends import Answer, late, periods_back, series_of, share
 from workflows.rounds.evaluation import Status, stored_value
 from workflows.rounds.opening import implausibly_old, same_period_last_year
 
@@ -104,8 +106,9 @@ def post_summary(
     if all(data.round_of(a, frame.period) is None for a in plan.activity_ids):
         return [Outgoing(me, problem("no_round_for_period", channel=channel.id, period=period))]
     since = data.last_summary
-    parts = {a.id: activity_summary(ctx, data, plan, a, frame) for a in plan.activities}
-    history = _history(ctx, data, plan, frame)
+    shares = _shares(ctx, data, plan, frame)
+    parts = {a.id: activity_summary(ctx, data, plan, a, frame, shares) for a in plan.activities}
+    history = trends.history(frame.back, ((r.period, part) for r, part in shares.items()))
     notice: Summary | RollupSummary
     if channel.rollup is not None:
         notice = rollup_summary(ctx, channel, period, parts, since, history)
@@ -142,14 +145,26 @@ class Frame:
     today: date
 
 
+@lru_cache(maxsize=256)
+def _texts(period: Period) -> tuple[str, str, str | None, tuple[str, ...]]:
+    """The period's, the previous one's, last year's and the last 12 periods' texts."""
+    last_year = same_period_last_year(period)
+    return (
+        str(period),
+        str(period.previous()),
+        None if last_year is None else str(last_year),
+        tuple(str(p) for p in periods_back(period)),
+    )
+
+
 def frame_of(ctx: Context, period: Period) -> Frame:
     """The :class:`Frame` of ``period`` (today from ``ctx``'s clock)."""
-    last_year = same_period_last_year(period)
+    text, previous, last_year, back = _texts(period)
     return Frame(
-        period=str(period),
-        previous=str(period.previous()),
-        last_year=None if last_year is None else str(last_year),
-        back=tuple(str(p) for p in periods_back(period)),
+        period=text,
+        previous=previous,
+        last_year=last_year,
+        back=back,
         first=period.start,
         start=datetime.combine(period.start, time(0), ctx.timezone),
         today=ctx.today(),
@@ -173,23 +188,19 @@ def read_channel(
     )
 
 
-def _history(
+def _shares(
     ctx: Context, data: ChannelData, plan: ChannelPlan, frame: Frame
-) -> tuple[PeriodParticipation, ...]:
-    """The activities' participation in each of the last 12 periods up to the frame's."""
+) -> dict[RoundRow, Participation]:
+    """How each round of the last 12 periods was answered (:func:`trends.share`), once."""
     by_id = {a.id: a for a in plan.activities}
     expected = {a: {i.id for i in indicators} for a, indicators in plan.indicators.items()}
     wanted = set(frame.back)
     zone = ctx.timezone
-    shares = [
-        (
-            r.period,
-            share(by_id[r.activity_id], r, _answers(data, r), zone, expected[r.activity_id]),
-        )
+    return {
+        r: share(by_id[r.activity_id], r, _answers(data, r), zone, expected[r.activity_id])
         for r in data.rounds.values()
         if r.period in wanted
-    ]
-    return history(frame.back, shares)
+    }
 
 
 def _answers(data: ChannelData, control_round: RoundRow) -> list[Answer]:
@@ -211,7 +222,12 @@ def _decisions(data: ChannelData, activity: Activity, today: date) -> tuple[Summ
 
 
 def activity_summary(
-    ctx: Context, data: ChannelData, plan: ChannelPlan, activity: Activity, frame: Frame
+    ctx: Context,
+    data: ChannelData,
+    plan: ChannelPlan,
+    activity: Activity,
+    frame: Frame,
+    shares: Mapping[RoundRow, Participation] | None = None,
 ) -> ActivitySummary:
     """One activity's part of a summary for the frame's period.
 
@@ -222,6 +238,7 @@ def activity_summary(
         plan: The channel's activities and indicators at the period's frequency.
         activity: The activity; its indicators of the period's frequency are listed.
         frame: The summarised period (:func:`frame_of`).
+        shares: Rounds' participation found already (the channel's history), if any.
 
     Returns:
         Values with their status, trend and marks; who answered; participation; decisions
@@ -266,9 +283,12 @@ def activity_summary(
     not_answered: tuple[str, ...] = ()
     if control_round is not None:
         not_answered = _not_answered(ctx, data, plan, activity, control_round, answered)
-        expected = {i.id for i in indicators}
-        answers = _answers(data, control_round)
-        participation = share(activity, control_round, answers, zone, expected)
+        found = None if shares is None else shares.get(control_round)
+        if found is None:
+            expected = {i.id for i in indicators}
+            answers = _answers(data, control_round)
+            found = share(activity, control_round, answers, zone, expected)
+        participation = found
     else:  # never opened: nothing was answered
         participation = Participation(missing=len(indicators))
     return ActivitySummary(

@@ -16,6 +16,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import and_, bindparam, func, literal, or_, select
@@ -87,7 +88,8 @@ class ChannelData:
         last_summary: When the channel's previous summary was posted (``None``: never).
         rounds: Rounds by (activity id, period): the last 12 periods and last year's.
         values: Per round id, its values that count, by indicator id (in id order).
-        series: Values by (indicator id, period) over the last 12 periods.
+        series: Values by (indicator id, period) over the last 12 periods (the rounds' and
+            any other round's: an indicator moved between activities).
         gaps: Per round id, its "not measured" reports, by indicator id.
         away: Who is away today.
         absences: Absences from the period's start until today (for delegations).
@@ -158,13 +160,13 @@ def _parts(shape: Hashable) -> dict[str, AnySelect]:
             col(ControlRound.due_date),
         ).where(of_rounds),
         "values": select(*_VALUE_COLUMNS).where(
-            or_(
-                col(Measurement.round_id).in_(round_ids),
-                and_(
-                    col(Measurement.indicator_id).in_(_names("i", indicators)),
-                    col(Measurement.period).in_(_names("p", back)),
-                ),
-            ),
+            col(Measurement.round_id).in_(round_ids),
+            col(Measurement.approval) != "rejected",
+        ),
+        "series": select(*_VALUE_COLUMNS).where(  # kept apart: PostgreSQL scanned an OR
+            col(Measurement.indicator_id).in_(_names("i", indicators)),
+            col(Measurement.period).in_(_names("p", back)),
+            col(Measurement.round_id).not_in(round_ids),
             col(Measurement.approval) != "rejected",
         ),
         "gaps": select(
@@ -241,11 +243,13 @@ _DECISION_COLUMNS = (
 _MAKERS: dict[str, Callable[[list[Any]], Any]] = {
     "rounds": RoundRow._make,
     "values": ValueRow._make,
+    "series": ValueRow._make,
     "gaps": lambda cells: GapRow._make(cells[1:]),  # ordered by id, which it does not keep
     "absences": lambda cells: Away(cells[1], cells[2], cells[3]),
     "decisions": DecisionRow._make,
 }
 _READ = TaggedRead(_parts)
+_by_id = attrgetter("id")
 """The summary's statement, compiled once per dialect and shape (issue 16)."""
 
 
@@ -295,13 +299,12 @@ def channel_data(
     last_summary = read["last"][0][0] if read["last"] else None
     since = last_summary if last_summary is not None else start
     rounds = {(r.activity_id, r.period): r for r in read["rounds"]}
-    known = {r.id for r in rounds.values()}
     charted, in_series = set(indicator_ids), set(back)
     values: dict[int, dict[str, ValueRow]] = {}
     series: dict[tuple[str, str], ValueRow] = {}
     for row in read["values"]:
-        if row.round_id in known:
-            values.setdefault(row.round_id, {})[row.indicator_id] = row
+        values.setdefault(row.round_id, {})[row.indicator_id] = row
+    for row in sorted([*read["values"], *read["series"]], key=_by_id):
         if row.indicator_id in charted and row.period in in_series:
             series[(row.indicator_id, row.period)] = row
     gaps: dict[int, dict[str, GapRow]] = {}
