@@ -49,7 +49,7 @@ from workflows.reports.trends import periods_back
 
 RIGA = ZoneInfo("Europe/Riga")
 CHANNELS = (("pk-dzivesvieta", "2026-10"), ("iestade-centrala-administracija", "2026-10"))
-REPEATS = 15
+REPEATS = 41
 
 
 def fresh_database(folder: Path) -> Database:
@@ -253,15 +253,19 @@ def _local_day(value: Any) -> date:
     return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(RIGA).date()
 
 
-def interleaved(*works: Callable[[], object]) -> list[float]:
-    """Median milliseconds of each of ``works``, run in turn (so all see the same load)."""
-    times: list[list[float]] = [[] for _ in works]
+def interleaved(*works: Callable[[], object]) -> list[tuple[float, float]]:
+    """Median wall and CPU milliseconds of each of ``works``, run in turn (so all see the
+    same load)."""
+    times: list[list[tuple[float, float]]] = [[] for _ in works]
     for _ in range(REPEATS):
         for work, spent in zip(works, times, strict=True):
-            started = time.perf_counter()
+            wall, cpu = time.perf_counter(), time.process_time()
             work()
-            spent.append(time.perf_counter() - started)
-    return [statistics.median(t) * 1000 for t in times]
+            spent.append((time.perf_counter() - wall, time.process_time() - cpu))
+    return [
+        (statistics.median(w for w, _c in t) * 1000, statistics.median(c for _w, c in t) * 1000)
+        for t in times
+    ]
 
 
 def summary(db: Database, ctx: Context, channel: str, period: str, gather: Any) -> Any:
@@ -280,9 +284,12 @@ def main(sizes: list[int]) -> None:
         "lv",
     )
     backend = "PostgreSQL" if os.environ.get("CONTROLBOT_TEST_DATABASE_URL") else "SQLite"
-    print(f"{backend}; load average {os.getloadavg()[0]:.1f}; medians of {REPEATS}")
-    print("| measurements | channel | product | ORM row by row (before) | reference | ratio |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print(f"{backend}; load average {os.getloadavg()[0]:.1f}; medians of {REPEATS}, wall / CPU")
+    print(
+        "| measurements | channel | product | ORM row by row (before) | reference "
+        "| ratio wall | ratio CPU |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for size in sizes:
         with tempfile.TemporaryDirectory() as folder:
             db = fresh_database(Path(folder))
@@ -302,8 +309,9 @@ def main(sizes: list[int]) -> None:
                     lambda c=channel, p=period, db=db: reference(db, ctx, c, p),
                 )
                 print(
-                    f"| {stored:,} | {channel} | {product:.1f} ms | {before:.1f} ms | "
-                    f"{ref:.2f} ms | {product / ref:.1f}× |"
+                    f"| {stored:,} | {channel} | {product[0]:.2f} / {product[1]:.2f} ms "
+                    f"| {before[0]:.1f} / {before[1]:.1f} ms | {ref[0]:.2f} / {ref[1]:.2f} ms "
+                    f"| {product[0] / ref[0]:.1f}× | {product[1] / ref[1]:.1f}× |"
                 )
             db.dispose()
 

@@ -148,17 +148,22 @@ def _parts(shape: Hashable) -> dict[str, AnySelect]:
         col(ControlRound.frequency) == bindparam("frequency"),
         col(ControlRound.period).in_(_names("w", wanted)),
     )
-    round_ids = select(col(ControlRound.id)).where(of_rounds)
-    since = func.coalesce(last.scalar_subquery(), bindparam("start", type_=UTCDateTime()))
-    return {
-        "last": last,
-        "rounds": select(
+    found = (
+        select(
             col(ControlRound.id),
             col(ControlRound.activity_id),
             col(ControlRound.frequency),
             col(ControlRound.period),
             col(ControlRound.due_date),
-        ).where(of_rounds),
+        )
+        .where(of_rounds)
+        .cte("summary_round")
+    )
+    round_ids = select(found.c.id)
+    since = func.coalesce(last.scalar_subquery(), bindparam("start", type_=UTCDateTime()))
+    return {
+        "last": last,
+        "rounds": select(*found.c),
         "values": select(*_VALUE_COLUMNS).where(
             col(Measurement.round_id).in_(round_ids),
             col(Measurement.approval) != "rejected",
