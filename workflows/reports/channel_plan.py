@@ -32,6 +32,7 @@ class ChannelPlan:
         measurers: Per indicator id, the plan's measurers
             (:meth:`workflows.plan.model.LoadedPlan.measurers`).
         everyone: Per activity id, who measures any of its indicators (any frequency).
+        expected: Per activity id, the ids of its indicators of the frequency.
     """
 
     frequency: str
@@ -41,6 +42,7 @@ class ChannelPlan:
     indicator_ids: tuple[str, ...]
     measurers: dict[str, tuple[str, ...]]
     everyone: dict[str, frozenset[str]]
+    expected: dict[str, frozenset[str]]
 
 
 _Entries = dict[tuple[str, str | None], object]
@@ -92,6 +94,7 @@ def channel_plan(plan: LoadedPlan, channel_id: str, frequency: str) -> ChannelPl
             activity_ids=tuple(a.id for a in measured),
             indicator_ids=tuple(i.id for a in measured for i in indicators[a.id]),
             measurers={i.id: plan.measurers(a, i) for a in measured for i in indicators[a.id]},
+            expected={a.id: frozenset(i.id for i in indicators[a.id]) for a in measured},
             everyone={
                 a.id: frozenset(p for i in a.indicators for p in plan.measurers(a, i))
                 for a in measured

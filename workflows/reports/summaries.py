@@ -192,15 +192,16 @@ def _shares(
     ctx: Context, data: ChannelData, plan: ChannelPlan, frame: Frame
 ) -> dict[RoundRow, Participation]:
     """How each round of the last 12 periods was answered (:func:`trends.share`), once."""
-    by_id = {a.id: a for a in plan.activities}
-    expected = {a: {i.id for i in indicators} for a, indicators in plan.indicators.items()}
     wanted = set(frame.back)
     zone = ctx.timezone
-    return {
-        r: share(by_id[r.activity_id], r, _answers(data, r), zone, expected[r.activity_id])
-        for r in data.rounds.values()
-        if r.period in wanted
-    }
+    out = {}
+    for r in data.rounds.values():
+        if r.period in wanted:
+            expected = plan.expected[r.activity_id]
+            mine = {i: v.submitted_at for i, v in data.values_of(r).items() if i in expected}
+            mine.update((i, g.reported_at) for i, g in data.gaps_of(r).items() if i in expected)
+            out[r] = trends.tally(len(expected), mine, r.due_date, zone)
+    return out
 
 
 def _answers(data: ChannelData, control_round: RoundRow) -> list[Answer]:

@@ -125,8 +125,22 @@ def share(
     if expected is None:
         expected = {i.id for i in round_indicators(activity, control_round.frequency)}
     mine = {indicator: at for indicator, at in answers if indicator in expected}
-    tardy = sum(1 for at in mine.values() if _after_due(at, control_round, zone))
-    return Participation(len(mine) - tardy, tardy, len(expected) - len(mine))
+    return tally(len(expected), mine, control_round.due_date, zone)
+
+
+def tally(
+    expected: int, answered: Mapping[str, datetime], due_date: date, zone: ZoneInfo
+) -> Participation:
+    """:func:`share` of a round whose expected indicators' answers are known already.
+
+    Args:
+        expected: How many controls the round expects.
+        answered: When each expected indicator was answered (the answer that counts).
+        due_date: The round's local due date.
+        zone: The plan's zone.
+    """
+    tardy = sum(1 for at in answered.values() if at.astimezone(zone).date() > due_date)
+    return Participation(len(answered) - tardy, tardy, expected - len(answered))
 
 
 def history(
