@@ -124,6 +124,8 @@ def _compile(parts: Mapping[str, AnySelect], dialect: Dialect) -> _Compiled:
     )
 
 
+KEPT = 256
+"""Compiled shapes kept per read (a plan's channels give a few dozen; past this all go)."""
 REMEMBERED = 4096
 """Texts of decimals remembered per column type (see :func:`_remembering`)."""
 
@@ -240,6 +242,9 @@ class TaggedRead:
         if compiled is None:
             with self._lock:
                 compiled = _compile(self._build(shape), dialect)
+                if len(self._compiled) >= KEPT:
+                    self._compiled.clear()
+                    self._parts.clear()
                 self._compiled[key] = compiled
         values = [
             params[head][n] if n is not None and head in params else params.get(name)

@@ -148,3 +148,17 @@ def test_issue16_remembered_decimals_are_forgotten_when_too_many(
         remembering(text)
     assert remembering(Decimal("1.50")) == Decimal("1.50")  # not text: never remembered
     assert calls == ["1.5", "2", "3", "1.5", Decimal("1.50")]  # "1.5" again after "3"
+
+
+def test_issue16_compiled_shapes_past_kept_are_dropped(
+    any_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    any_db.transaction(_seed)
+    monkeypatch.setattr(prepared, "KEPT", 1)
+    read = TaggedRead(_parts)
+    with any_db.session() as session:
+        one = read.run(session.connection(), 1, {"a": ["a0"], "day": date(2026, 1, 1)}, {})
+        two = read.run(session.connection(), 2, {"a": ["a0", "a1"], "day": date(2026, 1, 1)}, {})
+        again = read.run(session.connection(), 1, {"a": ["a1"], "day": date(2026, 1, 1)}, {})
+    assert [len(one["values"]), len(two["values"]), len(again["values"])] == [3, 5, 2]
+    assert one["away"] == two["away"] == again["away"] == []
