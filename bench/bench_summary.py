@@ -8,7 +8,12 @@ and the reference: three hand-written SQL statements on the driver's own cursor 
 values, "not measured" reports) and the least Python that turns them into the summary's
 figures — each line's value, status, previous and last year's value, lateness and 12-period
 series, and the participation per period. The run checks that the reference's figures are
-the product's.
+the product's. The reference is a lower bound: it reads no decision, absence or previous
+summary and builds no notice, while the product's one statement also reads those (decisions
+and actions, delegations, who has not answered, "since").
+
+Each figure is the median of 41 interleaved runs, wall clock / CPU of this process
+(``time.process_time``: on PostgreSQL the server's time is in the wall figure only).
 
 Run: PYTHONPATH=. .venv/bin/python bench/bench_summary.py [SIZES...]
      CONTROLBOT_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test_bench \\
