@@ -28,6 +28,7 @@ from workflows.notices import Outgoing
 from workflows.rounds import approval, revisions
 from workflows.rounds.evaluation import Evaluation, Status, Thresholds, evaluate
 from workflows.rounds.measuring import drop_not_measured, new_measurement
+from workflows.rounds.open_many import RoundRow
 from workflows.rounds.opening import reported_not_measured
 
 
@@ -98,7 +99,7 @@ class BulkRows:
     def add(
         self,
         ctx: Context,
-        control_round: ControlRound,
+        control_round: RoundRow,
         indicator_id: str,
         value: Decimal,
         comment: str | None,
@@ -183,7 +184,7 @@ class BulkRows:
 
 def plain(
     ctx: Context,
-    control_round: ControlRound,
+    control_round: RoundRow,
     indicator_id: str,
     value: Decimal,
     known: KnownState,
@@ -195,7 +196,7 @@ def plain(
 
     ``evaluation``: the value's against the indicator's thresholds, if made already.
     """
-    if (control_round.id or 0, indicator_id) in known.gaps:
+    if (control_round.id, indicator_id) in known.gaps:
         return False
     if quiet:
         return True
