@@ -7,10 +7,10 @@ chain of two to three Python calls a value; an import of 10,000 values makes ~70
 them (~0.3 s of its 1.2 s on SQLite, issue 16). :func:`binder` gives one plain function for
 those two types that returns exactly what the chain returns (the same stored bytes:
 ``tests/storage/test_issue16_binders.py`` compares them over many values on both
-databases), and SQLAlchemy's own processor for every other type. Each function also gives
-back its last result when handed the very same object again (an import's one clock
-instant, an indicator's thresholds repeat on every row): the types are immutable, so the
-same object always binds to the same value.
+databases), and SQLAlchemy's own processor for every other type. A datetime's function also
+gives back its last result when handed the very same object again (an import's rows share
+the clock's instant): datetimes are immutable, so the same object always binds to the same
+value.
 """
 
 from __future__ import annotations
@@ -46,27 +46,30 @@ def _postgres_utc(value: Any) -> Any:
     return None if value is None else _utc(value)
 
 
-def _decimal(value: Any) -> Decimal:
+def _sqlite_decimal(value: Any) -> Any:
+    if value.__class__ is Decimal:  # the common case first: one test
+        return str(value)
+    if value is None:
+        return None
     if not isinstance(value, Decimal):
         raise TypeError(f"expected Decimal, got {type(value).__name__}")
-    return value
-
-
-def _sqlite_decimal(value: Any) -> Any:
-    return None if value is None else str(_decimal(value))
+    return str(value)
 
 
 def _postgres_decimal(value: Any) -> Any:
-    return None if value is None else _decimal(value)
+    if value is None or isinstance(value, Decimal):
+        return value
+    raise TypeError(f"expected Decimal, got {type(value).__name__}")
 
 
-_PLAIN: dict[tuple[type[Any], str], Bind] = {
-    (UTCDateTime, "sqlite"): _sqlite_utc,
-    (UTCDateTime, "postgresql"): _postgres_utc,
-    (ExactDecimal, "sqlite"): _sqlite_decimal,
-    (ExactDecimal, "postgresql"): _postgres_decimal,
+_PLAIN: dict[tuple[type[Any], str], tuple[Bind, bool]] = {
+    (UTCDateTime, "sqlite"): (_sqlite_utc, True),
+    (UTCDateTime, "postgresql"): (_postgres_utc, True),
+    (ExactDecimal, "sqlite"): (_sqlite_decimal, False),
+    (ExactDecimal, "postgresql"): (_postgres_decimal, False),
 }
-"""The plain bind function of each (type, dialect name) whose processor it replaces."""
+"""The plain bind function of each (type, dialect name) whose processor it replaces, and
+whether remembering the last result pays (a datetime's text costs more than the test)."""
 
 
 def _remembering(bind: Bind) -> Bind:
@@ -98,6 +101,7 @@ def binder(column: Column[Any], dialect: Dialect) -> Bind | None:
     """
     plain = _PLAIN.get((type(column.type), dialect.name))
     if plain is not None:
-        return _remembering(plain)
+        bind, remember = plain
+        return _remembering(bind) if remember else bind
     processor: Bind | None = column.type.dialect_impl(dialect).bind_processor(dialect)
     return processor
