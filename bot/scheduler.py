@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from datetime import UTC, datetime
 from functools import partial
 
@@ -33,6 +34,11 @@ _LOGGER = logging.getLogger(__name__)
 BATCH_PAUSE_SECONDS = 0.12
 """Pause between two batches of a sweep. SQLite's busy handler polls a waiting writer's lock
 at most every 100 ms: back-to-back batches could starve a person's write (issue 16)."""
+BATCH_BUDGET_SECONDS = 0.2
+"""The longest a sweep's batch transaction should take (issue 16). A batch that takes longer
+halves the batches still to come (measured, not guessed: a loaded machine or a slow disk
+makes the same batch slower), down to an eighth of ``BATCH_WEIGHT``: each batch costs a
+pause, and the sweep's messages go out only once all are queued."""
 SAFETY_SWEEP_SECONDS = 60
 """How often the scheduler sweeps even when no send is planned (catches clock jumps)."""
 
@@ -100,11 +106,19 @@ class ScheduleRunner:
             return ids
 
         ids: list[int] = []
+        pending, weight = deque(sweep.batches), float(sweep_plan.BATCH_WEIGHT)
+        first = True
         try:
-            for n, batch in enumerate(sweep.batches):
-                if n:  # a writer polling for the lock gets in between two batches
+            while pending:
+                if not first:  # a writer polling for the lock gets in between two batches
                     await asyncio.sleep(BATCH_PAUSE_SECONDS)
-                ids += await self.db.run(partial(queue, batch=batch))
+                first = False
+                started = time.monotonic()
+                ids += await self.db.run(partial(queue, batch=pending.popleft()))
+                slow = time.monotonic() - started > BATCH_BUDGET_SECONDS
+                if slow and weight > sweep_plan.BATCH_WEIGHT / 8:
+                    weight /= 2
+                    pending = deque(b for rest in pending for b in sweep_plan.cut(rest, weight))
         except IntegrityError:  # another sweep claimed the same sends first: nothing to do
             _LOGGER.info("another sweep is sending the same messages; skipping the rest")
             return ids
