@@ -187,8 +187,8 @@ def test_issue16_a_crash_between_batches_loses_nothing_and_queues_nothing_twice(
 def test_issue16_slow_batches_halve_the_batches_still_to_come(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A batch over half the budget halves the rest, down to one person's sends a batch;
-    the ledger and the outbox are still what one transaction leaves."""
+    """A batch whose CPU time is over half the budget halves the rest (down to a quarter of
+    the weight); the ledger and the outbox are still what one transaction leaves."""
     ledger, messages = _reference(tmp_path)
     monkeypatch.setattr(sweep_plan, "BATCH_WEIGHT", 16)
     ctx, db = _world(tmp_path, "even.sqlite3")
@@ -199,7 +199,7 @@ def test_issue16_slow_batches_halve_the_batches_still_to_come(
     ctx, db = _world(tmp_path, "halved.sqlite3")
     commits = _commits(db)
     asyncio.run(ScheduleRunner(ctx, db, Outbox(ctx, db, {}, "lv")).queue_due(NOW))
-    assert commits[0] > 2 * counted[0]  # far more, shorter transactions
+    assert commits[0] > counted[0] + 5  # more, shorter transactions
     assert _ledger(db) == ledger
     assert _outbox(db) == messages
     db.dispose()
