@@ -11,13 +11,15 @@ event takes effect once even if two processes reach for it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from bot.events import (
@@ -25,6 +27,7 @@ from bot.events import (
     Sender,
     decode,
 )
+from bot.inbox_now import Applied, Deferred, EffectFailed, apply_now
 from bot.inbox_rows import (
     DONE,
     PENDING,
@@ -86,7 +89,9 @@ class Inbox:
     An event is recorded (:func:`record`), then, after ``hold`` seconds for platforms that
     may deliver one person's updates out of order (webhooks over parallel connections), the
     person's pending events are applied oldest first by the platform's ``seq``, each in one
-    transaction with its effect and the outbox rows of its replies.
+    transaction with its effect and the outbox rows of its replies. Where nothing needs to
+    wait (no hold, nothing of the person's pending, their lock free), the event is recorded
+    and applied in one transaction and its replies sent at once (:mod:`bot.inbox_now`).
 
     Args:
         ctx: Plan and clock.
@@ -162,19 +167,13 @@ class Inbox:
         order = seq if seq is not None else time.time_ns()
         sender = event.sender
         async with self._arrivals[(sender.platform, sender.user_id)]:  # arrival order kept
-
-            def work(session: Session) -> tuple[str, Recorded] | None:
-                person_id = self._identify(session, sender)
-                if person_id is None:
-                    return None
-                found = record(session, self.ctx, event, key=key, seq=order, person_id=person_id)
-                return person_id, found
-
-            recorded = await self.db.run(work)
+            recorded = await self._record(event, key, order, alert)
         self.settle(key)  # in the database: a webhook may now answer the platform
         if recorded is None:
             return None
-        person_id, row = recorded
+        if isinstance(recorded, Applied):  # recorded and applied at once (bot.inbox_now)
+            return await self._sent(sender.platform, recorded, alert)
+        person_id, row = recorded.person_id, recorded
         if not row.new:
             _LOGGER.info("%s delivered %s again; it had its effect once", sender.platform, key)
             return []
@@ -183,14 +182,61 @@ class Inbox:
         if wait > 0:  # let an earlier update that is still on its way overtake this one
             await asyncio.sleep(wait)
         if alert is not None:
-            self._alerts[row.id] = alert
-        self._waiting.add(row.id)
+            self._alerts[row.row_id] = alert
+        self._waiting.add(row.row_id)
         try:
-            await self.drain(person_id, until=row.id)
+            await self.drain(person_id, until=row.row_id)
         finally:
-            self._alerts.pop(row.id, None)
-            self._waiting.discard(row.id)
-        return self._results.pop(row.id, [])
+            self._alerts.pop(row.row_id, None)
+            self._waiting.discard(row.row_id)
+        return self._results.pop(row.row_id, [])
+
+    async def _record(
+        self, event: Event, key: str | None, seq: int, alert: Alert | None
+    ) -> Applied | Deferred | None:
+        """Apply ``event`` at once where :mod:`bot.inbox_now` may, else record it as pending."""
+        sender = event.sender
+
+        def pending(session: Session, event: Event, person_id: str) -> Deferred:
+            row = record(session, self.ctx, event, key=key, seq=seq, person_id=person_id)
+            return Deferred(person_id, row.id, row.new)
+
+        def shows(item: Outgoing, person_id: str) -> bool:
+            return alert is not None and self._shown(item, person_id)
+
+        done: Applied | Deferred | bool | None = False
+        if self.hold.get(sender.platform, 0.0) <= 0:  # the database says whether it may
+            now = partial(
+                apply_now,
+                ctx=self.ctx,
+                outbox=self.outbox,
+                apply=self._apply_event,
+                shows=shows,
+                record=pending,
+                event=event,
+                key=key,
+                seq=seq,
+            )
+            with contextlib.suppress(EffectFailed, IntegrityError):  # else the usual way
+                done = await self.db.run(now)
+        if done is False:
+
+            def work(session: Session) -> Deferred | None:
+                person_id = self._identify(session, sender)
+                return None if person_id is None else pending(session, event, person_id)
+
+            done = await self.db.run(work)
+        return None if isinstance(done, bool) else done
+
+    async def _sent(self, platform: str, applied: Applied, alert: Alert | None) -> list[Outgoing]:
+        """Send what an event applied at once produced; returns its notices."""
+        self.outbox.metrics.received(platform)
+        for item in applied.shown:
+            if alert is not None:
+                await alert((await self.outbox.render_for(item)).plain())
+        await self.outbox.send_claimed(applied.claimed)
+        await self.outbox.send_queued(applied.queued)
+        return applied.items
 
     async def drain(self, person_id: str, until: int | None = None) -> None:
         """Apply ``person_id``'s pending events in order (until event ``until`` is applied).

@@ -248,6 +248,15 @@ class Outbox:
             if wanted is not None:
                 wanted += reports  # the reports it led to go out with it
 
+    async def send_claimed(self, claimed: Sequence[Claimed]) -> None:
+        """Deliver rows queued already claimed (``queue.enqueue_claimed``), in order.
+
+        No claim and no re-read: each outcome is recorded in one statement (issue 16).
+        """
+        follow_ups: list[int] = []
+        await self._send_batch(list(claimed), follow_ups)
+        await self.flush(follow_ups)
+
     async def _fan_out(self, ids: Sequence[int]) -> None:
         await self.flush(ids, exclusive=True)
 
