@@ -8,14 +8,17 @@ language (:func:`~workflows.people.accounts.language`) and route (``bot.routes``
 further read in that transaction (issue 16: person and accounts were read three times for one
 typed value).
 
-What is derived from a :class:`Seen` — the language, a route — is cached per person across
-transactions (:func:`cached`).
+What is derived from a :class:`Seen` — the language, a router's route — is cached per
+database (engine) and person across transactions (:func:`cached`). Only a transaction that
+identified the person this way uses it (an event the inbox applies at once); the outbox's
+background sender reads people in its own claim, as before.
 
 Invalidation rule:
 
 * an entry is used only while the rows read for the current event are equal, column for
   column, to those it was derived from (:attr:`Seen.fingerprint`: the person's columns and
-  each account's, in last-seen order; the instants themselves only for their order). The
+  each account's, in last-seen order; of the instants only that order and whether an
+  account was ever seen or is marked unreachable, all that the rules read). The
   rows are read in the statement that identifies the sender, so a change made by another
   process or replica (``/lang`` there, an account linked there, a people sync) shows at the
   person's very next event here: the cache is never staler than that statement;
@@ -54,7 +57,6 @@ _ACCOUNTS: Table = PlatformIdentity.__table__  # type: ignore[attr-defined]
 _PERSON_COLUMNS = (
     "id",
     "display_name",
-    "email",
     "plan_language",
     "chosen_language",
     "chosen_platform",
