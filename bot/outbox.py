@@ -17,7 +17,6 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Literal
@@ -28,6 +27,7 @@ from bot.attempt import Attempt, Attempts
 from bot.channel import Channel
 from bot.messages import Message
 from bot.metrics import Metrics
+from bot.outbox_rows import Claimed, Queued
 from bot.routes import CONSOLE, Route, Router, person_language
 from storage.db import Database
 from storage.messages import OutboxMessage
@@ -37,7 +37,17 @@ from workflows.notices import outbox as queue
 from workflows.notices.codec import CodecError
 from workflows.reports import deliveries as reports
 
-__all__ = ["CONSOLE", "FAILED", "RETRY", "SENT", "Outbox", "Route", "person_language"]
+__all__ = [
+    "CONSOLE",
+    "FAILED",
+    "RETRY",
+    "SENT",
+    "Claimed",
+    "Outbox",
+    "Queued",
+    "Route",
+    "person_language",
+]
 
 Outcome = Literal["sent", "retry", "failed"]
 SENT: Outcome = "sent"
@@ -50,25 +60,6 @@ IDLE_POLL_SECONDS = 1.0
 """How often the background sender looks for due rows when nobody woke it."""
 
 _LOGGER = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class _Claimed:
-    """A claimed row, its notice (or why it cannot be read) and where it goes."""
-
-    row: OutboxMessage
-    item: Outgoing | CodecError
-    routes: list[Route]
-
-
-@dataclass(frozen=True)
-class Queued:
-    """Outbox rows of one action: replies, a fan-out (``batch``) and held acknowledgements."""
-
-    replies: list[int]
-    fanout: list[int]
-    acks: list[int]
-    batch: str | None
 
 
 class Outbox:
@@ -245,7 +236,7 @@ class Outbox:
                 continue
             await self._send_batch(batch, wanted)
 
-    async def _send_batch(self, batch: list[_Claimed], wanted: list[int] | None) -> None:
+    async def _send_batch(self, batch: list[Claimed], wanted: list[int] | None) -> None:
         """Send claimed rows one at a time; if stopped, give the unsent ones back at once."""
         for index, claimed in enumerate(batch):
             try:
@@ -256,6 +247,15 @@ class Outbox:
                 raise
             if wanted is not None:
                 wanted += reports  # the reports it led to go out with it
+
+    async def send_claimed(self, claimed: Sequence[Claimed]) -> None:
+        """Deliver rows queued already claimed (``queue.enqueue_claimed``), in order.
+
+        No claim and no re-read: each outcome is recorded in one statement (issue 16).
+        """
+        follow_ups: list[int] = []
+        await self._send_batch(list(claimed), follow_ups)
+        await self.flush(follow_ups)
 
     async def _fan_out(self, ids: Sequence[int]) -> None:
         await self.flush(ids, exclusive=True)
@@ -305,7 +305,7 @@ class Outbox:
 
     def _claim(
         self, session: Session, *, now: datetime, ids: Sequence[int] | None
-    ) -> list[_Claimed]:
+    ) -> list[Claimed]:
         """Claim a batch and find each row's notice and routes, in one transaction."""
         rows = queue.claim(session, now, ids=ids, limit=queue.BATCH)
         items: list[Outgoing | CodecError] = []
@@ -323,17 +323,17 @@ class Outbox:
         batch = []
         for row, item in zip(rows, items, strict=True):
             if isinstance(item, CodecError):
-                batch.append(_Claimed(row, item, []))
+                batch.append(Claimed(row, item, []))
             elif isinstance(item.to, ToPerson):
                 route = next(people)
-                batch.append(_Claimed(row, item, [route] if route is not None else []))
+                batch.append(Claimed(row, item, [route] if route is not None else []))
             else:
                 batch.append(
-                    _Claimed(row, item, self.router.channel_routes(session, item.to.channel_id))
+                    Claimed(row, item, self.router.channel_routes(session, item.to.channel_id))
                 )
         return batch
 
-    async def _deliver(self, claimed: _Claimed) -> list[int]:
+    async def _deliver(self, claimed: Claimed) -> list[int]:
         """Deliver one claimed row; returns the rows of the reports it led to."""
         row, item = claimed.row, claimed.item
         if isinstance(item, CodecError):

@@ -26,6 +26,7 @@ from tests.support.recording import RecordingChannel, command, press, say
 from workflows.clock import FixedClock
 from workflows.context import Context
 from workflows.notices import FormPrompt, Help, Outgoing, RoundOpened, ToPerson
+from workflows.notices import outbox as queue
 from workflows.people import enrolment
 
 ADMIN, ANNA, JANIS, PETERIS = "kristaps-sils", "anna-ozola", "janis-berzins", "peteris-liepa"
@@ -163,6 +164,9 @@ async def test_a_value_committed_before_a_crash_still_gets_its_receipt_and_decis
     async def killed(ids: Any, *, exclusive: bool = False) -> list[OutboxMessage]:
         raise asyncio.CancelledError  # kill -9 right after the commit, before any send
 
+    async def killed_at_once(claimed: Any) -> None:
+        raise asyncio.CancelledError  # the same for replies queued claimed (issue 16)
+
     bot = Dispatcher(ctx, db, crashed, "lv")
     await bot.handle(command(ADMIN, "remind", ACTIVITY, "2026-10"))
     (control_round,) = rows(db, ControlRound)
@@ -171,12 +175,21 @@ async def test_a_value_committed_before_a_crash_still_gets_its_receipt_and_decis
         await bot.handle(say(ANNA, answer))
     console.clear()
     crashed.flush = killed  # type: ignore[method-assign]
+    crashed.send_claimed = killed_at_once  # type: ignore[method-assign]
     with pytest.raises(asyncio.CancelledError):
         await bot.handle(say(ANNA, "1"))  # confirm: the value is stored, then the crash
     assert console.sent == []
     restarted = Outbox(ctx, db, {"console": console}, "lv")
     await restarted.pump()  # the background sender after the restart
+    assert "Nepieciešams pilnveides lēmums" in console.texts(JANIS)
+    # the receipt was claimed in the value's transaction (issue 16): it waits out its lease
+    (receipt,) = [r for r in rows(db, OutboxMessage) if r.status != "delivered"]
+    assert (receipt.recipient, receipt.status) == (ANNA, "sending")
+    assert isinstance(ctx.clock, FixedClock)
+    ctx.clock.set(ctx.now() + queue.LEASE + timedelta(seconds=1))
+    await restarted.pump()
     assert "Saglabāts" in console.texts(ANNA)
+    assert len(console.to(ANNA)) == 1  # once: not lost and not repeated
     assert "Nepieciešams pilnveides lēmums" in console.texts(JANIS)
     assert {r.status for r in rows(db, OutboxMessage)} == {"delivered"}
 

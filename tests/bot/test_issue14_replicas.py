@@ -82,9 +82,13 @@ def _settled(db: Database) -> bool:
     return db.transaction(work)
 
 
+@pytest.mark.parametrize("hold_ms", [None, 0], ids=["held", "at_once"])
 async def test_issue14_three_replicas_leader_killed_during_a_300_person_fan_out(
-    tmp_path: Path,
+    tmp_path: Path, hold_ms: int | None
 ) -> None:
+    """``at_once`` (issue 16): no hold, so each update is recorded, applied and answered in
+    one transaction (``bot.inbox_now``), replies delivered straight after its commit; the
+    guarantees are the same, but for the order of Slack's messages (see below)."""
     url = os.environ[PG_ENV]
     _reset_postgres(url)
     plan_path = synthetic_plan(tmp_path / "plan.yaml")
@@ -101,7 +105,15 @@ async def test_issue14_three_replicas_leader_killed_during_a_300_person_fan_out(
     telegram, slack = FakeTelegram(), FakeSlack()
     await telegram.start()
     await slack.start()
-    cluster = Cluster(url, plan_path, tmp_path, telegram.url, slack.url, lease_seconds=5.0)
+    cluster = Cluster(
+        url,
+        plan_path,
+        tmp_path,
+        telegram.url,
+        slack.url,
+        lease_seconds=5.0,
+        inbound_hold_ms=hold_ms,
+    )
     try:
         cluster.start(3)
         await cluster.ready()
@@ -153,6 +165,11 @@ async def test_issue14_three_replicas_leader_killed_during_a_300_person_fan_out(
     for event in events:
         by_person.setdefault(event.person_id or "", []).append(event)
     for person, theirs in by_person.items():  # applied in the platform's order
+        if hold_ms == 0 and person in slack_users:
+            # Slack is answered after 2 s even when the update is not recorded yet (its 3 s
+            # limit), so on a loaded machine a person's next message may overtake the one
+            # still unrecorded: that is what the hold is for, with or without issue 16
+            continue
         applied = [
             e.seq
             for e in sorted(theirs, key=lambda e: e.done_at or datetime.min.replace(tzinfo=UTC))

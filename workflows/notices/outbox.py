@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Table, and_, func, insert, or_, update
 from sqlmodel import Session, col, select
@@ -101,7 +102,41 @@ def enqueue(
     Returns:
         The new rows' ids, in the order of ``items``.
     """
+    return _insert(session, _rows(ctx.now(), items, origin, via, batch, hold))
+
+
+def enqueue_claimed(
+    session: Session, ctx: Context, items: Iterable[Outgoing], *, origin: str, via: str | None
+) -> list[OutboxMessage]:
+    """Queue replies that this sender delivers itself right after the commit.
+
+    The rows are written already claimed (``sending`` under a :data:`LEASE`, one attempt
+    counted), as :func:`claim` would leave them, so no other sender takes them and no
+    separate claim is needed; if the process dies before recording the outcome, the lease
+    runs out and another sender delivers them (the one repeat a crash may cause). The
+    caller must know that no earlier row to the same recipient is still open (per-recipient
+    order); replies to ``origin`` only.
+
+    Returns:
+        The rows (detached, with their ids), in the order of ``items``.
+    """
     now = ctx.now()
+    rows = _rows(now, items, origin, via, None, None)
+    for row in rows:
+        if row["status"] == QUEUED:
+            row.update(status=SENDING, lease_until=now + LEASE, attempts=1)
+    ids = _insert(session, rows)
+    return [OutboxMessage(id=row_id, **row) for row_id, row in zip(ids, rows, strict=True)]
+
+
+def _rows(
+    now: datetime,
+    items: Iterable[Outgoing],
+    origin: str | None,
+    via: str | None,
+    batch: str | None,
+    hold: timedelta | None,
+) -> list[dict[str, Any]]:
     rows = []
     for item in items:
         notice = item.notice
@@ -139,6 +174,10 @@ def enqueue(
                 "platform_message_id": None,
             }
         )
+    return rows
+
+
+def _insert(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     if not rows:
         return []
     table: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
