@@ -1,0 +1,451 @@
+"""Benchmark: CPU per typed form value in ``controlbot run`` with Telegram on (issue 16).
+
+A real ``controlbot run`` process (long polling, against the fake Bot API server of
+``tests/support/fake_telegram.py`` on 127.0.0.1) is given 100 people × 4 typed values: each
+person has a monthly round of four numeric indicators and a form open at its first
+question; each person types a value, waits for the robot's next question, types the next
+one. In the same run, the reference: a bare python-telegram-bot echo bot (its own
+``Application``, polling the same kind of fake) gets the same 400 messages the same way and
+echoes each. Both run as child processes; their CPU (user + system, every thread, read from
+``/proc/<pid>/stat``) over the typed values is divided by the number of values. Both are fed
+at the same pace (``--rate`` values a second overall, under Telegram's 30 a second that the
+product keeps), so both processes are up for about the same time. Runs are interleaved
+(product, echo, echo, product, …) and the medians printed with their ratio and the load.
+
+Setting up (the plan, linking the accounts, opening the rounds, ``/pending`` and the
+"Enter measurements" press that opens each form, one warm-up person's values) is outside
+the measured window.
+
+Run: PYTHONPATH=. .venv/bin/python bench/bench_form_cpu.py [--runs 3] [--people 100]
+    [--rate 20] [--url postgresql+psycopg://…] [--profile OUT.txt]
+
+``--profile`` records the product's measured window with py-spy (``py-spy`` on ``PATH`` or
+``PY_SPY``; not a dependency of the project: ``pip install --target /tmp/pyspy py-spy``) as
+folded stacks, every thread, idle samples left out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import copy
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SELF = str(Path(__file__).resolve())
+ROOT = Path(SELF).parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.support.fake_telegram import TOKEN, Call, FakeTelegram  # noqa: E402
+
+VALUES = ("0,9", "96,5", "75", "5,50")
+"""One person's four typed values, each ok and on target (no comment asked)."""
+PERIOD = "2026-11"
+TICKS = os.sysconf("SC_CLK_TCK")
+FIRST_USER = 700_000
+
+
+# --- the plan and the database ------------------------------------------------------------
+
+
+def bench_plan(people: int) -> dict[str, Any]:
+    """The bundled plan with ``people`` copies of one service of four monthly indicators,
+    each measured by its one co-responsible person (``measurer-N``)."""
+    from workflows.plan.loader import bundled_plan_path
+
+    base = yaml.safe_load((bundled_plan_path() / "parauga-novads.yaml").read_text("utf-8"))
+    template = next(s for s in base["services"] if s["id"] == "dzivesvietas-deklaresana")
+    template.pop("capabilities", None)
+    template["indicators"] = [
+        {**indicator, "frequency": "monthly", "measured_by": "L"}
+        for indicator in template["indicators"]
+        if indicator["id"] != "dd-satisfaction"
+    ]
+    services = []
+    for n in range(people):
+        service = copy.deepcopy(template)
+        service["id"] = f"bench-{n}"
+        for indicator in service["indicators"]:
+            indicator["id"] = f"{indicator['id']}-{n}"
+        service["responsibility"]["pakalpojuma"] = {
+            "A": [{"role": "pakalpojuma_saimnieks", "person": f"owner-{n}"}],
+            "L": [{"role": "pakalpojuma_sniedzejs", "person": f"measurer-{n}"}],
+        }
+        base["people"] += [
+            {"id": f"owner-{n}", "name": f"Vadītājs {n}"},
+            {"id": f"measurer-{n}", "name": f"Mērītājs {n}"},
+        ]
+        services.append(service)
+    base["services"] = services
+    return base
+
+
+def prepare(url: str, plan_path: Path, people: int) -> None:
+    """A fresh database: schema, the plan's people, accounts linked, the rounds open."""
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import text
+
+    from bot.app import prepare_database
+    from storage.db import Database, make_engine
+    from workflows.calendar import WorkingCalendar
+    from workflows.clock import SystemClock
+    from workflows.context import Context
+    from workflows.people import enrolment
+    from workflows.plan.loader import load_plan
+    from workflows.rounds.opening import open_round
+
+    if not url.startswith("sqlite"):
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    riga = ZoneInfo("Europe/Riga")
+    ctx = Context(load_plan(plan_path), SystemClock(), WorkingCalendar(), riga, "lv")
+    db = Database.from_url(url)
+    prepare_database(db, ctx, auto_upgrade=True)
+
+    def setup(session: Any) -> None:
+        for n in range(people):
+            enrolment.link(session, ctx, f"measurer-{n}", "telegram", str(FIRST_USER + n))
+            open_round(session, ctx, f"bench-{n}", PERIOD, "system")
+
+    db.transaction(setup)
+    db.dispose()
+
+
+# --- the fake server, counting replies per chat ---------------------------------------------
+
+
+class CountingTelegram(FakeTelegram):
+    """The tests' fake Bot API server; wakes whoever waits for a chat's next message."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.replies: defaultdict[str, int] = defaultdict(int)
+        self.last_reply: dict[str, Call] = {}
+        self.last_activity = time.monotonic()
+        self._changed = asyncio.Condition()
+
+    async def _handle(self, request: Any) -> Any:
+        if not request.path.endswith("/getUpdates"):
+            self.last_activity = time.monotonic()
+        return await super()._handle(request)
+
+    async def _m_sendMessage(self, call: Call) -> dict[str, Any]:
+        message = await super()._m_sendMessage(call)
+        self.replies[call.chat] += 1
+        self.last_reply[call.chat] = call
+        async with self._changed:
+            self._changed.notify_all()
+        return message
+
+    async def reply_after(self, chat: str, seen: int, limit: float = 60.0) -> Call:
+        """Wait until ``chat`` got more than ``seen`` messages; the last one."""
+        async with self._changed:
+            await asyncio.wait_for(
+                self._changed.wait_for(lambda: self.replies[chat] > seen), limit
+            )
+        return self.last_reply[chat]
+
+    async def quiet(self, seconds: float = 0.5, limit: float = 120.0) -> None:
+        """Wait until nothing but polling has reached the server for ``seconds``."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() - self.last_activity < seconds:
+            if time.monotonic() > deadline:
+                raise TimeoutError("the bot never went quiet")
+            await asyncio.sleep(0.05)
+
+    async def polled(self, limit: float = 120.0) -> None:
+        """Wait until the bot polls (``getUpdates``)."""
+        deadline = time.monotonic() + limit
+        while not any(c.method == "getUpdates" for c in self.calls):
+            if time.monotonic() > deadline:
+                raise TimeoutError("the bot never polled")
+            await asyncio.sleep(0.05)
+
+
+# --- measuring ----------------------------------------------------------------------------
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of process ``pid`` so far, all threads (``/proc/<pid>/stat``)."""
+    raw = Path(f"/proc/{pid}/stat").read_text()
+    fields = raw[raw.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+class Pace:
+    """At most ``rate`` values a second overall, whoever types them."""
+
+    def __init__(self, rate: float) -> None:
+        self.gap = 1.0 / rate
+        self.next = time.monotonic()
+        self._lock = asyncio.Lock()
+
+    async def slot(self) -> None:
+        async with self._lock:
+            now = time.monotonic()
+            wait = self.next - now
+            self.next = max(now, self.next) + self.gap
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One side's figure of one run."""
+
+    cpu_per_value: float
+    wall: float
+    values: int
+    idle_per_second: float
+
+
+async def type_values(fake: CountingTelegram, users: list[int], pace: Pace) -> int:
+    """Each user types :data:`VALUES`, each after the reply to the previous one."""
+
+    async def person(user: int) -> int:
+        chat = str(user)
+        for value in VALUES:
+            await pace.slot()
+            seen = fake.replies[chat]
+            fake.user_says(user, value)
+            await fake.reply_after(chat, seen)
+        return len(VALUES)
+
+    return sum(await asyncio.gather(*(person(u) for u in users)))
+
+
+async def window(
+    fake: CountingTelegram, pid: int, users: list[int], rate: float, profile: Path | None
+) -> Figure:
+    """Idle CPU for 2 s, then the typed values' CPU (optionally under py-spy)."""
+    await fake.quiet()
+    idle_from = cpu_seconds(pid)
+    await asyncio.sleep(2.0)
+    idle = (cpu_seconds(pid) - idle_from) / 2.0
+    spy = _spy(pid, profile) if profile is not None else None
+    started, cpu_from = time.monotonic(), cpu_seconds(pid)
+    values = await type_values(fake, users, Pace(rate))
+    await fake.quiet(0.3)
+    cpu, wall = cpu_seconds(pid) - cpu_from, time.monotonic() - started
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(60)
+    return Figure(cpu / values, wall, values, idle)
+
+
+def _spy(pid: int, out: Path) -> subprocess.Popen[bytes]:
+    binary = os.environ.get("PY_SPY") or shutil.which("py-spy") or "/tmp/pyspy/bin/py-spy"
+    env = {**os.environ, "PYTHONPATH": os.environ.get("PYSPY_PATH", "/tmp/pyspy")}
+    spy = subprocess.Popen(
+        [
+            binary,
+            "record",
+            "--pid",
+            str(pid),
+            "--format",
+            "raw",
+            "--threads",
+            "--rate",
+            "250",
+            "--output",
+            str(out),
+            "--nonblocking",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(1.0)  # attached before the first value
+    return spy
+
+
+def _spawn(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """Start a child in ``log``'s folder, its output appended to ``log``."""
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            command,
+            cwd=log.parent,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+async def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, and wait (the fake server keeps answering meanwhile)."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        await asyncio.to_thread(process.wait, 20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        await asyncio.to_thread(process.wait)
+
+
+# --- the product --------------------------------------------------------------------------
+
+
+async def product(
+    url: str, plan_path: Path, people: int, rate: float, folder: Path, profile: Path | None
+) -> Figure:
+    """One ``controlbot run`` with ``people`` forms open; the typed values' figure."""
+    prepare(url, plan_path, people)
+    fake = CountingTelegram()
+    await fake.start()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "CONTROLBOT_DATABASE_URL": url,
+        "CONTROLBOT_PLAN": str(plan_path),
+        "CONTROLBOT_HTTP_PORT": "0",
+        "CONTROLBOT_TELEGRAM_TOKEN": TOKEN,
+        "CONTROLBOT_TELEGRAM_API_URL": fake.url,
+        "CONTROLBOT_LOG_LEVEL": "WARNING",
+    }
+    controlbot = str(Path(sys.executable).parent / "controlbot")
+    process = _spawn([controlbot, "run"], env, folder / "product.log")
+    try:
+        await fake.polled()
+        users = [FIRST_USER + n for n in range(people)]
+        await asyncio.gather(*(open_form(fake, u) for u in users))
+        await type_values(fake, [FIRST_USER], Pace(rate))  # measurer-0's form: a warm-up
+        await fake.quiet()
+        await _reopen(fake, FIRST_USER)
+        return await window(fake, process.pid, users, rate, profile)
+    finally:
+        await _stop(process)
+        await fake.stop()
+
+
+async def open_form(fake: CountingTelegram, user: int) -> None:
+    """``/pending``, then the press of its first button: the form's first question."""
+    chat = str(user)
+    seen = fake.replies[chat]
+    fake.user_says(user, "/pending")
+    listing = await fake.reply_after(chat, seen)
+    data = listing.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    seen = fake.replies[chat]
+    fake.user_presses(user, data, listing)
+    await fake.reply_after(chat, seen)
+
+
+async def _reopen(fake: CountingTelegram, user: int) -> None:
+    """The warm-up person's form is at its confirmation: cancel it and open it again."""
+    chat = str(user)
+    seen = fake.replies[chat]
+    fake.user_says(user, "/cancel")
+    await fake.reply_after(chat, seen)
+    await open_form(fake, user)
+
+
+# --- the reference: a bare echo bot -------------------------------------------------------
+
+
+def echo_bot(api_url: str) -> None:
+    """A bare python-telegram-bot echo bot (run in its own process by :func:`reference`)."""
+    from telegram import Update
+    from telegram.ext import Application, ContextTypes, MessageHandler, filters
+
+    async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None and update.message.text is not None
+        await update.message.reply_text(update.message.text)
+
+    app = Application.builder().token(TOKEN).base_url(api_url).build()
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    app.run_polling(timeout=30, allowed_updates=["message", "edited_message", "callback_query"])
+
+
+async def reference(people: int, rate: float, folder: Path) -> Figure:
+    """The echo bot given the same messages the same way; its figure."""
+    fake = CountingTelegram()
+    await fake.start()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = _spawn([sys.executable, SELF, "--echo-bot", fake.url], env, folder / "echo.log")
+    try:
+        await fake.polled()
+        users = [FIRST_USER + n for n in range(people)]
+        await type_values(fake, [FIRST_USER], Pace(rate))  # the same warm-up
+        return await window(fake, process.pid, users, rate, None)
+    finally:
+        await _stop(process)
+        await fake.stop()
+
+
+# --- main ---------------------------------------------------------------------------------
+
+
+def _load() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--people", type=int, default=100)
+    parser.add_argument("--rate", type=float, default=20.0)
+    parser.add_argument("--url", default=None, help="database URL (default: an SQLite file)")
+    parser.add_argument("--profile", type=Path, default=None)
+    parser.add_argument("--echo-bot", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.echo_bot:
+        echo_bot(args.echo_bot)
+        return
+    products: list[Figure] = []
+    echoes: list[Figure] = []
+    loads = [os.getloadavg()[0]]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        plan_path = folder / "plan.yaml"
+        plan_path.write_text(yaml.safe_dump(bench_plan(args.people), allow_unicode=True))
+        for run in range(args.runs):
+            for side in ("product", "echo") if run % 2 == 0 else ("echo", "product"):
+                if side == "product":
+                    url = args.url or f"sqlite:///{folder / f'run{run}.sqlite3'}"
+                    profile = args.profile if run == 0 else None
+                    figure = asyncio.run(
+                        product(url, plan_path, args.people, args.rate, folder, profile)
+                    )
+                    products.append(figure)
+                else:
+                    figure = asyncio.run(reference(args.people, args.rate, folder))
+                    echoes.append(figure)
+                loads.append(os.getloadavg()[0])
+                print(
+                    f"run {run + 1} {side:7s}: {figure.cpu_per_value * 1000:6.2f} ms CPU per "
+                    f"value ({figure.values} values in {figure.wall:.1f} s; idle "
+                    f"{figure.idle_per_second * 1000:.0f} ms CPU a second); load {_load()}",
+                    flush=True,
+                )
+    mine = statistics.median(f.cpu_per_value for f in products)
+    theirs = statistics.median(f.cpu_per_value for f in echoes)
+    ratios = sorted(
+        p.cpu_per_value / e.cpu_per_value for p, e in zip(products, echoes, strict=True)
+    )
+    print(
+        f"median CPU per typed value: product {mine * 1000:.2f} ms, echo bot "
+        f"{theirs * 1000:.2f} ms, ratio {mine / theirs:.1f}x (per run "
+        f"{ratios[0]:.1f}-{ratios[-1]:.1f}x); load {min(loads):.2f}-{max(loads):.2f} "
+        f"({args.people} people x {len(VALUES)} values, {args.rate:g} a second, "
+        f"{'PostgreSQL' if args.url else 'SQLite'})"
+    )
+
+
+if __name__ == "__main__":
+    main()
