@@ -17,7 +17,10 @@ Setting up (the plan, linking the accounts, opening the rounds, ``/pending`` and
 the measured window.
 
 Run: PYTHONPATH=. .venv/bin/python bench/bench_form_cpu.py [--runs 3] [--people 100]
-    [--rate 20] [--url postgresql+psycopg://…] [--profile OUT.txt]
+    [--rate 20] [--url postgresql+psycopg://…] [--profile OUT.txt [--gil]] [--before TREE]
+
+``--before TREE`` also runs ``controlbot run`` from another tree (``git archive`` of an
+earlier commit), interleaved with the others, for a before/after figure of the same run.
 
 ``--profile`` records the product's measured window with py-spy (``py-spy`` on ``PATH`` or
 ``PY_SPY``; not a dependency of the project: ``pip install --target /tmp/pyspy py-spy``) as
@@ -232,48 +235,47 @@ async def type_values(fake: CountingTelegram, users: list[int], pace: Pace) -> i
 
 
 async def window(
-    fake: CountingTelegram, pid: int, users: list[int], rate: float, profile: Path | None
+    fake: CountingTelegram, pid: int, users: list[int], rate: float, spy: Spy | None
 ) -> Figure:
     """Idle CPU for 2 s, then the typed values' CPU (optionally under py-spy)."""
     await fake.quiet()
     idle_from = cpu_seconds(pid)
     await asyncio.sleep(2.0)
     idle = (cpu_seconds(pid) - idle_from) / 2.0
-    spy = _spy(pid, profile) if profile is not None else None
+    if spy is not None:
+        spy.attach(pid)
     started, cpu_from = time.monotonic(), cpu_seconds(pid)
     values = await type_values(fake, users, Pace(rate))
     await fake.quiet(0.3)
     cpu, wall = cpu_seconds(pid) - cpu_from, time.monotonic() - started
     if spy is not None:
-        spy.send_signal(signal.SIGINT)
-        spy.wait(60)
+        spy.detach()
     return Figure(cpu / values, wall, values, idle)
 
 
-def _spy(pid: int, out: Path) -> subprocess.Popen[bytes]:
-    binary = os.environ.get("PY_SPY") or shutil.which("py-spy") or "/tmp/pyspy/bin/py-spy"
-    env = {**os.environ, "PYTHONPATH": os.environ.get("PYSPY_PATH", "/tmp/pyspy")}
-    spy = subprocess.Popen(
-        [
-            binary,
-            "record",
-            "--pid",
-            str(pid),
-            "--format",
-            "raw",
-            "--threads",
-            "--rate",
-            "250",
-            "--output",
-            str(out),
-            "--nonblocking",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    time.sleep(1.0)  # attached before the first value
-    return spy
+class Spy:
+    """py-spy recording one process's window as folded stacks (``--gil``: the GIL's holder)."""
+
+    def __init__(self, out: Path, gil: bool) -> None:
+        self.out = out
+        self.gil = gil
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def attach(self, pid: int) -> None:
+        binary = os.environ.get("PY_SPY") or shutil.which("py-spy") or "/tmp/pyspy/bin/py-spy"
+        env = {**os.environ, "PYTHONPATH": os.environ.get("PYSPY_PATH", "/tmp/pyspy")}
+        command = [binary, "record", "--pid", str(pid), "--format", "raw", "--threads"]
+        command += ["--rate", "250", "--output", str(self.out), "--nonblocking"]
+        command += ["--gil"] if self.gil else []
+        self._process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(1.0)  # attached before the first value
+
+    def detach(self) -> None:
+        if self._process is not None:
+            self._process.send_signal(signal.SIGINT)
+            self._process.wait(60)
 
 
 def _spawn(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -303,7 +305,13 @@ async def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 async def product(
-    url: str, plan_path: Path, people: int, rate: float, folder: Path, profile: Path | None
+    url: str,
+    plan_path: Path,
+    people: int,
+    rate: float,
+    folder: Path,
+    spy: Spy | None = None,
+    root: Path = ROOT,
 ) -> Figure:
     """One ``controlbot run`` with ``people`` forms open; the typed values' figure."""
     prepare(url, plan_path, people)
@@ -311,7 +319,7 @@ async def product(
     await fake.start()
     env = {
         **os.environ,
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(root),
         "CONTROLBOT_DATABASE_URL": url,
         "CONTROLBOT_PLAN": str(plan_path),
         "CONTROLBOT_HTTP_PORT": "0",
@@ -319,8 +327,13 @@ async def product(
         "CONTROLBOT_TELEGRAM_API_URL": fake.url,
         "CONTROLBOT_LOG_LEVEL": "WARNING",
     }
-    controlbot = str(Path(sys.executable).parent / "controlbot")
-    process = _spawn([controlbot, "run"], env, folder / "product.log")
+    command = [
+        sys.executable,
+        "-c",
+        "import sys; from bot.cli.entry import main; sys.exit(main())",
+        "run",
+    ]
+    process = _spawn(command, env, folder / f"product-{root.name}.log")
     try:
         await fake.polled()
         users = [FIRST_USER + n for n in range(people)]
@@ -328,7 +341,7 @@ async def product(
         await type_values(fake, [FIRST_USER], Pace(rate))  # measurer-0's form: a warm-up
         await fake.quiet()
         await _reopen(fake, FIRST_USER)
-        return await window(fake, process.pid, users, rate, profile)
+        return await window(fake, process.pid, users, rate, spy)
     finally:
         await _stop(process)
         await fake.stop()
@@ -402,30 +415,33 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=20.0)
     parser.add_argument("--url", default=None, help="database URL (default: an SQLite file)")
     parser.add_argument("--profile", type=Path, default=None)
+    parser.add_argument("--gil", action="store_true", help="profile only the GIL's holder")
+    parser.add_argument("--before", type=Path, default=None, help="an earlier tree, run too")
     parser.add_argument("--echo-bot", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.echo_bot:
         echo_bot(args.echo_bot)
         return
-    products: list[Figure] = []
-    echoes: list[Figure] = []
+    sides = ["product", "echo"] + (["before"] if args.before else [])
+    figures: dict[str, list[Figure]] = {side: [] for side in sides}
     loads = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         plan_path = folder / "plan.yaml"
         plan_path.write_text(yaml.safe_dump(bench_plan(args.people), allow_unicode=True))
         for run in range(args.runs):
-            for side in ("product", "echo") if run % 2 == 0 else ("echo", "product"):
-                if side == "product":
-                    url = args.url or f"sqlite:///{folder / f'run{run}.sqlite3'}"
-                    profile = args.profile if run == 0 else None
-                    figure = asyncio.run(
-                        product(url, plan_path, args.people, args.rate, folder, profile)
-                    )
-                    products.append(figure)
-                else:
+            for side in sides if run % 2 == 0 else sides[::-1]:
+                if side == "echo":
                     figure = asyncio.run(reference(args.people, args.rate, folder))
-                    echoes.append(figure)
+                else:
+                    url = args.url or f"sqlite:///{folder / f'run{run}-{side}.sqlite3'}"
+                    root = args.before.resolve() if side == "before" else ROOT
+                    spy = Spy(args.profile, args.gil) if args.profile and run == 0 else None
+                    spy = spy if side == "product" else None
+                    figure = asyncio.run(
+                        product(url, plan_path, args.people, args.rate, folder, spy, root)
+                    )
+                figures[side].append(figure)
                 loads.append(os.getloadavg()[0])
                 print(
                     f"run {run + 1} {side:7s}: {figure.cpu_per_value * 1000:6.2f} ms CPU per "
@@ -433,15 +449,19 @@ def main() -> None:
                     f"{figure.idle_per_second * 1000:.0f} ms CPU a second); load {_load()}",
                     flush=True,
                 )
-    mine = statistics.median(f.cpu_per_value for f in products)
-    theirs = statistics.median(f.cpu_per_value for f in echoes)
-    ratios = sorted(
-        p.cpu_per_value / e.cpu_per_value for p, e in zip(products, echoes, strict=True)
+    medians = {side: statistics.median(f.cpu_per_value for f in figures[side]) for side in sides}
+    mine, theirs = medians["product"], medians["echo"]
+    pairs = zip(figures["product"], figures["echo"], strict=True)
+    ratios = sorted(p.cpu_per_value / e.cpu_per_value for p, e in pairs)
+    before = (
+        f"; before {medians['before'] * 1000:.2f} ms ({medians['before'] / theirs:.1f}x)"
+        if args.before
+        else ""
     )
     print(
         f"median CPU per typed value: product {mine * 1000:.2f} ms, echo bot "
         f"{theirs * 1000:.2f} ms, ratio {mine / theirs:.1f}x (per run "
-        f"{ratios[0]:.1f}-{ratios[-1]:.1f}x); load {min(loads):.2f}-{max(loads):.2f} "
+        f"{ratios[0]:.1f}-{ratios[-1]:.1f}x){before}; load {min(loads):.2f}-{max(loads):.2f} "
         f"({args.people} people x {len(VALUES)} values, {args.rate:g} a second, "
         f"{'PostgreSQL' if args.url else 'SQLite'})"
     )
