@@ -33,14 +33,12 @@ import argparse
 import asyncio
 import copy
 import os
-import shutil
 import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,12 +50,13 @@ ROOT = Path(SELF).parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.support.fake_telegram import TOKEN, Call, FakeTelegram  # noqa: E402
+from bench.pyspy import Spy, split  # noqa: E402
+from bench.telegram_load import CountingTelegram, Pace, cpu_seconds  # noqa: E402
+from tests.support.fake_telegram import TOKEN  # noqa: E402
 
 VALUES = ("0,9", "96,5", "75", "5,50")
 """One person's four typed values, each ok and on target (no comment asked)."""
 PERIOD = "2026-11"
-TICKS = os.sysconf("SC_CLK_TCK")
 FIRST_USER = 700_000
 
 
@@ -131,82 +130,7 @@ def prepare(url: str, plan_path: Path, people: int) -> None:
     db.dispose()
 
 
-# --- the fake server, counting replies per chat ---------------------------------------------
-
-
-class CountingTelegram(FakeTelegram):
-    """The tests' fake Bot API server; wakes whoever waits for a chat's next message."""
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        self.replies: defaultdict[str, int] = defaultdict(int)
-        self.last_reply: dict[str, Call] = {}
-        self.last_activity = time.monotonic()
-        self._changed = asyncio.Condition()
-
-    async def _handle(self, request: Any) -> Any:
-        if not request.path.endswith("/getUpdates"):
-            self.last_activity = time.monotonic()
-        return await super()._handle(request)
-
-    async def _m_sendMessage(self, call: Call) -> dict[str, Any]:
-        message = await super()._m_sendMessage(call)
-        self.replies[call.chat] += 1
-        self.last_reply[call.chat] = call
-        async with self._changed:
-            self._changed.notify_all()
-        return message
-
-    async def reply_after(self, chat: str, seen: int, limit: float = 60.0) -> Call:
-        """Wait until ``chat`` got more than ``seen`` messages; the last one."""
-        async with self._changed:
-            await asyncio.wait_for(
-                self._changed.wait_for(lambda: self.replies[chat] > seen), limit
-            )
-        return self.last_reply[chat]
-
-    async def quiet(self, seconds: float = 0.5, limit: float = 120.0) -> None:
-        """Wait until nothing but polling has reached the server for ``seconds``."""
-        deadline = time.monotonic() + limit
-        while time.monotonic() - self.last_activity < seconds:
-            if time.monotonic() > deadline:
-                raise TimeoutError("the bot never went quiet")
-            await asyncio.sleep(0.05)
-
-    async def polled(self, limit: float = 120.0) -> None:
-        """Wait until the bot polls (``getUpdates``)."""
-        deadline = time.monotonic() + limit
-        while not any(c.method == "getUpdates" for c in self.calls):
-            if time.monotonic() > deadline:
-                raise TimeoutError("the bot never polled")
-            await asyncio.sleep(0.05)
-
-
 # --- measuring ----------------------------------------------------------------------------
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of process ``pid`` so far, all threads (``/proc/<pid>/stat``)."""
-    raw = Path(f"/proc/{pid}/stat").read_text()
-    fields = raw[raw.rindex(")") + 2 :].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
-
-
-class Pace:
-    """At most ``rate`` values a second overall, whoever types them."""
-
-    def __init__(self, rate: float) -> None:
-        self.gap = 1.0 / rate
-        self.next = time.monotonic()
-        self._lock = asyncio.Lock()
-
-    async def slot(self) -> None:
-        async with self._lock:
-            now = time.monotonic()
-            wait = self.next - now
-            self.next = max(now, self.next) + self.gap
-        if wait > 0:
-            await asyncio.sleep(wait)
 
 
 @dataclass(frozen=True)
@@ -251,31 +175,6 @@ async def window(
     if spy is not None:
         spy.detach()
     return Figure(cpu / values, wall, values, idle)
-
-
-class Spy:
-    """py-spy recording one process's window as folded stacks (``--gil``: the GIL's holder)."""
-
-    def __init__(self, out: Path, gil: bool) -> None:
-        self.out = out
-        self.gil = gil
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def attach(self, pid: int) -> None:
-        binary = os.environ.get("PY_SPY") or shutil.which("py-spy") or "/tmp/pyspy/bin/py-spy"
-        env = {**os.environ, "PYTHONPATH": os.environ.get("PYSPY_PATH", "/tmp/pyspy")}
-        command = [binary, "record", "--pid", str(pid), "--format", "raw", "--threads"]
-        command += ["--rate", "250", "--output", str(self.out), "--nonblocking"]
-        command += ["--gil"] if self.gil else []
-        self._process = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        time.sleep(1.0)  # attached before the first value
-
-    def detach(self) -> None:
-        if self._process is not None:
-            self._process.send_signal(signal.SIGINT)
-            self._process.wait(60)
 
 
 def _spawn(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -465,6 +364,10 @@ def main() -> None:
         f"({args.people} people x {len(VALUES)} values, {args.rate:g} a second, "
         f"{'PostgreSQL' if args.url else 'SQLite'})"
     )
+    if args.profile is not None:  # run 1's product was recorded
+        print(f"where run 1's {figures['product'][0].cpu_per_value * 1000:.2f} ms went:")
+        for part, samples, ms in split(args.profile, figures["product"][0].cpu_per_value * 1000):
+            print(f"  {ms:6.2f} ms  {samples:6d} samples  {part}")
 
 
 if __name__ == "__main__":
