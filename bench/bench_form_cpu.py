@@ -22,7 +22,8 @@ Run: PYTHONPATH=. .venv/bin/python bench/bench_form_cpu.py [--runs 3] [--people 
 ``--before TREE`` also runs ``controlbot run`` from another tree (``git archive`` of an
 earlier commit), interleaved with the others, for a before/after figure of the same run.
 
-``--profile`` records the product's measured window with py-spy (``py-spy`` on ``PATH`` or
+``--profile`` records the product's measured window (and the echo bot's, beside it as
+``OUT.echo.txt``) with py-spy (``py-spy`` on ``PATH`` or
 ``PY_SPY``; not a dependency of the project: ``pip install --target /tmp/pyspy py-spy``) as
 folded stacks, every thread, idle samples left out.
 """
@@ -284,7 +285,7 @@ def echo_bot(api_url: str) -> None:
     app.run_polling(timeout=30, allowed_updates=["message", "edited_message", "callback_query"])
 
 
-async def reference(people: int, rate: float, folder: Path) -> Figure:
+async def reference(people: int, rate: float, folder: Path, spy: Spy | None = None) -> Figure:
     """The echo bot given the same messages the same way; its figure."""
     fake = CountingTelegram()
     await fake.start()
@@ -294,7 +295,7 @@ async def reference(people: int, rate: float, folder: Path) -> Figure:
         await fake.polled()
         users = [FIRST_USER + n for n in range(people)]
         await type_values(fake, [FIRST_USER], Pace(rate))  # the same warm-up
-        return await window(fake, process.pid, users, rate, None)
+        return await window(fake, process.pid, users, rate, spy)
     finally:
         await _stop(process)
         await fake.stop()
@@ -331,7 +332,9 @@ def main() -> None:
         for run in range(args.runs):
             for side in sides if run % 2 == 0 else sides[::-1]:
                 if side == "echo":
-                    figure = asyncio.run(reference(args.people, args.rate, folder))
+                    echo_out = args.profile.with_suffix(".echo.txt") if args.profile else None
+                    spy = Spy(echo_out, args.gil) if echo_out and run == 0 else None
+                    figure = asyncio.run(reference(args.people, args.rate, folder, spy))
                 else:
                     url = args.url or f"sqlite:///{folder / f'run{run}-{side}.sqlite3'}"
                     root = args.before.resolve() if side == "before" else ROOT
@@ -367,6 +370,10 @@ def main() -> None:
     if args.profile is not None:  # run 1's product was recorded
         print(f"where run 1's {figures['product'][0].cpu_per_value * 1000:.2f} ms went:")
         for part, samples, ms in split(args.profile, figures["product"][0].cpu_per_value * 1000):
+            print(f"  {ms:6.2f} ms  {samples:6d} samples  {part}")
+        print(f"and the echo bot's {figures['echo'][0].cpu_per_value * 1000:.2f} ms:")
+        echo_out = args.profile.with_suffix(".echo.txt")
+        for part, samples, ms in split(echo_out, figures["echo"][0].cpu_per_value * 1000):
             print(f"  {ms:6.2f} ms  {samples:6d} samples  {part}")
 
 

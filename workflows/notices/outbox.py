@@ -171,7 +171,8 @@ def claim(
 
     A row may be sent when it is queued and due (or its sender's lease ran out) and no
     earlier row to the same recipient is still open. Rows past their lifetime are closed as
-    ``expired`` first.
+    ``expired`` first; a caller naming its rows (``ids``) takes them without that pass when
+    they are claimable anyway (one statement less per reply; issue 16).
 
     Args:
         session: A transaction of the sender's own.
@@ -182,10 +183,12 @@ def claim(
     Returns:
         The claimed rows, now ``sending`` with ``attempts`` counted.
     """
-    expire(session, now)
     query = _claimable(ids is not None, limit)
     params: dict[str, object] = {"now": now} | ({"ids": list(ids)} if ids is not None else {})
-    candidates = session.exec(query, params=params).all()
+    candidates = session.exec(query, params=params).all() if ids is not None else []
+    if not candidates:  # rows past their lifetime may hold a recipient's turn: close them
+        expire(session, now)
+        candidates = session.exec(query, params=params).all()
     if not candidates:
         return []
     taken = session.execute(  # one statement; a row another sender took meanwhile is skipped
@@ -229,8 +232,14 @@ _EXPIRE = (
 def _claimable(only_ids: bool, limit: int) -> SelectOfScalar[OutboxMessage]:
     """The claim's candidates (``:now``; ``:ids`` when ``only_ids``), built once per shape."""
     query = select(OutboxMessage).where(col(OutboxMessage.id).in_(_HEADS), _READY)
-    if only_ids:
-        query = query.where(col(OutboxMessage.id).in_(bindparam("ids", expanding=True)))
+    if only_ids:  # the rows named, none past its lifetime (those :func:`expire` closes)
+        query = query.where(
+            col(OutboxMessage.id).in_(bindparam("ids", expanding=True)),
+            or_(
+                col(OutboxMessage.status) == SENDING,
+                col(OutboxMessage.expires_at) >= bindparam("now"),
+            ),
+        )
     return query.order_by(col(OutboxMessage.id)).limit(limit)
 
 
