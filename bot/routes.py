@@ -7,7 +7,8 @@ prefers it, and anyone no chat account reaches, at the address the plan gives. A
 is reached on every platform it is bound to (on e-mail: the plan's addresses). The console is
 a route only where the operator reads everything on a terminal (``controlbot demo`` and
 ``console``): in ``controlbot run`` and the one-shot commands nothing addressed to someone
-else is printed (issue 12).
+else is printed (issue 12), and what a one-shot command shows its operator is in the
+command line's language (``CONTROLBOT_DEFAULT_LOCALE``), like its other output.
 """
 
 from __future__ import annotations
@@ -112,6 +113,9 @@ class Router:
         name = person.display_name if person else person_id
         zone = ZoneInfo(person.timezone) if person and person.timezone else self.ctx.timezone
         lang = accounts.language_of(person, identities, self.ctx, self.default_lang)
+        if identity is not None and identity.platform == CONSOLE and not self.console_fallback:
+            # a one-shot command's terminal: the operator reads the command line's language
+            lang = resolve_locale(default=self.default_lang)
         mailed = self._notify_address(person_id, name, preferred, identity, via)
         if mailed is not None:
             return Route(mailed, lang, zone)

@@ -17,6 +17,7 @@ from bot.channel import Address, TemporaryFailure, Unreachable
 from bot.dispatch import Dispatcher
 from bot.messages import Message
 from bot.outbox import Outbox
+from bot.settings import Settings
 from storage.db import Database
 from storage.messages import InboxEvent, OutboxMessage
 from storage.models import AuditEntry, ControlRound, Person
@@ -259,7 +260,8 @@ async def test_controlbot_deliveries_lists_the_record(
 
     link(db, ctx, ANNA, "1001")
     await bot.handle(command(ADMIN, "remind", ACTIVITY, "2026-10"))
-    app: Any = argparse.Namespace(db=db, ctx=ctx)  # what the command reads of the App
+    settings = Settings(default_locale="lv")
+    app: Any = argparse.Namespace(db=db, ctx=ctx, settings=settings)  # what it reads of the App
     args = argparse.Namespace(person=None, status=None, first=None, last=None, format="json")
     assert deliveries(app, args) == 0
     records = json.loads(capsys.readouterr().out)
