@@ -96,7 +96,9 @@ class Outbox:
         self._wake = asyncio.Event()
         self._sending = asyncio.Lock()
         # a follower replica leaves fan-outs to the leader's one sender (bot.duties)
-        self.fan_out: Callable[[Sequence[int]], Awaitable[object]] = self._fan_out
+        self.fan_out: Callable[[Sequence[int]], Awaitable[object]] = partial(
+            self.send_now, exclusive=True
+        )
 
     # --- queueing ------------------------------------------------------------------------
 
@@ -142,15 +144,15 @@ class Outbox:
         Returns:
             The fan-out's outcome, when an acknowledgement reports on it.
         """
-        await self.flush(queued.replies)
+        await self.send_now(queued.replies)
         if queued.batch is None:
-            await self.flush(queued.fanout)
+            await self.send_now(queued.fanout)
             return None
         batch = queued.batch
         await self.fan_out(queued.fanout)
         found = await self.db.run(lambda s: reports.outcome(s, batch))
         await self.db.run(lambda s: reports.release(s, self.ctx, queued.acks, found))
-        await self.flush(queued.acks)
+        await self.send_now(queued.acks)
         return found
 
     async def deliver_reported(
@@ -195,33 +197,35 @@ class Outbox:
         return [_outcome(row) for row in rows]
 
     async def flush(self, ids: Sequence[int], *, exclusive: bool = False) -> list[OutboxMessage]:
+        """:meth:`send_now`, then the rows as they stand afterwards, in id order."""
+        if not ids:
+            return []
+        await self.send_now(ids, exclusive=exclusive)
+        return await self.db.run(lambda s: queue.by_ids(s, ids))
+
+    async def send_now(self, ids: Sequence[int], *, exclusive: bool = False) -> None:
         """Deliver the rows ``ids`` now, in order, as far as they may be sent now.
 
         A row that must wait (a retry's back-off, an earlier message to the same recipient
-        still open) is left to the background sender.
+        still open) is left to the background sender, which is woken for it.
 
         Args:
             ids: Rows the caller queued.
             exclusive: Send as the process's one fan-out sender (a sweep, ``/remind``), so
                 that a crash repeats at most one of them; replies to one person are not.
-
-        Returns:
-            The rows as they stand afterwards, in id order.
         """
         if not ids:
-            return []
-        if exclusive:
-            async with self._sending:
-                await self._flush(ids)
-        else:
-            await self._flush(ids)
-        self._wake.set()  # whatever had to wait is the background sender's
-        return await self.db.run(lambda s: queue.by_ids(s, ids))
+            return
+        async with self._sending if exclusive else contextlib.nullcontext():
+            attempted = await self._flush(ids)
+        if not attempted:
+            self._wake.set()  # whatever had to wait is the background sender's
 
-    async def _flush(self, ids: Sequence[int]) -> None:
+    async def _flush(self, ids: Sequence[int]) -> bool:  # whether each row was attempted
         wanted = list(ids)
+        attempted: set[int] = set()
         waited, poll = 0.0, FLUSH_POLL_SECONDS
-        while True:
+        while not attempted.issuperset(wanted):  # each row once here; a retry is the sender's
             now = self.ctx.now()
             batch = await self.db.run(partial(self._claim, now=now, ids=tuple(wanted)))
             if not batch:
@@ -229,12 +233,14 @@ class Outbox:
                 # or one the background sender took): wait for it a little, then leave it
                 busy = await self.db.run(partial(queue.busy, ids=tuple(wanted), now=now))
                 if not busy or waited >= FLUSH_WAIT_SECONDS:
-                    return
+                    return False
                 await asyncio.sleep(poll)
                 waited += poll
                 poll = min(poll * 2, FLUSH_POLL_MAX_SECONDS)  # it may wait for a chat's pace
                 continue
             await self._send_batch(batch, wanted)
+            attempted.update(claimed.row.id or 0 for claimed in batch)
+        return True
 
     async def _send_batch(self, batch: list[Claimed], wanted: list[int] | None) -> None:
         """Send claimed rows one at a time; if stopped, give the unsent ones back at once."""
@@ -255,10 +261,7 @@ class Outbox:
         """
         follow_ups: list[int] = []
         await self._send_batch(list(claimed), follow_ups)
-        await self.flush(follow_ups)
-
-    async def _fan_out(self, ids: Sequence[int]) -> None:
-        await self.flush(ids, exclusive=True)
+        await self.send_now(follow_ups)
 
     # --- the background sender -----------------------------------------------------------
 

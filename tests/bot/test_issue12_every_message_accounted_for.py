@@ -161,7 +161,7 @@ async def test_a_value_committed_before_a_crash_still_gets_its_receipt_and_decis
 ) -> None:
     crashed = Outbox(ctx, db, {"console": console}, "lv")
 
-    async def killed(ids: Any, *, exclusive: bool = False) -> list[OutboxMessage]:
+    async def killed(ids: Any, *, exclusive: bool = False) -> None:
         raise asyncio.CancelledError  # kill -9 right after the commit, before any send
 
     async def killed_at_once(claimed: Any) -> None:
@@ -174,7 +174,7 @@ async def test_a_value_committed_before_a_crash_still_gets_its_receipt_and_decis
     for answer in ("0,9", "88,5", "Divi darbinieki slimoja"):
         await bot.handle(say(ANNA, answer))
     console.clear()
-    crashed.flush = killed  # type: ignore[method-assign]
+    crashed.send_now = killed  # type: ignore[method-assign]
     crashed.send_claimed = killed_at_once  # type: ignore[method-assign]
     with pytest.raises(asyncio.CancelledError):
         await bot.handle(say(ANNA, "1"))  # confirm: the value is stored, then the crash

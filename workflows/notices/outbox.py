@@ -19,13 +19,15 @@ Guarantees (see the README's delivery paragraph):
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, func, insert, or_, update
+from sqlalchemy import Table, and_, bindparam, func, insert, or_, update
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.db import rows_touched
 from storage.messages import OutboxMessage
@@ -208,7 +210,8 @@ def claim(
 
     A row may be sent when it is queued and due (or its sender's lease ran out) and no
     earlier row to the same recipient is still open. Rows past their lifetime are closed as
-    ``expired`` first.
+    ``expired`` first; a caller naming its rows (``ids``) takes them without that pass when
+    they are claimable anyway (one statement less per reply; issue 16).
 
     Args:
         session: A transaction of the sender's own.
@@ -219,28 +222,16 @@ def claim(
     Returns:
         The claimed rows, now ``sending`` with ``attempts`` counted.
     """
-    expire(session, now)
-    heads = (  # each recipient's oldest open row: only it may go (per-recipient order)
-        select(func.min(OutboxMessage.id))
-        .where(col(OutboxMessage.status).in_(OPEN))
-        .group_by(col(OutboxMessage.recipient_kind), col(OutboxMessage.recipient))
-    )
-    ready = or_(
-        and_(col(OutboxMessage.status) == QUEUED, col(OutboxMessage.not_before) <= now),
-        and_(col(OutboxMessage.status) == SENDING, col(OutboxMessage.lease_until) < now),
-    )
-    query = select(OutboxMessage).where(col(OutboxMessage.id).in_(heads), ready)
-    if ids is not None:
-        query = query.where(col(OutboxMessage.id).in_(list(ids)))
-    candidates = session.exec(query.order_by(col(OutboxMessage.id)).limit(limit)).all()
+    query = _claimable(ids is not None, limit)
+    params: dict[str, object] = {"now": now} | ({"ids": list(ids)} if ids is not None else {})
+    candidates = session.exec(query, params=params).all() if ids is not None else []
+    if not candidates:  # rows past their lifetime may hold a recipient's turn: close them
+        expire(session, now)
+        candidates = session.exec(query, params=params).all()
     if not candidates:
         return []
     taken = session.execute(  # one statement; a row another sender took meanwhile is skipped
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id).in_([r.id for r in candidates]), ready)
-        .values(status=SENDING, lease_until=now + LEASE, attempts=OutboxMessage.attempts + 1)
-        .returning(col(OutboxMessage.id))
-        .execution_options(synchronize_session=False)
+        _TAKE, {"now": now, "taken": [r.id for r in candidates], "lease": now + LEASE}
     )
     got = set(taken.scalars().all())
     claimed = []
@@ -250,6 +241,45 @@ def claim(
             row.status, row.lease_until, row.attempts = SENDING, now + LEASE, row.attempts + 1
             claimed.append(row)
     return claimed
+
+
+_READY = or_(  # queued and due, or claimed by a sender whose lease ran out
+    and_(col(OutboxMessage.status) == QUEUED, col(OutboxMessage.not_before) <= bindparam("now")),
+    and_(col(OutboxMessage.status) == SENDING, col(OutboxMessage.lease_until) < bindparam("now")),
+)
+_HEADS = (  # each recipient's oldest open row: only it may go (per-recipient order)
+    select(func.min(OutboxMessage.id))
+    .where(col(OutboxMessage.status).in_(OPEN))
+    .group_by(col(OutboxMessage.recipient_kind), col(OutboxMessage.recipient))
+)
+_TAKE = (  # statements built once (issue 16): a claim per reply was 1-2 ms of building them
+    update(OutboxMessage)
+    .where(col(OutboxMessage.id).in_(bindparam("taken", expanding=True)), _READY)
+    .values(status=SENDING, lease_until=bindparam("lease"), attempts=OutboxMessage.attempts + 1)
+    .returning(col(OutboxMessage.id))
+    .execution_options(synchronize_session=False)
+)
+_EXPIRE = (
+    update(OutboxMessage)
+    .where(col(OutboxMessage.status) == QUEUED, col(OutboxMessage.expires_at) < bindparam("now"))
+    .values(status=EXPIRED, lease_until=None)
+    .execution_options(synchronize_session=False)
+)
+
+
+@functools.cache
+def _claimable(only_ids: bool, limit: int) -> SelectOfScalar[OutboxMessage]:
+    """The claim's candidates (``:now``; ``:ids`` when ``only_ids``), built once per shape."""
+    query = select(OutboxMessage).where(col(OutboxMessage.id).in_(_HEADS), _READY)
+    if only_ids:  # the rows named, none past its lifetime (those :func:`expire` closes)
+        query = query.where(
+            col(OutboxMessage.id).in_(bindparam("ids", expanding=True)),
+            or_(
+                col(OutboxMessage.status) == SENDING,
+                col(OutboxMessage.expires_at) >= bindparam("now"),
+            ),
+        )
+    return query.order_by(col(OutboxMessage.id)).limit(limit)
 
 
 def busy(session: Session, *, ids: Sequence[int], now: datetime) -> bool:
@@ -275,13 +305,7 @@ def give_back(session: Session, *, ids: Sequence[int]) -> None:
 
 def expire(session: Session, now: datetime) -> int:
     """Close queued rows whose lifetime ran out; returns how many."""
-    result = session.execute(
-        update(OutboxMessage)
-        .where(col(OutboxMessage.status) == QUEUED, col(OutboxMessage.expires_at) < now)
-        .values(status=EXPIRED, lease_until=None)
-        .execution_options(synchronize_session=False)
-    )
-    return rows_touched(result)
+    return rows_touched(session.execute(_EXPIRE, {"now": now}))
 
 
 def _settle(session: Session, row_id: int, **values: object) -> bool:
