@@ -31,48 +31,52 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.db import rows_touched
 from storage.messages import OutboxMessage
-from workflows import audit
 from workflows.context import Context
-from workflows.decisions.follow_up import SUMMARY_POSTED
 from workflows.notices import (
     Outgoing,
     ToChannel,
     ToPerson,
 )
 from workflows.notices import codec as notice_codec
+from workflows.notices.outbox_settle import delivered, retry_later, undeliverable
+from workflows.notices.outbox_states import (
+    BACKOFF,
+    BATCH,
+    DELIVERED,
+    EXPIRED,
+    FINAL,
+    LEASE,
+    LIFETIMES,
+    OPEN,
+    QUEUED,
+    REPLY_LIFETIME,
+    SENDING,
+    STATUSES,
+    SUMMARY_KINDS,
+    UNDELIVERABLE,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
-QUEUED, SENDING, DELIVERED = "queued", "sending", "delivered"
-UNDELIVERABLE, EXPIRED = "undeliverable", "expired"
-OPEN = (QUEUED, SENDING)
-FINAL = (DELIVERED, UNDELIVERABLE, EXPIRED)
-STATUSES = (QUEUED, SENDING, DELIVERED, UNDELIVERABLE, EXPIRED)
-
-SUMMARY_KINDS = ("Summary", "RollupSummary")
-LEASE = timedelta(seconds=30)
-"""How long a claimed row belongs to its sender; after that another sender may take it."""
-BATCH = 25
-"""Rows a sender claims at once (at most one per recipient), then sends one at a time: a
-crash leaves the unsent ones to wait out their lease, never to be sent twice."""
-REPLY_LIFETIME = timedelta(minutes=15)
-"""How long a reply (anything not listed in :data:`LIFETIMES`) is retried."""
-LIFETIMES: dict[str, timedelta] = {
-    "Reminder": timedelta(hours=12),
-    "Digest": timedelta(hours=12),
-    "ActionDue": timedelta(days=1),
-    "DecisionRequested": timedelta(days=3),
-    "ApprovalRequested": timedelta(days=3),
-    "Summary": timedelta(days=1),
-    "RollupSummary": timedelta(days=1),
-    "PersonUnreachable": timedelta(days=1),
-    "ChannelUnreachable": timedelta(days=1),
-    "DeliveryProblems": timedelta(days=1),
-}
-"""How long each kind of notice is retried: a reminder until about its round's next step,
-a summary and an admin alert a day, a decision request three days."""
-BACKOFF = (2, 5, 15, 30, 60, 120, 300, 600)
-"""Seconds to wait before the n-th retry after a temporary failure (the last repeats)."""
+__all__ = [  # re-exported: callers use workflows.notices.outbox as the outbox's one name
+    "BACKOFF",
+    "BATCH",
+    "DELIVERED",
+    "EXPIRED",
+    "FINAL",
+    "LEASE",
+    "LIFETIMES",
+    "OPEN",
+    "QUEUED",
+    "REPLY_LIFETIME",
+    "SENDING",
+    "STATUSES",
+    "SUMMARY_KINDS",
+    "UNDELIVERABLE",
+    "delivered",
+    "retry_later",
+    "undeliverable",
+]
 
 
 def enqueue(
@@ -306,102 +310,6 @@ def give_back(session: Session, *, ids: Sequence[int]) -> None:
 def expire(session: Session, now: datetime) -> int:
     """Close queued rows whose lifetime ran out; returns how many."""
     return rows_touched(session.execute(_EXPIRE, {"now": now}))
-
-
-def _settle(session: Session, row_id: int, **values: object) -> bool:
-    result = session.execute(
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id) == row_id, col(OutboxMessage.status) == SENDING)
-        .values(lease_until=None, **values)
-        .execution_options(synchronize_session=False)
-    )
-    return rows_touched(result) == 1
-
-
-def delivered(
-    session: Session,
-    ctx: Context,
-    row: OutboxMessage,
-    *,
-    platform: str,
-    address: str,
-    message_id: str | None,
-) -> bool:
-    """Record a delivery (``platform`` may list several, comma-separated, for a channel).
-
-    A summary counts as posted only now (audit ``summary.posted``, which the next summary's
-    "since the last summary" reads), never when it was merely queued.
-    """
-    settled = _settle(
-        session,
-        row.id or 0,
-        status=DELIVERED,
-        delivered_at=ctx.now(),
-        platform=platform[:16],
-        address=address[:160],
-        platform_message_id=(message_id or "")[:128] or None,
-    )
-    if settled and row.kind in SUMMARY_KINDS and row.recipient_kind == "channel":
-        audit.record(
-            session,
-            ctx,
-            row.origin or "system",
-            SUMMARY_POSTED,
-            f"channel:{row.recipient}",
-            period=row.period or "",
-        )
-    return settled
-
-
-def undeliverable(
-    session: Session, row_id: int, now: datetime, *, reason: str, error: str = ""
-) -> bool:
-    """Record that a row cannot be delivered, with the ``reason`` code."""
-    return _settle(
-        session,
-        row_id,
-        status=UNDELIVERABLE,
-        delivered_at=None,
-        reason=reason[:32],
-        last_error=error[:300] or None,
-    )
-
-
-def retry_later(
-    session: Session,
-    row: OutboxMessage,
-    now: datetime,
-    *,
-    error: str,
-    retry_after: float | None = None,
-    done_platforms: str | None = None,
-) -> str:
-    """Put a row back in the queue after a temporary failure, or expire it.
-
-    Args:
-        session: The sender's transaction.
-        row: The claimed row.
-        now: The current time.
-        error: What failed (for ``controlbot deliveries``).
-        retry_after: The platform's ``Retry-After`` in seconds, if it gave one.
-        done_platforms: Platforms a team-channel row already reached (not sent again).
-
-    Returns:
-        The row's new status: ``queued`` or ``expired``.
-    """
-    step = BACKOFF[min(row.attempts, len(BACKOFF)) - 1] if row.attempts else BACKOFF[0]
-    wait = max(float(step), retry_after or 0.0)
-    when = now + timedelta(seconds=wait)
-    status = EXPIRED if when > row.expires_at else QUEUED
-    _settle(
-        session,
-        row.id or 0,
-        status=status,
-        not_before=when,
-        last_error=error[:300] or None,
-        platform=(done_platforms or row.platform or "")[:16] or None,
-    )
-    return status
 
 
 def by_ids(session: Session, ids: Sequence[int]) -> list[OutboxMessage]:
