@@ -83,7 +83,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "action",
         menu=N_("update your improvement action"),
-        help=N_("/action N started|done — update the improvement action you carry out"),
+        help=N_("/action N in-progress|done — update the improvement action you carry out"),
     ),
     Command(
         "lang",

@@ -194,9 +194,14 @@ class CommandHandlers:
     def _action(self, session: Session, person_id: str, args: tuple[str, ...]) -> list[Outgoing]:
         """``/action N STATUS``: update an improvement action.
 
-        STATUS: ``started``/``uzsākts``, ``done``/``izpildīts`` or ``cancelled``/``atcelts``.
+        STATUS: the state's own word (``in-progress``/``procesā``, ``done``/``izpildīts``,
+        ``cancelled``/``atcelts``; domain.md's action states); ``started``/``uzsākts`` are
+        still accepted for ``in-progress``.
         """
         words = {
+            "in-progress": "in_progress",
+            "in_progress": "in_progress",
+            "procesā": "in_progress",
             "started": "in_progress",
             "done": "done",
             "cancelled": "cancelled",
@@ -208,7 +213,7 @@ class CommandHandlers:
         number = args[0].lstrip("#") if len(args) == 2 else ""
         word = unicodedata.normalize("NFC", args[1]).casefold() if len(args) == 2 else ""
         if not SMALL_NUMBER.fullmatch(number) or word not in words:
-            usage = "/action N started|done|cancelled (uzsākts|izpildīts|atcelts)"
+            usage = "/action N in-progress|done|cancelled (procesā|izpildīts|atcelts)"
             return [Outgoing(ToPerson(person_id), problem("usage", usage=usage))]
         status = words[word]
         return actions.update_status(session, self.ctx, person_id, int(number), status)

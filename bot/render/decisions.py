@@ -203,7 +203,7 @@ def _status_buttons(decision_id: int, status: str, rc: RenderContext) -> tuple[C
     buttons = []
     if status == "planned":
         buttons.append(
-            Choice(tokens.action_status(decision_id, "in_progress"), t.gettext("Started"))
+            Choice(tokens.action_status(decision_id, "in_progress"), t.gettext("In progress"))
         )
     if status in ("planned", "in_progress"):
         buttons.append(Choice(tokens.action_status(decision_id, "done"), t.gettext("Done")))
@@ -239,7 +239,7 @@ def render_action_due(notice: ActionDue, rc: RenderContext) -> Message:
             )
         )
         return Message("\n".join(lines), title=title)
-    lines.append(t.gettext("When you have started or finished it, press a button below."))
+    lines.append(t.gettext("When it is in progress or done, press a button below."))
     choices = _status_buttons(d.decision_id, notice.action_status, rc)
     return Message("\n".join(lines), title=title, choices=choices)
 

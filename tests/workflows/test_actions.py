@@ -95,7 +95,7 @@ async def test_follow_ups_reach_the_owner_then_escalate_to_the_approver(
     await dispatcher.outbox.deliver_each([soon])
     message = recording.last(ANNA)
     assert message.title == "Drīz pilnveides pasākuma termiņš: Dzīvesvietas deklarēšana"
-    assert [c.label for c in message.choices] == ["Uzsākts", "Izpildīts"]
+    assert [c.label for c in message.choices] == ["Procesā", "Izpildīts"]
     clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=RIGA))  # the working day after: escalation
     sent = db.transaction(lambda s: deliveries.prepare(s, ctx, ctx.now()))
     stages = sorted((p.outgoing.notice.stage, p.outgoing.to.person_id) for p in sent)  # type: ignore[union-attr]
@@ -192,3 +192,20 @@ async def test_the_deputy_of_an_away_owner_may_update_the_action(
     assert deputy is not None and deputy != ANNA
     items = await dispatcher.handle(press(deputy, tokens.action_status(number, "done")))
     assert only(items, ActionUpdated, CHANNEL).by == deputy
+
+
+async def test_the_action_command_takes_the_states_own_words_in_either_language(
+    dispatcher: Dispatcher, db: Database, recording: RecordingChannel
+) -> None:
+    """`/action N procesā` names the state the robot then shows ("procesā"), as `uzsākts` did."""
+    number = await approved_action(dispatcher, db)
+    items = await dispatcher.handle(command(ANNA, "action", str(number), "Procesā"))
+    assert only(items, ActionUpdated, ANNA).status == "in_progress"
+    assert "statusu uz: procesā" in recording.last(CHANNEL).text
+    items = await dispatcher.handle(command(ANNA, "action", str(number), "in-progress"))
+    assert problem_codes(items) == ["action_status_same"]
+    items = await dispatcher.handle(command(ANNA, "action", str(number), "izpildīts"))
+    assert only(items, ActionUpdated, ANNA).status == "done"
+    refused = await dispatcher.handle(command(ANNA, "action", str(number), "gatavs"))
+    assert problem_codes(refused) == ["usage"]
+    assert "procesā|izpildīts|atcelts" in recording.last(ANNA).text
