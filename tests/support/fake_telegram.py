@@ -235,10 +235,6 @@ class FakeTelegram:
         self._new_update.set()
         return update
 
-    def unconfirmed(self) -> int:
-        """How many updates the bot has not confirmed fetching yet (a later ``offset``)."""
-        return len(self._updates)
-
     def user_says(
         self,
         user_id: int,
