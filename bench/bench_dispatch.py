@@ -4,6 +4,10 @@ Opens one monthly round per month for several years and has a role holder answer
 form completely (start, two values, confirm), then posts summaries. Prints timings per event
 and per round, for SQLite (a file) and, when CONTROLBOT_TEST_DATABASE_URL is set, PostgreSQL.
 
+Also prints the median of the typed values alone and, for the last round's two typed values,
+the transactions and statements each took (counted on the engine; issue 16's form step).
+To compare with another version in the same run, point PYTHONPATH at an export of it.
+
 Run: .venv/bin/python bench/bench_dispatch.py [ROUNDS]
 """
 
@@ -19,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import text
 
 from bot.app import prepare_database
@@ -61,8 +66,18 @@ async def run(url: str, rounds: int) -> None:
     for _ in range(rounds - 1):
         period = period.previous()
     per_event: list[float] = []
+    typed: list[float] = []
+    typed_cpu: list[float] = []  # this process's CPU (all threads): less swayed by the load
+    counts = {"transactions": 0, "statements": 0}
+
+    def began(_conn: object) -> None:
+        counts["transactions"] += 1
+
+    def ran(*_args: object) -> None:
+        counts["statements"] += 1
+
     started = time.perf_counter()
-    for _ in range(rounds):
+    for n in range(rounds):
         events = [CommandReceived(admin, "remind", ("dzivesvietas-deklaresana", str(period)))]
         for event in events:
             await dispatcher.handle(event)
@@ -73,9 +88,20 @@ async def run(url: str, rounds: int) -> None:
             TextReceived(anna, "96,5"),
             TextReceived(anna, "submit"),
         ):
-            t0 = time.perf_counter()
+            value = isinstance(event, TextReceived) and event.text != "submit"
+            counting = value and n == rounds - 1
+            if counting:
+                sa_event.listen(db.engine, "begin", began)
+                sa_event.listen(db.engine, "before_cursor_execute", ran)
+            t0, c0 = time.perf_counter(), time.process_time()
             await dispatcher.handle(event)
             per_event.append(time.perf_counter() - t0)
+            if value:
+                typed.append(per_event[-1])
+                typed_cpu.append(time.process_time() - c0)
+            if counting:
+                sa_event.remove(db.engine, "begin", began)
+                sa_event.remove(db.engine, "before_cursor_execute", ran)
         period = period.next()
     t0 = time.perf_counter()
     await dispatcher.handle(CommandReceived(admin, "summary", ("pk-dzivesvieta", "2026-10")))
@@ -89,7 +115,9 @@ async def run(url: str, rounds: int) -> None:
         f"median={statistics.median(per_event) * 1000:6.2f} ms "
         f"p95={per_event[int(len(per_event) * 0.95)] * 1000:6.2f} ms "
         f"round={total / rounds * 1000:6.1f} ms summary={summary_s * 1000:6.1f} ms "
-        f"sent={sink.count}"
+        f"sent={sink.count} typed-value median={statistics.median(typed) * 1000:6.2f} ms "
+        f"(CPU {statistics.median(typed_cpu) * 1000:5.2f} ms) "
+        f"tx/stmts per typed value={counts['transactions'] / 2:g}/{counts['statements'] / 2:g}"
     )
 
 

@@ -3,7 +3,9 @@
 The platform's answer is sorted: delivered (with its message id), refused for good (the
 recipient blocked the robot, the robot left the channel: marked and reported once, field
 cases C03 and C04), or not now (a network failure, a 429 with its ``Retry-After``: the row
-stays queued). Rendering runs in a worker thread, so a chart never stalls the event loop.
+stays queued). A notice that may carry a chart is rendered in a worker thread, so a chart
+never stalls the event loop; any other is rendered on the loop (issue 16: a text's rendering
+holds the interpreter either way, and the hop to a thread and back cost more than it).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from bot.channel import Channel, PartlyDelivered, PlanAddressed, TemporaryFailure, Unreachable
+from bot.charts.worker import CHARTED
 from bot.messages import Message
 from bot.metrics import Metrics
 from bot.routes import Route, Router
@@ -28,14 +31,20 @@ from workflows.people import reachability
 _LOGGER = logging.getLogger(__name__)
 
 _RENDERING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="render")
-"""Rendering runs here, not in the default executor every ``Database.run`` uses: a thread
-waiting seconds for a chart must not hold up anyone's transaction (issue 12 item 7)."""
+"""Charted notices render here, not in the default executor every ``Database.run`` uses: a
+thread waiting seconds for a chart must not hold up anyone's transaction (issue 12 item 7)."""
 
 
 async def rendered(
     prepare: Callable[[Outgoing, Route], Message], item: Outgoing, route: Route
 ) -> Message:
-    """``prepare(item, route)`` in a rendering thread (with the caller's context)."""
+    """``prepare(item, route)``, in a rendering thread when it may draw a chart.
+
+    A charted notice (:data:`bot.charts.worker.CHARTED`) renders in a thread, with the
+    caller's context; any other renders right here.
+    """
+    if not isinstance(item.notice, CHARTED):
+        return prepare(item, route)
     call = partial(contextvars.copy_context().run, prepare, item, route)
     return await asyncio.get_running_loop().run_in_executor(_RENDERING, call)
 

@@ -19,6 +19,7 @@ from bot.dispatch import Dispatcher
 from bot.events import ChoiceSelected, CommandReceived, Event, Sender, TextReceived
 from bot.i18n import Lang, resolve_locale, translator
 from bot.messages import Message
+from bot.routes import person_language
 from workflows.plan.model import LoadedPlan
 
 PLATFORM = "console"
@@ -123,6 +124,16 @@ class ConsoleSession:
             )
         return self.default_lang
 
+    async def _follow_language(self) -> None:
+        """The console's own lines follow the person's language as chat does (``/lang``)."""
+        dispatcher, person_id = self.dispatcher, self.person_id
+        if not self.plan.has_person(person_id):
+            return
+        lang = await dispatcher.db.run(
+            lambda s: person_language(s, dispatcher.ctx, person_id, self.default_lang)
+        )
+        self.t = translator(lang)
+
     def prompt(self) -> str:
         """The input prompt: ``<person-id>> ``."""
         return f"{self.person_id}> "
@@ -158,10 +169,12 @@ class ConsoleSession:
             self.quit_requested = True
             return False
         if lowered == "/as" or lowered.startswith("/as "):
-            if self._switch(line[3:].strip()):
+            if await self._switch(line[3:].strip()):
                 await self._show_pending()
             return True
         await self.dispatcher.handle(self.to_event(line))
+        if lowered.split()[0] in ("/lang", "/help"):
+            await self._follow_language()
         if lowered == "/help" or lowered.startswith("/help "):
             self._say(
                 self.t.gettext(
@@ -183,7 +196,7 @@ class ConsoleSession:
                 CommandReceived(Sender(PLATFORM, self.person_id), "pending")
             )
 
-    def _switch(self, person_id: str) -> bool:
+    async def _switch(self, person_id: str) -> bool:
         if not person_id:
             self._say(
                 self.t.gettext(
@@ -201,7 +214,7 @@ class ConsoleSession:
             )
             return False
         self.person_id = person_id
-        self.t = translator(self._lang_of(person_id))
+        await self._follow_language()
         self._say(
             self.t.gettext(
                 "You are now {name} ({person}).",
@@ -228,6 +241,7 @@ class ConsoleSession:
 
         source = stdin or sys.stdin
         interactive = self.interactive = source.isatty()
+        await self._follow_language()
         if interactive:
             self._say(
                 self.t.gettext(

@@ -78,7 +78,7 @@ class LeaderDuties:
     async def _fan_out(self, ids: Sequence[int]) -> None:
         """An admin's fan-out: the leader sends it; a follower leaves it to the leader."""
         if self.leadership.is_leader:
-            await self.app.outbox.flush(ids, exclusive=True)
+            await self.app.outbox.send_now(ids, exclusive=True)
         else:
             await left_to_leader(self.app.db, ids)
 

@@ -11,36 +11,59 @@ event takes effect once even if two processes reach for it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.events import (
     Event,
     Sender,
     decode,
-    encode,
+)
+from bot.inbox_now import Applied, Deferred, EffectFailed, apply_now
+from bot.inbox_rows import (
+    DONE,
+    PENDING,
+    Recorded,
+    claim,
+    next_pending,
+    pending_events,
+    record,
+    record_request,
+    replayed,
 )
 from bot.outbox import Outbox, Queued
-from storage.db import Database, rows_touched
+from storage.db import Database
 from storage.locks import hold_person
-from storage.messages import InboxEvent
 from workflows.context import Context
 from workflows.notices import Outgoing, ToPerson, problem
 from workflows.plan.model import UnknownPlanItem
 
-PENDING, DONE = "pending", "done"
 TURN_WAIT_SECONDS = (0.005, 0.1)
 """First and longest wait before trying again while another replica applies a person's events."""
 _THEIR_TURN = -1
 
 _LOGGER = logging.getLogger(__name__)
+
+__all__ = [
+    "DONE",
+    "PENDING",
+    "Inbox",
+    "Recorded",
+    "claim",
+    "next_pending",
+    "pending_events",
+    "record",
+    "record_request",
+    "replayed",
+]
 
 
 @dataclass(frozen=True)
@@ -51,79 +74,6 @@ class _Applied:
     items: list[Outgoing]
     shown: list[Outgoing]
     queued: Queued | None
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """An event in the inbox: its row, and whether it was new."""
-
-    id: int
-    new: bool
-    status: str
-    result: str | None = None
-
-
-def record(
-    session: Session,
-    ctx: Context,
-    event: Event,
-    *,
-    key: str | None,
-    seq: int,
-    person_id: str | None,
-) -> Recorded:
-    """Record ``event`` unless its ``key`` is known; returns the row and whether it is new."""
-    if key is not None:
-        found = session.exec(select(InboxEvent).where(col(InboxEvent.key) == key)).first()
-        if found is not None:
-            return Recorded(found.id or 0, False, found.status, found.result)
-    row = InboxEvent(
-        key=key,
-        platform=event.sender.platform,
-        sender=event.sender.user_id,
-        person_id=person_id,
-        seq=seq,
-        payload=encode(event),
-        status=PENDING,
-        received_at=ctx.now(),
-    )
-    try:
-        with session.begin_nested():  # two deliveries racing: the unique key lets one in
-            session.add(row)
-    except IntegrityError:
-        return record(session, ctx, event, key=key, seq=seq, person_id=person_id)
-    return Recorded(row.id or 0, True, PENDING)
-
-
-def next_pending(session: Session, person_id: str) -> InboxEvent | None:
-    """The person's oldest unapplied event, in the platform's order."""
-    return session.exec(
-        select(InboxEvent)
-        .where(col(InboxEvent.person_id) == person_id, col(InboxEvent.status) == PENDING)
-        .order_by(col(InboxEvent.platform), col(InboxEvent.seq), col(InboxEvent.id))
-        .limit(1)
-    ).first()
-
-
-def pending_events(session: Session) -> list[tuple[int, str]]:
-    """Events recorded but not applied, as (id, person), oldest first (a crash between)."""
-    rows = session.exec(
-        select(InboxEvent.id, InboxEvent.person_id)
-        .where(col(InboxEvent.status) == PENDING, col(InboxEvent.person_id).is_not(None))
-        .order_by(col(InboxEvent.id))
-    ).all()
-    return [(row_id or 0, person) for row_id, person in rows if person is not None]
-
-
-def claim(session: Session, ctx: Context, row_id: int, result: str | None = None) -> bool:
-    """Mark an event applied, in its effect's transaction; ``False`` if it already was."""
-    done = session.execute(
-        update(InboxEvent)
-        .where(col(InboxEvent.id) == row_id, col(InboxEvent.status) == PENDING)
-        .values(status=DONE, done_at=ctx.now(), result=result)
-        .execution_options(synchronize_session=False)
-    )
-    return rows_touched(done) == 1
 
 
 Apply = Callable[[Session, str, Event], list[Outgoing]]
@@ -139,7 +89,9 @@ class Inbox:
     An event is recorded (:func:`record`), then, after ``hold`` seconds for platforms that
     may deliver one person's updates out of order (webhooks over parallel connections), the
     person's pending events are applied oldest first by the platform's ``seq``, each in one
-    transaction with its effect and the outbox rows of its replies.
+    transaction with its effect and the outbox rows of its replies. Where nothing needs to
+    wait (no hold, nothing of the person's pending, their lock free), the event is recorded
+    and applied in one transaction and its replies sent at once (:mod:`bot.inbox_now`).
 
     Args:
         ctx: Plan and clock.
@@ -215,19 +167,13 @@ class Inbox:
         order = seq if seq is not None else time.time_ns()
         sender = event.sender
         async with self._arrivals[(sender.platform, sender.user_id)]:  # arrival order kept
-
-            def work(session: Session) -> tuple[str, Recorded] | None:
-                person_id = self._identify(session, sender)
-                if person_id is None:
-                    return None
-                found = record(session, self.ctx, event, key=key, seq=order, person_id=person_id)
-                return person_id, found
-
-            recorded = await self.db.run(work)
+            recorded = await self._record(event, key, order, alert)
         self.settle(key)  # in the database: a webhook may now answer the platform
         if recorded is None:
             return None
-        person_id, row = recorded
+        if isinstance(recorded, Applied):  # recorded and applied at once (bot.inbox_now)
+            return await self._sent(sender.platform, recorded, alert)
+        person_id, row = recorded.person_id, recorded
         if not row.new:
             _LOGGER.info("%s delivered %s again; it had its effect once", sender.platform, key)
             return []
@@ -236,14 +182,61 @@ class Inbox:
         if wait > 0:  # let an earlier update that is still on its way overtake this one
             await asyncio.sleep(wait)
         if alert is not None:
-            self._alerts[row.id] = alert
-        self._waiting.add(row.id)
+            self._alerts[row.row_id] = alert
+        self._waiting.add(row.row_id)
         try:
-            await self.drain(person_id, until=row.id)
+            await self.drain(person_id, until=row.row_id)
         finally:
-            self._alerts.pop(row.id, None)
-            self._waiting.discard(row.id)
-        return self._results.pop(row.id, [])
+            self._alerts.pop(row.row_id, None)
+            self._waiting.discard(row.row_id)
+        return self._results.pop(row.row_id, [])
+
+    async def _record(
+        self, event: Event, key: str | None, seq: int, alert: Alert | None
+    ) -> Applied | Deferred | None:
+        """Apply ``event`` at once where :mod:`bot.inbox_now` may, else record it as pending."""
+        sender = event.sender
+
+        def pending(session: Session, event: Event, person_id: str) -> Deferred:
+            row = record(session, self.ctx, event, key=key, seq=seq, person_id=person_id)
+            return Deferred(person_id, row.id, row.new)
+
+        def shows(item: Outgoing, person_id: str) -> bool:
+            return alert is not None and self._shown(item, person_id)
+
+        done: Applied | Deferred | bool | None = False
+        if self.hold.get(sender.platform, 0.0) <= 0:  # the database says whether it may
+            now = partial(
+                apply_now,
+                ctx=self.ctx,
+                outbox=self.outbox,
+                apply=self._apply_event,
+                shows=shows,
+                record=pending,
+                event=event,
+                key=key,
+                seq=seq,
+            )
+            with contextlib.suppress(EffectFailed, IntegrityError):  # else the usual way
+                done = await self.db.run(now)
+        if done is False:
+
+            def work(session: Session) -> Deferred | None:
+                person_id = self._identify(session, sender)
+                return None if person_id is None else pending(session, event, person_id)
+
+            done = await self.db.run(work)
+        return None if isinstance(done, bool) else done
+
+    async def _sent(self, platform: str, applied: Applied, alert: Alert | None) -> list[Outgoing]:
+        """Send what an event applied at once produced; returns its notices."""
+        self.outbox.metrics.received(platform)
+        for item in applied.shown:
+            if alert is not None:
+                await alert((await self.outbox.render_for(item)).plain())
+        await self.outbox.send_claimed(applied.claimed)
+        await self.outbox.send_queued(applied.queued)
+        return applied.items
 
     async def drain(self, person_id: str, until: int | None = None) -> None:
         """Apply ``person_id``'s pending events in order (until event ``until`` is applied).
@@ -344,28 +337,3 @@ class Inbox:
         except Exception:
             _LOGGER.exception("handling %s for %s failed", type(event).__name__, person_id)
             return [Outgoing(me, problem("internal_error"))]
-
-
-def replayed(session: Session, key: str) -> InboxEvent | None:
-    """The request recorded under ``key`` (an API client's ``Idempotency-Key``), if any."""
-    return session.exec(select(InboxEvent).where(col(InboxEvent.key) == key)).first()
-
-
-def record_request(
-    session: Session, ctx: Context, *, key: str, sender: str, digest: str, result: str
-) -> None:
-    """Record an applied API request and its answer, in the transaction of its effect."""
-    now = ctx.now()
-    session.add(
-        InboxEvent(
-            key=key,
-            platform="api",
-            sender=sender,
-            seq=time.time_ns(),
-            payload=digest,
-            status=DONE,
-            received_at=now,
-            done_at=now,
-            result=result,
-        )
-    )

@@ -17,7 +17,6 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Literal
@@ -28,6 +27,7 @@ from bot.attempt import Attempt, Attempts
 from bot.channel import Channel
 from bot.messages import Message
 from bot.metrics import Metrics
+from bot.outbox_rows import Claimed, Queued
 from bot.routes import CONSOLE, Route, Router, person_language
 from storage.db import Database
 from storage.messages import OutboxMessage
@@ -37,7 +37,17 @@ from workflows.notices import outbox as queue
 from workflows.notices.codec import CodecError
 from workflows.reports import deliveries as reports
 
-__all__ = ["CONSOLE", "FAILED", "RETRY", "SENT", "Outbox", "Route", "person_language"]
+__all__ = [
+    "CONSOLE",
+    "FAILED",
+    "RETRY",
+    "SENT",
+    "Claimed",
+    "Outbox",
+    "Queued",
+    "Route",
+    "person_language",
+]
 
 Outcome = Literal["sent", "retry", "failed"]
 SENT: Outcome = "sent"
@@ -50,25 +60,6 @@ IDLE_POLL_SECONDS = 1.0
 """How often the background sender looks for due rows when nobody woke it."""
 
 _LOGGER = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class _Claimed:
-    """A claimed row, its notice (or why it cannot be read) and where it goes."""
-
-    row: OutboxMessage
-    item: Outgoing | CodecError
-    routes: list[Route]
-
-
-@dataclass(frozen=True)
-class Queued:
-    """Outbox rows of one action: replies, a fan-out (``batch``) and held acknowledgements."""
-
-    replies: list[int]
-    fanout: list[int]
-    acks: list[int]
-    batch: str | None
 
 
 class Outbox:
@@ -105,7 +96,9 @@ class Outbox:
         self._wake = asyncio.Event()
         self._sending = asyncio.Lock()
         # a follower replica leaves fan-outs to the leader's one sender (bot.duties)
-        self.fan_out: Callable[[Sequence[int]], Awaitable[object]] = self._fan_out
+        self.fan_out: Callable[[Sequence[int]], Awaitable[object]] = partial(
+            self.send_now, exclusive=True
+        )
 
     # --- queueing ------------------------------------------------------------------------
 
@@ -151,15 +144,15 @@ class Outbox:
         Returns:
             The fan-out's outcome, when an acknowledgement reports on it.
         """
-        await self.flush(queued.replies)
+        await self.send_now(queued.replies)
         if queued.batch is None:
-            await self.flush(queued.fanout)
+            await self.send_now(queued.fanout)
             return None
         batch = queued.batch
         await self.fan_out(queued.fanout)
         found = await self.db.run(lambda s: reports.outcome(s, batch))
         await self.db.run(lambda s: reports.release(s, self.ctx, queued.acks, found))
-        await self.flush(queued.acks)
+        await self.send_now(queued.acks)
         return found
 
     async def deliver_reported(
@@ -204,33 +197,35 @@ class Outbox:
         return [_outcome(row) for row in rows]
 
     async def flush(self, ids: Sequence[int], *, exclusive: bool = False) -> list[OutboxMessage]:
+        """:meth:`send_now`, then the rows as they stand afterwards, in id order."""
+        if not ids:
+            return []
+        await self.send_now(ids, exclusive=exclusive)
+        return await self.db.run(lambda s: queue.by_ids(s, ids))
+
+    async def send_now(self, ids: Sequence[int], *, exclusive: bool = False) -> None:
         """Deliver the rows ``ids`` now, in order, as far as they may be sent now.
 
         A row that must wait (a retry's back-off, an earlier message to the same recipient
-        still open) is left to the background sender.
+        still open) is left to the background sender, which is woken for it.
 
         Args:
             ids: Rows the caller queued.
             exclusive: Send as the process's one fan-out sender (a sweep, ``/remind``), so
                 that a crash repeats at most one of them; replies to one person are not.
-
-        Returns:
-            The rows as they stand afterwards, in id order.
         """
         if not ids:
-            return []
-        if exclusive:
-            async with self._sending:
-                await self._flush(ids)
-        else:
-            await self._flush(ids)
-        self._wake.set()  # whatever had to wait is the background sender's
-        return await self.db.run(lambda s: queue.by_ids(s, ids))
+            return
+        async with self._sending if exclusive else contextlib.nullcontext():
+            attempted = await self._flush(ids)
+        if not attempted:
+            self._wake.set()  # whatever had to wait is the background sender's
 
-    async def _flush(self, ids: Sequence[int]) -> None:
+    async def _flush(self, ids: Sequence[int]) -> bool:  # whether each row was attempted
         wanted = list(ids)
+        attempted: set[int] = set()
         waited, poll = 0.0, FLUSH_POLL_SECONDS
-        while True:
+        while not attempted.issuperset(wanted):  # each row once here; a retry is the sender's
             now = self.ctx.now()
             batch = await self.db.run(partial(self._claim, now=now, ids=tuple(wanted)))
             if not batch:
@@ -238,14 +233,16 @@ class Outbox:
                 # or one the background sender took): wait for it a little, then leave it
                 busy = await self.db.run(partial(queue.busy, ids=tuple(wanted), now=now))
                 if not busy or waited >= FLUSH_WAIT_SECONDS:
-                    return
+                    return False
                 await asyncio.sleep(poll)
                 waited += poll
                 poll = min(poll * 2, FLUSH_POLL_MAX_SECONDS)  # it may wait for a chat's pace
                 continue
             await self._send_batch(batch, wanted)
+            attempted.update(claimed.row.id or 0 for claimed in batch)
+        return True
 
-    async def _send_batch(self, batch: list[_Claimed], wanted: list[int] | None) -> None:
+    async def _send_batch(self, batch: list[Claimed], wanted: list[int] | None) -> None:
         """Send claimed rows one at a time; if stopped, give the unsent ones back at once."""
         for index, claimed in enumerate(batch):
             try:
@@ -257,8 +254,14 @@ class Outbox:
             if wanted is not None:
                 wanted += reports  # the reports it led to go out with it
 
-    async def _fan_out(self, ids: Sequence[int]) -> None:
-        await self.flush(ids, exclusive=True)
+    async def send_claimed(self, claimed: Sequence[Claimed]) -> None:
+        """Deliver rows queued already claimed (``queue.enqueue_claimed``), in order.
+
+        No claim and no re-read: each outcome is recorded in one statement (issue 16).
+        """
+        follow_ups: list[int] = []
+        await self._send_batch(list(claimed), follow_ups)
+        await self.send_now(follow_ups)
 
     # --- the background sender -----------------------------------------------------------
 
@@ -305,7 +308,7 @@ class Outbox:
 
     def _claim(
         self, session: Session, *, now: datetime, ids: Sequence[int] | None
-    ) -> list[_Claimed]:
+    ) -> list[Claimed]:
         """Claim a batch and find each row's notice and routes, in one transaction."""
         rows = queue.claim(session, now, ids=ids, limit=queue.BATCH)
         items: list[Outgoing | CodecError] = []
@@ -323,17 +326,17 @@ class Outbox:
         batch = []
         for row, item in zip(rows, items, strict=True):
             if isinstance(item, CodecError):
-                batch.append(_Claimed(row, item, []))
+                batch.append(Claimed(row, item, []))
             elif isinstance(item.to, ToPerson):
                 route = next(people)
-                batch.append(_Claimed(row, item, [route] if route is not None else []))
+                batch.append(Claimed(row, item, [route] if route is not None else []))
             else:
                 batch.append(
-                    _Claimed(row, item, self.router.channel_routes(session, item.to.channel_id))
+                    Claimed(row, item, self.router.channel_routes(session, item.to.channel_id))
                 )
         return batch
 
-    async def _deliver(self, claimed: _Claimed) -> list[int]:
+    async def _deliver(self, claimed: Claimed) -> list[int]:
         """Deliver one claimed row; returns the rows of the reports it led to."""
         row, item = claimed.row, claimed.item
         if isinstance(item, CodecError):

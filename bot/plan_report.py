@@ -232,7 +232,9 @@ def format_overview(loaded: LoadedPlan, t: Translator) -> list[str]:
 
     Returns:
         Text lines: the organisation, the counts of people, channels, services, resources
-        and indicators, and per activity its label, scale and indicators per frequency.
+        and indicators, and per activity its label, scale and indicators per frequency,
+        then each indicator's id (what ``controlbot import``, ``history`` and the API take)
+        and label.
     """
     plan = loaded.plan
     indicators = sum(len(a.indicators) for a in loaded.activities)
@@ -264,6 +266,7 @@ def format_overview(loaded: LoadedPlan, t: Translator) -> list[str]:
                 frequencies=frequencies,
             )
         )
+        lines.extend(f"    {i.id} — {i.label.get(t.lang)}" for i in activity.indicators)
     return lines
 
 

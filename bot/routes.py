@@ -7,11 +7,13 @@ prefers it, and anyone no chat account reaches, at the address the plan gives. A
 is reached on every platform it is bound to (on e-mail: the plan's addresses). The console is
 a route only where the operator reads everything on a terminal (``controlbot demo`` and
 ``console``): in ``controlbot run`` and the one-shot commands nothing addressed to someone
-else is printed (issue 12).
+else is printed (issue 12), and what a one-shot command shows its operator is in the
+command line's language (``CONTROLBOT_DEFAULT_LOCALE``), like its other output.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
@@ -26,9 +28,11 @@ from storage.models import ChannelBinding, Person
 from workflows.context import Context
 from workflows.notices import Outgoing, ToPerson
 from workflows.people import accounts, bindings
+from workflows.people.accounts import seen as seen_people
 from workflows.plan.model import UnknownPlanItem
 
 CONSOLE = accounts.CONSOLE
+_ROUTERS = itertools.count()
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ class Router:
         self.default_lang = default_lang
         self.console_fallback = console_fallback
         self.notify_only = [c for c in channels.values() if isinstance(c, PlanAddressed)]
+        self._serial = next(_ROUTERS)  # its routes are cached apart from other routers'
 
     def _usable(self, platform: str, via: str | None) -> bool:
         if platform not in self.channels:
@@ -85,9 +90,27 @@ class Router:
     def person_routes(
         self, session: Session, wanted: Sequence[tuple[str, str | None]]
     ) -> list[Route | None]:
-        """The routes to several people at once (two queries): ``(person_id, via)`` each."""
-        people, linked = accounts.people_and_accounts(session, [p for p, _via in wanted])
-        return [self._route(people.get(p), p, linked.get(p, []), via) for p, via in wanted]
+        """The routes to several people at once: ``(person_id, via)`` each.
+
+        Two queries; none for a person this transaction identified
+        (:func:`workflows.people.accounts.identify_at_once`), whose route is derived once per
+        ``via`` while their rows stay the same (:mod:`workflows.people.accounts.seen`).
+        """
+        found = {p: accounts.seen_in(session, p) for p, _via in wanted}
+        unread = [p for p, seen in found.items() if seen is None]
+        people, linked = accounts.people_and_accounts(session, unread) if unread else ({}, {})
+        return [
+            self._route(people.get(p), p, linked.get(p, []), via)
+            if (seen := found[p]) is None
+            else self._seen_route(session, seen, via)
+            for p, via in wanted
+        ]
+
+    def _seen_route(self, session: Session, seen: accounts.Seen, via: str | None) -> Route | None:
+        def make() -> Route | None:
+            return self._route(seen.person_row(), seen.person_id, seen.account_rows(), via)
+
+        return seen_people.cached(session, seen, self.ctx.plan, ("route", self._serial, via), make)
 
     def _route(
         self,
@@ -112,6 +135,9 @@ class Router:
         name = person.display_name if person else person_id
         zone = ZoneInfo(person.timezone) if person and person.timezone else self.ctx.timezone
         lang = accounts.language_of(person, identities, self.ctx, self.default_lang)
+        if identity is not None and identity.platform == CONSOLE and not self.console_fallback:
+            # a one-shot command's terminal: the operator reads the command line's language
+            lang = resolve_locale(default=self.default_lang)
         mailed = self._notify_address(person_id, name, preferred, identity, via)
         if mailed is not None:
             return Route(mailed, lang, zone)

@@ -17,7 +17,7 @@ an in-process lock per person; :func:`hold_person` only takes SQLite's one write
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import ColumnElement, func, text
 from sqlmodel import Session
 
 LEADER_SPACE = 0x6362_0001
@@ -52,3 +52,13 @@ def hold_person(session: Session, person_id: str) -> bool:
         {"space": PERSON_SPACE, "person": person_id},
     ).scalar()
     return bool(got)
+
+
+def person_lock_column(person_id: ColumnElement[str]) -> ColumnElement[bool]:
+    """:func:`hold_person` as a column of a PostgreSQL statement that reads a person's id.
+
+    The inbox takes the lock in the statement that identifies the sender (one round trip
+    less); evaluated once per row, all for one person, it is taken or refused as a whole
+    (a transaction may take an advisory lock it holds again).
+    """
+    return func.pg_try_advisory_xact_lock(PERSON_SPACE, func.hashtext(person_id))

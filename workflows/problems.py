@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Literal, TypeAlias
 
 ProblemCode: TypeAlias = Literal[
+    "action_owner_moves",
     "action_status_not_allowed",
     "action_status_same",
     "approval_not_required",

@@ -10,6 +10,9 @@ from bot.i18n import translator
 from workflows.notices import RollupSummary, Summary
 from workflows.plan.model import LoadedPlan
 
+CHARTED = (Summary, RollupSummary)
+"""The notices drawn with a chart: rendering one may wait seconds, so never on the loop."""
+
 
 def draw(notice: Summary | RollupSummary, plan: LoadedPlan, lang: str) -> bytes:
     """The chart of ``notice`` as PNG bytes, labelled in ``lang``."""

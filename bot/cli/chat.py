@@ -9,6 +9,7 @@ why. Nothing addressed to someone else is printed.
 from __future__ import annotations
 
 import sys
+import uuid
 from datetime import date
 
 from sqlmodel import Session
@@ -16,9 +17,12 @@ from sqlmodel import Session
 from bot.app import App
 from bot.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, acting_admin, failed, translator_for
 from bot.outbox import Queued
+from bot.render.context import RenderContext
+from bot.render.delivery import outcome_lines
 from bot.routes import CONSOLE
-from workflows.notices import Outgoing
-from workflows.reports import summaries
+from workflows.notices import Outgoing, ToPerson
+from workflows.plan import finding
+from workflows.reports import deliveries, summaries
 from workflows.rounds import opening as rounds
 
 
@@ -45,9 +49,26 @@ async def history(app: App, indicator: str, count: int) -> int:
     from workflows.rounds import history as history_flow
 
     actor = acting_admin(app)
+    found = finding.resolve(app.ctx, actor, indicator)
+    if len(found) != 1:  # the CLI's own list: ids, as commands here take them
+        print(_not_one_indicator(app, indicator, found), file=sys.stderr)
+        return EXIT_USAGE
     items = await app.db.run(lambda s: history_flow.history(s, app.ctx, actor, indicator, count))
     await app.outbox.deliver_reported(items, actor, CONSOLE)  # shown on this terminal
     return EXIT_FAILED if failed(items) else EXIT_OK
+
+
+def _not_one_indicator(app: App, query: str, found: tuple[str, ...]) -> str:
+    """Why ``query`` names no single indicator, and the ids it could mean (else every id)."""
+    t = translator_for(app.settings)
+    plan = app.ctx.plan
+    if found:
+        head = t.gettext("“{query}” fits several indicators; give one id:", query=query)
+    else:
+        head = t.gettext("There is no indicator “{query}” in the plan. Indicators:", query=query)
+    ids = found or tuple(i.id for _a, i in plan.all_indicators())
+    lines = [f"  {i} — {plan.indicator_label(i, t.lang)}" for i in ids]
+    return "\n".join([head, *lines])
 
 
 async def away(app: App, person: str, starts: date, ends: date) -> int:
@@ -67,7 +88,18 @@ async def away(app: App, person: str, starts: date, ends: date) -> int:
         return EXIT_USAGE
     actor = acting_admin(app)
     items = await app.db.run(lambda s: absences.register(s, app.ctx, person, starts, ends, actor))
-    await app.outbox.deliver_reported(items, actor, CONSOLE)
+    mine = [i for i in items if i.to == ToPerson(actor)]
+    await app.outbox.deliver_reported(mine, actor, CONSOLE)
+    others = [i for i in items if i.to != ToPerson(actor)]
+    if others:  # the absentee and the deputies: the report names whom the robot missed
+        batch = uuid.uuid4().hex
+        await app.outbox.deliver(others, origin=actor, batch=batch)
+        found = await app.db.run(lambda s: deliveries.outcome(s, batch))
+        if found.unreached:
+            rc = RenderContext(translator_for(app.settings), app.ctx.plan, app.ctx.timezone)
+            print(rc.t.gettext("Not told of the absence:"))
+            for line in outcome_lines(found, rc):
+                print(f"    {line}")
     return EXIT_FAILED if failed(items) else EXIT_OK
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from bot.app import App
+from bot.cli.common import translator_for
 from bot.exchange.csv_files import FileRefused, Variant, read_csv, write_csv
 from bot.exchange.out_file import OutFileExists, write_new_file
 from bot.i18n import Lang, Translator, translator
@@ -51,7 +52,8 @@ class ExportChoice:
         period: ``--period``: a period of any frequency; its stored periods are exported.
         first: ``--from``: the range starts where this period starts.
         last: ``--to``: the range ends where this period ends.
-        lang: ``--lang``: language of the label columns (default: the plan's).
+        lang: ``--lang``: language of the label columns (default: the plan's); what the
+            command prints is in the command line's language (``CONTROLBOT_DEFAULT_LOCALE``).
         force: ``--force``: an existing file may be replaced.
     """
 
@@ -80,8 +82,8 @@ def export(app: App, choice: ExportChoice, fmt: Format, out: Path, variant: Vari
     Returns:
         0, or 2 for a period that cannot be read or a file that cannot (or may not) be written.
     """
-    rc = _rc(app, choice.lang)
-    t = translator(app.lang)
+    rc = _rc(app, choice.lang)  # the file's labels
+    t = translator_for(app.settings)  # what the command line says
     if str(out) != "-" and os.path.lexists(out) and not choice.force:
         print(t.gettext("{path} exists; add --force to replace it.", path=out), file=sys.stderr)
         return EXIT_USAGE
@@ -129,14 +131,17 @@ def export(app: App, choice: ExportChoice, fmt: Format, out: Path, variant: Vari
             file=sys.stderr,
         )
         return EXIT_USAGE
-    if not rows:
-        print(_why_empty(choice, stored, t), file=sys.stderr)
+    if not rows:  # said plainly: nothing exported, why, and what the file holds
+        print(t.gettext("Nothing was exported."), _why_empty(choice, stored, t), file=sys.stderr)
+        if str(out) != "-":
+            print(t.gettext("{path} holds only the header row.", path=out), file=sys.stderr)
+        return EXIT_OK
     print(
         t.ngettext(
             "Exported {n} measurement ({periods}) to {path}.",
             "Exported {n} measurements ({periods}) to {path}.",
             len(rows),
-            periods=", ".join(str(p) for p in periods) or "—",
+            periods=", ".join(str(p) for p in periods),
             path=out,
         ),
         file=sys.stderr,
@@ -147,7 +152,7 @@ def export(app: App, choice: ExportChoice, fmt: Format, out: Path, variant: Vari
 def _why_empty(choice: ExportChoice, stored: list[Period], t: Translator) -> str:
     """Why an export holds no row: nothing stored at all, or what is stored lies elsewhere."""
     if not stored:
-        return t.gettext("No values are stored yet: the file has only its header.")
+        return t.gettext("No values are stored yet.")
     asked = choice.period or f"{choice.first or stored[0]} – {choice.last or stored[-1]}"
     return t.gettext(
         "No values are stored for {asked}; stored values run from {first} to {last}.",
@@ -182,7 +187,7 @@ async def import_file(
         0 when stored (or valid, in a dry run), 1 when refused, 2 for a file that cannot be
         read or a bad ``--source``.
     """
-    t = translator(app.lang)
+    t = translator_for(app.settings)
     if source is not None and not SOURCE_PATTERN.fullmatch(source):
         print(
             t.gettext(
@@ -211,7 +216,7 @@ async def import_file(
             file=sys.stderr,
         )
         return EXIT_USAGE
-    rc = _rc(app)
+    rc = RenderContext(t, app.ctx.plan, app.ctx.timezone)
     try:
         rows, lang = read_csv(data, source or DEFAULT_SOURCE)
     except FileRefused as exc:

@@ -200,6 +200,11 @@ PROBLEMS: dict[ProblemCode, str] = {
         "Only the action's responsible person or the one who decided it may update "
         "the improvement action of decision no. {decision}."
     ),
+    "action_owner_moves": N_(
+        "Only the action's responsible person, {person}, marks the improvement action of "
+        "decision no. {decision} as in progress or done; as the one who decided it, you may "
+        "cancel it (/action {decision} cancelled). Nothing was changed."
+    ),
     "action_status_same": N_(
         "The improvement action of decision no. {decision} already has that status."
     ),
@@ -294,10 +299,17 @@ def problem_text(notice: Problem, rc: RenderContext) -> str:
     if msgid is None:
         return t.gettext("Something went wrong. Nothing was changed; please try again later.")
     params = {key: _clip(value) for key, value in notice.param_dict().items()}
-    if notice.code == "previous_answer" and _DECIMAL.fullmatch(params.get("answer", "")):
+    number = params.pop("number", "") == "yes"  # the answer is a number field's value
+    if (
+        notice.code == "previous_answer"
+        and number
+        and _DECIMAL.fullmatch(params.get("answer", ""))
+    ):
         raw = params["answer"]  # a stored number: shown as the person types it ("0,9")
         places = len(raw.partition(".")[2])
         params["answer"] = fmt_number(Decimal(raw), places, t)
+    if "person" in params:  # a person id: shown by name
+        params["person"] = rc.person(params["person"])
     if "period" in params:
         params["period"] = _period(params["period"], rc)
     if notice.code == "usage":

@@ -160,12 +160,16 @@ def render_round_opened(notice: RoundOpened, rc: RenderContext) -> Message:
     delivery = notice.delivery
     if notice.reminded and delivery is not None:
         reached = [p for p in notice.reminded if p in delivery.delivered]
-        tail = t.ngettext(
-            "Reminded {reached} of {n} person: {people}.",
-            "Reminded {reached} of {n} people: {people}.",
-            len(notice.reminded),
-            reached=len(reached),
-            people=rc.people(reached) if reached else "—",
+        tail = (
+            t.gettext("No reminder could be delivered, because:")
+            if not reached
+            else t.ngettext(
+                "Reminded {reached} of {n} person: {people}.",
+                "Reminded {reached} of {n} people: {people}.",
+                len(notice.reminded),
+                reached=len(reached),
+                people=rc.people(reached),
+            )
         )
         tail = "\n".join([tail, *outcome_lines(delivery, rc)])
     elif notice.reminded:

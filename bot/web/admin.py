@@ -31,6 +31,7 @@ def add_routes(routes: web.UrlDispatcher) -> None:
     """Register this module's pages."""
     routes.add_get("/admin/people", people)
     routes.add_get("/admin/people/export.{fmt}", people_export)
+    routes.add_get("/admin/channels", channels)
     routes.add_get("/admin/channels/export.{fmt}", channels_export)
     routes.add_get("/admin/deliveries", deliveries)
     routes.add_get("/admin/deliveries/export.{fmt}", deliveries_export)
@@ -85,6 +86,12 @@ async def people_export(request: web.Request) -> web.Response:
     ctx = view.ctx
     found = await view.db.run(lambda s: _people_in_order(s, ctx))
     return await sheet_response(people_sheet(found), render_context(ctx, viewer), fmt, "people")
+
+
+async def channels(request: web.Request) -> web.Response:
+    """Team channels are listed on the people page: its "Team channels" part."""
+    _admin_only(request)
+    raise web.HTTPFound("/web/admin/people#channels")
 
 
 async def channels_export(request: web.Request) -> web.Response:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from bot.exchange.sheet import Cell, Sheet
+from bot.render import ledger
 from bot.render.context import RenderContext
 from storage.messages import OutboxMessage
 from storage.models import ChannelBinding
@@ -44,16 +45,20 @@ DELIVERIES = (
     "id",
     "queued_at",
     "kind",
+    "kind_label",
     "activity",
     "period",
     "recipient_kind",
     "recipient",
     "recipient_name",
     "status",
+    "status_label",
     "delivered_at",
     "note",
 )
-"""One row per message of the delivery record, newest first."""
+"""One row per message of the delivery record, newest first: ``kind`` and ``status`` as
+stored, their ``*_label`` and ``note`` (the reason, else the last error) in the reader's
+language."""
 WIDE = {"name": 24, "channel_label": 28, "recipient_name": 24, "note": 48}
 
 
@@ -110,14 +115,16 @@ def deliveries_sheet(messages: Sequence[OutboxMessage], rc: RenderContext) -> Sh
             None if m.id is None else str(m.id),
             m.created_at,
             m.kind,
+            ledger.kind_name(m.kind, rc.t),
             m.activity_id,
             m.period,
             m.recipient_kind,
             m.recipient,
             rc.person(m.recipient) if m.recipient_kind == "person" else rc.channel(m.recipient),
             m.status,
+            ledger.state_name(m.status, rc.t),
             m.delivered_at,
-            m.reason or m.last_error,
+            ledger.note(m.reason, m.last_error, rc.t),
         ]
         for m in messages
     ]

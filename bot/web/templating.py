@@ -25,8 +25,12 @@ from bot.formatting import (
     fmt_thresholds,
 )
 from bot.i18n import Translator
+from bot.render import ledger
+from bot.render.context import RenderContext
+from bot.render.decisions import action_status_word
 from workflows.plan.model import LoadedPlan, UnknownPlanItem
 from workflows.plan.schema import Indicator
+from workflows.rounds.evaluation import Status
 
 ENV = Environment(
     loader=PackageLoader("bot.web", "templates"),
@@ -67,6 +71,24 @@ class Formats:
         """A stored value as chat shows it: in the indicator's decimals, a check's option."""
         return "" if value is None else fmt_indicator_value(value, indicator, self.t)
 
+    def measured(self, value: Decimal | None, indicator_id: str) -> str:
+        """A stored value of the indicator ``indicator_id`` exactly as chat shows it."""
+        return "" if value is None else self._rc().value(indicator_id, value)
+
+    def status(self, status: str | None) -> str:
+        """A status as chat shows it, mark and word (``❌ kritisks``); ``—`` for none."""
+        try:
+            return self._rc().status(Status(status or ""))
+        except ValueError:
+            return "—"
+
+    def action_state(self, state: str | None) -> str:
+        """An improvement action's state in the words chat uses (``procesā``); ``—``."""
+        return action_status_word(state, self._rc()) if state else "—"
+
+    def _rc(self) -> RenderContext:
+        return RenderContext(self.t, self.plan, self.tz)
+
     def thresholds(self, indicator: Indicator) -> str:
         """The indicator's target and thresholds (a check: its target and status options)."""
         return fmt_thresholds(indicator, self.t)
@@ -93,6 +115,18 @@ class Formats:
             return self.plan.person(person_id).name
         except UnknownPlanItem:
             return person_id
+
+    def delivery_kind(self, kind: str) -> str:
+        """What kind of message a delivery row is, in words (never a class name)."""
+        return ledger.kind_name(kind, self.t)
+
+    def delivery_state(self, state: str) -> str:
+        """A delivery state in words (``delivered``, ``undeliverable`` …)."""
+        return ledger.state_name(state, self.t)
+
+    def delivery_note(self, reason: str | None, last_error: str | None) -> str:
+        """Why a message was not delivered, in words; else the platform's last error."""
+        return ledger.note(reason, last_error, self.t)
 
     def activity(self, activity_id: str) -> str:
         """An activity's name in the viewer's language."""

@@ -17,6 +17,7 @@ from bot.channel import Address, TemporaryFailure, Unreachable
 from bot.dispatch import Dispatcher
 from bot.messages import Message
 from bot.outbox import Outbox
+from bot.settings import Settings
 from storage.db import Database
 from storage.messages import InboxEvent, OutboxMessage
 from storage.models import AuditEntry, ControlRound, Person
@@ -25,6 +26,7 @@ from tests.support.recording import RecordingChannel, command, press, say
 from workflows.clock import FixedClock
 from workflows.context import Context
 from workflows.notices import FormPrompt, Help, Outgoing, RoundOpened, ToPerson
+from workflows.notices import outbox as queue
 from workflows.people import enrolment
 
 ADMIN, ANNA, JANIS, PETERIS = "kristaps-sils", "anna-ozola", "janis-berzins", "peteris-liepa"
@@ -159,8 +161,11 @@ async def test_a_value_committed_before_a_crash_still_gets_its_receipt_and_decis
 ) -> None:
     crashed = Outbox(ctx, db, {"console": console}, "lv")
 
-    async def killed(ids: Any, *, exclusive: bool = False) -> list[OutboxMessage]:
+    async def killed(ids: Any, *, exclusive: bool = False) -> None:
         raise asyncio.CancelledError  # kill -9 right after the commit, before any send
+
+    async def killed_at_once(claimed: Any) -> None:
+        raise asyncio.CancelledError  # the same for replies queued claimed (issue 16)
 
     bot = Dispatcher(ctx, db, crashed, "lv")
     await bot.handle(command(ADMIN, "remind", ACTIVITY, "2026-10"))
@@ -169,13 +174,22 @@ async def test_a_value_committed_before_a_crash_still_gets_its_receipt_and_decis
     for answer in ("0,9", "88,5", "Divi darbinieki slimoja"):
         await bot.handle(say(ANNA, answer))
     console.clear()
-    crashed.flush = killed  # type: ignore[method-assign]
+    crashed.send_now = killed  # type: ignore[method-assign]
+    crashed.send_claimed = killed_at_once  # type: ignore[method-assign]
     with pytest.raises(asyncio.CancelledError):
         await bot.handle(say(ANNA, "1"))  # confirm: the value is stored, then the crash
     assert console.sent == []
     restarted = Outbox(ctx, db, {"console": console}, "lv")
     await restarted.pump()  # the background sender after the restart
+    assert "Nepieciešams pilnveides lēmums" in console.texts(JANIS)
+    # the receipt was claimed in the value's transaction (issue 16): it waits out its lease
+    (receipt,) = [r for r in rows(db, OutboxMessage) if r.status != "delivered"]
+    assert (receipt.recipient, receipt.status) == (ANNA, "sending")
+    assert isinstance(ctx.clock, FixedClock)
+    ctx.clock.set(ctx.now() + queue.LEASE + timedelta(seconds=1))
+    await restarted.pump()
     assert "Saglabāts" in console.texts(ANNA)
+    assert len(console.to(ANNA)) == 1  # once: not lost and not repeated
     assert "Nepieciešams pilnveides lēmums" in console.texts(JANIS)
     assert {r.status for r in rows(db, OutboxMessage)} == {"delivered"}
 
@@ -259,7 +273,8 @@ async def test_controlbot_deliveries_lists_the_record(
 
     link(db, ctx, ANNA, "1001")
     await bot.handle(command(ADMIN, "remind", ACTIVITY, "2026-10"))
-    app: Any = argparse.Namespace(db=db, ctx=ctx)  # what the command reads of the App
+    settings = Settings(default_locale="lv")
+    app: Any = argparse.Namespace(db=db, ctx=ctx, settings=settings)  # what it reads of the App
     args = argparse.Namespace(person=None, status=None, first=None, last=None, format="json")
     assert deliveries(app, args) == 0
     records = json.loads(capsys.readouterr().out)

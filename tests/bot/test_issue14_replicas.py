@@ -91,9 +91,13 @@ def _settled(db: Database) -> bool:
     return db.transaction(work)
 
 
+@pytest.mark.parametrize("hold_ms", [None, 0], ids=["held", "at_once"])
 async def test_issue14_three_replicas_leader_killed_during_a_300_person_fan_out(
-    tmp_path: Path,
+    tmp_path: Path, hold_ms: int | None
 ) -> None:
+    """``at_once`` (issue 16): no hold, so each update is recorded, applied and answered in
+    one transaction (``bot.inbox_now``), replies delivered straight after its commit; the
+    guarantees are the same (Slack's order with the same exception, :func:`_in_order`)."""
     url = os.environ[PG_ENV]
     _reset_postgres(url)
     plan_path = synthetic_plan(tmp_path / "plan.yaml")
@@ -110,7 +114,15 @@ async def test_issue14_three_replicas_leader_killed_during_a_300_person_fan_out(
     telegram, slack = FakeTelegram(), FakeSlack()
     await telegram.start()
     await slack.start()
-    cluster = Cluster(url, plan_path, tmp_path, telegram.url, slack.url, lease_seconds=5.0)
+    cluster = Cluster(
+        url,
+        plan_path,
+        tmp_path,
+        telegram.url,
+        slack.url,
+        lease_seconds=5.0,
+        inbound_hold_ms=hold_ms,
+    )
     try:
         cluster.start(3)
         await cluster.ready()

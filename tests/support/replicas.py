@@ -76,6 +76,8 @@ class Cluster:
     telegram_url: str
     slack_url: str
     lease_seconds: float = 5.0
+    inbound_hold_ms: int | None = None
+    """``CONTROLBOT_INBOUND_HOLD_MS`` (0: webhooks apply at once, ``bot.inbox_now``)."""
     replicas: list[Replica] = field(default_factory=list)
 
     def start(self, n: int) -> None:
@@ -100,6 +102,8 @@ class Cluster:
             "CONTROLBOT_SLACK_API_URL": self.slack_url,
             "CONTROLBOT_TEST_LEASE_SECONDS": str(self.lease_seconds),
         }
+        if self.inbound_hold_ms is not None:
+            env["CONTROLBOT_INBOUND_HOLD_MS"] = str(self.inbound_hold_ms)
         with log.open("wb") as out:
             process = subprocess.Popen(
                 [sys.executable, "-m", "tests.support.replica_worker"],

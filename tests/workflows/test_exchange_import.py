@@ -298,10 +298,10 @@ def test_a_round_opened_by_someone_else_meanwhile_is_taken_not_refused(
     any_db: Database, ctx: Context, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The scheduler opens a round for its reminders while an import opens the same one."""
-    from workflows.exchange import incoming
+    from workflows.rounds import open_many
 
     opened_elsewhere = []
-    real_round_values = incoming.round_values
+    real_round_values = open_many.round_values
 
     def racing_round_values(ctx_, activity_id, period, actor):  # type: ignore[no-untyped-def]
         if not opened_elsewhere:  # another process commits the same round first
@@ -314,7 +314,7 @@ def test_a_round_opened_by_someone_else_meanwhile_is_taken_not_refused(
             )
         return real_round_values(ctx_, activity_id, period, actor)
 
-    monkeypatch.setattr(incoming, "round_values", racing_round_values)
+    monkeypatch.setattr(open_many, "round_values", racing_round_values)
     result = run(any_db, ctx, [row(2, "dd-within-sla", "2026-10", "96")])
     assert [o.outcome for o in result.rows] == ["stored"]
     (control_round,) = rows(any_db, ControlRound)

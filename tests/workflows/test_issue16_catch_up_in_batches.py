@@ -23,6 +23,7 @@ import yaml
 from sqlalchemy import event
 from sqlmodel import Session, col, select
 
+from bot import scheduler
 from bot.app import prepare_database
 from bot.outbox import Outbox
 from bot.scheduler import ScheduleRunner
@@ -180,4 +181,25 @@ def test_issue16_a_crash_between_batches_loses_nothing_and_queues_nothing_twice(
             select(Delivery.outbox_id).where(col(Delivery.status) == "queued")
         ).all()
         assert None not in carried
+    db.dispose()
+
+
+def test_issue16_slow_batches_halve_the_batches_still_to_come(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch whose CPU time is over half the budget halves the rest (down to a quarter of
+    the weight); the ledger and the outbox are still what one transaction leaves."""
+    ledger, messages = _reference(tmp_path)
+    monkeypatch.setattr(sweep_plan, "BATCH_WEIGHT", 16)
+    ctx, db = _world(tmp_path, "even.sqlite3")
+    counted = _commits(db)
+    asyncio.run(ScheduleRunner(ctx, db, Outbox(ctx, db, {}, "lv")).queue_due(NOW))
+    db.dispose()
+    monkeypatch.setattr(scheduler, "BATCH_BUDGET_SECONDS", 0.0)  # every batch is "slow"
+    ctx, db = _world(tmp_path, "halved.sqlite3")
+    commits = _commits(db)
+    asyncio.run(ScheduleRunner(ctx, db, Outbox(ctx, db, {}, "lv")).queue_due(NOW))
+    assert commits[0] > counted[0] + 5  # more, shorter transactions
+    assert _ledger(db) == ledger
+    assert _outbox(db) == messages
     db.dispose()

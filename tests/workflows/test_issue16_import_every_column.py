@@ -4,8 +4,8 @@ A 500-row Latvian CSV on the bundled plan (values on target, warnings and critic
 comments, a "not measured" report to replace, a done action to judge, quiet history) is
 imported twice into the same database, each time in a transaction rolled back: by the
 product, and by the path before issue 16 (every value through ``record_imported`` as ORM
-objects, rounds through Core's ``execute(insert(...), rows)``). Every table is then read
-back in full and compared column by column; ids, which differ between the two runs on
+objects, rounds through Core's ``execute(insert(...), rows)`` and read back). Every table is
+then read back in full and compared column by column; ids, which differ between the two runs on
 PostgreSQL (sequences do not roll back), are compared by their rank within the table, and
 foreign keys and ``round:<id>`` subjects through the rank of the row they name. Importing
 the same file again changes nothing.
@@ -33,7 +33,7 @@ from sqlmodel import select as sqlmodel_select
 from bot.app import prepare_database
 from bot.exchange.csv_files import read_csv
 from storage.db import Database
-from storage.models import ImprovementDecision, NotMeasured
+from storage.models import ControlRound, ImprovementDecision, NotMeasured
 from workflows.calendar import WorkingCalendar
 from workflows.clock import FixedClock
 from workflows.context import Context
@@ -41,7 +41,8 @@ from workflows.exchange import ImportResult, IncomingRow, import_rows, incoming,
 from workflows.periods import Period, last_closed
 from workflows.plan.loader import load_plan
 from workflows.plan.schema import Direction, Frequency
-from workflows.rounds.opening import implausibly_old, new_round
+from workflows.rounds.open_many import RoundRow
+from workflows.rounds.opening import implausibly_old, new_round, round_values
 
 RIGA = ZoneInfo("Europe/Riga")
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,6 +94,20 @@ def _file(ctx: Context) -> list[IncomingRow]:
 
 def _core_insert(connection: Connection, model: type[SQLModel], rows: Sequence[Any]) -> None:
     connection.execute(insert(model), list(rows))  # the write before issue 16
+
+
+def _core_open(
+    session: Session, ctx: Context, missing: Sequence[tuple[str, Period]], actor: str
+) -> list[RoundRow]:
+    """Rounds opened the way before issue 16: Core's insert, then read back."""
+    rows = [round_values(ctx, activity_id, period, actor) for activity_id, period in missing]
+    _core_insert(session.connection(), ControlRound, rows)
+    table = ControlRound.__table__  # type: ignore[attr-defined]
+    found = {
+        (r.activity_id, r.period): RoundRow(r.id, r.activity_id, r.frequency, r.period, r.due_date)
+        for r in session.connection().execute(select(table))
+    }
+    return [found[(activity_id, str(period))] for activity_id, period in missing]
 
 
 def _snapshot(session: Session) -> dict[str, list[dict[str, Any]]]:
@@ -225,7 +240,7 @@ def test_issue16_import_leaves_every_column_as_the_old_path(
     assert len(rows) == ROWS
     with monkeypatch.context() as old:
         old.setattr(incoming, "plain", lambda *args, **kwargs: False)
-        old.setattr(incoming, "insert_many", _core_insert)
+        old.setattr(incoming, "open_rounds", _core_open)
         old.setattr(record, "insert_many", _core_insert)
         before, before_rows = _imported_then_rolled_back(db, ctx, rows)
     now, now_rows = _imported_then_rolled_back(db, ctx, rows)

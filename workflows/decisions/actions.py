@@ -85,13 +85,16 @@ def update_status(
 ) -> list[Outgoing]:
     """Set the status of decision ``decision_id``'s action.
 
-    The owner (or their deputy while they are away) may move it forwards (planned → in
-    progress → done); the approver may also cancel it. Verified / not verified are set
-    only by the next measurement.
+    Only the owner (or their deputy while they are away) moves it forwards (planned → in
+    progress → done); the approver, unless also the owner, may only cancel it (README
+    "Improvement actions"; domain.md §2.1 D4: the responsible person carries the action
+    out). Verified / not verified are set only by the next measurement.
 
     Returns:
         :class:`ActionUpdated` for the owner, the approver and the team channel; or a
-        problem (``unknown_action``, ``not_action_owner``, ``action_status_not_allowed``).
+        problem (``unknown_action``, ``not_action_owner``, ``action_owner_moves``: the
+        approver tried to move it forwards, ``action_status_not_allowed``), and then
+        nothing changed.
     """
     me = ToPerson(person_id)
     decision = session.get(ImprovementDecision, decision_id)
@@ -102,11 +105,15 @@ def update_status(
     is_approver = person_id == approver_of(decision)
     if not (is_owner or is_approver):
         return [Outgoing(me, problem("not_action_owner", decision=decision_id))]
-    allowed = set(OWNER_MOVES.get(current, ()))
+    allowed = set(OWNER_MOVES.get(current, ())) if is_owner else set()
     if is_approver and current in OPEN | {DONE}:
         allowed |= {CANCELLED}
     if status == current:
         return [Outgoing(me, problem("action_status_same", decision=decision_id))]
+    if not is_owner and status in OWNER_MOVES.get(current, ()):
+        owner = decision.owner_id or ""
+        refusal = problem("action_owner_moves", decision=decision_id, person=owner)
+        return [Outgoing(me, refusal)]
     if status not in allowed:
         return [Outgoing(me, problem("action_status_not_allowed", decision=decision_id))]
     result = session.execute(

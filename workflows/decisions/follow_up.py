@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from datetime import date, datetime
+from decimal import Decimal
+from typing import NamedTuple, Protocol, TypeVar
 
 from sqlmodel import Session, col, select
 
 from storage.models import AuditEntry, ImprovementDecision
 from workflows.decisions import actions, load_brief
-from workflows.notices import SummaryDecision
+from workflows.notices import DecisionBrief, SummaryDecision
+from workflows.rounds.evaluation import Status
 
 SUMMARY_POSTED = "summary.posted"
 """The audit verb written when a summary is posted
@@ -47,6 +50,63 @@ def summary_item(
         overdue=overdue,
         decided_at=decision.decided_at,
         action_status=decision.action_status,
+    )
+
+
+class DecisionRow(NamedTuple):
+    """A decision's columns and its triggering value's, as a summary reads them.
+
+    Issue 16: no ORM object a decision; :func:`row_item` makes the same item as
+    :func:`summary_item`.
+    """
+
+    id: int
+    activity_id: str
+    indicator_id: str
+    status: str
+    trigger: str
+    approver_id: str
+    decide_by: date
+    action: str | None
+    owner_id: str | None
+    action_due: date | None
+    rejection_reason: str | None
+    decided_at: datetime | None
+    action_status: str | None
+    action_status_at: datetime | None
+    period: str
+    """The triggering value's period."""
+    value: Decimal
+    """The triggering value."""
+    value_status: str
+    """The triggering value's status."""
+    comment: str | None
+    """The triggering value's comment."""
+
+
+def row_item(row: DecisionRow, *, overdue: bool = False) -> SummaryDecision:
+    """:func:`summary_item` of a decision read as columns."""
+    return SummaryDecision(
+        decision=DecisionBrief(
+            decision_id=row.id,
+            activity_id=row.activity_id,
+            indicator_id=row.indicator_id,
+            period=row.period,
+            value=row.value,
+            status=Status(row.value_status),
+            trigger=row.trigger,
+            approver_id=row.approver_id,
+            decide_by=row.decide_by,
+            comment=row.comment,
+        ),
+        status=row.status,
+        action=row.action,
+        owner_id=row.owner_id,
+        action_due=row.action_due,
+        reason=row.rejection_reason,
+        overdue=overdue,
+        decided_at=row.decided_at,
+        action_status=row.action_status,
     )
 
 
@@ -110,9 +170,26 @@ ACTION_STATES = (*actions.OPEN, actions.DONE, actions.VERIFIED, actions.NOT_VERI
 """Action states a summary may list (see :func:`improvement_actions`)."""
 
 
-def listed_actions(
-    rows: Iterable[ImprovementDecision], today: date, since: datetime | None
-) -> list[tuple[ImprovementDecision, bool]]:
+class ActionState(Protocol):
+    """What :func:`listed_actions` reads of a decision (an ORM row or a :class:`DecisionRow`)."""
+
+    @property
+    def action_status(self) -> str | None:
+        """The action's status."""
+
+    @property
+    def action_status_at(self) -> datetime | None:
+        """When it last changed."""
+
+    @property
+    def action_due(self) -> date | None:
+        """Its due date."""
+
+
+D = TypeVar("D", bound=ActionState)
+
+
+def listed_actions(rows: Iterable[D], today: date, since: datetime | None) -> list[tuple[D, bool]]:
     """Of approved decisions whose action is in :data:`ACTION_STATES`, those a summary lists.
 
     The pure half of :func:`improvement_actions`, for callers that read the decisions in a

@@ -26,10 +26,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.bulk import insert_many
+from storage import collector
 from storage.models import ControlRound, Measurement
 from workflows.context import Context
 from workflows.exchange.record import (
@@ -54,8 +55,8 @@ from workflows.exchange.rows import (
 from workflows.forms.fields import FieldSpec
 from workflows.notices import Outgoing
 from workflows.periods import Period
-from workflows.rounds.evaluation import Thresholds, evaluate
-from workflows.rounds.opening import ensure_round, round_values
+from workflows.rounds.evaluation import Evaluation, Thresholds, evaluate
+from workflows.rounds.open_many import RoundRow, open_rounds, opened_audit
 
 
 def import_rows(
@@ -93,6 +94,19 @@ def import_rows(
         ImportRefused: If there are no rows, too many, or any row is refused; the caller's
             transaction must then be rolled back (nothing was stored).
     """
+    with collector.paused():  # its objects live until it ends: collections find nothing
+        return _import(session, ctx, rows, lang, actor, dry_run, history_before)
+
+
+def _import(
+    session: Session,
+    ctx: Context,
+    rows: Sequence[IncomingRow],
+    lang: Literal["lv", "en"],
+    actor: str,
+    dry_run: bool,
+    history_before: Period | None,
+) -> ImportResult:
     if not rows:
         raise ImportRefused(ImportResult(errors=(RowError(0, "row", "no_rows"),)))
     if len(rows) > MAX_ROWS:
@@ -179,8 +193,9 @@ def _store(
     try:
         bulk = BulkRows()
         rounds = _rounds(session, ctx, ordered, actor, bulk)
-        known = known_state(session, sorted({r.id for r in rounds.values() if r.id}))
+        known = known_state(session, sorted({r.id for r in rounds.values()}))
         thresholds: dict[str, Thresholds] = {}  # each indicator's, made once
+        steps: list[tuple[Valid, RoundRow, bool, Evaluation, bool]] = []
         for item in ordered:
             control_round = rounds[(item.activity.id, item.period_text)]
             quiet = _is_history(item, history_before)
@@ -188,7 +203,7 @@ def _store(
             if limits is None:
                 limits = thresholds[item.indicator.id] = Thresholds.of(item.indicator)
             evaluation = evaluate(item.value, limits)
-            if plain(
+            alone = plain(
                 ctx,
                 control_round,
                 item.indicator.id,
@@ -196,7 +211,11 @@ def _store(
                 known,
                 quiet=quiet,
                 evaluation=evaluation,
-            ):
+            )
+            steps.append((item, control_round, quiet, evaluation, alone))
+        objects = _round_objects(session, sorted({r.id for _i, r, _q, _e, a in steps if not a}))
+        for item, control_round, quiet, evaluation, alone in steps:
+            if alone:
                 status, target_met = bulk.add(
                     ctx,
                     control_round,
@@ -214,7 +233,7 @@ def _store(
             measurement, follow_up = record_imported(
                 session,
                 ctx,
-                control_round,
+                objects[control_round.id],
                 item.indicator.id,
                 item.value,
                 item.comment,
@@ -261,55 +280,50 @@ def _store_returned(
 
 def _rounds(
     session: Session, ctx: Context, rows: Sequence[Valid], actor: str, bulk: BulkRows
-) -> dict[tuple[str, str], ControlRound]:
+) -> dict[tuple[str, str], RoundRow]:
     """The rounds of the rows: (activity id, period) → round; those not open yet are opened.
 
-    New rounds are inserted together (one statement) in one savepoint and read back, their
-    audit entries queued in ``bulk``. If another process (the scheduler's reminders, a chat
-    user) opened one of them meanwhile, they are opened one by one instead, each taking the
-    round that exists.
+    New rounds are inserted together (:func:`~workflows.rounds.open_many.open_rounds`), their
+    audit entries queued in ``bulk`` (before any value's). A round another process (the
+    scheduler's reminders, a chat user) opened meanwhile is skipped by the insert and read.
     """
     wanted = dict.fromkeys((v.activity.id, v.period) for v in rows)
     out = _existing_rounds(session, sorted({str(p) for _a, p in wanted}))
     missing = [(a, p) for a, p in wanted if (a, str(p)) not in out]
     if not missing:
         return out
-    opened = [round_values(ctx, activity_id, period, actor) for activity_id, period in missing]
-    try:
-        with session.begin_nested():
-            insert_many(session.connection(), ControlRound, opened)
-    except IntegrityError:  # someone opened one of them just now
-        for activity_id, period in missing:  # ensure_round audits what it opens
-            control_round, _created = ensure_round(
-                session, ctx, ctx.plan.activity(activity_id), period, actor
-            )
-            out[(activity_id, str(period))] = control_round
-        return out
-    out = _existing_rounds(session, sorted({str(p) for _a, p in missing}), out)
-    for activity_id, period in missing:
-        control_round = out[(activity_id, str(period))]
-        bulk.note(
-            ctx,
-            actor,
-            "round.opened",
-            f"round:{control_round.id}",
-            activity=control_round.activity_id,
-            period=control_round.period,
-            due=control_round.due_date.isoformat(),
-            by="import",
-        )
+    opened = open_rounds(session, ctx, missing, actor)
+    bulk.audit.extend(opened_audit(ctx, actor, opened, by="import"))
+    out.update(((r.activity_id, r.period), r) for r in opened)
+    if len(opened) < len(missing):  # someone opened some of them just now
+        taken = sorted({str(p) for a, p in missing if (a, str(p)) not in out})
+        _existing_rounds(session, taken, out)
     return out
 
 
 def _existing_rounds(
-    session: Session, periods: list[str], out: dict[tuple[str, str], ControlRound] | None = None
-) -> dict[tuple[str, str], ControlRound]:
-    """Rounds of ``periods`` by (activity id, period), added to ``out``."""
+    session: Session, periods: list[str], out: dict[tuple[str, str], RoundRow] | None = None
+) -> dict[tuple[str, str], RoundRow]:
+    """Rounds of ``periods`` by (activity id, period), added to ``out`` (plain columns)."""
     out = {} if out is None else out
+    table = ControlRound.__table__  # type: ignore[attr-defined]
+    columns = [table.c[name] for name in ("id", "activity_id", "frequency", "period", "due_date")]
     for start in range(0, len(periods), 200):
         chunk = periods[start : start + 200]
-        for found in session.exec(select(ControlRound).where(col(ControlRound.period).in_(chunk))):
-            out[(found.activity_id, found.period)] = found
+        for found in session.connection().execute(
+            sa_select(*columns).where(table.c.period.in_(chunk))
+        ):
+            out[(found.activity_id, found.period)] = RoundRow(*found)
+    return out
+
+
+def _round_objects(session: Session, ids: list[int]) -> dict[int, ControlRound]:
+    """The rounds of ``ids`` as ORM objects (for values stored one by one)."""
+    out: dict[int, ControlRound] = {}
+    for start in range(0, len(ids), 200):
+        chunk = ids[start : start + 200]
+        for found in session.exec(select(ControlRound).where(col(ControlRound.id).in_(chunk))):
+            out[found.id or 0] = found
     return out
 
 

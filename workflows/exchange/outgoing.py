@@ -9,9 +9,10 @@ Labels and languages are the formats' business (``bot.exchange``).
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlmodel import Session, col, select
 
@@ -19,7 +20,7 @@ from storage.models import ImprovementDecision, Measurement
 from workflows.context import Context
 from workflows.periods import Period, PeriodError
 from workflows.plan.model import UnknownPlanItem
-from workflows.plan.schema import Frequency, Mark
+from workflows.plan.schema import Frequency, Indicator, Mark
 from workflows.rounds.evaluation import stored_value
 
 CHUNK = 500
@@ -182,9 +183,38 @@ def export_periods(
     return tuple(sorted(latest.values(), key=lambda p: (p.start, p.end)))
 
 
-def _chunks(items: Sequence[int]) -> Iterable[Sequence[int]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
+class _Stored(NamedTuple):
+    """A stored measurement's columns, as an export reads them."""
+
+    id: int
+    activity_id: str
+    indicator_id: str
+    period: str
+    value: Decimal
+    unit: str
+    direction: str
+    target: Decimal
+    warning: Decimal
+    critical: Decimal
+    status: str
+    target_met: bool
+    comment: str | None
+    source: str
+    submitted_by: str
+    submitted_at: datetime
+    version: int
+    approval: str
+    correction_reason: str | None
+    choice: str | None
+
+
+_M, _D = Measurement, ImprovementDecision
+_DECISION = tuple(f.name for f in fields(DecisionFacts))
+_STORED = select(
+    *(col(getattr(_M, name)) for name in _Stored._fields),
+    *(col(getattr(_D, name)) for name in _DECISION),
+).outerjoin(_D, col(_D.measurement_id) == col(_M.id))
+"""A measurement's columns, then those of :class:`DecisionFacts` (NULL without one)."""
 
 
 def gather(
@@ -194,6 +224,10 @@ def gather(
     indicator_ids: Collection[str] | None = None,
 ) -> list[ExportRow]:
     """Every stored measurement of ``periods`` with its decision, in a stable order.
+
+    One statement: the measurements' and their decisions' columns (an outer join; no ORM
+    object a row, issue 16). A value that opened several decisions (one withdrawn after a
+    correction, then another) shows the newest.
 
     Args:
         session: The open session.
@@ -210,26 +244,34 @@ def gather(
     texts = [str(p) for p in periods]
     if not texts or (indicator_ids is not None and not indicator_ids):
         return []
-    stored = select(Measurement).where(col(Measurement.period).in_(texts))
+    stored = _STORED.where(col(Measurement.period).in_(texts))
     wanted = None if indicator_ids is None else set(indicator_ids)
     if wanted is not None and len(wanted) <= CHUNK:
         stored = stored.where(col(Measurement.indicator_id).in_(sorted(wanted)))
-    found = [m for m in session.exec(stored).all() if wanted is None or m.indicator_id in wanted]
-    ids = [m.id for m in found if m.id is not None]
-    decisions: dict[int, ImprovementDecision] = {}
-    for chunk in _chunks(ids):
-        query = select(ImprovementDecision).where(
-            col(ImprovementDecision.measurement_id).in_(chunk)
-        )
-        for decision in session.exec(query).all():
-            decisions[decision.measurement_id] = decision
+    stored = stored.order_by(col(Measurement.id), col(ImprovementDecision.id))
+    session.flush()
+    width = len(_Stored._fields)
+    by_id: dict[int, tuple[_Stored, DecisionFacts | None]] = {}
+    for cells in session.connection().execute(stored):
+        row = _Stored._make(cells[:width])
+        if (wanted is None or row.indicator_id in wanted) and (
+            row.id not in by_id or cells[width] is not None
+        ):
+            decision = DecisionFacts(*cells[width:]) if cells[width] is not None else None
+            by_id[row.id] = (row, decision)
+    found = list(by_id.values())
     place = _plan_order(ctx)
     starts = {str(p): p.start for p in periods}
     found.sort(
-        key=lambda m: (starts[m.period], *place.get(m.indicator_id, (1 << 30, 0)), m.indicator_id)
+        key=lambda item: (
+            starts[item[0].period],
+            *place.get(item[0].indicator_id, (1 << 30, 0)),
+            item[0].indicator_id,
+        )
     )
     responsible = _responsible(ctx)
-    return [_row(m, ctx, decisions.get(m.id or 0), responsible) for m in found]
+    plan = _indicators(ctx, (m.indicator_id for m, _decision in found))
+    return [_row(m, plan[m.indicator_id], decision, responsible) for m, decision in found]
 
 
 def _plan_order(ctx: Context) -> dict[str, tuple[int, int]]:
@@ -249,52 +291,34 @@ def _responsible(ctx: Context) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _value(ctx: Context, m: Measurement) -> Decimal:
-    """The value as the plan numbers it now (a check's option found by its stored id)."""
-    try:
-        indicator = ctx.plan.indicator(m.indicator_id)[1]
-    except UnknownPlanItem:
-        return m.value
-    return stored_value(indicator, m.value, m.choice)
+def _indicators(ctx: Context, ids: Iterable[str]) -> dict[str, Indicator | None]:
+    """The plan's indicator of each id, ``None`` for one that left the plan.
 
-
-def _decimals(ctx: Context, indicator_id: str) -> int | None:
-    try:
-        return ctx.plan.indicator(indicator_id)[1].decimals
-    except UnknownPlanItem:
-        return None
+    Looked up once an id, not twice a row.
+    """
+    out: dict[str, Indicator | None] = {}
+    for indicator_id in ids:
+        if indicator_id not in out:
+            try:
+                out[indicator_id] = ctx.plan.indicator(indicator_id)[1]
+            except UnknownPlanItem:
+                out[indicator_id] = None
+    return out
 
 
 def _row(
-    m: Measurement,
-    ctx: Context,
-    decision: ImprovementDecision | None,
+    m: _Stored,
+    indicator: Indicator | None,
+    facts: DecisionFacts | None,
     responsible: dict[str, tuple[str, str]],
 ) -> ExportRow:
-    facts = None
-    if decision is not None and decision.id is not None:
-        facts = DecisionFacts(
-            id=decision.id,
-            status=decision.status,
-            trigger=decision.trigger,
-            approver_id=decision.approver_id,
-            decide_by=decision.decide_by,
-            opened_at=decision.opened_at,
-            action=decision.action,
-            owner_id=decision.owner_id,
-            action_due=decision.action_due,
-            decided_by=decision.decided_by,
-            decided_at=decision.decided_at,
-            rejection_reason=decision.rejection_reason,
-            action_status=decision.action_status,
-        )
     return ExportRow(
         activity_id=m.activity_id,
         indicator_id=m.indicator_id,
         period=m.period,
-        value=_value(ctx, m),
+        value=m.value if indicator is None else stored_value(indicator, m.value, m.choice),
         unit=m.unit,
-        decimals=_decimals(ctx, m.indicator_id),
+        decimals=None if indicator is None else indicator.decimals,
         direction=m.direction,
         target=m.target,
         warning=m.warning,

@@ -28,6 +28,7 @@ from workflows.notices import Outgoing
 from workflows.rounds import approval, revisions
 from workflows.rounds.evaluation import Evaluation, Status, Thresholds, evaluate
 from workflows.rounds.measuring import drop_not_measured, new_measurement
+from workflows.rounds.open_many import RoundRow
 from workflows.rounds.opening import reported_not_measured
 
 
@@ -94,11 +95,13 @@ class BulkRows:
 
     values: list[dict[str, Any]] = field(default_factory=list)
     audit: list[dict[str, Any]] = field(default_factory=list)
+    _fixed: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False)
+    """Each indicator's columns that are the same on every row (the plan's), made once."""
 
     def add(
         self,
         ctx: Context,
-        control_round: ControlRound,
+        control_round: RoundRow,
         indicator_id: str,
         value: Decimal,
         comment: str | None,
@@ -119,25 +122,29 @@ class BulkRows:
         if evaluation is None:
             evaluation = evaluate(value, Thresholds.of(indicator))
         option = indicator.option_at(value)
-        now = ctx.now()
-        self.values.append(
-            {
+        fixed = self._fixed.get(indicator_id)
+        if fixed is None:
+            fixed = self._fixed[indicator_id] = {
                 **_MEASUREMENT_DEFAULTS,
-                "round_id": control_round.id,
                 "activity_id": activity.id,
                 "indicator_id": indicator_id,
-                "period": control_round.period,
-                "value": value,
                 "unit": indicator.unit.code,
                 "direction": indicator.direction.value,
                 "target": indicator.target,
                 "warning": indicator.warning,
                 "critical": indicator.critical,
+            }
+        self.values.append(
+            {
+                **fixed,
+                "round_id": control_round.id,
+                "period": control_round.period,
+                "value": value,
                 "status": evaluation.status.value,
                 "target_met": evaluation.target_met,
                 "comment": comment,
                 "submitted_by": actor,
-                "submitted_at": now,
+                "submitted_at": ctx.now(),
                 "source": source,
                 "choice": option.id if option is not None else None,
             }
@@ -183,7 +190,7 @@ class BulkRows:
 
 def plain(
     ctx: Context,
-    control_round: ControlRound,
+    control_round: RoundRow,
     indicator_id: str,
     value: Decimal,
     known: KnownState,
@@ -195,7 +202,7 @@ def plain(
 
     ``evaluation``: the value's against the indicator's thresholds, if made already.
     """
-    if (control_round.id or 0, indicator_id) in known.gaps:
+    if (control_round.id, indicator_id) in known.gaps:
         return False
     if quiet:
         return True

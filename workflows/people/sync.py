@@ -32,6 +32,7 @@ def sync_people(session: Session, ctx: Context) -> list[Outgoing]:
     """
     plan = ctx.plan
     now = ctx.now()
+    accounts.forget_all(session)  # names, languages, zones and who is active may change
     connection = session.connection()
     active = dict(connection.execute(select(col(Person.id), col(Person.active))).all())
     rows = [

@@ -11,18 +11,20 @@ open or overdue improvement actions. A roll-up channel gets these aggregated by 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 
 from sqlmodel import Session
 
 from workflows.context import Context
-from workflows.decisions.follow_up import last_summary_at, summary_item
+from workflows.decisions.follow_up import row_item
 from workflows.notices import (
     ActivitySummary,
     Outgoing,
     Participation,
-    PeriodParticipation,
     RollupSummary,
     Summary,
     SummaryDecision,
@@ -36,11 +38,13 @@ from workflows.people.absences import deputy_for, effective_measurers
 from workflows.periods import Period, PeriodError, last_closed
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Activity, Frequency, Indicator
+from workflows.reports import trends
+from workflows.reports.channel_plan import ChannelPlan, activities_under, channel_plan
 from workflows.reports.rollups import rollup_summary
 from workflows.reports.summary_data import ChannelData, RoundRow, ValueRow, channel_data
-from workflows.reports.trends import Answer, history, late, periods_back, series_of, share
+from workflows.reports.trends import Answer, late, periods_back, series_of, share
 from workflows.rounds.evaluation import Status, stored_value
-from workflows.rounds.opening import implausibly_old, round_indicators, same_period_last_year
+from workflows.rounds.opening import implausibly_old, same_period_last_year
 
 
 def default_period(ctx: Context, activities: tuple[Activity, ...]) -> Period:
@@ -75,65 +79,129 @@ def post_summary(
     except UnknownPlanItem:
         known = ", ".join(c.id for c in ctx.plan.plan.channels)
         return [Outgoing(me, problem("unknown_channel", channel=channel_id, known=known))]
-    activities = ctx.plan.activities_under(channel.id)
+    activities = activities_under(ctx.plan, channel.id)
     if not activities:
         return [Outgoing(me, problem("channel_without_activities", channel=channel.id))]
     try:
         period = Period.parse(period_text) if period_text else default_period(ctx, activities)
     except PeriodError:
         return [Outgoing(me, problem("bad_period", period=period_text))]
+    today = ctx.today()
     if implausibly_old(ctx, period):
         return [Outgoing(me, problem("period_too_old", period=period))]
-    if period.start > ctx.today():
+    if period.start > today:
         return [Outgoing(me, problem("period_in_future", period=period))]
-    if period.end >= ctx.today():
+    if period.end >= today:
         return [Outgoing(me, problem("summary_period_not_over", period=period))]
-    measured = [a for a in activities if round_indicators(a, period.frequency)]
-    if not measured:
+    plan = channel_plan(ctx.plan, channel.id, period.frequency.value)
+    if not plan.activities:
         return [
             Outgoing(
                 me,
                 problem("channel_no_indicators_at_frequency", channel=channel.id, period=period),
             )
         ]
-    since = last_summary_at(session, channel.id)
-    today = ctx.today()
-    data = channel_data(session, measured, period, today, _since(ctx, period, since), since)
-    if all(data.round_of(a.id, period) is None for a in measured):
+    frame = frame_of(ctx, period)
+    data = read_channel(session, channel.id, plan, frame)
+    if all(data.round_of(a, frame.period) is None for a in plan.activity_ids):
         return [Outgoing(me, problem("no_round_for_period", channel=channel.id, period=period))]
-    parts = {a.id: activity_summary(session, ctx, data, a, period, since) for a in measured}
-    history = _history(ctx, data, measured, period)
+    since = data.last_summary
+    shares = _shares(ctx, data, plan, frame)
+    parts = {a.id: activity_summary(ctx, data, plan, a, frame, shares) for a in plan.activities}
+    history = trends.history(frame.back, ((r.period, part) for r, part in shares.items()))
     notice: Summary | RollupSummary
     if channel.rollup is not None:
         notice = rollup_summary(ctx, channel, period, parts, since, history)
     else:
-        notice = Summary(channel.id, str(period), tuple(parts.values()), history, since)
+        notice = Summary(channel.id, frame.period, tuple(parts.values()), history, since)
     # "summary.posted" is recorded when the post is delivered (bot.outbox), not here
     out = [Outgoing(ToChannel(channel.id), notice)]
     if actor != "system":
-        out.append(Outgoing(me, SummaryPosted(channel.id, str(period))))
+        out.append(Outgoing(me, SummaryPosted(channel.id, frame.period)))
     return out
 
 
-def _since(ctx: Context, period: Period, since: datetime | None) -> datetime:
-    """Decisions count as new after the last summary; without one, after the period began."""
-    if since is not None:
-        return since
-    return datetime.combine(period.start, time(0), ctx.timezone)
+@dataclass(frozen=True)
+class Frame:
+    """The summarised period as texts, found once per summary.
+
+    Attributes:
+        period: The period (``2026-10``).
+        previous: The period before it.
+        last_year: The same period a year earlier (``None``: an ISO week 53 without one).
+        back: The last 12 periods up to ``period``, oldest first.
+        first: The period's first day.
+        start: Its first instant, local (decisions count as new after it when the channel
+            had no summary before).
+        today: Today's local date.
+    """
+
+    period: str
+    previous: str
+    last_year: str | None
+    back: tuple[str, ...]
+    first: date
+    start: datetime
+    today: date
 
 
-def _history(
-    ctx: Context, data: ChannelData, activities: list[Activity], period: Period
-) -> tuple[PeriodParticipation, ...]:
-    """The activities' participation in each of the last 12 periods up to ``period``."""
-    by_id = {a.id: a for a in activities}
-    wanted = {str(p) for p in periods_back(period)}
-    shares = [
-        (r.period, share(by_id[r.activity_id], r, _answers(data, r), ctx.timezone))
-        for r in data.rounds.values()
-        if r.period in wanted
-    ]
-    return history(period, shares)
+@lru_cache(maxsize=256)
+def _texts(period: Period) -> tuple[str, str, str | None, tuple[str, ...]]:
+    """The period's, the previous one's, last year's and the last 12 periods' texts."""
+    last_year = same_period_last_year(period)
+    return (
+        str(period),
+        str(period.previous()),
+        None if last_year is None else str(last_year),
+        tuple(str(p) for p in periods_back(period)),
+    )
+
+
+def frame_of(ctx: Context, period: Period) -> Frame:
+    """The :class:`Frame` of ``period`` (today from ``ctx``'s clock)."""
+    text, previous, last_year, back = _texts(period)
+    return Frame(
+        period=text,
+        previous=previous,
+        last_year=last_year,
+        back=back,
+        first=period.start,
+        start=datetime.combine(period.start, time(0), ctx.timezone),
+        today=ctx.today(),
+    )
+
+
+def read_channel(
+    session: Session, channel_id: str, plan: ChannelPlan, frame: Frame
+) -> ChannelData:
+    """:func:`workflows.reports.summary_data.channel_data` for the channel's plan and frame."""
+    return channel_data(
+        session,
+        channel_id,
+        plan.activity_ids,
+        plan.indicator_ids,
+        plan.frequency,
+        frame.period,
+        frame.back,
+        frame.last_year,
+        (frame.first, frame.today, frame.start),
+    )
+
+
+def _shares(
+    ctx: Context, data: ChannelData, plan: ChannelPlan, frame: Frame
+) -> dict[RoundRow, Participation]:
+    """How each round of the last 12 periods was answered (:func:`trends.share`), once."""
+    wanted = set(frame.back)
+    zone = ctx.timezone
+    out = {}
+    for r in data.rounds.values():
+        if r.period in wanted:
+            expected = plan.expected[r.activity_id]
+            mine = {i: v.submitted_at for i, v in data.values_of(r).items() if i in expected}
+            mine.update((i, g.reported_at) for i, g in data.gaps_of(r).items() if i in expected)
+            out[r] = trends.tally(len(expected), mine, r.due_date, zone)
+    return out
 
 
 def _answers(data: ChannelData, control_round: RoundRow) -> list[Answer]:
@@ -144,48 +212,46 @@ def _answers(data: ChannelData, control_round: RoundRow) -> list[Answer]:
     ]
 
 
-def _decisions(
-    session: Session, ctx: Context, data: ChannelData, activity: Activity
-) -> tuple[SummaryDecision, ...]:
+def _decisions(data: ChannelData, activity: Activity, today: date) -> tuple[SummaryDecision, ...]:
     """Open decisions, those taken on this period's values, and those taken since ``since``."""
     rows = {d.id: d for d in data.decisions.get(activity.id, [])}
     rows.update((d.id, d) for d in data.decided if d.activity_id == activity.id)
-    today = ctx.today()
     return tuple(
-        summary_item(session, d, overdue=d.status == "open" and d.decide_by < today)
-        for _id, d in sorted(rows.items(), key=lambda item: item[0] or 0)
+        row_item(d, overdue=d.status == "open" and d.decide_by < today)
+        for _id, d in sorted(rows.items())
     )
 
 
 def activity_summary(
-    session: Session,
     ctx: Context,
     data: ChannelData,
+    plan: ChannelPlan,
     activity: Activity,
-    period: Period,
-    since: datetime | None,
+    frame: Frame,
+    shares: Mapping[RoundRow, Participation] | None = None,
 ) -> ActivitySummary:
-    """One activity's part of a summary for ``period``.
+    """One activity's part of a summary for the frame's period.
 
     Args:
-        session: The open session (decisions are ORM objects already loaded).
         ctx: Plan, clock, zone.
         data: What the channel's summary read
             (:func:`workflows.reports.summary_data.channel_data`).
-        activity: The activity; its indicators of ``period``'s frequency are listed.
-        period: The summarised period.
-        since: When the channel's previous summary was posted (``None``: never).
+        plan: The channel's activities and indicators at the period's frequency.
+        activity: The activity; its indicators of the period's frequency are listed.
+        frame: The summarised period (:func:`frame_of`).
+        shares: Rounds' participation found already (the channel's history), if any.
 
     Returns:
         Values with their status, trend and marks; who answered; participation; decisions
         and improvement actions.
     """
-    control_round = data.round_of(activity.id, period)
+    control_round = data.round_of(activity.id, frame.period)
     current = data.values_of(control_round)
-    previous = data.values_of(data.round_of(activity.id, period.previous()))
-    last_year = data.values_of(data.round_of(activity.id, same_period_last_year(period)))
-    indicators = round_indicators(activity, period.frequency)
+    previous = data.values_of(data.round_of(activity.id, frame.previous))
+    last_year = data.values_of(data.round_of(activity.id, frame.last_year))
+    indicators = plan.indicators[activity.id]
     reports = data.gaps_of(control_round)
+    zone = ctx.timezone
     lines = []
     for indicator in indicators:
         m = current.get(indicator.id)
@@ -200,11 +266,11 @@ def activity_summary(
                 previous=stored_value(indicator, before.value, before.choice) if before else None,
                 last_year=_value_of(indicator, last_year.get(indicator.id)),
                 comment=m.comment if m else None,
-                late=bool(m and control_round and late(m, control_round, ctx.timezone)),
+                late=bool(m and control_round and late(m, control_round, zone)),
                 unconfirmed=bool(m and m.approval == "submitted"),
                 corrected=bool(m and m.version > 1 and m.correction_reason is not None),
                 not_measured=gap.reason if gap is not None and m is None else None,
-                series=series_of(data.series, indicator, period),
+                series=series_of(data.series, indicator, frame.back),
             )
         )
     answered = tuple(
@@ -217,24 +283,28 @@ def activity_summary(
     )
     not_answered: tuple[str, ...] = ()
     if control_round is not None:
-        not_answered = _not_answered(ctx, data, activity, control_round, answered)
-        answers = _answers(data, control_round)
-        participation = share(activity, control_round, answers, ctx.timezone)
+        not_answered = _not_answered(ctx, data, plan, activity, control_round, answered)
+        found = None if shares is None else shares.get(control_round)
+        if found is None:
+            expected = {i.id for i in indicators}
+            answers = _answers(data, control_round)
+            found = share(activity, control_round, answers, zone, expected)
+        participation = found
     else:  # never opened: nothing was answered
         participation = Participation(missing=len(indicators))
     return ActivitySummary(
         activity_id=activity.id,
-        period=str(period),
+        period=frame.period,
         due_date=control_round.due_date if control_round else None,
         lines=tuple(lines),
         answered_by=answered,
         not_answered=not_answered,
-        decisions=_decisions(session, ctx, data, activity),
-        overdue=control_round is not None and control_round.due_date < ctx.today(),
-        delegations=_delegations(ctx, data, activity),
+        decisions=_decisions(data, activity, frame.today),
+        overdue=control_round is not None and control_round.due_date < frame.today,
+        delegations=_delegations(ctx, data, plan, activity),
         participation=participation,
         actions=tuple(
-            summary_item(session, d, overdue=overdue)
+            row_item(d, overdue=overdue)
             for d, overdue in data.actions
             if d.activity_id == activity.id
         ),
@@ -244,6 +314,7 @@ def activity_summary(
 def _not_answered(
     ctx: Context,
     data: ChannelData,
+    plan: ChannelPlan,
     activity: Activity,
     control_round: RoundRow,
     answered: tuple[str, ...],
@@ -251,17 +322,22 @@ def _not_answered(
     """Who measures in the round today (deputies for those away) and still has to."""
     done = set(data.values_of(control_round)) | set(data.gaps_of(control_round))
     owed: dict[str, bool] = {}
-    for indicator in round_indicators(activity, control_round.frequency):
-        for person in effective_measurers(ctx, activity, indicator, data.away):
+    for indicator in plan.indicators[activity.id]:
+        people = (
+            effective_measurers(ctx, activity, indicator, data.away)
+            if data.away
+            else plan.measurers[indicator.id]  # nobody away: the plan's measurers
+        )
+        for person in people:
             owed[person] = owed.get(person, False) or indicator.id not in done
     return tuple(p for p, missing in owed.items() if p not in answered and missing)
 
 
 def _delegations(
-    ctx: Context, data: ChannelData, activity: Activity
+    ctx: Context, data: ChannelData, plan: ChannelPlan, activity: Activity
 ) -> tuple[tuple[str, str, date, date], ...]:
     """Absences of the activity's measurers from the period's start until today, with deputies."""
-    measurers = {p for i in activity.indicators for p in ctx.plan.measurers(activity, i)}
+    measurers = plan.everyone[activity.id]
     out = []
     for row in data.absences:
         if row.person_id in measurers:

@@ -1,36 +1,47 @@
-"""This module contains what a channel's summary reads, in a few set-based statements.
+"""This module contains what a channel's summary reads: one set-based statement.
 
 A summary covers every activity under a channel, each indicator's last 12 periods, last
 year's value, and the participation in each of those periods. Read round by round and
 indicator by indicator through the ORM this was ~30 statements for one activity and ~70 for
-a roll-up (issue 16); here it is one statement per table for the whole channel, with SQLAlchemy
-Core rows instead of ORM objects.
+a roll-up (issue 16); then six statements of SQLAlchemy Core rows; now one ``UNION ALL``
+(:class:`storage.prepared.TaggedRead`): the channel's previous summary, the rounds, their
+values and the series, the "not measured" reports, the absences, and the decisions with
+their triggering values, as plain columns (no ORM object), compiled once per dialect and
+shape and run on the driver.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, cast
+from operator import attrgetter
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import and_, bindparam, func, literal, or_, select
 from sqlmodel import Session, col
-from sqlmodel import select as select_rows
 
-from storage.models import Absence, ControlRound, ImprovementDecision, Measurement, NotMeasured
-from workflows.decisions.follow_up import ACTION_STATES, listed_actions
+from storage.models import (
+    Absence,
+    AuditEntry,
+    ControlRound,
+    ImprovementDecision,
+    Measurement,
+    NotMeasured,
+)
+from storage.prepared import AnySelect, TaggedRead
+from storage.types import UTCDateTime
+from workflows.decisions.follow_up import (
+    ACTION_STATES,
+    SUMMARY_POSTED,
+    DecisionRow,
+    listed_actions,
+)
 from workflows.people.absences import Away
-from workflows.periods import Period
-from workflows.plan.schema import Activity
-from workflows.reports.trends import periods_back
-from workflows.rounds.opening import round_indicators, same_period_last_year
 
 
-@dataclass(frozen=True)
-class RoundRow:
+class RoundRow(NamedTuple):
     """A control round as a summary needs it."""
 
     id: int
@@ -40,8 +51,7 @@ class RoundRow:
     due_date: date
 
 
-@dataclass(frozen=True)
-class ValueRow:
+class ValueRow(NamedTuple):
     """A measurement that counts (not returned), as a summary needs it."""
 
     id: int
@@ -60,8 +70,7 @@ class ValueRow:
     choice: str | None
 
 
-@dataclass(frozen=True)
-class GapRow:
+class GapRow(NamedTuple):
     """A "not measured" report."""
 
     round_id: int
@@ -76,33 +85,33 @@ class ChannelData:
     """Everything a summary of ``period`` reads, for the activities of one channel.
 
     Attributes:
+        last_summary: When the channel's previous summary was posted (``None``: never).
         rounds: Rounds by (activity id, period): the last 12 periods and last year's.
         values: Per round id, its values that count, by indicator id (in id order).
-        series: Values by (indicator id, period) over the last 12 periods.
+        series: Values by (indicator id, period) over the last 12 periods (the rounds' and
+            any other round's: an indicator moved between activities).
         gaps: Per round id, its "not measured" reports, by indicator id.
         away: Who is away today.
         absences: Absences from the period's start until today (for delegations).
         decisions: Per activity: open decisions and those on the period's values.
         decided: Decisions approved or rejected since the previous summary.
         actions: Improvement actions to list, with whether each is overdue.
-        triggers: The values that opened those decisions (loaded once; the decisions'
-            briefs read them from the session).
     """
 
+    last_summary: datetime | None
     rounds: dict[tuple[str, str], RoundRow]
     values: dict[int, dict[str, ValueRow]]
     series: dict[tuple[str, str], ValueRow]
     gaps: dict[int, dict[str, GapRow]]
     away: dict[str, Away]
-    absences: Sequence[Absence]
-    decisions: dict[str, list[ImprovementDecision]]
-    decided: list[ImprovementDecision]
-    actions: list[tuple[ImprovementDecision, bool]]
-    triggers: list[Measurement] = field(default_factory=list)
+    absences: Sequence[Away]
+    decisions: dict[str, list[DecisionRow]]
+    decided: list[DecisionRow]
+    actions: list[tuple[DecisionRow, bool]]
 
-    def round_of(self, activity_id: str, period: Period | None) -> RoundRow | None:
-        """The activity's round of ``period``, if it was opened."""
-        return None if period is None else self.rounds.get((activity_id, str(period)))
+    def round_of(self, activity_id: str, period: str | None) -> RoundRow | None:
+        """The activity's round of ``period`` (its text), if it was opened."""
+        return None if period is None else self.rounds.get((activity_id, period))
 
     def values_of(self, control_round: RoundRow | None) -> dict[str, ValueRow]:
         """The round's values that count, by indicator id."""
@@ -111,6 +120,93 @@ class ChannelData:
     def gaps_of(self, control_round: RoundRow | None) -> dict[str, GapRow]:
         """The round's "not measured" reports, by indicator id."""
         return {} if control_round is None else self.gaps.get(control_round.id, {})
+
+
+def _names(prefix: str, count: int) -> list[Any]:
+    return [bindparam(f"{prefix}_{n}") for n in range(count)]
+
+
+def _listed(items: Sequence[str]) -> list[Any]:
+    """Literals of an ``IN`` list, bound one by one (no expanding parameter)."""
+    return [literal(item) for item in items]
+
+
+def _parts(shape: Hashable) -> dict[str, AnySelect]:
+    """The summary's parts for ``shape``.
+
+    ``shape`` holds the lengths of the ``IN`` lists: activities, indicators, series
+    periods, round periods.
+    """
+    activities, indicators, back, wanted = cast("tuple[int, int, int, int]", shape)
+    last = (
+        select(func.max(col(AuditEntry.at)))
+        .where(col(AuditEntry.action) == SUMMARY_POSTED)
+        .where(col(AuditEntry.subject) == bindparam("subject"))
+    )
+    of_rounds = and_(
+        col(ControlRound.activity_id).in_(_names("a", activities)),
+        col(ControlRound.frequency) == bindparam("frequency"),
+        col(ControlRound.period).in_(_names("w", wanted)),
+    )
+    found = (
+        select(
+            col(ControlRound.id),
+            col(ControlRound.activity_id),
+            col(ControlRound.frequency),
+            col(ControlRound.period),
+            col(ControlRound.due_date),
+        )
+        .where(of_rounds)
+        .cte("summary_round")
+    )
+    round_ids = select(found.c.id)
+    since = func.coalesce(last.scalar_subquery(), bindparam("start", type_=UTCDateTime()))
+    return {
+        "last": last,
+        "rounds": select(*found.c),
+        "values": select(*_VALUE_COLUMNS).where(
+            col(Measurement.round_id).in_(round_ids),
+            col(Measurement.approval) != "rejected",
+        ),
+        "series": select(*_VALUE_COLUMNS).where(  # kept apart: PostgreSQL scanned an OR
+            col(Measurement.indicator_id).in_(_names("i", indicators)),
+            col(Measurement.period).in_(_names("p", back)),
+            col(Measurement.round_id).not_in(round_ids),
+            col(Measurement.approval) != "rejected",
+        ),
+        "gaps": select(
+            col(NotMeasured.id),
+            col(NotMeasured.round_id),
+            col(NotMeasured.indicator_id),
+            col(NotMeasured.reason),
+            col(NotMeasured.reported_by),
+            col(NotMeasured.reported_at),
+        ).where(col(NotMeasured.round_id).in_(round_ids)),
+        "absences": select(
+            col(Absence.id), col(Absence.person_id), col(Absence.starts), col(Absence.ends)
+        ).where(
+            col(Absence.ends) >= bindparam("first"),
+            col(Absence.starts) <= bindparam("today"),
+            col(Absence.cancelled_at).is_(None),
+        ),
+        "decisions": select(*_DECISION_COLUMNS)
+        .join(Measurement, col(Measurement.id) == col(ImprovementDecision.measurement_id))
+        .where(
+            col(ImprovementDecision.activity_id).in_(_names("a", activities)),
+            or_(
+                col(ImprovementDecision.status) == "open",
+                col(Measurement.period) == bindparam("period"),
+                and_(
+                    col(ImprovementDecision.status).in_(_listed(["approved", "rejected"])),
+                    col(ImprovementDecision.decided_at) > since,
+                ),
+                and_(
+                    col(ImprovementDecision.status) == "approved",
+                    col(ImprovementDecision.action_status).in_(_listed(ACTION_STATES)),
+                ),
+            ),
+        ),
+    }
 
 
 _VALUE_COLUMNS = (
@@ -129,170 +225,121 @@ _VALUE_COLUMNS = (
     col(Measurement.correction_reason),
     col(Measurement.choice),
 )
-
-
-_ROUNDS = select(
-    col(ControlRound.id),
-    col(ControlRound.activity_id),
-    col(ControlRound.frequency),
-    col(ControlRound.period),
-    col(ControlRound.due_date),
-).where(
-    col(ControlRound.activity_id).in_(bindparam("activities", expanding=True)),
-    col(ControlRound.frequency) == bindparam("frequency"),
-    col(ControlRound.period).in_(bindparam("periods", expanding=True)),
+_DECISION_COLUMNS = (
+    col(ImprovementDecision.id),
+    col(ImprovementDecision.activity_id),
+    col(ImprovementDecision.indicator_id),
+    col(ImprovementDecision.status),
+    col(ImprovementDecision.trigger),
+    col(ImprovementDecision.approver_id),
+    col(ImprovementDecision.decide_by),
+    col(ImprovementDecision.action),
+    col(ImprovementDecision.owner_id),
+    col(ImprovementDecision.action_due),
+    col(ImprovementDecision.rejection_reason),
+    col(ImprovementDecision.decided_at),
+    col(ImprovementDecision.action_status),
+    col(ImprovementDecision.action_status_at),
+    col(Measurement.period),
+    col(Measurement.value),
+    col(Measurement.status),
+    col(Measurement.comment),
 )
-_VALUES = (
-    select(*_VALUE_COLUMNS)
-    .where(
-        or_(
-            col(Measurement.round_id).in_(bindparam("rounds", expanding=True)),
-            and_(
-                col(Measurement.indicator_id).in_(bindparam("indicators", expanding=True)),
-                col(Measurement.period).in_(bindparam("periods", expanding=True)),
-            ),
-        ),
-        col(Measurement.approval) != "rejected",
-    )
-    .order_by(col(Measurement.id))
-)
-_GAPS = (
-    select(
-        col(NotMeasured.round_id),
-        col(NotMeasured.indicator_id),
-        col(NotMeasured.reason),
-        col(NotMeasured.reported_by),
-        col(NotMeasured.reported_at),
-    )
-    .where(col(NotMeasured.round_id).in_(bindparam("rounds", expanding=True)))
-    .order_by(col(NotMeasured.id))
-)
-_FOLLOW_UPS = (
-    select_rows(ImprovementDecision, Measurement)
-    .join(Measurement, col(Measurement.id) == col(ImprovementDecision.measurement_id))
-    .where(
-        col(ImprovementDecision.activity_id).in_(bindparam("activities", expanding=True)),
-        or_(
-            col(ImprovementDecision.status) == "open",
-            col(Measurement.period) == bindparam("period"),
-            and_(
-                col(ImprovementDecision.status).in_(["approved", "rejected"]),
-                col(ImprovementDecision.decided_at) > bindparam("since"),
-            ),
-            and_(
-                col(ImprovementDecision.status) == "approved",
-                col(ImprovementDecision.action_status).in_(ACTION_STATES),
-            ),
-        ),
-    )
-    .order_by(col(ImprovementDecision.id))
-)
-_ABSENCES = (
-    select_rows(Absence)
-    .where(
-        col(Absence.ends) >= bindparam("first"),
-        col(Absence.starts) <= bindparam("last"),
-        col(Absence.cancelled_at).is_(None),
-    )
-    .order_by(col(Absence.id))
-)
-"""Statements built once: building one costs about as much as running it (issue 16)."""
-
-
-def _rounds(
-    session: Session, activities: Iterable[Activity], period: Period
-) -> dict[tuple[str, str], RoundRow]:
-    wanted = [str(p) for p in periods_back(period)]
-    last_year = same_period_last_year(period)
-    if last_year is not None:
-        wanted.append(str(last_year))
-    params = {
-        "activities": [a.id for a in activities],
-        "frequency": period.frequency.value,
-        "periods": wanted,
-    }
-    rows = session.connection().execute(_ROUNDS, params).all()
-    found = [RoundRow(*r) for r in cast("list[tuple[Any, ...]]", rows)]
-    return {(r.activity_id, r.period): r for r in found}
-
-
-def _values(
-    session: Session, round_ids: list[int], indicator_ids: list[str], periods: list[str]
-) -> list[ValueRow]:
-    """Values that count of the rounds, and of the indicators in the periods (series)."""
-    params = {"rounds": round_ids, "indicators": indicator_ids, "periods": periods}
-    rows = session.connection().execute(_VALUES, params).all()
-    return [ValueRow(*r) for r in cast("list[tuple[Any, ...]]", rows)]
-
-
-def _gaps(session: Session, round_ids: list[int]) -> dict[int, dict[str, GapRow]]:
-    out: dict[int, dict[str, GapRow]] = defaultdict(dict)
-    for row in session.connection().execute(_GAPS, {"rounds": round_ids}).all():
-        out[row.round_id][row.indicator_id] = GapRow(*row)
-    return out
+_MAKERS: dict[str, Callable[[list[Any]], Any]] = {
+    "rounds": RoundRow._make,
+    "values": ValueRow._make,
+    "series": ValueRow._make,
+    "gaps": lambda cells: GapRow._make(cells[1:]),  # ordered by id, which it does not keep
+    "absences": lambda cells: Away(cells[1], cells[2], cells[3]),
+    "decisions": DecisionRow._make,
+}
+_READ = TaggedRead(_parts)
+_by_id = attrgetter("id")
+"""The summary's statement, compiled once per dialect and shape (issue 16)."""
 
 
 def channel_data(
     session: Session,
-    activities: Sequence[Activity],
-    period: Period,
-    today: date,
-    since: datetime,
-    last_summary: datetime | None,
+    channel_id: str,
+    activity_ids: Sequence[str],
+    indicator_ids: Sequence[str],
+    frequency: str,
+    period: str,
+    back: Sequence[str],
+    last_year: str | None,
+    dates: tuple[date, date, datetime],
 ) -> ChannelData:
-    """Read what a summary of ``period`` shows for ``activities`` (see :class:`ChannelData`).
+    """Read what a summary of ``period`` shows for the activities (see :class:`ChannelData`).
 
     Args:
-        session: The open session.
-        activities: The channel's activities that measure at ``period``'s frequency.
-        period: The summarised period.
-        today: Today's local date (absences, overdue actions).
-        since: Decisions taken after this count as new.
-        last_summary: When the channel's previous summary was posted (``None``: never).
+        session: The open session (pending changes are flushed first).
+        channel_id: The channel (its previous summary is found in the audit log).
+        activity_ids: The channel's activities that measure at ``period``'s frequency.
+        indicator_ids: Their indicators of that frequency (charted over ``back``).
+        frequency: The period's frequency (``monthly``).
+        period: The summarised period's text (``2026-10``).
+        back: The last 12 periods' texts up to ``period``, oldest first.
+        last_year: The same period a year earlier (``None``: none).
+        dates: The period's first day, today's local date (absences, overdue actions),
+            and the period's local start (decisions count as new after it without a
+            previous summary).
     """
-    rounds = _rounds(session, activities, period)
-    round_ids = [r.id for r in rounds.values()]
-    wanted = [str(p) for p in periods_back(period)]
-    indicator_ids = [i.id for a in activities for i in round_indicators(a, period.frequency)]
-    values: dict[int, dict[str, ValueRow]] = defaultdict(dict)
+    first, today, start = dates
+    wanted = [*back, last_year] if last_year is not None else list(back)
+    shape = (len(activity_ids), len(indicator_ids), len(back), len(wanted))
+    params = {
+        "subject": f"channel:{channel_id}",
+        "frequency": frequency,
+        "period": period,
+        "first": first,
+        "today": today,
+        "start": start,
+        "a": activity_ids,
+        "i": indicator_ids,
+        "p": back,
+        "w": wanted,
+    }
+    session.flush()
+    read = _READ.run(session.connection(), shape, params, _MAKERS)
+    last_summary = read["last"][0][0] if read["last"] else None
+    since = last_summary if last_summary is not None else start
+    rounds = {(r.activity_id, r.period): r for r in read["rounds"]}
+    charted, in_series = set(indicator_ids), set(back)
+    values: dict[int, dict[str, ValueRow]] = {}
     series: dict[tuple[str, str], ValueRow] = {}
-    known, charted, in_series = set(round_ids), set(indicator_ids), set(wanted)
-    for row in _values(session, round_ids, indicator_ids, wanted):
-        if row.round_id in known:
-            values[row.round_id][row.indicator_id] = row
+    for row in read["values"]:
+        values.setdefault(row.round_id, {})[row.indicator_id] = row
+    for row in sorted([*read["values"], *read["series"]], key=_by_id):
         if row.indicator_id in charted and row.period in in_series:
             series[(row.indicator_id, row.period)] = row
-    absences = session.exec(_ABSENCES, params={"first": period.start, "last": today}).all()
-    ids = [a.id for a in activities]
-    params = {"activities": ids, "period": str(period), "since": since}
-    rows = session.exec(_FOLLOW_UPS, params=params).all()
-    decisions: dict[str, list[ImprovementDecision]] = defaultdict(list)
-    for decision, value in rows:  # workflows.decisions.summary_decisions, per activity
-        if decision.status == "open" or value.period == str(period):
-            decisions[decision.activity_id].append(decision)
+    gaps: dict[int, dict[str, GapRow]] = {}
+    for gap in read["gaps"]:
+        gaps.setdefault(gap.round_id, {})[gap.indicator_id] = gap
+    absences: list[Away] = read["absences"]
+    rows: list[DecisionRow] = read["decisions"]
+    decisions: dict[str, list[DecisionRow]] = {}
+    for d in rows:  # workflows.decisions.summary_decisions, per activity
+        if d.status == "open" or d.period == period:
+            decisions.setdefault(d.activity_id, []).append(d)
     return ChannelData(
+        last_summary=last_summary,
         rounds=rounds,
         values=values,
         series=series,
-        gaps=_gaps(session, round_ids),
-        away={  # workflows.people.absences.away_on(today): these absences include every such one
-            r.person_id: Away(r.person_id, r.starts, r.ends)
-            for r in absences
-            if r.starts <= today <= r.ends
-        },
+        gaps=gaps,
+        away={a.person_id: a for a in absences if a.starts <= today <= a.ends},
         absences=absences,
         decisions=decisions,
         decided=[  # workflows.decisions.follow_up.decided_since
             d
-            for d, _value in rows
+            for d in rows
             if d.status in ("approved", "rejected")
             and d.decided_at is not None
             and d.decided_at > since
         ],
         actions=listed_actions(
-            [d for d, _v in rows if d.status == "approved" and d.action_status in ACTION_STATES],
+            [d for d in rows if d.status == "approved" and d.action_status in ACTION_STATES],
             today,
             last_summary,
         ),
-        triggers=[value for _decision, value in rows],
     )

@@ -7,7 +7,7 @@ What they are computed from is read once per channel (:mod:`workflows.reports.su
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
@@ -80,20 +80,22 @@ def _after_due(at: datetime, control_round: RoundDue, zone: ZoneInfo) -> bool:
 
 
 def series_of(
-    found: Mapping[tuple[str, str], Charted], indicator: Indicator, period: Period
+    found: Mapping[tuple[str, str], Charted], indicator: Indicator, back: Sequence[str]
 ) -> tuple[SeriesPoint, ...]:
-    """The indicator's stored values of the last 12 periods up to ``period``, oldest first.
+    """The indicator's stored values of the periods ``back`` (texts, oldest first).
 
     ``found`` holds the values by (indicator id, period); periods without a value are left
-    out (the chart shows a gap there). A check's values are its options' numbers now
+    out (the chart shows a gap there). ``back`` is ``periods_back(period)`` as texts (found
+    once per summary). A check's values are its options' numbers now
     (:func:`workflows.rounds.evaluation.stored_value`).
     """
     points = []
-    for p in periods_back(period):
-        value = found.get((indicator.id, str(p)))
+    key = indicator.id
+    for p in back:
+        value = found.get((key, p))
         if value is not None:
             number = stored_value(indicator, value.value, value.choice)
-            points.append(SeriesPoint(str(p), number, Status(value.status)))
+            points.append(SeriesPoint(p, number, Status(value.status)))
     return tuple(points)
 
 
@@ -102,7 +104,11 @@ Answer = tuple[str, datetime]
 
 
 def share(
-    activity: Activity, control_round: RoundDue, answers: Iterable[Answer], zone: ZoneInfo
+    activity: Activity,
+    control_round: RoundDue,
+    answers: Iterable[Answer],
+    zone: ZoneInfo,
+    expected: Collection[str] | None = None,
 ) -> Participation:
     """How the controls of one round were answered: on time, late, missing.
 
@@ -113,17 +119,36 @@ def share(
         answers: Its values that count, then its "not measured" reports (a later answer
             of the same indicator wins).
         zone: The plan's zone.
+        expected: The ids of the activity's indicators of the round's frequency, when the
+            caller has them already.
     """
-    expected = {i.id for i in round_indicators(activity, control_round.frequency)}
+    if expected is None:
+        expected = {i.id for i in round_indicators(activity, control_round.frequency)}
     mine = {indicator: at for indicator, at in answers if indicator in expected}
-    tardy = sum(1 for at in mine.values() if _after_due(at, control_round, zone))
-    return Participation(len(mine) - tardy, tardy, len(expected) - len(mine))
+    return tally(len(expected), mine, control_round.due_date, zone)
+
+
+def tally(
+    expected: int, answered: Mapping[str, datetime], due_date: date, zone: ZoneInfo
+) -> Participation:
+    """:func:`share` of a round whose expected indicators' answers are known already.
+
+    Args:
+        expected: How many controls the round expects.
+        answered: When each expected indicator was answered (the answer that counts).
+        due_date: The round's local due date.
+        zone: The plan's zone.
+    """
+    tardy = sum(1 for at in answered.values() if at.astimezone(zone).date() > due_date)
+    return Participation(len(answered) - tardy, tardy, expected - len(answered))
 
 
 def history(
-    period: Period, shares: Iterable[tuple[str, Participation]]
+    period: Period | Sequence[str], shares: Iterable[tuple[str, Participation]]
 ) -> tuple[PeriodParticipation, ...]:
     """Participation per period of the last 12 up to ``period``, summed over rounds.
+
+    ``period`` may be given as the texts of :func:`periods_back` already.
 
     ``shares`` holds each round's (period, participation); a period in which no round was
     opened is left out (control had not started then).
@@ -131,5 +156,5 @@ def history(
     totals: dict[str, Participation] = {}
     for round_period, part in shares:
         totals[round_period] = totals.get(round_period, Participation()) + part
-    wanted = [str(p) for p in periods_back(period)]
+    wanted = [str(p) for p in periods_back(period)] if isinstance(period, Period) else period
     return tuple(PeriodParticipation(p, totals[p]) for p in wanted if p in totals)

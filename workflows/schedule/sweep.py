@@ -32,7 +32,7 @@ from workflows.notices import ActionDue, Digest, Outgoing, Problem, Reminder, To
 from workflows.people.absences import deputy_for
 from workflows.periods import Period
 from workflows.plan.model import UnknownPlanItem
-from workflows.plan.schema import StepTarget
+from workflows.plan.schema import Activity, StepTarget
 from workflows.reports import summaries
 from workflows.schedule.ledger import QUEUED, SNOOZE, Decided, open_keys, record_many
 from workflows.schedule.memo import window_for
@@ -40,6 +40,7 @@ from workflows.schedule.planned import ACTION_KINDS, PlannedSend, SendKind
 from workflows.schedule.sweep_plan import (
     Batch,
     Due,
+    PersonSends,
     Snoozed,
     Sweep,
     due_sends,
@@ -233,38 +234,54 @@ def queue_batch(
             out += prepared
     wanted = [(d.subject, d.period) for p in batch.people for d in _dues(p.snoozes, p.sends)]
     rounds = RoundStates(session, ctx, wanted, sweep.away.on(ctx.today()))
-    for person in batch.people:
-        group: list[tuple[str, Reminder]] = []
+    work: list[tuple[PersonSends, list[tuple[Snoozed | PlannedSend, Due | None]]]] = []
+    for person in batch.people:  # first what each person's sends need: claims, skips
+        steps: list[tuple[Snoozed | PlannedSend, Due | None]] = []
         for snoozed in person.snoozes:
             if not _claim_snooze(session, snoozed, now):
                 continue  # another sweep took it
             day = snoozed.due.at.astimezone(ctx.timezone).date()
-            reminder = (
-                "away"
-                if person.recipient in sweep.away.on(day)
-                else _reminder(ctx, rounds, snoozed.due, now)
-            )
-            if isinstance(reminder, str):
-                _close_snooze(session, snoozed, reminder, now)
-            else:
-                group.append((snoozed.key, reminder))
+            away = person.recipient in sweep.away.on(day)
+            steps.append((snoozed, None if away else snoozed.due))
         for send, due in person.sends:
             if send.key not in rows:
                 continue
             if now - send.at > LATE_AFTER:
                 _LOGGER.warning("catching up %s, planned %s", send.key, send.at.isoformat())
-            reminder = _reminder(ctx, rounds, due, now)
-            if isinstance(reminder, str):
-                decided.append(Decided(send, "skipped", reminder))
+            steps.append((send, due))
+        work.append((person, steps))
+    rounds.open_missing(_rounds_of(ctx, [d for _p, steps in work for _i, d in steps if d]))
+    for person, steps in work:
+        group: list[tuple[str, Reminder]] = []
+        for item, needed in steps:
+            reminder = "away" if needed is None else _reminder(ctx, rounds, needed, now)
+            if isinstance(item, Snoozed):
+                if isinstance(reminder, str):
+                    _close_snooze(session, item, reminder, now)
+                else:
+                    group.append((item.key, reminder))
+            elif isinstance(reminder, str):
+                decided.append(Decided(item, "skipped", reminder))
             else:
-                decided.append(Decided(send, QUEUED))
-                group.append((send.key, reminder))
+                decided.append(Decided(item, QUEUED))
+                group.append((item.key, reminder))
         if group:
             notices = _one_per_round(r for _k, r in group)
             notice = notices[0] if len(notices) == 1 else Digest(notices)
             keys = tuple(key for key, _r in group)
             out.append(Prepared(keys, Outgoing(ToPerson(person.recipient), notice)))
     record_many(session, decided, rows, now)
+    return out
+
+
+def _rounds_of(ctx: Context, dues: list[Due]) -> list[tuple[Activity, Period]]:
+    """The rounds ``dues`` remind of, in order (activities gone from the plan left out)."""
+    out: list[tuple[Activity, Period]] = []
+    for due in dues:
+        try:
+            out.append((ctx.plan.activity(due.subject), Period.parse(due.period)))
+        except UnknownPlanItem:
+            continue  # "activity_gone": the reminder says so, no round is opened
     return out
 
 

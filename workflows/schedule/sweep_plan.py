@@ -314,11 +314,15 @@ def plan_sweep(ctx: Context, due_now: DueNow, *, one_batch: bool = False) -> Swe
             continue
         people.setdefault(due.recipient, PersonSends(due.recipient)).sends.append((send, due))
     whole = Batch(tuple(skips), tuple(singles), tuple(people.values()))
-    return Sweep(away, (whole,) if one_batch else _cut(whole))
+    return Sweep(away, (whole,) if one_batch else cut(whole))
 
 
-def _cut(whole: Batch) -> tuple[Batch, ...]:
-    """``whole`` in batches of about :data:`BATCH_WEIGHT` (a person's sends never split)."""
+def cut(whole: Batch, most: float | None = None) -> tuple[Batch, ...]:
+    """``whole`` in batches of about ``most`` (:data:`BATCH_WEIGHT`), in the same order.
+
+    A person's sends are never split; a batch of one item may weigh more than ``most``.
+    """
+    limit = BATCH_WEIGHT if most is None else most
     batches: list[Batch] = []
     current: tuple[list[tuple[PlannedSend, str]], list[PlannedSend], list[PersonSends]]
     current, weight = ([], [], []), 0.0
@@ -332,17 +336,17 @@ def _cut(whole: Batch) -> tuple[Batch, ...]:
     for skip in whole.skips:
         current[0].append(skip)
         weight += _WEIGHTS["skip"]
-        if weight >= BATCH_WEIGHT:
+        if weight >= limit:
             close()
     for send in whole.singles:
         current[1].append(send)
         weight += _WEIGHTS["summary" if send.kind is SendKind.SUMMARY else "single"]
-        if weight >= BATCH_WEIGHT:
+        if weight >= limit:
             close()
     for person in whole.people:
         current[2].append(person)
         weight += _WEIGHTS["send"] * len(person.sends) + _WEIGHTS["snooze"] * len(person.snoozes)
-        if weight >= BATCH_WEIGHT:
+        if weight >= limit:
             close()
     close()
     return tuple(batches)

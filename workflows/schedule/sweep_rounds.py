@@ -1,7 +1,8 @@
 """This module contains :class:`RoundStates`: the rounds one sweep batch reminds of, read once.
 
-Each reminder needs its round (opened if need be), what has been measured or reported as not
-measured in it, and who still measures what today. Asked per recipient, that was about 38
+Each reminder needs its round (opened if need be: a batch's missing rounds together, in one
+statement), what has been measured or reported as not measured in it, and who still measures
+what today. Asked per recipient, that was about 38
 statements a send (issue 16); here a batch reads its rounds, their values and their reports
 in three queries and answers every recipient from memory. The rules stay in
 :mod:`workflows.rounds.opening` (:func:`~workflows.rounds.opening.outstanding_among`,
@@ -10,7 +11,8 @@ in three queries and answers every recipient from memory. The rules stay in
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -19,16 +21,19 @@ from workflows.context import Context
 from workflows.people.absences import Away
 from workflows.periods import Period
 from workflows.plan.schema import Activity
+from workflows.rounds.open_many import open_and_audit
 from workflows.rounds.opening import ensure_round, measurers_among, outstanding_among
 
 _PER_QUERY = 2000
 """Values asked for in one ``IN`` (well under SQLite's parameter limit)."""
 
+T = TypeVar("T")
+
 _Key = tuple[str, str, str]
 """(activity id, frequency, period)."""
 
 
-def _chunks(values: list[object]) -> Iterable[list[object]]:
+def _chunks(values: Sequence[T]) -> Iterable[Sequence[T]]:
     for start in range(0, len(values), _PER_QUERY):
         yield values[start : start + _PER_QUERY]
 
@@ -89,6 +94,34 @@ class RoundStates:
                 select(NotMeasured).where(col(NotMeasured.round_id).in_(chunk))
             ).all():
                 self._gaps[gap.round_id][gap.indicator_id] = gap
+
+    def open_missing(self, wanted: Iterable[tuple[Activity, Period]]) -> None:
+        """Open the rounds of ``wanted`` not open yet, together (one statement, issue 16).
+
+        In ``wanted`` order, so ids follow the order in which :meth:`round` would have opened
+        them one by one; each is audited as :func:`~workflows.rounds.opening.ensure_round`
+        audits it. A round another process opened meanwhile is skipped by the insert and read.
+        """
+        missing: dict[tuple[str, str], tuple[str, Period]] = {}
+        for activity, period in wanted:
+            key = (activity.id, period.frequency.value, str(period))
+            if key not in self._rounds:
+                missing.setdefault((activity.id, key[2]), (activity.id, period))
+        if not missing:
+            return
+        opened = open_and_audit(self.session, self.ctx, list(missing.values()), "system")
+        for row in opened:
+            self._done[row.id], self._gaps[row.id] = {}, {}
+        pairs = set(missing)
+        for chunk in _chunks(sorted({a for a, _p in pairs})):
+            for found in self.session.exec(
+                select(ControlRound).where(
+                    col(ControlRound.activity_id).in_(chunk),
+                    col(ControlRound.period).in_(sorted({p for _a, p in pairs})),
+                )
+            ).all():
+                if (found.activity_id, found.period) in pairs:
+                    self._rounds[(found.activity_id, found.frequency, found.period)] = found
 
     def round(self, activity: Activity, period: Period) -> ControlRound:
         """The round of ``activity`` for ``period``, opened now (and audited) if need be."""

@@ -60,7 +60,7 @@ async def test_admin_sees_every_page_in_latvian_and_english(world: WebWorld) -> 
         "/web/rounds",
         *ADMIN_PAGES,
     )
-    for lang, word in (("lv", "Darbības"), ("en", "Activities")):
+    for lang, word in (("lv", "Aktivitātes"), ("en", "Activities")):
         browser.cookies["controlbot_lang"] = lang
         for path in paths:
             page = await browser.get(path)

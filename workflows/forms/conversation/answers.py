@@ -29,15 +29,28 @@ from workflows.forms.engine import (
     Invalid,
     Unclear,
 )
+from workflows.forms.fields import NUMERIC_KINDS, FieldSpec
 from workflows.language import Lang
 from workflows.notices import (
     AnswerRefused,
     FormCancelled,
     NothingToCancel,
     Outgoing,
+    Problem,
     ToPerson,
     problem,
 )
+
+
+def _previous_answer(field: FieldSpec, answer: str) -> Problem:
+    """``previous_answer`` for ``/back``, the earlier answer to the question asked again.
+
+    A number field's stored value is shown in the reader's number format (``12,5``); any
+    other answer (a comment, even "12.5") exactly as it was typed.
+    """
+    if field.kind in NUMERIC_KINDS:
+        return problem("previous_answer", answer=answer, number="yes")
+    return problem("previous_answer", answer=answer)
 
 
 def answer_form(
@@ -120,7 +133,7 @@ def back_form(session: Session, ctx: Context, person_id: str) -> list[Outgoing]:
         [prompt]
         if previous is None
         else [
-            Outgoing(ToPerson(person_id), problem("previous_answer", answer=previous)),
+            Outgoing(ToPerson(person_id), _previous_answer(asked.field, previous)),
             prompt,
         ]
     )

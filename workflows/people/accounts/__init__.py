@@ -16,7 +16,11 @@ where a person is reached:
 - the preferred platform (:func:`preferred`): the ``/platform`` choice, else the account used
   last; a reply goes back where the person wrote;
 - the commands that change them, ``/lang`` (:func:`choose_language`) and ``/platform``
-  (:func:`choose_platform`).
+  (:func:`choose_platform`);
+- a sender identified in one statement that also reads the person and all their accounts
+  (:func:`identify_at_once`), kept for the rest of the transaction, and the per-person cache
+  of what is derived from them, with its invalidation rule
+  (:mod:`~workflows.people.accounts.seen`).
 """
 
 from workflows.people.accounts.languages import (
@@ -42,16 +46,27 @@ from workflows.people.accounts.linking import (
     remove_all,
 )
 from workflows.people.accounts.preference import choose_platform, preferred, unreachable_reason
+from workflows.people.accounts.seen import (
+    Seen,
+    forget,
+    forget_all,
+    identify_at_once,
+    seen_in,
+)
 
 __all__ = [
     "CONSOLE",
     "Account",
+    "Seen",
     "accounts_of",
     "as_lang",
     "chat_accounts",
     "choose_language",
     "choose_platform",
+    "forget",
+    "forget_all",
     "identify",
+    "identify_at_once",
     "is_linked",
     "language",
     "language_of",
@@ -64,5 +79,6 @@ __all__ = [
     "preferred",
     "remove_all",
     "resolve_locale",
+    "seen_in",
     "unreachable_reason",
 ]

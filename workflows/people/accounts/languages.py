@@ -13,6 +13,7 @@ from workflows import audit
 from workflows.context import Context
 from workflows.notices import LanguageChanged, Outgoing, ToPerson, problem
 from workflows.numbers import Lang
+from workflows.people.accounts import seen as seen_people
 from workflows.people.accounts.linking import accounts_of
 
 
@@ -67,7 +68,21 @@ def resolve_locale(
 
 
 def language(session: Session, ctx: Context, person_id: str, default: str) -> Lang:
-    """A person's language: ``/lang`` choice > plan > chat client > plan default > default."""
+    """A person's language: ``/lang`` choice > plan > chat client > plan default > default.
+
+    Without a read when this transaction identified the person
+    (:func:`~workflows.people.accounts.seen.identify_at_once`), and derived once per person
+    while their rows stay the same (:func:`~workflows.people.accounts.seen.cached`).
+    """
+    found = seen_people.seen_in(session, person_id)
+    if found is not None:
+        return seen_people.cached(
+            session,
+            found,
+            ctx.plan,
+            ("lang", default),
+            lambda: language_of(found.person_row(), found.account_rows(), ctx, default),
+        )
     return language_of(
         session.get(Person, person_id), accounts_of(session, person_id), ctx, default
     )
@@ -104,6 +119,7 @@ def choose_language(
         return [Outgoing(me, usage)]
     person.chosen_language = lang
     session.add(person)
+    seen_people.forget(session, person_id)
     audit.record(
         session, ctx, person_id, "person.language", f"person:{person_id}", language=lang or "auto"
     )

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from storage.models import Person, PlatformIdentity
 from workflows import audit
 from workflows.context import Context
+from workflows.people.accounts import seen as seen_people
 
 Account = PlatformIdentity
 """One account: a person's identity on one platform."""
@@ -55,6 +56,7 @@ def identify(
     if client_language:
         identity.client_language = client_language[:35]
     session.add(identity)
+    seen_people.forget(session, identity.person_id)
     return identity.person_id
 
 
@@ -116,6 +118,7 @@ def link(
     for them (a platform found their account), which does not make it their latest platform.
     """
     now = ctx.now()
+    seen_people.forget(session, person_id)
     rows = session.exec(
         select(PlatformIdentity)
         .where(col(PlatformIdentity.platform) == platform)
@@ -130,6 +133,7 @@ def link(
             row.last_seen_at = now if seen else row.last_seen_at
             session.add(row)
             return
+        seen_people.forget(session, row.person_id)  # an account taken from someone else
         session.delete(row)
     session.flush()
     session.add(
@@ -170,11 +174,13 @@ def link_console(session: Session, ctx: Context, now: datetime) -> None:
     ]
     if missing:
         connection.execute(insert(PlatformIdentity), missing)
+        seen_people.forget_all(session)
 
 
 def remove_all(session: Session, person_id: str) -> list[tuple[str, str]]:
     """Unlink every account of the person (erasure); the ``(platform, external_id)`` removed."""
     removed = [(i.platform, i.external_id) for i in accounts_of(session, person_id)]
+    seen_people.forget(session, person_id)
     session.execute(delete(PlatformIdentity).where(col(PlatformIdentity.person_id) == person_id))
     return removed
 
@@ -205,6 +211,7 @@ def mark_unreachable(
         return None
     identity.unreachable_since = ctx.now()
     session.add(identity)
+    seen_people.forget(session, identity.person_id)
     return identity.person_id
 
 

@@ -11,6 +11,7 @@ from storage.models import Person, PlatformIdentity
 from workflows import audit
 from workflows.context import Context
 from workflows.notices import Outgoing, PlatformChosen, ToPerson, problem
+from workflows.people.accounts import seen as seen_people
 from workflows.people.accounts.linking import CONSOLE, accounts_of, linked_platforms
 
 
@@ -83,6 +84,7 @@ def choose_platform(
         return [Outgoing(me, problem("usage", usage=usage))]
     person.chosen_platform = None if choice == "auto" else choice
     session.add(person)
+    seen_people.forget(session, person_id)
     audit.record(
         session, ctx, person_id, "person.platform", f"person:{person_id}", platform=choice
     )
