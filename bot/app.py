@@ -164,9 +164,13 @@ def build_app(
     """
     ctx = build_context(settings, clock or SystemClock())
     db = Database.from_url(database_url or settings.database_url)
-    startup = prepare_database(db, ctx)
+    try:  # a database that is behind, a platform's settings refused: its pool closes now
+        startup = prepare_database(db, ctx)
+        platforms = {p.name: p for p in build_platforms(settings, ctx, db)}
+    except BaseException:
+        db.dispose()
+        raise
     console = ConsoleChannel(out)
-    platforms = {p.name: p for p in build_platforms(settings, ctx, db)}
     channels: dict[str, Channel] = {console.platform: console}
     channels.update((name, p.channel) for name, p in platforms.items())
     outbox = Outbox(ctx, db, channels, settings.default_locale, console_fallback=console_fallback)

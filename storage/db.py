@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, create_engine
 
 from storage.models import AuditEntry
@@ -104,8 +105,41 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args=connect_args)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "savepoint", _sqlite_savepoint)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    _close_what_comes_back_after_dispose(engine)
+    return engine
+
+
+def _close_what_comes_back_after_dispose(engine: Engine) -> None:
+    """Close a connection returned to a pool that :meth:`Engine.dispose` has replaced.
+
+    ``dispose`` closes the connections in the pool, not those in use. A unit of work whose
+    caller was cancelled (:meth:`Database.run`, a readiness probe that timed out) goes on in
+    its worker thread and gives its connection back later, to the old pool, which nothing
+    holds any more: the connection stayed open until the garbage collector found it (psycopg
+    then warns "connection was deleted while still open", in whatever runs at that moment).
+    Each connection is marked with the engine's generation; one from before a ``dispose`` is
+    closed as it comes back.
+    """
+    generation = [0]
+
+    def connected(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_GENERATION] = generation[0]
+
+    def checked_in(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        if record.info.get(_GENERATION, generation[0]) != generation[0]:
+            record.invalidate()  # closes the driver's connection now
+
+    def disposed(_engine: Engine) -> None:
+        generation[0] += 1
+
+    event.listen(engine, "connect", connected)
+    event.listen(engine, "checkin", checked_in)
+    event.listen(engine, "engine_disposed", disposed)
+
+
+_GENERATION = "controlbot.pool_generation"
 
 
 def _is_lock_error(exc: OperationalError) -> bool:

@@ -1,4 +1,10 @@
-"""Shared fixtures: the bundled plan, a frozen clock, real databases and a wired dispatcher."""
+"""Shared fixtures: the bundled plan, a frozen clock, real databases and a wired dispatcher.
+
+Under pytest-xdist (``make test`` runs the tests in two worker processes) each worker has a
+PostgreSQL database of its own, ``<database>_<worker>`` next to the one
+``CONTROLBOT_TEST_DATABASE_URL`` names, made when missing; the variable is pointed at it for
+the worker and whatever it starts (``controlbot run`` replicas, fan-out workers).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from bot.dispatch import Dispatcher
 from bot.outbox import Outbox
@@ -23,6 +30,36 @@ from workflows.plan.model import LoadedPlan
 
 RIGA = ZoneInfo("Europe/Riga")
 PG_ENV = "CONTROLBOT_TEST_DATABASE_URL"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give this xdist worker its own PostgreSQL database (tests reset and fill theirs)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = os.environ.get(PG_ENV)
+    if worker and url:
+        os.environ[PG_ENV] = worker_database(url, worker)
+
+
+def worker_database(url: str, worker: str) -> str:
+    """The URL of ``url``'s database for the xdist ``worker`` (``gw0``…), made if missing.
+
+    It is made on the same server by the same user (the tests' user may create databases:
+    ``postgres`` on 127.0.0.1 in CI), through the server's ``postgres`` database.
+    """
+    parsed = make_url(url)
+    name = f"{parsed.database}_{worker}"
+    server = make_engine(parsed.set(database="postgres").render_as_string(hide_password=False))
+    try:
+        with server.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT")  # CREATE DATABASE needs it
+            found = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+            if found is None:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        server.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")

@@ -1,12 +1,17 @@
 """Issue 14: three ``controlbot run`` replicas on one PostgreSQL, the leader killed mid fan-out.
 
-Telegram (webhook) and Slack (HTTP) updates from 120 people, 1,080 in all, go to a replica
+Telegram (webhook) and Slack (HTTP) updates from 72 people, 360 in all, go to a replica
 picked at random; 5 % are delivered a second time to another replica, as the platforms do.
 Meanwhile 300 notices are queued (as a one-shot command queues them) and the leader's sender
-delivers them; the leader is killed with SIGKILL after ~60 of them. Nothing is lost, no
-effect happens twice, each person's events take effect in their platform's order and their
-replies arrive in that order, a message repeats at most once per recipient that was being
-sent to at the kill, and another replica leads within 30 s.
+delivers them; the leader is killed with SIGKILL after ~60 of them, while people still write.
+Nothing is lost, no effect happens twice, each person's events take effect in their
+platform's order (on Slack, unless a replica was too busy to record one before Slack's answer
+was due) and their replies arrive in that order, a message repeats only where the
+dead leader had claimed a row for that recipient, at most once per recipient and at most one
+of the fan-out (one sender, one message in flight), and another replica leads within 30 s.
+
+(Until issue 16 it was 120 people writing 1,080 updates: 80-120 s, mostly the fan-out
+waiting for the chats' one-a-second pace; the smaller traffic proves the same things.)
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import re
 import signal
 import time
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -28,6 +33,7 @@ from sqlmodel import Session, col, select
 
 from bot.app import prepare_database
 from bot.outbox import Outbox
+from bot.slack.service import RECORD_SECONDS as SLACK_RECORD_SECONDS
 from storage.db import Database
 from storage.messages import InboxEvent, OutboxMessage
 from storage.models import PlatformIdentity
@@ -43,7 +49,7 @@ from workflows.notices import outbox as queue
 from workflows.plan.loader import load_plan
 
 RIGA = ZoneInfo("Europe/Riga")
-FANOUT, TELEGRAM_PEOPLE, SLACK_PEOPLE, EACH = 300, 100, 20, 9
+FANOUT, TELEGRAM_PEOPLE, SLACK_PEOPLE, EACH = 300, 60, 12, 5
 REPLY = re.compile(r"/n(\d+)\b")
 
 pytestmark = pytest.mark.skipif(not os.environ.get(PG_ENV), reason=f"{PG_ENV} is not set")
@@ -69,7 +75,10 @@ async def _person(inbound: Inbound, http: aiohttp.ClientSession, who: int | str)
             await inbound.telegram(http, who, f"/n{k}")
         else:
             await inbound.slack(http, who, f"n{k}")
-        await asyncio.sleep(inbound.chance.uniform(0.02, 0.2))  # a person typing
+        # a person typing, about as fast as Telegram lets the bot answer them (one message
+        # a second in a chat): replies do not pile up behind the chat's pace, so the
+        # fan-out goes out while people are still writing and the kill lands among both
+        await asyncio.sleep(inbound.chance.uniform(0.6, 1.2))
 
 
 def _settled(db: Database) -> bool:
@@ -88,7 +97,7 @@ async def test_issue14_three_replicas_leader_killed_during_a_300_person_fan_out(
 ) -> None:
     """``at_once`` (issue 16): no hold, so each update is recorded, applied and answered in
     one transaction (``bot.inbox_now``), replies delivered straight after its commit; the
-    guarantees are the same, but for the order of Slack's messages (see below)."""
+    guarantees are the same (Slack's order with the same exception, :func:`_in_order`)."""
     url = os.environ[PG_ENV]
     _reset_postgres(url)
     plan_path = synthetic_plan(tmp_path / "plan.yaml")
@@ -124,7 +133,9 @@ async def test_issue14_three_replicas_leader_killed_during_a_300_person_fan_out(
             senders += [_person(inbound, http, u) for u in slack_users.values()]
             traffic = asyncio.gather(*senders)
             await asyncio.sleep(1.0)
-            items = [Outgoing(ToPerson(p), Help(False, False)) for p in chats]
+            # those not writing first: their Help is paced by nothing but the overall limit,
+            # so ~60 go out within seconds, while the others are still writing
+            items = [Outgoing(ToPerson(p), Help(False, False)) for p in reversed(chats)]
             outbox = Outbox(ctx, db, {}, "lv")
             db.transaction(lambda s: outbox.enqueue(s, items, origin="system"))
 
@@ -139,6 +150,8 @@ async def test_issue14_three_replicas_leader_killed_during_a_300_person_fan_out(
             assert leader is not None
             leader.process.send_signal(signal.SIGKILL)
             killed_at, at_kill = time.monotonic(), fanned_out()
+            leader.process.wait()
+            held = _sending(db)  # the dead leader's claimed rows are among these
             while (new := cluster.leader()) is None or new is leader:
                 assert time.monotonic() - killed_at < 30, "no replica took over"
                 await asyncio.sleep(0.05)
@@ -165,36 +178,64 @@ async def test_issue14_three_replicas_leader_killed_during_a_300_person_fan_out(
     for event in events:
         by_person.setdefault(event.person_id or "", []).append(event)
     for person, theirs in by_person.items():  # applied in the platform's order
-        if hold_ms == 0 and person in slack_users:
-            # Slack is answered after 2 s even when the update is not recorded yet (its 3 s
-            # limit), so on a loaded machine a person's next message may overtake the one
-            # still unrecorded: that is what the hold is for, with or without issue 16
-            continue
-        applied = [
-            e.seq
-            for e in sorted(theirs, key=lambda e: e.done_at or datetime.min.replace(tzinfo=UTC))
-        ]
-        assert applied == sorted(applied), person
-    repeats = 0
+        _in_order(person, theirs)
+    repeated: Counter[str] = Counter()  # person: messages that reached them twice
+    helps = 0
     for person, chat in list(chats.items()):
         texts = telegram.texts(chat)
         replies = [m.group(1) for t in texts if (m := REPLY.search(t))]
         collapsed = [r for i, r in enumerate(replies) if i == 0 or replies[i - 1] != r]
-        repeats += len(replies) - len(collapsed)
+        repeated[person] += len(replies) - len(collapsed)
         help_count = len(texts) - len(replies)
         assert 1 <= help_count <= 2, (person, texts)  # reached; at most the one in flight again
-        repeats += help_count - 1
+        repeated[person] += help_count - 1
+        helps += help_count - 1
         if person in list(chats)[:TELEGRAM_PEOPLE]:
             assert collapsed == [str(k) for k in range(EACH)], (person, replies)
-            assert len(replies) - len(collapsed) <= 1, (person, replies)
-    for user in slack_users.values():
+    for person, user in slack_users.items():
         got = len(slack.texts("D" + user[1:]))
-        assert EACH <= got <= EACH + 1, (user, got)
-        repeats += got - EACH
-    assert repeats <= 12, repeats  # only what replicas had in flight at the kill
+        assert got >= EACH, (user, got)
+        repeated[person] += got - EACH
     rows = db.transaction(lambda s: list(s.exec(select(OutboxMessage)).all()))
+    # A message repeats only when a sender died between the platform's answer and recording
+    # it: the row was `sending` under the dead leader's lease at the kill, and had to be
+    # claimed again once the lease ran out. Each sender has one row in flight, and one
+    # person's rows go one at a time (per-recipient order), so at most one repeat per person;
+    # the fan-out has one sender (the leader's), so at most one Help repeats in all.
+    reclaimed = {r.recipient for r in rows if r.id in held and r.attempts > held[r.id]}
+    repeats = {person: n for person, n in repeated.items() if n}
+    assert all(n == 1 for n in repeats.values()), repeats
+    assert set(repeats) <= reclaimed, (repeats, reclaimed)
+    assert helps <= 1, helps
+    print(f"{sum(repeats.values())} repeats; {len(reclaimed)} recipients' rows reclaimed")
     assert Counter(r.status for r in rows) == {"delivered": len(rows)}
     db.dispose()
+
+
+def _in_order(person: str, events: list[InboxEvent]) -> None:
+    """``events`` took effect by ``seq``, but where Slack's contract lets one be overtaken.
+
+    A Telegram webhook is answered only once its update is recorded (else 503, and Telegram
+    delivers it again), so a person's next update comes after it. Slack must be answered
+    within 3 s: a replica too busy to record an event within ``RECORD_SECONDS`` answers 200
+    anyway, and the person's next event may take effect first. Only such an event, recorded
+    after the one that overtook it was applied, may come late.
+    """
+    applied = sorted(events, key=lambda e: e.done_at or datetime.min.replace(tzinfo=UTC))
+    for index, event in enumerate(applied):
+        for overtaken in applied[index + 1 :]:
+            if overtaken.seq > event.seq:
+                continue
+            sent = datetime.fromtimestamp(overtaken.seq / 1e6, UTC)  # Slack's ts, in µs
+            late = overtaken.received_at - sent > timedelta(seconds=SLACK_RECORD_SECONDS)
+            assert overtaken.platform == "slack" and late, (person, overtaken, event)
+            assert event.done_at is not None and overtaken.received_at > event.done_at
+
+
+def _sending(db: Database) -> dict[int, int]:
+    """The outbox rows claimed and not settled now: their ids and attempts so far."""
+    query = select(OutboxMessage).where(col(OutboxMessage.status) == queue.SENDING)
+    return db.transaction(lambda s: {r.id or 0: r.attempts for r in s.exec(query).all()})
 
 
 def _inbox(db: Database) -> list[InboxEvent]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import select
 import signal
 import subprocess
 import sys
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import IO
 from zoneinfo import ZoneInfo
 
 from bot.run import run
@@ -73,6 +75,23 @@ async def test_quit_on_the_console_stops_run(tmp_path: Path) -> None:
     assert "/pending" in out.getvalue()
 
 
+def _until_line(stream: IO[str], text: str, limit: float) -> str:
+    """Read ``stream`` (its file descriptor, unbuffered) until ``text`` or its end.
+
+    Raises:
+        AssertionError: If neither came within ``limit`` seconds.
+    """
+    fd, read, deadline = stream.fileno(), b"", time.monotonic() + limit
+    while text.encode() not in read:
+        assert time.monotonic() < deadline, f"no {text!r} within {limit} s: {read!r}"
+        if select.select([fd], [], [], 0.5)[0]:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            read += chunk
+    return read.decode(errors="replace")
+
+
 def test_sigterm_stops_the_process_cleanly(tmp_path: Path) -> None:
     env = {
         **os.environ,
@@ -88,13 +107,13 @@ def test_sigterm_stops_the_process_cleanly(tmp_path: Path) -> None:
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while not (tmp_path / "run.sqlite3").exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        time.sleep(1.5)  # past start-up: the scheduler is running, stdin is closed
-        assert process.poll() is None
+        assert process.stderr is not None
+        # past start-up (its log says so): the scheduler is running, stdin is closed
+        started = _until_line(process.stderr, "started;", limit=60)
+        assert process.poll() is None, started
         process.send_signal(signal.SIGTERM)
-        _out, err = process.communicate(timeout=20)
+        _out, rest = process.communicate(timeout=20)
+        err = started + rest
     finally:
         if process.poll() is None:
             process.kill()

@@ -3,7 +3,7 @@ a fake Slack Web API on 127.0.0.1 (port 0), with the real dispatcher and a real 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 import pytest
@@ -49,12 +49,33 @@ class SlackWorld:
         await self.fake.wait_for(check, limit)
 
     async def settle(self) -> None:
-        """Let the bot finish what it is doing (no new calls for a moment)."""
+        """Let the bot finish what it is doing (no new calls for a moment).
+
+        Slack is answered (``ack``) before the bot does the work, so after a request wait for
+        its outcome first (:meth:`answered`); this only waits for what follows it.
+        """
         await until_quiet(self.fake.calls, self.db)
+
+    async def answered(self, request: Awaitable[object], outcome: Callable[[], object]) -> None:
+        """Make ``request`` to the bot, wait until ``outcome()`` is true, then :meth:`settle`."""
+        await request
+        await self.wait_for(outcome)
+        await self.settle()
+
+    def posted(self, channel: str, method: str = "chat.postMessage") -> Callable[[], int]:
+        """How many ``method`` calls to ``channel`` there are (call it again to compare)."""
+        return lambda: len(self.fake.sent(channel, method))
 
     async def admin(self, name: str, *args: str) -> None:
         await self.dispatcher.handle(command(ADMIN, name, *args))
         await self.settle()
+
+    def has_button(self, label: str, channel: str | None = None) -> bool:
+        try:
+            self.last_with_button(label, channel)
+        except AssertionError:
+            return False
+        return True
 
     def last_with_button(self, label: str, channel: str | None = None) -> Call:
         for call in reversed(self.fake.sent(channel)):

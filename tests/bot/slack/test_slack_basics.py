@@ -83,8 +83,10 @@ async def test_only_the_approver_decides_once_and_the_channel_message_shows_it(
     await submit_critical(slack)
     request = slack.last_with_button("Pasākums nav vajadzīgs", TEAM_CHANNEL)
     # someone else clicks: an ephemeral note only they see; nothing changes
-    await slack.sender.press(USERS[ANNA], request, "Pasākums nav vajadzīgs")
-    await slack.settle()
+    notes = slack.posted(TEAM_CHANNEL, "chat.postEphemeral")
+    await slack.answered(
+        slack.sender.press(USERS[ANNA], request, "Pasākums nav vajadzīgs"), lambda: notes()
+    )
     (note,) = slack.fake.sent(TEAM_CHANNEL, "chat.postEphemeral")
     assert note.params["user"] == USERS[ANNA]
     assert (
@@ -93,13 +95,24 @@ async def test_only_the_approver_decides_once_and_the_channel_message_shows_it(
     )
     assert rows(slack.db, ImprovementDecision)[0].status == "open"
     # the approver clicks; the form continues in his DM
-    await slack.sender.press(USERS[JANIS], request, "Pasākums nav vajadzīgs")
-    await slack.settle()
-    await slack.sender.dm(USERS[JANIS], "Slimības periods ir beidzies")
-    await slack.settle()
+    to_janis = slack.posted(slack.dm(JANIS))
+    asked = to_janis()
+    await slack.answered(
+        slack.sender.press(USERS[JANIS], request, "Pasākums nav vajadzīgs"),
+        lambda: to_janis() > asked,
+    )
+    await slack.answered(
+        slack.sender.dm(USERS[JANIS], "Slimības periods ir beidzies"),
+        lambda: slack.has_button("Iesniegt", slack.dm(JANIS)),
+    )
     confirm = slack.last_with_button("Iesniegt", slack.dm(JANIS))
-    await slack.sender.press(USERS[JANIS], confirm, "Iesniegt")
-    await slack.settle()
+    await slack.answered(
+        slack.sender.press(USERS[JANIS], confirm, "Iesniegt"),
+        lambda: any(
+            u.params["ts"] == confirm.params["_ts"]
+            for u in slack.fake.sent(slack.dm(JANIS), "chat.update")
+        ),
+    )
     assert rows(slack.db, ImprovementDecision)[0].status == "rejected"
     # the pressed DM message lost its buttons, so it cannot be pressed twice
     updates = slack.fake.sent(slack.dm(JANIS), "chat.update")
@@ -110,16 +123,19 @@ async def test_only_the_approver_decides_once_and_the_channel_message_shows_it(
     assert "Jānis Bērziņš" in text and "Slimības periods ir beidzies" in text
     assert all(b["type"] != "actions" for b in shown["blocks"])
     # a second click changes nothing
-    await slack.sender.press(USERS[JANIS], request, "Noteikt pasākumu")
-    await slack.settle()
+    await slack.answered(
+        slack.sender.press(USERS[JANIS], request, "Noteikt pasākumu"), lambda: notes() == 2
+    )
     assert "jau pieņēma" in slack.fake.sent(TEAM_CHANNEL, "chat.postEphemeral")[-1].params["text"]
     assert rows(slack.db, ImprovementDecision)[0].status == "rejected"
 
 
 async def test_a_retried_event_is_handled_once(slack: SlackWorld) -> None:
     await slack.sender.dm(USERS[ANNA], "0,9", event_id="Ev-answer")
-    await slack.sender.dm(USERS[ANNA], "0,9", event_id="Ev-answer", retry=1)
-    await slack.settle()
+    await slack.answered(
+        slack.sender.dm(USERS[ANNA], "0,9", event_id="Ev-answer", retry=1),
+        lambda: slack.fake.texts(slack.dm(ANNA)),
+    )
     assert len(slack.fake.texts(slack.dm(ANNA))) == 1
 
 

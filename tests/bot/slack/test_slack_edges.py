@@ -58,8 +58,12 @@ async def test_a_language_changed_while_the_modal_is_open_does_not_drop_it(
     slack: SlackWorld,
 ) -> None:
     view = await open_modal(slack, ANNA)
-    await slack.sender.command(USERS[ANNA], "lang en", channel=slack.dm(ANNA))
-    await slack.settle()
+    said = slack.posted(slack.dm(ANNA))
+    before = said()
+    await slack.answered(
+        slack.sender.command(USERS[ANNA], "lang en", channel=slack.dm(ANNA)),
+        lambda: said() > before,
+    )
     await finish(slack, view, {"dd-avg-processing": "0,5", "dd-within-sla": "96"})
     values = {m.indicator_id: m.value for m in rows(slack.db, Measurement)}
     assert values["dd-avg-processing"] == Decimal("0.5")
@@ -85,8 +89,10 @@ async def test_a_refusal_on_an_app_home_button_comes_as_a_dm(slack: SlackWorld) 
             element["value"] = "form:999:cancel"  # a button of a form long gone
     message.params["channel"] = ""  # App Home: the press comes with no channel
     before = len(slack.fake.texts(slack.dm(ANNA)))
-    await slack.sender.press(USERS[ANNA], message, "Atlikt atgādinājumu")
-    await slack.settle()
+    await slack.answered(
+        slack.sender.press(USERS[ANNA], message, "Atlikt atgādinājumu"),
+        lambda: len(slack.fake.texts(slack.dm(ANNA))) > before,
+    )
     assert slack.fake.sent("", "chat.postEphemeral") == []
     assert slack.fake.texts(slack.dm(ANNA))[before:] == [
         "Šī poga pieder iepriekšējai veidlapai. Izmantojiet jaunāko ziņu."

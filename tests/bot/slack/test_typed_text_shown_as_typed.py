@@ -59,14 +59,21 @@ async def test_a_comment_with_mentions_and_asterisks_is_stored_and_posted_as_typ
     bind_team_channel(slack)
     await submit_critical(slack)
     request = slack.last_with_button("Pasākums nav vajadzīgs", TEAM_CHANNEL)
-    await slack.sender.press(USERS[JANIS], request, "Pasākums nav vajadzīgs")
-    await slack.settle()
+    to_janis = slack.posted(slack.dm(JANIS))
+    asked = to_janis()
+    await slack.answered(
+        slack.sender.press(USERS[JANIS], request, "Pasākums nav vajadzīgs"),
+        lambda: to_janis() > asked,
+    )
     typed = f"Divi *slimoja*, <!channel>; jautājiet <@{USERS[ANNA]}> &amp; _HR_"
-    await slack.sender.dm(USERS[JANIS], typed)
-    await slack.settle()
+    await slack.answered(
+        slack.sender.dm(USERS[JANIS], typed), lambda: slack.has_button("Iesniegt", slack.dm(JANIS))
+    )
     confirm = slack.last_with_button("Iesniegt", slack.dm(JANIS))
-    await slack.sender.press(USERS[JANIS], confirm, "Iesniegt")
-    await slack.settle()
+    await slack.answered(
+        slack.sender.press(USERS[JANIS], confirm, "Iesniegt"),
+        lambda: rows(slack.db, ImprovementDecision)[0].rejection_reason,
+    )
     shown = "Divi *slimoja*, @channel; jautājiet @Anna Ozola & _HR_"
     assert rows(slack.db, ImprovementDecision)[0].rejection_reason == shown
     posted = slack.fake.messages[(TEAM_CHANNEL, request.params["_ts"])]
