@@ -19,7 +19,6 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from functools import partial
-from typing import Literal
 
 from sqlmodel import Session
 
@@ -27,7 +26,7 @@ from bot.attempt import Attempt, Attempts
 from bot.channel import Channel
 from bot.messages import Message
 from bot.metrics import Metrics
-from bot.outbox_rows import Claimed, Queued
+from bot.outbox_rows import FAILED, RETRY, SENT, Claimed, Outcome, Queued, outcome_of
 from bot.routes import CONSOLE, Route, Router, person_language
 from storage.db import Database
 from storage.messages import OutboxMessage
@@ -49,10 +48,6 @@ __all__ = [
     "person_language",
 ]
 
-Outcome = Literal["sent", "retry", "failed"]
-SENT: Outcome = "sent"
-RETRY: Outcome = "retry"
-FAILED: Outcome = "failed"
 FLUSH_WAIT_SECONDS = 3.0
 """How long a caller delivering what it queued waits for rows another sender holds."""
 FLUSH_POLL_SECONDS, FLUSH_POLL_MAX_SECONDS = 0.02, 0.25  # first and longest look again
@@ -95,6 +90,7 @@ class Outbox:
         self.attempts = Attempts(ctx, db, self.channels, self.router, self.metrics)
         self._wake = asyncio.Event()
         self._sending = asyncio.Lock()
+        self._stopping = asyncio.Event()  # set by stop_waiting: a flush waits for nobody
         # a follower replica leaves fan-outs to the leader's one sender (bot.duties)
         self.fan_out: Callable[[Sequence[int]], Awaitable[object]] = partial(
             self.send_now, exclusive=True
@@ -194,7 +190,7 @@ class Outbox:
             lambda s: self.enqueue(s, items, origin=origin, via=via, batch=batch)
         )
         rows = await self.flush(ids)
-        return [_outcome(row) for row in rows]
+        return [outcome_of(row) for row in rows]
 
     async def flush(self, ids: Sequence[int], *, exclusive: bool = False) -> list[OutboxMessage]:
         """:meth:`send_now`, then the rows as they stand afterwards, in id order."""
@@ -232,9 +228,10 @@ class Outbox:
                 # a row behind another sender's (an earlier message to the same recipient,
                 # or one the background sender took): wait for it a little, then leave it
                 busy = await self.db.run(partial(queue.busy, ids=tuple(wanted), now=now))
-                if not busy or waited >= FLUSH_WAIT_SECONDS:
+                if not busy or waited >= FLUSH_WAIT_SECONDS or self._stopping.is_set():
                     return False
-                await asyncio.sleep(poll)
+                with contextlib.suppress(TimeoutError):  # stop_waiting ends the wait at once
+                    await asyncio.wait_for(self._stopping.wait(), poll)
                 waited += poll
                 poll = min(poll * 2, FLUSH_POLL_MAX_SECONDS)  # it may wait for a chat's pace
                 continue
@@ -262,6 +259,14 @@ class Outbox:
         follow_ups: list[int] = []
         await self._send_batch(list(claimed), follow_ups)
         await self.send_now(follow_ups)
+
+    def stop_waiting(self) -> None:
+        """The process stops: a flush no longer waits for an earlier row to the same person.
+
+        Its rows stay queued for the background sender or the next start (nothing is lost),
+        so stopping a platform never waits out a burst's replies one by one.
+        """
+        self._stopping.set()
 
     # --- the background sender -----------------------------------------------------------
 
@@ -390,11 +395,3 @@ class Outbox:
         if attempt.temporary is None and attempt.platforms:  # once, not per retried transaction
             self.metrics.delivered(now - row.created_at)
         return follow_ups
-
-
-def _outcome(row: OutboxMessage) -> Outcome:
-    if row.status == queue.DELIVERED:
-        return SENT
-    if row.status in queue.OPEN:
-        return RETRY
-    return FAILED

@@ -141,6 +141,7 @@ async def run(
 
 async def _stop_platforms(http: HttpServer, app: App) -> None:
     """Stop the HTTP server first (no new webhook requests), then the platforms."""
+    app.outbox.stop_waiting()  # replies in hand wait for no earlier row; they stay queued
     await http.stop()
     for platform in app.platforms.values():
         with contextlib.suppress(Exception):  # a half-started platform may refuse

@@ -28,6 +28,7 @@ from bot.dispatch import Dispatcher
 from bot.http import HttpServer
 from bot.i18n import SUPPORTED, translator
 from bot.inbox import Inbox
+from bot.outbox import Outbox
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.inbound import TelegramInbound
 from bot.telegram.limiter import ChatRateLimiter
@@ -112,6 +113,7 @@ class TelegramService:
         self._seen: deque[int] = deque(maxlen=SEEN_UPDATES)
         self._trouble: tuple[float, str] | None = None
         self._inbox: Inbox | None = None
+        self._outbox: Outbox | None = None  # told to stop waiting when the service stops
         self.standby_seconds = STANDBY_SECONDS
         self._standby: asyncio.Task[None] | None = None
         self.poll_on_start = True
@@ -156,6 +158,7 @@ class TelegramService:
     def connect(self, dispatcher: Dispatcher) -> None:
         """Hand incoming updates to ``dispatcher`` (once the outbox knows our channel)."""
         self._inbox = dispatcher.inbox
+        self._outbox = dispatcher.outbox
         inbound = TelegramInbound(dispatcher, self.channel)
         self.application.add_handler(TypeHandler(Update, inbound.on_update))
         self.application.add_error_handler(self._on_error)
@@ -304,9 +307,13 @@ class TelegramService:
         """Stop receiving updates, finish the ones in hand, close the HTTP client.
 
         Calls still waiting for their turn under Telegram's limits end at once (their
-        messages stay queued for the next start), so stopping never waits out a minute.
+        messages stay queued for the next start), and so do replies still waiting for an
+        earlier message to the same person (:meth:`bot.outbox.Outbox.stop_waiting`), so
+        stopping never waits out a minute.
         """
         self.limiter.close()
+        if self._outbox is not None:
+            self._outbox.stop_waiting()
         if self._standby is not None:
             self._standby.cancel()
         app = self.application

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, TypeVar
 
 import pytest
 
+from bot import outbox as outbox_module
 from bot.outbox import Outbox
 from storage.db import Database
 from storage.messages import OutboxMessage
@@ -16,6 +18,7 @@ from tests.support.recording import RecordingChannel
 from workflows.clock import FixedClock
 from workflows.context import Context
 from workflows.notices import Help, Outgoing, ToPerson
+from workflows.notices import outbox as queue
 
 T = TypeVar("T")
 ANNA = "anna-ozola"
@@ -74,3 +77,28 @@ async def test_issue16_a_reply_behind_a_row_past_its_lifetime_still_goes_at_once
     assert len(console.to(ANNA)) == 1
     old, new = rows(db, OutboxMessage)
     assert (old.status, new.status) == ("expired", "delivered")
+
+
+async def test_issue16_stopping_ends_a_reply_waiting_behind_another_senders_row(
+    ctx: Context, db: Database, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A burst's replies in hand wait for nobody once the process stops (the ~60 s stop of
+    `test_issue12_burst`): the waiting reply stays queued for the next start, not lost."""
+    monkeypatch.setattr(outbox_module, "FLUSH_WAIT_SECONDS", 600.0)  # it would wait 10 min
+    console = RecordingChannel()
+    outbox = Outbox(ctx, db, {"console": console}, "lv")
+    first, second = db.transaction(
+        lambda s: outbox.enqueue(
+            s, [Outgoing(ToPerson(ANNA), Help(False, False)) for _ in range(2)]
+        )
+    )
+    (held,) = db.transaction(lambda s: queue.claim(s, clock.now(), ids=[first]))
+    assert held.status == "sending"  # another sender holds Anna's earlier message
+    waiting = asyncio.create_task(outbox.send_now([second]))
+    await asyncio.sleep(0.1)
+    assert not waiting.done()  # it waits for Anna's turn, as a reply should
+    outbox.stop_waiting()
+    await asyncio.wait_for(waiting, 5.0)  # ends now, not after FLUSH_WAIT_SECONDS
+    assert console.to(ANNA) == []
+    statuses = {row.id: row.status for row in rows(db, OutboxMessage)}
+    assert statuses == {first: "sending", second: "queued"}  # kept for the next start
