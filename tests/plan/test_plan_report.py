@@ -112,8 +112,12 @@ def test_overview_in_english(en: Translator) -> None:
         "• Declaration of place of residence — service scale — 5 indicators "
         "(monthly: 3; quarterly: 2)"
     )
-    assert len(lines) == 5
-    assert lines[4].startswith("• Document management system (DMS) — resource scale")
+    assert lines[3] == "    dd-avg-processing — Average processing time per declaration"
+    activities = [line for line in lines if line.startswith("• ")]
+    assert len(activities) == 3
+    assert activities[2].startswith("• Document management system (DMS) — resource scale")
+    ids = [line.split(" — ")[0].strip() for line in lines[2:] if line.startswith("    ")]
+    assert len(ids) == 14 and ids[-1] == "dvs-user-satisfaction"  # every indicator's id
 
 
 def test_overview_in_latvian_uses_the_three_plural_forms(lv: Translator) -> None:
