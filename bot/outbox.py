@@ -169,8 +169,7 @@ class Outbox:
         """Queue ``items`` (in a transaction of their own) and deliver them now.
 
         Returns:
-            How many items did not end ``delivered`` (undeliverable, or still queued for a
-            retry).
+            How many items did not end ``delivered`` (undeliverable, or queued for a retry).
         """
         outcomes = await self.deliver_each(items, origin=origin, via=via, batch=batch)
         return sum(outcome != SENT for outcome in outcomes)
@@ -242,6 +241,10 @@ class Outbox:
     async def _send_batch(self, batch: list[Claimed], wanted: list[int] | None) -> None:
         """Send claimed rows one at a time; if stopped, give the unsent ones back at once."""
         for index, claimed in enumerate(batch):
+            if index and queue.lease_spent(claimed.row, self.ctx.now()):  # a long batch
+                renew = partial(queue.renew, row=claimed.row, now=self.ctx.now())
+                if not await self.db.run(renew):
+                    continue  # its lease ran out and another sender claimed it: theirs
             try:
                 reports = await self._deliver(claimed)  # one in flight at a time
             except asyncio.CancelledError:
@@ -252,10 +255,7 @@ class Outbox:
                 wanted += reports  # the reports it led to go out with it
 
     async def send_claimed(self, claimed: Sequence[Claimed]) -> None:
-        """Deliver rows queued already claimed (``queue.enqueue_claimed``), in order.
-
-        No claim and no re-read: each outcome is recorded in one statement (issue 16).
-        """
+        """Deliver rows queued claimed (``queue.enqueue_claimed``), in order, no claim again."""
         follow_ups: list[int] = []
         await self._send_batch(list(claimed), follow_ups)
         await self.send_now(follow_ups)

@@ -22,6 +22,7 @@ from workflows.notices import outbox as queue
 
 T = TypeVar("T")
 ANNA = "anna-ozola"
+PETERIS = "peteris-liepa"
 
 
 @pytest.fixture
@@ -102,3 +103,63 @@ async def test_issue16_stopping_ends_a_reply_waiting_behind_another_senders_row(
     assert console.to(ANNA) == []
     statuses = {row.id: row.status for row in rows(db, OutboxMessage)}
     assert statuses == {first: "sending", second: "queued"}  # kept for the next start
+
+
+class SlowChannel(RecordingChannel):
+    """A console whose first send takes ``seconds`` of the clock (a platform's pace, a 429),
+    then runs ``meanwhile`` (another sender at that moment)."""
+
+    def __init__(self, clock: FixedClock, seconds: float, meanwhile: Callable[[], None]) -> None:
+        super().__init__()
+        self.clock, self.seconds, self.meanwhile = clock, seconds, meanwhile
+
+    async def send(self, address: Any, message: Any) -> None:
+        await super().send(address, message)
+        if len(self.sent) == 1:
+            self.clock.set(self.clock.now() + timedelta(seconds=self.seconds))
+            self.meanwhile()
+
+
+def two_help_rows(db: Database, ctx: Context) -> tuple[int, int]:
+    queued = Outbox(ctx, db, {}, "lv")
+    items = [Outgoing(ToPerson(who), Help(False, False)) for who in (ANNA, PETERIS)]
+    first, second = db.transaction(lambda s: queued.enqueue(s, items))
+    return first, second
+
+
+async def test_issue16_a_long_batch_leaves_a_row_another_sender_claimed_after_its_lease(
+    ctx: Context, db: Database, clock: FixedClock
+) -> None:
+    """The three-replica test's repeats beyond the dead leader's rows: a live sender's batch
+    outlasted the lease, another sender claimed its later rows, and both sent them."""
+    first, second = two_help_rows(db, ctx)
+    taken: list[OutboxMessage] = []
+
+    def other_sender() -> None:  # the lease (30 s) ran out: another replica claims the row
+        taken.extend(db.transaction(lambda s: queue.claim(s, clock.now(), ids=[second])))
+
+    console = SlowChannel(clock, 31.0, other_sender)
+    outbox = Outbox(ctx, db, {"console": console}, "lv")
+    await outbox.send_now([first, second])
+    assert [row.id for row in taken] == [second]
+    assert console.to(PETERIS) == []  # not sent by this sender: it is the other's now
+    statuses = {row.id: (row.status, row.attempts) for row in rows(db, OutboxMessage)}
+    assert statuses == {first: ("delivered", 1), second: ("sending", 2)}
+
+
+async def test_issue16_a_long_batch_renews_its_rows_so_no_other_sender_takes_them(
+    ctx: Context, db: Database, clock: FixedClock
+) -> None:
+    first, second = two_help_rows(db, ctx)
+    taken: list[OutboxMessage] = []
+
+    def other_sender() -> None:  # 20 s of the 30 s lease spent: the row is not claimable yet
+        taken.extend(db.transaction(lambda s: queue.claim(s, clock.now(), ids=[second])))
+
+    console = SlowChannel(clock, 20.0, other_sender)
+    outbox = Outbox(ctx, db, {"console": console}, "lv")
+    renewed = counted(db)
+    await outbox.send_now([first, second])
+    assert taken == [] and "renew" in renewed  # renewed before it was sent
+    assert len(console.to(PETERIS)) == 1
+    assert {row.status for row in rows(db, OutboxMessage)} == {"delivered"}

@@ -296,6 +296,45 @@ def busy(session: Session, *, ids: Sequence[int], now: datetime) -> bool:
     return session.exec(query.limit(1)).first() is not None
 
 
+def lease_spent(row: OutboxMessage, now: datetime) -> bool:
+    """Whether a third of a claimed row's lease is spent (its sender renews it before sending)."""
+    return row.lease_until is not None and row.lease_until - now <= LEASE * 2 / 3
+
+
+def renew(session: Session, *, row: OutboxMessage, now: datetime) -> bool:
+    """Extend a claimed row's lease while its sender still holds it.
+
+    A sender whose batch runs long (a platform's pace, a 429's wait, a loaded machine) calls
+    this before sending a row whose lease is mostly spent, so that no other sender takes the
+    row meanwhile and sends it a second time.
+
+    Args:
+        session: The sender's transaction.
+        row: The row as this sender claimed it (a later claim raised its ``attempts``);
+            its ``lease_until`` is moved on when renewed.
+        now: The current time.
+
+    Returns:
+        Whether the row is still this sender's (False: another sender claimed it since,
+        and this sender must not send it).
+    """
+    lease = now + LEASE
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.id) == row.id,
+            col(OutboxMessage.status) == SENDING,
+            col(OutboxMessage.attempts) == row.attempts,
+        )
+        .values(lease_until=lease)
+        .execution_options(synchronize_session=False)
+    )
+    if rows_touched(result) != 1:
+        return False
+    row.lease_until = lease
+    return True
+
+
 def give_back(session: Session, *, ids: Sequence[int]) -> None:
     """Return claimed rows that were not attempted (a sender stopping) to the queue."""
     if ids:
