@@ -96,8 +96,6 @@ class Outbox:
             self.send_now, exclusive=True
         )
 
-    # --- queueing ------------------------------------------------------------------------
-
     def enqueue(
         self,
         session: Session,
@@ -242,6 +240,10 @@ class Outbox:
     async def _send_batch(self, batch: list[Claimed], wanted: list[int] | None) -> None:
         """Send claimed rows one at a time; if stopped, give the unsent ones back at once."""
         for index, claimed in enumerate(batch):
+            if queue.lease_short(claimed.row, now := self.ctx.now()):  # a slow batch
+                rest = [c.row for c in batch[index:]]
+                if not await self.db.run(partial(queue.keep_claim, rows=rest, now=now)):
+                    continue  # the lease ran out and another sender took the row
             try:
                 reports = await self._deliver(claimed)  # one in flight at a time
             except asyncio.CancelledError:

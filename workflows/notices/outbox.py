@@ -307,6 +307,42 @@ def give_back(session: Session, *, ids: Sequence[int]) -> None:
         )
 
 
+def lease_short(row: OutboxMessage, now: datetime) -> bool:
+    """Whether half of a claimed row's lease has passed (:func:`keep_claim` it first)."""
+    return row.lease_until is not None and row.lease_until - now <= LEASE / 2
+
+
+def keep_claim(session: Session, rows: Sequence[OutboxMessage], now: datetime) -> bool:
+    """Extend this sender's lease on ``rows`` it claimed and has not sent yet.
+
+    A batch is sent one row at a time under one :data:`LEASE`; a slow platform (an SMTP
+    server, a chat API's limits) can take longer than that, and another sender would take
+    the rows whose lease ran out and send them a second time. A row is still this sender's
+    while it is ``sending`` with the very lease this sender wrote (``row.lease_until``);
+    its lease becomes ``now + LEASE`` (also set on ``row``).
+
+    Returns:
+        Whether the first row is still this sender's (else another sender's now).
+    """
+    kept: set[int] = set()
+    lease = now + LEASE
+    for row in rows:
+        taken = session.execute(
+            update(OutboxMessage)
+            .where(
+                col(OutboxMessage.id) == row.id,
+                col(OutboxMessage.status) == SENDING,
+                col(OutboxMessage.lease_until) == row.lease_until,
+            )
+            .values(lease_until=lease)
+            .execution_options(synchronize_session=False)
+        )
+        if rows_touched(taken) == 1:
+            row.lease_until = lease
+            kept.add(row.id or 0)
+    return bool(rows) and (rows[0].id or 0) in kept
+
+
 def expire(session: Session, now: datetime) -> int:
     """Close queued rows whose lifetime ran out; returns how many."""
     return rows_touched(session.execute(_EXPIRE, {"now": now}))
