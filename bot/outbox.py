@@ -247,8 +247,8 @@ class Outbox:
             try:
                 reports = await self._deliver(claimed)  # one in flight at a time
             except asyncio.CancelledError:
-                unsent = tuple(c.row.id or 0 for c in batch[index + 1 :])
-                await asyncio.shield(self.db.run(partial(queue.give_back, ids=unsent)))
+                unsent = [c.row for c in batch[index + 1 :]]
+                await asyncio.shield(self.db.run(partial(queue.give_back, rows=unsent)))
                 raise
             if wanted is not None:
                 wanted += reports  # the reports it led to go out with it

@@ -265,3 +265,64 @@ async def test_issue16_breaker_a_slow_batch_is_not_sent_twice_by_another_replica
     got = [a.target for a, _m in slow.sent] + [a.target for a, _m in seen_there.sent]
     twice = sorted({p for p in got if got.count(p) > 1})
     assert twice == [], f"sent twice: {twice} (batch of {len(people)}, 2.5 s a send)"
+
+
+class Gate(RecordingChannel):
+    """Records; a send to ``held`` waits for ``go`` after saying it began (``began``)."""
+
+    def __init__(self, held: str | None = None) -> None:
+        super().__init__()
+        self.held = held
+        self.began, self.go = asyncio.Event(), asyncio.Event()
+
+    async def send(self, address: Address, message: Message) -> None:
+        if address.target == self.held:
+            self.began.set()
+            await self.go.wait()
+        await super().send(address, message)
+
+
+async def test_issue16_breaker_a_stopping_sender_does_not_give_back_rows_another_sender_took(
+    ctx: Context, url: str, db: Database
+) -> None:
+    from workflows.notices import LanguageChanged, Outgoing, ToPerson
+
+    assert isinstance(ctx.clock, FixedClock)
+    clock = ctx.clock
+    people = [p.id for p in ctx.plan.plan.people]
+    first, second = people[0], people[1]
+    engines = [Database.from_url(url) for _ in range(2)]
+    b_channel, c_channel = Gate(held=second), RecordingChannel()
+    b = Outbox(ctx, engines[0], {"console": b_channel}, "lv")
+    c = Outbox(ctx, engines[1], {"console": c_channel}, "lv")
+    tasks: list[asyncio.Task[int]] = []
+
+    class Hung(RecordingChannel):
+        async def send(self, address: Address, message: Message) -> None:
+            if address.target == first:  # one send hangs past the whole batch's lease
+                clock.set(clock.now() + timedelta(seconds=40))
+                tasks.append(asyncio.create_task(b.pump()))  # another replica takes over
+                await asyncio.Event().wait()
+            await super().send(address, message)
+
+    a_channel = Hung()
+    a = Outbox(ctx, db, {"console": a_channel}, "lv")
+    db.transaction(
+        lambda s: a.enqueue(s, [Outgoing(ToPerson(p), LanguageChanged("lv")) for p in people])
+    )
+    try:
+        stopping = asyncio.create_task(a.pump())
+        await asyncio.wait_for(b_channel.began.wait(), 10)  # b is sending the second row
+        stopping.cancel()  # the first replica stops (its rows given back)
+        with pytest.raises(asyncio.CancelledError):
+            await stopping
+        await c.pump()  # a third sender
+        b_channel.go.set()
+        await asyncio.gather(*tasks)
+        await c.pump()
+    finally:
+        for engine in engines:
+            engine.dispose()
+    got = [a.target for ch in (a_channel, b_channel, c_channel) for a, _m in ch.sent]
+    twice = sorted({p for p in got if got.count(p) > 1})
+    assert twice == [], f"sent twice: {twice}"

@@ -296,12 +296,20 @@ def busy(session: Session, *, ids: Sequence[int], now: datetime) -> bool:
     return session.exec(query.limit(1)).first() is not None
 
 
-def give_back(session: Session, *, ids: Sequence[int]) -> None:
-    """Return claimed rows that were not attempted (a sender stopping) to the queue."""
-    if ids:
+def give_back(session: Session, *, rows: Sequence[OutboxMessage]) -> None:
+    """Return claimed rows that were not attempted (a sender stopping) to the queue.
+
+    Only rows still under the lease this sender wrote (``row.lease_until``): a row whose
+    lease ran out may be another sender's now, in flight there, and must stay its own.
+    """
+    for row in rows:
         session.execute(
             update(OutboxMessage)
-            .where(col(OutboxMessage.id).in_(list(ids)), col(OutboxMessage.status) == SENDING)
+            .where(
+                col(OutboxMessage.id) == row.id,
+                col(OutboxMessage.status) == SENDING,
+                col(OutboxMessage.lease_until) == row.lease_until,
+            )
             .values(status=QUEUED, lease_until=None, attempts=OutboxMessage.attempts - 1)
             .execution_options(synchronize_session=False)
         )
