@@ -366,7 +366,7 @@ class Outbox:
 
     async def _settle(self, row: OutboxMessage, attempt: Attempt, error: str) -> list[int]:
         now = self.ctx.now()
-        platforms = ",".join(attempt.platforms)
+        platforms, refused = ",".join(attempt.platforms), attempt.refused or "error"
 
         def work(session: Session) -> list[int]:
             if attempt.temporary is not None:
@@ -389,7 +389,7 @@ class Outbox:
                 )
             else:
                 queue.undeliverable(
-                    session, row.id or 0, now, reason=attempt.refused or "error", error=error
+                    session, row.id or 0, now, reason=refused, error=error, lease=row.lease_until
                 )
             return self.enqueue(session, attempt.reports, origin="system")
 

@@ -326,3 +326,46 @@ async def test_issue16_breaker_a_stopping_sender_does_not_give_back_rows_another
     got = [a.target for ch in (a_channel, b_channel, c_channel) for a, _m in ch.sent]
     twice = sorted({p for p in got if got.count(p) > 1})
     assert twice == [], f"sent twice: {twice}"
+
+
+async def test_issue16_breaker_a_late_failure_does_not_requeue_a_row_another_sender_delivers(
+    ctx: Context, url: str, db: Database
+) -> None:
+    from workflows.notices import LanguageChanged, Outgoing, ToPerson
+
+    assert isinstance(ctx.clock, FixedClock)
+    clock = ctx.clock
+    people = [p.id for p in ctx.plan.plan.people]
+    first = people[0]
+    engines = [Database.from_url(url) for _ in range(2)]
+    b_channel, c_channel = Gate(held=first), RecordingChannel()
+    b = Outbox(ctx, engines[0], {"console": b_channel}, "lv")
+    c = Outbox(ctx, engines[1], {"console": c_channel}, "lv")
+    tasks: list[asyncio.Task[int]] = []
+
+    class TimesOut(RecordingChannel):
+        async def send(self, address: Address, message: Message) -> None:
+            if address.target == first:  # the platform answers only after the lease ran out
+                clock.set(clock.now() + timedelta(seconds=40))
+                tasks.append(asyncio.create_task(b.pump()))  # another replica takes over
+                await asyncio.wait_for(b_channel.began.wait(), 10)
+                raise ConnectionError("read timed out")
+            await super().send(address, message)
+
+    a = Outbox(ctx, db, {"console": TimesOut()}, "lv")
+    db.transaction(
+        lambda s: a.enqueue(s, [Outgoing(ToPerson(p), LanguageChanged("lv")) for p in people])
+    )
+    try:
+        await a.pump()
+        b_channel.go.set()
+        await asyncio.gather(*tasks)
+        clock.set(clock.now() + timedelta(minutes=2))  # past the back-off, within its life
+        await c.pump()
+    finally:
+        for engine in engines:
+            engine.dispose()
+    assert len(b_channel.to(first)) == 1
+    assert c_channel.to(first) == [], "delivered, then sent again"
+    row = next(r for r in rows(db, OutboxMessage) if r.recipient == first)
+    assert row.status == "delivered"
