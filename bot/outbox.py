@@ -96,8 +96,6 @@ class Outbox:
             self.send_now, exclusive=True
         )
 
-    # --- queueing ------------------------------------------------------------------------
-
     def enqueue(
         self,
         session: Session,
@@ -241,15 +239,15 @@ class Outbox:
     async def _send_batch(self, batch: list[Claimed], wanted: list[int] | None) -> None:
         """Send claimed rows one at a time; if stopped, give the unsent ones back at once."""
         for index, claimed in enumerate(batch):
-            if index and queue.lease_spent(claimed.row, self.ctx.now()):  # a long batch
-                renew = partial(queue.renew, row=claimed.row, now=self.ctx.now())
-                if not await self.db.run(renew):
-                    continue  # its lease ran out and another sender claimed it: theirs
+            if queue.lease_short(claimed.row, now := self.ctx.now()):  # a slow batch
+                rest = [c.row for c in batch[index:]]
+                if not await self.db.run(partial(queue.keep_claim, rows=rest, now=now)):
+                    continue  # the lease ran out and another sender took the row
             try:
                 reports = await self._deliver(claimed)  # one in flight at a time
             except asyncio.CancelledError:
-                unsent = tuple(c.row.id or 0 for c in batch[index + 1 :])
-                await asyncio.shield(self.db.run(partial(queue.give_back, ids=unsent)))
+                unsent = [c.row for c in batch[index + 1 :]]
+                await asyncio.shield(self.db.run(partial(queue.give_back, rows=unsent)))
                 raise
             if wanted is not None:
                 wanted += reports  # the reports it led to go out with it
@@ -364,7 +362,7 @@ class Outbox:
 
     async def _settle(self, row: OutboxMessage, attempt: Attempt, error: str) -> list[int]:
         now = self.ctx.now()
-        platforms = ",".join(attempt.platforms)
+        platforms, refused = ",".join(attempt.platforms), attempt.refused or "error"
 
         def work(session: Session) -> list[int]:
             if attempt.temporary is not None:
@@ -387,7 +385,7 @@ class Outbox:
                 )
             else:
                 queue.undeliverable(
-                    session, row.id or 0, now, reason=attempt.refused or "error", error=error
+                    session, row.id or 0, now, reason=refused, error=error, lease=row.lease_until
                 )
             return self.enqueue(session, attempt.reports, origin="system")
 

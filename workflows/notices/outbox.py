@@ -296,54 +296,59 @@ def busy(session: Session, *, ids: Sequence[int], now: datetime) -> bool:
     return session.exec(query.limit(1)).first() is not None
 
 
-def lease_spent(row: OutboxMessage, now: datetime) -> bool:
-    """Whether a third of a claimed row's lease is spent (its sender renews it before sending)."""
-    return row.lease_until is not None and row.lease_until - now <= LEASE * 2 / 3
+def give_back(session: Session, *, rows: Sequence[OutboxMessage]) -> None:
+    """Return claimed rows that were not attempted (a sender stopping) to the queue.
 
-
-def renew(session: Session, *, row: OutboxMessage, now: datetime) -> bool:
-    """Extend a claimed row's lease while its sender still holds it.
-
-    A sender whose batch runs long (a platform's pace, a 429's wait, a loaded machine) calls
-    this before sending a row whose lease is mostly spent, so that no other sender takes the
-    row meanwhile and sends it a second time.
-
-    Args:
-        session: The sender's transaction.
-        row: The row as this sender claimed it (a later claim raised its ``attempts``);
-            its ``lease_until`` is moved on when renewed.
-        now: The current time.
-
-    Returns:
-        Whether the row is still this sender's (False: another sender claimed it since,
-        and this sender must not send it).
+    Only rows still under the lease this sender wrote (``row.lease_until``): a row whose
+    lease ran out may be another sender's now, in flight there, and must stay its own.
     """
-    lease = now + LEASE
-    result = session.execute(
-        update(OutboxMessage)
-        .where(
-            col(OutboxMessage.id) == row.id,
-            col(OutboxMessage.status) == SENDING,
-            col(OutboxMessage.attempts) == row.attempts,
-        )
-        .values(lease_until=lease)
-        .execution_options(synchronize_session=False)
-    )
-    if rows_touched(result) != 1:
-        return False
-    row.lease_until = lease
-    return True
-
-
-def give_back(session: Session, *, ids: Sequence[int]) -> None:
-    """Return claimed rows that were not attempted (a sender stopping) to the queue."""
-    if ids:
+    for row in rows:
         session.execute(
             update(OutboxMessage)
-            .where(col(OutboxMessage.id).in_(list(ids)), col(OutboxMessage.status) == SENDING)
+            .where(
+                col(OutboxMessage.id) == row.id,
+                col(OutboxMessage.status) == SENDING,
+                col(OutboxMessage.lease_until) == row.lease_until,
+            )
             .values(status=QUEUED, lease_until=None, attempts=OutboxMessage.attempts - 1)
             .execution_options(synchronize_session=False)
         )
+
+
+def lease_short(row: OutboxMessage, now: datetime) -> bool:
+    """Whether half of a claimed row's lease has passed (:func:`keep_claim` it first)."""
+    return row.lease_until is not None and row.lease_until - now <= LEASE / 2
+
+
+def keep_claim(session: Session, rows: Sequence[OutboxMessage], now: datetime) -> bool:
+    """Extend this sender's lease on ``rows`` it claimed and has not sent yet.
+
+    A batch is sent one row at a time under one :data:`LEASE`; a slow platform (an SMTP
+    server, a chat API's limits) can take longer than that, and another sender would take
+    the rows whose lease ran out and send them a second time. A row is still this sender's
+    while it is ``sending`` with the very lease this sender wrote (``row.lease_until``);
+    its lease becomes ``now + LEASE`` (also set on ``row``).
+
+    Returns:
+        Whether the first row is still this sender's (else another sender's now).
+    """
+    kept: set[int] = set()
+    lease = now + LEASE
+    for row in rows:
+        taken = session.execute(
+            update(OutboxMessage)
+            .where(
+                col(OutboxMessage.id) == row.id,
+                col(OutboxMessage.status) == SENDING,
+                col(OutboxMessage.lease_until) == row.lease_until,
+            )
+            .values(lease_until=lease)
+            .execution_options(synchronize_session=False)
+        )
+        if rows_touched(taken) == 1:
+            row.lease_until = lease
+            kept.add(row.id or 0)
+    return bool(rows) and (rows[0].id or 0) in kept
 
 
 def expire(session: Session, now: datetime) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import true, update
 from sqlmodel import Session, col
 
 from storage.db import rows_touched
@@ -27,10 +27,19 @@ from workflows.notices.outbox_states import (
 )
 
 
-def _settle(session: Session, row_id: int, **values: object) -> bool:
+def _settle(
+    session: Session, row_id: int, lease: datetime | None = None, **values: object
+) -> bool:
+    """Settle a row still ``sending``; with ``lease``, only under that very lease.
+
+    A delivery is recorded whoever delivered; a retry or a refusal only by the sender that
+    still holds the row (``lease``): one whose lease ran out must not put back in the queue
+    a row another sender has taken and may be delivering.
+    """
+    held = col(OutboxMessage.lease_until) == lease if lease is not None else true()
     result = session.execute(
         update(OutboxMessage)
-        .where(col(OutboxMessage.id) == row_id, col(OutboxMessage.status) == SENDING)
+        .where(col(OutboxMessage.id) == row_id, col(OutboxMessage.status) == SENDING, held)
         .values(lease_until=None, **values)
         .execution_options(synchronize_session=False)
     )
@@ -73,12 +82,22 @@ def delivered(
 
 
 def undeliverable(
-    session: Session, row_id: int, now: datetime, *, reason: str, error: str = ""
+    session: Session,
+    row_id: int,
+    now: datetime,
+    *,
+    reason: str,
+    error: str = "",
+    lease: datetime | None = None,
 ) -> bool:
-    """Record that a row cannot be delivered, with the ``reason`` code."""
+    """Record that a row cannot be delivered, with the ``reason`` code.
+
+    ``lease``: the sender's claim (:func:`_settle`); ``None`` settles any ``sending`` row.
+    """
     return _settle(
         session,
         row_id,
+        lease,
         status=UNDELIVERABLE,
         delivered_at=None,
         reason=reason[:32],
@@ -115,6 +134,7 @@ def retry_later(
     _settle(
         session,
         row.id or 0,
+        row.lease_until,
         status=status,
         not_before=when,
         last_error=error[:300] or None,
