@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlmodel import Session
 
 from bot.app import DatabaseNotReady, build_app
@@ -46,6 +46,8 @@ async def test_issue16_a_cancelled_transactions_connection_is_closed_after_dispo
         finish.wait(5)
         return 1
 
+    returned = threading.Event()  # set once the worker gave the connection back
+    event.listen(db.engine, "checkin", lambda *_: returned.set())  # after the product's own
     task = asyncio.create_task(db.run(slow))
     assert await asyncio.to_thread(started.wait, 5)
     task.cancel()  # the caller gives up; the worker thread goes on
@@ -53,22 +55,17 @@ async def test_issue16_a_cancelled_transactions_connection_is_closed_after_dispo
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         db.dispose()  # the bot stops (or a test ends) meanwhile
+        returned.clear()
         finish.set()
-        await asyncio.to_thread(_until_closed, lent[0])
+        assert await asyncio.to_thread(returned.wait, 5)
+        # only now: probing a sqlite3 connection while its thread closes it can crash
+        assert _closed(lent[0]), "the connection lent before dispose stayed open"
         assert db.transaction(lambda s: s.execute(text("SELECT 2")).scalar()) == 2  # usable
         db.dispose()
         lent.clear()
         del db
         gc.collect()
     assert _resource_warnings(seen) == []
-
-
-def _until_closed(connection: Any) -> None:
-    for _ in range(500):
-        if _closed(connection):
-            return
-        threading.Event().wait(0.01)
-    raise AssertionError("the connection lent before dispose stayed open")
 
 
 def _closed(connection: Any) -> bool:
