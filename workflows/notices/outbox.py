@@ -38,7 +38,7 @@ from workflows.notices import (
     ToPerson,
 )
 from workflows.notices import codec as notice_codec
-from workflows.notices.outbox_settle import delivered, retry_later, undeliverable
+from workflows.notices.outbox_settle import delivered, held, retry_later, undeliverable
 from workflows.notices.outbox_states import (
     BACKOFF,
     BATCH,
@@ -305,11 +305,7 @@ def give_back(session: Session, *, rows: Sequence[OutboxMessage]) -> None:
     for row in rows:
         session.execute(
             update(OutboxMessage)
-            .where(
-                col(OutboxMessage.id) == row.id,
-                col(OutboxMessage.status) == SENDING,
-                col(OutboxMessage.lease_until) == row.lease_until,
-            )
+            .where(held(row.id, row.lease_until))
             .values(status=QUEUED, lease_until=None, attempts=OutboxMessage.attempts - 1)
             .execution_options(synchronize_session=False)
         )
@@ -332,23 +328,14 @@ def keep_claim(session: Session, rows: Sequence[OutboxMessage], now: datetime) -
     Returns:
         Whether the first row is still this sender's (else another sender's now).
     """
-    kept: set[int] = set()
     lease = now + LEASE
     for row in rows:
-        taken = session.execute(
-            update(OutboxMessage)
-            .where(
-                col(OutboxMessage.id) == row.id,
-                col(OutboxMessage.status) == SENDING,
-                col(OutboxMessage.lease_until) == row.lease_until,
-            )
-            .values(lease_until=lease)
-            .execution_options(synchronize_session=False)
+        renew = (
+            update(OutboxMessage).where(held(row.id, row.lease_until)).values(lease_until=lease)
         )
-        if rows_touched(taken) == 1:
+        if rows_touched(session.execute(renew.execution_options(synchronize_session=False))):
             row.lease_until = lease
-            kept.add(row.id or 0)
-    return bool(rows) and (rows[0].id or 0) in kept
+    return bool(rows) and rows[0].lease_until == lease
 
 
 def expire(session: Session, now: datetime) -> int:

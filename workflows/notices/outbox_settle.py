@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import true, update
+from sqlalchemy import ColumnElement, and_, update
 from sqlmodel import Session, col
 
 from storage.db import rows_touched
@@ -27,6 +27,20 @@ from workflows.notices.outbox_states import (
 )
 
 
+def held(row_id: int | None, lease: datetime | None) -> ColumnElement[bool]:
+    """The row ``row_id`` while it is ``sending`` under the very ``lease`` its sender wrote.
+
+    A sender's claim is the lease it wrote: once that ran out and another sender claimed the
+    row, the row carries the other's lease, so the first may no longer renew, give back or
+    re-queue it.
+    """
+    return and_(
+        col(OutboxMessage.id) == row_id,
+        col(OutboxMessage.status) == SENDING,
+        col(OutboxMessage.lease_until) == lease,
+    )
+
+
 def _settle(
     session: Session, row_id: int, lease: datetime | None = None, **values: object
 ) -> bool:
@@ -36,10 +50,10 @@ def _settle(
     still holds the row (``lease``): one whose lease ran out must not put back in the queue
     a row another sender has taken and may be delivering.
     """
-    held = col(OutboxMessage.lease_until) == lease if lease is not None else true()
+    sending = and_(col(OutboxMessage.id) == row_id, col(OutboxMessage.status) == SENDING)
     result = session.execute(
         update(OutboxMessage)
-        .where(col(OutboxMessage.id) == row_id, col(OutboxMessage.status) == SENDING, held)
+        .where(held(row_id, lease) if lease is not None else sending)
         .values(lease_until=None, **values)
         .execution_options(synchronize_session=False)
     )
