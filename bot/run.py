@@ -20,6 +20,7 @@ from bot.leadership import AlreadyRunning, Leadership
 from bot.probes import Probes
 from bot.scheduler import ScheduleRunner
 from bot.settings import Settings
+from workflows import heap
 from workflows.clock import Clock
 
 _LOGGER = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ async def run(
         leadership.release_file()
         raise
     app.leadership = leadership
+    heap.settle()  # the plan and what start-up built are never scanned again (issue 16)
     _LOGGER.info("controlbot run: %s", settings.safe_repr())
     runner = ScheduleRunner(app.ctx, app.db, app.outbox)
     duties = LeaderDuties(app, runner, leadership)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
 from datetime import UTC, datetime
 from functools import partial
 
@@ -27,7 +26,8 @@ from workflows.notices.outbox import DELIVERED
 from workflows.reports import deliveries as delivery_reports
 from workflows.schedule import ledger as delivery_ledger
 from workflows.schedule import sweep as deliveries
-from workflows.schedule import sweep_plan
+from workflows.schedule import sweep_plan, sweep_read
+from workflows.schedule.planned import SendKind
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ class ScheduleRunner:
     async def queue_due(self, now: datetime) -> list[int]:
         """Queue everything due at ``now`` in the outbox, one short transaction per batch.
 
-        The sweep's plan is read first (no write lock); each batch then decides its sends,
+        What is due is read first, in short reading steps; each batch then decides its sends,
         records them in the ledger and queues their messages in one transaction, so a person
         answering meanwhile waits for one batch at most, never for the whole fan-out (issue
         16). A crash between batches loses nothing: the next sweep finds the rest still open.
@@ -96,9 +96,9 @@ class ScheduleRunner:
         """
         ctx = self.ctx
         epoch = await self.db.run(lambda s: delivery_ledger.scheduler_epoch(s, ctx))
-        await asyncio.to_thread(sweep_plan.warm_window, ctx, now, epoch)
-        due = await self.db.run(lambda s: sweep_plan.read_due(s, ctx, now))
+        due = await asyncio.to_thread(sweep_read.read_due, self.db.transaction, ctx, now, epoch)
         sweep = await asyncio.to_thread(sweep_plan.plan_sweep, ctx, due)
+        dialect = self.db.engine.dialect
 
         cpu = [0.0]  # the last batch's CPU seconds (its worker thread's)
 
@@ -113,18 +113,19 @@ class ScheduleRunner:
             return ids
 
         ids: list[int] = []
-        pending, weight = deque(sweep.batches), float(sweep_plan.BATCH_WEIGHT)
+        batches, weight = sweep_plan.Batches(sweep.whole), float(sweep_plan.BATCH_WEIGHT)
         first = True
         try:
-            while pending:
+            while batches:
                 if not first:  # a writer polling for the lock gets in between two batches
                     await asyncio.sleep(BATCH_PAUSE_SECONDS)
                 first = False
-                ids += await self.db.run(partial(queue, batch=pending.popleft()))
-                slow = cpu[0] > BATCH_BUDGET_SECONDS / 2
-                if slow and weight > sweep_plan.BATCH_WEIGHT / 4:
+                batch = batches.take(weight)
+                if any(s.kind is SendKind.SUMMARY for s in batch.singles):
+                    await asyncio.to_thread(deliveries.warm_batch, ctx, dialect, batch)
+                ids += await self.db.run(partial(queue, batch=batch))
+                if cpu[0] > BATCH_BUDGET_SECONDS / 2 and weight > sweep_plan.BATCH_WEIGHT / 4:
                     weight /= 2
-                    pending = deque(b for rest in pending for b in sweep_plan.cut(rest, weight))
         except IntegrityError:  # another sweep claimed the same sends first: nothing to do
             _LOGGER.info("another sweep is sending the same messages; skipping the rest")
             return ids

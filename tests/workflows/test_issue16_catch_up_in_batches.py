@@ -27,6 +27,7 @@ from bot import scheduler
 from bot.app import prepare_database
 from bot.outbox import Outbox
 from bot.scheduler import ScheduleRunner
+from storage import prepared
 from storage.db import Database
 from storage.messages import OutboxMessage
 from storage.models import Absence, Delivery
@@ -34,10 +35,14 @@ from tests.conftest import PG_ENV, _reset_postgres
 from workflows.calendar import WorkingCalendar
 from workflows.clock import FixedClock
 from workflows.context import Context
+from workflows.periods import Period
 from workflows.plan.loader import load_plan
+from workflows.reports import channel_plan, summaries
+from workflows.rounds.opening import ensure_round
 from workflows.schedule import ledger as delivery_ledger
 from workflows.schedule import sweep as deliveries
-from workflows.schedule import sweep_plan
+from workflows.schedule import sweep_plan, sweep_read
+from workflows.schedule.planned import SendKind
 
 ROOT = Path(__file__).resolve().parents[2]
 RIGA = ZoneInfo("Europe/Riga")
@@ -203,3 +208,104 @@ def test_issue16_slow_batches_halve_the_batches_still_to_come(
     assert _ledger(db) == ledger
     assert _outbox(db) == messages
     db.dispose()
+
+
+def _sweep(ctx: Context, db: Database) -> sweep_plan.Sweep:
+    due = sweep_read.read_due(db.transaction, ctx, NOW)
+    return sweep_plan.plan_sweep(ctx, due)
+
+
+def test_issue16_batches_keep_the_order_and_never_split_a_person(tmp_path: Path) -> None:
+    ctx, db = _world(tmp_path, "order.sqlite3")
+    whole = _sweep(ctx, db).whole
+    db.dispose()
+    batches = sweep_plan.Batches(whole)
+    taken = []
+    while batches:
+        taken.append(batches.take(3))
+    assert not batches.take(3).keys  # nothing left: an empty batch
+    assert [k for b in taken for k in b.keys] == whole.keys
+    assert [p for b in taken for p in b.people] == list(whole.people)  # whole people only
+    assert len(taken) > 10
+    for batch in taken:  # about 3 reminders' work; one item may weigh more alone
+        items = len(batch.skips) + len(batch.singles) + len(batch.people)
+        assert items == 1 or len(batch.people) <= 3
+
+
+def test_issue16_a_channel_summary_is_decided_in_a_transaction_of_its_own(
+    tmp_path: Path,
+) -> None:
+    ctx, db = _world(tmp_path, "alone.sqlite3")
+    whole = _sweep(ctx, db).whole
+    db.dispose()
+    summaries = [s for s in whole.singles if s.kind is SendKind.SUMMARY]
+    assert summaries
+    batches = sweep_plan.Batches(whole)
+    seen = 0
+    while batches:
+        batch = batches.take(1_000)  # room for everything: summaries still go alone
+        if any(s.kind is SendKind.SUMMARY for s in batch.singles):
+            assert batch.keys == [batch.singles[0].key]
+            seen += 1
+    assert seen == len(summaries)
+
+
+def test_issue16_what_is_due_is_read_in_short_steps_with_the_same_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each step its own transaction, the ledger a few keys at a time: the same as reading
+    everything in one session."""
+    ctx, db = _world(tmp_path, "steps.sqlite3")
+    with db.session() as session:
+        whole = sweep_read.read_due(sweep_read.InSession(session), ctx, NOW)
+    monkeypatch.setattr(sweep_read, "KEYS_PER_READ", 7)
+    keys: list[int] = []
+
+    def in_parameters(
+        _conn: object, _cur: object, statement: str, params: object, *_a: object
+    ) -> None:
+        if "FROM delivery" in statement and isinstance(params, tuple | list):
+            keys.append(len(params))
+
+    event.listen(db.engine, "before_cursor_execute", in_parameters)
+    steps = [0]
+
+    def read(work):  # type: ignore[no-untyped-def]
+        steps[0] += 1
+        return db.transaction(work)
+
+    stepped = sweep_read.read_due(read, ctx, NOW)
+    db.dispose()
+    assert stepped.fresh == whole.fresh and stepped.too_old == whole.too_old
+    assert stepped.snoozes == whole.snoozes and stepped.until == whole.until
+    assert len(whole.fresh) + len(whole.too_old) > 40
+    assert steps[0] >= (len(whole.fresh) + len(whole.too_old)) // 7
+    assert keys and max(keys) <= 7 + 3  # a chunk's keys, and the statement's own values
+
+
+def test_issue16_a_warmed_summary_compiles_nothing_in_its_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctx, db = _world(tmp_path, "warm.sqlite3")
+    whole = _sweep(ctx, db).whole
+    summary = next(s for s in whole.singles if s.kind is SendKind.SUMMARY)
+    period = Period.parse(summary.period)
+
+    def open_rounds(session: Session) -> None:  # so that the summary has something to say
+        for activity in channel_plan.activities_under(ctx.plan, summary.subject):
+            ensure_round(session, ctx, activity, period, "system")
+
+    db.transaction(open_rounds)
+    batch = sweep_plan.Batch(singles=(summary,))
+    deliveries.warm_batch(ctx, db.engine.dialect, batch)
+
+    def no_compiling(*_args: object) -> None:
+        raise AssertionError("compiled inside the transaction")
+
+    monkeypatch.setattr(prepared, "_compile", no_compiling)
+    monkeypatch.setattr(channel_plan, "activities_under", no_compiling)
+    found = db.transaction(
+        lambda s: summaries.post_summary(s, ctx, summary.subject, summary.period, "system")
+    )
+    db.dispose()
+    assert [type(o.notice).__name__ for o in found] in (["Summary"], ["RollupSummary"])

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from workflows.heap import collection_paused
 from workflows.plan.model import LoadedPlan
 
 APART_FROM_BYTES = 512 * 1024
@@ -122,5 +123,6 @@ def load_plan_apart(path: Path, load_plan: Callable[[Path], LoadedPlan]) -> Load
         os.waitpid(pid, 0)
     if not data:
         return load_plan(path)
-    loaded: LoadedPlan = pickle.loads(data)  # our own child's bytes
+    with collection_paused():  # ~150,000 objects at once (workflows.heap)
+        loaded: LoadedPlan = pickle.loads(data)  # our own child's bytes
     return loaded

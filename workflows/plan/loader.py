@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from workflows.heap import collection_paused
 from workflows.plan.apart import load_plan_apart
 from workflows.plan.errors import (
     Location,
@@ -312,6 +313,11 @@ def load_plan(path: Path) -> LoadedPlan:
     Raises:
         PlanError: With every problem found, each pointing at a file and line.
     """
+    with collection_paused():  # millions of short-lived objects (workflows.heap)
+        return _load(path)
+
+
+def _load(path: Path) -> LoadedPlan:
     files = _plan_files(path)
     _check_size(files)
     read = [_read_part(file) for file in files]

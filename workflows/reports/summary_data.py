@@ -19,7 +19,7 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import and_, bindparam, func, literal, or_, select
+from sqlalchemy import Dialect, and_, bindparam, func, literal, or_, select
 from sqlmodel import Session, col
 
 from storage.models import (
@@ -258,6 +258,27 @@ _by_id = attrgetter("id")
 """The summary's statement, compiled once per dialect and shape (issue 16)."""
 
 
+def _shape(
+    activity_ids: Sequence[str], indicator_ids: Sequence[str], back: Sequence[str], last: object
+) -> tuple[int, int, int, int]:
+    return (len(activity_ids), len(indicator_ids), len(back), len(back) + (last is not None))
+
+
+def prepare_channel_read(
+    dialect: Dialect,
+    activity_ids: Sequence[str],
+    indicator_ids: Sequence[str],
+    back: Sequence[str],
+    last_year: str | None,
+) -> None:
+    """Compile the statement :func:`channel_data` will run for these arguments, ahead of it.
+
+    For a caller about to read a summary inside a short transaction (a sweep's batch); the
+    arguments are :func:`channel_data`'s.
+    """
+    _READ.prepare(dialect, _shape(activity_ids, indicator_ids, back, last_year))
+
+
 def channel_data(
     session: Session,
     channel_id: str,
@@ -286,7 +307,7 @@ def channel_data(
     """
     first, today, start = dates
     wanted = [*back, last_year] if last_year is not None else list(back)
-    shape = (len(activity_ids), len(indicator_ids), len(back), len(wanted))
+    shape = _shape(activity_ids, indicator_ids, back, last_year)
     params = {
         "subject": f"channel:{channel_id}",
         "frequency": frequency,

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import Dialect, update
 from sqlmodel import Session, col, select
 
 from storage.db import rows_touched
@@ -37,16 +37,8 @@ from workflows.reports import summaries
 from workflows.schedule.ledger import QUEUED, SNOOZE, Decided, open_keys, record_many
 from workflows.schedule.memo import window_for
 from workflows.schedule.planned import ACTION_KINDS, PlannedSend, SendKind
-from workflows.schedule.sweep_plan import (
-    Batch,
-    Due,
-    PersonSends,
-    Snoozed,
-    Sweep,
-    due_sends,
-    plan_sweep,
-    read_due,
-)
+from workflows.schedule.sweep_plan import Batch, PersonSends, Sweep, plan_sweep
+from workflows.schedule.sweep_read import Due, InSession, Snoozed, due_sends, read_due
 from workflows.schedule.sweep_rounds import RoundStates
 
 _LOGGER = logging.getLogger(__name__)
@@ -74,7 +66,7 @@ def due_now(session: Session, ctx: Context, now: datetime) -> list[PlannedSend]:
     Sends planned before the scheduler's first start are not considered; sends older than the
     plan's ``catch_up_days`` are closed as skipped (and logged).
     """
-    fresh, too_old = due_sends(session, ctx, now)
+    fresh, too_old = due_sends(InSession(session), ctx, now)
     rows = open_keys(session, [s.key for s in too_old], now)
     record_many(
         session, [Decided(s, "skipped", "too_old") for s in too_old if s.key in rows], rows, now
@@ -208,6 +200,16 @@ def _single(
     return Decided(send, QUEUED), [Prepared((send.key,), item) for item in items]
 
 
+def warm_batch(ctx: Context, dialect: Dialect, batch: Batch) -> None:
+    """Work a batch's summaries keep between posts, done before the batch's transaction.
+
+    See :func:`workflows.reports.summaries.warm_summary`; nothing is read or written.
+    """
+    for send in batch.singles:
+        if send.kind is SendKind.SUMMARY:
+            summaries.warm_summary(ctx, dialect, send.subject, send.period)
+
+
 def queue_batch(
     session: Session, ctx: Context, now: datetime, sweep: Sweep, batch: Batch
 ) -> list[Prepared]:
@@ -302,16 +304,15 @@ def prepare(session: Session, ctx: Context, now: datetime) -> list[Prepared]:
     """Decide what to send now, record it as ``queued`` and return it, in one transaction.
 
     The scheduler queues a sweep in batches instead
-    (:func:`~workflows.schedule.sweep_plan.plan_sweep`, :func:`queue_batch`); this is the same
-    sweep
-    as one batch.
+    (:class:`~workflows.schedule.sweep_plan.Batches`, :func:`queue_batch`); this is the same
+    sweep as one batch.
 
     Returns:
         One :class:`Prepared` per platform call: a person's digest of the day (or single
         reminder), or a channel summary. Sends no longer needed are closed as ``skipped``.
     """
-    sweep = plan_sweep(ctx, read_due(session, ctx, now), one_batch=True)
-    return [p for batch in sweep.batches for p in queue_batch(session, ctx, now, sweep, batch)]
+    sweep = plan_sweep(ctx, read_due(InSession(session), ctx, now))
+    return queue_batch(session, ctx, now, sweep, sweep.whole)
 
 
 def next_instant(
