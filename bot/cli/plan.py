@@ -43,7 +43,17 @@ def plan_check(settings: Settings, path: Path | None) -> int:
             )
         )
     if linked is None:
-        print(t.gettext("(Chat accounts were not checked: the database could not be read.)"))
+        missing = missing_sqlite_file(settings)
+        if missing is not None:  # a fresh installation: nothing is wrong
+            print(
+                t.gettext(
+                    "(Chat accounts were not checked: there is no database {path} yet; "
+                    "the bot creates it when it first runs.)",
+                    path=missing,
+                )
+            )
+        else:
+            print(t.gettext("(Chat accounts were not checked: the database could not be read.)"))
     return EXIT_OK
 
 
@@ -108,10 +118,17 @@ def plan_apply(settings: Settings, path: Path | None, *, dry_run: bool) -> int:
         app.close()
 
 
-def linked_people(settings: Settings) -> set[str] | None:
-    """People with a Telegram or Slack account, from an existing, upgraded database."""
+def missing_sqlite_file(settings: Settings) -> str | None:
+    """The SQLite file the settings name when it does not exist yet, else ``None``."""
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
+        return url.database or ""
+    return None
+
+
+def linked_people(settings: Settings) -> set[str] | None:
+    """People with a Telegram or Slack account, from an existing, upgraded database."""
+    if missing_sqlite_file(settings) is not None:
         return None
     try:
         db = Database.from_url(settings.database_url)

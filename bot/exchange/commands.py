@@ -10,6 +10,7 @@ opened (channels connected by the caller).
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import sys
 from collections import Counter
@@ -127,7 +128,7 @@ def export(app: App, choice: ExportChoice, fmt: Format, out: Path, variant: Vari
         return EXIT_USAGE
     except OSError as exc:
         print(
-            t.gettext("Cannot write {path}: {reason}", path=out, reason=exc.strerror or exc),
+            t.gettext("Cannot write {path}: {reason}", path=out, reason=os_error_text(exc, t)),
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -212,7 +213,7 @@ async def import_file(
         data = await asyncio.to_thread(_read, path)
     except OSError as exc:
         print(
-            t.gettext("Cannot read {path}: {reason}", path=path, reason=exc.strerror or exc),
+            t.gettext("Cannot read {path}: {reason}", path=path, reason=os_error_text(exc, t)),
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -278,18 +279,42 @@ def notify_lines(
     return lines
 
 
+def os_error_text(exc: OSError, t: Translator) -> str:
+    """Why a file could not be read or written, in the operator's language.
+
+    The operating system's own text (``exc.strerror``) is English whatever the locale, so the
+    usual causes are named here; anything rarer keeps the system's words.
+    """
+    if isinstance(exc, FileNotFoundError):
+        return t.gettext("there is no such file or folder")
+    if isinstance(exc, PermissionError):
+        return t.gettext("permission denied")
+    if isinstance(exc, IsADirectoryError):
+        return t.gettext("it is a folder, not a file")
+    if isinstance(exc, NotADirectoryError):
+        return t.gettext("a part of the path is not a folder")
+    if exc.errno == errno.ENOSPC:
+        return t.gettext("the disk is full")
+    return str(exc.strerror or exc)
+
+
 def _read(path: Path) -> bytes:
     return sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
 
 
 def refusal_lines(result: ImportResult, rc: RenderContext) -> list[str]:
-    """One line per refused row (``Row 4, value: …``), then that nothing was imported."""
+    """One line per refused row (``Row 4, value: …``; ``Row 4: …`` for the whole row).
+
+    Then that nothing was imported.
+    """
     t = rc.t
     lines = []
     for error in result.errors:
         reason = row_error_text(error, rc)
         if error.row == 0:
             lines.append(reason)
+        elif error.column == "row":  # the whole row: no column to name
+            lines.append(t.gettext("Row {row}: {reason}", row=error.row, reason=reason))
         else:
             lines.append(
                 t.gettext(

@@ -112,7 +112,7 @@ def test_a_refused_file_reports_every_bad_row_and_stores_nothing(
     )
     assert main(["import", str(bad)]) == 1
     err = capsys.readouterr().err.splitlines()
-    assert err[0].startswith("3. rinda, row: 2. rindā jau ir šī rādītāja vērtība")
+    assert err[0].startswith("3. rinda: 2. rindā jau ir šī rādītāja vērtība")
     assert err[1].startswith("4. rinda, value: Failā, kurā lauki atdalīti ar komatiem")
     assert err[2] == "5. rinda, indicator: Plānā nav rādītāja “nav-tada”."
     assert err[3] == "6. rinda, value: Vērtība nedrīkst pārsniegt 100,0."
@@ -273,7 +273,17 @@ def test_export_refuses_what_is_not_a_period(
     assert not (tmp_path / "x.json").exists()
     nowhere = tmp_path / "nav" / "x.csv"
     assert main(["export", "--format", "csv", "--out", str(nowhere)]) == 2
-    assert "Nevar ierakstīt" in capsys.readouterr().err
+    assert capsys.readouterr().err == f"Nevar ierakstīt {nowhere}: šāda faila vai mapes nav\n"
+
+
+def test_a_missing_or_unreadable_file_is_explained_in_latvian_not_in_the_systems_english(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nav.csv"
+    assert main(["import", str(missing), "--dry-run"]) == 2
+    assert capsys.readouterr().err == f"Nevar nolasīt {missing}: šāda faila vai mapes nav\n"
+    assert main(["import", str(tmp_path), "--dry-run"]) == 2
+    assert capsys.readouterr().err == f"Nevar nolasīt {tmp_path}: tā ir mape, nevis fails\n"
 
 
 def test_formula_like_comments_stay_text_in_csv_and_xlsx_and_import_back(
