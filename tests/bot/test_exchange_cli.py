@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -95,6 +96,24 @@ def test_importing_the_same_file_twice_leaves_it_unchanged(
     assert main(["import", str(source), "--source", "zabbix"]) == 0
     out = capsys.readouterr().out
     assert "Saglabāti: 0; bez izmaiņām: 4." in out
+
+
+def test_an_import_that_opens_a_decision_names_whom_it_could_not_tell_in_latvian(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes(LV_FILE.encode("utf-8"))  # 88,5 % within the SLA: critical
+    with caplog.at_level(logging.WARNING):
+        assert main(["import", str(source), "--source", "zabbix"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    told = out.index("Par importētajām vērtībām netika paziņots:")
+    assert out[told + 1 :] == [
+        "    • Persona Jānis Bērziņš nav sasniedzama: nav piesaistīta tērzēšanas konta — "
+        "controlbot invite janis-berzins",
+        "    • Kanāls “Pakalpojums: Dzīvesvietas deklarēšana” nav savienots ne ar vienu "
+        "tērzēšanu: nosūtiet /bind pk-dzivesvieta tā grupā.",
+    ]
+    assert [r.getMessage() for r in caplog.records] == []  # no English echo of the report
 
 
 def test_a_refused_file_reports_every_bad_row_and_stores_nothing(
