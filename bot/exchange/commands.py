@@ -158,6 +158,12 @@ def _why_empty(choice: ExportChoice, stored: list[Period], t: Translator) -> str
     if not stored:
         return t.gettext("No values are stored yet.")
     asked = choice.period or f"{choice.first or stored[0]} – {choice.last or stored[-1]}"
+    if stored[0] == stored[-1]:
+        return t.gettext(
+            "No values are stored for {asked}; values are stored only for {stored}.",
+            asked=asked,
+            stored=stored[0],
+        )
     return t.gettext(
         "No values are stored for {asked}; stored values run from {first} to {last}.",
         asked=asked,

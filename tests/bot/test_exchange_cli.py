@@ -295,6 +295,21 @@ def test_export_refuses_what_is_not_a_period(
     assert capsys.readouterr().err == f"Nevar ierakstīt {nowhere}: šāda faila vai mapes nav\n"
 
 
+def test_an_empty_export_names_the_one_stored_period_without_a_range_from_it_to_itself(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("indicator;period;value\ndvs-availability;2026-10;99,95\n", encoding="utf-8")
+    assert main(["import", str(source), "--source", "zabbix"]) == 0
+    capsys.readouterr()
+    out = tmp_path / "sep.csv"
+    assert main(["export", "--format", "csv", "--out", str(out), "--period", "2026-09"]) == 0
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "Nekas netika eksportēts. Par 2026-09 nav saglabātu vērtību; vērtības ir saglabātas "
+        "tikai par 2026-10."
+    )
+
+
 def test_a_missing_or_unreadable_file_is_explained_in_latvian_not_in_the_systems_english(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
