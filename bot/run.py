@@ -37,6 +37,7 @@ async def run(
     stdin: TextIO | None = None,
     out: TextIO | None = None,
     stop: asyncio.Event | None = None,
+    exiting: bool = False,
 ) -> int:
     """Run until SIGINT/SIGTERM (or ``stop`` is set): console, scheduler, catch-up.
 
@@ -44,6 +45,11 @@ async def run(
     at the newest revision). Missed sends are caught up once, right away, from the delivery
     ledger. The console reads standard input while it is open; when it closes (a service
     without a terminal) the process keeps running for the scheduler.
+
+    A SIGINT or SIGTERM during the stop is logged once and changes nothing (the stop ends
+    within about 10 s; what is not sent stays queued). With ``exiting`` (the command line,
+    whose process ends right after) one that comes after the stop ends the process at once,
+    without a traceback: nothing is left to save by then.
 
     Returns:
         The exit status (0 after a clean stop).
@@ -66,9 +72,10 @@ async def run(
     duties = LeaderDuties(app, runner, leadership)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
+    noted: list[int] = []  # a signal during the stop is noted once
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signum, stop.set)
+            loop.add_signal_handler(signum, _on_signal, stop, noted)
     http = HttpServer(settings.http_host, settings.http_port, partial(_health, app))
     metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     Probes(
@@ -134,11 +141,32 @@ async def run(
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await reader
-        _remove_signal_handlers(loop)
         attach.shutdown()
         app.close()
+        # only now: a Ctrl-C during the stop is noted, never a KeyboardInterrupt in the middle
+        # of closing the database
+        _remove_signal_handlers(loop)
+        if exiting:  # asyncio's clean-up and the interpreter's exit are left: Ctrl-C ends them
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
         _LOGGER.info("stopped")
     return 0
+
+
+def _on_signal(stop: asyncio.Event, noted: list[int]) -> None:
+    """SIGINT/SIGTERM: the first one stops; those during the stop are noted once, no more.
+
+    The stop ends within about 10 s by itself; what has not been sent stays queued in the
+    outbox, so there is nothing a second Ctrl-C could save by cutting it short.
+    """
+    if not stop.is_set():
+        stop.set()
+        return
+    if noted:
+        return
+    noted.append(1)
+    _LOGGER.warning(
+        "already stopping (at most %.0f s more); what is not sent stays queued", STOP_SECONDS + 3
+    )
 
 
 async def _stop_platforms(http: HttpServer, app: App) -> None:

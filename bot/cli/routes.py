@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 
 from bot.cli.common import EXIT_FAILED, EXIT_OK, print_plan_issues, translator_for, with_channels
 from bot.settings import Settings
 from workflows.plan.errors import PlanError
+
+EXIT_INTERRUPTED = 130
+"""What a shell reports for a process ended by Ctrl-C (128 + SIGINT)."""
 
 
 def route(args: argparse.Namespace, settings: Settings) -> int:
@@ -43,7 +47,11 @@ def _with_app(args: argparse.Namespace, settings: Settings) -> int:
         if args.command == "run":
             from bot.run import run
 
-            return asyncio.run(run(settings))
+            try:
+                return asyncio.run(run(settings, exiting=True))
+            except KeyboardInterrupt:  # Ctrl-C during start-up, before the bot's own handler
+                logging.getLogger("bot.run").warning("interrupted")
+                return EXIT_INTERRUPTED
         if args.command == "demo":
             from bot.demo import NotADemoDatabase, run_demo
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import os
 import select
@@ -10,7 +11,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
 from zoneinfo import ZoneInfo
@@ -120,3 +121,62 @@ def test_sigterm_stops_the_process_cleanly(tmp_path: Path) -> None:
             process.communicate()
     assert process.returncode == 0, err
     assert "Traceback" not in err
+
+
+def test_a_second_ctrl_c_while_stopping_prints_no_traceback_and_keeps_the_queue(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'run.sqlite3'}"
+    env = {**os.environ, "CONTROLBOT_DATABASE_URL": url, "CONTROLBOT_HTTP_PORT": "0"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        started = _until_line(process.stderr, "started;", limit=60)
+        assert process.poll() is None, started
+        # a message still to send (a retry due tomorrow), committed while the bot runs
+        db = Database.from_url(url)
+        try:
+            later = datetime.now(RIGA) + timedelta(days=1)
+            queued = OutboxMessage(
+                recipient_kind="person",
+                recipient="anna-ozola",
+                kind="Reminder",
+                payload="{}",
+                created_at=datetime.now(RIGA),
+                not_before=later,
+                expires_at=later + timedelta(days=1),
+            )
+            db.transaction(lambda s: s.add(queued))
+        finally:
+            db.dispose()
+        process.send_signal(signal.SIGINT)
+        # Ctrl-C pressed again and again until the process is gone: every moment of the stop
+        deadline = time.monotonic() + 20
+        while process.poll() is None and time.monotonic() < deadline:
+            with contextlib.suppress(ProcessLookupError):
+                process.send_signal(signal.SIGINT)
+            time.sleep(0.002)
+        _out, rest = process.communicate(timeout=20)
+        err = started + rest
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    # stopped cleanly, or (a Ctrl-C after the bot's own clean-up) ended by the signal at once
+    assert process.returncode in (0, 130, -signal.SIGINT), err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert err.count("already stopping") <= 1, err
+    db = Database.from_url(url)
+    try:
+        (kept,) = rows(db, OutboxMessage, recipient="anna-ozola", kind="Reminder")
+    finally:
+        db.dispose()
+    assert kept.status == "queued" and kept.attempts == 0
