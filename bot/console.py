@@ -17,6 +17,7 @@ from typing import TextIO
 from bot.channel import Address
 from bot.dispatch import Dispatcher
 from bot.events import ChoiceSelected, CommandReceived, Event, Sender, TextReceived
+from bot.formatting import latvian_key
 from bot.i18n import Lang, resolve_locale, translator
 from bot.messages import Message
 from bot.routes import person_language
@@ -184,10 +185,16 @@ class ConsoleSession:
         return True
 
     def known_people(self, limit: int = 20) -> str:
-        """The plan's person ids, comma-separated (the first ``limit``, then "…")."""
-        ids = [p.id for p in self.plan.plan.people]
+        """The plan's person ids, comma-separated, in Latvian alphabetical order.
+
+        The first ``limit`` of them, then how many more.
+        """
+        ids = sorted((p.id for p in self.plan.plan.people), key=latvian_key)
         shown = ", ".join(ids[:limit])
-        return f"{shown}, …" if len(ids) > limit else shown
+        more = len(ids) - limit
+        if more <= 0:
+            return shown
+        return self.t.ngettext("{shown} and {n} more", "{shown} and {n} more", more, shown=shown)
 
     async def _show_pending(self) -> None:
         """On a terminal, show what waits for the person (their open form's question too)."""
@@ -200,14 +207,14 @@ class ConsoleSession:
         if not person_id:
             self._say(
                 self.t.gettext(
-                    "Usage: /as <person-id>. People: {known}", known=self.known_people()
+                    "Usage: /as <person-id>. People: {known}.", known=self.known_people()
                 )
             )
             return False
         if not self.plan.has_person(person_id):
             self._say(
                 self.t.gettext(
-                    "There is no person “{person}” in the plan. Known: {known}",
+                    "There is no person “{person}” in the plan. Known: {known}.",
                     person=person_id,
                     known=self.known_people(),
                 )

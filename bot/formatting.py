@@ -7,6 +7,7 @@ percentages without a space (CLDR). English uses ``en_GB`` conventions (``6 Nov 
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -32,6 +33,31 @@ _MONTH_PATTERN = {"lv": "y. 'gada' LLLL", "en": "LLLL y"}
 def shorten(text: str, limit: int) -> str:
     """``text`` cut to at most ``limit`` characters, ending in an ellipsis when cut."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+_LV_ALPHABET = "abcčdefgģhijkķlļmnņopqrsštuvwxyzž"
+"""Latvian letter order (with q, w, x, y where the Latin alphabet has them); the long vowels
+ā, ē, ī, ū sort with their short ones and only break ties (CLDR's Latvian collation)."""
+_LONG = {"ā": "a", "ē": "e", "ī": "i", "ū": "u"}
+
+
+def latvian_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], str]:
+    """A sort key in Latvian alphabetical order.
+
+    ``č`` after ``c``, ``š`` after ``s``, ``ž`` last, ``ā`` with ``a``; case aside; digits
+    and signs before letters.
+    """
+    primary: list[int] = []
+    secondary: list[int] = []
+    for char in text.casefold():
+        base = _LONG.get(char, char)
+        if base not in _LV_ALPHABET and char.isalpha():  # ö, é …: as their base letter
+            plain = unicodedata.normalize("NFKD", char)[0]
+            base = plain if plain in _LV_ALPHABET else base
+        index = _LV_ALPHABET.find(base)
+        primary.append(0x110000 + index if index >= 0 else ord(base))
+        secondary.append(int(char in _LONG))
+    return tuple(primary), tuple(secondary), text
 
 
 def fmt_number(value: Decimal, decimals: int, t: Translator) -> str:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Final
 
 from bot.i18n import N_, Translator
 from bot.plan_texts import validator_text, yaml_problem
+from workflows.numbers import format_decimal
 from workflows.plan.changes import PlanChange
 from workflows.plan.errors import PlanIssue
 from workflows.plan.model import LoadedPlan
@@ -136,6 +138,12 @@ _WORDS: Final[dict[str, str]] = {
 }
 """Param values that are words rather than data, translated before they are inserted."""
 
+_RULES: Final[dict[str, str]] = {
+    "critical <= warning <= target": N_("critical <= warning <= target"),
+    "target <= warning <= critical": N_("target <= warning <= critical"),
+}
+"""The order thresholds must follow, per direction, in the reader's words."""
+
 _FREQUENCIES: Final[dict[Frequency, str]] = {
     Frequency.WEEKLY: N_("weekly"),
     Frequency.MONTHLY: N_("monthly"),
@@ -162,6 +170,21 @@ def _shown_file(file: Path, base: Path | None) -> str:
     return str(file)
 
 
+def _number(written: str, t: Translator) -> str:
+    """A number of the plan as the reader writes it: ``95.0`` → Latvian ``95,0``.
+
+    It keeps the decimal places it was written with; anything else stays as written.
+    """
+    try:
+        value = Decimal(written)
+    except InvalidOperation:
+        return written
+    exponent = value.as_tuple().exponent
+    if not value.is_finite() or not isinstance(exponent, int):
+        return written
+    return format_decimal(value, max(0, -exponent), t.lang)
+
+
 def _params(code: str, params: Mapping[str, str], t: Translator) -> dict[str, str]:
     out = dict(params)
     if code == "wrong_type" and "expected" in out:
@@ -174,8 +197,14 @@ def _params(code: str, params: Mapping[str, str], t: Translator) -> dict[str, st
             out["expected"] = words[0]
     if code == "unknown_reference" and out.get("kind") in _WORDS:
         out["kind"] = t.gettext(_WORDS[out["kind"]])
-    if code == "thresholds_order" and out.get("direction") in _WORDS:
-        out["direction"] = t.gettext(_WORDS[out["direction"]])
+    if code == "thresholds_order":
+        if out.get("direction") in _WORDS:
+            out["direction"] = t.gettext(_WORDS[out["direction"]])
+        if out.get("rule") in _RULES:
+            out["rule"] = t.gettext(_RULES[out["rule"]])
+        for name in ("target", "warning", "critical"):
+            if name in out:
+                out[name] = _number(out[name], t)
     if code == "yaml_syntax" and "problem" in out:
         out["problem"] = yaml_problem(out["problem"], t)
     if code == "invalid" and "detail" in out:

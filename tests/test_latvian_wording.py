@@ -49,7 +49,8 @@ def test_the_bot_is_always_robots() -> None:
         "nav iesnieguši",  # agreed with several people when one is named
         "nav sasniedzams",  # agreed with a man when the person may be a woman
         "pieņemiet to pats",
-        "Pareizi:",  # "Usage" is "Lietojums"
+        "Pareizi:",  # "Usage" is "Lietošana"
+        "Lietojums",  # "Usage" in software is "Lietošana"
         "pēc lēmuma Nr. {decision} pilnveides pasākuma “{indicator}”",  # named after it
         "Robots nevar publicēt #",
         "dzēsts {person} vārds",
@@ -94,3 +95,15 @@ def test_one_overdue_person_is_named_without_gender(n: int, counted: str) -> Non
     )
     assert counted in text
     assert text.endswith("Atbilde vēl nav saņemta no: Pēteris Liepa:")
+
+
+def test_the_lang_usage_line_says_lietosana_not_lietojums() -> None:
+    from bot.i18n import translator
+
+    lv = translator("lv")
+    assert lv.gettext("Usage: {usage}", usage="/lang lv|en|auto") == "Lietošana: /lang lv|en|auto"
+    assert lv.gettext("Usage: /as <person-id>. People: {known}.", known="anna-ozola") == (
+        "Lietošana: /as <personas-id>. Personas: anna-ozola."
+    )
+    usages = [s for i, s in STRINGS if i.startswith("Usage")]
+    assert usages and all(s.startswith("Lietošana: ") for s in usages)

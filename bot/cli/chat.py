@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from bot.app import App
 from bot.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, acting_admin, failed, translator_for
+from bot.formatting import latvian_key
 from bot.outbox import Queued
 from bot.render.context import RenderContext
 from bot.render.delivery import outcome_lines
@@ -76,10 +77,10 @@ async def away(app: App, person: str, starts: date, ends: date) -> int:
     from workflows.people import absences
 
     if not app.ctx.plan.has_person(person):
-        known = ", ".join(p.id for p in app.ctx.plan.plan.people)
+        known = ", ".join(sorted((p.id for p in app.ctx.plan.plan.people), key=latvian_key))
         print(
             translator_for(app.settings).gettext(
-                "There is no person “{person}” in the plan. Known: {known}",
+                "There is no person “{person}” in the plan. Known: {known}.",
                 person=person,
                 known=known,
             ),

@@ -46,16 +46,31 @@ COLUMNS = (
 def deliveries(app: App, args: argparse.Namespace) -> int:
     """``controlbot deliveries``: print the outbox record, filtered, as a table, CSV or JSON.
 
+    ``--status`` takes the stored word or the state as the table words it, in the operator's
+    language or English (``nogādāta``, ``delivered``).
+
     Returns:
         0; 2 (nothing printed but the reason, on standard error) when ``--person`` names
-        neither a person nor a team channel of the plan nor any recipient of the record.
+        neither a person nor a team channel of the plan nor any recipient of the record, or
+        ``--status`` no state.
     """
     t = translator_for(app.settings)
+    status = ledger.state_of(args.status, t) if args.status else None
+    if args.status and status is None:
+        print(
+            t.gettext(
+                "There is no delivery state “{state}”. States: {states}.",
+                state=args.status,
+                states=ledger.state_choices(t),
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     zone = app.ctx.timezone
     start = _instant(args.first, zone) if args.first else None
     end = _instant(args.last + timedelta(days=1), zone) if args.last else None
     rows = app.db.transaction(
-        lambda s: reports.listing(s, person=args.person, status=args.status, start=start, end=end)
+        lambda s: reports.listing(s, person=args.person, status=status, start=start, end=end)
     )
     if args.person and not rows and not _known(app, args.person, app.db):
         print(_unknown(app, args.person, t), file=sys.stderr)

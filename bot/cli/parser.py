@@ -106,8 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     record.add_argument("--person", help="only messages to this person or team channel (plan id)")
     record.add_argument(
         "--status",
-        choices=("queued", "sending", "delivered", "undeliverable", "expired"),
-        help="only messages in this state",
+        metavar="STATE",
+        help="only messages in this state: queued, sending, delivered, undeliverable or "
+        "expired, or the state as the table words it (e.g. nogādāta)",
     )
     record.add_argument(
         "--from", dest="first", type=_date, help=f"queued on or after this local date, {DATES}"

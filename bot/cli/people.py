@@ -17,7 +17,7 @@ from bot.cli.common import (
     telegram_problem,
     translator_for,
 )
-from bot.formatting import fmt_datetime
+from bot.formatting import fmt_datetime, latvian_key
 
 
 def erase(app: App, person_id: str, *, confirmed: bool) -> int:
@@ -82,9 +82,9 @@ async def invite(app: App, args: argparse.Namespace) -> int:
         return EXIT_USAGE
     people = [p.id for p in app.ctx.plan.plan.people] if args.all else [args.person]
     if not app.ctx.plan.has_person(people[0]):
-        known = ", ".join(p.id for p in app.ctx.plan.plan.people)
+        known = ", ".join(sorted((p.id for p in app.ctx.plan.plan.people), key=latvian_key))
         message = t.gettext(
-            "There is no person “{person}” in the plan. Known: {known}",
+            "There is no person “{person}” in the plan. Known: {known}.",
             person=people[0],
             known=known,
         )

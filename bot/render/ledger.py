@@ -9,7 +9,9 @@ words, which stay stable for scripts.
 
 from __future__ import annotations
 
-from bot.i18n import N_, Translator
+import unicodedata
+
+from bot.i18n import N_, Translator, translator
 
 NOTICE_KINDS: dict[str, str] = {
     "Reminder": N_("reminder"),
@@ -106,6 +108,29 @@ def kind_name(kind: str | None, t: Translator) -> str:
 def state_name(state: str | None, t: Translator) -> str:
     """A delivery state in words (``undeliverable`` → "not deliverable")."""
     return _named(DELIVERY_STATES, state, t)
+
+
+def state_of(word: str, t: Translator) -> str | None:
+    """The stored state a person typed, or ``None``.
+
+    Its stored word or its name in ``t``'s language or English (``nogādāta``, ``delivered``,
+    ``not deliverable``); case aside.
+    """
+    wanted = _plain(word)
+    readers = (t, translator("en"))
+    for state, msgid in DELIVERY_STATES.items():
+        if wanted == state or any(wanted == _plain(r.gettext(msgid)) for r in readers):
+            return state
+    return None
+
+
+def state_choices(t: Translator) -> str:
+    """Every state in ``t``'s words, each with its stored word: ``nogādāta (delivered), …``."""
+    return ", ".join(f"{t.gettext(msgid)} ({state})" for state, msgid in DELIVERY_STATES.items())
+
+
+def _plain(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
 def reason_name(reason: str | None, t: Translator) -> str:

@@ -79,6 +79,54 @@ async def test_as_without_a_name_explains_and_asnobody_is_not_as(
     assert session.person_id == "janis-berzins"
 
 
+@pytest.mark.parametrize(
+    ("lang", "head"),
+    [("lv", "Plānā nav personas “nobody”. Zināmās personas: "), ("en", "Known: ")],
+)
+async def test_as_nobody_lists_the_people_sorted_and_ends_with_a_full_stop(
+    dispatcher: Dispatcher, plan: LoadedPlan, lang: str, head: str
+) -> None:
+    out = io.StringIO()
+    session = ConsoleSession(dispatcher, ConsoleChannel(out), plan, "anna-ozola", lang)
+    await session.feed("/as nobody")
+    (line,) = [x for x in out.getvalue().splitlines() if "nobody" in x]
+    assert head in line and line.endswith(".") and not line.endswith("..")
+    listed = line.split(": ")[-1].removesuffix(".").split(", ")
+    ids = [p.id for p in plan.plan.people]
+    assert sorted(listed) == sorted(ids) and listed == sorted(ids)  # plan ids are plain a-z
+    assert session.person_id == "anna-ozola"
+    out.truncate(0)
+    await session.feed("/as")
+    assert out.getvalue().rstrip().endswith(f"{', '.join(sorted(ids))}.")
+
+
+async def test_as_nobody_in_a_large_plan_says_how_many_more_people_there_are(
+    dispatcher: Dispatcher, plan: LoadedPlan
+) -> None:
+    session = ConsoleSession(dispatcher, ConsoleChannel(io.StringIO()), plan, "anna-ozola", "lv")
+    people = len(plan.plan.people)
+    assert session.known_people(limit=people - 2).endswith(" un vēl 2")
+    assert session.known_people(limit=people) == ", ".join(sorted(p.id for p in plan.plan.people))
+
+
+def test_latvian_order_puts_c_caron_after_c_and_long_vowels_with_short_ones() -> None:
+    from bot.formatting import latvian_key
+
+    words = ["Žanis", "zane", "Čakste", "cits", "Ābols", "auns", "Šķēle", "Sils", "ģirts", "gints"]
+    assert sorted(words, key=latvian_key) == [
+        "Ābols",
+        "auns",
+        "cits",
+        "Čakste",
+        "gints",
+        "ģirts",
+        "Sils",
+        "Šķēle",
+        "zane",
+        "Žanis",
+    ]
+
+
 async def test_stdin_ends_cleanly_and_quit_stops(dispatcher: Dispatcher, plan: LoadedPlan) -> None:
     out = io.StringIO()
     session = ConsoleSession(dispatcher, ConsoleChannel(out), plan, "anna-ozola", "lv")

@@ -90,10 +90,10 @@ async def test_usage_line_is_latvian_with_latvian_placeholders(
 ) -> None:
     items = await dispatcher.handle(command(ANNA, "history", "2", "0"))
     assert isinstance(items[0].notice, Problem)
-    assert recording.to(ANNA)[-1].plain() == "Lietojums: /history RĀDĪTĀJS [N]"
+    assert recording.to(ANNA)[-1].plain() == "Lietošana: /history RĀDĪTĀJS [N]"
     await dispatcher.handle(command(ANNA, "away", "rīt"))
     assert recording.to(ANNA)[-1].plain() == (
-        "Lietojums: /away DD.MM.GGGG DD.MM.GGGG | /away cancel"
+        "Lietošana: /away DD.MM.GGGG DD.MM.GGGG | /away cancel"
     )
 
 

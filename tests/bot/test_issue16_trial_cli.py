@@ -8,6 +8,8 @@ throughout; a round that reached nobody and an empty export say so plainly.
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -71,6 +73,58 @@ def test_issue16_deliveries_refuses_an_unknown_person(capsys: pytest.CaptureFixt
     assert "“nobody”" in captured.err and "anna-ozola" in captured.err
     assert main(["deliveries", "--person", "anna-ozola"]) == 0  # known, nothing sent yet
     assert capsys.readouterr().out.strip() == "Nav nevienas atbilstošas ziņas."
+
+
+@pytest.mark.parametrize(
+    ("locale", "word"),
+    [
+        ("lv", "nav nogādājama"),  # as the Latvian table words it
+        ("lv", "Nav  Nogādājama"),
+        ("lv", "not deliverable"),  # English words work in Latvian too
+        ("lv", "undeliverable"),  # the stored word, as CSV and JSON show it
+        ("en", "not deliverable"),
+        ("en", "undeliverable"),
+    ],
+)
+def test_deliveries_status_nogadata_is_taken_as_the_table_words_the_state(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, locale: str, word: str
+) -> None:
+    assert main(["remind", "dzivesvietas-deklaresana", "--period", "2026-10"]) == 0
+    monkeypatch.setenv("CONTROLBOT_DEFAULT_LOCALE", locale)
+    capsys.readouterr()
+    assert main(["deliveries", "--status", word, "--format", "csv"]) == 0
+    undeliverable = _states(capsys.readouterr().out)  # nobody has a chat account yet
+    assert len(undeliverable) > 1 and set(undeliverable) == {"undeliverable"}
+    delivered = "nogādāta" if locale == "lv" else "delivered"  # as the table words it
+    assert main(["deliveries", "--status", delivered, "--format", "csv"]) == 0
+    assert set(_states(capsys.readouterr().out)) == {"delivered"}
+
+
+def _states(written: str) -> list[str]:
+    return [row["status"] for row in csv.DictReader(io.StringIO(written))]
+
+
+@pytest.mark.parametrize(
+    ("locale", "refusal", "listed"),
+    [
+        ("lv", "Nav tāda nogādes stāvokļa “sent”. Stāvokļi:", "nogādāta (delivered)"),
+        ("en", "There is no delivery state “sent”. States:", "not deliverable (undeliverable)"),
+    ],
+)
+def test_an_unknown_deliveries_status_is_refused_in_the_operators_language(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    locale: str,
+    refusal: str,
+    listed: str,
+) -> None:
+    monkeypatch.setenv("CONTROLBOT_DEFAULT_LOCALE", locale)
+    capsys.readouterr()
+    assert main(["deliveries", "--status", "sent"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(refusal) and listed in captured.err
+    assert captured.err.rstrip().endswith(".")
 
 
 def test_issue16_away_names_whom_it_could_not_tell(capsys: pytest.CaptureFixture[str]) -> None:

@@ -36,11 +36,53 @@ def test_threshold_order_points_at_the_threshold_and_shows_the_values(
     assert issue.line == line_of(text, "critical: 97.0")
     assert issue.path.endswith(".critical")
     (latvian,) = format_issues(issues, lv)
-    assert "95.0" in latvian and "97.0" in latvian
+    assert "95,0" in latvian and "97,0" in latvian
     assert "lielāka vērtība ir labāka" in latvian
     (english,) = format_issues(issues, en)
     assert "target 95.0, warning 95.0, critical 97.0" in english
     assert "higher is better" in english
+
+
+@pytest.mark.parametrize(
+    ("direction", "old", "new", "rule"),
+    [
+        (
+            "higher_is_better",
+            "critical: 90.0",
+            "critical: 96.5",
+            "gaidīts: kritiskais slieksnis ≤ brīdinājuma slieksnis ≤ mērķa vērtība",
+        ),
+        (
+            "lower_is_better",
+            "warning: 1.5",
+            "warning: 0.5",
+            "gaidīts: mērķa vērtība ≤ brīdinājuma slieksnis ≤ kritiskais slieksnis",
+        ),
+    ],
+)
+def test_threshold_order_in_latvian_has_decimal_commas_and_the_rule_in_latvian(
+    bundled_text: str,
+    write_plan: WritePlan,
+    lv: Translator,
+    en: Translator,
+    direction: str,
+    old: str,
+    new: str,
+    rule: str,
+) -> None:
+    assert old in bundled_text
+    issues = _refused(write_plan(bundled_text.replace(old, new, 1)))
+    (issue,) = issues
+    assert issue.params["direction"] == direction
+    (latvian,) = format_issues(issues, lv)
+    assert latvian.endswith(rule)
+    message = latvian.split(": ", 2)[-1]
+    assert "." not in message.replace("..", "")  # no decimal point in a Latvian sentence
+    assert "<=" not in message and "critical" not in message and "target" not in message
+    assert ("96,5" if "96.5" in new else "0,5") in latvian
+    (english,) = format_issues(issues, en)
+    assert english.endswith(issue.params["rule"])  # English keeps the plan's own keys
+    assert ("96.5" if "96.5" in new else "0.5") in english
 
 
 @pytest.mark.parametrize("written", ['"4,5"', "4,5"])
