@@ -144,6 +144,15 @@ _RULES: Final[dict[str, str]] = {
 }
 """The order thresholds must follow, per direction, in the reader's words."""
 
+_KEYS: Final[dict[str, str]] = {
+    "target": N_("target"),
+    "warning": N_("warning threshold"),
+    "critical": N_("critical threshold"),
+    "minimum": N_("minimum"),
+    "maximum": N_("maximum"),
+}
+"""An indicator's numeric keys as a message names them."""
+
 _FREQUENCIES: Final[dict[Frequency, str]] = {
     Frequency.WEEKLY: N_("weekly"),
     Frequency.MONTHLY: N_("monthly"),
@@ -197,6 +206,11 @@ def _params(code: str, params: Mapping[str, str], t: Translator) -> dict[str, st
             out["expected"] = words[0]
     if code == "unknown_reference" and out.get("kind") in _WORDS:
         out["kind"] = t.gettext(_WORDS[out["kind"]])
+    if code in ("thresholds_precision", "threshold_out_of_range") and out.get("name") in _KEYS:
+        name = t.gettext(_KEYS[out["name"]])
+        out["name"] = name[:1].upper() + name[1:]  # the message starts with it
+    if code == "threshold_out_of_range" and "range" in out:
+        out["range"] = "..".join(_number(end, t) for end in out["range"].split(".."))
     if code == "thresholds_order":
         if out.get("direction") in _WORDS:
             out["direction"] = t.gettext(_WORDS[out["direction"]])

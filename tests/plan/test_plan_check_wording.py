@@ -85,6 +85,33 @@ def test_threshold_order_in_latvian_has_decimal_commas_and_the_rule_in_latvian(
     assert ("96.5" if "96.5" in new else "0.5") in english
 
 
+def test_threshold_precision_and_range_name_the_threshold_in_latvian_with_decimal_commas(
+    bundled_text: str, write_plan: WritePlan, lv: Translator, en: Translator
+) -> None:
+    # dd-within-sla: target 95.0, warning 95.0, critical 90.0, one decimal, 0..100
+    assert "critical: 90.0\n        decimals: 1\n        minimum: 0\n" in bundled_text
+    precise = bundled_text.replace("critical: 90.0", "critical: 90.25", 1)
+    (latvian,) = format_issues(_refused(write_plan(precise)), lv)
+    assert latvian.endswith(
+        ": Kritiskais slieksnis: vairāk ciparu aiz komata, nekā rādītājs attēlo; "
+        "gaidīts ne vairāk kā 1"
+    )
+    outside = bundled_text.replace(
+        "critical: 90.0\n        decimals: 1\n        minimum: 0\n",
+        "critical: 90.0\n        decimals: 1\n        minimum: 92.5\n",
+        1,
+    )
+    issues = _refused(write_plan(outside))
+    (latvian,) = format_issues(issues, lv)
+    assert latvian.endswith(
+        ": Kritiskais slieksnis: ārpus pieļaujamo vērtību robežām; gaidīts robežās 92,5..100"
+    )
+    (english,) = format_issues(issues, en)
+    assert english.endswith(
+        ": Critical threshold is outside the range values may take; expected within 92.5..100"
+    )
+
+
 @pytest.mark.parametrize("written", ['"4,5"', "4,5"])
 def test_a_decimal_comma_in_a_number_gets_the_fix(
     bundled_text: str, write_plan: WritePlan, lv: Translator, written: str
