@@ -27,6 +27,7 @@ from workflows.periods import Period
 from workflows.rounds import snooze
 from workflows.rounds.opening import ensure_round
 from workflows.schedule import sweep_read
+from workflows.schedule.memo import closed_keys_for
 from workflows.schedule.planned import PlannedSend, SendKind
 
 DUE_DAY = datetime(2026, 11, 6, 9, 30, tzinfo=ZoneInfo("Europe/Riga"))
@@ -157,3 +158,27 @@ def test_breaker_a_reminder_snoozed_while_a_catch_up_runs_is_not_sent_anyway(
         assert ("due", "skipped", "snoozed") in notes  # decided, as the next sweep sees it
     finally:
         db.dispose()
+
+
+def test_breaker_the_closed_keys_memo_does_not_grow_for_ever_over_a_long_run(
+    tmp_path: Path,
+) -> None:
+    """Keys of sends that left the sweep's look-back window are never asked for again: the
+    memo of closed keys (one per database, for the process's lifetime) must let them go,
+    or a bot running for months keeps every key it ever sent (~3,000 a day, national plan)."""
+    ctx, db = _world(tmp_path, "memo.sqlite3")
+    asyncio.run(ScheduleRunner(ctx, db, Outbox(ctx, db, {}, "lv")).queue_due(NOW))
+    sweep_read.read_due(db.transaction, ctx, NOW)  # learns the keys just closed
+    closed = closed_keys_for(db.engine)
+    november = {k for k in _ledger_keys(db)}
+    assert november & set(closed._keys)  # remembered while in the window
+    later = NOW + timedelta(days=60)
+    ctx.clock.set(later)  # type: ignore[attr-defined]  # a FixedClock
+    sweep_read.read_due(db.transaction, ctx, later)
+    db.dispose()
+    assert not november & set(closed._keys)
+
+
+def _ledger_keys(db: Database) -> list[str]:
+    with db.session() as session:
+        return list(session.exec(select(Delivery.key)).all())
