@@ -130,6 +130,7 @@ def due_sends(
         ),
     )
     span = window_for(ctx).span(ctx, first - timedelta(days=1), last)
+    closed.keep_window(first, span.keys)
     low, high = span.between(epoch, now)
     sends = [
         s
