@@ -60,10 +60,14 @@ class App:
     platforms: dict[str, Platform] = field(default_factory=dict)
     leadership: Leadership = field(default_factory=Leadership)
 
-    async def announce(self) -> None:
-        """Send the notices gathered at start-up (people who left the plan), once."""
+    async def announce(self, *, batch: str | None = None) -> None:
+        """Send the notices gathered at start-up (people who left the plan), once.
+
+        Args:
+            batch: Marks their outbox rows, for a report of whom they reached.
+        """
         items, self.startup = self.startup, []
-        await self.outbox.deliver(items, origin="system")
+        await self.outbox.deliver(items, origin="system", batch=batch)
 
     @property
     def lang(self) -> Lang:

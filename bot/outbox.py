@@ -350,7 +350,7 @@ class Outbox:
         if not routes and not done:
             found = item
             reason = await self.db.run(lambda s: self._reason(s, found))
-            _LOGGER.warning("%s #%s not sent: %s", row.kind, row.id, reason)
+            _LOGGER.info("%s #%s not sent: %s", row.kind, row.id, reason)  # reported, recorded
             return await self._settle(row, Attempt(refused=reason), "")
         attempt = await self.attempts.attempt(item, routes, done)
         return await self._settle(row, attempt, attempt.temporary or attempt.detail or "")

@@ -27,7 +27,6 @@ from workflows.reports import deliveries as delivery_reports
 from workflows.schedule import ledger as delivery_ledger
 from workflows.schedule import sweep as deliveries
 from workflows.schedule import sweep_plan, sweep_read
-from workflows.schedule.planned import SendKind
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -121,7 +120,7 @@ class ScheduleRunner:
                     await asyncio.sleep(BATCH_PAUSE_SECONDS)
                 first = False
                 batch = batches.take(weight)
-                if any(s.kind is SendKind.SUMMARY for s in batch.singles):
+                if batch.summaries:  # found and compiled before the transaction
                     await asyncio.to_thread(deliveries.warm_batch, ctx, dialect, batch)
                 ids += await self.db.run(partial(queue, batch=batch))
                 if cpu[0] > BATCH_BUDGET_SECONDS / 2 and weight > sweep_plan.BATCH_WEIGHT / 4:

@@ -29,6 +29,7 @@ ProblemCode: TypeAlias = Literal[
     "finish_current_form_first",
     "form_already_started",
     "form_plan_changed",
+    "indicator_ambiguous",
     "internal_error",
     "invite_expired",
     "invite_unknown",

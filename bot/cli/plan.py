@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import uuid
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -11,6 +12,8 @@ from sqlalchemy.engine import make_url
 from bot.app import DatabaseNotReady, build_app, build_context
 from bot.cli.common import EXIT_FAILED, EXIT_OK, acting_admin, translator_for, with_channels
 from bot.plan_report import format_changes, format_issues, format_overview, format_readiness
+from bot.render.context import RenderContext
+from bot.render.delivery import outcome_lines
 from bot.settings import Settings
 from storage.db import Database
 from storage.migrate import current_revision, head_revision, upgrade
@@ -19,6 +22,7 @@ from workflows.people import accounts
 from workflows.plan import accounts as plan_accounts
 from workflows.plan.errors import PlanError
 from workflows.plan.loader import load_default_plan
+from workflows.reports import deliveries
 
 
 def plan_check(settings: Settings, path: Path | None) -> int:
@@ -43,7 +47,17 @@ def plan_check(settings: Settings, path: Path | None) -> int:
             )
         )
     if linked is None:
-        print(t.gettext("(Chat accounts were not checked: the database could not be read.)"))
+        missing = missing_sqlite_file(settings)
+        if missing is not None:  # a fresh installation: nothing is wrong
+            print(
+                t.gettext(
+                    "(Chat accounts were not checked: there is no database {path} yet; "
+                    "the bot creates it when it first runs.)",
+                    path=missing,
+                )
+            )
+        else:
+            print(t.gettext("(Chat accounts were not checked: the database could not be read.)"))
     return EXIT_OK
 
 
@@ -72,7 +86,7 @@ def plan_apply(settings: Settings, path: Path | None, *, dry_run: bool) -> int:
             for line in format_changes(changes, first, t):
                 print(line)
             return EXIT_OK
-        app = build_app(settings)
+        app = build_app(settings, console_fallback=False)  # nothing addressed to others here
     except PlanError as exc:
         for line in format_issues(exc.issues, t, base=Path.cwd()):
             print(line, file=sys.stderr)
@@ -89,12 +103,20 @@ def plan_apply(settings: Settings, path: Path | None, *, dry_run: bool) -> int:
         for line in format_changes(applied.changes, first, t):
             print(line)
 
+        batch = uuid.uuid4().hex
+
         async def tell() -> int:
-            await app.announce()
-            await app.outbox.deliver(list(applied.notices))
+            await app.announce(batch=batch)  # who left the plan: told by the sync at start
+            await app.outbox.deliver(list(applied.notices), origin=acting_admin(app), batch=batch)
             return EXIT_OK
 
         asyncio.run(with_channels(app, tell()))
+        found = app.db.transaction(lambda s: deliveries.outcome(s, batch))
+        if found.unreached:  # the report names whom the robot missed
+            rc = RenderContext(t, app.ctx.plan, app.ctx.timezone)
+            print(t.gettext("Not told of the plan's changes:"))
+            for line in outcome_lines(found, rc):
+                print(f"    {line}")
         print(t.gettext("Applied: this is now the plan in force."))
         if path is not None and path != original_plan:
             print(
@@ -108,10 +130,17 @@ def plan_apply(settings: Settings, path: Path | None, *, dry_run: bool) -> int:
         app.close()
 
 
-def linked_people(settings: Settings) -> set[str] | None:
-    """People with a Telegram or Slack account, from an existing, upgraded database."""
+def missing_sqlite_file(settings: Settings) -> str | None:
+    """The SQLite file the settings name when it does not exist yet, else ``None``."""
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
+        return url.database or ""
+    return None
+
+
+def linked_people(settings: Settings) -> set[str] | None:
+    """People with a Telegram or Slack account, from an existing, upgraded database."""
+    if missing_sqlite_file(settings) is not None:
         return None
     try:
         db = Database.from_url(settings.database_url)

@@ -10,8 +10,10 @@ opened (channels connected by the caller).
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import sys
+import uuid
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,6 +25,7 @@ from bot.exchange.csv_files import FileRefused, Variant, read_csv, write_csv
 from bot.exchange.out_file import OutFileExists, write_new_file
 from bot.i18n import Lang, Translator, translator
 from bot.render.context import RenderContext
+from bot.render.delivery import outcome_lines
 from bot.render.exchange import file_problem_text, row_error_text
 from workflows.exchange import (
     ImportRefused,
@@ -35,6 +38,7 @@ from workflows.exchange import (
 from workflows.exchange.rows import SOURCE_PATTERN
 from workflows.notices import ToPerson
 from workflows.periods import Period, PeriodError
+from workflows.reports import deliveries
 from workflows.rounds.evaluation import Status
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -127,7 +131,7 @@ def export(app: App, choice: ExportChoice, fmt: Format, out: Path, variant: Vari
         return EXIT_USAGE
     except OSError as exc:
         print(
-            t.gettext("Cannot write {path}: {reason}", path=out, reason=exc.strerror or exc),
+            t.gettext("Cannot write {path}: {reason}", path=out, reason=os_error_text(exc, t)),
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -154,6 +158,12 @@ def _why_empty(choice: ExportChoice, stored: list[Period], t: Translator) -> str
     if not stored:
         return t.gettext("No values are stored yet.")
     asked = choice.period or f"{choice.first or stored[0]} – {choice.last or stored[-1]}"
+    if stored[0] == stored[-1]:
+        return t.gettext(
+            "No values are stored for {asked}; values are stored only for {stored}.",
+            asked=asked,
+            stored=stored[0],
+        )
     return t.gettext(
         "No values are stored for {asked}; stored values run from {first} to {last}.",
         asked=asked,
@@ -212,7 +222,7 @@ async def import_file(
         data = await asyncio.to_thread(_read, path)
     except OSError as exc:
         print(
-            t.gettext("Cannot read {path}: {reason}", path=path, reason=exc.strerror or exc),
+            t.gettext("Cannot read {path}: {reason}", path=path, reason=os_error_text(exc, t)),
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -239,7 +249,14 @@ async def import_file(
         print(line)
     for line in notify_lines(result, rc, cutoff, dry_run=dry_run):
         print(line)
-    await app.outbox.deliver(list(result.notices))
+    if result.notices:  # decisions and approvals asked: the report names whom the robot missed
+        batch = uuid.uuid4().hex
+        await app.outbox.deliver(list(result.notices), origin=actor, batch=batch)
+        found = await app.db.run(lambda s: deliveries.outcome(s, batch))
+        if found.unreached:
+            print(t.gettext("Not told of the imported values:"))
+            for line in outcome_lines(found, rc):
+                print(f"    {line}")
     return EXIT_OK
 
 
@@ -278,18 +295,42 @@ def notify_lines(
     return lines
 
 
+def os_error_text(exc: OSError, t: Translator) -> str:
+    """Why a file could not be read or written, in the operator's language.
+
+    The operating system's own text (``exc.strerror``) is English whatever the locale, so the
+    usual causes are named here; anything rarer keeps the system's words.
+    """
+    if isinstance(exc, FileNotFoundError):
+        return t.gettext("there is no such file or folder")
+    if isinstance(exc, PermissionError):
+        return t.gettext("permission denied")
+    if isinstance(exc, IsADirectoryError):
+        return t.gettext("it is a folder, not a file")
+    if isinstance(exc, NotADirectoryError):
+        return t.gettext("a part of the path is not a folder")
+    if exc.errno == errno.ENOSPC:
+        return t.gettext("the disk is full")
+    return str(exc.strerror or exc)
+
+
 def _read(path: Path) -> bytes:
     return sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
 
 
 def refusal_lines(result: ImportResult, rc: RenderContext) -> list[str]:
-    """One line per refused row (``Row 4, value: …``), then that nothing was imported."""
+    """One line per refused row (``Row 4, value: …``; ``Row 4: …`` for the whole row).
+
+    Then that nothing was imported.
+    """
     t = rc.t
     lines = []
     for error in result.errors:
         reason = row_error_text(error, rc)
         if error.row == 0:
             lines.append(reason)
+        elif error.column == "row":  # the whole row: no column to name
+            lines.append(t.gettext("Row {row}: {reason}", row=error.row, reason=reason))
         else:
             lines.append(
                 t.gettext(

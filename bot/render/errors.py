@@ -138,6 +138,10 @@ PROBLEMS: dict[ProblemCode, str] = {
     "unknown_indicator": N_(
         "No indicator fits “{indicator}”. /indicators lists yours with their numbers."
     ),
+    "indicator_ambiguous": N_(
+        "“{indicator}” fits several of your indicators: type more of the name, or its number "
+        "in /indicators."
+    ),
     "at_first_question": N_("This is the first question; there is nothing to go back to."),
     "previous_answer": N_("Your earlier answer: {answer}. Type a new one, or the same again."),
     "snooze_while_away": N_("You are away, so no reminders come to you; /away cancel ends it."),

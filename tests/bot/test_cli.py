@@ -30,6 +30,19 @@ def test_plan_check_on_the_bundled_plan(capsys: pytest.CaptureFixture[str]) -> N
     assert "Parauga novada pašvaldība" in out
 
 
+def test_plan_check_on_a_fresh_installation_says_the_database_is_not_there_yet(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("CONTROLBOT_DATABASE_URL")  # the default: var/controlbot.sqlite3
+    assert main(["plan", "check"]) == 0
+    out = capsys.readouterr().out
+    assert out.rstrip().endswith(
+        "(Tērzēšanas konti netika pārbaudīti: datubāzes var/controlbot.sqlite3 vēl nav; "
+        "robots to izveidos, kad pirmo reizi tiks palaists.)"
+    )
+    assert "nevarēja nolasīt" not in out
+
+
 def test_plan_check_reports_file_line_and_path_without_traceback(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -97,6 +98,24 @@ def test_importing_the_same_file_twice_leaves_it_unchanged(
     assert "Saglabāti: 0; bez izmaiņām: 4." in out
 
 
+def test_an_import_that_opens_a_decision_names_whom_it_could_not_tell_in_latvian(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes(LV_FILE.encode("utf-8"))  # 88,5 % within the SLA: critical
+    with caplog.at_level(logging.WARNING):
+        assert main(["import", str(source), "--source", "zabbix"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    told = out.index("Par importētajām vērtībām netika paziņots:")
+    assert out[told + 1 :] == [
+        "    • Persona Jānis Bērziņš nav sasniedzama: nav piesaistīta tērzēšanas konta — "
+        "controlbot invite janis-berzins",
+        "    • Kanāls “Pakalpojums: Dzīvesvietas deklarēšana” nav savienots ne ar vienu "
+        "tērzēšanu: nosūtiet /bind pk-dzivesvieta tā grupā.",
+    ]
+    assert [r.getMessage() for r in caplog.records] == []  # no English echo of the report
+
+
 def test_a_refused_file_reports_every_bad_row_and_stores_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -112,7 +131,7 @@ def test_a_refused_file_reports_every_bad_row_and_stores_nothing(
     )
     assert main(["import", str(bad)]) == 1
     err = capsys.readouterr().err.splitlines()
-    assert err[0].startswith("3. rinda, row: 2. rindā jau ir šī rādītāja vērtība")
+    assert err[0].startswith("3. rinda: 2. rindā jau ir šī rādītāja vērtība")
     assert err[1].startswith("4. rinda, value: Failā, kurā lauki atdalīti ar komatiem")
     assert err[2] == "5. rinda, indicator: Plānā nav rādītāja “nav-tada”."
     assert err[3] == "6. rinda, value: Vērtība nedrīkst pārsniegt 100,0."
@@ -273,7 +292,32 @@ def test_export_refuses_what_is_not_a_period(
     assert not (tmp_path / "x.json").exists()
     nowhere = tmp_path / "nav" / "x.csv"
     assert main(["export", "--format", "csv", "--out", str(nowhere)]) == 2
-    assert "Nevar ierakstīt" in capsys.readouterr().err
+    assert capsys.readouterr().err == f"Nevar ierakstīt {nowhere}: šāda faila vai mapes nav\n"
+
+
+def test_an_empty_export_names_the_one_stored_period_without_a_range_from_it_to_itself(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("indicator;period;value\ndvs-availability;2026-10;99,95\n", encoding="utf-8")
+    assert main(["import", str(source), "--source", "zabbix"]) == 0
+    capsys.readouterr()
+    out = tmp_path / "sep.csv"
+    assert main(["export", "--format", "csv", "--out", str(out), "--period", "2026-09"]) == 0
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "Nekas netika eksportēts. Par 2026-09 nav saglabātu vērtību; vērtības ir saglabātas "
+        "tikai par 2026-10."
+    )
+
+
+def test_a_missing_or_unreadable_file_is_explained_in_latvian_not_in_the_systems_english(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nav.csv"
+    assert main(["import", str(missing), "--dry-run"]) == 2
+    assert capsys.readouterr().err == f"Nevar nolasīt {missing}: šāda faila vai mapes nav\n"
+    assert main(["import", str(tmp_path), "--dry-run"]) == 2
+    assert capsys.readouterr().err == f"Nevar nolasīt {tmp_path}: tā ir mape, nevis fails\n"
 
 
 def test_formula_like_comments_stay_text_in_csv_and_xlsx_and_import_back(

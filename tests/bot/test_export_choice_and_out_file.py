@@ -121,6 +121,6 @@ def test_a_failed_write_leaves_the_old_file_whole_and_no_part_file(
 
     monkeypatch.setattr(os, "fsync", disk_full)
     assert main(["export", "--format", "csv", "--out", str(out), "--force"]) == 2
-    assert "No space left on device" in capsys.readouterr().err
+    assert capsys.readouterr().err == f"Nevar ierakstīt {out}: disks ir pilns\n"
     assert out.read_text(encoding="utf-8") == "yesterday's export"
     assert sorted(p.name for p in tmp_path.iterdir() if "report" in p.name) == ["report.csv"]

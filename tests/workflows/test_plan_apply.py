@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -114,3 +115,18 @@ def test_open_rounds_left_without_indicators_are_closed_with_a_note(
         assert note.details == {"reason": "indicators_removed"}
     finally:
         db.dispose()
+
+
+def test_apply_names_whom_it_could_not_tell_and_prints_no_message_addressed_to_them(
+    cli: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    assert main(["plan", "apply"]) == 0
+    capsys.readouterr()
+    with caplog.at_level(logging.WARNING):
+        assert main(["plan", "apply", str(changed_plan(tmp_path))]) == 0
+    out = capsys.readouterr().out.splitlines()
+    told = out.index("Not told of the plan's changes:")
+    assert not [line for line in out if line.startswith(("[DM →", "[#"))]  # not "delivered" here
+    assert any(line.startswith("    • Jānis Bērziņš cannot be reached") for line in out[told:])
+    assert any("/bind admin" in line for line in out[told:])
+    assert [r.getMessage() for r in caplog.records] == []  # the report, not an English log line

@@ -235,6 +235,24 @@ async def test_correct_command_picks_the_indicator_and_others_are_refused(
     assert recording.last(PETERIS).title.startswith("Correction")  # he reads English
 
 
+async def test_correct_takes_the_beginning_of_a_name_that_other_activities_share(
+    setup: tuple[Dispatcher, RecordingChannel, Context], db: Database
+) -> None:
+    """ "/correct vidējais" said "no indicator fits" although one of Anna's names begins so."""
+    dispatcher, recording, _ctx = setup
+    round_id = await _open_round(dispatcher, db)
+    await _submit(dispatcher, round_id, "1", "97")
+    await dispatcher.handle(command(ANNA, "correct", "vidējais"))  # 3 labels in the plan
+    assert recording.last(ANNA).title.startswith("Labojums: Vidējais deklarācijas apstrādes")
+    await dispatcher.handle(command(ANNA, "cancel"))
+    items = await dispatcher.handle(command(ADMIN, "correct", "vidējais"))  # sees them all
+    assert problem_codes(items) == ["indicator_ambiguous"]
+    assert recording.last(ADMIN).text == (
+        "“vidējais” atbilst vairākiem Jūsu rādītājiem: ierakstiet garāku nosaukuma sākumu "
+        "vai rādītāja numuru no /indicators."
+    )
+
+
 # --- approval ---------------------------------------------------------------------------------
 
 

@@ -175,7 +175,12 @@ def choose(
     me = ToPerson(person_id)
     if indicator_id is not None:
         found = indicators.resolve(ctx, person_id, indicator_id)
-        if len(found) != 1:
+        if len(found) > 1:  # a beginning several labels share: only one of them may be yours
+            mine = set(indicators.visible(ctx, person_id))
+            found = tuple(i for i in found if i in mine) or found
+        if len(found) > 1:
+            return [Outgoing(me, problem("indicator_ambiguous", indicator=indicator_id))]
+        if not found:
             return [Outgoing(me, problem("unknown_indicator", indicator=indicator_id))]
         indicator_id = found[0]
         row = latest_value(session, indicator_id)

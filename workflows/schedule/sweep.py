@@ -213,9 +213,8 @@ def warm_batch(ctx: Context, dialect: Dialect, batch: Batch) -> None:
 
     See :func:`workflows.reports.summaries.warm_summary`; nothing is read or written.
     """
-    for send in batch.singles:
-        if send.kind is SendKind.SUMMARY:
-            summaries.warm_summary(ctx, dialect, send.subject, send.period)
+    for send in batch.summaries:
+        summaries.warm_summary(ctx, dialect, send.subject, send.period)
 
 
 def queue_batch(

@@ -51,6 +51,11 @@ class Batch:
     people: tuple[PersonSends, ...] = ()
 
     @property
+    def summaries(self) -> tuple[PlannedSend, ...]:
+        """The channel summaries among :attr:`singles`."""
+        return tuple(s for s in self.singles if s.kind is SendKind.SUMMARY)
+
+    @property
     def keys(self) -> list[str]:
         """The ledger keys the batch decides (snoozes are ledger rows already)."""
         return (
