@@ -133,7 +133,11 @@ class ScheduleRunner:
             found = delivery_reports.problems_digest(session, ctx, now)
             return self.outbox.enqueue(session, found, origin="scheduler")
 
-        return ids + await self.db.run(digest)
+        try:
+            return ids + await self.db.run(digest)
+        except IntegrityError:  # another sweep queued today's digest first: it is sent once
+            _LOGGER.info("another sweep queued today's delivery problems digest")
+            return ids
 
     async def tick(self) -> None:
         """Sweep, then arm the date trigger for the next planned instant."""

@@ -6,8 +6,16 @@ from bot import tokens
 from bot.formatting import fmt_date, fmt_period
 from bot.messages import Choice, Message
 from bot.render.context import RenderContext
+from bot.render.decisions import action_status_word
 from bot.render.delivery import outcome_lines
-from workflows.notices import DeliveryOutcome, HomeView, OthersFilling, PendingList, StatusReport
+from workflows.notices import (
+    DeliveryOutcome,
+    HomeView,
+    OthersFilling,
+    PendingAction,
+    PendingList,
+    StatusReport,
+)
 
 
 def render_others_filling(notice: OthersFilling, rc: RenderContext) -> Message:
@@ -102,10 +110,55 @@ def render_pending(notice: PendingList, rc: RenderContext) -> Message:
                 t.gettext("Return: {indicator}", indicator=indicator),
             )
         )
+    for a in notice.actions:
+        lines.append("• " + _action_line(a, rc))
+        choices.extend(_action_buttons(a, rc))
+    if notice.actions:
+        lines.append(
+            t.gettext(
+                "An action's status is changed with its buttons or with "
+                "/action N in-progress|done (N is the action's number)."
+            )
+        )
     if not lines:
         lines.append(t.gettext("Nothing is waiting for you right now."))
     shown = () if busy else tuple(choices)
     return Message("\n".join(lines), title=t.gettext("Waiting for you"), choices=shown)
+
+
+def _action_line(a: PendingAction, rc: RenderContext) -> str:
+    """``Improvement action no. 1 (planned): … — due 30 Nov 2026``, or overdue since."""
+    t = rc.t
+    fields = {
+        "number": a.decision_id,
+        "status": action_status_word(a.status, rc),
+        "action": a.action,
+    }
+    if a.due is None:
+        return t.gettext("Improvement action no. {number} ({status}): {action}", **fields)
+    if a.overdue:
+        return t.gettext(
+            "Improvement action no. {number} ({status}): {action} — overdue since {due}",
+            due=fmt_date(a.due, t),
+            **fields,
+        )
+    return t.gettext(
+        "Improvement action no. {number} ({status}): {action} — due {due}",
+        due=fmt_date(a.due, t),
+        **fields,
+    )
+
+
+def _action_buttons(a: PendingAction, rc: RenderContext) -> list[Choice]:
+    """The follow-up's own buttons (In progress, Done), with the action's number."""
+    t = rc.t
+    out = []
+    if a.status == "planned":
+        label = t.gettext("In progress (no. {number})", number=a.decision_id)
+        out.append(Choice(tokens.action_status(a.decision_id, "in_progress"), label))
+    label = t.gettext("Done (no. {number})", number=a.decision_id)
+    out.append(Choice(tokens.action_status(a.decision_id, "done"), label))
+    return out
 
 
 def render_status(notice: StatusReport, rc: RenderContext) -> Message:

@@ -7,11 +7,17 @@ reader's language.
 
 from __future__ import annotations
 
+import io
+
+from bot.console import ConsoleChannel, ConsoleSession
 from bot.dispatch import Dispatcher
+from bot.outbox import Outbox
+from storage.db import Database
 from tests.support.recording import RecordingChannel, command, press
 from workflows.context import Context
 from workflows.notices import History, IndicatorList, Problem
 from workflows.plan.finding import resolve, visible
+from workflows.plan.model import LoadedPlan
 
 ANNA = "anna-ozola"  # L of the residence declaration; reads Latvian
 PETERIS = "peteris-liepa"  # reads English
@@ -103,3 +109,28 @@ async def test_a_history_button_from_before_a_plan_change_is_refused(
     items = await dispatcher.handle(press(ANNA, "hist:0:zzzz"))
     notice = items[0].notice
     assert isinstance(notice, Problem) and notice.code == "stale_button"
+
+
+async def test_history_picking_list_numbers_match_the_buttons_typed_on_the_console(
+    ctx: Context, db: Database, plan: LoadedPlan
+) -> None:
+    """``/history vidējais`` showed "1." for Anna's own indicator and "•" for the others while
+    the buttons were [1]–[3], so typing 2 picked a "•" item; now the list is numbered as its
+    buttons are, and the hint asks for more of the name (a typed /history 2 means Anna's
+    /indicators number, not this list's)."""
+    out = io.StringIO()
+    channel = ConsoleChannel(out)
+    dispatcher = Dispatcher(ctx, db, Outbox(ctx, db, {"console": channel}, "lv"), "lv")
+    session = ConsoleSession(dispatcher, channel, plan, ANNA, "lv")
+    await session.feed("/history vidējais")
+    shown = out.getvalue().splitlines()
+    listed = [line.strip() for line in shown if " — " in line]
+    buttons = [line.strip() for line in shown if line.startswith("    [")]
+    assert [line.split(" ", 1)[0] for line in listed] == ["1.", "2.", "3."]
+    for line, button in zip(listed, buttons, strict=True):
+        number, label = button[1:].split("] ", 1)
+        assert line.startswith(f"{number}. {label} — ")
+    assert listed[1].startswith("2. Vidējais lēmuma pieņemšanas laiks")
+    assert "(piemēram, /history Vidējais deklarācijas apstrādes laiks)" in out.getvalue()
+    await session.feed("2")
+    assert "Vēsture: Vidējais lēmuma pieņemšanas laiks" in out.getvalue()

@@ -137,8 +137,9 @@ def _to_json(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out: dict[str, Any] = {"$t": _name(type(value))}
         for f in dataclasses.fields(value):
-            if f.init:
-                out[f.name] = _to_json(getattr(value, f.name))
+            item = getattr(value, f.name)
+            if f.init and not _at_default(f, item):
+                out[f.name] = _to_json(item)
         return out
     if isinstance(value, tuple):
         return {"$tup": [_to_json(v) for v in value]}
@@ -153,6 +154,22 @@ def _to_json(value: Any) -> Any:
     if callable(value):
         return None
     raise TypeError(f"cannot store {type(value).__name__} in a notice")
+
+
+def _at_default(f: dataclasses.Field[Any], item: Any) -> bool:
+    """Whether a field holds its default, so that it is left out of the stored form.
+
+    A field added in a release has a default; left out while it holds it, a notice queued
+    by the new release still decodes on a replica of the release before (a rolling upgrade),
+    and decoding fills the default back in.
+    """
+    if f.default is not dataclasses.MISSING:
+        default = f.default
+    elif f.default_factory is not dataclasses.MISSING:
+        default = f.default_factory()
+    else:
+        return False
+    return type(item) is type(default) and bool(item == default)
 
 
 def _class(name: str) -> Any:

@@ -24,6 +24,19 @@ class PendingRound:
 
 
 @dataclass(frozen=True)
+class PendingAction:
+    """An improvement action the person carries out that is not done yet (``/action N``)."""
+
+    decision_id: int
+    activity_id: str
+    indicator_id: str
+    action: str
+    due: date | None
+    status: str
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
 class OthersFilling:
     """Other measurers have the same round's form open right now; the first to submit counts."""
 
@@ -32,13 +45,15 @@ class OthersFilling:
 
 @dataclass(frozen=True)
 class PendingList:
-    """What waits for the person: rounds to measure and decisions to take."""
+    """What waits for the person: rounds to measure, decisions to take, actions to carry out."""
 
     rounds: tuple[PendingRound, ...]
     decisions: tuple[DecisionBrief, ...]
     form_in_progress: FormHeader | None
     approvals: tuple[ValueBrief, ...] = ()
     """Values waiting for this person's approval (plan ``requires_approval``)."""
+    actions: tuple[PendingAction, ...] = ()
+    """Improvement actions the person owns, planned or in progress, earliest due first."""
 
 
 @dataclass(frozen=True)

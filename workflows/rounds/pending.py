@@ -1,14 +1,16 @@
-"""This module contains what waits for a person: rounds to measure and decisions to take."""
+"""This module contains what waits for a person: rounds to measure, decisions, actions."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlmodel import Session, col, select
 
-from storage.models import ControlRound, Measurement
+from storage.models import ControlRound, ImprovementDecision, Measurement
 from workflows.context import Context
-from workflows.decisions import load_brief, open_decisions
+from workflows.decisions import actions, load_brief, open_decisions
 from workflows.forms.conversation import active_form, form_header
-from workflows.notices import PendingList, PendingRound, ValueBrief
+from workflows.notices import PendingAction, PendingList, PendingRound, ValueBrief
 from workflows.people.absences import Away, away_on, effective_measurers
 from workflows.plan.model import UnknownPlanItem
 from workflows.rounds import approval
@@ -20,8 +22,9 @@ def pending_for(session: Session, ctx: Context, person_id: str) -> PendingList:
 
     Returns:
         Open rounds where the person still has something to measure, their open decisions,
-        values waiting for their approval, and the form they have in progress (an expired
-        form is not shown as in progress).
+        values waiting for their approval, the improvement actions they carry out that are
+        not done yet, and the form they have in progress (an expired form is not shown as in
+        progress).
     """
     rounds: list[PendingRound] = []
     away = away_on(session, ctx.today())
@@ -47,7 +50,36 @@ def pending_for(session: Session, ctx: Context, person_id: str) -> PendingList:
     decisions = tuple(load_brief(session, d) for d in open_decisions(session, person_id))
     row = active_form(session, person_id)
     form = form_header(session, row) if row and row.expires_at > ctx.now() else None
-    return PendingList(tuple(rounds), decisions, form, awaiting_approval(session, ctx, person_id))
+    return PendingList(
+        tuple(rounds),
+        decisions,
+        form,
+        awaiting_approval(session, ctx, person_id),
+        open_actions(session, ctx, person_id),
+    )
+
+
+def open_actions(session: Session, ctx: Context, person_id: str) -> tuple[PendingAction, ...]:
+    """Improvement actions ``person_id`` owns, planned or in progress, earliest due first."""
+    query = select(ImprovementDecision).where(
+        col(ImprovementDecision.owner_id) == person_id,
+        col(ImprovementDecision.action_status).in_(sorted(actions.OPEN)),
+    )
+    rows = session.exec(query).all()
+    today = ctx.today()
+    return tuple(
+        PendingAction(
+            row.id,
+            row.activity_id,
+            row.indicator_id,
+            row.action or "",
+            row.action_due,
+            row.action_status or actions.PLANNED,
+            overdue=row.action_due is not None and row.action_due < today,
+        )
+        for row in sorted(rows, key=lambda d: (d.action_due or date.max, d.id or 0))
+        if row.id is not None
+    )
 
 
 def _measures_in(

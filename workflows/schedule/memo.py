@@ -153,6 +153,20 @@ class ClosedKeys:
     def __init__(self) -> None:
         self._keys: set[str] = set()
         self._lock = threading.Lock()
+        self._since: date | None = None
+
+    def keep_window(self, since: date, keys: Iterable[str]) -> None:
+        """Forget keys not among ``keys`` (the window's), once its first day ``since`` moves.
+
+        A sweep never asks again for a key that left its look-back window: without this a
+        process running for months would keep every key it ever closed. A key forgotten and
+        asked for again (a clock set back) is read from the ledger again.
+        """
+        with self._lock:
+            if since == self._since:
+                return
+            self._since = since
+            self._keys &= set(keys)
 
     def learn(self, keys: Iterable[str]) -> None:
         """Remember ``keys``, read from the ledger as closed (committed rows only)."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Dialect, update
@@ -29,7 +29,7 @@ from workflows.context import Context
 from workflows.decisions import actions, load_brief
 from workflows.decisions.action_follow_ups import action_follow_ups
 from workflows.notices import ActionDue, Digest, Outgoing, Problem, Reminder, ToPerson
-from workflows.people.absences import deputy_for
+from workflows.people.absences import AwayByDay, deputy_for
 from workflows.periods import Period
 from workflows.plan.model import UnknownPlanItem
 from workflows.plan.schema import Activity, StepTarget
@@ -38,7 +38,15 @@ from workflows.schedule.ledger import QUEUED, SNOOZE, Decided, open_keys, record
 from workflows.schedule.memo import window_for
 from workflows.schedule.planned import ACTION_KINDS, PlannedSend, SendKind
 from workflows.schedule.sweep_plan import Batch, PersonSends, Sweep, plan_sweep
-from workflows.schedule.sweep_read import Due, InSession, Snoozed, due_sends, read_due
+from workflows.schedule.sweep_read import (
+    Due,
+    InSession,
+    Snoozed,
+    due_sends,
+    read_due,
+    snooze_prefix,
+    snoozed_until,
+)
 from workflows.schedule.sweep_rounds import RoundStates
 
 _LOGGER = logging.getLogger(__name__)
@@ -223,7 +231,12 @@ def queue_batch(
         One :class:`Prepared` per platform call: each action follow-up and channel summary,
         then a person's digest of the sweep (or single reminder).
     """
+    # absences and snoozes are read again: one taken since the sweep read counts (left open,
+    # the next sweep routes the send to the deputy or skips it as snoozed)
+    sweep = replace(sweep, away=AwayByDay(session, sweep.away.first, sweep.away.last))
     rows = open_keys(session, batch.keys, now)
+    for key in _held_since_read(session, sweep, batch, now):
+        rows.pop(key, None)
     decided = [Decided(s, "skipped", note) for s, note in batch.skips if s.key in rows]
     out: list[Prepared] = []
     for send in batch.singles:
@@ -273,6 +286,27 @@ def queue_batch(
             out.append(Prepared(keys, Outgoing(ToPerson(person.recipient), notice)))
     record_many(session, decided, rows, now)
     return out
+
+
+def _held_since_read(session: Session, sweep: Sweep, batch: Batch, now: datetime) -> set[str]:
+    """Keys of the batch's reminders that an absence or a snooze taken since the read holds.
+
+    ``sweep.away`` is read in the batch's transaction. A reminder whose recipient (the deputy,
+    if routed) is away on its day, or has postponed it (as :func:`plan_sweep` judges a
+    snooze), is not decided now.
+    """
+    people = [p for p in batch.people if p.sends]
+    if not people:
+        return set()
+    until = snoozed_until(session, now, [p.recipient for p in people])
+    held: set[str] = set()
+    for person in people:
+        for send, due in person.sends:
+            ends = until.get(snooze_prefix(send.subject, send.period, due.recipient))
+            snoozed = ends is not None and ends > send.at and send.kind is not SendKind.ESCALATION
+            if snoozed or due.recipient in sweep.away.on(send.local.date()):
+                held.add(send.key)
+    return held
 
 
 def _rounds_of(ctx: Context, dues: list[Due]) -> list[tuple[Activity, Period]]:

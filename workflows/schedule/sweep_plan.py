@@ -160,9 +160,9 @@ def plan_sweep(ctx: Context, due_now: DueNow) -> Sweep:
 class Batches:
     """A sweep's work, handed out one batch at a time, each as heavy as asked for then.
 
-    The scheduler asks for lighter batches while they run slow (a loaded machine) and for
-    heavier ones again when they run fast, so it takes the next batch from what is left
-    rather than cutting everything up front. Order is kept (skips, singles, people); a
+    The scheduler asks for lighter batches once they run slow (a plan whose reminders cost
+    more than the weights say), so it takes the next batch from what is left rather than
+    cutting everything up front. Order is kept (skips, singles, people); a
     person's sends are never split, and a channel summary is always alone.
 
     Args:

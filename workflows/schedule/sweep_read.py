@@ -13,7 +13,7 @@ another can only make a batch skip what someone else has just done.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -130,6 +130,7 @@ def due_sends(
         ),
     )
     span = window_for(ctx).span(ctx, first - timedelta(days=1), last)
+    closed.keep_window(first, span.keys)
     low, high = span.between(epoch, now)
     sends = [
         s
@@ -167,22 +168,25 @@ def snooze_prefix(subject: str, period: str, recipient: str) -> str:
     return f"{SNOOZE}:{subject}:{period}:{recipient}:"
 
 
-def _snoozed_until(session: Session, now: datetime) -> dict[str, datetime]:
-    """When each pending snooze ends, by :func:`snooze_prefix`.
+def snoozed_until(
+    session: Session, now: datetime, recipients: Sequence[str] | None = None
+) -> dict[str, datetime]:
+    """When each pending snooze ends, by :func:`snooze_prefix` (of ``recipients``, if given).
 
     Snoozes already due are left out: this sweep takes them up, so they no longer hold back
     the ladder's steps.
     """
+    query = select(
+        Delivery.subject, Delivery.period, Delivery.recipient, func.max(Delivery.planned_at)
+    ).where(
+        col(Delivery.kind) == SNOOZE,
+        col(Delivery.status) == "planned",
+        col(Delivery.planned_at) > now,
+    )
+    if recipients is not None:
+        query = query.where(col(Delivery.recipient).in_(recipients))
     rows = session.exec(
-        select(
-            Delivery.subject, Delivery.period, Delivery.recipient, func.max(Delivery.planned_at)
-        )
-        .where(
-            col(Delivery.kind) == SNOOZE,
-            col(Delivery.status) == "planned",
-            col(Delivery.planned_at) > now,
-        )
-        .group_by(col(Delivery.subject), col(Delivery.period), col(Delivery.recipient))
+        query.group_by(col(Delivery.subject), col(Delivery.period), col(Delivery.recipient))
     ).all()
     return {snooze_prefix(s, p, r): until for s, p, r, until in rows}
 
@@ -234,7 +238,7 @@ def read_due(read: Read, ctx: Context, now: datetime, epoch: datetime | None = N
 
     def rest(session: Session) -> DueNow:
         snoozes = _due_snoozes(session, ctx, now)
-        until = _snoozed_until(session, now) if fresh else {}
+        until = snoozed_until(session, now) if fresh else {}
         days = [s.local.date() for s in fresh] + [
             s.due.at.astimezone(ctx.timezone).date() for s in snoozes
         ]
