@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.outbox import Outbox
-from storage.db import Database
+from storage.db import Database, violates_unique
 from workflows.context import Context
 from workflows.notices.outbox import DELIVERED
 from workflows.reports import deliveries as delivery_reports
@@ -125,7 +125,9 @@ class ScheduleRunner:
                 ids += await self.db.run(partial(queue, batch=batch))
                 if cpu[0] > BATCH_BUDGET_SECONDS / 2 and weight > sweep_plan.BATCH_WEIGHT / 4:
                     weight /= 2
-        except IntegrityError:  # another sweep claimed the same sends first: nothing to do
+        except IntegrityError as exc:  # another sweep claimed the same sends first
+            if not violates_unique(exc, "delivery", "key"):
+                raise
             _LOGGER.info("another sweep is sending the same messages; skipping the rest")
             return ids
 
@@ -135,7 +137,9 @@ class ScheduleRunner:
 
         try:
             return ids + await self.db.run(digest)
-        except IntegrityError:  # another sweep queued today's digest first: it is sent once
+        except IntegrityError as exc:  # another sweep queued today's digest first: sent once
+            if not violates_unique(exc, "delivery", "key"):
+                raise
             _LOGGER.info("another sweep queued today's delivery problems digest")
             return ids
 

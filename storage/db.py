@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -40,6 +40,20 @@ def rows_touched(result: Any) -> int:
     The conditional UPDATEs that settle races ("only if still open") read their outcome here.
     """
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def violates_unique(exc: IntegrityError, table: str, column: str) -> bool:
+    """Whether ``exc`` is a duplicate in the one-column unique key ``table.column``.
+
+    PostgreSQL names the constraint (``delivery_key_key``, its default name); SQLite says
+    ``UNIQUE constraint failed: delivery.key``. Callers that settle a race on that key use
+    this, so that any other integrity error still fails loudly.
+    """
+    diag = getattr(exc.orig, "diag", None)
+    constraint = getattr(diag, "constraint_name", None)
+    if constraint is not None:
+        return bool(constraint == f"{table}_{column}_key")
+    return f"UNIQUE constraint failed: {table}.{column}" == str(exc.orig)
 
 
 class AppendOnlyViolation(RuntimeError):

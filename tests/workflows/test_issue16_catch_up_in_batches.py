@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot import scheduler
@@ -38,7 +39,7 @@ from workflows.context import Context
 from workflows.periods import Period
 from workflows.plan.loader import load_plan
 from workflows.reports import channel_plan, summaries
-from workflows.rounds.opening import ensure_round
+from workflows.rounds.opening import ensure_round, new_round
 from workflows.schedule import ledger as delivery_ledger
 from workflows.schedule import sweep as deliveries
 from workflows.schedule import sweep_plan, sweep_read
@@ -309,3 +310,58 @@ def test_issue16_a_warmed_summary_compiles_nothing_in_its_transaction(
     )
     db.dispose()
     assert [type(o.notice).__name__ for o in found] in (["Summary"], ["RollupSummary"])
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_breaker_only_the_ledger_key_is_taken_for_another_sweep_sending(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str
+) -> None:
+    """A batch that meets the ledger's unique key stops quietly (another sweep has those
+    sends); any other integrity error fails the sweep loudly instead of hiding a defect."""
+    ctx, db = _world(tmp_path, "loud.sqlite3", _backend(backend))
+    activity = ctx.plan.plan.services[0].id
+    period = Period.parse("2026-10")
+
+    def duplicate_round(*_args: object) -> list[deliveries.Prepared]:
+        session = _args[0]
+        assert isinstance(session, Session)
+        session.add(new_round(ctx, activity, period, "system"))
+        session.add(new_round(ctx, activity, period, "system"))
+        session.flush()
+        return []
+
+    def duplicate_key(*_args: object) -> list[deliveries.Prepared]:
+        session = _args[0]
+        assert isinstance(session, Session)
+        for _twice in range(2):
+            session.add(
+                Delivery(
+                    key="reminder:taken-meanwhile",
+                    kind="reminder",
+                    subject=activity,
+                    period="2026-10",
+                    recipient=AWAY,
+                    step=0,
+                    planned_at=NOW,
+                    status="queued",
+                    attempted_at=NOW,
+                )
+            )
+        session.flush()
+        return []
+
+    runner = ScheduleRunner(ctx, db, Outbox(ctx, db, {}, "lv"))
+    calls = [0]
+    real_duplicate_key = duplicate_key
+
+    def counted(*args: object) -> list[deliveries.Prepared]:
+        calls[0] += 1
+        return real_duplicate_key(*args)
+
+    monkeypatch.setattr(deliveries, "queue_batch", counted)
+    assert asyncio.run(runner.queue_due(NOW)) == []  # quietly: someone else sends them
+    assert calls[0] == 1  # and the rest is left to the next sweep
+    monkeypatch.setattr(deliveries, "queue_batch", duplicate_round)
+    with pytest.raises(IntegrityError):
+        asyncio.run(runner.queue_due(NOW))
+    db.dispose()
