@@ -11,7 +11,8 @@ from sqlalchemy.engine import make_url
 
 from bot.app import DatabaseNotReady, build_app, build_context
 from bot.cli.common import EXIT_FAILED, EXIT_OK, acting_admin, translator_for, with_channels
-from bot.plan_report import format_changes, format_issues, format_overview, format_readiness
+from bot.plan_overview import format_changes, format_overview, format_readiness
+from bot.plan_report import format_issues
 from bot.render.context import RenderContext
 from bot.render.delivery import outcome_lines
 from bot.settings import Settings

@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import web
 from sqlmodel import Session
 
-from bot.plan_report import format_readiness
+from bot.plan_overview import format_readiness
 from bot.web.admin_sheets import channels_sheet, deliveries_sheet, people_sheet
 from bot.web.downloads import check_format, render_context, sheet_response
 from bot.web.pages import one_page, page_number, parts, respond

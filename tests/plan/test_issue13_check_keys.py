@@ -15,7 +15,8 @@ import pytest
 import yaml
 
 from bot.i18n import Translator
-from bot.plan_report import format_issues, format_readiness
+from bot.plan_overview import format_readiness
+from bot.plan_report import format_issues
 from tests.support.checks import ACTIVITY, CHECKS, CHOICE, YES_NO
 from workflows.plan.changes import diff
 from workflows.plan.errors import PlanError

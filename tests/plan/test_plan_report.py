@@ -11,7 +11,8 @@ import pytest
 from babel.support import NullTranslations
 
 from bot.i18n import Translator
-from bot.plan_report import MESSAGES, format_issues, format_overview
+from bot.plan_overview import format_overview
+from bot.plan_report import MESSAGES, format_issues
 from workflows.plan.errors import PlanError, PlanIssue
 from workflows.plan.loader import load_default_plan, load_plan
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.i18n import translator
-from bot.plan_report import format_readiness
+from bot.plan_overview import format_readiness
 from workflows.plan.loader import bundled_plan_path, load_default_plan, load_plan
 from workflows.plan.readiness import Gap, plan_readiness
 
