@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from tests.support.fake_telegram import FakeTelegramThread
+from tests.support.run_process import start_run
 
 ANNA = 7001
 
@@ -44,15 +45,7 @@ def test_sigterm_with_30_replies_queued_exits_within_10_s_without_a_traceback(
             check=True,
         )
         code = invite.stdout.split("start=")[1].split()[0]
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=tmp_path,
-            text=True,
-        )
+        process = start_run(env, tmp_path)
         try:
             deadline = time.monotonic() + 60
             while not fake.sent(method="getUpdates") and time.monotonic() < deadline:

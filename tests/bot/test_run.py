@@ -8,8 +8,6 @@ import io
 import os
 import select
 import signal
-import subprocess
-import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,6 +19,7 @@ from bot.settings import Settings
 from storage.db import Database
 from storage.messages import OutboxMessage
 from tests.support.flow import rows
+from tests.support.run_process import start_run
 from workflows.clock import FixedClock
 
 RIGA = ZoneInfo("Europe/Riga")
@@ -98,15 +97,7 @@ def test_sigterm_stops_the_process_cleanly(tmp_path: Path) -> None:
         **os.environ,
         "CONTROLBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=tmp_path,
-        text=True,
-    )
+    process = start_run(env, tmp_path)
     try:
         assert process.stderr is not None
         # past start-up (its log says so): the scheduler is running, stdin is closed
@@ -128,15 +119,7 @@ def test_a_second_ctrl_c_while_stopping_prints_no_traceback_and_keeps_the_queue(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'run.sqlite3'}"
     env = {**os.environ, "CONTROLBOT_DATABASE_URL": url, "CONTROLBOT_HTTP_PORT": "0"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=tmp_path,
-        text=True,
-    )
+    process = start_run(env, tmp_path)
     try:
         assert process.stderr is not None
         started = _until_line(process.stderr, "started;", limit=60)
