@@ -17,7 +17,7 @@ from typing import TextIO
 from bot.channel import Address
 from bot.dispatch import Dispatcher
 from bot.events import ChoiceSelected, CommandReceived, Event, Sender, TextReceived
-from bot.formatting import latvian_key
+from bot.formatting import id_list
 from bot.i18n import Lang, resolve_locale, translator
 from bot.messages import Message
 from bot.routes import person_language
@@ -185,16 +185,8 @@ class ConsoleSession:
         return True
 
     def known_people(self, limit: int = 20) -> str:
-        """The plan's person ids, comma-separated, in Latvian alphabetical order.
-
-        The first ``limit`` of them, then how many more.
-        """
-        ids = sorted((p.id for p in self.plan.plan.people), key=latvian_key)
-        shown = ", ".join(ids[:limit])
-        more = len(ids) - limit
-        if more <= 0:
-            return shown
-        return self.t.ngettext("{shown} and {n} more", "{shown} and {n} more", more, shown=shown)
+        """The plan's person ids, sorted: the first ``limit``, then how many more."""
+        return id_list((p.id for p in self.plan.plan.people), self.t, limit)
 
     async def _show_pending(self) -> None:
         """On a terminal, show what waits for the person (their open form's question too)."""

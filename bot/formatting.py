@@ -7,7 +7,7 @@ percentages without a space (CLDR). English uses ``en_GB`` conventions (``6 Nov 
 
 from __future__ import annotations
 
-import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -35,29 +35,14 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-_LV_ALPHABET = "abcčdefgģhijkķlļmnņopqrsštuvwxyzž"
-"""Latvian letter order (with q, w, x, y where the Latin alphabet has them); the long vowels
-ā, ē, ī, ū sort with their short ones and only break ties (CLDR's Latvian collation)."""
-_LONG = {"ā": "a", "ē": "e", "ī": "i", "ū": "u"}
-
-
-def latvian_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], str]:
-    """A sort key in Latvian alphabetical order.
-
-    ``č`` after ``c``, ``š`` after ``s``, ``ž`` last, ``ā`` with ``a``; case aside; digits
-    and signs before letters.
-    """
-    primary: list[int] = []
-    secondary: list[int] = []
-    for char in text.casefold():
-        base = _LONG.get(char, char)
-        if base not in _LV_ALPHABET and char.isalpha():  # ö, é …: as their base letter
-            plain = unicodedata.normalize("NFKD", char)[0]
-            base = plain if plain in _LV_ALPHABET else base
-        index = _LV_ALPHABET.find(base)
-        primary.append(0x110000 + index if index >= 0 else ord(base))
-        secondary.append(int(char in _LONG))
-    return tuple(primary), tuple(secondary), text
+def id_list(ids: Iterable[str], t: Translator, limit: int | None = None) -> str:
+    """Plan ids (ASCII, lower case), sorted and comma-separated; past ``limit``, how many more."""
+    ordered = sorted(ids)
+    shown = ", ".join(ordered[:limit])
+    more = 0 if limit is None else len(ordered) - limit
+    if more <= 0:
+        return shown
+    return t.ngettext("{shown} and {n} more", "{shown} and {n} more", more, shown=shown)
 
 
 def fmt_number(value: Decimal, decimals: int, t: Translator) -> str:

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from bot.app import App
 from bot.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, acting_admin, failed, translator_for
-from bot.formatting import latvian_key
+from bot.formatting import id_list
 from bot.outbox import Queued
 from bot.render.context import RenderContext
 from bot.render.delivery import outcome_lines
@@ -77,9 +77,10 @@ async def away(app: App, person: str, starts: date, ends: date) -> int:
     from workflows.people import absences
 
     if not app.ctx.plan.has_person(person):
-        known = ", ".join(sorted((p.id for p in app.ctx.plan.plan.people), key=latvian_key))
+        t = translator_for(app.settings)
+        known = id_list((p.id for p in app.ctx.plan.plan.people), t)
         print(
-            translator_for(app.settings).gettext(
+            t.gettext(
                 "There is no person “{person}” in the plan. Known: {known}.",
                 person=person,
                 known=known,

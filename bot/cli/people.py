@@ -17,7 +17,7 @@ from bot.cli.common import (
     telegram_problem,
     translator_for,
 )
-from bot.formatting import fmt_datetime, latvian_key
+from bot.formatting import fmt_datetime, id_list
 
 
 def erase(app: App, person_id: str, *, confirmed: bool) -> int:
@@ -82,7 +82,7 @@ async def invite(app: App, args: argparse.Namespace) -> int:
         return EXIT_USAGE
     people = [p.id for p in app.ctx.plan.plan.people] if args.all else [args.person]
     if not app.ctx.plan.has_person(people[0]):
-        known = ", ".join(sorted((p.id for p in app.ctx.plan.plan.people), key=latvian_key))
+        known = id_list((p.id for p in app.ctx.plan.plan.people), t)
         message = t.gettext(
             "There is no person “{person}” in the plan. Known: {known}.",
             person=people[0],

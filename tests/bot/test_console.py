@@ -109,24 +109,6 @@ async def test_as_nobody_in_a_large_plan_says_how_many_more_people_there_are(
     assert session.known_people(limit=people) == ", ".join(sorted(p.id for p in plan.plan.people))
 
 
-def test_latvian_order_puts_c_caron_after_c_and_long_vowels_with_short_ones() -> None:
-    from bot.formatting import latvian_key
-
-    words = ["Žanis", "zane", "Čakste", "cits", "Ābols", "auns", "Šķēle", "Sils", "ģirts", "gints"]
-    assert sorted(words, key=latvian_key) == [
-        "Ābols",
-        "auns",
-        "cits",
-        "Čakste",
-        "gints",
-        "ģirts",
-        "Sils",
-        "Šķēle",
-        "zane",
-        "Žanis",
-    ]
-
-
 async def test_stdin_ends_cleanly_and_quit_stops(dispatcher: Dispatcher, plan: LoadedPlan) -> None:
     out = io.StringIO()
     session = ConsoleSession(dispatcher, ConsoleChannel(out), plan, "anna-ozola", "lv")
