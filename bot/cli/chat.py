@@ -9,21 +9,27 @@ why. Nothing addressed to someone else is printed.
 from __future__ import annotations
 
 import sys
-import uuid
 from datetime import date
 
 from sqlmodel import Session
 
 from bot.app import App
-from bot.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, acting_admin, failed, translator_for
+from bot.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    acting_admin,
+    failed,
+    tell_others,
+    translator_for,
+)
 from bot.formatting import id_list
 from bot.outbox import Queued
 from bot.render.context import RenderContext
-from bot.render.delivery import outcome_lines
 from bot.routes import CONSOLE
 from workflows.notices import Outgoing, ToPerson
 from workflows.plan import finding
-from workflows.reports import deliveries, summaries
+from workflows.reports import summaries
 from workflows.rounds import opening as rounds
 
 
@@ -93,15 +99,9 @@ async def away(app: App, person: str, starts: date, ends: date) -> int:
     mine = [i for i in items if i.to == ToPerson(actor)]
     await app.outbox.deliver_reported(mine, actor, CONSOLE)
     others = [i for i in items if i.to != ToPerson(actor)]
-    if others:  # the absentee and the deputies: the report names whom the robot missed
-        batch = uuid.uuid4().hex
-        await app.outbox.deliver(others, origin=actor, batch=batch)
-        found = await app.db.run(lambda s: deliveries.outcome(s, batch))
-        if found.unreached:
-            rc = RenderContext(translator_for(app.settings), app.ctx.plan, app.ctx.timezone)
-            print(rc.t.gettext("Not told of the absence:"))
-            for line in outcome_lines(found, rc):
-                print(f"    {line}")
+    if others:  # the absentee and the deputies
+        rc = RenderContext(translator_for(app.settings), app.ctx.plan, app.ctx.timezone)
+        await tell_others(app, others, actor, rc.t.gettext("Not told of the absence:"), rc)
     return EXIT_FAILED if failed(items) else EXIT_OK
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import uuid
 from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,9 +11,12 @@ from typing import TYPE_CHECKING, Any
 from bot.app import App
 from bot.i18n import Translator, resolve_locale, translator
 from bot.plan_report import format_issues
+from bot.render.context import RenderContext
+from bot.render.delivery import outcome_lines
 from bot.settings import Settings
 from workflows.notices import Outgoing, Problem
 from workflows.plan.errors import PlanError
+from workflows.reports import deliveries
 
 if TYPE_CHECKING:
     from telegram.error import TelegramError
@@ -87,3 +91,35 @@ def telegram_problem(settings: Settings, exc: TelegramError) -> str:
     return t.gettext(
         "Cannot reach Telegram at {url}: {reason}", url=settings.telegram_api_url, reason=reason
     )
+
+
+async def tell_others(
+    app: App,
+    items: Sequence[Outgoing],
+    actor: str,
+    heading: str,
+    rc: RenderContext,
+    *,
+    batch: str | None = None,
+) -> None:
+    """Deliver ``items`` (addressed to others than the operator) now; print whom they missed.
+
+    Nothing addressed to others is printed on the operator's terminal; when someone could
+    not be reached, ``heading`` is printed, then a line per person or channel with the
+    reason and the remedy (``controlbot invite …``, ``/bind …``).
+
+    Args:
+        app: The application (channels connected by the caller).
+        items: What to deliver.
+        actor: Who caused it (the outbox rows' origin).
+        heading: The report's first line, translated (``Not told of the absence:``).
+        rc: The operator's language, for the report's lines.
+        batch: Marks the outbox rows, when the caller has delivered some under it already.
+    """
+    batch = batch or uuid.uuid4().hex
+    await app.outbox.deliver(items, origin=actor, batch=batch)
+    found = await app.db.run(lambda s: deliveries.outcome(s, batch))
+    if found.unreached:
+        print(heading)
+        for line in outcome_lines(found, rc):
+            print(f"    {line}")

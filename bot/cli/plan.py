@@ -10,11 +10,17 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from bot.app import DatabaseNotReady, build_app, build_context
-from bot.cli.common import EXIT_FAILED, EXIT_OK, acting_admin, translator_for, with_channels
+from bot.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    acting_admin,
+    tell_others,
+    translator_for,
+    with_channels,
+)
 from bot.plan_overview import format_changes, format_overview, format_readiness
 from bot.plan_report import format_issues
 from bot.render.context import RenderContext
-from bot.render.delivery import outcome_lines
 from bot.settings import Settings
 from storage.db import Database
 from storage.migrate import current_revision, head_revision, upgrade
@@ -23,7 +29,6 @@ from workflows.people import accounts
 from workflows.plan import accounts as plan_accounts
 from workflows.plan.errors import PlanError
 from workflows.plan.loader import load_default_plan
-from workflows.reports import deliveries
 
 
 def plan_check(settings: Settings, path: Path | None) -> int:
@@ -105,19 +110,15 @@ def plan_apply(settings: Settings, path: Path | None, *, dry_run: bool) -> int:
             print(line)
 
         batch = uuid.uuid4().hex
+        rc = RenderContext(t, app.ctx.plan, app.ctx.timezone)
+        heading = t.gettext("Not told of the plan's changes:")
 
         async def tell() -> int:
             await app.announce(batch=batch)  # who left the plan: told by the sync at start
-            await app.outbox.deliver(list(applied.notices), origin=acting_admin(app), batch=batch)
+            await tell_others(app, applied.notices, acting_admin(app), heading, rc, batch=batch)
             return EXIT_OK
 
         asyncio.run(with_channels(app, tell()))
-        found = app.db.transaction(lambda s: deliveries.outcome(s, batch))
-        if found.unreached:  # the report names whom the robot missed
-            rc = RenderContext(t, app.ctx.plan, app.ctx.timezone)
-            print(t.gettext("Not told of the plan's changes:"))
-            for line in outcome_lines(found, rc):
-                print(f"    {line}")
         print(t.gettext("Applied: this is now the plan in force."))
         if path is not None and path != original_plan:
             print(

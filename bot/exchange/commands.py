@@ -13,19 +13,17 @@ import asyncio
 import errno
 import os
 import sys
-import uuid
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 from bot.app import App
-from bot.cli.common import translator_for
+from bot.cli.common import tell_others, translator_for
 from bot.exchange.csv_files import FileRefused, Variant, read_csv, write_csv
 from bot.exchange.out_file import OutFileExists, write_new_file
 from bot.i18n import Lang, Translator, translator
 from bot.render.context import RenderContext
-from bot.render.delivery import outcome_lines
 from bot.render.exchange import file_problem_text, row_error_text
 from workflows.exchange import (
     ImportRefused,
@@ -38,7 +36,6 @@ from workflows.exchange import (
 from workflows.exchange.rows import SOURCE_PATTERN
 from workflows.notices import ToPerson
 from workflows.periods import Period, PeriodError
-from workflows.reports import deliveries
 from workflows.rounds.evaluation import Status
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -249,14 +246,10 @@ async def import_file(
         print(line)
     for line in notify_lines(result, rc, cutoff, dry_run=dry_run):
         print(line)
-    if result.notices:  # decisions and approvals asked: the report names whom the robot missed
-        batch = uuid.uuid4().hex
-        await app.outbox.deliver(list(result.notices), origin=actor, batch=batch)
-        found = await app.db.run(lambda s: deliveries.outcome(s, batch))
-        if found.unreached:
-            print(t.gettext("Not told of the imported values:"))
-            for line in outcome_lines(found, rc):
-                print(f"    {line}")
+    if result.notices:  # decisions and approvals asked
+        await tell_others(
+            app, result.notices, actor, t.gettext("Not told of the imported values:"), rc
+        )
     return EXIT_OK
 
 
