@@ -198,15 +198,27 @@ def action_status_word(status: str, rc: RenderContext) -> str:
     return rc.t.gettext(msgid) if msgid else status
 
 
-def _status_buttons(decision_id: int, status: str, rc: RenderContext) -> tuple[Choice, ...]:
+def action_buttons(
+    decision_id: int, status: str, rc: RenderContext, *, numbered: bool = False
+) -> tuple[Choice, ...]:
+    """The buttons an action's status allows: In progress (while planned), Done (while open).
+
+    ``numbered``: the labels name the action's number (a list of several actions).
+    """
     t = rc.t
     buttons = []
     if status == "planned":
-        buttons.append(
-            Choice(tokens.action_status(decision_id, "in_progress"), t.gettext("In progress"))
+        label = (
+            t.gettext("In progress (no. {number})", number=decision_id)
+            if numbered
+            else t.gettext("In progress")
         )
+        buttons.append(Choice(tokens.action_status(decision_id, "in_progress"), label))
     if status in ("planned", "in_progress"):
-        buttons.append(Choice(tokens.action_status(decision_id, "done"), t.gettext("Done")))
+        label = (
+            t.gettext("Done (no. {number})", number=decision_id) if numbered else t.gettext("Done")
+        )
+        buttons.append(Choice(tokens.action_status(decision_id, "done"), label))
     return tuple(buttons)
 
 
@@ -240,7 +252,7 @@ def render_action_due(notice: ActionDue, rc: RenderContext) -> Message:
         )
         return Message("\n".join(lines), title=title)
     lines.append(t.gettext("When it is in progress or done, press a button below."))
-    choices = _status_buttons(d.decision_id, notice.action_status, rc)
+    choices = action_buttons(d.decision_id, notice.action_status, rc)
     return Message("\n".join(lines), title=title, choices=choices)
 
 

@@ -6,7 +6,7 @@ from bot import tokens
 from bot.formatting import fmt_date, fmt_period
 from bot.messages import Choice, Message
 from bot.render.context import RenderContext
-from bot.render.decisions import action_status_word
+from bot.render.decisions import action_buttons, action_status_word
 from bot.render.delivery import outcome_lines
 from workflows.notices import (
     DeliveryOutcome,
@@ -112,7 +112,7 @@ def render_pending(notice: PendingList, rc: RenderContext) -> Message:
         )
     for a in notice.actions:
         lines.append("• " + _action_line(a, rc))
-        choices.extend(_action_buttons(a, rc))
+        choices.extend(action_buttons(a.decision_id, a.status, rc, numbered=True))
     if notice.actions:
         lines.append(
             t.gettext(
@@ -147,18 +147,6 @@ def _action_line(a: PendingAction, rc: RenderContext) -> str:
         due=fmt_date(a.due, t),
         **fields,
     )
-
-
-def _action_buttons(a: PendingAction, rc: RenderContext) -> list[Choice]:
-    """The follow-up's own buttons (In progress, Done), with the action's number."""
-    t = rc.t
-    out = []
-    if a.status == "planned":
-        label = t.gettext("In progress (no. {number})", number=a.decision_id)
-        out.append(Choice(tokens.action_status(a.decision_id, "in_progress"), label))
-    label = t.gettext("Done (no. {number})", number=a.decision_id)
-    out.append(Choice(tokens.action_status(a.decision_id, "done"), label))
-    return out
 
 
 def render_status(notice: StatusReport, rc: RenderContext) -> Message:
