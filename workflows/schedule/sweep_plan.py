@@ -175,9 +175,9 @@ class Batches:
 
     def __bool__(self) -> bool:
         """Whether anything is left."""
-        return self._person < len(self._whole.people) or (
-            self._skip < len(self._whole.skips) or self._single < len(self._whole.singles)
-        )
+        whole = self._whole
+        taken = (self._skip, self._single, self._person)
+        return taken != (len(whole.skips), len(whole.singles), len(whole.people))
 
     def take(self, most: float | None = None) -> Batch:
         """The next batch, of about ``most`` (:data:`BATCH_WEIGHT`) reminders' work.
