@@ -196,6 +196,11 @@ def _sources(names: Sequence[str]) -> tuple[tuple[str, str, int | None], ...]:
     return tuple(out)
 
 
+def _key(dialect: Dialect, shape: Hashable) -> tuple[str, str, str, Hashable]:
+    """What one compiled SQL text depends on: the dialect, its driver and paramstyle, the shape."""
+    return (dialect.name, dialect.driver, dialect.paramstyle, shape)
+
+
 class TaggedRead:
     """Several selects read as one statement, compiled once per dialect and shape.
 
@@ -220,7 +225,7 @@ class TaggedRead:
         Compiling a large shape costs ~0.1 s (the national plan's roll-up channel: 1,000
         activities); a caller that knows the shape ahead calls this outside its transaction.
         """
-        key = (dialect.name, dialect.driver, dialect.paramstyle, shape)
+        key = _key(dialect, shape)
         if key not in self._compiled:
             self._compile(key, dialect, shape)
 
@@ -260,7 +265,7 @@ class TaggedRead:
         Parameters left out are bound as NULL.
         """
         dialect = connection.dialect
-        key = (dialect.name, dialect.driver, dialect.paramstyle, shape)
+        key = _key(dialect, shape)
         compiled = self._compiled.get(key) or self._compile(key, dialect, shape)
         values = [
             params[head][n] if n is not None and head in params else params.get(name)
